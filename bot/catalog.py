@@ -1,0 +1,492 @@
+"""The catalog service: import a list into the database (merging), read it back, export it.
+
+Every function takes an open ``AsyncSession`` and never commits: the caller owns the unit of
+work (one CLI command, one interaction, one job run).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.listformat import (
+    DateStyle,
+    Entry,
+    EntryKind,
+    Link,
+    ListDocument,
+    ParseProblem,
+    Section,
+    full_paper_title,
+    parse_list,
+    render_list,
+)
+from db import models as m
+from db.normalize import fold, norm_key, norm_title
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "ImportReport",
+    "add_entry",
+    "catalog_stats",
+    "decode_list_bytes",
+    "derive_aliases",
+    "export_markdown",
+    "import_document",
+    "load_entries",
+    "shipped_list_text",
+]
+
+
+def shipped_list_text() -> str:
+    """The list this package ships: a new catalog starts from it."""
+    return resources.files("bot").joinpath("data/ptm-list.md").read_text(encoding="utf-8")
+
+
+def decode_list_bytes(data: bytes) -> tuple[str, list[ParseProblem]]:
+    """Decode a list file; bytes that are not UTF-8 are replaced and each such line is reported."""
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError:
+        text = data.decode("utf-8", errors="replace")
+    problems = [
+        ParseProblem(n, line, "bytes that are not UTF-8 (replaced with U+FFFD)")
+        for n, line in enumerate(text.splitlines(), start=1)
+        if "\ufffd" in line
+    ]
+    return text, problems
+
+
+# --------------------------------------------------------------------------------------------
+# Aliases
+
+
+def derive_aliases(entry: Entry) -> list[str]:
+    """Names users type for an entry besides its own: "ViT" for "Vision Transformer (ViT)",
+    "wav2vec 2.0" for Wav2Vec2 (the paper title's short name), "HuBERT" for Hubert."""
+    out: list[str] = []
+    paren = re.match(r"^(?P<long>.+?)\s*\((?P<short>[^()]+)\)$", entry.name)
+    if paren:
+        out += [paren.group("short"), paren.group("long")]
+    if entry.kind is not EntryKind.RESOURCE and entry.paper_title and ":" in entry.paper_title:
+        short = entry.paper_title.split(":", 1)[0].strip()
+        if 0 < len(short) <= 40 and len(short.split()) <= 4:
+            out.append(short)
+    if entry.kind is EntryKind.RESOURCE and entry.description:
+        first = entry.description.splitlines()[0].strip("《》 ")
+        if first and first != entry.name:
+            out.append(first[:120])
+    seen = {norm_key(entry.name)}
+    result = []
+    for alias in out:
+        key = norm_key(alias)
+        if key and key not in seen:
+            seen.add(key)
+            result.append(alias)
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# ORM <-> domain
+
+
+def _topics_for(entry: Entry) -> list[str]:
+    try:
+        from bot.topics import topics_for
+    except ImportError:  # pragma: no cover - topics arrive with the commands issue
+        return []
+    return list(
+        topics_for(
+            name=entry.name,
+            title=full_paper_title(entry) or "",
+            section=entry.section,
+            urls=[u for u in (entry.docs_url, entry.paper_url, *(ln.url for ln in entry.links)) if u],
+            abstract=entry.description or "",
+        )
+    )
+
+
+def to_domain(row: m.Entry) -> Entry:
+    return Entry(
+        kind=EntryKind(row.kind),
+        name=row.name,
+        section=row.section_key,
+        year=row.year,
+        month=row.month,
+        date_style=DateStyle(row.date_style),
+        org=row.org,
+        docs_url=row.docs_url,
+        paper_title=row.paper_title,
+        paper_url=row.paper_url,
+        arxiv_id=row.arxiv_id,
+        authors=[ea.author.name for ea in row.authors],
+        links=[Link(ln.url, ln.label, ln.label_own_line) for ln in row.links],
+        description=row.description,
+        phrasing=dict(row.phrasing or {}),
+        source_line=row.source_line,
+        topics=sorted(t.topic_slug for t in row.topics),
+        aliases=[a.alias for a in row.aliases],
+    )
+
+
+def entry_load_options() -> list[Any]:
+    return [
+        selectinload(m.Entry.authors).selectinload(m.EntryAuthor.author),
+        selectinload(m.Entry.links),
+        selectinload(m.Entry.topics),
+        selectinload(m.Entry.aliases),
+    ]
+
+
+class _Writer:
+    """Writes domain entries into rows, caching authors, papers and topics within one session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.authors: dict[str, m.Author] = {}
+        self.papers: dict[str, m.Paper] = {}
+        self.topics: set[str] | None = None
+
+    async def _author(self, name: str) -> m.Author:
+        if name not in self.authors:
+            row = await self.session.scalar(select(m.Author).where(m.Author.name == name))
+            if row is None:
+                row = m.Author(name=name, norm_name=fold(name))
+                self.session.add(row)
+            self.authors[name] = row
+        return self.authors[name]
+
+    async def _paper(self, entry: Entry) -> m.Paper | None:
+        title = full_paper_title(entry)
+        if not title and not entry.arxiv_id:
+            return None
+        key = entry.arxiv_id or "title:" + norm_title(title or "")
+        if key not in self.papers:
+            if entry.arxiv_id:
+                stmt = select(m.Paper).where(m.Paper.arxiv_id == entry.arxiv_id)
+            else:
+                stmt = select(m.Paper).where(m.Paper.arxiv_id.is_(None), m.Paper.norm_title == norm_title(title or ""))
+            row = (await self.session.scalars(stmt.limit(1))).first()
+            if row is None:
+                row = m.Paper(arxiv_id=entry.arxiv_id, title=title or entry.name, norm_title=norm_title(title or ""))
+                self.session.add(row)
+            self.papers[key] = row
+        return self.papers[key]
+
+    async def ensure_topics(self, slugs: list[str]) -> None:
+        if self.topics is None:
+            self.topics = set((await self.session.scalars(select(m.Topic.slug))).all())
+        missing = [s for s in slugs if s not in self.topics]
+        if not missing:
+            return
+        try:
+            from bot.topics import TOPICS
+        except ImportError:  # pragma: no cover
+            TOPICS = {}
+        for slug in missing:
+            info = TOPICS.get(slug)
+            label = getattr(info, "label", None) or slug.replace("-", " ").title()
+            description = getattr(info, "description", "") or ""
+            self.session.add(m.Topic(slug=slug, label=label, description=description))
+            self.topics.add(slug)
+        await self.session.flush()
+
+    async def write(self, row: m.Entry, entry: Entry, *, topics: list[str] | None) -> None:
+        row.kind = str(entry.kind)
+        row.name = entry.name
+        row.norm_name = norm_key(entry.name)
+        row.section_key = entry.section
+        row.year, row.month = entry.year, entry.month
+        row.date_style = str(entry.date_style)
+        row.org = entry.org
+        row.docs_url = entry.docs_url
+        row.paper_title = entry.paper_title
+        row.paper_url = entry.paper_url
+        row.arxiv_id = entry.arxiv_id
+        row.description = entry.description
+        row.phrasing = dict(entry.phrasing)
+        row.source_line = entry.source_line
+        row.paper = await self._paper(entry)
+        row.authors = [
+            m.EntryAuthor(position=i, author=await self._author(name)) for i, name in enumerate(entry.authors)
+        ]
+        row.links = [
+            m.EntryLink(position=i, url=ln.url, label=ln.label, label_own_line=ln.label_own_line)
+            for i, ln in enumerate(entry.links)
+        ]
+        aliases = entry.aliases or derive_aliases(entry)
+        row.aliases = [m.Alias(alias=a, norm_alias=norm_key(a)) for a in dict.fromkeys(aliases) if norm_key(a)]
+        if topics is not None:
+            keep = [t for t in row.topics if t.source == "moderator"] if row.id else []
+            if keep:
+                row.topics = keep
+            else:
+                await self.ensure_topics(topics)
+                row.topics = [m.EntryTopic(topic_slug=t, source="auto") for t in dict.fromkeys(topics)]
+
+
+def _new_row(position: float, origin: str) -> m.Entry:
+    # Collections start empty so that assigning them never triggers a (forbidden) lazy load.
+    return m.Entry(position=position, origin=origin, authors=[], links=[], topics=[], aliases=[])
+
+
+async def load_entries(session: AsyncSession, *, kind: str | None = None) -> list[Entry]:
+    """All entries in document order (section order, then position)."""
+    stmt = (
+        select(m.Entry)
+        .outerjoin(m.Section, m.Section.key == m.Entry.section_key)
+        .options(*entry_load_options())
+        .order_by(func.coalesce(m.Section.position, 10_000), m.Entry.position, m.Entry.id)
+    )
+    if kind:
+        stmt = stmt.where(m.Entry.kind == kind)
+    return [to_domain(r) for r in (await session.scalars(stmt)).all()]
+
+
+async def load_sections(session: AsyncSession) -> list[Section]:
+    rows = (await session.scalars(select(m.Section).order_by(m.Section.position))).all()
+    return [Section(r.key, r.title, r.level, r.intro, EntryKind(r.kind)) for r in rows]
+
+
+# --------------------------------------------------------------------------------------------
+# Import
+
+
+@dataclass
+class ImportReport:
+    source: str
+    added: list[tuple[str, str]] = field(default_factory=list)
+    updated: list[tuple[str, str, list[str]]] = field(default_factory=list)
+    unchanged: int = 0
+    problems: list[ParseProblem] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "counts": self.counts,
+            "added": [{"kind": k, "name": n} for k, n in self.added],
+            "updated": [{"kind": k, "name": n, "fields": f} for k, n, f in self.updated],
+            "unchanged": self.unchanged,
+            "problems": [{"line": p.line, "problem": p.problem, "text": p.text} for p in self.problems],
+        }
+
+    def lines(self) -> list[str]:
+        out = [
+            f"{self.source}: {self.counts.get('survey', 0)} surveys, {self.counts.get('model', 0)} models, "
+            f"{self.counts.get('resource', 0)} resources read; {len(self.added)} added, {len(self.updated)} updated, "
+            f"{self.unchanged} unchanged"
+        ]
+        out += [f"  added {k} {n!r}" for k, n in self.added]
+        out += [f"  updated {k} {n!r}: {', '.join(f)}" for k, n, f in self.updated]
+        if self.problems:
+            out.append(f"{len(self.problems)} line(s) could not be fully read (imported with what could be read):")
+            out += [f"  {p}" for p in self.problems]
+        return out
+
+
+_FIELDS = (
+    "kind",
+    "name",
+    "section",
+    "year",
+    "month",
+    "date_style",
+    "org",
+    "docs_url",
+    "paper_title",
+    "paper_url",
+    "arxiv_id",
+    "authors",
+    "links",
+    "description",
+    "phrasing",
+)
+
+
+def _changed_fields(old: Entry, new: Entry) -> list[str]:
+    return [name for name, a, b in zip(_FIELDS, old.content(), new.content(), strict=True) if a != b]
+
+
+async def import_document(session: AsyncSession, doc: ListDocument, *, source: str) -> ImportReport:
+    """Merge a parsed list into the catalog: match by (kind, name), else by arXiv id; add the rest.
+
+    Entries already stored but absent from the document are kept (nothing is lost); re-importing
+    the same document changes nothing.
+    """
+    report = ImportReport(source=source, problems=list(doc.problems), counts=doc.counts())
+    writer = _Writer(session)
+
+    if doc.title is not None:
+        meta = await session.get(m.Meta, "title")
+        if meta is None:
+            session.add(m.Meta(key="title", value=doc.title))
+        elif meta.value != doc.title:
+            meta.value = doc.title
+    existing_sections = {s.key: s for s in (await session.scalars(select(m.Section))).all()}
+    for pos, sec in enumerate(doc.sections):
+        row = existing_sections.get(sec.key)
+        if row is None:
+            session.add(
+                m.Section(key=sec.key, title=sec.title, level=sec.level, intro=sec.intro, kind=str(sec.kind), position=pos)
+            )
+        else:
+            row.title, row.level, row.kind, row.position = sec.title, sec.level, str(sec.kind), pos
+            if sec.intro is not None:
+                row.intro = sec.intro
+
+    rows = (await session.scalars(select(m.Entry).options(*entry_load_options()))).all()
+    by_key = {(r.kind, r.name): r for r in rows}
+    by_arxiv: dict[tuple[str, str], list[m.Entry]] = {}
+    for r in rows:
+        if r.arxiv_id:
+            by_arxiv.setdefault((r.kind, r.arxiv_id), []).append(r)
+    claimed: set[int] = set()
+    positions: Counter[str] = Counter()
+    for entry in doc.entries:
+        positions[entry.section] += 1
+        position = float(positions[entry.section])
+        row = by_key.get((str(entry.kind), entry.name))
+        if row is None and entry.arxiv_id:
+            same = [r for r in by_arxiv.get((str(entry.kind), entry.arxiv_id), []) if r.id not in claimed]
+            named_in_doc = {e.name for e in doc.entries}
+            same = [r for r in same if r.name not in named_in_doc]
+            if len(same) == 1:
+                row = same[0]
+        if row is None:
+            row = _new_row(position, "list")
+            session.add(row)
+            await writer.write(row, entry, topics=_topics_for(entry))
+            report.added.append((str(entry.kind), entry.name))
+            continue
+        claimed.add(row.id)
+        old = to_domain(row)
+        new_source_line = entry.source_line
+        entry.source_line = old.source_line
+        changed = _changed_fields(old, entry)
+        entry.source_line = new_source_line
+        if row.position != position:
+            row.position = position
+        if changed:
+            entry.aliases = []
+            await writer.write(row, entry, topics=_topics_for(entry))
+            report.updated.append((str(entry.kind), entry.name, changed))
+        else:
+            report.unchanged += 1
+            if row.source_line != entry.source_line:
+                row.source_line = entry.source_line
+    await session.flush()
+    return report
+
+
+async def import_text(session: AsyncSession, text: str, *, source: str, extra: list[ParseProblem] | None = None) -> ImportReport:
+    doc = parse_list(text)
+    if extra:
+        doc.problems[:0] = extra
+    return await import_document(session, doc, source=source)
+
+
+async def is_empty(session: AsyncSession) -> bool:
+    return (await session.scalar(select(func.count()).select_from(m.Entry))) == 0
+
+
+async def seed_if_empty(session: AsyncSession) -> ImportReport | None:
+    """Fill a new catalog from the shipped list."""
+    if not await is_empty(session):
+        return None
+    return await import_text(session, shipped_list_text(), source="shipped list")
+
+
+# --------------------------------------------------------------------------------------------
+# Adding entries and export
+
+
+async def _position_for(session: AsyncSession, entry: Entry) -> float:
+    rows = (
+        await session.execute(
+            select(m.Entry.name, m.Entry.position)
+            .where(m.Entry.section_key == entry.section)
+            .order_by(m.Entry.position, m.Entry.id)
+        )
+    ).all()
+    if not rows:
+        return 1.0
+    if entry.kind is EntryKind.SURVEY:
+        # The Survey section runs newest first: a new survey goes on top.
+        return rows[0].position - 1.0
+    key = fold(entry.name)
+    for i, r in enumerate(rows):
+        if fold(r.name) > key:
+            prev = rows[i - 1].position if i else r.position - 1.0
+            return (prev + r.position) / 2
+    return rows[-1].position + 1.0
+
+
+async def add_entry(session: AsyncSession, entry: Entry, *, origin: str = "admin") -> m.Entry:
+    """Insert one new entry at its place in its section (alphabetical for models, top for surveys)."""
+    if not entry.section:
+        entry.section = await _default_section(session, entry.kind)
+    row = _new_row(await _position_for(session, entry), origin)
+    session.add(row)
+    await _Writer(session).write(row, entry, topics=entry.topics or _topics_for(entry))
+    await session.flush()
+    return row
+
+
+async def _default_section(session: AsyncSession, kind: EntryKind) -> str:
+    wanted = {EntryKind.SURVEY: "survey", EntryKind.MODEL: "model", EntryKind.RESOURCE: "resource"}[kind]
+    key = await session.scalar(
+        select(m.Section.key).where(m.Section.kind == wanted).order_by(m.Section.level, m.Section.position).limit(1)
+    )
+    return key or {"survey": "Survey", "model": "PTM", "resource": "Resources"}[wanted]
+
+
+async def export_markdown(session: AsyncSession) -> str:
+    """The catalog in the list's own markdown."""
+    title = await session.get(m.Meta, "title")
+    return render_list(title.value if title else None, await load_sections(session), await load_entries(session))
+
+
+async def catalog_stats(session: AsyncSession) -> dict[str, Any]:
+    kinds = dict((await session.execute(select(m.Entry.kind, func.count()).group_by(m.Entry.kind))).all())
+    sections = dict(
+        (await session.execute(select(m.Entry.section_key, func.count()).group_by(m.Entry.section_key))).all()
+    )
+    years = (
+        await session.execute(
+            select(m.Entry.year, func.count()).where(m.Entry.year.is_not(None)).group_by(m.Entry.year).order_by(m.Entry.year)
+        )
+    ).all()
+    topics = dict(
+        (
+            await session.execute(
+                select(m.EntryTopic.topic_slug, func.count()).group_by(m.EntryTopic.topic_slug)
+            )
+        ).all()
+    )
+    undated = await session.scalar(select(func.count()).select_from(m.Entry).where(m.Entry.year.is_(None)))
+    return {
+        "total": sum(kinds.values()),
+        "kinds": {k: int(kinds.get(k, 0)) for k in m.ENTRY_KINDS},
+        "sections": {k: int(v) for k, v in sections.items()},
+        "years": {str(y): int(c) for y, c in years},
+        "undated": int(undated or 0),
+        "topics": {k: int(v) for k, v in sorted(topics.items(), key=lambda kv: (-kv[1], kv[0]))},
+    }
+
+
+async def remove_entries(session: AsyncSession, ids: list[int]) -> None:
+    await session.execute(delete(m.Entry).where(m.Entry.id.in_(ids)))

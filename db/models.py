@@ -1,0 +1,294 @@
+"""The catalog's schema: typed SQLAlchemy 2.0 ORM models.
+
+Invariants live here, as constraints: a paper's arXiv id is unique, (kind, name) is unique per
+entry, a suggestion exists once per arXiv id and has one of a fixed set of statuses, topics and
+aliases are unique per entry. ``db/`` never imports ``discord``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import JSON, TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ENTRY_KINDS = ("survey", "model", "resource")
+SUGGESTION_STATUSES = ("seen", "pending", "approved", "rejected")
+FEED_HEALTH = ("ok", "failing", "disabled")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timestamps are stored as UTC and always come back timezone-aware (SQLite forgets tz)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Section(Base):
+    """A heading of the list, in document order (the exporter writes them back)."""
+
+    __tablename__ = "sections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    level: Mapped[int] = mapped_column(Integer)
+    intro: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class Paper(Base):
+    """A paper; several entries may share one (LED and Longformer)."""
+
+    __tablename__ = "papers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    arxiv_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    norm_title: Mapped[str] = mapped_column(Text, index=True)
+
+
+class Entry(Base):
+    __tablename__ = "entries"
+    __table_args__ = (
+        UniqueConstraint("kind", "name"),
+        CheckConstraint(f"kind IN {ENTRY_KINDS!r}", name="kind"),
+        CheckConstraint("month IS NULL OR (month BETWEEN 1 AND 12)", name="month"),
+        Index("ix_entries_section_position", "section_key", "position"),
+        Index("ix_entries_year_month", "year", "month"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(300))
+    norm_name: Mapped[str] = mapped_column(String(300), index=True)
+    section_key: Mapped[str] = mapped_column(String(200))
+    # Order within the section; new entries get a position between their neighbours.
+    position: Mapped[float] = mapped_column(Float)
+    year: Mapped[int | None] = mapped_column(Integer)
+    month: Mapped[int | None] = mapped_column(Integer)
+    date_style: Mapped[str] = mapped_column(String(8), default="yymm")
+    org: Mapped[str | None] = mapped_column(String(300))
+    docs_url: Mapped[str | None] = mapped_column(Text)
+    paper_id: Mapped[int | None] = mapped_column(ForeignKey("papers.id", ondelete="SET NULL"), index=True)
+    paper_title: Mapped[str | None] = mapped_column(Text)
+    paper_url: Mapped[str | None] = mapped_column(Text)
+    arxiv_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    phrasing: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    source_line: Mapped[int | None] = mapped_column(Integer)
+    origin: Mapped[str] = mapped_column(String(16), default="list")  # list | review | admin
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    paper: Mapped[Paper | None] = relationship(lazy="raise")
+    authors: Mapped[list[EntryAuthor]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="EntryAuthor.position"
+    )
+    links: Mapped[list[EntryLink]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="EntryLink.position"
+    )
+    topics: Mapped[list[EntryTopic]] = relationship(lazy="raise", cascade="all, delete-orphan")
+    aliases: Mapped[list[Alias]] = relationship(lazy="raise", cascade="all, delete-orphan")
+
+
+class Author(Base):
+    __tablename__ = "authors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    norm_name: Mapped[str] = mapped_column(String(300), index=True)
+
+
+class EntryAuthor(Base):
+    __tablename__ = "entry_authors"
+
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("authors.id", ondelete="RESTRICT"), index=True)
+
+    author: Mapped[Author] = relationship(lazy="raise")
+
+
+class EntryLink(Base):
+    __tablename__ = "entry_links"
+
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    label: Mapped[str | None] = mapped_column(Text)
+    label_own_line: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Topic(Base):
+    __tablename__ = "topics"
+
+    slug: Mapped[str] = mapped_column(String(64), primary_key=True)
+    label: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class EntryTopic(Base):
+    __tablename__ = "entry_topics"
+    __table_args__ = (CheckConstraint("source IN ('auto', 'moderator')", name="source"),)
+
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True)
+    topic_slug: Mapped[str] = mapped_column(ForeignKey("topics.slug", ondelete="CASCADE"), primary_key=True)
+    source: Mapped[str] = mapped_column(String(16), default="auto")
+
+
+class Alias(Base):
+    """Other names an entry answers to (``ViT`` for "Vision Transformer (ViT)")."""
+
+    __tablename__ = "aliases"
+    __table_args__ = (UniqueConstraint("entry_id", "norm_alias"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"))
+    alias: Mapped[str] = mapped_column(String(300))
+    norm_alias: Mapped[str] = mapped_column(String(300), index=True)
+
+
+class Feed(Base):
+    __tablename__ = "feeds"
+    __table_args__ = (CheckConstraint(f"health IN {FEED_HEALTH!r}", name="health"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    health: Mapped[str] = mapped_column(String(16), default="ok")
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_polled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_ok_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    polls: Mapped[int] = mapped_column(Integer, default=0)
+    # The health last announced in the review channel, so each change is announced once.
+    announced_health: Mapped[str] = mapped_column(String(16), default="ok")
+
+
+class Suggestion(Base):
+    """Every arXiv paper the watcher has seen, once per arXiv id (version-less).
+
+    ``seen`` papers were not suggested (not relevant, over a cap, replacements); ``pending``
+    ones await a moderator; ``approved`` / ``rejected`` are decided. A paper is never suggested
+    twice because the row exists once and the status only moves by conditional updates.
+    """
+
+    __tablename__ = "suggestions"
+    __table_args__ = (
+        CheckConstraint(f"status IN {SUGGESTION_STATUSES!r}", name="status"),
+        CheckConstraint("score >= 0 AND score <= 1", name="score"),
+        Index("ix_suggestions_status_score", "status", "score"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    arxiv_id: Mapped[str] = mapped_column(String(32), unique=True)
+    version: Mapped[int | None] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    norm_title: Mapped[str] = mapped_column(Text, index=True)
+    authors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    abstract: Mapped[str] = mapped_column(Text, default="")
+    announce_type: Mapped[str] = mapped_column(String(32), default="new")
+    url: Mapped[str] = mapped_column(Text)
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    proposed_kind: Mapped[str] = mapped_column(String(16), default="model")
+    proposed_name: Mapped[str] = mapped_column(String(300), default="")
+    proposed_topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="seen")
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    suggested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    message_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by: Mapped[int | None] = mapped_column(BigInteger)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id", ondelete="SET NULL"))
+
+
+class ReviewDecision(Base):
+    """Audit trail: every approve / reject / undo, by whom, how and when. Never updated."""
+
+    __tablename__ = "review_decisions"
+    __table_args__ = (
+        CheckConstraint("action IN ('approve', 'reject', 'undo')", name="action"),
+        CheckConstraint("via IN ('reaction', 'command', 'cli')", name="via"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestions.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(BigInteger)
+    actor_name: Mapped[str | None] = mapped_column(String(200))
+    via: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ImportRun(Base):
+    """One import of a list file: what it changed (shown by ``ptm-bot import``)."""
+
+    __tablename__ = "import_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    added: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    problems: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Meta(Base):
+    """Small document-level facts (the list's title)."""
+
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
