@@ -174,10 +174,14 @@ class _Writer:
             if entry.arxiv_id:
                 stmt = select(m.Paper).where(m.Paper.arxiv_id == entry.arxiv_id)
             else:
-                stmt = select(m.Paper).where(m.Paper.arxiv_id.is_(None), m.Paper.norm_title == norm_title(title or ""))
+                stmt = select(m.Paper).where(
+                    m.Paper.arxiv_id.is_(None), m.Paper.norm_title == norm_title(title or "")
+                )
             row = (await self.session.scalars(stmt.limit(1))).first()
             if row is None:
-                row = m.Paper(arxiv_id=entry.arxiv_id, title=title or entry.name, norm_title=norm_title(title or ""))
+                row = m.Paper(
+                    arxiv_id=entry.arxiv_id, title=title or entry.name, norm_title=norm_title(title or "")
+                )
                 self.session.add(row)
             self.papers[key] = row
         return self.papers[key]
@@ -224,7 +228,9 @@ class _Writer:
             for i, ln in enumerate(entry.links)
         ]
         aliases = entry.aliases or derive_aliases(entry)
-        row.aliases = [m.Alias(alias=a, norm_alias=norm_key(a)) for a in dict.fromkeys(aliases) if norm_key(a)]
+        row.aliases = [
+            m.Alias(alias=a, norm_alias=norm_key(a)) for a in dict.fromkeys(aliases) if norm_key(a)
+        ]
         if topics is not None:
             keep = [t for t in row.topics if t.source == "moderator"] if row.id else []
             if keep:
@@ -293,7 +299,9 @@ class ImportReport:
         out += [f"  added {k} {n!r}" for k, n in self.added]
         out += [f"  updated {k} {n!r}: {', '.join(f)}" for k, n, f in self.updated]
         if self.problems:
-            out.append(f"{len(self.problems)} line(s) could not be fully read (imported with what could be read):")
+            out.append(
+                f"{len(self.problems)} line(s) could not be fully read (imported with what could be read):"
+            )
             out += [f"  {p}" for p in self.problems]
         return out
 
@@ -341,7 +349,14 @@ async def import_document(session: AsyncSession, doc: ListDocument, *, source: s
         row = existing_sections.get(sec.key)
         if row is None:
             session.add(
-                m.Section(key=sec.key, title=sec.title, level=sec.level, intro=sec.intro, kind=str(sec.kind), position=pos)
+                m.Section(
+                    key=sec.key,
+                    title=sec.title,
+                    level=sec.level,
+                    intro=sec.intro,
+                    kind=str(sec.kind),
+                    position=pos,
+                )
             )
         else:
             row.title, row.level, row.kind, row.position = sec.title, sec.level, str(sec.kind), pos
@@ -392,7 +407,9 @@ async def import_document(session: AsyncSession, doc: ListDocument, *, source: s
     return report
 
 
-async def import_text(session: AsyncSession, text: str, *, source: str, extra: list[ParseProblem] | None = None) -> ImportReport:
+async def import_text(
+    session: AsyncSession, text: str, *, source: str, extra: list[ParseProblem] | None = None
+) -> ImportReport:
     doc = parse_list(text)
     if extra:
         doc.problems[:0] = extra
@@ -449,7 +466,10 @@ async def add_entry(session: AsyncSession, entry: Entry, *, origin: str = "admin
 async def _default_section(session: AsyncSession, kind: EntryKind) -> str:
     wanted = {EntryKind.SURVEY: "survey", EntryKind.MODEL: "model", EntryKind.RESOURCE: "resource"}[kind]
     key = await session.scalar(
-        select(m.Section.key).where(m.Section.kind == wanted).order_by(m.Section.level, m.Section.position).limit(1)
+        select(m.Section.key)
+        .where(m.Section.kind == wanted)
+        .order_by(m.Section.level, m.Section.position)
+        .limit(1)
     )
     return key or {"survey": "Survey", "model": "PTM", "resource": "Resources"}[wanted]
 
@@ -457,7 +477,9 @@ async def _default_section(session: AsyncSession, kind: EntryKind) -> str:
 async def export_markdown(session: AsyncSession) -> str:
     """The catalog in the list's own markdown."""
     title = await session.get(m.Meta, "title")
-    return render_list(title.value if title else None, await load_sections(session), await load_entries(session))
+    return render_list(
+        title.value if title else None, await load_sections(session), await load_entries(session)
+    )
 
 
 async def catalog_stats(session: AsyncSession) -> dict[str, Any]:
@@ -467,7 +489,10 @@ async def catalog_stats(session: AsyncSession) -> dict[str, Any]:
     )
     years = (
         await session.execute(
-            select(m.Entry.year, func.count()).where(m.Entry.year.is_not(None)).group_by(m.Entry.year).order_by(m.Entry.year)
+            select(m.Entry.year, func.count())
+            .where(m.Entry.year.is_not(None))
+            .group_by(m.Entry.year)
+            .order_by(m.Entry.year)
         )
     ).all()
     topics = dict(

@@ -234,7 +234,9 @@ _MODEL_RE = re.compile(
     rf"^{_DATE}{_LINK.format('name', 'docs')}"
     r"(?P<after>.*)$"
 )
-_ORG_RE = re.compile(r"^ \((?P<from>[Ff]rom) (?P<org>[^()]*(?:\([^()]*\)[^()]*)*)\)(?P<comma>,?) (?P<rest>.*)$")
+_ORG_RE = re.compile(
+    r"^ \((?P<from>[Ff]rom) (?P<org>[^()]*(?:\([^()]*\)[^()]*)*)\)(?P<comma>,?) (?P<rest>.*)$"
+)
 _CONNECTOR_RE = re.compile(
     r"^(?P<conn>released together with the paper|released with the paper|released in the repository) "
     + _LINK.format("title", "url")
@@ -527,8 +529,12 @@ def parse_list(text: str) -> ListDocument:
             sections[-1] = current = replace(current, intro=stripped)
             continue
         # Anything else inside a section is imported as best we can, never dropped.
-        problems.append(ParseProblem(lineno, line, "not in the list's line format; imported as a free-form entry"))
-        links = [Link(u, lbl) for lbl, u in _MD_LINK_RE.findall(line)] or [Link(u) for u in _URL_RE.findall(line)]
+        problems.append(
+            ParseProblem(lineno, line, "not in the list's line format; imported as a free-form entry")
+        )
+        links = [Link(u, lbl) for lbl, u in _MD_LINK_RE.findall(line)] or [
+            Link(u) for u in _URL_RE.findall(line)
+        ]
         entries.append(
             Entry(
                 kind=current.kind,

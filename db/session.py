@@ -69,10 +69,21 @@ def _current(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+def head_revision() -> str | None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(cfg).get_current_head()
+
+
 async def migrate(engine: AsyncEngine) -> None:
     """Apply every Alembic migration that the database lacks (idempotent)."""
     async with engine.begin() as conn:
         before = await conn.run_sync(_current)
+        if before is not None and before == head_revision():
+            return
         await conn.run_sync(_upgrade)
         after = await conn.run_sync(_current)
     if before != after:

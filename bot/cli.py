@@ -1,0 +1,286 @@
+"""``ptm-bot``: the command line. Every subcommand takes ``--config`` and ``--db``.
+
+The CLI is the bot's offline face: it uses the same services (and, for ``ask``, the same
+slash-command handlers and renderers) as the Discord bot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.config import Config, ConfigError, database_url_from_path, load_config
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[argparse.Namespace, Config], Awaitable[int]]
+
+
+class CLIError(Exception):
+    """A user mistake on the command line: printed as one line, exit status 2."""
+
+
+# --------------------------------------------------------------------------------------------
+# Subcommands
+
+
+async def _open(config: Config, *, seed: bool = True):  # type: ignore[no-untyped-def]
+    from bot.database import open_database
+
+    return await open_database(
+        config.database.url,
+        seed=seed,
+        echo=config.database.echo,
+        busy_timeout_ms=config.database.busy_timeout_ms,
+    )
+
+
+async def cmd_init(args: argparse.Namespace, config: Config) -> int:
+    from bot import catalog
+
+    db = await _open(config)
+    try:
+        async with db.begin() as session:
+            stats = await catalog.catalog_stats(session)
+    finally:
+        await db.close()
+    k = stats["kinds"]
+    print(
+        f"catalog ready at {config.database.url}: {k['survey']} surveys, {k['model']} models, "
+        f"{k['resource']} resources"
+    )
+    return 0
+
+
+async def cmd_import(args: argparse.Namespace, config: Config) -> int:
+    from bot import catalog
+
+    path = Path(args.path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CLIError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    text, decode_problems = catalog.decode_list_bytes(data)
+    db = await _open(config)
+    try:
+        async with db.sessions() as session:
+            async with session.begin():
+                report = await catalog.import_text(session, text, source=str(path), extra=decode_problems)
+                if args.dry_run:
+                    await session.rollback()
+    finally:
+        await db.close()
+    if args.json:
+        print(json.dumps({**report.as_dict(), "dry_run": args.dry_run}, ensure_ascii=False, indent=2))
+    else:
+        for line in report.lines():
+            print(line)
+        if args.dry_run:
+            print("dry run: nothing was written")
+    return 0
+
+
+async def cmd_export(args: argparse.Namespace, config: Config) -> int:
+    from bot import catalog
+
+    db = await _open(config)
+    try:
+        async with db.begin() as session:
+            text = await catalog.export_markdown(session)
+    finally:
+        await db.close()
+    if args.output and args.output != "-":
+        out = Path(args.output)
+        tmp = out.with_name(out.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(out)  # atomic: a failed export never leaves half a list behind
+        print(f"wrote {out} ({len(text.splitlines())} lines)", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+async def cmd_stats(args: argparse.Namespace, config: Config) -> int:
+    from bot import catalog
+
+    db = await _open(config)
+    try:
+        async with db.begin() as session:
+            stats = await catalog.catalog_stats(session)
+            if args.chart:
+                from bot.charts import render_stats_chart_for
+
+                png = await render_stats_chart_for(session)
+                Path(args.chart).write_bytes(png)
+    finally:
+        await db.close()
+    if args.json:
+        print(json.dumps(stats, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{stats['total']} entries")
+    for title, key in (
+        ("by kind", "kinds"),
+        ("by section", "sections"),
+        ("by year", "years"),
+        ("by topic", "topics"),
+    ):
+        if not stats.get(key):
+            continue
+        print(f"\n{title}:")
+        width = max(len(str(k)) for k in stats[key])
+        for k, v in stats[key].items():
+            print(f"  {k!s:<{width}}  {v:>5}")
+    if stats["undated"]:
+        print(f"\nundated: {stats['undated']}")
+    if args.chart:
+        print(f"\nchart written to {args.chart}")
+    return 0
+
+
+async def cmd_run(args: argparse.Namespace, config: Config) -> int:
+    from bot.config import discord_token
+
+    token = discord_token(config)
+    db = await _open(config)
+    await db.close()
+    if not token:
+        raise CLIError(
+            f"no Discord token: set the environment variable {config.discord.token_env} to your bot's token "
+            "(Discord Developer Portal > your application > Bot > Reset Token); it is never read from the config file"
+        )
+    try:
+        from bot.runner import run_bot
+    except ImportError:
+        raise CLIError(
+            "the Discord bot is not part of this build yet; config and database are valid"
+        ) from None
+    return await run_bot(config, token)
+
+
+# --------------------------------------------------------------------------------------------
+# Parser
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    group = common.add_argument_group("common options")
+    group.add_argument(
+        "--config",
+        metavar="PATH",
+        help="TOML config file (default: $PTM_BOT_CONFIG, else ./config.toml if present, else built-in defaults)",
+    )
+    group.add_argument(
+        "--db",
+        metavar="PATH_OR_URL",
+        help="database file or SQLAlchemy URL, overriding database.url (e.g. catalog.sqlite3 or "
+        "postgresql+asyncpg://user@host/ptm)",
+    )
+    group.add_argument("-v", "--verbose", action="store_true", help="log debug messages to stderr")
+    return common
+
+
+# Later features register more subcommands here: (name, help, configure-parser, handler).
+EXTRA_COMMANDS: list[tuple[str, str, Callable[[argparse.ArgumentParser], None], Handler]] = []
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="ptm-bot",
+        description="A Discord bot and command line for a community-curated catalog of pre-trained models.",
+        epilog="Run 'ptm-bot COMMAND --help' for a command's options.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(
+        name: str, help_: str, handler: Handler, description: str | None = None
+    ) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=description or help_, parents=[common])
+        p.set_defaults(handler=handler)
+        return p
+
+    add("init", "create the database (if needed), migrate it and fill it from the shipped list", cmd_init)
+
+    p = add(
+        "import",
+        "merge a list file (the list's markdown) into the catalog and report what changed",
+        cmd_import,
+        description="Merge a list file into the catalog. Entries match by (kind, name), else by arXiv id; "
+        "new ones are added, changed ones updated, nothing stored is removed. Lines that cannot be fully "
+        "read are imported with what could be read and reported with their line numbers.",
+    )
+    p.add_argument("path", metavar="PATH", help="the list's markdown file")
+    p.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    p = add("export", "write the catalog as the list's markdown", cmd_export)
+    p.add_argument("-o", "--output", metavar="PATH", help="write to PATH (atomically) instead of stdout")
+
+    p = add("stats", "counts by kind, section, year and topic", cmd_stats)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--chart", metavar="PNG", help="also write a chart of entries per year, stacked by topic")
+
+    add(
+        "run",
+        "start the Discord bot (needs DISCORD_TOKEN in the environment)",
+        cmd_run,
+        description="Start the Discord bot. The token is read only from the environment variable named by "
+        "discord.token_env (default DISCORD_TOKEN).",
+    )
+    for name, help_, configure, handler in EXTRA_COMMANDS:
+        configure(add(name, help_, handler))
+    return parser
+
+
+def _load_extra_commands() -> None:
+    """Subcommands contributed by feature modules (queries, ask, sync, poll)."""
+    if EXTRA_COMMANDS:
+        return
+    for module in ("bot.cli_query", "bot.cli_watch"):
+        try:
+            mod = __import__(module, fromlist=["COMMANDS"])
+        except ImportError as exc:
+            if exc.name != module:
+                raise
+            continue
+        EXTRA_COMMANDS.extend(mod.COMMANDS)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _load_extra_commands()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        config = load_config(args.config)
+        if args.db:
+            config = config.with_database_url(database_url_from_path(args.db))
+        return asyncio.run(args.handler(args, config))
+    except ConfigError as exc:
+        print(f"ptm-bot: invalid configuration:\n{exc}", file=sys.stderr)
+        return 2
+    except CLIError as exc:
+        print(f"ptm-bot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
