@@ -273,6 +273,7 @@ class ImportReport:
     added: list[tuple[str, str]] = field(default_factory=list)
     updated: list[tuple[str, str, list[str]]] = field(default_factory=list)
     unchanged: int = 0
+    kept: list[tuple[str, str, list[str]]] = field(default_factory=list)
     problems: list[ParseProblem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -287,6 +288,7 @@ class ImportReport:
             "added": [{"kind": k, "name": n} for k, n in self.added],
             "updated": [{"kind": k, "name": n, "fields": f} for k, n, f in self.updated],
             "unchanged": self.unchanged,
+            "kept": [{"kind": k, "name": n, "fields": f} for k, n, f in self.kept],
             "problems": [{"line": p.line, "problem": p.problem, "text": p.text} for p in self.problems],
         }
 
@@ -298,6 +300,10 @@ class ImportReport:
         ]
         out += [f"  added {k} {n!r}" for k, n in self.added]
         out += [f"  updated {k} {n!r}: {', '.join(f)}" for k, n, f in self.updated]
+        out += [
+            f"  kept the stored {k} {n!r}: its line could not be fully read (differs in {', '.join(f)})"
+            for k, n, f in self.kept
+        ]
         if self.problems:
             out.append(
                 f"{len(self.problems)} line(s) could not be fully read (imported with what could be read):"
@@ -327,6 +333,24 @@ _FIELDS = (
 
 def _changed_fields(old: Entry, new: Entry) -> list[str]:
     return [name for name, a, b in zip(_FIELDS, old.content(), new.content(), strict=True) if a != b]
+
+
+def _keep_stored_names_on_duplicates(entries: list[Entry], stored: dict[tuple[str, str], m.Entry]) -> None:
+    """When a list names two entries alike, the stored name stays with the one that matches it."""
+    groups: dict[tuple[str, str], list[Entry]] = {}
+    for e in entries:
+        groups.setdefault((str(e.kind), e.phrasing.get("display_name", e.name)), []).append(e)
+    for (kind, name), members in groups.items():
+        row = stored.get((kind, name))
+        if len(members) < 2 or row is None:
+            continue
+        holder = next((e for e in members if e.name == name), None)
+        same = next((e for e in members if e.arxiv_id and e.arxiv_id == row.arxiv_id), None)
+        if holder is None or same is None or same is holder:
+            continue
+        holder.name, same.name = same.name, holder.name
+        holder.phrasing["display_name"] = name
+        same.phrasing.pop("display_name", None)
 
 
 async def import_document(session: AsyncSession, doc: ListDocument, *, source: str) -> ImportReport:
@@ -369,6 +393,9 @@ async def import_document(session: AsyncSession, doc: ListDocument, *, source: s
     for r in rows:
         if r.arxiv_id:
             by_arxiv.setdefault((r.kind, r.arxiv_id), []).append(r)
+    _keep_stored_names_on_duplicates(doc.entries, by_key)
+    # Lines that could not be fully read never overwrite what is stored: they only add.
+    damaged = {p.line for p in doc.problems if not p.benign}
     claimed: set[int] = set()
     positions: Counter[str] = Counter()
     for entry in doc.entries:
@@ -395,7 +422,9 @@ async def import_document(session: AsyncSession, doc: ListDocument, *, source: s
         entry.source_line = new_source_line
         if row.position != position:
             row.position = position
-        if changed:
+        if changed and entry.source_line in damaged:
+            report.kept.append((str(entry.kind), entry.name, changed))
+        elif changed:
             entry.aliases = []
             await writer.write(row, entry, topics=_topics_for(entry))
             report.updated.append((str(entry.kind), entry.name, changed))

@@ -146,6 +146,8 @@ class ParseProblem:
     line: int
     text: str
     problem: str
+    # Benign problems describe lines read completely but noteworthy (a bare year, a title with "by").
+    benign: bool = False
 
     def __str__(self) -> str:
         snippet = self.text if len(self.text) <= 80 else self.text[:77] + "..."
@@ -336,7 +338,14 @@ def _parse_model(line: str, lineno: int, section: str, problems: list[ParseProbl
         what = "no '(from Org) released with the paper [Title](url)' phrase"
         if om is not None:
             what = "no 'released with the paper [Title](url)' after the organisation"
-        problems.append(ParseProblem(lineno, line, f"free-form model line ({what}); kept as description"))
+        problems.append(
+            ParseProblem(
+                lineno,
+                line,
+                f"free-form model line ({what}); kept as description",
+                benign=_is_free_sentence(after),
+            )
+        )
         if not docs:
             problems.append(ParseProblem(lineno, line, "model link has no URL"))
         return entry
@@ -370,6 +379,7 @@ def _parse_model(line: str, lineno: int, section: str, problems: list[ParseProbl
                 lineno,
                 line,
                 f"text after the paper link contains ' by ' ({tail!r}); read as the rest of the title",
+                benign=True,
             )
         )
     authors_text, note, period = _split_trailing_note(authors_text)
@@ -384,8 +394,15 @@ def _parse_model(line: str, lineno: int, section: str, problems: list[ParseProbl
     if not entry.paper_url:
         problems.append(ParseProblem(lineno, line, "paper link has no URL"))
     if raw_date and entry.month is None:
-        problems.append(ParseProblem(lineno, line, f"date {raw_date!r} is a bare year; month unknown"))
+        problems.append(
+            ParseProblem(lineno, line, f"date {raw_date!r} is a bare year; month unknown", benign=True)
+        )
     return entry
+
+
+def _is_free_sentence(after: str) -> bool:
+    """A deliberate free sentence (MarianMT's) rather than a line cut short inside "(from Org)"."""
+    return not after.lstrip().lower().startswith("(from")
 
 
 def full_paper_title(entry: Entry) -> str | None:
