@@ -1,0 +1,211 @@
+"""Evaluate bot.relevance on a labelled JSONL set (default: tests/fixtures/relevance-dev.jsonl).
+
+    python bench/relevance_eval.py [--json] [--threshold X] [--data PATH] [--folds 2] [--mistakes N]
+
+Positives are label 1. "FPR clear" is measured on label-0 items with borderline == false, "FPR
+borderline" on label-0 items with borderline == true. Categories are taken from the item's source
+when it records one (the cn-chat-arxiv primary category, or the feed document it was sampled from);
+curated-list items have titles only and no categories.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import random
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bot.arxiv import parse_feed  # noqa: E402
+from bot.relevance import DEFAULT_THRESHOLD, score_paper  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DATA = ROOT / "tests" / "fixtures" / "relevance-dev.jsonl"
+FEEDS_DIR = ROOT / "tests" / "fixtures" / "feeds"
+_PRIMARY_RE = re.compile(r"primary ([a-z-]+(?:\.[A-Za-z-]+)?)")
+_FEED_RE = re.compile(r"^feed-sample:.*?/?([^/]+\.xml)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    id: str
+    title: str
+    abstract: str
+    label: int
+    borderline: bool
+    categories: tuple[str, ...]
+
+
+def load_items(path: Path, feeds_dir: Path = FEEDS_DIR) -> list[Item]:
+    feed_categories: dict[str, dict[str, tuple[str, ...]]] = {}
+    items = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        source = row.get("source", "")
+        categories: tuple[str, ...] = ()
+        if m := _PRIMARY_RE.search(source):
+            categories = (m.group(1),)
+        elif m := _FEED_RE.match(source):
+            name = m.group(1)
+            if name not in feed_categories:
+                feed_path = feeds_dir / name
+                papers = parse_feed(feed_path.read_bytes()).papers if feed_path.exists() else ()
+                feed_categories[name] = {p.arxiv_id: p.categories for p in papers}
+            categories = feed_categories[name].get(row["id"], ())
+        items.append(
+            Item(
+                row["id"],
+                row["title"],
+                row.get("abstract", ""),
+                int(row["label"]),
+                bool(row["borderline"]),
+                categories,
+            )
+        )
+    return items
+
+
+def score_items(items: Sequence[Item]) -> list[float]:
+    return [score_paper(i.title, i.abstract, i.categories).score for i in items]
+
+
+def metrics(items: Sequence[Item], scores: Sequence[float], threshold: float) -> dict[str, Any]:
+    def rate(sel: list[int]) -> float | None:
+        return round(sum(scores[k] >= threshold for k in sel) / len(sel), 4) if sel else None
+
+    pos = [k for k, i in enumerate(items) if i.label == 1]
+    clear = [k for k, i in enumerate(items) if i.label == 0 and not i.borderline]
+    border = [k for k, i in enumerate(items) if i.label == 0 and i.borderline]
+    predicted = [k for k in range(len(items)) if scores[k] >= threshold]
+    tp = sum(items[k].label == 1 for k in predicted)
+    return {
+        "threshold": threshold,
+        "n": len(items),
+        "positives": len(pos),
+        "clear_negatives": len(clear),
+        "borderline_negatives": len(border),
+        "recall": rate(pos),
+        "fpr_clear": rate(clear),
+        "fpr_borderline": rate(border),
+        "precision": round(tp / len(predicted), 4) if predicted else None,
+        "predicted_positive": len(predicted),
+    }
+
+
+def best_threshold(items: Sequence[Item], scores: Sequence[float], max_fpr: float = 0.05) -> float:
+    """The highest threshold keeping recall >= 0.95, else the one with the best recall at FPR <= max_fpr."""
+    candidates = sorted({round(s, 4) for s in scores} | {DEFAULT_THRESHOLD})
+    best, best_key = DEFAULT_THRESHOLD, (-1.0, -1.0)
+    for t in candidates:
+        m = metrics(items, scores, t)
+        if (m["fpr_clear"] or 0) > max_fpr:
+            continue
+        key = (min(m["recall"] or 0, 0.95), t)
+        if key > best_key:
+            best, best_key = t, key
+    return best
+
+
+def two_fold(items: Sequence[Item], seed: int = 0) -> list[dict[str, Any]]:
+    """Pick the threshold on one half and measure on the other (stratified by label/borderline)."""
+    rng = random.Random(seed)
+    groups: dict[tuple[int, bool, bool], list[int]] = {}
+    for k, i in enumerate(items):
+        groups.setdefault((i.label, i.borderline, bool(i.abstract)), []).append(k)
+    folds: list[list[int]] = [[], []]
+    for ks in groups.values():
+        rng.shuffle(ks)
+        folds[0] += ks[::2]
+        folds[1] += ks[1::2]
+    out = []
+    for a, b in ((0, 1), (1, 0)):
+        tune = [items[k] for k in folds[a]]
+        test = [items[k] for k in folds[b]]
+        t = best_threshold(tune, score_items(tune))
+        out.append({"tuned_on": a, "tested_on": b, **metrics(test, score_items(test), t)})
+    return out
+
+
+def mistakes(
+    items: Sequence[Item], scores: Sequence[float], threshold: float, n: int
+) -> dict[str, list[str]]:
+    fn = sorted(
+        (k for k, i in enumerate(items) if i.label == 1 and scores[k] < threshold), key=lambda k: scores[k]
+    )
+    fp = sorted(
+        (k for k, i in enumerate(items) if i.label == 0 and not i.borderline and scores[k] >= threshold),
+        key=lambda k: -scores[k],
+    )
+    return {
+        "missed_positives": [f"{scores[k]:.2f} {items[k].id} {items[k].title[:90]}" for k in fn[:n]],
+        "false_positives_clear": [f"{scores[k]:.2f} {items[k].id} {items[k].title[:90]}" for k in fp[:n]],
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA, help="labelled JSONL (default: %(default)s)"
+    )
+    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD, help="default: %(default)s")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--mistakes", type=int, default=8, help="how many mistakes of each kind to show")
+    parser.add_argument("--no-folds", action="store_true", help="skip the 2-fold threshold check")
+    args = parser.parse_args(argv)
+
+    items = load_items(args.data)
+    scores = score_items(items)
+    with_abstract = [k for k, i in enumerate(items) if i.abstract]
+    report: dict[str, Any] = {
+        "data": str(args.data),
+        "all": metrics(items, scores, args.threshold),
+        "with_abstract": metrics(
+            [items[k] for k in with_abstract], [scores[k] for k in with_abstract], args.threshold
+        ),
+        "title_only": metrics(
+            [i for i in items if not i.abstract],
+            [s for i, s in zip(items, scores, strict=True) if not i.abstract],
+            args.threshold,
+        ),
+        "mistakes": mistakes(items, scores, args.threshold, args.mistakes),
+    }
+    if not args.no_folds:
+        report["two_fold"] = two_fold(items)
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    for part in ("all", "with_abstract", "title_only"):
+        m = report[part]
+        print(
+            f"{part:14} n={m['n']:4} recall={m['recall']} fpr_clear={m['fpr_clear']} "
+            f"fpr_borderline={m['fpr_borderline']} precision={m['precision']} "
+            f"(pos={m['positives']} clear_neg={m['clear_negatives']} border_neg={m['borderline_negatives']})"
+        )
+    for fold in report.get("two_fold", ()):
+        print(
+            f"2-fold tune {fold['tuned_on']} -> test {fold['tested_on']}: threshold={fold['threshold']} "
+            f"recall={fold['recall']} fpr_clear={fold['fpr_clear']} fpr_borderline={fold['fpr_borderline']}"
+        )
+    for kind, lines in report["mistakes"].items():
+        print(f"{kind}:")
+        for line in lines:
+            print(f"  {line}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,237 @@
+"""Parse arXiv feed documents (already downloaded bytes) into plain, typed records.
+
+Three layouts are understood:
+
+* ``rss2`` - the current ``rss.arxiv.org/rss/<cat>`` RSS 2.0 feed (guid ``oai:arXiv.org:IDvN``,
+  description ``arXiv:IDvN Announce Type: TYPE \\nAbstract: ...``, one comma-separated ``dc:creator``);
+* ``atom`` - its Atom twin ``rss.arxiv.org/atom/<cat>`` (same data in Atom elements);
+* ``api`` - the ``export.arxiv.org/api/query`` Atom response, classic and 2025+ layouts.
+
+feedparser only ever sees the bytes (wrapped in a stream), never a URL or a path: feedparser
+would happily open a file or fetch a URL if handed a string that looks like one.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+import feedparser
+
+from bot.arxiv_ids import split_version
+
+__all__ = ["ANNOUNCE_TYPES", "FeedError", "FeedPaper", "ParsedFeed", "parse_feed"]
+
+log = logging.getLogger(__name__)
+
+ANNOUNCE_TYPES = frozenset({"new", "cross", "replace", "replace-cross"})
+
+# Compiled once: the per-item work must stay negligible next to feedparser's own time.
+_RSS_DESCRIPTION_RE = re.compile(
+    r"^\s*arXiv:(?P<id>\S+)\s+Announce Type:\s*(?P<type>[\w-]+)\s*(?:Abstract:\s*)?",
+    re.IGNORECASE,
+)
+# arXiv category terms: "cs.CL", "math.DG", "hep-th", "cond-mat.mes-hall", "q-bio.GN", "stat.ML".
+# MSC/ACM/PACS terms ("53C30, 53C25", "I.2.7", "68T50") do not match.
+_CATEGORY_RE = re.compile(r"^[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?$")
+_HTML_START_RE = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!doctype\s+html|<html)", re.IGNORECASE)
+
+
+class FeedError(Exception):
+    """The document is not an arXiv feed at all (HTML error page served as 200, broken XML with no
+    entries, wrong content)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedPaper:
+    arxiv_id: str  # normalised, no version
+    version: int | None
+    title: str  # whitespace collapsed
+    abstract: str  # for RSS: text after "Abstract:"; whitespace collapsed
+    authors: tuple[str, ...]
+    categories: tuple[str, ...]  # de-duplicated, primary first when known, arXiv categories only
+    primary_category: str | None
+    announce_type: str  # 'new' | 'cross' | 'replace' | 'replace-cross'
+    url: str  # https://arxiv.org/abs/<id>
+    published: datetime | None  # tz-aware UTC
+    comment: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    format: str  # 'rss2' | 'atom' | 'api'
+    papers: tuple[FeedPaper, ...]
+    skipped: tuple[str, ...]
+
+
+def parse_feed(data: bytes) -> ParsedFeed:
+    """Parse one downloaded arXiv feed document.
+
+    Empty (weekend/holiday) feeds give an empty :class:`ParsedFeed`. Raises :class:`FeedError` when
+    the bytes are not a feed at all: an HTML page, or XML so broken that no entry could be read.
+    """
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"parse_feed() takes the downloaded bytes, not {type(data).__name__}")
+    data = bytes(data)
+    if not data.strip():
+        raise FeedError("empty document: no feed at all")
+    if _HTML_START_RE.match(data[:1024]):
+        raise FeedError(f"an HTML page, not a feed: {_snippet(data)!r}")
+
+    parsed = feedparser.parse(io.BytesIO(data))
+    entries = parsed.entries
+    version = parsed.get("version") or ""
+    if parsed.bozo and not entries:
+        exc = parsed.get("bozo_exception")
+        raise FeedError(f"unreadable feed ({type(exc).__name__}: {exc}); starts with {_snippet(data)!r}")
+    if not version.startswith(("rss", "atom")):
+        raise FeedError(f"not an RSS or Atom document (feedparser version {version!r}): {_snippet(data)!r}")
+    if parsed.bozo:
+        exc = parsed.get("bozo_exception")
+        log.warning(
+            "feed parsed with problems (%s: %s); keeping %d entries", type(exc).__name__, exc, len(entries)
+        )
+
+    fmt = _detect_format(version, parsed.feed, entries)
+    papers: dict[str, FeedPaper] = {}
+    skipped: list[str] = []
+    for index, entry in enumerate(entries):
+        paper = _paper_from_entry(entry, fmt)
+        if paper is None:
+            title = _collapse(entry.get("title", ""))[:80]
+            skipped.append(f"entry {index}: no arXiv id (id={entry.get('id')!r}, title={title!r})")
+            continue
+        earlier = papers.get(paper.arxiv_id)
+        papers[paper.arxiv_id] = paper if earlier is None else _merge(earlier, paper)
+    if parsed.bozo and not papers:
+        exc = parsed.get("bozo_exception")
+        raise FeedError(f"unreadable feed ({type(exc).__name__}: {exc}); no entry had an arXiv id")
+    if skipped:
+        log.info("skipped %d of %d feed entries", len(skipped), len(entries))
+    return ParsedFeed(format=fmt, papers=tuple(papers.values()), skipped=tuple(skipped))
+
+
+def _detect_format(version: str, feed: Mapping[str, Any], entries: list[Any]) -> str:
+    if version.startswith("rss"):
+        return "rss2"
+    feed_id = str(feed.get("id", ""))
+    feed_title = str(feed.get("title", "")).lower()
+    if "/api/" in feed_id or feed_title.startswith("arxiv query"):
+        return "api"
+    if "rss.arxiv.org" in feed_id:
+        return "atom"
+    for entry in entries[:3]:
+        if str(entry.get("id", "")).lower().startswith("oai:") or "Announce Type" in entry.get("summary", ""):
+            return "atom"
+    return "api" if entries else "atom"
+
+
+def _paper_from_entry(entry: Mapping[str, Any], fmt: str) -> FeedPaper | None:
+    summary = entry.get("summary", "") or ""
+    announce_type: str | None = None
+    parts = split_version(str(entry.get("id", "") or ""))
+    if parts is None:
+        parts = split_version(str(entry.get("link", "") or ""))
+    m = _RSS_DESCRIPTION_RE.match(summary) if fmt != "api" else None
+    if m is not None:
+        described = split_version(m.group("id"))
+        if parts is None or (described is not None and described[0] == parts[0] and parts[1] is None):
+            parts = described or parts
+        announce_type = m.group("type").lower()
+        summary = summary[m.end() :]
+    if parts is None:
+        return None
+    arxiv_id, version = parts
+
+    if fmt == "api":
+        announce_type = "new" if version in (1, None) else "replace"
+    else:
+        declared = str(entry.get("arxiv_announce_type", "") or "").strip().lower()
+        announce_type = declared or announce_type or ("new" if version in (1, None) else "replace")
+        if announce_type not in ANNOUNCE_TYPES:
+            log.debug("unknown announce type %r for %s", announce_type, arxiv_id)
+
+    primary = entry.get("arxiv_primary_category")
+    primary_term = primary.get("term") if isinstance(primary, Mapping) else None
+    terms = [t.get("term") for t in entry.get("tags", ()) or ()]
+    categories = _clean_categories(([primary_term] if primary_term else []) + terms)
+    if primary_term and primary_term not in categories:
+        primary_term = None
+    if primary_term is None and fmt != "api" and categories:
+        # The listing feeds give no explicit primary, but arXiv writes the primary category first.
+        primary_term = categories[0]
+
+    comment = entry.get("arxiv_comment")
+    return FeedPaper(
+        arxiv_id=arxiv_id,
+        version=version,
+        title=_collapse(entry.get("title", "")),
+        abstract=_collapse(summary),
+        authors=_authors(entry, fmt),
+        categories=categories,
+        primary_category=primary_term,
+        announce_type=announce_type,
+        url=f"https://arxiv.org/abs/{arxiv_id}",
+        published=_utc(entry.get("published_parsed") or entry.get("updated_parsed")),
+        comment=_collapse(comment) or None if comment else None,
+    )
+
+
+def _authors(entry: Mapping[str, Any], fmt: str) -> tuple[str, ...]:
+    names = [_collapse(a.get("name", "")) for a in entry.get("authors", ()) or () if isinstance(a, Mapping)]
+    if not names and entry.get("author"):
+        names = [_collapse(entry["author"])]
+    if fmt != "api" and len(names) == 1 and "," in names[0]:
+        # dc:creator is one string: "A Khan, R Kandala,  Deepti, S Munir" (doubled spaces included).
+        names = [_collapse(n) for n in names[0].split(",")]
+    return tuple(n for n in names if n)
+
+
+def _clean_categories(terms: Iterable[str | None]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for term in terms:
+        if not term:
+            continue
+        term = term.strip()
+        if _CATEGORY_RE.match(term):
+            seen.setdefault(term, None)
+    return tuple(seen)
+
+
+def _merge(first: FeedPaper, second: FeedPaper) -> FeedPaper:
+    """The same paper twice in one document: keep the first record, merge what the second adds."""
+    categories = _clean_categories(first.categories + second.categories)
+    versions = [v for v in (first.version, second.version) if v is not None]
+    return replace(
+        first,
+        categories=categories,
+        version=max(versions) if versions else None,
+        primary_category=first.primary_category or second.primary_category,
+        abstract=first.abstract or second.abstract,
+        authors=first.authors or second.authors,
+        comment=first.comment or second.comment,
+        published=first.published or second.published,
+    )
+
+
+def _collapse(text: object) -> str:
+    return " ".join(str(text).split()) if text else ""
+
+
+def _utc(value: Any) -> datetime | None:
+    # feedparser's *_parsed values are time.struct_time already converted to UTC.
+    if not value:
+        return None
+    try:
+        return datetime(*value[:6], tzinfo=UTC)
+    except (TypeError, ValueError):
+        return None
+
+
+def _snippet(data: bytes, limit: int = 120) -> str:
+    return " ".join(data[:limit].decode("utf-8", "replace").split())
