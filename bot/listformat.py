@@ -322,8 +322,12 @@ def _parse_model(line: str, lineno: int, section: str, problems: list[ParseProbl
     entry = Entry(kind=EntryKind.MODEL, name=name, section=section, docs_url=docs or None, source_line=lineno)
     raw_date = m.group("date")
     om = _ORG_RE.match(after)
-    cm = _CONNECTOR_RE.match(om.group("rest")) if om else None
-    if om is None or cm is None:
+    if om is not None:
+        cm = _CONNECTOR_RE.match(om.group("rest"))
+    else:
+        # New entries whose organisation is unknown are written without "(from Org)".
+        cm = _CONNECTOR_RE.match(after[1:]) if after.startswith(" released ") else None
+    if cm is None:
         # A free sentence (MarianMT) or a damaged line: keep the text as the description.
         entry.year, entry.month, entry.date_style = _parse_date(raw_date, None)
         entry.description = after.strip() or None
@@ -349,11 +353,12 @@ def _parse_model(line: str, lineno: int, section: str, problems: list[ParseProbl
         if not docs:
             problems.append(ParseProblem(lineno, line, "model link has no URL"))
         return entry
-    entry.org = om.group("org")
-    if om.group("from") != "from":
-        entry.phrasing["from"] = om.group("from")
-    if om.group("comma"):
-        entry.phrasing["org_comma"] = "1"
+    if om is not None:
+        entry.org = om.group("org")
+        if om.group("from") != "from":
+            entry.phrasing["from"] = om.group("from")
+        if om.group("comma"):
+            entry.phrasing["org_comma"] = "1"
     entry.phrasing["connector"] = next(k for k, v in CONNECTORS.items() if v == cm.group("conn"))
     entry.paper_title = cm.group("title").strip()
     entry.paper_url = cm.group("url") or None
@@ -619,9 +624,10 @@ def render_entry(entry: Entry) -> list[str]:
     line = f"{date} [{_display_name(entry)}]({entry.docs_url or ''})"
     if entry.phrasing.get("form") == "free":
         return [f"{line} {entry.description}" if entry.description else line]
-    line += f" ({entry.phrasing.get('from', 'from')} {entry.org or 'unknown'})"
-    if entry.phrasing.get("org_comma") == "1":
-        line += ","
+    if entry.org:
+        line += f" ({entry.phrasing.get('from', 'from')} {entry.org})"
+        if entry.phrasing.get("org_comma") == "1":
+            line += ","
     connector = CONNECTORS[entry.phrasing.get("connector", "paper")]
     line += f" {connector} [{entry.paper_title or ''}]({entry.paper_url or ''})"
     if entry.authors:

@@ -212,3 +212,16 @@ def test_damaged_lines_are_kept_and_reported():
     # The duplicate renders under its original name.
     dup2 = [e for e in doc.entries if e.name == "Dup (2)"][0]
     assert render_entry(dup2)[0].startswith("2103: [Dup](https://x.org/2)")
+
+
+def test_model_without_an_organisation_round_trips():
+    line = (
+        "2111: [XLS-R](https://arxiv.org/abs/2111.09296) released with the paper "
+        "[XLS-R: Self-supervised Cross-lingual Speech Representation Learning at Scale](https://arxiv.org/abs/2111.09296) "
+        "by Arun Babu, Changhan Wang and Michael Auli."
+    )
+    doc = parse_list("## PTM\n" + line + "\n")
+    (e,) = doc.entries
+    assert e.org is None and e.arxiv_id == "2111.09296" and e.authors[-1] == "Michael Auli"
+    assert not doc.problems
+    assert render_entry(e) == [line]

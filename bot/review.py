@@ -1,0 +1,407 @@
+"""Moderator review of suggestions: the state machine, in the database.
+
+A suggestion moves ``pending -> approved | rejected`` exactly once, by a conditional update
+(``UPDATE ... WHERE status = 'pending'``): when two moderators race, the database picks one and
+the other learns that the suggestion was already decided. ``undo`` moves a decided suggestion
+back to ``pending`` (and takes an approved entry back out of the catalog). Every decision is
+written to the ``review_decisions`` audit table. Functions take an open session and never commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import catalog
+from bot.arxiv_ids import normalise_arxiv_id
+from bot.listformat import Entry, EntryKind
+from db import models as m
+from db.normalize import norm_key, norm_title
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "Decision",
+    "DecisionOutcome",
+    "ReviewError",
+    "SuggestionView",
+    "decide",
+    "entry_from_suggestion",
+    "get_suggestion",
+    "list_pending",
+    "mark_posted",
+    "suggestion_by_message",
+    "undo",
+    "unposted",
+]
+
+
+class ReviewError(ValueError):
+    """A moderator's request that cannot be carried out (unknown id, nothing to undo...)."""
+
+
+class Decision(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestionView:
+    id: int
+    arxiv_id: str
+    version: int | None
+    title: str
+    authors: tuple[str, ...]
+    categories: tuple[str, ...]
+    abstract: str
+    url: str
+    score: float
+    reasons: tuple[str, ...]
+    proposed_kind: str
+    proposed_name: str
+    proposed_topics: tuple[str, ...]
+    status: str
+    channel_id: int | None
+    message_id: int | None
+    decided_by: int | None
+    decided_at: datetime | None
+    decision_reason: str | None
+    entry_id: int | None
+
+    @classmethod
+    def of(cls, row: m.Suggestion) -> SuggestionView:
+        return cls(
+            id=row.id,
+            arxiv_id=row.arxiv_id,
+            version=row.version,
+            title=row.title,
+            authors=tuple(row.authors or ()),
+            categories=tuple(row.categories or ()),
+            abstract=row.abstract or "",
+            url=row.url,
+            score=row.score,
+            reasons=tuple(row.reasons or ()),
+            proposed_kind=row.proposed_kind,
+            proposed_name=row.proposed_name,
+            proposed_topics=tuple(row.proposed_topics or ()),
+            status=row.status,
+            channel_id=row.channel_id,
+            message_id=row.message_id,
+            decided_by=row.decided_by,
+            decided_at=row.decided_at,
+            decision_reason=row.decision_reason,
+            entry_id=row.entry_id,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionOutcome:
+    applied: bool  # False: someone else decided first (or it was not pending)
+    suggestion: SuggestionView
+    entry_name: str | None = None
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+
+
+async def get_suggestion(session: AsyncSession, arxiv_id: str) -> SuggestionView | None:
+    key = normalise_arxiv_id(arxiv_id) or arxiv_id.strip()
+    row = await session.scalar(select(m.Suggestion).where(m.Suggestion.arxiv_id == key))
+    return SuggestionView.of(row) if row else None
+
+
+async def suggestion_by_message(session: AsyncSession, message_id: int) -> SuggestionView | None:
+    row = await session.scalar(select(m.Suggestion).where(m.Suggestion.message_id == message_id))
+    return SuggestionView.of(row) if row else None
+
+
+async def unposted(session: AsyncSession, *, limit: int = 50) -> list[SuggestionView]:
+    """Pending suggestions that have no review message yet (a crash between storing and posting)."""
+    rows = await session.scalars(
+        select(m.Suggestion)
+        .where(m.Suggestion.status == "pending", m.Suggestion.message_id.is_(None))
+        .order_by(m.Suggestion.score.desc(), m.Suggestion.id)
+        .limit(limit)
+    )
+    return [SuggestionView.of(r) for r in rows]
+
+
+async def list_pending(
+    session: AsyncSession, *, limit: int = 10, offset: int = 0
+) -> tuple[list[SuggestionView], int]:
+    where = m.Suggestion.status == "pending"
+    total = await session.scalar(select(func.count()).select_from(m.Suggestion).where(where))
+    rows = await session.scalars(
+        select(m.Suggestion)
+        .where(where)
+        .order_by(m.Suggestion.score.desc(), m.Suggestion.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [SuggestionView.of(r) for r in rows], int(total or 0)
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+
+
+async def mark_posted(
+    session: AsyncSession,
+    suggestion_id: int,
+    *,
+    channel_id: int,
+    message_id: int,
+    now: datetime | None = None,
+) -> None:
+    await session.execute(
+        update(m.Suggestion)
+        .where(m.Suggestion.id == suggestion_id)
+        .values(channel_id=channel_id, message_id=message_id, posted_at=now or datetime.now(UTC))
+    )
+
+
+_LINK_UNSAFE = str.maketrans({"[": "(", "]": ")", "\n": " "})
+
+
+def entry_from_suggestion(s: SuggestionView, *, kind: str, name: str) -> Entry:
+    """The catalog entry an approved suggestion becomes, in the list's own line format."""
+    year = month = None
+    m_id = re.match(r"^(\d{2})(\d{2})\.", s.arxiv_id)
+    if m_id:
+        year, month = 2000 + int(m_id.group(1)), int(m_id.group(2))
+    title = " ".join(s.title.translate(_LINK_UNSAFE).split())
+    url = f"https://arxiv.org/abs/{s.arxiv_id}"
+    authors = [" ".join(a.split()) for a in s.authors if a.strip()]
+    if kind == EntryKind.SURVEY:
+        return Entry(
+            kind=EntryKind.SURVEY,
+            name=title,
+            year=year,
+            month=month,
+            paper_title=title,
+            paper_url=url,
+            arxiv_id=s.arxiv_id,
+            authors=authors,
+            phrasing={"authors": "comma"},
+            topics=list(s.proposed_topics),
+        )
+    return Entry(
+        kind=EntryKind.MODEL,
+        name=" ".join(name.translate(_LINK_UNSAFE).split()) or title[:60],
+        year=year,
+        month=month,
+        docs_url=url,
+        paper_title=title,
+        paper_url=url,
+        arxiv_id=s.arxiv_id,
+        authors=authors,
+        phrasing={"connector": "paper", "authors": "comma_and"},
+        topics=list(s.proposed_topics),
+    )
+
+
+async def _free_name(session: AsyncSession, kind: str, name: str, arxiv_id: str) -> str:
+    """The proposed name, or a disambiguated one when (kind, name) is taken."""
+    for candidate in (name, f"{name} ({arxiv_id})"):
+        taken = await session.scalar(
+            select(m.Entry.id).where(m.Entry.kind == kind, m.Entry.name == candidate)
+        )
+        if taken is None:
+            return candidate
+    raise ReviewError(f"an entry named {name!r} already exists; approve with another name")
+
+
+def _audit(
+    suggestion_id: int,
+    action: str,
+    actor_id: int | None,
+    actor_name: str | None,
+    via: str,
+    reason: str | None,
+    now: datetime,
+) -> m.ReviewDecision:
+    return m.ReviewDecision(
+        suggestion_id=suggestion_id,
+        action=action,
+        actor_id=actor_id,
+        actor_name=actor_name,
+        via=via,
+        reason=reason,
+        at=now,
+    )
+
+
+async def decide(
+    session: AsyncSession,
+    suggestion_id: int,
+    decision: Decision,
+    *,
+    actor_id: int | None,
+    actor_name: str | None,
+    via: str,
+    reason: str | None = None,
+    name: str | None = None,
+    kind: str | None = None,
+    now: datetime | None = None,
+) -> DecisionOutcome:
+    """Approve or reject a pending suggestion. The first decision wins; later ones change nothing."""
+    now = now or datetime.now(UTC)
+    if kind is not None and kind not in ("model", "survey"):
+        raise ReviewError(f"kind must be 'model' or 'survey', not {kind!r}")
+    values: dict[str, Any] = {
+        "status": "approved" if decision is Decision.APPROVE else "rejected",
+        "decided_by": actor_id,
+        "decided_at": now,
+        "decision_reason": reason,
+    }
+    if name:
+        values["proposed_name"] = name.strip()
+    if kind:
+        values["proposed_kind"] = kind
+    result = await session.execute(
+        update(m.Suggestion)
+        .where(m.Suggestion.id == suggestion_id, m.Suggestion.status == "pending")
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    row = await session.get(m.Suggestion, suggestion_id, populate_existing=True)
+    if row is None:
+        raise ReviewError(f"no suggestion with id {suggestion_id}")
+    if result.rowcount != 1:
+        return DecisionOutcome(applied=False, suggestion=SuggestionView.of(row))
+    entry_name = None
+    if decision is Decision.APPROVE:
+        view = SuggestionView.of(row)
+        entry = entry_from_suggestion(view, kind=view.proposed_kind, name=view.proposed_name)
+        entry.name = await _free_name(session, str(entry.kind), entry.name, view.arxiv_id)
+        added = await catalog.add_entry(session, entry, origin="review")
+        row.entry_id = added.id
+        entry_name = entry.name
+    session.add(_audit(row.id, str(decision), actor_id, actor_name, via, reason, now))
+    await session.flush()
+    log.info("suggestion %s %s by %s via %s", row.arxiv_id, row.status, actor_name or actor_id, via)
+    return DecisionOutcome(applied=True, suggestion=SuggestionView.of(row), entry_name=entry_name)
+
+
+async def undo(
+    session: AsyncSession,
+    arxiv_id: str,
+    *,
+    actor_id: int | None,
+    actor_name: str | None,
+    via: str,
+    now: datetime | None = None,
+) -> SuggestionView:
+    """Return a decided suggestion to pending; an approved one's entry leaves the catalog."""
+    now = now or datetime.now(UTC)
+    current = await get_suggestion(session, arxiv_id)
+    if current is None:
+        raise ReviewError(f"no suggestion for arXiv {arxiv_id}")
+    if current.status not in ("approved", "rejected"):
+        raise ReviewError(f"arXiv {current.arxiv_id} is {current.status}, not decided: nothing to undo")
+    result = await session.execute(
+        update(m.Suggestion)
+        .where(m.Suggestion.id == current.id, m.Suggestion.status == current.status)
+        .values(status="pending", decided_by=None, decided_at=None, decision_reason=None, entry_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise ReviewError(f"arXiv {current.arxiv_id} changed meanwhile; try again")
+    if current.status == "approved" and current.entry_id is not None:
+        await session.execute(delete(m.Entry).where(m.Entry.id == current.entry_id))
+    session.add(_audit(current.id, "undo", actor_id, actor_name, via, None, now))
+    await session.flush()
+    row = await session.get(m.Suggestion, current.id, populate_existing=True)
+    assert row is not None
+    return SuggestionView.of(row)
+
+
+async def add_paper(
+    session: AsyncSession,
+    *,
+    arxiv_id: str,
+    title: str,
+    authors: list[str],
+    categories: list[str],
+    abstract: str,
+    kind: str,
+    name: str,
+    topics: list[str],
+    actor_id: int | None,
+    actor_name: str | None,
+    via: str,
+    version: int | None = None,
+    now: datetime | None = None,
+) -> DecisionOutcome:
+    """A moderator adds a paper directly: stored as an approved suggestion (so it is never suggested)."""
+    now = now or datetime.now(UTC)
+    existing = await session.scalar(select(m.Suggestion).where(m.Suggestion.arxiv_id == arxiv_id))
+    in_catalog = await session.scalar(select(m.Entry.name).where(m.Entry.arxiv_id == arxiv_id).limit(1))
+    if in_catalog is not None:
+        raise ReviewError(f"arXiv {arxiv_id} is already in the catalog as {in_catalog!r}")
+    if existing is None:
+        existing = m.Suggestion(
+            arxiv_id=arxiv_id,
+            version=version,
+            title=title,
+            norm_title=norm_title(title),
+            authors=authors,
+            categories=categories,
+            abstract=abstract,
+            url=f"https://arxiv.org/abs/{arxiv_id}",
+            score=1.0,
+            reasons=["added by a moderator"],
+            proposed_kind=kind,
+            proposed_name=name,
+            proposed_topics=topics,
+            status="pending",
+            first_seen_at=now,
+            suggested_at=now,
+        )
+        session.add(existing)
+        await session.flush()
+    elif existing.status != "pending":
+        await session.execute(
+            update(m.Suggestion).where(m.Suggestion.id == existing.id).values(status="pending", entry_id=None)
+        )
+    return await decide(
+        session,
+        existing.id,
+        Decision.APPROVE,
+        actor_id=actor_id,
+        actor_name=actor_name,
+        via=via,
+        name=name,
+        kind=kind,
+        now=now,
+    )
+
+
+async def find_entry_id(session: AsyncSession, name: str) -> int | None:
+    """An entry by exact name, else by its normalised name or alias (moderator commands)."""
+    exact = await session.scalar(select(m.Entry.id).where(m.Entry.name == name).limit(1))
+    if exact is not None:
+        return exact
+    key = norm_key(name)
+    by_norm = await session.scalar(select(m.Entry.id).where(m.Entry.norm_name == key).limit(1))
+    if by_norm is not None:
+        return by_norm
+    return await session.scalar(select(m.Alias.entry_id).where(m.Alias.norm_alias == key).limit(1))
+
+
+async def decisions_for(session: AsyncSession, suggestion_id: int) -> list[m.ReviewDecision]:
+    return list(
+        await session.scalars(
+            select(m.ReviewDecision)
+            .where(m.ReviewDecision.suggestion_id == suggestion_id)
+            .order_by(m.ReviewDecision.id)
+        )
+    )
