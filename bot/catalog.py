@@ -30,6 +30,7 @@ from bot.listformat import (
     render_list,
 )
 from db import models as m
+from db import search as _search  # noqa: F401  (its flush listener keeps the search index current)
 from db.normalize import fold, norm_key, norm_title
 
 log = logging.getLogger(__name__)
@@ -490,6 +491,12 @@ async def add_entry(session: AsyncSession, entry: Entry, *, origin: str = "admin
     await _Writer(session).write(row, entry, topics=entry.topics or _topics_for(entry))
     await session.flush()
     return row
+
+
+async def update_entry(session: AsyncSession, row: m.Entry, entry: Entry) -> None:
+    """Write a moderator's correction of one entry (its topics are left as they are)."""
+    await _Writer(session).write(row, entry, topics=None)
+    await session.flush()
 
 
 async def _default_section(session: AsyncSession, kind: EntryKind) -> str:

@@ -107,6 +107,8 @@ class DatabaseConfig:
 class FeedsConfig:
     categories: tuple[str, ...] = DEFAULT_CATEGORIES
     url_template: str = "https://rss.arxiv.org/rss/{categories}"
+    api_url_template: str = "https://export.arxiv.org/api/query?id_list={id}"
+    """arXiv API query for one paper's metadata (``/ptm-admin add``); "{id}" is the arXiv id."""
     combined: bool = True
     """One ``cat+cat`` feed for all categories (True) or one feed per category (False)."""
     contact: str = ""
@@ -612,6 +614,14 @@ def _url_template(value: str) -> str:
     return value
 
 
+def _api_url_template(value: str) -> str:
+    if "{id}" not in value:
+        raise _Invalid(f"must contain '{{id}}', got {_describe(value)}")
+    if not value.lower().startswith(("http://", "https://")):
+        raise _Invalid(f"must be an http(s) URL, got {_describe(value)}")
+    return value
+
+
 def _contact(value: str) -> str:
     # It goes into an HTTP header: printable ASCII only, no line breaks.
     if any(not (32 <= ord(ch) < 127) for ch in value):
@@ -707,6 +717,7 @@ def _read_feeds(t: _Table) -> FeedsConfig:
     result = FeedsConfig(
         categories=t.get("categories", d.categories, _list(_category, allow_empty=False)),
         url_template=t.get("url_template", d.url_template, _str(_url_template)),
+        api_url_template=t.get("api_url_template", d.api_url_template, _str(_api_url_template)),
         combined=t.get("combined", d.combined, _bool),
         contact=t.get("contact", d.contact, _str(_contact, allow_empty=True)),
         min_interval_seconds=t.get("min_interval_seconds", d.min_interval_seconds, _arxiv_interval),

@@ -99,6 +99,7 @@ class Entry(Base):
         CheckConstraint("month IS NULL OR (month BETWEEN 1 AND 12)", name="month"),
         Index("ix_entries_section_position", "section_key", "position"),
         Index("ix_entries_year_month", "year", "month"),
+        Index("ix_entries_kind_year_month", "kind", "year", "month"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -176,7 +177,9 @@ class EntryTopic(Base):
     __table_args__ = (CheckConstraint("source IN ('auto', 'moderator')", name="source"),)
 
     entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True)
-    topic_slug: Mapped[str] = mapped_column(ForeignKey("topics.slug", ondelete="CASCADE"), primary_key=True)
+    topic_slug: Mapped[str] = mapped_column(
+        ForeignKey("topics.slug", ondelete="CASCADE"), primary_key=True, index=True
+    )
     source: Mapped[str] = mapped_column(String(16), default="auto")
 
 

@@ -1,0 +1,216 @@
+"""Query subcommands of ``ptm-bot``: model, recent, search, survey, org, author.
+
+Each prints ``{"entries": [...]}`` with ``--json`` (entries as :func:`bot.queries.entry_json`),
+else an aligned table. They call the same services as the slash commands (:mod:`bot.queries`).
+Exit status: 0 found (or an empty list), 1 no entry by that name, 2 a usage error (unknown topic).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from bot import queries
+from bot.config import Config
+from bot.listformat import full_paper_title
+from bot.topics import TOPICS
+
+__all__ = ["COMMANDS", "format_table"]
+
+
+def _truncate(text: str | None, width: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def format_table(hits: Sequence[queries.EntryHit]) -> list[str]:
+    """Aligned rows: name, date, org, topics, paper title (truncated)."""
+    rows = [
+        (
+            _truncate(h.entry.name, 36),
+            h.entry.date or "-",
+            _truncate(h.entry.org or "-", 24),
+            _truncate(", ".join(h.entry.topics) or "-", 30),
+            _truncate(full_paper_title(h.entry) or h.entry.description or "", 60),
+        )
+        for h in hits
+    ]
+    header = ("NAME", "DATE", "ORG", "TOPICS", "TITLE")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
+    return [
+        "  ".join(c.ljust(w) for c, w in zip(r[:4], widths, strict=True)) + "  " + r[4]
+        for r in [header, *rows]
+    ]
+
+
+def _emit(args: argparse.Namespace, hits: Sequence[queries.EntryHit], total: int, *, empty: str) -> None:
+    if args.json:
+        print(
+            json.dumps({"entries": [queries.entry_json(h.entry) for h in hits]}, ensure_ascii=False, indent=2)
+        )
+        return
+    if not hits:
+        print(empty)
+        return
+    for line in format_table(hits):
+        print(line)
+    shown = getattr(args, "offset", 0) + len(hits)
+    if total > shown:
+        print(f"... and {total - shown} more (use --offset {shown})")
+
+
+Session = Any
+Job = Callable[[Session], Awaitable[Any]]
+
+
+async def _with_session(config: Config, job: Job) -> Any:
+    from bot.cli import _open
+
+    db = await _open(config)
+    try:
+        async with db.begin() as session:
+            return await job(session)
+    finally:
+        await db.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Handlers
+
+
+async def cmd_model(args: argparse.Namespace, config: Config) -> int:
+    async def job(session: Session) -> tuple[list[queries.EntryHit], list[str]]:
+        hits = await queries.find_model(session, args.name, limit=args.limit)
+        return hits, ([] if hits else await queries.closest_names(session, args.name))
+
+    hits, closest = await _with_session(config, job)
+    if not hits:
+        hint = f"; did you mean: {', '.join(closest)}" if closest else ""
+        print(f"no entry named {args.name}{hint}", file=sys.stderr)
+        return 1
+    _emit(args, hits, len(hits), empty="")
+    return 0
+
+
+async def cmd_recent(args: argparse.Namespace, config: Config) -> int:
+    try:
+        queries.resolve_topic(args.topic)
+    except queries.UnknownTopic as exc:
+        print(f"ptm-bot: {exc}", file=sys.stderr)
+        return 2
+    hits, total = await _with_session(
+        config, lambda s: queries.recent(s, args.topic, count=args.count, offset=args.offset)
+    )
+    _emit(args, hits, total, empty=f"no entries in topic {args.topic}")
+    return 0
+
+
+async def cmd_search(args: argparse.Namespace, config: Config) -> int:
+    hits, total = await _with_session(
+        config, lambda s: queries.search_entries(s, args.query, limit=args.limit, offset=args.offset)
+    )
+    _emit(args, hits, total, empty=f"nothing found for {args.query!r}")
+    return 0
+
+
+async def cmd_survey(args: argparse.Namespace, config: Config) -> int:
+    hits, total = await _with_session(
+        config, lambda s: queries.surveys(s, args.query, limit=args.limit, offset=args.offset)
+    )
+    _emit(args, hits, total, empty="no surveys found")
+    return 0
+
+
+async def cmd_org(args: argparse.Namespace, config: Config) -> int:
+    hits, total = await _with_session(
+        config, lambda s: queries.by_org(s, args.org, limit=args.limit, offset=args.offset)
+    )
+    _emit(args, hits, total, empty=f"no entries from {args.org!r}")
+    return 0
+
+
+async def cmd_author(args: argparse.Namespace, config: Config) -> int:
+    hits, total = await _with_session(
+        config, lambda s: queries.by_author(s, args.name, limit=args.limit, offset=args.offset)
+    )
+    _emit(args, hits, total, empty=f"no entries by {args.name!r}")
+    return 0
+
+
+# --------------------------------------------------------------------------------------------
+# Parsers
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _paging(p: argparse.ArgumentParser, *, flag: str = "--limit", default: int = 10) -> None:
+    p.add_argument(
+        flag, type=_positive, default=default, metavar="N", help=f"show at most N entries (default {default})"
+    )
+    p.add_argument("--offset", type=int, default=0, metavar="N", help="skip the first N entries (paging)")
+    p.add_argument("--json", action="store_true", help='print {"entries": [...]} as JSON')
+
+
+def _conf_model(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "name", metavar="NAME", help="a model name or alias; case, spaces and hyphens do not matter"
+    )
+    p.add_argument(
+        "--limit", type=_positive, default=10, metavar="N", help="show at most N matches (default 10)"
+    )
+    p.add_argument("--json", action="store_true", help='print {"entries": [...]} as JSON, best match first')
+
+
+def _conf_recent(p: argparse.ArgumentParser) -> None:
+    p.add_argument("topic", metavar="TOPIC", help=f"one of: {', '.join(TOPICS)}")
+    _paging(p, flag="--count")
+
+
+def _conf_search(p: argparse.ArgumentParser) -> None:
+    p.add_argument("query", metavar="QUERY", help="words to look for (Chinese works too)")
+    _paging(p)
+
+
+def _conf_survey(p: argparse.ArgumentParser) -> None:
+    p.add_argument("query", metavar="QUERY", nargs="?", help="only surveys matching these words")
+    _paging(p)
+
+
+def _conf_org(p: argparse.ArgumentParser) -> None:
+    p.add_argument("org", metavar="ORG", help='an organisation, e.g. "google" or "VinAI"')
+    _paging(p)
+
+
+def _conf_author(p: argparse.ArgumentParser) -> None:
+    p.add_argument("name", metavar="NAME", help='an author, e.g. "Kaiming He"')
+    _paging(p)
+
+
+COMMANDS: list[
+    tuple[
+        str,
+        str,
+        Callable[[argparse.ArgumentParser], None],
+        Callable[[argparse.Namespace, Config], Awaitable[int]],
+    ]
+] = [
+    ("model", "look up a model by name or alias (forgiving), best match first", _conf_model, cmd_model),
+    ("recent", "the newest entries of a topic", _conf_recent, cmd_recent),
+    (
+        "search",
+        "full-text search over names, titles, authors, orgs and descriptions",
+        _conf_search,
+        cmd_search,
+    ),
+    ("survey", "surveys, newest first, optionally filtered", _conf_survey, cmd_survey),
+    ("org", "entries from an organisation, newest first", _conf_org, cmd_org),
+    ("author", "entries by an author, newest first", _conf_author, cmd_author),
+]

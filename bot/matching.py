@@ -1,0 +1,181 @@
+"""Forgiving name matching (pure): ranks candidate entries against what a user typed.
+
+Names and aliases compare by :func:`db.normalize.norm_key` (case, spaces, hyphens, punctuation
+and diacritics ignored), so ``deberta v2`` is ``DeBERTa-v2`` and ``nystromformer`` is
+``Nyströmformer``. The tiers, best first:
+
+1. exact name, 2. exact alias ("ViT", "wav2vec 2.0"), 3. name or alias starts with the query,
+4. every query word is a word of the name or alias (or the search index found it there),
+5. the query occurs inside the name or alias, 6. fuzzy ("did you mean", difflib ratio).
+
+Within a tier models come before surveys and resources, then the closer and shorter name.
+The database side (which candidates to look at) lives in :mod:`bot.queries`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+
+from db.normalize import fold, norm_key
+
+__all__ = ["Candidate", "Match", "Tier", "family_stem", "rank", "similarity"]
+
+
+class Tier(IntEnum):
+    EXACT_NAME = 0
+    EXACT_ALIAS = 1
+    PREFIX = 2
+    WORDS = 3
+    SUBSTRING = 4
+    FUZZY = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    entry_id: int
+    name: str
+    kind: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    candidate: Candidate
+    tier: Tier
+    score: float  # 0..1, closeness of the matched name/alias to the query
+    via: str  # the name or alias that matched
+
+    def sort_key(self) -> tuple:
+        c = self.candidate
+        return (self.tier, c.kind != "model", -self.score, len(c.name), fold(c.name), c.entry_id)
+
+
+_WORD = re.compile(r"[0-9a-z\u4e00-\u9fff]+")
+
+
+def _words(text: str) -> set[str]:
+    return set(_WORD.findall(fold(text)))
+
+
+def similarity(a: str, b: str) -> float:
+    """How alike two names are (0..1) on their keys."""
+    ka, kb = norm_key(a), norm_key(b)
+    if not ka or not kb:
+        return 0.0
+    return difflib.SequenceMatcher(None, ka, kb, autojunk=False).ratio()
+
+
+def _match_one(query: str, qkey: str, qwords: set[str], cand: Candidate, word_hit: bool) -> Match | None:
+    names = [(cand.name, True), *((a, False) for a in cand.aliases)]
+    best: Match | None = None
+    for text, is_name in names:
+        key = norm_key(text)
+        if not key:
+            continue
+        ratio = difflib.SequenceMatcher(None, qkey, key, autojunk=False).ratio()
+        if key == qkey:
+            tier = Tier.EXACT_NAME if is_name else Tier.EXACT_ALIAS
+        elif key.startswith(qkey):
+            tier = Tier.PREFIX
+        elif qwords and qwords <= _words(text):
+            tier = Tier.WORDS
+        elif qkey in key:
+            tier = Tier.SUBSTRING
+        else:
+            continue
+        m = Match(cand, tier, ratio, text)
+        if best is None or m.sort_key() < best.sort_key():
+            best = m
+    if best is None and word_hit:
+        best = Match(cand, Tier.WORDS, similarity(query, cand.name), cand.name)
+    return best
+
+
+def rank(
+    query: str,
+    candidates: Iterable[Candidate],
+    *,
+    limit: int = 10,
+    word_hits: Iterable[int] = (),
+    fuzzy: bool = False,
+    cutoff: float = 0.6,
+) -> list[Match]:
+    """The candidates that match ``query``, best first (see the module docstring for tiers).
+
+    ``word_hits`` are entry ids the search index found by words (stemmed, prefixed): they rank
+    as word matches when nothing stronger applies. With ``fuzzy``, the rest are kept when their
+    name or an alias is at least ``cutoff`` alike.
+    """
+    qkey = norm_key(query)
+    if not qkey:
+        return []
+    qwords = _words(query)
+    hits = set(word_hits)
+    out: dict[int, Match] = {}
+    for cand in candidates:
+        m = _match_one(query, qkey, qwords, cand, cand.entry_id in hits)
+        if m is None and fuzzy:
+            scored = [(similarity(query, t), t) for t in (cand.name, *cand.aliases)]
+            score, via = max(scored)
+            if score >= cutoff:
+                m = Match(cand, Tier.FUZZY, score, via)
+        if m is not None:
+            prev = out.get(cand.entry_id)
+            if prev is None or m.sort_key() < prev.sort_key():
+                out[cand.entry_id] = m
+    return sorted(out.values(), key=Match.sort_key)[: max(0, limit)]
+
+
+# --------------------------------------------------------------------------------------------
+# Families
+
+# A family is one model line under version, size and language variants. The stem of a name is
+# its key with a variant marker taken off the end (a last "-D"/"-XL"/"-50"/"-v2" part,
+# "v2", "phoneme", "sat", "small", a trailing number) and a variant prefix taken off the front
+# ("xlsr", "xlm", "m" for the multilingual twins, "distil"), as long as three characters remain
+# (two for T5). DeBERTa-v2 -> deberta, MBart-50 -> bart, XLSR-Wav2Vec2 -> wav2vec,
+# Wav2Vec2Phoneme -> wav2vec, SEW-D -> sew, mT5 -> t5, LayoutLMv2 -> layoutlm.
+_LAST_PART = {"d", "xl", "50", "v2", "v3", "small", "large", "base", "sat", "phoneme"}
+_SUFFIX = re.compile(r"(?:v\d+|phoneme|sat|small|large|base|xl|\d+)$")
+FAMILY_PREFIXES = ("xlsr", "xlm", "distil", "m")
+
+
+def family_stem(name: str) -> str:
+    parts = [p for p in re.split(r"[\s\-_]+", name.strip()) if p]
+    if len(parts) > 1 and norm_key(parts[-1]) in _LAST_PART:
+        parts = parts[:-1]
+    key = norm_key(" ".join(parts))
+    for _ in range(3):
+        stripped = _SUFFIX.sub("", key)
+        if stripped == key or len(stripped) < 2 or (len(stripped) < 3 and not stripped[-1].isdigit()):
+            break
+        key = stripped
+    for prefix in FAMILY_PREFIXES:
+        rest = key[len(prefix) :]
+        if key.startswith(prefix) and (len(rest) >= 3 or (len(rest) == 2 and rest[-1].isdigit())):
+            key = rest
+            break
+    return key
+
+
+def same_family(a: str, b: str) -> bool:
+    sa, sb = family_stem(a), family_stem(b)
+    return bool(sa) and sa == sb
+
+
+def unique_names(matches: Sequence[Match], *, limit: int, max_len: int = 100) -> list[str]:
+    """Entry names of matches, once each, cut to ``max_len`` characters (Discord's choice limit)."""
+    out: list[str] = []
+    for m in matches:
+        name = m.candidate.name
+        if len(name) > max_len:
+            name = name[: max_len - 1] + "…"
+        if name not in out:
+            out.append(name)
+        if len(out) >= limit:
+            break
+    return out

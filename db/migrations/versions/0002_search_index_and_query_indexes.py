@@ -1,0 +1,43 @@
+"""search index (FTS5, SQLite only) and indexes for the query commands
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-26 10:00:00
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # Portable indexes: /ptm recent (topic -> entries) and /ptm survey (kind, newest first).
+    op.create_index("ix_entry_topics_topic_slug", "entry_topics", ["topic_slug"], unique=False)
+    op.create_index("ix_entries_kind_year_month", "entries", ["kind", "year", "month"], unique=False)
+
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        return  # other backends search with ILIKE (db/search.py); nothing to create
+    from db.search import FTS_TABLE, reindex_sync
+
+    op.execute(
+        f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
+        "names, title, authors, org, body, kind UNINDEXED, "
+        "tokenize = 'porter unicode61 remove_diacritics 2')"
+    )
+    reindex_sync(bind, None)
+
+
+def downgrade() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":
+        from db.search import FTS_TABLE
+
+        op.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+    op.drop_index("ix_entries_kind_year_month", table_name="entries")
+    op.drop_index("ix_entry_topics_topic_slug", table_name="entry_topics")

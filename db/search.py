@@ -1,0 +1,328 @@
+"""Full-text search over the catalog: one function, SQLite FTS5 behind it, ILIKE elsewhere.
+
+The index is the FTS5 table ``entry_search`` (created by migration 0002, SQLite only), one row
+per entry with ``rowid = entries.id`` and five weighted columns:
+
+==========  ===========================================  ======
+column      text                                         weight
+==========  ===========================================  ======
+names       the name and every alias                     10
+title       the paper title (with the list's title tail)  5
+authors     the authors, comma-separated                  3
+org         the organisation ("from ...")                 3
+body        description, link labels, link URL paths      1
+==========  ===========================================  ======
+
+plus ``kind`` (UNINDEXED, for the kinds filter). The tokenizer is
+``porter unicode61 remove_diacritics 2``: case and diacritics fold, and English words stem
+("distillation" and "distilled" meet). unicode61 would keep a run of Chinese characters as one
+token, so CJK characters are written to the index and to queries with a space between them and
+a CJK query becomes a phrase: ``蒸馏`` is the phrase "蒸 馏" and finds "知识蒸馏".
+
+User text never reaches FTS5 syntax: it is cut into letter/digit runs and each becomes a quoted
+term (``NEAR(``, ``"``, ``*``, ``-`` are just text). All terms must match (AND); if that finds
+nothing and there are several terms, any term may match (OR). Terms of three or more letters
+also match as prefixes (``swin`` finds "Swin Transformer", ``distil`` finds "DistilBERT").
+
+Keeping it current: :func:`reindex` rewrites the rows of given entries. A flush listener on
+:class:`sqlalchemy.orm.Session` (installed when this module is imported; ``bot.catalog``
+imports it) reindexes every entry whose row, aliases, authors or links were inserted, changed
+or deleted in that flush, so every writer keeps the index right without calling anything.
+Bulk ``DELETE`` statements bypass the listener; their stale rows are harmless because every
+query joins ``entries`` (and :func:`reindex` with no ids drops them).
+
+On other databases (PostgreSQL) :func:`search` falls back to ``ILIKE`` over the same columns:
+slower and unranked by relevance (best-effort ordering: name hits first, then newest).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import and_, case, event, exists, func, or_, select, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from db import models as m
+
+log = logging.getLogger(__name__)
+
+__all__ = ["FTS_TABLE", "fts_query", "index_text", "reindex", "reindex_sync", "search"]
+
+FTS_TABLE = "entry_search"
+COLUMNS = ("names", "title", "authors", "org", "body")
+WEIGHTS = (10.0, 5.0, 3.0, 3.0, 1.0)
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_CJK_CHAR = re.compile(f"([{_CJK}])")
+_TERM = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
+_CHUNK = 500
+
+
+def index_text(text: str | None) -> str:
+    """Text as stored in the index: CJK characters stand apart so each is a token."""
+    if not text:
+        return ""
+    return " ".join(_CJK_CHAR.sub(r" \1 ", text).split())
+
+
+def query_terms(query: str) -> list[str]:
+    """Letter/digit runs of the user's text (a CJK run is one term)."""
+    return _TERM.findall(query or "")
+
+
+def fts_query(query: str, *, columns: Sequence[str] | None = None, any_term: bool = False) -> str | None:
+    """A safe FTS5 MATCH expression for free user text; None when it has no searchable term."""
+    parts = []
+    for term in query_terms(query):
+        if _CJK_CHAR.match(term):
+            parts.append('"' + " ".join(term) + '"')
+        else:
+            parts.append(f'"{term}"' + ("*" if len(term) >= 3 else ""))
+    if not parts:
+        return None
+    expr = (" OR " if any_term else " AND ").join(parts)
+    if columns:
+        bad = [c for c in columns if c not in COLUMNS]
+        if bad:
+            raise ValueError(f"unknown search column(s): {', '.join(bad)}")
+        expr = "{" + " ".join(columns) + "} : (" + expr + ")"
+    return expr
+
+
+# --------------------------------------------------------------------------------------------
+# Index maintenance
+
+
+def _url_words(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.path} {parts.fragment}".replace("/", " ")
+
+
+def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
+    for i in range(0, len(ids), _CHUNK):
+        yield ids[i : i + _CHUNK]
+
+
+def _documents(conn: Connection, ids: Sequence[int] | None) -> list[dict[str, Any]]:
+    e = m.Entry.__table__
+    stmt = select(e.c.id, e.c.kind, e.c.name, e.c.paper_title, e.c.phrasing, e.c.org, e.c.description)
+    if ids is not None:
+        stmt = stmt.where(e.c.id.in_(ids))
+    docs: dict[int, dict[str, Any]] = {}
+    for row in conn.execute(stmt):
+        title = row.paper_title or ""
+        tail = (row.phrasing or {}).get("title_tail") if isinstance(row.phrasing, dict) else None
+        if title and tail:
+            title = f"{title} by {tail}"
+        docs[row.id] = {
+            "kind": row.kind,
+            "names": [row.name],
+            "title": title,
+            "authors": [],
+            "org": row.org or "",
+            "body": [row.description or ""],
+        }
+    if not docs:
+        return []
+    keys = list(docs)
+    a, ea, au, ln = m.Alias.__table__, m.EntryAuthor.__table__, m.Author.__table__, m.EntryLink.__table__
+    for chunk in _chunks(keys):
+        for r in conn.execute(select(a.c.entry_id, a.c.alias).where(a.c.entry_id.in_(chunk))):
+            docs[r.entry_id]["names"].append(r.alias)
+        for r in conn.execute(
+            select(ea.c.entry_id, au.c.name)
+            .join(au, au.c.id == ea.c.author_id)
+            .where(ea.c.entry_id.in_(chunk))
+            .order_by(ea.c.entry_id, ea.c.position)
+        ):
+            docs[r.entry_id]["authors"].append(r.name)
+        for r in conn.execute(
+            select(ln.c.entry_id, ln.c.url, ln.c.label)
+            .where(ln.c.entry_id.in_(chunk))
+            .order_by(ln.c.entry_id, ln.c.position)
+        ):
+            docs[r.entry_id]["body"] += [r.label or "", _url_words(r.url)]
+    return [
+        {
+            "rowid": entry_id,
+            "names": index_text(" ; ".join(d["names"])),
+            "title": index_text(d["title"]),
+            "authors": index_text(", ".join(d["authors"])),
+            "org": index_text(d["org"]),
+            "body": index_text(" ".join(x for x in d["body"] if x)),
+            "kind": d["kind"],
+        }
+        for entry_id, d in docs.items()
+    ]
+
+
+def reindex_sync(conn: Connection, entry_ids: Sequence[int] | None = None) -> None:
+    """Rewrite the index rows of these entries (None: rebuild all). SQLite only; else a no-op."""
+    if conn.dialect.name != "sqlite":
+        return
+    ids = None if entry_ids is None else sorted({int(i) for i in entry_ids})
+    if ids is None:
+        conn.execute(text(f"DELETE FROM {FTS_TABLE}"))
+    elif not ids:
+        return
+    else:
+        for chunk in _chunks(ids):
+            conn.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({','.join(str(i) for i in chunk)})"))
+    docs = _documents(conn, ids)
+    if docs:
+        conn.execute(
+            text(
+                f"INSERT INTO {FTS_TABLE} (rowid, names, title, authors, org, body, kind) "
+                "VALUES (:rowid, :names, :title, :authors, :org, :body, :kind)"
+            ),
+            docs,
+        )
+
+
+async def reindex(session: AsyncSession, entry_ids: Sequence[int] | None = None) -> None:
+    """Bring the search index up to date for these entries (None = all). Never commits."""
+    await session.flush()
+    conn = await session.connection()
+    await conn.run_sync(reindex_sync, entry_ids)
+
+
+_CHILDREN = (m.Alias, m.EntryAuthor, m.EntryLink)
+
+
+@event.listens_for(Session, "after_flush")
+def _reindex_after_flush(session: Session, _context: Any) -> None:
+    touched: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, m.Entry):
+            if obj.id is not None:
+                touched.add(obj.id)
+        elif isinstance(obj, _CHILDREN) and getattr(obj, "entry_id", None) is not None:
+            touched.add(obj.entry_id)
+    if not touched:
+        return
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        return
+    reindex_sync(conn, sorted(touched))
+
+
+# --------------------------------------------------------------------------------------------
+# Search
+
+
+async def search(
+    session: AsyncSession,
+    query: str,
+    *,
+    kinds: Sequence[str] | None = None,
+    columns: Sequence[str] | None = None,
+    order: str = "rank",
+    limit: int = 10,
+    offset: int = 0,
+) -> tuple[list[int], int]:
+    """Entry ids matching ``query``, best first, and the number of hits.
+
+    ``columns`` restricts matching to some of :data:`COLUMNS` (``("org",)`` for an org search);
+    ``order`` is ``"rank"`` (relevance) or ``"date"`` (newest first, undated last).
+    """
+    if order not in ("rank", "date"):
+        raise ValueError(f"order must be 'rank' or 'date', not {order!r}")
+    if not query_terms(query):
+        return [], 0
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        return await _search_ilike(session, query, kinds=kinds, columns=columns, limit=limit, offset=offset)
+    for any_term in (False, True):
+        expr = fts_query(query, columns=columns, any_term=any_term)
+        if expr is None:
+            return [], 0
+        ids, total = await _search_fts(session, expr, kinds=kinds, order=order, limit=limit, offset=offset)
+        if total or any_term or len(query_terms(query)) < 2:
+            return ids, total
+    return [], 0  # pragma: no cover - the loop always returns
+
+
+async def _search_fts(
+    session: AsyncSession, expr: str, *, kinds: Sequence[str] | None, order: str, limit: int, offset: int
+) -> tuple[list[int], int]:
+    params: dict[str, Any] = {"q": expr, "limit": max(0, limit), "offset": max(0, offset)}
+    where = f"{FTS_TABLE} MATCH :q"
+    if kinds:
+        names = [f":k{i}" for i in range(len(kinds))]
+        where += f" AND e.kind IN ({', '.join(names)})"
+        params.update({f"k{i}": k for i, k in enumerate(kinds)})
+    join = f"FROM {FTS_TABLE} f JOIN entries e ON e.id = f.rowid WHERE {where}"
+    weights = ", ".join(str(w) for w in WEIGHTS)
+    if order == "rank":
+        order_by = f"bm25({FTS_TABLE}, {weights}), e.year DESC, e.month DESC, e.id"
+    else:
+        order_by = f"e.year DESC, e.month DESC, bm25({FTS_TABLE}, {weights}), e.id"
+    ids = (
+        await session.execute(
+            text(f"SELECT e.id {join} ORDER BY {order_by} LIMIT :limit OFFSET :offset"), params
+        )
+    ).scalars()
+    ids = list(ids)
+    if offset == 0 and len(ids) < limit:
+        total = len(ids)
+    else:
+        total = int((await session.execute(text(f"SELECT count(*) {join}"), params)).scalar_one())
+    return ids, total
+
+
+async def _search_ilike(
+    session: AsyncSession,
+    query: str,
+    *,
+    kinds: Sequence[str] | None,
+    columns: Sequence[str] | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[int], int]:
+    """The portable fallback: every term must occur (ILIKE) in one of the chosen columns."""
+    e = m.Entry
+    cols = set(columns or COLUMNS)
+    conds = []
+    for term in query_terms(query):
+        pattern = f"%{term}%"
+        alts = []
+        if "names" in cols:
+            alts += [
+                e.name.ilike(pattern),
+                exists().where(m.Alias.entry_id == e.id, m.Alias.alias.ilike(pattern)),
+            ]
+        if "title" in cols:
+            alts.append(e.paper_title.ilike(pattern))
+        if "org" in cols:
+            alts.append(e.org.ilike(pattern))
+        if "body" in cols:
+            alts.append(e.description.ilike(pattern))
+        if "authors" in cols:
+            alts.append(
+                exists().where(
+                    m.EntryAuthor.entry_id == e.id,
+                    m.Author.id == m.EntryAuthor.author_id,
+                    m.Author.name.ilike(pattern),
+                )
+            )
+        conds.append(or_(*alts))
+    where = and_(*conds)
+    if kinds:
+        where = and_(where, e.kind.in_(list(kinds)))
+    first = query_terms(query)[0]
+    name_hit = case((e.name.ilike(f"%{first}%"), 0), else_=1)
+    stmt = (
+        select(e.id)
+        .where(where)
+        .order_by(name_hit, e.year.desc().nulls_last(), e.month.desc().nulls_last(), e.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    ids = list((await session.scalars(stmt)).all())
+    total = await session.scalar(select(func.count()).select_from(e).where(where))
+    return ids, int(total or 0)

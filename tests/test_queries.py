@@ -1,0 +1,256 @@
+"""The query services on a real temp-file SQLite catalog filled from the shipped list."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from bot import catalog, queries
+from db import models as m
+from db import search
+
+SPEECH = {
+    "Wav2Vec2", "Hubert", "WavLM", "XLS-R", "XLSR-Wav2Vec2", "SEW", "SEW-D", "UniSpeech", "UniSpeechSat",
+    "SpeechToTextTransformer", "SpeechToTextTransformer2", "Wav2Vec2Phoneme", "Data2Vec",
+}  # fmt: skip
+
+
+async def first(session, name: str) -> queries.EntryHit:
+    hits = await queries.find_model(session, name)
+    assert hits, name
+    return hits[0]
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("nystromformer", "Nyströmformer"),
+        ("deberta v2", "DeBERTa-v2"),
+        ("wav2vec 2.0", "Wav2Vec2"),
+        ("vit", "Vision Transformer (ViT)"),
+        ("swin", "Swin Transformer"),
+        ("hubert", "Hubert"),
+        ("gpt2", "GPT-2"),
+        ("DEBERTA", "DeBERTa"),
+        ("Vision Transformer", "Vision Transformer (ViT)"),
+        ("transformer xl", "Transformer-XL"),
+    ],
+)
+async def test_find_model_is_forgiving(session, typed, name):
+    hit = await first(session, typed)
+    assert hit.entry.name == name
+    assert hit.entry.aliases is not None and isinstance(hit.entry.topics, list)
+
+
+async def test_find_model_prefers_models(session):
+    hit = await first(session, "Transformer-XL")
+    assert (hit.entry.kind, hit.entry.name) == ("model", "Transformer-XL")
+
+
+async def test_find_model_nothing_close(session):
+    assert await queries.find_model(session, "qwertyuiop") == []
+    assert await queries.find_model(session, " - ") == []
+
+
+async def test_suggest_names(session):
+    names = await queries.suggest_names(session, "deb")
+    assert names[:2] == ["DeBERTa", "DeBERTa-v2"]
+    assert "Swin Transformer" in await queries.suggest_names(session, "swin")
+    assert (await queries.suggest_names(session, "vit"))[0] == "Vision Transformer (ViT)"
+    empty = await queries.suggest_names(session, "")
+    assert 0 < len(empty) <= 25
+    for prefix in ("b", "t", "基", "ber"):
+        got = await queries.suggest_names(session, prefix)
+        assert len(got) <= 25 and all(len(n) <= 100 for n in got)
+
+
+async def test_closest_names(session):
+    assert (await queries.closest_names(session, "nystomformer"))[0] == "Nyströmformer"
+    assert "BERT" in await queries.closest_names(session, "bret")
+    assert await queries.closest_names(session, "qqqqqqqq") == []
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("LED", {"Longformer"}),
+        ("Longformer", {"LED"}),
+        ("DeBERTa", {"DeBERTa-v2"}),
+        ("DeBERTa-v2", {"DeBERTa"}),
+        ("BigBird-RoBERTa", {"BigBird-Pegasus"}),
+        ("MBart", {"MBart-50"}),
+        ("Wav2Vec2", {"Wav2Vec2Phoneme", "XLSR-Wav2Vec2"}),
+        ("LayoutLM", {"LayoutLMv2"}),
+    ],
+)
+async def test_related(session, name, expected):
+    hit = await first(session, name)
+    got = {h.entry.name for h in await queries.related(session, hit)}
+    assert expected <= got
+    assert name not in got
+
+
+async def test_related_same_paper_first(session):
+    got = [h.entry.name for h in await queries.related(session, await first(session, "BERT"))]
+    assert "ALBERT" not in got and "BERTweet" not in got
+
+
+async def test_recent_speech_is_the_speech_set_newest_first(session):
+    hits, total = await queries.recent(session, "speech", count=50)
+    assert {h.entry.name for h in hits} == SPEECH and total == len(SPEECH)
+    dates = [(h.entry.year or 0, h.entry.month or 0) for h in hits]
+    assert dates == sorted(dates, reverse=True)
+    page, total2 = await queries.recent(session, "Speech", count=3, offset=3)
+    assert [h.entry.name for h in page] == [h.entry.name for h in hits[3:6]] and total2 == total
+
+
+async def test_recent_undated_last(session):
+    hits, _ = await queries.recent(session, "generation", count=100)
+    dated = [h.entry.year is not None for h in hits]
+    assert dated == sorted(dated, reverse=True) and not dated[-1]
+
+
+async def test_recent_unknown_topic(session):
+    with pytest.raises(queries.UnknownTopic) as err:
+        await queries.recent(session, "cooking")
+    assert "speech" in str(err.value) and "long-context" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ("distillation", "DistilBERT"),
+        ("蒸馏", "知识蒸馏"),
+        ("Kaiming He", "ViTMAE"),
+        ("VinAI", "PhoBERT"),
+        ("textbrewer", "知识蒸馏"),
+        ("nystrom", "Nyströmformer"),
+    ],
+)
+async def test_search_finds(session, query, name):
+    hits, total = await queries.search_entries(session, query)
+    assert name in [h.entry.name for h in hits[:3]], [h.entry.name for h in hits]
+    assert total >= 1
+
+
+async def test_search_distillation_ranks_distilbert_first(session):
+    hits, _ = await queries.search_entries(session, "distillation")
+    assert hits[0].entry.name == "DistilBERT"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        '"bert',
+        "*",
+        "bert*",
+        "NEAR(",
+        "NEAR(a b",
+        "-bert",
+        "a - b",
+        "AND",
+        "OR NOT",
+        "(",
+        "{names}:x",
+        "^",
+        "",
+    ],
+)
+async def test_search_syntax_never_crashes(session, query):
+    hits, total = await queries.search_entries(session, query)
+    assert total >= len(hits)
+
+
+async def test_search_paging(session):
+    page1, total = await queries.search_entries(session, "bert", limit=5)
+    page2, total2 = await queries.search_entries(session, "bert", limit=5, offset=5)
+    assert total == total2 > 10
+    assert not {h.id for h in page1} & {h.id for h in page2}
+
+
+async def test_surveys(session):
+    hits, total = await queries.surveys(session, None, limit=100)
+    assert total == 17 and all(h.entry.kind == "survey" for h in hits)
+    dates = [(h.entry.year or 0, h.entry.month or 0) for h in hits]
+    assert dates == sorted(dates, reverse=True)
+    hits, total = await queries.surveys(session, "table")
+    assert [h.entry.name for h in hits] == [
+        "Table Pre-training: A Survey on Model Architectures, Pretraining Objectives, and Downstream Tasks"
+    ]
+
+
+async def test_by_org_is_forgiving(session):
+    hits, total = await queries.by_org(session, "google", limit=100)
+    orgs = {h.entry.org for h in hits}
+    assert {"Google Research", "Google AI", "Google", "Google/CMU"} <= orgs and total == len(hits)
+    hits, _ = await queries.by_org(session, "vinai research")
+    assert {h.entry.name for h in hits} == {"PhoBERT", "BERTweet", "BARTpho"}
+    assert hits[0].entry.name == "BARTpho"  # newest first
+    hits, _ = await queries.by_org(session, "ecole polytechnique")
+    assert [h.entry.name for h in hits] == ["BARThez"]
+
+
+async def test_by_author(session):
+    hits, _ = await queries.by_author(session, "Kaiming He")
+    assert [h.entry.name for h in hits] == ["ViTMAE"]
+    hits, total = await queries.by_author(session, "furu wei", limit=50)
+    assert "LayoutLM" in {h.entry.name for h in hits} and total == len(hits)
+
+
+async def test_set_topics_survives_reimport(db):
+    async with db.begin() as s:
+        hit = await first(s, "Blenderbot")
+        changed = await queries.set_topics(s, hit.id, ["Speech", "dialogue"])
+        assert changed.entry.topics == ["dialogue", "speech"]
+    async with db.begin() as s:
+        await catalog.import_text(s, catalog.shipped_list_text(), source="again")
+    async with db.begin() as s:
+        assert (await first(s, "Blenderbot")).entry.topics == ["dialogue", "speech"]
+        sources = set(
+            (await s.scalars(select(m.EntryTopic.source).where(m.EntryTopic.entry_id == hit.id))).all()
+        )
+        assert sources == {"moderator"}
+        reset = await queries.set_topics(s, hit.id, [])
+        assert "speech" not in reset.entry.topics
+
+
+async def test_set_topics_rejects_unknown(session):
+    hit = await first(session, "BERT")
+    with pytest.raises(queries.UnknownTopic):
+        await queries.set_topics(session, hit.id, ["cooking"])
+    with pytest.raises(LookupError):
+        await queries.set_topics(session, 10**9, ["speech"])
+
+
+async def test_entry_json_shape(session):
+    data = queries.entry_json((await first(session, "Hubert")).entry)
+    assert list(data) == [
+        "kind", "name", "date", "org", "paper_title", "paper_url", "arxiv_id", "docs_url",
+        "authors", "topics", "aliases", "section", "description", "links",
+    ]  # fmt: skip
+    assert data["date"] == "2021-06" and data["kind"] == "model"
+    assert data["paper_title"].endswith("by Masked Prediction of Hidden Units")  # title tail kept
+    assert data["authors"][0] == "Wei-Ning Hsu" and "speech" in data["topics"]
+    assert queries.entry_json((await first(session, "GPT")).entry)["date"] is None
+    bertweet = queries.entry_json((await first(session, "BERTweet")).entry)
+    assert re.fullmatch(r"\d{4}", bertweet["date"])
+
+
+async def test_index_follows_writes(db):
+    """New, renamed and removed entries show up in (or leave) search without an explicit reindex."""
+    from bot.listformat import Entry, EntryKind
+
+    async with db.begin() as s:
+        await catalog.add_entry(s, Entry(kind=EntryKind.MODEL, name="Zebraformer", org="Savanna Labs"))
+    async with db.begin() as s:
+        hits, _ = await queries.search_entries(s, "zebraformer")
+        assert [h.entry.name for h in hits] == ["Zebraformer"]
+        assert [h.entry.name for h in (await queries.by_org(s, "savanna"))[0]] == ["Zebraformer"]
+        await catalog.remove_entries(s, [hits[0].id])
+    async with db.begin() as s:
+        assert (await queries.search_entries(s, "zebraformer"))[1] == 0
+        await search.reindex(s)  # a full rebuild agrees
+        assert (await queries.search_entries(s, "distillation"))[0][0].entry.name == "DistilBERT"
