@@ -242,7 +242,7 @@ def _load_extra_commands() -> None:
     """Subcommands contributed by feature modules (queries, ask, sync, poll)."""
     if EXTRA_COMMANDS:
         return
-    for module in ("bot.cli_query", "bot.cli_watch"):
+    for module in ("bot.cli_query", "bot.cli_watch", "bot.cli_discord"):
         try:
             mod = __import__(module, fromlist=["COMMANDS"])
         except ImportError as exc:

@@ -133,7 +133,7 @@ class ScheduleConfig:
 
 @dataclass(frozen=True, slots=True)
 class RelevanceConfig:
-    threshold: float = 0.5
+    threshold: float = 0.4
     per_poll_cap: int = 15
     daily_cap: int = 30
 

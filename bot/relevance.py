@@ -239,8 +239,13 @@ def score_paper(
     categories: Sequence[str] = (),
     *,
     known_names: Collection[str] = (),
+    with_topics: bool = True,
 ) -> Relevance:
-    """Score how likely a paper introduces, pre-trains or surveys pre-trained models, with reasons."""
+    """Score how likely a paper introduces, pre-trains or surveys pre-trained models, with reasons.
+
+    ``with_topics=False`` skips the topic classifier (the costly part); a poll classifies only
+    the papers that pass the threshold.
+    """
     title = " ".join(title.split())
     abstract = " ".join(abstract.split())
     total = BIAS
@@ -284,7 +289,7 @@ def score_paper(
         reasons=tuple(r for _, r in contributions),
         kind=kind,
         name=propose_name(title),
-        topics=_topics(title, abstract, propose_name(title)),
+        topics=_topics(title, abstract, propose_name(title)) if with_topics else (),
     )
 
 

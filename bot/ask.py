@@ -1,0 +1,199 @@
+"""``ptm-bot ask '/ptm model DeBERTa'``: run a slash command offline and print what Discord would show.
+
+The command line is parsed against the bot's real command tree: the bot is built with
+:func:`bot.bot.create_bot` and its extensions loaded, without logging in. The words after the
+command name map to the command's options in order (``name=value`` names one explicitly; extra
+words join into the last text option, so ``/ptm model deberta v2`` works unquoted), and values are
+checked against the options' metadata (type, choices, ranges and lengths) as Discord would.
+Then the command's own handler in :mod:`bot.handlers` runs, and its payload is printed with
+:func:`bot.render.render_text`, or as JSON (``{content, embeds, ephemeral}``).
+
+Permission checks are not applied: whoever can run the CLI already has the database.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shlex
+from dataclasses import dataclass
+from typing import Any
+
+from discord import AppCommandOptionType, app_commands
+from discord.utils import MISSING
+
+from bot.config import Config
+from bot.database import Database
+from bot.errors import UserFacingError
+from bot.render import MessagePayload, render_empty, render_text
+
+__all__ = ["AskError", "ParsedCommand", "ask", "parse_command_line"]
+
+
+class AskError(Exception):
+    """The command line does not name a command, or its options are wrong (exit status 2)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedCommand:
+    command: app_commands.Command[Any, ..., Any]
+    values: dict[str, Any]
+    """Keyword arguments for the handler, by the command's parameter (Python) names."""
+
+    @property
+    def qualified_name(self) -> str:
+        return self.command.qualified_name
+
+
+def _listing(names: list[str]) -> str:
+    return ", ".join(sorted(names))
+
+
+def _resolve(
+    tree: app_commands.CommandTree, tokens: list[str]
+) -> tuple[app_commands.Command[Any, ..., Any], list[str]]:
+    if not tokens:
+        raise AskError("give a slash command, e.g. '/ptm model DeBERTa'")
+    top = [c.name for c in tree.get_commands()]
+    found = tree.get_command(tokens[0].lstrip("/"))
+    if found is None:
+        raise AskError(f"no command /{tokens[0].lstrip('/')}; commands: {_listing(['/' + n for n in top])}")
+    rest = tokens[1:]
+    while isinstance(found, app_commands.Group):
+        subs = [c.name for c in found.commands]
+        if not rest:
+            raise AskError(f"/{found.qualified_name} needs a subcommand: {_listing(subs)}")
+        sub = found.get_command(rest[0])
+        if sub is None:
+            raise AskError(
+                f"/{found.qualified_name} has no subcommand {rest[0]!r}; subcommands: {_listing(subs)}"
+            )
+        found, rest = sub, rest[1:]
+    if not isinstance(found, app_commands.Command):
+        raise AskError(f"/{tokens[0]} is not a slash command")
+    return found, rest
+
+
+def _convert(param: app_commands.Parameter, raw: str) -> Any:
+    """*raw* as the option's type, checked like Discord checks it (choices, ranges, lengths)."""
+    name = param.display_name
+    if param.choices:
+        for choice in param.choices:
+            if str(choice.value) == raw or choice.name.casefold() == raw.casefold():
+                return choice.value
+        shown = _listing([str(c.value) for c in param.choices])
+        raise AskError(f"{name}: {raw!r} is not one of the choices: {shown}")
+    kind = param.type
+    value: Any
+    if kind is AppCommandOptionType.string:
+        low, high = param.min_value, param.max_value
+        if low is not None and len(raw) < low:
+            raise AskError(f"{name}: must be at least {low} characters")
+        if high is not None and len(raw) > high:
+            raise AskError(f"{name}: must be at most {high} characters")
+        return raw
+    if kind is AppCommandOptionType.integer:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise AskError(f"{name}: {raw!r} is not a whole number") from None
+    elif kind is AppCommandOptionType.number:
+        try:
+            value = float(raw)
+        except ValueError:
+            raise AskError(f"{name}: {raw!r} is not a number") from None
+    elif kind is AppCommandOptionType.boolean:
+        lowered = raw.casefold()
+        if lowered not in ("true", "false", "yes", "no", "1", "0"):
+            raise AskError(f"{name}: {raw!r} is not true or false")
+        return lowered in ("true", "yes", "1")
+    else:
+        raise AskError(f"{name}: options of type {kind.name} cannot be given on the command line")
+    if param.min_value is not None and value < param.min_value:
+        raise AskError(f"{name}: must be at least {param.min_value}")
+    if param.max_value is not None and value > param.max_value:
+        raise AskError(f"{name}: must be at most {param.max_value}")
+    return value
+
+
+def _bind(command: app_commands.Command[Any, ..., Any], tokens: list[str]) -> dict[str, Any]:
+    params = list(command.parameters)
+    by_name: dict[str, app_commands.Parameter] = {}
+    for p in params:
+        by_name[p.display_name] = p
+        by_name[p.name] = p
+    raw: dict[str, str] = {}
+    positional: list[str] = []
+    for token in tokens:
+        key, sep, value = token.partition("=")
+        if sep and key in by_name:
+            raw[by_name[key].name] = value
+        else:
+            positional.append(token)
+    free = [p for p in params if p.name not in raw]
+    if len(positional) > len(free):
+        # Extra words belong to the last text option: "/ptm search knowledge distillation".
+        if free and free[-1].type is AppCommandOptionType.string and not free[-1].choices:
+            keep = len(free) - 1
+            positional = [*positional[:keep], " ".join(positional[keep:])]
+        else:
+            usage = " ".join(p.display_name for p in params) or "(no options)"
+            raise AskError(f"/{command.qualified_name} takes: {usage}; too many values: {' '.join(tokens)}")
+    for param, token in zip(free, positional, strict=False):
+        raw[param.name] = token
+
+    values: dict[str, Any] = {}
+    for param in params:
+        if param.name in raw:
+            values[param.name] = _convert(param, raw[param.name])
+        elif param.required:
+            raise AskError(f"/{command.qualified_name}: missing {param.display_name} ({param.description})")
+        elif param.default is not MISSING:
+            values[param.name] = param.default
+    return values
+
+
+def parse_command_line(tree: app_commands.CommandTree, line: str) -> ParsedCommand:
+    """``'/ptm recent speech count=5'`` -> the Command and its handler's keyword arguments."""
+    try:
+        tokens = shlex.split(line)
+    except ValueError as exc:
+        raise AskError(f"cannot split the command line: {exc}") from None
+    if len(tokens) == 1 and " " in tokens[0]:  # the whole command was quoted twice
+        tokens = shlex.split(tokens[0])
+    command, rest = _resolve(tree, tokens)
+    return ParsedCommand(command, _bind(command, rest))
+
+
+async def ask(config: Config, db: Database, line: str) -> tuple[MessagePayload, int]:
+    """Run *line* like Discord would; returns the payload and an exit status (1 for a user mistake)."""
+    from bot import handlers
+    from bot.bot import create_bot
+
+    # discord.py warns about voice support when a client is built; irrelevant for an offline run.
+    client_log = logging.getLogger("discord.client")
+    level = client_log.level
+    client_log.setLevel(logging.ERROR)
+    try:
+        bot = create_bot(config, db)
+    finally:
+        client_log.setLevel(level)
+    try:
+        await bot.load_extensions()
+        parsed = parse_command_line(bot.tree, line)
+    finally:
+        await bot.close()
+    handler = handlers.COMMAND_HANDLERS.get(parsed.qualified_name)
+    if handler is None:
+        raise AskError(f"/{parsed.qualified_name} cannot be run offline")
+    try:
+        return await handler(db, **parsed.values), 0
+    except UserFacingError as exc:
+        # What the error funnel would show in Discord.
+        return render_empty(str(exc)), 1
+
+
+def format_payload(payload: MessagePayload, *, as_json: bool) -> str:
+    if as_json:
+        return json.dumps(payload.to_dict(), ensure_ascii=False, indent=2)
+    return render_text(payload)

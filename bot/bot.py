@@ -1,0 +1,121 @@
+"""The Discord bot: :class:`PTMBot` and its factory :func:`create_bot`.
+
+Slash commands only, minimal intents (guilds + guild reactions: no message content, no members),
+``AllowedMentions.none()`` as the default for every message. The bot owns an aiohttp session
+(made in ``setup_hook``, closed in ``close``) and the database it is given (``self.db``).
+
+Command sync is explicit: ``ptm-bot sync [--guild ID]``, or, when ``discord.sync_on_start`` is set
+and ``discord.guild_ids`` lists development guilds, a copy of the global commands is synced to those
+guilds only on start. The bot never syncs globally by itself.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import aiohttp
+import discord
+from discord.ext import commands
+
+from bot.config import Config
+from bot.database import Database, open_database
+from bot.tree import PTMCommandTree
+
+__all__ = ["EXTENSIONS", "PTMBot", "create_bot", "intents"]
+
+log = logging.getLogger(__name__)
+
+# Every feature's cog, loaded in this order. A test loads all of them.
+EXTENSIONS: tuple[str, ...] = ("cogs.ptm", "cogs.admin", "cogs.watcher", "cogs.review")
+
+HTTP_TIMEOUT = aiohttp.ClientTimeout(total=60, connect=15)
+
+
+def intents() -> discord.Intents:
+    """The gateway intents the bot needs, and nothing more."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True  # guild, role and channel cache: checks read member roles and permissions
+    wanted.guild_reactions = True  # raw reaction events for the moderator review
+    return wanted
+
+
+class PTMBot(commands.Bot):
+    """The ptm-bot client. Build it with :func:`create_bot`."""
+
+    def __init__(self, config: Config, db: Database | None = None) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,  # no prefix commands; slash commands only
+            help_command=None,
+            intents=intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=PTMCommandTree,
+        )
+        self.config = config
+        self._db = db
+        self._owns_db = db is None
+        self.http_session: aiohttp.ClientSession | None = None
+        self._extensions_loaded = False
+
+    @property
+    def db(self) -> Database:
+        """The open catalog database (opened in ``setup_hook`` when none was given)."""
+        if self._db is None:
+            raise RuntimeError("the database is not open yet (it opens in setup_hook)")
+        return self._db
+
+    async def load_extensions(self) -> None:
+        """Load every extension in :data:`EXTENSIONS` (once). Needs no login: ``ptm-bot ask`` uses it."""
+        if self._extensions_loaded:
+            return
+        for name in EXTENSIONS:
+            await self.load_extension(name)
+            log.debug("loaded extension %s", name)
+        self._extensions_loaded = True
+
+    async def setup_hook(self) -> None:
+        self.http_session = aiohttp.ClientSession(
+            timeout=HTTP_TIMEOUT, headers={"User-Agent": self.config.user_agent}
+        )
+        if self._db is None:
+            database = self.config.database
+            self._db = await open_database(
+                database.url, echo=database.echo, busy_timeout_ms=database.busy_timeout_ms
+            )
+        await self.load_extensions()
+        await self.sync_dev_guilds()
+
+    async def sync_dev_guilds(self) -> None:
+        """Copy the global commands to the configured development guilds and sync those guilds only."""
+        settings = self.config.discord
+        if not settings.sync_on_start or not settings.guild_ids:
+            return
+        for guild_id in settings.guild_ids:
+            guild = discord.Object(guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to development guild %s", len(synced), guild_id)
+
+    async def on_ready(self) -> None:
+        log.info(
+            "logged in as %s (id %s) in %d guilds", self.user, self.user and self.user.id, len(self.guilds)
+        )
+
+    async def close(self) -> None:
+        try:
+            await super().close()
+        finally:
+            if self.http_session is not None:
+                await self.http_session.close()
+                self.http_session = None
+            if self._owns_db and self._db is not None:
+                await self._db.close()
+                self._db = None
+
+
+def create_bot(config: Config, db: Database | None = None) -> PTMBot:
+    """Build the bot without starting it (tests, the runner, ``ptm-bot ask`` and ``ptm-bot sync``).
+
+    With *db*, the caller keeps ownership of the database and closes it; without, the bot opens
+    ``config.database.url`` in ``setup_hook`` and disposes it in ``close()``.
+    """
+    return PTMBot(config, db)

@@ -1,0 +1,129 @@
+"""The stats chart: catalog entries per year, stacked by topic (a PNG made with matplotlib's Agg).
+
+:func:`render_stats_chart` is pure and CPU-bound (it builds a ``Figure`` directly, never pyplot, so
+it is safe in a worker thread); :func:`render_stats_chart_for` gathers the numbers in the caller's
+session and renders in :func:`asyncio.to_thread`, so the event loop keeps answering.
+
+Each entry is counted once, under its most specific topic (the rarest of its topics in the whole
+catalog) among the :data:`MAX_TOPICS` most common ones; the rest go to "other", and entries
+without topics to "untagged". So a bar's height is the number of entries of that year.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db import models as m
+
+__all__ = [
+    "MAX_TOPICS",
+    "render_stats_chart",
+    "render_stats_chart_for",
+    "stack_by_primary_topic",
+    "year_topic_rows",
+]
+
+log = logging.getLogger(__name__)
+
+MAX_TOPICS = 9
+OTHER = "other"
+UNTAGGED = "untagged"
+
+
+async def year_topic_rows(session: AsyncSession) -> list[tuple[int, int, str | None]]:
+    """``(entry id, year, topic slug or None)`` for every dated entry (one row per entry and topic)."""
+    stmt = (
+        select(m.Entry.id, m.Entry.year, m.EntryTopic.topic_slug)
+        .outerjoin(m.EntryTopic, m.EntryTopic.entry_id == m.Entry.id)
+        .where(m.Entry.year.is_not(None))
+    )
+    return [(int(i), int(y), t) for i, y, t in (await session.execute(stmt)).all()]
+
+
+def stack_by_primary_topic(
+    rows: Iterable[tuple[int, int, str | None]], *, max_topics: int = MAX_TOPICS
+) -> dict[int, dict[str, int]]:
+    """``{year: {topic: entries}}`` with every entry counted once (see the module docstring)."""
+    topics_of: dict[int, set[str]] = defaultdict(set)
+    year_of: dict[int, int] = {}
+    for entry_id, year, topic in rows:
+        year_of[entry_id] = year
+        if topic:
+            topics_of[entry_id].add(topic)
+    popularity = Counter(t for ts in topics_of.values() for t in ts)
+    shown = {t for t, _ in popularity.most_common(max_topics)}
+    out: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for entry_id, year in year_of.items():
+        mine = topics_of.get(entry_id)
+        if not mine:
+            label = UNTAGGED
+        else:
+            candidates = sorted((t for t in mine if t in shown), key=lambda t: (popularity[t], t))
+            label = candidates[0] if candidates else OTHER
+        out[year][label] += 1
+    return {year: dict(counts) for year, counts in sorted(out.items())}
+
+
+def _label(slug: str) -> str:
+    try:
+        from bot.topics import TOPICS
+    except ImportError:  # pragma: no cover
+        return slug
+    info = TOPICS.get(slug)
+    return info.label if info is not None else slug
+
+
+def render_stats_chart(stats_by_year_topic: Mapping[int | str, Mapping[str, int]]) -> bytes:
+    """A stacked bar chart (entries per year, one colour per topic) as PNG bytes."""
+    # Imported here: matplotlib is slow to import and only this function needs it.
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    years = sorted(stats_by_year_topic, key=lambda y: int(y))
+    totals: Counter[str] = Counter()
+    for counts in stats_by_year_topic.values():
+        totals.update(counts)
+    # Biggest topics at the bottom; "other" and "untagged" on top.
+    order = [t for t, _ in totals.most_common() if t not in (OTHER, UNTAGGED)]
+    order += [t for t in (OTHER, UNTAGGED) if totals.get(t)]
+
+    fig = Figure(figsize=(9, 4.8), dpi=100, layout="constrained")
+    ax = fig.subplots()
+    xs = list(range(len(years)))
+    bottoms = [0] * len(years)
+    cmap = matplotlib.colormaps["tab10"]
+    colours = [cmap(i) for i in (0, 1, 2, 3, 4, 5, 6, 8, 9)]  # tab10 without its grey ("other" is grey)
+    palette = [colours[i % len(colours)] for i in range(len(order))]
+    for colour, topic in zip(palette, order, strict=True):
+        heights = [int(stats_by_year_topic[y].get(topic, 0)) for y in years]
+        if topic == OTHER:
+            colour = "#b0b0b0"
+        elif topic == UNTAGGED:
+            colour = "#dddddd"
+        ax.bar(xs, heights, bottom=bottoms, label=_label(topic), color=colour, width=0.8)
+        bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
+    ax.set_xticks(xs, [str(y) for y in years])
+    ax.set_ylabel("entries")
+    ax.set_title("Catalog entries per year, by topic")
+    ax.spines[["top", "right"]].set_visible(False)
+    if order:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+    if not years:
+        ax.text(0.5, 0.5, "no dated entries", ha="center", va="center", transform=ax.transAxes)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+async def render_stats_chart_for(session: AsyncSession) -> bytes:
+    """Gather entries per year and topic in *session*, render off the event loop, return PNG bytes."""
+    rows = await year_topic_rows(session)
+    data = stack_by_primary_topic(rows)
+    return await asyncio.to_thread(render_stats_chart, data)

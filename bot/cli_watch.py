@@ -1,0 +1,163 @@
+"""``ptm-bot poll`` and ``ptm-bot feeds``: the arXiv watcher from the command line.
+
+``poll`` runs the same service as the bot's scheduled job (:func:`bot.watcher.poll`); with ``--feed``
+it reads local files (or given URLs) instead of the configured feeds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from bot.config import Config
+from bot.watcher import Candidate, PollReport, is_url
+
+__all__ = ["COMMANDS", "render_candidates_table", "render_feeds_table"]
+
+_TITLE_WIDTH = 70
+
+
+def _configure_poll(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Poll arXiv once: fetch the configured feeds (or the files / URLs given with --feed), skip papers "
+        "already seen, suggested, decided or in the catalog, score the rest and store them; relevant ones "
+        "within the caps become pending suggestions. Exit status 1 when a source failed."
+    )
+    p.add_argument(
+        "--feed",
+        action="append",
+        metavar="PATH_OR_URL",
+        help="a feed document file (RSS 2.0, its Atom twin or an arXiv API response) or URL; repeatable. "
+        "Default: the feeds in [feeds]",
+    )
+    p.add_argument("--dry-run", action="store_true", help="show what would happen; write nothing")
+    p.add_argument("--json", action="store_true", help='print {"candidates": [...], "feeds": [...]} as JSON')
+
+
+async def cmd_poll(args: argparse.Namespace, config: Config) -> int:
+    from bot.cli import _open
+    from bot.watcher import poll
+
+    sources: list[str] | None = list(args.feed) if args.feed else None
+    db = await _open(config)
+    try:
+        if sources is not None and not any(is_url(s) for s in sources):
+            report = await poll(db, config, fetcher=None, sources=sources, dry_run=args.dry_run)
+        else:
+            report = await _poll_over_http(db, config, sources, args.dry_run)
+    finally:
+        await db.close()
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(render_candidates_table(report.candidates))
+        print()
+        print(_summary(report))
+    for feed in report.failed:
+        print(f"ptm-bot: {feed.source}: {feed.error}", file=sys.stderr)
+    return 1 if report.failed else 0
+
+
+async def _poll_over_http(db: object, config: Config, sources: list[str] | None, dry_run: bool) -> PollReport:
+    import aiohttp
+
+    from bot.watcher import make_fetcher, poll
+
+    async with aiohttp.ClientSession() as http:
+        return await poll(db, config, fetcher=make_fetcher(http, config), sources=sources, dry_run=dry_run)
+
+
+def _summary(report: PollReport) -> str:
+    c = report.counts
+    line = (
+        f"{c['papers']} papers: {c['new']} new, {c['duplicate']} duplicate, {c['known']} known, "
+        f"{c['replacement']} replacement; {c['relevant']} relevant, {c['suggested']} suggested"
+    )
+    if report.dry_run:
+        line += "\ndry run: nothing was written"
+    return line
+
+
+def render_candidates_table(candidates: Sequence[Candidate]) -> str:
+    """Score, status, suggest, name, title: one line per paper, highest score first."""
+    if not candidates:
+        return "no papers"
+    rows = sorted(candidates, key=lambda c: (-c.score, c.arxiv_id))
+    name_w = min(24, max(4, *(len(c.name) for c in rows)))
+    lines = [f"{'score':>5}  {'status':<11}  {'suggest':<7}  {'id':<12}  {'name':<{name_w}}  title"]
+    for c in rows:
+        title = c.title if len(c.title) <= _TITLE_WIDTH else c.title[: _TITLE_WIDTH - 1] + "…"
+        name = c.name if len(c.name) <= name_w else c.name[: name_w - 1] + "…"
+        suggest = "yes" if c.suggest else ("(cap)" if c.why_not else "-")
+        lines.append(
+            f"{c.score:5.2f}  {c.status:<11}  {suggest:<7}  {c.arxiv_id:<12}  {name:<{name_w}}  {title}"
+        )
+    return "\n".join(lines)
+
+
+def render_feeds_table(feeds: Sequence[object]) -> str:
+    """Health of every stored feed (rows of ``feeds``)."""
+    if not feeds:
+        return "no feeds polled yet"
+    lines = [f"{'health':<9} {'fails':>5} {'polls':>5}  {'last ok':<16}  url / last error"]
+    for f in feeds:
+        last_ok = f.last_ok_at.strftime("%Y-%m-%d %H:%M") if f.last_ok_at else "never"
+        lines.append(f"{f.health:<9} {f.consecutive_failures:>5} {f.polls:>5}  {last_ok:<16}  {f.url}")
+        if f.last_error:
+            lines.append(f"{'':<41}  last error: {f.last_error}")
+    return "\n".join(lines)
+
+
+def _configure_feeds(p: argparse.ArgumentParser) -> None:
+    p.description = "Show every polled feed's health (ok / failing / disabled), failures and last success."
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument(
+        "--enable",
+        metavar="URL",
+        action="append",
+        help="reset a failing or disabled feed to ok (repeatable)",
+    )
+
+
+async def cmd_feeds(args: argparse.Namespace, config: Config) -> int:
+    from bot.cli import CLIError, _open
+    from bot.watcher import enable_feed, list_feeds
+
+    db = await _open(config)
+    try:
+        async with db.begin() as session:
+            for url in args.enable or ():
+                if not await enable_feed(session, url):
+                    raise CLIError(f"no such feed: {url}")
+            feeds = await list_feeds(session)
+    finally:
+        await db.close()
+    if args.json:
+        doc = {
+            "feeds": [
+                {
+                    "url": f.url,
+                    "health": f.health,
+                    "consecutive_failures": f.consecutive_failures,
+                    "polls": f.polls,
+                    "last_error": f.last_error,
+                    "last_polled_at": f.last_polled_at.isoformat() if f.last_polled_at else None,
+                    "last_ok_at": f.last_ok_at.isoformat() if f.last_ok_at else None,
+                    "etag": f.etag,
+                    "last_modified": f.last_modified,
+                }
+                for f in feeds
+            ]
+        }
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+    else:
+        print(render_feeds_table(feeds))
+    return 0
+
+
+COMMANDS = [
+    ("poll", "poll arXiv feeds (or feed files) once and suggest new PTM papers", _configure_poll, cmd_poll),
+    ("feeds", "show the health of the polled arXiv feeds", _configure_feeds, cmd_feeds),
+]

@@ -1,0 +1,271 @@
+"""One async function per slash command: call the service in one session, render, return the payload.
+
+This is the shared code path for Discord (the cogs call these and send the result) and for
+``ptm-bot ask`` (which calls them and prints the result). Handlers take the open
+:class:`~bot.database.Database` plus the command's own parameters, under the same names as the
+slash command's options (``ptm-bot ask`` relies on that: see :data:`COMMAND_HANDLERS`). List
+handlers also take ``page`` (0-based), which the Prev/Next buttons use.
+
+A user mistake raises :class:`~bot.errors.UserFacingError`; nothing here knows about interactions.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from bot import render
+from bot.errors import UserFacingError
+from bot.render import MessagePayload, safe
+
+if TYPE_CHECKING:
+    from bot.database import Database
+
+__all__ = [
+    "COMMAND_HANDLERS",
+    "PER_PAGE",
+    "author",
+    "model",
+    "model_names",
+    "org",
+    "recent",
+    "search",
+    "stats",
+    "survey",
+    "tag",
+    "topic_names",
+]
+
+log = logging.getLogger(__name__)
+
+PER_PAGE = 10
+MAX_QUERY = 200
+AUTOCOMPLETE_LIMIT = 25
+
+
+def _text(value: str | None, what: str, *, required: bool = True) -> str:
+    text = " ".join((value or "").split())
+    if required and not text:
+        raise UserFacingError(f"Please give a {what}.")
+    if len(text) > MAX_QUERY:
+        raise UserFacingError(f"That {what} is too long (at most {MAX_QUERY} characters).")
+    return text
+
+
+def _page(page: int) -> int:
+    if page < 0:
+        raise UserFacingError("There is no such page.")
+    return page
+
+
+# --------------------------------------------------------------------------------------------
+# /ptm model
+
+
+async def model(db: Database, name: str) -> MessagePayload:
+    """``/ptm model <name>``: the best match with its related entries, or a private "not found"."""
+    from bot import queries
+
+    name = _text(name, "model name")
+    async with db.sessions() as session:
+        hits = await queries.find_model(session, name, limit=1)
+        if not hits:
+            return render.render_not_found(name, await queries.closest_names(session, name, limit=5))
+        best = hits[0]
+        related = await queries.related(session, best, limit=10)
+    return render.render_model(best, related)
+
+
+async def model_names(db: Database, current: str) -> list[str]:
+    """Autocomplete for ``/ptm model``: at most 25 names and aliases, best first."""
+    from bot import queries
+
+    current = " ".join(current.split())[:MAX_QUERY]
+    async with db.sessions() as session:
+        names = await queries.suggest_names(session, current, limit=AUTOCOMPLETE_LIMIT)
+    return list(dict.fromkeys(names))[:AUTOCOMPLETE_LIMIT]
+
+
+# --------------------------------------------------------------------------------------------
+# /ptm recent
+
+
+def topic_names(current: str) -> list[tuple[str, str]]:
+    """Autocomplete for topics: ``(label, slug)`` pairs matching *current*, at most 25."""
+    from bot.topics import TOPICS
+
+    needle = current.strip().casefold()
+    scored: list[tuple[int, str, str]] = []
+    for slug, info in TOPICS.items():
+        haystack = f"{slug} {info.label}".casefold()
+        if not needle:
+            rank = 1
+        elif slug.startswith(needle) or info.label.casefold().startswith(needle):
+            rank = 0
+        elif needle in haystack or needle in info.description.casefold():
+            rank = 1
+        else:
+            continue
+        scored.append((rank, info.label, slug))
+    scored.sort()
+    return [(label, slug) for _, label, slug in scored[:AUTOCOMPLETE_LIMIT]]
+
+
+def _topic(topic: str) -> tuple[str, str]:
+    """Re-validate a topic (choices and autocomplete are only hints): ``(slug, label)``."""
+    from bot.topics import TOPICS, parse_topic
+
+    slug = parse_topic(_text(topic, "topic"))
+    if slug is None:
+        known = ", ".join(sorted(TOPICS))
+        raise UserFacingError(f"Unknown topic **{safe(topic[:60])}**. Topics: {known}.")
+    return slug, TOPICS[slug].label
+
+
+async def recent(db: Database, topic: str, count: int = PER_PAGE, *, page: int = 0) -> MessagePayload:
+    """``/ptm recent <topic> [count]``: the newest entries of a topic, newest first, *count* a page."""
+    from bot import queries
+
+    slug, label = _topic(topic)
+    count = max(1, min(int(count), 25))
+    page = _page(page)
+    async with db.sessions() as session:
+        try:
+            hits, total = await queries.recent(session, slug, count=count, offset=page * count)
+        except queries.UnknownTopic as exc:
+            raise UserFacingError(f"Unknown topic **{safe(topic[:60])}**.") from exc
+    if total == 0:
+        return render.render_empty(f"No entries about {safe(label)} yet.")
+    return render.render_entry_list(f"Newest in {safe(label)}", hits, total, page, count)
+
+
+# --------------------------------------------------------------------------------------------
+# /ptm search, survey, org, author
+
+
+async def search(db: Database, query: str, *, page: int = 0) -> MessagePayload:
+    """``/ptm search <query>``: full text over names, aliases, titles, authors, orgs, descriptions."""
+    from bot import queries
+
+    query = _text(query, "search query")
+    page = _page(page)
+    async with db.sessions() as session:
+        hits, total = await queries.search_entries(session, query, limit=PER_PAGE, offset=page * PER_PAGE)
+    if total == 0:
+        return render.render_empty(f"Nothing in the catalog matches **{safe(query)}**.")
+    return render.render_entry_list(f"Search: {safe(query)}", hits, total, page, PER_PAGE)
+
+
+async def survey(db: Database, query: str | None = None, *, page: int = 0) -> MessagePayload:
+    """``/ptm survey [query]``: surveys of the field, optionally matching *query*."""
+    from bot import queries
+
+    query = _text(query, "query", required=False)
+    page = _page(page)
+    async with db.sessions() as session:
+        hits, total = await queries.surveys(session, query, limit=PER_PAGE, offset=page * PER_PAGE)
+    if total == 0:
+        what = f" matching **{safe(query)}**" if query else ""
+        return render.render_empty(f"No surveys{what} in the catalog.")
+    title = f"Surveys: {safe(query)}" if query else "Surveys"
+    return render.render_entry_list(title, hits, total, page, PER_PAGE)
+
+
+async def org(db: Database, org: str, *, page: int = 0) -> MessagePayload:
+    """``/ptm org <org>``: entries released by an organisation, newest first."""
+    from bot import queries
+
+    name = _text(org, "organisation")
+    page = _page(page)
+    async with db.sessions() as session:
+        hits, total = await queries.by_org(session, name, limit=PER_PAGE, offset=page * PER_PAGE)
+    if total == 0:
+        return render.render_empty(f"No entries from **{safe(name)}** in the catalog.")
+    return render.render_entry_list(f"From {safe(name)}", hits, total, page, PER_PAGE)
+
+
+async def author(db: Database, name: str, *, page: int = 0) -> MessagePayload:
+    """``/ptm author <name>``: entries whose paper lists this author."""
+    from bot import queries
+
+    name = _text(name, "author name")
+    page = _page(page)
+    async with db.sessions() as session:
+        hits, total = await queries.by_author(session, name, limit=PER_PAGE, offset=page * PER_PAGE)
+    if total == 0:
+        return render.render_empty(f"No entries by **{safe(name)}** in the catalog.")
+    return render.render_entry_list(f"Papers by {safe(name)}", hits, total, page, PER_PAGE)
+
+
+# --------------------------------------------------------------------------------------------
+# /ptm stats
+
+
+async def stats(db: Database, *, chart: bool = True) -> MessagePayload:
+    """``/ptm stats``: counts by kind, topic and year, with the chart (rendered off the event loop)."""
+    from bot import catalog
+    from bot.charts import render_stats_chart_for
+
+    async with db.sessions() as session:
+        numbers = await catalog.catalog_stats(session)
+        png = await render_stats_chart_for(session) if chart else None
+    return render.render_stats(numbers, chart=png)
+
+
+# --------------------------------------------------------------------------------------------
+# /ptm-admin tag
+
+
+def parse_topic_list(text: str) -> list[str]:
+    """``"speech, Chinese"`` -> ``["speech", "chinese"]`` (slugs); unknown topics are a user error."""
+    from bot.topics import parse_topic
+
+    raw = [part.strip() for part in text.replace(";", ",").split(",")]
+    raw = [part for part in raw if part]
+    if not raw:
+        raise UserFacingError("Give at least one topic, separated by commas (e.g. `speech, multilingual`).")
+    slugs: list[str] = []
+    unknown: list[str] = []
+    for part in raw:
+        slug = parse_topic(part)
+        if slug is None:
+            unknown.append(part)
+        elif slug not in slugs:
+            slugs.append(slug)
+    if unknown:
+        raise UserFacingError("Unknown topic(s): " + ", ".join(f"**{safe(u[:40])}**" for u in unknown) + ".")
+    return slugs
+
+
+async def tag(db: Database, name: str, topics: str) -> MessagePayload:
+    """``/ptm-admin tag <name> <topics>``: replace an entry's topics (a moderator correction)."""
+    from bot import queries
+
+    name = _text(name, "model name")
+    slugs = parse_topic_list(topics)
+    async with db.begin() as session:
+        hits = await queries.find_model(session, name, limit=1)
+        if not hits:
+            return render.render_not_found(name, await queries.closest_names(session, name, limit=5))
+        hit = await queries.set_topics(session, hits[0].id, slugs)
+    log.info("topics of %r set to %s", hit.entry.name, slugs)
+    return render.render_tagged(hit)
+
+
+# The slash command each handler answers, by qualified name. ``ptm-bot ask`` maps the command's
+# options onto the handler's keyword arguments of the same names.
+COMMAND_HANDLERS: dict[str, Callable[..., Awaitable[MessagePayload]]] = {
+    "ptm model": model,
+    "ptm recent": recent,
+    "ptm search": search,
+    "ptm survey": survey,
+    "ptm org": org,
+    "ptm author": author,
+    "ptm stats": stats,
+    "ptm-admin tag": tag,
+}
+
+
+def handler_for(qualified_name: str) -> Callable[..., Awaitable[MessagePayload]] | None:
+    return COMMAND_HANDLERS.get(qualified_name)

@@ -1,0 +1,78 @@
+"""Pure renderers for the watcher's Discord output: poll reports, feed health, health changes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import discord
+
+from bot.render import MessagePayload, fit_embed, safe, truncate
+from bot.watcher import FeedStatus, PollReport
+
+__all__ = ["render_feeds", "render_health_changes", "render_poll_report"]
+
+_HEALTH_ICON = {"ok": "✅", "failing": "⚠️", "disabled": "⛔"}
+_SHOWN = 10
+
+
+def render_poll_report(report: PollReport) -> MessagePayload:
+    """What ``/ptm-admin poll`` answers: counts, the suggested papers, and any failed feed."""
+    c = report.counts
+    embed = discord.Embed(
+        title="arXiv poll" + (" (dry run)" if report.dry_run else ""),
+        description=(
+            f"{c['papers']} papers: {c['new']} new, {c['duplicate']} duplicate, {c['known']} known, "
+            f"{c['replacement']} replacement\n{c['relevant']} relevant, **{c['suggested']} suggested**"
+        ),
+    )
+    suggested = sorted((x for x in report.candidates if x.suggest), key=lambda x: -x.score)
+    if suggested:
+        lines = [
+            f"`{x.score:.2f}` [{safe(truncate(x.title, 120))}]({x.url}) — {safe(x.name)}"
+            for x in suggested[:_SHOWN]
+        ]
+        if len(suggested) > _SHOWN:
+            lines.append(f"… and {len(suggested) - _SHOWN} more")
+        embed.add_field(name="Suggested", value=truncate("\n".join(lines), 1024), inline=False)
+    for feed in report.feeds:
+        if feed.outcome in ("failed", "skipped"):
+            embed.add_field(
+                name=truncate(f"{_HEALTH_ICON.get(feed.health, '•')} {feed.source}", 256),
+                value=truncate(safe(feed.error or feed.outcome), 1024),
+                inline=False,
+            )
+    return MessagePayload(embeds=[fit_embed(embed)], ephemeral=True)
+
+
+def render_feeds(feeds: Sequence[Any]) -> MessagePayload:
+    """What ``/ptm-admin feeds`` answers: every feed row's health."""
+    if not feeds:
+        return MessagePayload(content="No feed has been polled yet.", ephemeral=True)
+    embed = discord.Embed(title="arXiv feeds")
+    for f in feeds[:25]:
+        last_ok = discord.utils.format_dt(f.last_ok_at, "R") if f.last_ok_at else "never"
+        value = f"{f.health}; last success {last_ok}; {f.polls} polls"
+        if f.consecutive_failures:
+            value += f"; {f.consecutive_failures} straight failure(s)"
+        if f.last_error:
+            value += f"\nlast error: {safe(f.last_error)}"
+        embed.add_field(
+            name=truncate(f"{_HEALTH_ICON.get(f.health, '•')} {f.url}", 256),
+            value=truncate(value, 1024),
+            inline=False,
+        )
+    return MessagePayload(embeds=[fit_embed(embed)], ephemeral=True)
+
+
+def render_health_changes(changes: Sequence[FeedStatus]) -> str:
+    """The one-time announcement in the review channel when feeds change health."""
+    lines = ["arXiv feed health changed:"]
+    for change in changes:
+        line = f"{_HEALTH_ICON.get(change.health, '•')} `{change.source}` is now **{change.health}**"
+        if change.health != "ok" and change.error:
+            line += f" ({change.consecutive_failures} straight failure(s); last: {safe(truncate(change.error, 200))})"
+        lines.append(line)
+    if any(c.health == "disabled" for c in changes):
+        lines.append("Disabled feeds are no longer polled; see `/ptm-admin feeds`.")
+    return truncate("\n".join(lines), 2000)

@@ -1,0 +1,101 @@
+"""Pure renderers for the review loop: a suggestion's message, its decided state, moderator replies."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import discord
+
+from bot.render import MessagePayload, _payload, fit_embed, link, safe, short_authors, truncate
+from bot.review import DecisionOutcome, SuggestionView
+
+__all__ = [
+    "APPROVE_EMOJI",
+    "REJECT_EMOJI",
+    "render_decision_reply",
+    "render_pending",
+    "render_suggestion_embed",
+]
+
+APPROVE_EMOJI = "✅"
+REJECT_EMOJI = "❌"
+ABSTRACT_SHOWN = 700
+REASONS_SHOWN = 6
+
+_COLOURS = {
+    "pending": discord.Colour(0xF59E0B),
+    "approved": discord.Colour(0x22C55E),
+    "rejected": discord.Colour(0xEF4444),
+    "seen": discord.Colour(0x9CA3AF),
+}
+
+
+def footer_text(arxiv_id: str) -> str:
+    """The footer names the arXiv id: it is how a message posted before a crash is recognised."""
+    return f"arXiv:{arxiv_id} · react {APPROVE_EMOJI} to approve, {REJECT_EMOJI} to reject (moderators)"
+
+
+def render_suggestion_embed(s: SuggestionView) -> discord.Embed:
+    """The review message of one suggestion; after a decision, the same embed shows the outcome."""
+    embed = discord.Embed(
+        title=truncate(safe(s.title), 256),
+        url=s.url,
+        description=truncate(safe(s.abstract), ABSTRACT_SHOWN) if s.abstract else None,
+        colour=_COLOURS.get(s.status, _COLOURS["pending"]),
+    )
+    if s.authors:
+        embed.add_field(name="Authors", value=safe(short_authors(s.authors)), inline=False)
+    if s.categories:
+        embed.add_field(name="Categories", value=safe(", ".join(s.categories)), inline=True)
+    embed.add_field(name="Score", value=f"{s.score:.2f}", inline=True)
+    proposal = f"{safe(s.proposed_kind)} **{safe(s.proposed_name)}**"
+    if s.proposed_topics:
+        proposal += f"\ntopics: {safe(', '.join(s.proposed_topics))}"
+    embed.add_field(name="Proposed entry", value=proposal, inline=False)
+    if s.reasons:
+        reasons = "\n".join(f"• {safe(r)}" for r in s.reasons[:REASONS_SHOWN])
+        if len(s.reasons) > REASONS_SHOWN:
+            reasons += f"\n… and {len(s.reasons) - REASONS_SHOWN} more"
+        embed.add_field(name="Why", value=reasons, inline=False)
+    if s.status in ("approved", "rejected"):
+        mark = APPROVE_EMOJI if s.status == "approved" else REJECT_EMOJI
+        who = f"<@{s.decided_by}>" if s.decided_by else "a moderator"  # a mention in an embed never pings
+        when = f"<t:{int(s.decided_at.timestamp())}:f>" if s.decided_at else ""
+        outcome = f"{mark} **{s.status.capitalize()}** by {who} {when}".rstrip()
+        if s.decision_reason:
+            outcome += f"\nreason: {safe(s.decision_reason)}"
+        embed.add_field(name="Decision", value=outcome, inline=False)
+        embed.set_footer(text=f"arXiv:{s.arxiv_id} · decided; /ptm-admin undo {s.arxiv_id} to reopen")
+    else:
+        embed.set_footer(text=footer_text(s.arxiv_id))
+    return fit_embed(embed)
+
+
+def render_decision_reply(outcome: DecisionOutcome) -> MessagePayload:
+    s = outcome.suggestion
+    if not outcome.applied:
+        return _payload(f"arXiv {s.arxiv_id} was already {s.status}; nothing changed.", ephemeral=True)
+    if s.status == "approved":
+        text = f"{APPROVE_EMOJI} Approved arXiv {s.arxiv_id}: **{safe(outcome.entry_name or s.proposed_name)}** is in the catalog."
+    else:
+        text = f"{REJECT_EMOJI} Rejected arXiv {s.arxiv_id}; it will not be suggested again."
+    return _payload(text, ephemeral=True)
+
+
+def render_pending(items: Sequence[SuggestionView], total: int, page: int, per_page: int) -> MessagePayload:
+    if not total:
+        return _payload("No suggestions are waiting for review.", ephemeral=True)
+    pages = max(1, -(-total // per_page))
+    lines = [
+        f"`{s.score:.2f}` {link(s.title, s.url)} — {safe(s.proposed_kind)} **{safe(s.proposed_name)}** (arXiv {s.arxiv_id})"
+        for s in items
+    ]
+    embed = discord.Embed(
+        title=f"Pending suggestions ({total})", description="\n".join(lines), colour=_COLOURS["pending"]
+    )
+    embed.set_footer(text=f"page {page + 1}/{pages} · /ptm-admin approve|reject ARXIV_ID")
+    return _payload(embeds=[embed], ephemeral=True, page=page, page_count=pages)
+
+
+def render_message(text: str, *, ephemeral: bool = True) -> MessagePayload:
+    return _payload(text, ephemeral=ephemeral)

@@ -1,0 +1,661 @@
+"""The arXiv watcher: poll feeds, dedup exactly, score, store, and pick what to suggest.
+
+One poll is three phases so no transaction is ever held across network I/O:
+
+1. read each feed's stored state (validators, health) in a short read-only unit of work;
+2. fetch every feed (politely, through :class:`bot.fetch.PoliteFetcher`) and parse the bytes;
+3. one write unit of work: feed rows (health, validators on success only) and the papers.
+
+Dedup is by the version-less arXiv id: within the batch (a paper cross-listed in several category
+feeds is one candidate with merged categories), against ``suggestions`` (a row exists once per
+paper, whatever its status) and against the catalog (entries' arXiv ids, or the normalised title of
+entries' papers without an id). ``replace`` / ``replace-cross`` announcements never create
+suggestions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.arxiv import FeedError, FeedPaper, parse_feed
+from bot.config import Config
+from bot.fetch import FeedHealth, FetchOutcome, PoliteFetcher, Validators, next_health
+from bot.relevance import score_paper
+from bot.topics import topics_for
+from db import models as m
+from db.normalize import norm_title
+
+__all__ = [
+    "Candidate",
+    "CandidateStatus",
+    "FeedStatus",
+    "PollReport",
+    "enable_feed",
+    "feed_urls",
+    "is_url",
+    "list_feeds",
+    "make_fetcher",
+    "mark_health_announced",
+    "merge_papers",
+    "poll",
+    "process_papers",
+]
+
+log = logging.getLogger(__name__)
+
+# feedparser is CPU-bound; above this many bytes it runs in a worker thread so the bot's loop
+# (heartbeats, interactions) keeps going.
+PARSE_IN_THREAD_BYTES = 256 * 1024
+ABSTRACT_EXCERPT = 400
+_IN_CHUNK = 500  # ids per IN (...) query: well under every backend's bound-parameter limit
+# When one paper comes from several feeds with different announce types, the most "new" one wins.
+_TYPE_RANK = {"new": 0, "cross": 1, "replace": 2, "replace-cross": 3}
+_REPLACEMENTS = frozenset({"replace", "replace-cross"})
+
+
+class CandidateStatus:
+    NEW = "new"  # never seen before
+    DUPLICATE = "duplicate"  # already seen, suggested or decided (a suggestions row exists)
+    KNOWN = "known"  # already in the catalog
+    REPLACEMENT = "replacement"  # a new version of a paper not otherwise known: never suggested
+
+
+@dataclass(slots=True)
+class Candidate:
+    """One paper of the input, as ``ptm-bot poll --json`` prints it."""
+
+    arxiv_id: str
+    version: int | None
+    title: str
+    authors: list[str]
+    categories: list[str]
+    announce_type: str
+    status: str
+    score: float
+    relevant: bool
+    suggest: bool
+    reasons: list[str]
+    kind: str
+    name: str
+    topics: list[str]
+    url: str
+    abstract: str  # an excerpt
+    published: str | None = None
+    suggestion_id: int | None = None  # the stored row, when one was written for a suggested paper
+    why_not: str | None = None  # for relevant papers not suggested: "per-poll cap", "daily cap", ...
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class FeedStatus:
+    """What happened to one source during a poll."""
+
+    source: str
+    kind: str  # 'url' | 'file'
+    outcome: str  # 'ok' | 'not_modified' | 'failed' | 'skipped' (disabled)
+    papers: int = 0
+    error: str | None = None
+    health: str = FeedHealth.OK
+    previous_health: str = FeedHealth.OK
+    consecutive_failures: int = 0
+    first_poll: bool = False
+    http_status: int | None = None
+    announce: bool = False  # health differs from the last announced one: tell the review channel
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class PollReport:
+    candidates: list[Candidate] = field(default_factory=list)
+    feeds: list[FeedStatus] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def suggested_ids(self) -> list[int]:
+        """Ids of the ``pending`` suggestions this poll created (for the review poster)."""
+        return [c.suggestion_id for c in self.candidates if c.suggest and c.suggestion_id is not None]
+
+    @property
+    def health_changes(self) -> list[FeedStatus]:
+        return [f for f in self.feeds if f.announce]
+
+    @property
+    def failed(self) -> list[FeedStatus]:
+        return [f for f in self.feeds if f.outcome == "failed"]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out = {"papers": len(self.candidates), "suggested": sum(c.suggest for c in self.candidates)}
+        for status in ("new", "duplicate", "known", "replacement"):
+            out[status] = sum(c.status == status for c in self.candidates)
+        out["relevant"] = sum(c.relevant for c in self.candidates)
+        out["feeds_failed"] = len(self.failed)
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "candidates": [c.as_dict() for c in self.candidates],
+            "feeds": [f.as_dict() for f in self.feeds],
+            "counts": self.counts,
+            "dry_run": self.dry_run,
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# Feeds
+
+
+def feed_urls(config: Config) -> list[str]:
+    """The configured feed URLs: one combined ``cat+cat`` feed, or one per category."""
+    feeds = config.feeds
+    if not feeds.categories:
+        return []
+    if feeds.combined:
+        return [feeds.url_template.format(categories="+".join(feeds.categories))]
+    return [feeds.url_template.format(categories=cat) for cat in feeds.categories]
+
+
+def is_url(source: str) -> bool:
+    return urlsplit(source).scheme in ("http", "https")
+
+
+def make_fetcher(session: Any, config: Config) -> PoliteFetcher:
+    """The fetcher configured from ``[feeds]`` around the bot's (or the CLI's) aiohttp session."""
+    feeds = config.feeds
+    return PoliteFetcher(
+        session,
+        user_agent=config.user_agent,
+        min_interval=feeds.min_interval_seconds,
+        timeout=feeds.timeout_seconds,
+        max_bytes=feeds.max_bytes,
+        max_attempts=feeds.max_attempts,
+    )
+
+
+async def list_feeds(session: AsyncSession) -> list[m.Feed]:
+    """Every feed row, for ``/ptm-admin feeds`` and ``ptm-bot feeds``."""
+    return list((await session.scalars(select(m.Feed).order_by(m.Feed.url))).all())
+
+
+async def enable_feed(session: AsyncSession, url: str) -> bool:
+    """Reset a failing or disabled feed to ok (a moderator fixed the cause); False if unknown."""
+    result = await session.execute(
+        update(m.Feed).where(m.Feed.url == url).values(health="ok", consecutive_failures=0, last_error=None)
+    )
+    return bool(result.rowcount)
+
+
+async def mark_health_announced(session: AsyncSession, changes: Iterable[FeedStatus]) -> int:
+    """Record that these health changes were announced (conditional: only if still current)."""
+    done = 0
+    for change in changes:
+        if change.kind != "url":
+            continue
+        result = await session.execute(
+            update(m.Feed)
+            .where(m.Feed.url == change.source, m.Feed.health == change.health)
+            .values(announced_health=change.health)
+        )
+        done += result.rowcount or 0
+    return done
+
+
+# --------------------------------------------------------------------------------------------
+# Poll
+
+
+@dataclass(slots=True)
+class _Fetched:
+    status: FeedStatus
+    papers: tuple[FeedPaper, ...] = ()
+    validators: Validators | None = None  # new validators to store (successful fetch + parse only)
+    succeeded: bool = False
+
+
+async def poll(
+    db: Any,
+    config: Config,
+    *,
+    fetcher: PoliteFetcher | None,
+    sources: Sequence[str] | None = None,
+    dry_run: bool = False,
+    now: datetime | None = None,
+) -> PollReport:
+    """Poll the configured feeds (or *sources*: URLs and local files) once; see the module docstring.
+
+    *db* is a :class:`bot.database.Database`. Failures of single feeds are recorded and reported,
+    never raised; the other feeds proceed.
+    """
+    now = now or datetime.now(UTC)
+    sources = list(sources) if sources is not None else feed_urls(config)
+    urls = [s for s in sources if is_url(s)]
+
+    # Phase 1: stored state, read-only.
+    async with db.begin() as session:
+        rows = (
+            {
+                row.url: (
+                    row.etag,
+                    row.last_modified,
+                    row.health,
+                    row.consecutive_failures,
+                    row.last_ok_at,
+                )
+                for row in (await session.scalars(select(m.Feed).where(m.Feed.url.in_(urls)))).all()
+            }
+            if urls
+            else {}
+        )
+
+    # Phase 2: network and parsing, no transaction open.
+    fetched: list[_Fetched] = []
+    for source in sources:
+        if is_url(source):
+            state = rows.get(source)
+            fetched.append(await _fetch_url(source, state, fetcher, config))
+        else:
+            fetched.append(await _read_file(source))
+
+    # Phase 3: one write unit of work.
+    report = PollReport(feeds=[f.status for f in fetched], dry_run=dry_run)
+    papers_by_feed = [(f.status, f.papers) for f in fetched if f.papers]
+    merged = merge_papers(p for _, papers in papers_by_feed for p in papers)
+    # Papers seen only in feeds polled for the first time are limited to the backfill count.
+    established = {p.arxiv_id for status, papers in papers_by_feed if not status.first_poll for p in papers}
+    first_poll_ids = {p.arxiv_id for p in merged if p.arxiv_id not in established}
+
+    async with db.sessions() as session, session.begin():
+        if not dry_run:
+            for item in fetched:
+                if item.status.kind == "url" and item.status.outcome != "skipped":
+                    await _store_feed_state(session, item, now, config.feeds.disable_after_failures)
+        report.candidates = await process_papers(
+            session,
+            merged,
+            config=config,
+            feed_url=None,
+            first_poll=False,
+            first_poll_ids=first_poll_ids,
+            now=now,
+            dry_run=dry_run,
+        )
+        if dry_run:
+            await session.rollback()
+    counts = report.counts
+    log.info(
+        "poll: %d papers (%d new, %d duplicate, %d known, %d replacement), %d suggested, %d feed(s) failed%s",
+        counts["papers"],
+        counts["new"],
+        counts["duplicate"],
+        counts["known"],
+        counts["replacement"],
+        counts["suggested"],
+        counts["feeds_failed"],
+        " (dry run)" if dry_run else "",
+    )
+    return report
+
+
+async def _fetch_url(
+    url: str, state: tuple[Any, ...] | None, fetcher: PoliteFetcher | None, config: Config
+) -> _Fetched:
+    etag, last_modified, health, failures, last_ok_at = state or (None, None, "ok", 0, None)
+    status = FeedStatus(
+        source=url,
+        kind="url",
+        outcome="skipped",
+        health=health,
+        previous_health=health,
+        consecutive_failures=failures,
+        # A feed that never succeeded is new: what it first shows is a backlog, not today's news.
+        first_poll=last_ok_at is None,
+    )
+    if health == FeedHealth.DISABLED:
+        status.error = "disabled after repeated failures; re-enable it with /ptm-admin feeds"
+        log.info("feed %s is disabled; skipped", url)
+        return _Fetched(status)
+    if fetcher is None:
+        raise ValueError(f"polling {url} needs a fetcher")
+    result = await fetcher.fetch(url, Validators(etag, last_modified))
+    status.http_status = result.http_status
+    if result.outcome is FetchOutcome.NOT_MODIFIED:
+        status.outcome = "not_modified"
+        return _Fetched(status, succeeded=True)
+    if result.outcome is FetchOutcome.FAILED:
+        status.outcome, status.error = "failed", result.error
+        return _Fetched(status)
+    assert result.body is not None
+    try:
+        parsed = await _parse(result.body)
+    except FeedError as exc:
+        log.warning("feed %s: not a usable feed: %s", url, exc)
+        status.outcome, status.error = "failed", f"not a feed: {exc}"[:500]
+        return _Fetched(status)
+    status.outcome, status.papers = "ok", len(parsed.papers)
+    return _Fetched(status, parsed.papers, validators=result.validators, succeeded=True)
+
+
+async def _read_file(path: str) -> _Fetched:
+    status = FeedStatus(source=path, kind="file", outcome="failed")
+    try:
+        data = await asyncio.to_thread(Path(path).read_bytes)
+    except OSError as exc:
+        log.warning("feed file %s: cannot read: %s", path, exc.strerror or exc)
+        status.error = f"cannot read: {exc.strerror or exc}"
+        return _Fetched(status)
+    try:
+        parsed = await _parse(data)
+    except FeedError as exc:
+        log.warning("feed file %s: not a usable feed: %s", path, exc)
+        status.error = f"not a feed: {exc}"[:500]
+        return _Fetched(status)
+    status.outcome, status.papers = "ok", len(parsed.papers)
+    return _Fetched(status, parsed.papers, succeeded=True)
+
+
+async def _parse(data: bytes):  # type: ignore[no-untyped-def]
+    if len(data) > PARSE_IN_THREAD_BYTES:
+        return await asyncio.to_thread(parse_feed, data)
+    return parse_feed(data)
+
+
+async def _store_feed_state(session: AsyncSession, item: _Fetched, now: datetime, disable_after: int) -> None:
+    status = item.status
+    row = await session.scalar(select(m.Feed).where(m.Feed.url == status.source))
+    if row is None:
+        row = m.Feed(url=status.source, health="ok", consecutive_failures=0, polls=0, announced_health="ok")
+        session.add(row)
+    health, failures = next_health(
+        row.consecutive_failures or 0,
+        item.succeeded,
+        disable_after=disable_after,
+    )
+    row.health, row.consecutive_failures = str(health), failures
+    row.polls = (row.polls or 0) + 1
+    row.last_polled_at = now
+    if item.succeeded:
+        row.last_ok_at = now
+        row.last_error = None
+        if item.validators is not None:  # only a fetched-and-parsed body moves the validators
+            row.etag, row.last_modified = item.validators.etag, item.validators.last_modified
+    else:
+        row.last_error = status.error
+    status.health, status.consecutive_failures = row.health, failures
+    status.announce = row.health != (row.announced_health or "ok")
+    if status.health != status.previous_health:
+        log.warning(
+            "feed %s: health %s -> %s (%d straight failure(s)%s)",
+            status.source,
+            status.previous_health,
+            status.health,
+            failures,
+            f": {status.error}" if status.error else "",
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Papers
+
+
+def merge_papers(papers: Iterable[FeedPaper]) -> list[FeedPaper]:
+    """One paper per version-less arXiv id, in first-seen order; categories merged (first feed's
+    order first), the highest version kept, and the most "new" announce type."""
+    merged: dict[str, FeedPaper] = {}
+    extra_cats: dict[str, list[str]] = {}
+    for paper in papers:
+        earlier = merged.get(paper.arxiv_id)
+        if earlier is None:
+            merged[paper.arxiv_id] = paper
+            extra_cats[paper.arxiv_id] = list(paper.categories)
+            continue
+        cats = extra_cats[paper.arxiv_id]
+        cats.extend(c for c in paper.categories if c not in cats)
+        better = earlier
+        if _TYPE_RANK.get(paper.announce_type, 9) < _TYPE_RANK.get(earlier.announce_type, 9):
+            better = paper
+        version = max((v for v in (earlier.version, paper.version) if v is not None), default=None)
+        merged[paper.arxiv_id] = _with(
+            better,
+            version=version,
+            primary_category=earlier.primary_category or paper.primary_category,
+            abstract=better.abstract or earlier.abstract or paper.abstract,
+        )
+    out = []
+    for arxiv_id, paper in merged.items():
+        cats = extra_cats[arxiv_id]
+        if paper.primary_category and paper.primary_category in cats:
+            cats = [paper.primary_category, *(c for c in cats if c != paper.primary_category)]
+        out.append(_with(paper, categories=tuple(cats)))
+    return out
+
+
+def _with(paper: FeedPaper, **changes: Any) -> FeedPaper:
+    return replace(paper, **changes)
+
+
+@dataclass(slots=True)
+class _Catalog:
+    ids: set[str]
+    titles: set[str]  # norm_title of papers of entries without an arXiv id
+    names: list[str]
+    name_re: re.Pattern[str] | None
+
+    def names_in(self, title: str, abstract: str) -> list[str]:
+        """Catalog names the text mentions, found in one pass (score_paper then confirms them)."""
+        if self.name_re is None:
+            return []
+        return list({mt.group(0) for mt in self.name_re.finditer(f"{title} {abstract[:400]}")})
+
+
+async def _load_catalog(session: AsyncSession) -> _Catalog:
+    ids = set((await session.scalars(select(m.Entry.arxiv_id).where(m.Entry.arxiv_id.is_not(None)))).all())
+    ids |= set((await session.scalars(select(m.Paper.arxiv_id).where(m.Paper.arxiv_id.is_not(None)))).all())
+    titles = set(
+        (
+            await session.scalars(
+                select(m.Paper.norm_title)
+                .join(m.Entry, m.Entry.paper_id == m.Paper.id)
+                .where(m.Entry.arxiv_id.is_(None))
+            )
+        ).all()
+    )
+    titles |= {
+        norm_title(t)
+        for t in (
+            await session.scalars(
+                select(m.Entry.paper_title).where(
+                    m.Entry.arxiv_id.is_(None), m.Entry.paper_title.is_not(None)
+                )
+            )
+        ).all()
+        if t
+    }
+    names = sorted({n for n in (await session.scalars(select(m.Entry.name))).all() if n and len(n) >= 3})
+    name_re = None
+    if names:
+        alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        name_re = re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])")
+    titles.discard("")
+    return _Catalog(ids=ids, titles=titles, names=names, name_re=name_re)
+
+
+async def _existing_suggestions(session: AsyncSession, ids: Sequence[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for start in range(0, len(ids), _IN_CHUNK):
+        chunk = ids[start : start + _IN_CHUNK]
+        rows = await session.execute(
+            select(m.Suggestion.arxiv_id, m.Suggestion.status).where(m.Suggestion.arxiv_id.in_(chunk))
+        )
+        found.update({a: s for a, s in rows.all()})
+    return found
+
+
+async def process_papers(
+    session: AsyncSession,
+    papers: Sequence[FeedPaper],
+    *,
+    config: Config,
+    feed_url: str | None = None,
+    first_poll: bool = False,
+    first_poll_ids: Collection[str] = (),
+    now: datetime | None = None,
+    dry_run: bool = False,
+) -> list[Candidate]:
+    """Dedup, score, cap and (unless *dry_run*) store *papers*; one :class:`Candidate` per paper.
+
+    *first_poll* marks every paper as coming from a feed polled for the first time, *first_poll_ids*
+    only some; such papers are suggested at most ``feeds.backfill`` times. The caller owns the unit
+    of work; this function flushes but never commits.
+    """
+    now = now or datetime.now(UTC)
+    papers = merge_papers(papers)
+    catalog = await _load_catalog(session)
+    existing = await _existing_suggestions(session, [p.arxiv_id for p in papers])
+    rel = config.relevance
+
+    candidates: list[Candidate] = []
+    for paper in papers:
+        hits = catalog.names_in(paper.title, paper.abstract)
+        relevance = score_paper(paper.title, paper.abstract, paper.categories, known_names=hits, with_topics=False)
+        relevant = relevance.score >= rel.threshold
+        # Topics only matter for papers a moderator may see; classifying all of them triples the cost.
+        topics = list(topics_for(name=relevance.name, title=paper.title, abstract=paper.abstract)) if relevant else []
+        if paper.arxiv_id in catalog.ids or norm_title(paper.title) in catalog.titles:
+            status = CandidateStatus.KNOWN
+        elif paper.arxiv_id in existing:
+            status = CandidateStatus.DUPLICATE
+        elif paper.announce_type in _REPLACEMENTS:
+            status = CandidateStatus.REPLACEMENT
+        else:
+            status = CandidateStatus.NEW
+        abstract = paper.abstract
+        if len(abstract) > ABSTRACT_EXCERPT:
+            abstract = abstract[: ABSTRACT_EXCERPT - 1].rstrip() + "…"
+        candidates.append(
+            Candidate(
+                arxiv_id=paper.arxiv_id,
+                version=paper.version,
+                title=paper.title,
+                authors=list(paper.authors),
+                categories=list(paper.categories),
+                announce_type=paper.announce_type,
+                status=status,
+                score=round(relevance.score, 4),
+                relevant=relevant,
+                suggest=False,
+                reasons=list(relevance.reasons),
+                kind=relevance.kind,
+                name=relevance.name,
+                topics=topics,
+                url=paper.url,
+                abstract=abstract,
+                published=paper.published.isoformat() if paper.published else None,
+            )
+        )
+
+    # Caps: highest scores first (ties by id, so the choice is stable).
+    suggested_today = await session.scalar(
+        select(func.count())
+        .select_from(m.Suggestion)
+        .where(m.Suggestion.suggested_at >= now - timedelta(days=1))
+    )
+    budget = max(0, min(rel.per_poll_cap, rel.daily_cap - int(suggested_today or 0)))
+    backfill_left = config.feeds.backfill
+    first_ids = set(first_poll_ids)
+    eligible = sorted(
+        (c for c in candidates if c.status == CandidateStatus.NEW and c.relevant),
+        key=lambda c: (-c.score, c.arxiv_id),
+    )
+    for cand in eligible:
+        backfill = first_poll or cand.arxiv_id in first_ids
+        if backfill and backfill_left <= 0:
+            cand.why_not = "first poll of a new feed: over the backfill count"
+            continue
+        if budget <= 0:
+            daily_left = rel.daily_cap - int(suggested_today or 0)
+            cand.why_not = "daily cap" if daily_left <= rel.per_poll_cap else "per-poll cap"
+            continue
+        cand.suggest = True
+        budget -= 1
+        if backfill:
+            backfill_left -= 1
+
+    if not dry_run:
+        await _store(session, papers, candidates, now)
+    if feed_url:
+        log.debug("processed %d papers from %s", len(candidates), feed_url)
+    return candidates
+
+
+async def _store(
+    session: AsyncSession, papers: Sequence[FeedPaper], candidates: Sequence[Candidate], now: datetime
+) -> None:
+    rows = []
+    by_id = {p.arxiv_id: p for p in papers}
+    for cand in candidates:
+        if cand.status not in (CandidateStatus.NEW, CandidateStatus.REPLACEMENT):
+            continue
+        paper = by_id[cand.arxiv_id]
+        rows.append(
+            {
+                "arxiv_id": cand.arxiv_id,
+                "version": cand.version,
+                "title": cand.title,
+                "norm_title": norm_title(cand.title),
+                "authors": list(paper.authors),
+                "categories": list(paper.categories),
+                "abstract": paper.abstract,
+                "announce_type": cand.announce_type,
+                "url": cand.url,
+                "score": min(1.0, max(0.0, cand.score)),
+                "reasons": cand.reasons,
+                "proposed_kind": cand.kind,
+                "proposed_name": cand.name[:300],
+                "proposed_topics": cand.topics,
+                "status": "pending" if cand.suggest else "seen",
+                "first_seen_at": now,
+                "suggested_at": now if cand.suggest else None,
+            }
+        )
+    if not rows:
+        return
+    await session.execute(_insert_ignoring_duplicates(session, m.Suggestion), rows)
+    pending = [c for c in candidates if c.suggest]
+    if pending:
+        ids = dict(
+            (
+                await session.execute(
+                    select(m.Suggestion.arxiv_id, m.Suggestion.id).where(
+                        m.Suggestion.arxiv_id.in_([c.arxiv_id for c in pending]),
+                        m.Suggestion.status == "pending",
+                    )
+                )
+            ).all()
+        )
+        for cand in pending:
+            cand.suggestion_id = ids.get(cand.arxiv_id)
+
+
+def _insert_ignoring_duplicates(session: AsyncSession, table: type[m.Base]):  # type: ignore[no-untyped-def]
+    """INSERT that skips rows whose arXiv id another poll stored meanwhile (unique constraint)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table).on_conflict_do_nothing(index_elements=["arxiv_id"])

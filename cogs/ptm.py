@@ -1,0 +1,119 @@
+"""``/ptm``: look things up in the catalog (everyone).
+
+Thin adapter: each command parses its options, calls one function of :mod:`bot.handlers` and
+sends the payload it returns (:func:`bot.paging.send_payload`). Errors go to the tree's funnel.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import handlers
+from bot.bot import PTMBot
+from bot.paging import send_payload
+from bot.topics import TOPICS
+
+log = logging.getLogger(__name__)
+
+MAX_CHOICES = 25
+
+
+def _choice(name: str, value: str | None = None) -> app_commands.Choice[str]:
+    # Discord allows at most 100 characters in a choice's name and value.
+    return app_commands.Choice(name=name[:100], value=(value if value is not None else name)[:100])
+
+
+async def _topic_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    return [_choice(label, slug) for label, slug in handlers.topic_names(current)]
+
+
+def _topic_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Topics as fixed choices when Discord allows that many (25), else as autocomplete."""
+    if len(TOPICS) <= MAX_CHOICES:
+        choices = [_choice(info.label, slug) for slug, info in TOPICS.items()]
+        return app_commands.choices(topic=choices)(func)
+    return app_commands.autocomplete(topic=_topic_autocomplete)(func)
+
+
+class PTMCog(
+    commands.GroupCog, group_name="ptm", group_description="Look up pre-trained models in the catalog"
+):
+    """Catalog look-ups for everyone."""
+
+    def __init__(self, bot: PTMBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    @app_commands.command(name="model")
+    @app_commands.describe(name="Model name or alias, e.g. DeBERTa, wav2vec 2.0, ViT")
+    async def model(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 200]) -> None:
+        """Show a model: paper, date, organisation, authors, docs, topics and related entries."""
+        await send_payload(interaction, await handlers.model(self.bot.db, name))
+
+    @model.autocomplete("name")
+    async def model_name_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        names = await handlers.model_names(self.bot.db, current)
+        return [_choice(n) for n in names[:MAX_CHOICES]]
+
+    @app_commands.command(name="recent")
+    @app_commands.describe(
+        topic="A topic, e.g. speech, vision, multilingual", count="How many entries per page (1-25)"
+    )
+    @_topic_option
+    async def recent(
+        self, interaction: discord.Interaction, topic: str, count: app_commands.Range[int, 1, 25] = 10
+    ) -> None:
+        """The newest entries of a topic, newest first."""
+        fetch = functools.partial(handlers.recent, self.bot.db, topic, count)
+        await send_payload(interaction, await fetch(page=0), fetch=lambda page: fetch(page=page))
+
+    @app_commands.command(name="search")
+    @app_commands.describe(
+        query="Words to look for in names, paper titles, authors, organisations and descriptions"
+    )
+    async def search(self, interaction: discord.Interaction, query: app_commands.Range[str, 1, 200]) -> None:
+        """Search the whole catalog, best matches first."""
+        fetch = functools.partial(handlers.search, self.bot.db, query)
+        await send_payload(interaction, await fetch(page=0), fetch=lambda page: fetch(page=page))
+
+    @app_commands.command(name="survey")
+    @app_commands.describe(query="Only surveys about this (leave empty for all)")
+    async def survey(self, interaction: discord.Interaction, query: str | None = None) -> None:
+        """Surveys of the field, newest first."""
+        fetch = functools.partial(handlers.survey, self.bot.db, query)
+        await send_payload(interaction, await fetch(page=0), fetch=lambda page: fetch(page=page))
+
+    @app_commands.command(name="org")
+    @app_commands.describe(org="Organisation, e.g. Google, Facebook, Microsoft")
+    async def org(self, interaction: discord.Interaction, org: app_commands.Range[str, 1, 200]) -> None:
+        """Entries released by an organisation, newest first."""
+        fetch = functools.partial(handlers.org, self.bot.db, org)
+        await send_payload(interaction, await fetch(page=0), fetch=lambda page: fetch(page=page))
+
+    @app_commands.command(name="author")
+    @app_commands.describe(name="An author's name, e.g. Kaiming He")
+    async def author(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 200]) -> None:
+        """Entries whose paper lists this author, newest first."""
+        fetch = functools.partial(handlers.author, self.bot.db, name)
+        await send_payload(interaction, await fetch(page=0), fetch=lambda page: fetch(page=page))
+
+    @app_commands.command(name="stats")
+    async def stats(self, interaction: discord.Interaction) -> None:
+        """Catalog counts by kind, topic and year, with a chart."""
+        await interaction.response.defer(thinking=True)  # the chart takes longer than Discord waits
+        await send_payload(interaction, await handlers.stats(self.bot.db))
+
+
+async def setup(bot: PTMBot) -> None:
+    await bot.add_cog(PTMCog(bot))

@@ -1,0 +1,184 @@
+"""The review loop in Discord: post suggestions to the review channel, decide them by reaction.
+
+Posting: the suggestion row exists before its message is sent (the watcher stored it), and the
+message id is stored right after. A restart between the two is healed at start: the channel's
+recent history is searched for the bot's own messages naming the suggestion's arXiv id in the
+footer, and only suggestions without one are posted. Posts are paced
+(``discord.post_interval_seconds``) so a big poll never bursts into the channel's rate limit.
+
+Deciding: ``on_raw_reaction_add``, so it works on messages sent before a restart. Guard clauses
+first (a guild? the bot itself? a review emoji? a known suggestion message? a moderator?), then one
+service call. A non-moderator's review reaction is removed and changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import discord
+from discord.ext import commands
+
+from bot import review
+from bot.bot import PTMBot
+from bot.checks import is_moderator
+from bot.review import Decision
+from bot.review_render import APPROVE_EMOJI, REJECT_EMOJI, render_suggestion_embed
+
+log = logging.getLogger(__name__)
+
+DECISIONS = {APPROVE_EMOJI: Decision.APPROVE, REJECT_EMOJI: Decision.REJECT}
+HISTORY_SCANNED = 100
+
+
+class ReviewCog(commands.Cog):
+    def __init__(self, bot: PTMBot) -> None:
+        self.bot = bot
+        self._post_lock = asyncio.Lock()
+        self._startup: asyncio.Task[None] | None = None
+
+    async def cog_load(self) -> None:
+        self._startup = asyncio.create_task(self._post_when_ready(), name="review-startup-post")
+
+    async def cog_unload(self) -> None:
+        if self._startup is not None:
+            self._startup.cancel()
+
+    async def _post_when_ready(self) -> None:
+        await self.bot.wait_until_ready()
+        try:
+            await self.post_pending()
+        except Exception:
+            log.exception("posting pending suggestions at start failed")
+
+    # ---------------------------------------------------------------------------------------
+    # Posting
+
+    def review_channel(self) -> discord.TextChannel | None:
+        """The configured review channel, by id or by name (in the configured guilds first)."""
+        wanted = self.bot.config.discord.review_channel
+        if wanted is None:
+            return None
+        if isinstance(wanted, int):
+            channel = self.bot.get_channel(wanted)
+            return channel if isinstance(channel, discord.TextChannel) else None
+        guild_ids = self.bot.config.discord.guild_ids
+        guilds = sorted(self.bot.guilds, key=lambda g: (g.id not in guild_ids, g.id))
+        for guild in guilds:
+            for channel in guild.text_channels:
+                if channel.name.casefold() == wanted.casefold():
+                    return channel
+        return None
+
+    async def _adopt_posted(self, channel: discord.TextChannel, items: list[review.SuggestionView]) -> set[int]:
+        """Find messages the bot posted before a crash cut it off from storing their ids."""
+        wanted = {f"arXiv:{s.arxiv_id} ": s for s in items}
+        adopted: set[int] = set()
+        try:
+            async for message in channel.history(limit=HISTORY_SCANNED):
+                if self.bot.user is None or message.author.id != self.bot.user.id or not message.embeds:
+                    continue
+                footer = message.embeds[0].footer.text or ""
+                for prefix, s in wanted.items():
+                    if footer.startswith(prefix) and s.id not in adopted:
+                        async with self.bot.db.begin() as session:
+                            await review.mark_posted(session, s.id, channel_id=channel.id, message_id=message.id)
+                        adopted.add(s.id)
+        except discord.HTTPException as exc:
+            log.warning("could not read the review channel's history: %s", exc)
+        return adopted
+
+    async def post_pending(self) -> int:
+        """Post every pending suggestion that has no message yet. Returns how many were posted."""
+        async with self._post_lock:
+            channel = self.review_channel()
+            if channel is None:
+                log.warning("no review channel configured or found (discord.review_channel); suggestions wait")
+                return 0
+            async with self.bot.db.begin() as session:
+                items = await review.unposted(session)
+            if not items:
+                return 0
+            adopted = await self._adopt_posted(channel, items)
+            posted = 0
+            for item in items:
+                if item.id in adopted:
+                    continue
+                if posted:
+                    await asyncio.sleep(self.bot.config.discord.post_interval_seconds)
+                message = await channel.send(
+                    embed=render_suggestion_embed(item), allowed_mentions=discord.AllowedMentions.none()
+                )
+                async with self.bot.db.begin() as session:
+                    await review.mark_posted(session, item.id, channel_id=channel.id, message_id=message.id)
+                for emoji in (APPROVE_EMOJI, REJECT_EMOJI):
+                    await message.add_reaction(emoji)
+                posted += 1
+            log.info("posted %d suggestion(s) to #%s", posted, channel.name)
+            return posted
+
+    @commands.Cog.listener()
+    async def on_suggestions_ready(self, suggestion_ids: list[int] | None = None) -> None:
+        """Dispatched by the watcher (cogs/watcher.py) after a poll stored new pending suggestions."""
+        await self.post_pending()
+
+    # ---------------------------------------------------------------------------------------
+    # Deciding
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        if payload.guild_id is None or self.bot.user is None or payload.user_id == self.bot.user.id:
+            return
+        decision = DECISIONS.get(str(payload.emoji))
+        if decision is None:
+            return
+        async with self.bot.db.begin() as session:
+            suggestion = await review.suggestion_by_message(session, payload.message_id)
+        if suggestion is None:
+            return
+        channel = self.bot.get_channel(payload.channel_id)
+        if not isinstance(channel, discord.TextChannel | discord.Thread):
+            return
+        message = channel.get_partial_message(payload.message_id)
+        member = payload.member
+        if member is None or not is_moderator(member, self.bot.config):
+            log.info("removed a review reaction by non-moderator %s on arXiv %s", payload.user_id, suggestion.arxiv_id)
+            await self._remove_reaction(message, payload)
+            return
+        async with self.bot.db.begin() as session:
+            outcome = await review.decide(
+                session,
+                suggestion.id,
+                decision,
+                actor_id=member.id,
+                actor_name=str(member),
+                via="reaction",
+            )
+        if not outcome.applied:
+            return  # someone decided first; the message already shows it
+        await message.edit(embed=render_suggestion_embed(outcome.suggestion))
+
+    async def _remove_reaction(self, message: discord.PartialMessage, payload: discord.RawReactionActionEvent) -> None:
+        try:
+            await message.remove_reaction(payload.emoji, discord.Object(payload.user_id))
+        except discord.HTTPException as exc:  # missing Manage Messages: the reaction stays, nothing changed
+            log.warning("could not remove a non-moderator's reaction: %s", exc)
+
+
+async def refresh_message(bot: PTMBot, suggestion: review.SuggestionView) -> None:
+    """Edit a suggestion's review message to match its state (after a command decided or undid it)."""
+    if suggestion.channel_id is None or suggestion.message_id is None:
+        return
+    channel = bot.get_channel(suggestion.channel_id)
+    if not isinstance(channel, discord.TextChannel | discord.Thread):
+        return
+    try:
+        await channel.get_partial_message(suggestion.message_id).edit(
+            embed=render_suggestion_embed(suggestion)
+        )
+    except discord.NotFound:
+        log.info("the review message of arXiv %s is gone", suggestion.arxiv_id)
+
+
+async def setup(bot: PTMBot) -> None:
+    await bot.add_cog(ReviewCog(bot))

@@ -1,0 +1,107 @@
+"""The arXiv watcher's Discord side: schedules the poll job and tells the review channel.
+
+After each poll, new pending suggestions are handed on with ``bot.dispatch("suggestions_ready",
+ids)`` (the review poster listens for ``on_suggestions_ready``), and feed health changes are
+announced once in the configured review channel. The poll itself is :class:`bot.scheduling.PollJob`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from discord.ext import commands
+
+from bot.render_watch import render_health_changes
+from bot.scheduling import PollJob, add_poll_job, build_scheduler, remove_poll_job
+from bot.watcher import PollReport, make_fetcher, mark_health_announced
+
+log = logging.getLogger(__name__)
+
+
+class WatcherCog(commands.Cog, name="Watcher"):
+    """Schedules the arXiv poll (no commands of its own: ``/ptm-admin poll`` runs it now)."""
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+        self.job: PollJob | None = None
+        self._scheduler: AsyncIOScheduler | None = None
+        self._owns_scheduler = False
+
+    async def cog_load(self) -> None:
+        session = getattr(self.bot, "http_session", None)
+        if session is None:
+            # Offline use (``ptm-bot ask``, tests loading every extension): nothing to poll with.
+            log.debug("no HTTP session: the arXiv poll is not scheduled")
+            return
+        config = self.bot.config  # type: ignore[attr-defined]
+        self.job = PollJob(self.bot.db, config, make_fetcher(session, config), on_report=self.after_poll)  # type: ignore[attr-defined]
+        if not config.schedule.enabled:
+            log.info("arXiv polling is not scheduled (schedule.enabled = false)")
+            return
+        scheduler = getattr(self.bot, "scheduler", None)
+        if scheduler is None:
+            scheduler = build_scheduler(config)
+            scheduler.start()
+            self._owns_scheduler = True
+        self._scheduler = scheduler
+        job = add_poll_job(scheduler, config, self.job)
+        log.info("arXiv poll scheduled; next run %s", job.next_run_time)
+
+    async def cog_unload(self) -> None:
+        if self._scheduler is not None:
+            remove_poll_job(self._scheduler)
+            if self._owns_scheduler:
+                self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+
+    async def run_poll(self, *, dry_run: bool = False) -> PollReport:
+        """Poll now (``/ptm-admin poll``); waits for a scheduled poll that is already running."""
+        if self.job is None:
+            raise RuntimeError("the watcher is not running (no HTTP session)")
+        return await self.job.run(dry_run=dry_run)
+
+    async def after_poll(self, report: PollReport) -> None:
+        ids = report.suggested_ids
+        if ids:
+            self.bot.dispatch("suggestions_ready", ids)
+        changes = report.health_changes
+        if changes and await self._announce(render_health_changes(changes)):
+            async with self.bot.db.begin() as session:  # type: ignore[attr-defined]
+                await mark_health_announced(session, changes)
+
+    async def _announce(self, text: str) -> bool:
+        channel = await self._review_channel()
+        if channel is None:
+            log.warning("feed health changed but no review channel is reachable: %s", text)
+            return False
+        try:
+            await channel.send(text, allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException as exc:
+            log.warning("could not announce feed health in #%s: %s", channel, exc)
+            return False
+        return True
+
+    async def _review_channel(self) -> discord.abc.Messageable | None:
+        wanted = self.bot.config.discord.review_channel  # type: ignore[attr-defined]
+        if wanted is None:
+            return None
+        if isinstance(wanted, int):
+            channel = self.bot.get_channel(wanted)
+            if channel is None:
+                try:
+                    channel = await self.bot.fetch_channel(wanted)
+                except discord.HTTPException:
+                    return None
+            return channel if isinstance(channel, discord.abc.Messageable) else None
+        name = str(wanted).lstrip("#")
+        for guild in self.bot.guilds:
+            found = discord.utils.get(guild.text_channels, name=name)
+            if found is not None:
+                return found
+        return None
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(WatcherCog(bot))

@@ -1,0 +1,190 @@
+"""The review loop through the real discord.py stack, offline (simcord): post, react, decide."""
+
+from __future__ import annotations
+
+import discord
+import pytest
+from sqlalchemy import func, select
+
+from bot import catalog, review
+from bot.bot import create_bot
+from db import models as m
+from tests.discord_fixtures import (  # noqa: F401  (pytest fixtures)
+    bot_config,
+    catalog_file,
+    catalog_template,
+    no_logged_errors,
+    ptm_db,
+    simcord_env,
+    world,
+)
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def review_config():
+    return bot_config(review_channel="models", post_interval_seconds=0.0)
+
+
+@pytest.fixture
+def simcord_bot(ptm_db):  # overrides the shared fixture: this bot has a review channel
+    return create_bot(review_config(), ptm_db)
+
+
+async def add_pending(
+    db,
+    arxiv_id="2111.09296",
+    title="XLS-R: Self-supervised Cross-lingual Speech Representation Learning at Scale",
+    name="XLS-R 2",
+):
+    async with db.begin() as s:
+        row = m.Suggestion(
+            arxiv_id=arxiv_id,
+            title=title,
+            norm_title=title.lower(),
+            authors=["Arun Babu", "Changhan Wang", "Michael Auli"],
+            categories=["cs.CL", "cs.SD"],
+            abstract="We present a large-scale model for cross-lingual speech representation learning.",
+            url=f"https://arxiv.org/abs/{arxiv_id}",
+            score=0.91,
+            reasons=['phrase "pre-train" in abstract (+1.2)'],
+            proposed_kind="model",
+            proposed_name=name,
+            proposed_topics=["speech", "multilingual"],
+            status="pending",
+        )
+        s.add(row)
+        await s.flush()
+        return row.id
+
+
+def cog(env):
+    return env.bot.get_cog("ReviewCog")
+
+
+async def status_of(db, sid):
+    async with db.begin() as s:
+        row = await s.get(m.Suggestion, sid)
+        return row.status, row.message_id
+
+
+async def post(env, db, **kw):
+    sid = await add_pending(db, **kw)
+    assert await cog(env).post_pending() == 1
+    await env.settle()
+    return sid
+
+
+async def test_posting_stores_the_message_and_adds_the_review_reactions(simcord_env, world, ptm_db):
+    sid = await post(simcord_env, ptm_db)
+    msg = world.channel.last_message
+    _, message_id = await status_of(ptm_db, sid)
+    assert msg.id == message_id
+    embed = msg.embeds[0]
+    assert embed.title.startswith("XLS-R") and embed.url == "https://arxiv.org/abs/2111.09296"
+    fields = {f.name: f.value for f in embed.fields}
+    assert (
+        fields["Score"] == "0.91" and "XLS-R 2" in fields["Proposed entry"] and "pre-train" in fields["Why"]
+    )
+    assert embed.footer.text.startswith("arXiv:2111.09296 ")
+    assert sorted(str(r.emoji) for r in msg.reactions) == ["✅", "❌"]
+    # Posting again posts nothing: the message id is stored.
+    assert await cog(simcord_env).post_pending() == 0
+
+
+async def test_a_members_reaction_is_removed_and_changes_nothing(simcord_env, world, ptm_db):
+    sid = await post(simcord_env, ptm_db)
+    msg = world.channel.last_message
+    await world.alice.react(msg, "✅")
+    assert (await status_of(ptm_db, sid))[0] == "pending"
+    assert any(
+        r.method == "DELETE" and r.path.endswith(f"/{world.alice.id}") for r in simcord_env.http_requests
+    )
+    fresh = await simcord_env.bot.get_channel(world.channel.id).fetch_message(msg.id)
+    approve = discord.utils.get(fresh.reactions, emoji="✅")
+    assert {u.id async for u in approve.users()} == {simcord_env.bot.user.id}
+
+
+async def test_a_moderators_check_mark_approves(simcord_env, world, ptm_db):
+    sid = await post(simcord_env, ptm_db)
+    msg = world.channel.last_message
+    await world.mod.react(msg, "✅")
+    status, _ = await status_of(ptm_db, sid)
+    assert status == "approved"
+    async with ptm_db.begin() as s:
+        entry = [
+            e for e in await catalog.load_entries(s) if e.arxiv_id == "2111.09296" and e.name == "XLS-R 2"
+        ]
+        audit = await review.decisions_for(s, sid)
+    assert entry and entry[0].topics == ["multilingual", "speech"]
+    assert [(a.action, a.actor_id, a.via) for a in audit] == [("approve", world.mod.id, "reaction")]
+    edited = world.channel.last_message
+    assert edited.edited_at is not None
+    decision = {f.name: f.value for f in edited.embeds[0].fields}["Decision"]
+    assert "Approved" in decision and world.mod.mention in decision
+
+
+async def test_a_moderators_cross_rejects_and_manage_server_counts(simcord_env, world, ptm_db):
+    sid = await post(simcord_env, ptm_db)
+    await world.admin.react(world.channel.last_message, "❌")  # Manage Server, no moderator role
+    assert (await status_of(ptm_db, sid))[0] == "rejected"
+    async with ptm_db.begin() as s:
+        assert await s.scalar(select(func.count()).select_from(m.Entry).where(m.Entry.name == "XLS-R 2")) == 0
+    assert "Rejected" in {f.name: f.value for f in world.channel.last_message.embeds[0].fields}["Decision"]
+
+
+async def test_two_moderators_racing_give_one_decision(simcord_env, world, ptm_db):
+    sid = await post(simcord_env, ptm_db)
+    msg = world.channel.last_message
+    await world.mod.react(msg, "❌")
+    await world.admin.react(msg, "✅")
+    assert (await status_of(ptm_db, sid))[0] == "rejected"
+    async with ptm_db.begin() as s:
+        assert [a.actor_id for a in await review.decisions_for(s, sid)] == [world.mod.id]
+
+
+async def test_reactions_on_other_messages_and_other_emoji_are_ignored(simcord_env, world, ptm_db):
+    sid = await post(simcord_env, ptm_db)
+    other = await world.alice.send(world.channel, "unrelated")
+    await world.mod.react(other, "✅")
+    suggestion_message = await simcord_env.bot.get_channel(world.channel.id).fetch_message(
+        (await status_of(ptm_db, sid))[1]
+    )
+    await world.mod.react(suggestion_message, "👍")
+    assert (await status_of(ptm_db, sid))[0] == "pending"
+    assert not any(r.method == "DELETE" for r in simcord_env.http_requests)
+
+
+async def test_restart_between_posting_and_reacting(simcord_env, world, ptm_db):
+    sid = await post(simcord_env, ptm_db)
+    msg = world.channel.last_message
+    await simcord_env.restart_bot(create_bot(review_config(), ptm_db))
+    await world.mod.react(msg, "✅")
+    assert (await status_of(ptm_db, sid))[0] == "approved"
+
+
+async def test_a_crash_between_sending_and_storing_neither_loses_nor_doubles(simcord_env, world, ptm_db):
+    sid = await post(simcord_env, ptm_db)
+    # Simulate the crash: the message was sent, its id never stored.
+    async with ptm_db.begin() as s:
+        row = await s.get(m.Suggestion, sid)
+        first_message = row.message_id
+        row.message_id = None
+    sid2 = await add_pending(ptm_db, arxiv_id="2110.13900", title="WavLM 2: more speech", name="WavLM 2")
+    await simcord_env.restart_bot(create_bot(review_config(), ptm_db))  # posts unposted at start
+    await simcord_env.settle()
+    assert (await status_of(ptm_db, sid))[1] == first_message  # adopted, not posted twice
+    assert (await status_of(ptm_db, sid2))[1] is not None
+    titles = [msg.embeds[0].title for msg in [world.channel.last_message]]
+    assert titles == ["WavLM 2: more speech"]
+
+
+async def test_external_text_renders_safely_and_pings_nobody(simcord_env, world, ptm_db):
+    title = "@everyone **BOLD** [x](https://evil.example) <@&1> " + "long " * 80
+    sid = await post(simcord_env, ptm_db, arxiv_id="2401.00001", title=title, name="@here")
+    msg = world.channel.last_message
+    embed = msg.embeds[0]
+    assert len(embed.title) <= 256 and embed.title.endswith("…")
+    assert "@everyone" not in embed.title and "\\*\\*BOLD\\*\\*" in embed.title
+    assert msg.mention_everyone is False and not msg.role_mentions and not msg.mentions
+    assert (await status_of(ptm_db, sid))[0] == "pending"
