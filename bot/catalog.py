@@ -229,8 +229,16 @@ class _Writer:
             for i, ln in enumerate(entry.links)
         ]
         aliases = entry.aliases or derive_aliases(entry)
+        # Keep the rows of aliases that stay: (entry_id, norm_alias) is unique, and a flush inserts
+        # new rows before it deletes orphans.
+        kept = {a.norm_alias: a for a in row.aliases}
+        wanted: dict[str, str] = {}
+        for alias in aliases:
+            wanted.setdefault(norm_key(alias), alias)
+        wanted.pop("", None)
         row.aliases = [
-            m.Alias(alias=a, norm_alias=norm_key(a)) for a in dict.fromkeys(aliases) if norm_key(a)
+            _reuse_alias(kept[key], alias) if key in kept else m.Alias(alias=alias, norm_alias=key)
+            for key, alias in wanted.items()
         ]
         if topics is not None:
             keep = [t for t in row.topics if t.source == "moderator"] if row.id else []
@@ -239,6 +247,11 @@ class _Writer:
             else:
                 await self.ensure_topics(topics)
                 row.topics = [m.EntryTopic(topic_slug=t, source="auto") for t in dict.fromkeys(topics)]
+
+
+def _reuse_alias(row: m.Alias, alias: str) -> m.Alias:
+    row.alias = alias
+    return row
 
 
 def _new_row(position: float, origin: str) -> m.Entry:

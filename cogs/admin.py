@@ -13,12 +13,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import handlers
+from bot import handlers, review_handlers
 from bot.bot import PTMBot
 from bot.checks import moderator_only
 from bot.paging import send_payload
 from bot.render_watch import render_feeds, render_poll_report
+from bot.review import Decision
+from bot.review_handlers import EDITABLE, Actor
 from bot.watcher import list_feeds
+from cogs.review import refresh_message
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +81,142 @@ class AdminCog(
         async with self.bot.db.begin() as session:
             rows = await list_feeds(session)
         await send_payload(interaction, render_feeds(rows))
+
+    # ---------------------------------------------------------------------------------------
+    # Review: alternatives to reacting, and corrections
+
+    @app_commands.command(name="pending")
+    @app_commands.describe(page="Page number (1 = the highest scores)")
+    @moderator_only()
+    async def pending(
+        self, interaction: discord.Interaction, page: app_commands.Range[int, 1, 1000] = 1
+    ) -> None:
+        """List suggestions waiting for a decision, highest scores first."""
+        payload = await review_handlers.pending(self.bot.db, page=page - 1)
+        await send_payload(interaction, payload, fetch=lambda p: review_handlers.pending(self.bot.db, page=p))
+
+    @app_commands.command(name="approve")
+    @app_commands.describe(
+        arxiv_id="The suggestion's arXiv id or URL, e.g. 2111.09296",
+        name="The catalog name to use instead of the proposed one",
+        kind="model or survey, instead of the proposed kind",
+    )
+    @app_commands.choices(
+        kind=[
+            app_commands.Choice(name="model", value="model"),
+            app_commands.Choice(name="survey", value="survey"),
+        ]
+    )
+    @moderator_only()
+    async def approve(
+        self,
+        interaction: discord.Interaction,
+        arxiv_id: app_commands.Range[str, 4, 200],
+        name: app_commands.Range[str, 1, 200] | None = None,
+        kind: str | None = None,
+    ) -> None:
+        """Approve a suggestion: the paper enters the catalog (like reacting ✅)."""
+        payload, changed = await review_handlers.decide(
+            self.bot.db, arxiv_id, Decision.APPROVE, _actor(interaction), name=name, kind=kind
+        )
+        await send_payload(interaction, payload)
+        if changed is not None:
+            await refresh_message(self.bot, changed)
+
+    @app_commands.command(name="reject")
+    @app_commands.describe(
+        arxiv_id="The suggestion's arXiv id or URL", reason="Why (kept in the audit trail)"
+    )
+    @moderator_only()
+    async def reject(
+        self,
+        interaction: discord.Interaction,
+        arxiv_id: app_commands.Range[str, 4, 200],
+        reason: app_commands.Range[str, 1, 500] | None = None,
+    ) -> None:
+        """Reject a suggestion: it is never suggested again (like reacting ❌)."""
+        payload, changed = await review_handlers.decide(
+            self.bot.db, arxiv_id, Decision.REJECT, _actor(interaction), reason=reason
+        )
+        await send_payload(interaction, payload)
+        if changed is not None:
+            await refresh_message(self.bot, changed)
+
+    @app_commands.command(name="undo")
+    @app_commands.describe(arxiv_id="The decided suggestion's arXiv id or URL")
+    @moderator_only()
+    async def undo(self, interaction: discord.Interaction, arxiv_id: app_commands.Range[str, 4, 200]) -> None:
+        """Return a decided suggestion to pending; an approved paper leaves the catalog."""
+        payload, changed = await review_handlers.undo(self.bot.db, arxiv_id, _actor(interaction))
+        await send_payload(interaction, payload)
+        await refresh_message(self.bot, changed)
+
+    @app_commands.command(name="edit")
+    @app_commands.describe(
+        name="The entry to correct (a name or alias)",
+        field="Which field to change",
+        value="The new value (date as YYYY-MM or YYYY; authors comma-separated)",
+    )
+    @app_commands.choices(field=[app_commands.Choice(name=f, value=f) for f in EDITABLE])
+    @moderator_only()
+    async def edit(
+        self,
+        interaction: discord.Interaction,
+        name: app_commands.Range[str, 1, 200],
+        field: str,
+        value: app_commands.Range[str, 1, 1000],
+    ) -> None:
+        """Correct one field of a catalog entry."""
+        await send_payload(interaction, await review_handlers.edit(self.bot.db, name, field, value))
+
+    @app_commands.command(name="remove")
+    @app_commands.describe(name="The entry to remove (exact name or alias)")
+    @moderator_only()
+    async def remove(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 200]) -> None:
+        """Remove an entry from the catalog."""
+        await send_payload(interaction, await review_handlers.remove(self.bot.db, name))
+
+    @app_commands.command(name="add")
+    @app_commands.describe(
+        paper="arXiv id or URL of the paper, e.g. https://arxiv.org/abs/2111.09296",
+        name="Catalog name (default: proposed from the title)",
+        kind="model or survey (default: proposed from the title)",
+    )
+    @app_commands.choices(
+        kind=[
+            app_commands.Choice(name="model", value="model"),
+            app_commands.Choice(name="survey", value="survey"),
+        ]
+    )
+    @moderator_only()
+    async def add(
+        self,
+        interaction: discord.Interaction,
+        paper: app_commands.Range[str, 4, 200],
+        name: app_commands.Range[str, 1, 200] | None = None,
+        kind: str | None = None,
+    ) -> None:
+        """Add a paper to the catalog by arXiv id or URL (its metadata is read from arXiv)."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if self.bot.http_session is None:
+            await interaction.followup.send("The bot is not connected to the network.", ephemeral=True)
+            return
+        found = await review_handlers.fetch_paper(self.bot.http_session, self.bot.config, paper)
+        payload, _ = await review_handlers.add(
+            self.bot.db, found, name=name, kind=kind, actor=_actor(interaction)
+        )
+        await send_payload(interaction, payload)
+
+    @app_commands.command(name="export")
+    @moderator_only()
+    async def export(self, interaction: discord.Interaction) -> None:
+        """Attach the catalog as the list's markdown."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await send_payload(interaction, await review_handlers.export(self.bot.db))
+
+
+def _actor(interaction: discord.Interaction) -> Actor:
+    return Actor(interaction.user.id, str(interaction.user))
 
 
 async def setup(bot: PTMBot) -> None:

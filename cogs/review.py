@@ -70,7 +70,9 @@ class ReviewCog(commands.Cog):
                     return channel
         return None
 
-    async def _adopt_posted(self, channel: discord.TextChannel, items: list[review.SuggestionView]) -> set[int]:
+    async def _adopt_posted(
+        self, channel: discord.TextChannel, items: list[review.SuggestionView]
+    ) -> set[int]:
         """Find messages the bot posted before a crash cut it off from storing their ids."""
         wanted = {f"arXiv:{s.arxiv_id} ": s for s in items}
         adopted: set[int] = set()
@@ -82,7 +84,9 @@ class ReviewCog(commands.Cog):
                 for prefix, s in wanted.items():
                     if footer.startswith(prefix) and s.id not in adopted:
                         async with self.bot.db.begin() as session:
-                            await review.mark_posted(session, s.id, channel_id=channel.id, message_id=message.id)
+                            await review.mark_posted(
+                                session, s.id, channel_id=channel.id, message_id=message.id
+                            )
                         adopted.add(s.id)
         except discord.HTTPException as exc:
             log.warning("could not read the review channel's history: %s", exc)
@@ -93,7 +97,9 @@ class ReviewCog(commands.Cog):
         async with self._post_lock:
             channel = self.review_channel()
             if channel is None:
-                log.warning("no review channel configured or found (discord.review_channel); suggestions wait")
+                log.warning(
+                    "no review channel configured or found (discord.review_channel); suggestions wait"
+                )
                 return 0
             async with self.bot.db.begin() as session:
                 items = await review.unposted(session)
@@ -142,7 +148,11 @@ class ReviewCog(commands.Cog):
         message = channel.get_partial_message(payload.message_id)
         member = payload.member
         if member is None or not is_moderator(member, self.bot.config):
-            log.info("removed a review reaction by non-moderator %s on arXiv %s", payload.user_id, suggestion.arxiv_id)
+            log.info(
+                "removed a review reaction by non-moderator %s on arXiv %s",
+                payload.user_id,
+                suggestion.arxiv_id,
+            )
             await self._remove_reaction(message, payload)
             return
         async with self.bot.db.begin() as session:
@@ -158,7 +168,9 @@ class ReviewCog(commands.Cog):
             return  # someone decided first; the message already shows it
         await message.edit(embed=render_suggestion_embed(outcome.suggestion))
 
-    async def _remove_reaction(self, message: discord.PartialMessage, payload: discord.RawReactionActionEvent) -> None:
+    async def _remove_reaction(
+        self, message: discord.PartialMessage, payload: discord.RawReactionActionEvent
+    ) -> None:
         try:
             await message.remove_reaction(payload.emoji, discord.Object(payload.user_id))
         except discord.HTTPException as exc:  # missing Manage Messages: the reaction stays, nothing changed

@@ -188,3 +188,92 @@ async def test_external_text_renders_safely_and_pings_nobody(simcord_env, world,
     assert "@everyone" not in embed.title and "\\*\\*BOLD\\*\\*" in embed.title
     assert msg.mention_everyone is False and not msg.role_mentions and not msg.mentions
     assert (await status_of(ptm_db, sid))[0] == "pending"
+
+
+# ---------------------------------------------------------------------------------------------
+# /ptm-admin review commands
+
+
+async def show_admin_group_to(env, world, role):
+    # default_permissions hides /ptm-admin from the moderator role until a server admin shows it.
+    cmds = await env.bot.tree.fetch_commands(guild=discord.Object(world.guild.id))
+    admin = next(c for c in cmds if c.name == "ptm-admin")
+    world.guild.set_command_permissions(admin, {role: True})
+
+
+async def test_pending_approve_by_command_refreshes_the_message(simcord_env, world, ptm_db):
+    sid = await post(simcord_env, ptm_db)
+    await show_admin_group_to(simcord_env, world, world.mod_role)
+    r = await world.mod.slash(world.channel, "ptm-admin pending")
+    assert r.ephemeral and "XLS-R 2" in r.response.embeds[0].description
+    r = await world.mod.slash(
+        world.channel, "ptm-admin approve", arxiv_id="https://arxiv.org/abs/2111.09296v1", name="XLS-R Large"
+    )
+    assert r.ephemeral and "XLS-R Large" in r.response.content
+    assert (await status_of(ptm_db, sid))[0] == "approved"
+    decision = {f.name: f.value for f in world.channel.last_message.embeds[0].fields}["Decision"]
+    assert "Approved" in decision
+    r = await world.mod.slash(world.channel, "ptm-admin approve", arxiv_id="2111.09296")
+    assert "already approved" in r.response.content
+
+
+async def test_reject_with_reason_then_undo(simcord_env, world, ptm_db):
+    sid = await post(simcord_env, ptm_db)
+    r = await world.admin.slash(
+        world.channel, "ptm-admin reject", arxiv_id="2111.09296", reason="an analysis, not a model"
+    )
+    assert "Rejected" in r.response.content
+    assert (
+        "an analysis, not a model"
+        in {f.name: f.value for f in world.channel.last_message.embeds[0].fields}["Decision"]
+    )
+    r = await world.admin.slash(world.channel, "ptm-admin undo", arxiv_id="2111.09296")
+    assert "pending again" in r.response.content
+    assert (await status_of(ptm_db, sid))[0] == "pending"
+    assert "Decision" not in {f.name for f in world.channel.last_message.embeds[0].fields}
+    async with ptm_db.begin() as s:
+        assert [d.action for d in await review.decisions_for(s, sid)] == ["reject", "undo"]
+
+
+async def test_unknown_arxiv_id_is_a_short_ephemeral_line(simcord_env, world):
+    import simcord
+
+    from bot.errors import UserFacingError
+
+    r = await world.admin.slash(world.channel, "ptm-admin approve", arxiv_id="not-an-id")
+    assert r.ephemeral and "not an arXiv id" in r.response.content
+    simcord.assert_error(simcord_env, UserFacingError)
+
+
+async def test_edit_remove_and_export(simcord_env, world, ptm_db):
+    r = await world.admin.slash(
+        world.channel, "ptm-admin edit", name="deberta v2", field="org", value="Microsoft Research"
+    )
+    assert "Updated org of **DeBERTa-v2**" in r.response.content
+    r = await world.admin.slash(world.channel, "ptm-admin remove", name="BORT")
+    assert "Removed **BORT**" in r.response.content
+    r = await world.admin.slash(world.channel, "ptm-admin export")
+    (attachment,) = r.response.attachments
+    text = (await attachment.read()).decode("utf-8")
+    assert (
+        "[DeBERTa-v2](https://huggingface.co/docs/transformers/model_doc/deberta-v2) (from Microsoft Research)"
+        in text
+    )
+    assert "[BORT]" not in text
+    assert (
+        "[DeBERTa](https://huggingface.co/docs/transformers/model_doc/deberta) (from Microsoft) released"
+        in text
+    )
+
+
+async def test_review_commands_refused_for_members(simcord_env, world, ptm_db):
+    import simcord
+
+    from bot.checks import NotModerator
+
+    sid = await post(simcord_env, ptm_db)
+    await show_admin_group_to(simcord_env, world, world.guild.default_role)
+    r = await world.alice.slash(world.channel, "ptm-admin approve", arxiv_id="2111.09296")
+    assert r.ephemeral and r.response.content.startswith("Only moderators")
+    simcord.assert_error(simcord_env, NotModerator)
+    assert (await status_of(ptm_db, sid))[0] == "pending"
