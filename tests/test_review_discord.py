@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
+import time
+
 import discord
 import pytest
 from sqlalchemy import func, select
@@ -277,3 +281,26 @@ async def test_review_commands_refused_for_members(simcord_env, world, ptm_db):
     assert r.ephemeral and r.response.content.startswith("Only moderators")
     simcord.assert_error(simcord_env, NotModerator)
     assert (await status_of(ptm_db, sid))[0] == "pending"
+
+
+async def test_posting_goes_at_discords_pace(simcord_env, world, ptm_db):
+    """Several suggestions are posted one every ``post_interval_seconds``, not in a burst."""
+    for n in range(3):
+        await add_pending(
+            ptm_db, arxiv_id=f"2402.0000{n}", title=f"Model {n}: pre-training at scale", name=f"Model {n}"
+        )
+    config = dataclasses.replace(
+        review_config(), discord=dataclasses.replace(review_config().discord, post_interval_seconds=0.3)
+    )
+    simcord_env.bot.config = config
+    sent = []
+    original = simcord_env.bot.http.send_message
+
+    async def spy(*args, **kwargs):
+        sent.append(time.monotonic())
+        return await original(*args, **kwargs)
+
+    simcord_env.bot.http.send_message = spy
+    assert await cog(simcord_env).post_pending() == 3
+    gaps = [b - a for a, b in itertools.pairwise(sent)]
+    assert len(sent) == 3 and all(gap >= 0.3 for gap in gaps), gaps
