@@ -15,10 +15,12 @@ import logging
 
 import aiohttp
 import discord
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from discord.ext import commands
 
 from bot.config import Config
 from bot.database import Database, open_database
+from bot.scheduling import build_scheduler
 from bot.tree import PTMCommandTree
 
 __all__ = ["EXTENSIONS", "PTMBot", "create_bot", "intents"]
@@ -54,6 +56,8 @@ class PTMBot(commands.Bot):
         self._db = db
         self._owns_db = db is None
         self.http_session: aiohttp.ClientSession | None = None
+        # The one scheduler for background jobs; cogs add their jobs in cog_load (stable ids).
+        self.scheduler: AsyncIOScheduler | None = None
         self._extensions_loaded = False
 
     @property
@@ -81,6 +85,8 @@ class PTMBot(commands.Bot):
             self._db = await open_database(
                 database.url, echo=database.echo, busy_timeout_ms=database.busy_timeout_ms
             )
+        self.scheduler = build_scheduler(self.config)
+        self.scheduler.start()
         await self.load_extensions()
         await self.sync_dev_guilds()
 
@@ -104,6 +110,9 @@ class PTMBot(commands.Bot):
         try:
             await super().close()
         finally:
+            if self.scheduler is not None:
+                self.scheduler.shutdown(wait=False)
+                self.scheduler = None
             if self.http_session is not None:
                 await self.http_session.close()
                 self.http_session = None
