@@ -40,6 +40,19 @@ class Candidate:
     name: str
     kind: str
     aliases: tuple[str, ...] = ()
+    # ``norm_key`` of the name and of each alias when the caller has them (the database stores
+    # them as ``entries.norm_name`` / ``aliases.norm_alias``); computed here otherwise.
+    name_key: str | None = None
+    alias_keys: tuple[str, ...] | None = None
+
+    def keyed_texts(self) -> list[tuple[str, str, bool]]:
+        """``(text, key, is_name)`` for the name and every alias."""
+        out = [(self.name, self.name_key if self.name_key is not None else norm_key(self.name), True)]
+        if self.alias_keys is not None and len(self.alias_keys) == len(self.aliases):
+            out += [(a, k, False) for a, k in zip(self.aliases, self.alias_keys, strict=True)]
+        else:
+            out += [(a, norm_key(a), False) for a in self.aliases]
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,29 +83,58 @@ def similarity(a: str, b: str) -> float:
 
 
 def _match_one(query: str, qkey: str, qwords: set[str], cand: Candidate, word_hit: bool) -> Match | None:
-    names = [(cand.name, True), *((a, False) for a in cand.aliases)]
     best: Match | None = None
-    for text, is_name in names:
-        key = norm_key(text)
+    for text, key, is_name in cand.keyed_texts():
         if not key:
             continue
-        ratio = difflib.SequenceMatcher(None, qkey, key, autojunk=False).ratio()
         if key == qkey:
             tier = Tier.EXACT_NAME if is_name else Tier.EXACT_ALIAS
         elif key.startswith(qkey):
             tier = Tier.PREFIX
-        elif qwords and qwords <= _words(text):
+        # A word of the text is a run of its key, so a query word missing from the key rules
+        # the tier out without splitting the text into words.
+        elif qwords and all(w in key for w in qwords) and qwords <= _words(text):
             tier = Tier.WORDS
         elif qkey in key:
             tier = Tier.SUBSTRING
         else:
             continue
-        m = Match(cand, tier, ratio, text)
-        if best is None or m.sort_key() < best.sort_key():
-            best = m
+        # The ratio only orders matches, so it is computed for texts that matched a tier. When
+        # the query key occurs in the text's key (every tier but WORDS), the matching blocks
+        # are the query key itself, so the ratio is what difflib would return, without difflib.
+        if tier is Tier.WORDS and qkey not in key:
+            ratio = difflib.SequenceMatcher(None, qkey, key, autojunk=False).ratio()
+        else:
+            ratio = 2.0 * len(qkey) / (len(qkey) + len(key))
+        # Same candidate, so of the sort key only (tier, -score) can differ.
+        if best is None or (tier, -ratio) < (best.tier, -best.score):
+            best = Match(cand, tier, ratio, text)
     if best is None and word_hit:
         best = Match(cand, Tier.WORDS, similarity(query, cand.name), cand.name)
     return best
+
+
+def _fuzzy_best(qkey: str, texts: Sequence[tuple[str, str, bool]], cutoff: float) -> tuple[float, str] | None:
+    """``max((similarity, text))`` over ``texts`` when it reaches ``cutoff``, else None.
+
+    The fuzzy tier looks at a pool of up to a few thousand names per "did you mean", so texts
+    whose cheap upper bounds (``real_quick_ratio`` from lengths, ``quick_ratio`` from letter
+    counts) are already under the cutoff are skipped without the full ``ratio()``; the ones
+    left get exactly :func:`similarity`. Same result as scoring every text.
+    """
+    scored: list[tuple[float, str]] = []
+    for text, key, _ in texts:
+        if not key or not qkey:
+            scored.append((0.0, text))
+            continue
+        matcher = difflib.SequenceMatcher(None, qkey, key, autojunk=False)
+        if matcher.real_quick_ratio() < cutoff or matcher.quick_ratio() < cutoff:
+            continue  # its ratio is below the cutoff, and so cannot be the kept maximum
+        scored.append((matcher.ratio(), text))
+    if not scored:
+        return None
+    score, via = max(scored)
+    return (score, via) if score >= cutoff else None
 
 
 def rank(
@@ -119,13 +161,16 @@ def rank(
     for cand in candidates:
         m = _match_one(query, qkey, qwords, cand, cand.entry_id in hits)
         if m is None and fuzzy:
-            scored = [(similarity(query, t), t) for t in (cand.name, *cand.aliases)]
-            score, via = max(scored)
-            if score >= cutoff:
-                m = Match(cand, Tier.FUZZY, score, via)
+            best = _fuzzy_best(qkey, cand.keyed_texts(), cutoff)
+            if best is not None:
+                m = Match(cand, Tier.FUZZY, best[0], best[1])
         if m is not None:
             prev = out.get(cand.entry_id)
-            if prev is None or m.sort_key() < prev.sort_key():
+            if (
+                prev is None
+                or (prev.candidate != cand and m.sort_key() < prev.sort_key())
+                or (prev.candidate == cand and (m.tier, -m.score) < (prev.tier, -prev.score))
+            ):
                 out[cand.entry_id] = m
     return sorted(out.values(), key=Match.sort_key)[: max(0, limit)]
 

@@ -9,9 +9,9 @@ found through indexed columns only: an equality or a range ``norm_name >= k AND 
 k || U+10FFFF`` (a prefix scan on ``ix_entries_norm_name`` / ``ix_aliases_norm_alias``),
 ``LIMIT``-ed, plus a word query on the search index's ``names`` column; only those few
 candidates are ranked in Python (:mod:`bot.matching`). ``recent`` walks
-``ix_entry_topics_topic_slug``; surveys use ``ix_entries_kind_year_month``; full text goes
-through :func:`db.search.search`. Entries are loaded with ``selectinload`` (relationships are
-``lazy="raise"``): five small queries per page of hits. There is no in-process cache, so there
+``ix_entry_topics_topic_slug`` for a small topic and ``ix_entries_date_desc`` for a large one; surveys use ``ix_entries_kind_year_month``; full text goes
+through :func:`db.search.search`. Entries are loaded with plain column queries straight into
+the domain :class:`Entry` (no ORM instances): five small queries per page of hits. There is no in-process cache, so there
 is nothing to invalidate when the catalog changes.
 """
 
@@ -22,11 +22,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text, union, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import catalog
-from bot.listformat import Entry, full_paper_title
+from bot.listformat import DateStyle, Entry, EntryKind, Link, full_paper_title
 from bot.matching import FAMILY_PREFIXES, Candidate, family_stem, rank, unique_names
 from bot.topics import TOPICS, parse_topic
 from db import models as m
@@ -84,14 +84,92 @@ def resolve_topic(topic: str) -> str:
 
 
 async def _load(session: AsyncSession, ids: Sequence[int], *, refresh: bool = False) -> list[EntryHit]:
-    """Hits for these ids, in the order given (ids that no longer exist are skipped)."""
+    """Hits for these ids, in the order given (ids that no longer exist are skipped).
+
+    Plain column queries (the entries, then their authors, links, topics and aliases: five
+    statements, as ``selectinload`` would issue) build the domain entries directly, without
+    ORM instances or identity-map bookkeeping: the same :class:`Entry` as
+    :func:`bot.catalog.to_domain`, for a fraction of the cost. Rows are read afresh every time,
+    so ``refresh`` is implied (kept for callers).
+    """
     if not ids:
         return []
-    stmt = select(m.Entry).where(m.Entry.id.in_(list(ids))).options(*catalog.entry_load_options())
-    if refresh:
-        stmt = stmt.execution_options(populate_existing=True)
-    rows = {r.id: r for r in (await session.scalars(stmt)).all()}
-    return [EntryHit(i, catalog.to_domain(rows[i])) for i in ids if i in rows]
+    id_list = list(dict.fromkeys(ids))
+    e, ea, au = m.Entry.__table__, m.EntryAuthor.__table__, m.Author.__table__
+    ln, et, al = m.EntryLink.__table__, m.EntryTopic.__table__, m.Alias.__table__
+    rows = {
+        r.id: r
+        for r in await session.execute(
+            select(
+                e.c.id,
+                e.c.kind,
+                e.c.name,
+                e.c.section_key,
+                e.c.year,
+                e.c.month,
+                e.c.date_style,
+                e.c.org,
+                e.c.docs_url,
+                e.c.paper_title,
+                e.c.paper_url,
+                e.c.arxiv_id,
+                e.c.description,
+                e.c.phrasing,
+                e.c.source_line,
+            ).where(e.c.id.in_(id_list))
+        )
+    }
+    if not rows:
+        return []
+    found = list(rows)
+    authors: dict[int, list[str]] = {}
+    for r in await session.execute(
+        select(ea.c.entry_id, au.c.name)
+        .join(au, au.c.id == ea.c.author_id)
+        .where(ea.c.entry_id.in_(found))
+        .order_by(ea.c.entry_id, ea.c.position)
+    ):
+        authors.setdefault(r.entry_id, []).append(r.name)
+    links: dict[int, list[Link]] = {}
+    for r in await session.execute(
+        select(ln.c.entry_id, ln.c.url, ln.c.label, ln.c.label_own_line)
+        .where(ln.c.entry_id.in_(found))
+        .order_by(ln.c.entry_id, ln.c.position)
+    ):
+        links.setdefault(r.entry_id, []).append(Link(r.url, r.label, r.label_own_line))
+    topics: dict[int, list[str]] = {}
+    for r in await session.execute(select(et.c.entry_id, et.c.topic_slug).where(et.c.entry_id.in_(found))):
+        topics.setdefault(r.entry_id, []).append(r.topic_slug)
+    aliases: dict[int, list[str]] = {}
+    for r in await session.execute(select(al.c.entry_id, al.c.alias).where(al.c.entry_id.in_(found))):
+        aliases.setdefault(r.entry_id, []).append(r.alias)
+    hits = []
+    for i in ids:
+        row = rows.get(i)
+        if row is None:
+            continue
+        entry = Entry(
+            kind=EntryKind(row.kind),
+            name=row.name,
+            section=row.section_key,
+            year=row.year,
+            month=row.month,
+            date_style=DateStyle(row.date_style),
+            org=row.org,
+            docs_url=row.docs_url,
+            paper_title=row.paper_title,
+            paper_url=row.paper_url,
+            arxiv_id=row.arxiv_id,
+            authors=list(authors.get(i, ())),
+            links=list(links.get(i, ())),
+            description=row.description,
+            phrasing=dict(row.phrasing or {}),
+            source_line=row.source_line,
+            topics=sorted(topics.get(i, ())),
+            aliases=list(aliases.get(i, ())),
+        )
+        hits.append(EntryHit(i, entry))
+    return hits
 
 
 def _date_order() -> list[Any]:
@@ -138,25 +216,47 @@ async def _name_candidates(
         )
     word_hits: set[int] = set()
     if words:
-        found, _ = await fts.search(session, text, columns=("names",), limit=_PREFIX_LIMIT)
+        found, _ = await fts.search(session, text, columns=("names",), limit=_PREFIX_LIMIT, with_total=False)
         word_hits = set(found)
         ids |= word_hits
     return await _candidates(session, ids), word_hits
 
 
-async def _candidates(session: AsyncSession, ids: set[int] | list[int]) -> list[Candidate]:
-    if not ids:
-        return []
-    id_list = list(ids)
+async def _candidates(session: AsyncSession, ids: set[int] | list[int] | Any) -> list[Candidate]:
+    """Candidates (name, kind, aliases and their stored keys) for these ids, or for the ids a
+    subquery selects (the fuzzy pool, so thousands of ids never travel as parameters)."""
+    if isinstance(ids, (set, list)):
+        if not ids:
+            return []
+        which: Any = list(ids)
+    else:
+        which = ids
     rows = (
-        await session.execute(select(m.Entry.id, m.Entry.name, m.Entry.kind).where(m.Entry.id.in_(id_list)))
+        await session.execute(
+            select(m.Entry.id, m.Entry.name, m.Entry.kind, m.Entry.norm_name).where(m.Entry.id.in_(which))
+        )
     ).all()
-    aliases: dict[int, list[str]] = {}
-    for entry_id, alias in (
-        await session.execute(select(m.Alias.entry_id, m.Alias.alias).where(m.Alias.entry_id.in_(id_list)))
+    aliases: dict[int, list[tuple[str, str]]] = {}
+    for entry_id, alias, key in (
+        await session.execute(
+            select(m.Alias.entry_id, m.Alias.alias, m.Alias.norm_alias).where(m.Alias.entry_id.in_(which))
+        )
     ).all():
-        aliases.setdefault(entry_id, []).append(alias)
-    return [Candidate(r.id, r.name, r.kind, tuple(aliases.get(r.id, ()))) for r in rows]
+        aliases.setdefault(entry_id, []).append((alias, key))
+    out = []
+    for r in rows:
+        pairs = aliases.get(r.id, ())
+        out.append(
+            Candidate(
+                r.id,
+                r.name,
+                r.kind,
+                tuple(a for a, _ in pairs),
+                name_key=r.norm_name,
+                alias_keys=tuple(k for _, k in pairs),
+            )
+        )
+    return out
 
 
 async def find_model(session: AsyncSession, name: str, *, limit: int = 10) -> list[EntryHit]:
@@ -191,26 +291,21 @@ async def closest_names(session: AsyncSession, name: str, *, limit: int = 5) -> 
     if not key:
         return []
     cands, word_hits = await _name_candidates(session, name)
-    pool_ids = set(
-        (
-            await session.scalars(
-                select(m.Entry.id)
-                .where(m.Entry.norm_name >= key[0], m.Entry.norm_name < key[0] + _KEY_END)
-                .limit(_FUZZY_POOL)
-            )
-        ).all()
+    by_name = (
+        select(m.Entry.id.label("id"))
+        .where(m.Entry.norm_name >= key[0], m.Entry.norm_name < key[0] + _KEY_END)
+        .limit(_FUZZY_POOL)
+        .subquery()
     )
-    pool_ids |= set(
-        (
-            await session.scalars(
-                select(m.Alias.entry_id)
-                .where(m.Alias.norm_alias >= key[0], m.Alias.norm_alias < key[0] + _KEY_END)
-                .limit(_FUZZY_POOL)
-            )
-        ).all()
+    by_alias = (
+        select(m.Alias.entry_id.label("id"))
+        .where(m.Alias.norm_alias >= key[0], m.Alias.norm_alias < key[0] + _KEY_END)
+        .limit(_FUZZY_POOL)
+        .subquery()
     )
-    pool_ids -= {c.entry_id for c in cands}
-    cands += await _candidates(session, pool_ids)
+    pool = union(select(by_name.c.id), select(by_alias.c.id))
+    seen = {c.entry_id for c in cands}
+    cands += [c for c in await _candidates(session, pool) if c.entry_id not in seen]
     matches = rank(name, cands, limit=limit * 2, word_hits=word_hits, fuzzy=True, cutoff=0.5)
     return unique_names(matches, limit=limit)
 
@@ -227,33 +322,29 @@ async def related(session: AsyncSession, hit: EntryHit, *, limit: int = 10) -> l
     LayoutLM / LayoutLMv2; T5 / mT5 / T5v1.1. Candidates come from indexed prefix scans on
     ``norm_name`` (the stem, and each prefix + stem), never from a scan of the catalog.
     """
-    row = (await session.execute(select(m.Entry.paper_id).where(m.Entry.id == hit.id))).first()
-    same_paper: list[int] = []
-    if row is not None and row.paper_id is not None:
-        same_paper = list(
-            (
-                await session.scalars(
-                    select(m.Entry.id)
-                    .where(m.Entry.paper_id == row.paper_id, m.Entry.id != hit.id)
-                    .order_by(*_date_order_for(session))
-                    .limit(limit)
-                )
-            ).all()
-        )
+    paper_id = select(m.Entry.paper_id).where(m.Entry.id == hit.id).scalar_subquery()
+    same_paper = list(
+        (
+            await session.scalars(
+                select(m.Entry.id)
+                .where(m.Entry.paper_id == paper_id, m.Entry.id != hit.id)
+                .order_by(*_date_order_for(session))
+                .limit(limit)
+            )
+        ).all()
+    )
     stem = family_stem(hit.entry.name)
     family: list[int] = []
     if stem:
-        ids: set[int] = set()
-        for start in (stem, *(p + stem for p in FAMILY_PREFIXES)):
-            ids.update(
-                (
-                    await session.scalars(
-                        select(m.Entry.id)
-                        .where(m.Entry.norm_name >= start, m.Entry.norm_name < start + _KEY_END)
-                        .limit(_PREFIX_LIMIT)
-                    )
-                ).all()
-            )
+        # One statement for the prefix scans (the stem, and each variant prefix + stem).
+        scans = [
+            select(m.Entry.id.label("id"))
+            .where(m.Entry.norm_name >= start, m.Entry.norm_name < start + _KEY_END)
+            .limit(_PREFIX_LIMIT)
+            .subquery()
+            for start in (stem, *(p + stem for p in FAMILY_PREFIXES))
+        ]
+        ids = set((await session.scalars(union_all(*(select(sq.c.id) for sq in scans)))).all())
         ids -= {hit.id, *same_paper}
         cands = [c for c in await _candidates(session, ids) if family_stem(c.name) == stem]
         if cands:
@@ -278,20 +369,49 @@ async def recent(
 ) -> tuple[list[EntryHit], int]:
     """The newest entries of a topic (by year, month; undated last) and how many it has."""
     slug = resolve_topic(topic)
-    ids = (
-        await session.scalars(
-            select(m.Entry.id)
-            .join(m.EntryTopic, m.EntryTopic.entry_id == m.Entry.id)
-            .where(m.EntryTopic.topic_slug == slug)
-            .order_by(*_date_order_for(session))
-            .limit(max(0, count))
-            .offset(max(0, offset))
+    count, offset = max(0, count), max(0, offset)
+    # One round trip for the topic's size and the catalog's (max(id): an index seek, where
+    # count(*) would scan), which pick the plan below.
+    sizes = (
+        await session.execute(
+            select(
+                select(func.count())
+                .select_from(m.EntryTopic)
+                .where(m.EntryTopic.topic_slug == slug)
+                .scalar_subquery(),
+                select(func.max(m.Entry.id)).scalar_subquery(),
+            )
         )
-    ).all()
-    total = await session.scalar(
-        select(func.count()).select_from(m.EntryTopic).where(m.EntryTopic.topic_slug == slug)
-    )
-    return await _load(session, list(ids)), int(total or 0)
+    ).one()
+    total, catalog_size = int(sizes[0] or 0), int(sizes[1] or 0)
+    if total == 0 or offset >= total:
+        return [], total
+    if session.get_bind().dialect.name == "sqlite" and (count + offset) * catalog_size < total * total // 2:
+        # A large topic: walk ix_entries_date_desc newest first and stop after the page (about
+        # (count + offset) * catalog / topic rows), rather than sort all of the topic's entries.
+        # SQLite's planner does not weigh LIMIT, so the index and the join order are spelt out.
+        ids = (
+            await session.scalars(
+                text(
+                    "SELECT e.id FROM entries AS e INDEXED BY ix_entries_date_desc "
+                    "CROSS JOIN entry_topics AS t ON t.entry_id = e.id AND t.topic_slug = :slug "
+                    "ORDER BY e.year DESC, e.month DESC, e.name, e.id LIMIT :limit OFFSET :offset"
+                ),
+                {"slug": slug, "limit": count, "offset": offset},
+            )
+        ).all()
+    else:
+        ids = (
+            await session.scalars(
+                select(m.Entry.id)
+                .join(m.EntryTopic, m.EntryTopic.entry_id == m.Entry.id)
+                .where(m.EntryTopic.topic_slug == slug)
+                .order_by(*_date_order_for(session))
+                .limit(count)
+                .offset(offset)
+            )
+        ).all()
+    return await _load(session, list(ids)), total
 
 
 async def search_entries(
