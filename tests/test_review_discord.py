@@ -22,6 +22,7 @@ from tests.discord_fixtures import (  # noqa: F401  (pytest fixtures)
     simcord_env,
     world,
 )
+from tests.review_helpers import add_pending
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -33,33 +34,6 @@ def review_config():
 @pytest.fixture
 def simcord_bot(ptm_db):  # overrides the shared fixture: this bot has a review channel
     return create_bot(review_config(), ptm_db)
-
-
-async def add_pending(
-    db,
-    arxiv_id="2111.09296",
-    title="XLS-R: Self-supervised Cross-lingual Speech Representation Learning at Scale",
-    name="XLS-R 2",
-):
-    async with db.begin() as s:
-        row = m.Suggestion(
-            arxiv_id=arxiv_id,
-            title=title,
-            norm_title=title.lower(),
-            authors=["Arun Babu", "Changhan Wang", "Michael Auli"],
-            categories=["cs.CL", "cs.SD"],
-            abstract="We present a large-scale model for cross-lingual speech representation learning.",
-            url=f"https://arxiv.org/abs/{arxiv_id}",
-            score=0.91,
-            reasons=['phrase "pre-train" in abstract (+1.2)'],
-            proposed_kind="model",
-            proposed_name=name,
-            proposed_topics=["speech", "multilingual"],
-            status="pending",
-        )
-        s.add(row)
-        await s.flush()
-        return row.id
 
 
 def cog(env):

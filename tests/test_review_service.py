@@ -11,6 +11,7 @@ from bot import catalog, review
 from bot.database import open_database
 from bot.review import Decision, ReviewError
 from db import models as m
+from tests.review_helpers import add_pending
 
 
 @pytest.fixture
@@ -18,34 +19,6 @@ async def rdb(tmp_path):
     db = await open_database(f"sqlite+aiosqlite:///{tmp_path}/review.sqlite3")
     yield db
     await db.close()
-
-
-async def add_pending(
-    db,
-    arxiv_id="2111.09296",
-    title="XLS-R: Self-supervised Cross-lingual Speech Representation Learning at Scale",
-    kind="model",
-    name="XLS-R 2",
-):
-    async with db.begin() as s:
-        row = m.Suggestion(
-            arxiv_id=arxiv_id,
-            title=title,
-            norm_title=title.lower(),
-            authors=["Arun Babu", "Changhan Wang", "Michael Auli"],
-            categories=["cs.CL", "cs.SD"],
-            abstract="We present XLS-R ...",
-            url=f"https://arxiv.org/abs/{arxiv_id}",
-            score=0.9,
-            reasons=['phrase "pre-train"'],
-            proposed_kind=kind,
-            proposed_name=name,
-            proposed_topics=["speech", "multilingual"],
-            status="pending",
-        )
-        s.add(row)
-        await s.flush()
-        return row.id
 
 
 async def test_approve_puts_the_paper_into_the_catalog_and_the_export(rdb):
