@@ -131,7 +131,10 @@ def _detect_format(version: str, feed: Mapping[str, Any], entries: list[Any]) ->
     return "api" if entries else "atom"
 
 
-def _paper_from_entry(entry: Mapping[str, Any], fmt: str) -> FeedPaper | None:
+def _paper_from_entry(feed_entry: Mapping[str, Any], fmt: str) -> FeedPaper | None:
+    # feedparser's dict resolves aliases on every lookup ("guid" -> "id", "description" -> "summary");
+    # none of the keys read here is an alias, so a plain copy gives the same values, faster.
+    entry = dict(feed_entry) if isinstance(feed_entry, dict) else feed_entry
     summary = entry.get("summary", "") or ""
     announce_type: str | None = None
     parts = split_version(str(entry.get("id", "") or ""))
@@ -177,7 +180,8 @@ def _paper_from_entry(entry: Mapping[str, Any], fmt: str) -> FeedPaper | None:
         primary_category=primary_term,
         announce_type=announce_type,
         url=f"https://arxiv.org/abs/{arxiv_id}",
-        published=_utc(entry.get("published_parsed") or entry.get("updated_parsed")),
+        # "updated_parsed" is the one key feedparser special-cases (it falls back to "published_parsed").
+        published=_utc(entry.get("published_parsed") or feed_entry.get("updated_parsed")),
         comment=_collapse(comment) or None if comment else None,
     )
 

@@ -50,13 +50,31 @@ class _Cue:
     pattern: re.Pattern[str]
     weight: float
     abstract_weight: float  # the weight when the cue is found only in the abstract
+    # A pre-filter, never a cue of its own: every match of ``pattern`` contains one of these whole
+    # words (lowercase, as ``\w+`` tokens) or, for entries written ``"word*"``, this lowercase text,
+    # and also one word of each further group (``anchors="a b + c d"``: a or b, and c or d).
+    # A text without them is not searched at all (see ``_possible_cues``).
+    anchor_words: frozenset[str]
+    anchor_parts: re.Pattern[str] | None
+    anchor_groups: tuple[frozenset[str], ...]
 
 
 def _cue(
-    label: str, pattern: str, weight: float, *, abstract: float | None = None, flags: int = re.IGNORECASE
+    label: str,
+    pattern: str,
+    weight: float,
+    *,
+    anchors: str,
+    abstract: float | None = None,
+    flags: int = re.IGNORECASE,
 ) -> _Cue:
     abstract_weight = weight * ABSTRACT_FACTOR if abstract is None else abstract
-    return _Cue(label, re.compile(pattern, flags), weight, abstract_weight)
+    first, *more = (group.split() for group in anchors.split("+"))
+    words = frozenset(a for a in first if not a.endswith("*"))
+    parts = [re.escape(a[:-1]) for a in first if a.endswith("*")]
+    parts_re = re.compile("|".join(parts)) if parts else None
+    groups = tuple(frozenset(group) for group in more)
+    return _Cue(label, re.compile(pattern, flags), weight, abstract_weight, words, parts_re, groups)
 
 
 BIAS = -2.5
@@ -67,71 +85,120 @@ TITLE_ONLY_BONUS = 1.5
 _PRETRAIN = r"pre-?train(?:ed|ing|s)?|pre-?training"
 _CUES: tuple[_Cue, ...] = (
     # --- what a PTM paper says about itself ---
-    _cue("phrase", rf"\b(?:{_PRETRAIN})\b", 2.6, abstract=1.0),
+    _cue(
+        "phrase",
+        rf"\b(?:{_PRETRAIN})\b",
+        2.6,
+        abstract=1.0,
+        anchors="pre pretrain pretrained pretraining pretrains",
+    ),
     _cue(
         "phrase",
         r"\bpre-?train(?:ed|ing)? (?:\w+ ){0,2}(?:on|from scratch)\b|"
         r"\bpre-?training (?:objectives?|tasks?|corpus|corpora|data|stage|phase|recipes?|methods?|framework|paradigm)\b",
         1.0,
+        anchors="pre pretrain pretrained pretraining + on scratch objective objectives task tasks corpus corpora data stage phase recipe recipes method methods framework paradigm",
     ),
-    _cue("phrase", r"\b(?:we|to) (?:pre-?train|continue pre-?training|further pre-?train)\b", 1.0),
+    _cue(
+        "phrase",
+        r"\b(?:we|to) (?:pre-?train|continue pre-?training|further pre-?train)\b",
+        1.0,
+        anchors="pre pretrain pretraining",
+    ),
     _cue(
         "phrase",
         r"\bpre-?trained (?:\w+ ){0,2}(?:language |vision |speech |)(?:models?|transformers?|encoders?)\b",
         0.8,
+        anchors="pre pretrained",
     ),
-    _cue("phrase", r"\bfoundation models?\b", 2.4),
-    _cue("phrase", r"\b(?:large |)language models?\b|\blanguage modell?ing\b|\bLLMs?\b", 1.6, abstract=0.7),
-    _cue("phrase", r"\bmasked (?:language|image|acoustic|autoencoder|sequence)\w*", 1.6),
-    _cue("phrase", r"\bmasked autoencoders?\b", 1.2),
-    _cue("phrase", r"\bself-supervised\b", 0.9),
+    _cue("phrase", r"\bfoundation models?\b", 2.4, anchors="foundation"),
+    _cue(
+        "phrase",
+        r"\b(?:large |)language models?\b|\blanguage modell?ing\b|\bLLMs?\b",
+        1.6,
+        abstract=0.7,
+        anchors="language llm llms",
+    ),
+    _cue("phrase", r"\bmasked (?:language|image|acoustic|autoencoder|sequence)\w*", 1.6, anchors="masked"),
+    _cue("phrase", r"\bmasked autoencoders?\b", 1.2, anchors="masked"),
+    _cue("phrase", r"\bself-supervised\b", 0.9, anchors="self"),
     _cue(
         "phrase",
         r"\b(?:language|linguistic|text|speech|audio|visual|cross-lingual|contextuali[sz]ed) representations?\b",
         1.2,
+        anchors="representation representations",
     ),
     _cue(
         "phrase",
         r"\b(?:vision[- ]and[- ]language|vision-language|visual-linguistic|image-text|video-text|cross-modal|multi-?modal)\b",
         1.0,
+        anchors="vision visual image video cross multi multimodal",
     ),
-    _cue("phrase", r"\btransfer(?: learning)?\b", 0.6),
-    _cue("phrase", r"\b(?:text-to-text|sequence[- ]to[- ]sequence|seq2seq)\b", 0.5),
-    _cue("phrase", r"\b(?:encoders?|contextuali[sz]ed|embeddings?)\b", 0.5),
+    _cue("phrase", r"\btransfer(?: learning)?\b", 0.6, anchors="transfer"),
+    _cue(
+        "phrase",
+        r"\b(?:text-to-text|sequence[- ]to[- ]sequence|seq2seq)\b",
+        0.5,
+        anchors="text sequence seq2seq",
+    ),
+    _cue(
+        "phrase",
+        r"\b(?:encoders?|contextuali[sz]ed|embeddings?)\b",
+        0.5,
+        anchors="encoder encoders contextualised contextualized embedding embeddings",
+    ),
     _cue(
         "phrase",
         r"\b(?:generative pre-?trained|unified|universal|generalist) (?:\w+ ){0,2}(?:model|transformer|encoder)s?\b",
         0.8,
+        anchors="generative unified universal generalist",
     ),
     _cue(
         "phrase",
         r"\b(?:billion|trillion)[- ](?:parameters?|tokens?|scale)\b|\b\d+(?:\.\d+)?[BM] parameters?\b",
         1.0,
+        anchors="billion trillion parameter parameters",
     ),
     _cue(
         "phrase",
         r"\b(?:we|and) (?:publicly |)(?:release|open-source|make (?:\w+ ){0,3}(?:publicly |freely |)available)\b",
         0.8,
+        anchors="release open make",
     ),
-    _cue("phrase", r"\b(?:zero|few)-shot\b", 0.4),
+    _cue("phrase", r"\b(?:zero|few)-shot\b", 0.4, anchors="zero few"),
     _cue(
         "phrase",
         r"\bnatural language (?:understanding|generation|processing)\b|\blanguage (?:understanding|generation)\b",
         0.8,
+        anchors="language + understanding generation processing",
     ),
-    _cue("phrase", r"\b(?:multi-?lingual|cross-?lingual)\b", 0.6),
     _cue(
-        "phrase", r"\b(?:unsupervised|contrastive) (?:\w+ ){0,2}(?:learning|training|representations?)\b", 0.6
+        "phrase",
+        r"\b(?:multi-?lingual|cross-?lingual)\b",
+        0.6,
+        anchors="multi multilingual cross crosslingual",
     ),
-    _cue("phrase", r"\brepresentation learning\b", 0.6),
-    _cue("phrase", r"\b(?:large-scale|at scale|web-scale|scaling)\b", 0.5),
-    _cue("phrase", r"\btransformers?\b", 0.3),
-    _cue("phrase", r"\btext-to-image\b|\b(?:text|image) generation\b", 0.6),
-    _cue("phrase", r"\b(?:scaling laws?|compute-optimal|tokeni[sz]ation-free|token-free)\b", 1.0),
+    _cue(
+        "phrase",
+        r"\b(?:unsupervised|contrastive) (?:\w+ ){0,2}(?:learning|training|representations?)\b",
+        0.6,
+        anchors="unsupervised contrastive",
+    ),
+    _cue("phrase", r"\brepresentation learning\b", 0.6, anchors="representation"),
+    _cue("phrase", r"\b(?:large-scale|at scale|web-scale|scaling)\b", 0.5, anchors="scale scaling"),
+    _cue("phrase", r"\btransformers?\b", 0.3, anchors="transformer transformers"),
+    _cue("phrase", r"\btext-to-image\b|\b(?:text|image) generation\b", 0.6, anchors="image generation"),
+    _cue(
+        "phrase",
+        r"\b(?:scaling laws?|compute-optimal|tokeni[sz]ation-free|token-free)\b",
+        1.0,
+        anchors="law laws optimal free",
+    ),
     _cue(
         "phrase",
         r"\b(?:continual|domain|task)-(?:adaptive|specific) pre-?training\b|\bdomain adaptation of (?:\w+ ){0,2}language models?\b",
         0.8,
+        anchors="pre pretraining adaptation + continual domain task",
     ),
     # A paper that names its model after a family: FinBERT, BioMegatron, e-CLIP, JASMINE-GPT...
     _cue(
@@ -139,54 +206,132 @@ _CUES: tuple[_Cue, ...] = (
         r"\b\w*(?:BERT|BERTa|GPT|CLIP|ELECTRA|ERNIE|XLNet|XLM|Megatron|wav2vec|HuBERT|BEiT|ViLT|ViT|T5|BART|LLaMA|PaLM)\w*\b",
         2.4,
         flags=0,
+        anchors="bert* gpt* clip* electra* ernie* xlnet* xlm* megatron* wav2vec* beit* vilt* vit* t5* bart* llama* palm*",
     ),
-    _cue("phrase", r"\bBERTology\b|\btransformer-based language\b", 1.0),
+    _cue("phrase", r"\bBERTology\b|\btransformer-based language\b", 1.0, anchors="bertology transformer"),
     _cue(
         "phrase",
         r"\b(?:we|this paper|this work) (?:present|introduce|propose|release|train|build|develop)s? (?:\w+, )?(?:a |an |the )?"
         r"(?:\w+[ -]){0,3}(?:pre-?trained|foundation|language|vision-language) models?\b",
         1.0,
+        anchors="model models + present presents introduce introduces propose proposes release releases train trains build builds develop develops",
     ),
     # --- surveys ---
     _cue(
         "survey wording",
         r"\b(?:a survey|survey (?:of|on)|a review of|a primer|past, present and future|an overview of|recent advances)\b|: a survey\b",
         0.8,
+        anchors="survey review primer future overview advances",
     ),
     # --- what a paper that only *uses* PTMs says ---
-    _cue("negative cue", r"\bwe fine-?tune\b|\bfine-?tun(?:e|ing) (?:\w+ ){0,3}for\b", -0.9),
+    _cue(
+        "negative cue",
+        r"\bwe fine-?tune\b|\bfine-?tun(?:e|ing) (?:\w+ ){0,3}for\b",
+        -0.9,
+        anchors="fine finetune finetuning",
+    ),
     _cue(
         "uses a PTM",
         r"\b(?:using|uses?|leverag\w+|utili[sz]\w+|relies on|rely on|based on|built on|employ\w*|adopts?|with|from|of|in|into|on top of) "
         r"(?:a |an |the |existing |off-the-shelf |)(?:large |)(?:\w+ ){0,1}pre-?trained\b",
         -1.3,
+        anchors="pre pretrained",
     ),
-    _cue("negative cue", r"\bbenchmark(?:s|ing)?\b", -1.0),
+    _cue("negative cue", r"\bbenchmark(?:s|ing)?\b", -1.0, anchors="benchmark benchmarks benchmarking"),
     _cue(
         "negative cue",
         r"\bwe (?:evaluate|assess|investigate|analy[sz]e|examine|probe|study)\b|\b(?:evaluating|probing|analy[sz]ing|investigating)\b",
         -0.7,
+        anchors="evaluate assess investigate analyse analyze examine probe study evaluating probing analysing analyzing investigating",
     ),
     _cue(
-        "negative cue", r"\b(?:empirical study|case study|analysis of|what does|how (?:much|well|do))\b", -0.6
+        "negative cue",
+        r"\b(?:empirical study|case study|analysis of|what does|how (?:much|well|do))\b",
+        -0.6,
+        anchors="empirical case analysis what how",
     ),
     _cue(
         "negative cue",
         r"\bprompt(?:s|ing| engineering| design)?\b|\bin-context learning\b|\bchain-of-thought\b",
         -0.9,
+        anchors="prompt prompts prompting context chain",
     ),
-    _cue("negative cue", r"\bjailbreak\w*|\bred[- ]teaming\b|\bharmful\b|\bmisinformation\b", -1.5),
-    _cue("negative cue", r"\b(?:agents?|agentic|tool use)\b", -0.7),
-    _cue("negative cue", r"\b(?:hallucinations?|attacks?|adversarial|watermark\w*|backdoor)\b", -0.6),
-    _cue("negative cue", r"\b(?:quanti[sz]ation|pruning|early exit\w*)\b", -0.8),
-    _cue("negative cue", r"\b(?:reinforcement learning|policy|reward)\b", -0.5),
-    _cue("negative cue", r"\b(?:we prove|theorem|lemma|regret|convergence|manifolds?|lower bound)\b", -1.2),
+    _cue(
+        "negative cue",
+        r"\bjailbreak\w*|\bred[- ]teaming\b|\bharmful\b|\bmisinformation\b",
+        -1.5,
+        anchors="red teaming harmful misinformation jailbreak*",
+    ),
+    _cue("negative cue", r"\b(?:agents?|agentic|tool use)\b", -0.7, anchors="agent agents agentic tool"),
+    _cue(
+        "negative cue",
+        r"\b(?:hallucinations?|attacks?|adversarial|watermark\w*|backdoor)\b",
+        -0.6,
+        anchors="hallucination hallucinations attack attacks adversarial backdoor watermark*",
+    ),
+    _cue(
+        "negative cue",
+        r"\b(?:quanti[sz]ation|pruning|early exit\w*)\b",
+        -0.8,
+        anchors="quantisation quantization pruning early",
+    ),
+    _cue(
+        "negative cue",
+        r"\b(?:reinforcement learning|policy|reward)\b",
+        -0.5,
+        anchors="reinforcement policy reward",
+    ),
+    _cue(
+        "negative cue",
+        r"\b(?:we prove|theorem|lemma|regret|convergence|manifolds?|lower bound)\b",
+        -1.2,
+        anchors="prove theorem lemma regret convergence manifold manifolds lower",
+    ),
     _cue(
         "negative cue",
         r"\b(?:linear attention|efficient transformers?|attention span|long-range|self-attention)\b",
         -0.6,
+        anchors="attention transformer transformers range",
     ),
 )
+
+# The cue pre-filter, built once. Searching ~45 patterns in every title and abstract dominated a
+# poll; one tokenisation per text says which few cues can match at all, and only those are searched,
+# so every score, reason and match text is exactly what searching every cue gives.
+_WORD_RE = re.compile(r"\w+")
+_CUES_BY_WORD: dict[str, tuple[int, ...]] = {}
+for _i, _c in enumerate(_CUES):
+    for _w in _c.anchor_words:
+        _CUES_BY_WORD[_w] = (*_CUES_BY_WORD.get(_w, ()), _i)
+_ANCHOR_WORDS = frozenset(_CUES_BY_WORD)
+_CUES_BY_PART = tuple((_i, _c.anchor_parts) for _i, _c in enumerate(_CUES) if _c.anchor_parts)
+_ALL_CUES = frozenset(range(len(_CUES)))
+# The only non-ASCII characters that an IGNORECASE ASCII letter matches ("İ", "ı", "ſ", Kelvin "K");
+# a text holding one is searched with every cue, since lowercasing does not map them the same way.
+_CASE_TWINS_RE = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def _possible_cues(text: str) -> frozenset[int] | set[int]:
+    """Indexes of the cues that may match *text*: those with their anchors in it."""
+    if not text:
+        return frozenset()
+    if text.isascii():
+        lowered = text.lower()
+        words = set(_WORD_RE.findall(lowered))
+    elif _CASE_TWINS_RE.search(text):
+        return _ALL_CUES
+    else:
+        # Tokens of the original text (its own word boundaries, which \b uses), then lowercased.
+        lowered = text.lower()
+        words = {w.lower() for w in _WORD_RE.findall(text)}
+    found: set[int] = set()
+    for word in words & _ANCHOR_WORDS:
+        found.update(_CUES_BY_WORD[word])
+    for index, parts_re in _CUES_BY_PART:
+        if index not in found and parts_re.search(lowered):
+            found.add(index)
+    return {i for i in found if all(not group.isdisjoint(words) for group in _CUES[i].anchor_groups)}
+
 
 # Survey wording only matters together with PTM words.
 _PTM_WORDS_RE = re.compile(
@@ -251,10 +396,12 @@ def score_paper(
     total = BIAS
     contributions: list[tuple[float, str]] = []
 
-    for cue in _CUES:
-        m = cue.pattern.search(title)
+    in_title, in_abstract = _possible_cues(title), _possible_cues(abstract)
+    for index in sorted(in_title | in_abstract):  # cue order: it orders reasons of equal weight
+        cue = _CUES[index]
+        m = cue.pattern.search(title) if index in in_title else None
         weight, where = cue.weight, "title"
-        if m is None and abstract:
+        if m is None and index in in_abstract:
             m = cue.pattern.search(abstract)
             weight, where = cue.abstract_weight, "abstract"
         if m is None or not weight:
@@ -284,12 +431,13 @@ def score_paper(
     score = 1.0 / (1.0 + math.exp(-total))
     contributions.sort(key=lambda c: -abs(c[0]))
     kind = "survey" if survey or _is_survey_title(title) else "model"
+    name = propose_name(title)
     return Relevance(
         score=score,
         reasons=tuple(r for _, r in contributions),
         kind=kind,
-        name=propose_name(title),
-        topics=_topics(title, abstract, propose_name(title)) if with_topics else (),
+        name=name,
+        topics=_topics(title, abstract, name) if with_topics else (),
     )
 
 

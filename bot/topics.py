@@ -519,6 +519,79 @@ _TEXT = {slug: _cue_pattern(rule.text) for slug, rule in _RULES.items()}
 _NAMES = {slug: _cue_pattern(rule.names) for slug, rule in _RULES.items()}
 
 
+class _CueFilter:
+    """Which topics' cue patterns (``_TEXT`` or ``_NAMES``) can match a folded text at all.
+
+    A pre-filter for speed (a poll classifies hundreds of papers), never a cue of its own: every
+    topic it rules out has no match in the text, so :func:`explain` gives exactly what searching
+    every pattern gives. Why it holds: a cue that begins with a Latin letter or digit matches only
+    where a run of ``[a-z0-9]`` begins (its look-behind), and that run starts with the cue's own
+    leading run; any other cue's match contains the cue's first piece verbatim.
+    """
+
+    def __init__(self, cues_by_slug: dict[str, tuple[str, ...]]) -> None:
+        self.by_head: dict[str, list[tuple[str, str]]] = {}  # a run's first 3 chars -> (lead, slug)
+        self.short: dict[str, set[str]] = {}  # leads of 1 or 2 chars -> slugs
+        self.pieces: list[tuple[str, str]] = []  # (first piece, slug) of cues without a boundary
+        self.always: set[str] = set()  # a cue of separators only matches everywhere
+        for slug, cues in cues_by_slug.items():
+            for word in {fold(c) for c in cues if c}:  # as _cue_pattern sees them
+                pieces = [p for p in re.split(r"[\s\-_]+", word) if p]
+                lead = re.match(r"[a-z0-9]+", word)
+                if not pieces:
+                    self.always.add(slug)
+                elif lead is None:
+                    self.pieces.append((pieces[0], slug))
+                elif len(lead.group()) < 3:
+                    self.short.setdefault(lead.group(), set()).add(slug)
+                else:
+                    self.by_head.setdefault(lead.group()[:3], []).append((lead.group(), slug))
+        self.ascii_pieces = [(p, slug) for p, slug in self.pieces if p.isascii()]
+
+    def starts_in(self, value: str) -> dict[str, list[int]]:
+        """Topic -> every index in *value* where one of its cues can begin, ascending; a topic
+        that is not a key cannot match."""
+        found: dict[str, list[int]] = {slug: list(range(len(value) + 1)) for slug in self.always}
+        short, by_head = self.short, self.by_head
+        for mt in _RUN_RE.finditer(value):
+            run = mt.group()
+            slugs = {slug for lead, slug in by_head.get(run[:3], ()) if run.startswith(lead)}
+            if run[:1] in short:
+                slugs |= short[run[:1]]
+            if run[:2] in short:
+                slugs |= short[run[:2]]
+            for slug in slugs:
+                found.setdefault(slug, []).append(mt.start())
+        for piece, slug in self.ascii_pieces if value.isascii() else self.pieces:
+            start = value.find(piece)
+            while start >= 0:
+                found.setdefault(slug, []).append(start)
+                start = value.find(piece, start + 1)
+        for starts in found.values():
+            starts.sort()
+        return found
+
+    @staticmethod
+    def first_match(pattern: re.Pattern[str], value: str, starts: list[int]) -> re.Match[str] | None:
+        """``pattern.search(value)``, trying only where a match can begin: the leftmost position
+        that matches is the one search() finds, and a match at a position sees the characters
+        before it (the look-behinds) just as search() does."""
+        for start in starts:
+            if mt := pattern.match(value, start):
+                return mt
+        return None
+
+
+_RUN_RE = re.compile(r"[a-z0-9]+")
+_TEXT_FILTER = _CueFilter({slug: rule.text for slug, rule in _RULES.items()})
+_NAMES_FILTER = _CueFilter({slug: rule.names for slug, rule in _RULES.items()})
+
+
+def _fold(text: str) -> str:
+    # fold() of ASCII text is its lowercase form (nothing to decompose); skip the per-character work.
+    return text.lower() if text.isascii() else fold(text)
+
+
 def _slugs(urls: Sequence[str]) -> list[str]:
     """Readable words from links: the Hugging Face docs slug, a GitHub repository's name."""
     out = []
@@ -539,22 +612,27 @@ def explain(
     *, name: str = "", title: str = "", section: str = "", urls: Sequence[str] = (), abstract: str = ""
 ) -> dict[str, str]:
     """Each topic the entry gets, with the cue that gave it (``{'speech': 'title: "speech"'}``)."""
-    name_f, title_f, section_f, abstract_f = fold(name), fold(title), fold(section), fold(abstract)
-    slug_f = [fold(s) for s in _slugs(urls)]
+    name_f, title_f, section_f, abstract_f = _fold(name), _fold(title), _fold(section), _fold(abstract)
+    slug_f = [_fold(s) for s in _slugs(urls)]
+    # Per field, the topics whose patterns can match it and where a match can begin (see
+    # _CueFilter): other topics are not searched at all, the others only at those positions.
+    text_starts = [_TEXT_FILTER.starts_in(v) if v else {} for v in (name_f, title_f, section_f, abstract_f)]
+    names_starts = [_NAMES_FILTER.starts_in(v) if v else {} for v in (name_f, *slug_f)]
+    all_fields = [("name", name_f), ("title", title_f), ("section", section_f), ("description", abstract_f)]
+    name_fields = [("name", name_f), *(("link", s) for s in slug_f)]
     found: dict[str, str] = {}
     for slug, rule in _RULES.items():
-        fields = [("name", name_f), ("title", title_f)]
-        if not rule.name_and_title_only:
-            fields += [("section", section_f), ("description", abstract_f)]
+        fields = all_fields[:2] if rule.name_and_title_only else all_fields
         text_re, names_re = _TEXT[slug], _NAMES[slug]
         hit = None
-        for where, value in fields:
-            if text_re and value and (mt := text_re.search(value)):
-                hit = f'{where}: "{mt.group(0)}"'
-                break
+        if text_re:
+            for (where, value), starts in zip(fields, text_starts, strict=False):
+                if slug in starts and (mt := _CueFilter.first_match(text_re, value, starts[slug])):
+                    hit = f'{where}: "{mt.group(0)}"'
+                    break
         if hit is None and names_re:
-            for where, value in [("name", name_f), *(("link", s) for s in slug_f)]:
-                if value and (mt := names_re.search(value)):
+            for (where, value), starts in zip(name_fields, names_starts, strict=True):
+                if slug in starts and (mt := _CueFilter.first_match(names_re, value, starts[slug])):
                     hit = f'{where}: "{mt.group(0)}"'
                     break
         if hit:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.arxiv import FeedError, FeedPaper, parse_feed
@@ -440,7 +440,9 @@ def merge_papers(papers: Iterable[FeedPaper]) -> list[FeedPaper]:
         cats = extra_cats[arxiv_id]
         if paper.primary_category and paper.primary_category in cats:
             cats = [paper.primary_category, *(c for c in cats if c != paper.primary_category)]
-        out.append(_with(paper, categories=tuple(cats)))
+        categories = tuple(cats)
+        # Most papers come once with their categories in order: keep the record, skip the copy.
+        out.append(paper if categories == paper.categories else _with(paper, categories=categories))
     return out
 
 
@@ -529,13 +531,21 @@ async def process_papers(
     rel = config.relevance
 
     candidates: list[Candidate] = []
+    norm_titles: dict[str, str] = {}  # arxiv id -> norm_title, for the dedup check and the stored row
     for paper in papers:
+        norm_titles[paper.arxiv_id] = paper_norm_title = norm_title(paper.title)
         hits = catalog.names_in(paper.title, paper.abstract)
-        relevance = score_paper(paper.title, paper.abstract, paper.categories, known_names=hits, with_topics=False)
+        relevance = score_paper(
+            paper.title, paper.abstract, paper.categories, known_names=hits, with_topics=False
+        )
         relevant = relevance.score >= rel.threshold
         # Topics only matter for papers a moderator may see; classifying all of them triples the cost.
-        topics = list(topics_for(name=relevance.name, title=paper.title, abstract=paper.abstract)) if relevant else []
-        if paper.arxiv_id in catalog.ids or norm_title(paper.title) in catalog.titles:
+        topics = (
+            list(topics_for(name=relevance.name, title=paper.title, abstract=paper.abstract))
+            if relevant
+            else []
+        )
+        if paper.arxiv_id in catalog.ids or paper_norm_title in catalog.titles:
             status = CandidateStatus.KNOWN
         elif paper.arxiv_id in existing:
             status = CandidateStatus.DUPLICATE
@@ -596,14 +606,18 @@ async def process_papers(
             backfill_left -= 1
 
     if not dry_run:
-        await _store(session, papers, candidates, now)
+        await _store(session, papers, candidates, norm_titles, now)
     if feed_url:
         log.debug("processed %d papers from %s", len(candidates), feed_url)
     return candidates
 
 
 async def _store(
-    session: AsyncSession, papers: Sequence[FeedPaper], candidates: Sequence[Candidate], now: datetime
+    session: AsyncSession,
+    papers: Sequence[FeedPaper],
+    candidates: Sequence[Candidate],
+    norm_titles: dict[str, str],
+    now: datetime,
 ) -> None:
     rows = []
     by_id = {p.arxiv_id: p for p in papers}
@@ -616,7 +630,7 @@ async def _store(
                 "arxiv_id": cand.arxiv_id,
                 "version": cand.version,
                 "title": cand.title,
-                "norm_title": norm_title(cand.title),
+                "norm_title": norm_titles[cand.arxiv_id],
                 "authors": list(paper.authors),
                 "categories": list(paper.categories),
                 "abstract": paper.abstract,
@@ -634,7 +648,8 @@ async def _store(
         )
     if not rows:
         return
-    await session.execute(_insert_ignoring_duplicates(session, m.Suggestion), rows)
+    # A Core executemany on the table: the ORM's bulk-insert bookkeeping buys nothing for plain rows.
+    await session.execute(_insert_ignoring_duplicates(session, m.Suggestion.__table__), rows)
     pending = [c for c in candidates if c.suggest]
     if pending:
         ids = dict(
@@ -651,7 +666,7 @@ async def _store(
             cand.suggestion_id = ids.get(cand.arxiv_id)
 
 
-def _insert_ignoring_duplicates(session: AsyncSession, table: type[m.Base]):  # type: ignore[no-untyped-def]
+def _insert_ignoring_duplicates(session: AsyncSession, table: Table):  # type: ignore[no-untyped-def]
     """INSERT that skips rows whose arXiv id another poll stored meanwhile (unique constraint)."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
