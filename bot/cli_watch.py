@@ -44,7 +44,7 @@ async def cmd_poll(args: argparse.Namespace, config: Config) -> int:
     db = await _open(config)
     try:
         if sources is not None and not any(is_url(s) for s in sources):
-            report = await poll(db, config, fetcher=None, sources=sources, dry_run=args.dry_run)
+            report = await poll(db, config, fetcher=None, sources=sources, dry_run=args.dry_run, all_topics=True)
         else:
             report = await _poll_over_http(db, config, sources, args.dry_run)
     finally:
@@ -66,7 +66,9 @@ async def _poll_over_http(db: object, config: Config, sources: list[str] | None,
     from bot.watcher import make_fetcher, poll
 
     async with aiohttp.ClientSession() as http:
-        return await poll(db, config, fetcher=make_fetcher(http, config), sources=sources, dry_run=dry_run)
+        return await poll(
+            db, config, fetcher=make_fetcher(http, config), sources=sources, dry_run=dry_run, all_topics=True
+        )
 
 
 def _summary(report: PollReport) -> str:

@@ -11,23 +11,28 @@ k || U+10FFFF`` (a prefix scan on ``ix_entries_norm_name`` / ``ix_aliases_norm_a
 candidates are ranked in Python (:mod:`bot.matching`). ``recent`` walks
 ``ix_entry_topics_topic_slug`` for a small topic and ``ix_entries_date_desc`` for a large one; surveys use ``ix_entries_kind_year_month``; full text goes
 through :func:`db.search.search`. Entries are loaded with plain column queries straight into
-the domain :class:`Entry` (no ORM instances): five small queries per page of hits. There is no in-process cache, so there
+the domain :class:`Entry` (no ORM instances): five small queries per page of hits. Every
+read goes through :func:`db.search.fetch_rows` (one trip to aiosqlite's thread per statement,
+not four), and the name path is one statement for both prefix scans with their candidates,
+the index's word search only when it can change the answer, and one for related entries.
+There is no cache beyond the unit of work (``session.info``, dropped by any flush), so there
 is nothing to invalidate when the catalog changes.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, text, union, union_all
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import catalog
 from bot.listformat import DateStyle, Entry, EntryKind, Link, full_paper_title
-from bot.matching import FAMILY_PREFIXES, Candidate, family_stem, rank, unique_names
+from bot.matching import FAMILY_PREFIXES, Candidate, Match, Tier, family_stem, rank, unique_names
 from bot.topics import TOPICS, parse_topic
 from db import models as m
 from db import search as fts
@@ -87,84 +92,77 @@ async def _load(session: AsyncSession, ids: Sequence[int], *, refresh: bool = Fa
     """Hits for these ids, in the order given (ids that no longer exist are skipped).
 
     Plain column queries (the entries, then their authors, links, topics and aliases: five
-    statements, as ``selectinload`` would issue) build the domain entries directly, without
-    ORM instances or identity-map bookkeeping: the same :class:`Entry` as
-    :func:`bot.catalog.to_domain`, for a fraction of the cost. Rows are read afresh every time,
-    so ``refresh`` is implied (kept for callers).
+    statements, as ``selectinload`` would issue), each read in one trip to the driver
+    (:func:`db.search.fetch_rows`), build the domain entries directly, without ORM instances
+    or identity-map bookkeeping: the same :class:`Entry` as :func:`bot.catalog.to_domain`, for
+    a fraction of the cost. Rows are read afresh every time, so ``refresh`` is implied.
     """
     if not ids:
         return []
     id_list = list(dict.fromkeys(ids))
-    e, ea, au = m.Entry.__table__, m.EntryAuthor.__table__, m.Author.__table__
-    ln, et, al = m.EntryLink.__table__, m.EntryTopic.__table__, m.Alias.__table__
     rows = {
-        r.id: r
-        for r in await session.execute(
-            select(
-                e.c.id,
-                e.c.kind,
-                e.c.name,
-                e.c.section_key,
-                e.c.year,
-                e.c.month,
-                e.c.date_style,
-                e.c.org,
-                e.c.docs_url,
-                e.c.paper_title,
-                e.c.paper_url,
-                e.c.arxiv_id,
-                e.c.description,
-                e.c.phrasing,
-                e.c.source_line,
-            ).where(e.c.id.in_(id_list))
+        r[0]: r
+        for r in await fts.fetch_rows(
+            session,
+            "SELECT id, kind, name, section_key, year, month, date_style, org, docs_url, paper_title, "
+            "paper_url, arxiv_id, description, phrasing, source_line FROM entries WHERE id IN :ids",
+            {"ids": id_list},
         )
     }
     if not rows:
         return []
-    found = list(rows)
+    found = {"ids": list(rows)}
     authors: dict[int, list[str]] = {}
-    for r in await session.execute(
-        select(ea.c.entry_id, au.c.name)
-        .join(au, au.c.id == ea.c.author_id)
-        .where(ea.c.entry_id.in_(found))
-        .order_by(ea.c.entry_id, ea.c.position)
+    for entry_id, name in await fts.fetch_rows(
+        session,
+        "SELECT ea.entry_id, a.name FROM entry_authors ea JOIN authors a ON a.id = ea.author_id "
+        "WHERE ea.entry_id IN :ids ORDER BY ea.entry_id, ea.position",
+        found,
     ):
-        authors.setdefault(r.entry_id, []).append(r.name)
+        authors.setdefault(entry_id, []).append(name)
     links: dict[int, list[Link]] = {}
-    for r in await session.execute(
-        select(ln.c.entry_id, ln.c.url, ln.c.label, ln.c.label_own_line)
-        .where(ln.c.entry_id.in_(found))
-        .order_by(ln.c.entry_id, ln.c.position)
+    for entry_id, url, label, own_line in await fts.fetch_rows(
+        session,
+        "SELECT entry_id, url, label, label_own_line FROM entry_links WHERE entry_id IN :ids "
+        "ORDER BY entry_id, position",
+        found,
     ):
-        links.setdefault(r.entry_id, []).append(Link(r.url, r.label, r.label_own_line))
+        links.setdefault(entry_id, []).append(Link(url, label, bool(own_line)))
     topics: dict[int, list[str]] = {}
-    for r in await session.execute(select(et.c.entry_id, et.c.topic_slug).where(et.c.entry_id.in_(found))):
-        topics.setdefault(r.entry_id, []).append(r.topic_slug)
+    for entry_id, slug in await fts.fetch_rows(
+        session, "SELECT entry_id, topic_slug FROM entry_topics WHERE entry_id IN :ids", found
+    ):
+        topics.setdefault(entry_id, []).append(slug)
     aliases: dict[int, list[str]] = {}
-    for r in await session.execute(select(al.c.entry_id, al.c.alias).where(al.c.entry_id.in_(found))):
-        aliases.setdefault(r.entry_id, []).append(r.alias)
+    for entry_id, alias in await fts.fetch_rows(
+        session, "SELECT entry_id, alias FROM aliases WHERE entry_id IN :ids", found
+    ):
+        aliases.setdefault(entry_id, []).append(alias)
     hits = []
     for i in ids:
         row = rows.get(i)
         if row is None:
             continue
+        phrasing = row[13]
+        if isinstance(phrasing, str):  # the driver's text of the JSON column
+            phrasing = json.loads(phrasing)
         entry = Entry(
-            kind=EntryKind(row.kind),
-            name=row.name,
-            section=row.section_key,
-            year=row.year,
-            month=row.month,
-            date_style=DateStyle(row.date_style),
-            org=row.org,
-            docs_url=row.docs_url,
-            paper_title=row.paper_title,
-            paper_url=row.paper_url,
-            arxiv_id=row.arxiv_id,
+            kind=EntryKind(row[1]),
+            name=row[2],
+            section=row[3],
+            year=row[4],
+            month=row[5],
+            date_style=DateStyle(row[6]),
+            org=row[7],
+            docs_url=row[8],
+            paper_title=row[9],
+            paper_url=row[10],
+            arxiv_id=row[11],
             authors=list(authors.get(i, ())),
             links=list(links.get(i, ())),
-            description=row.description,
-            phrasing=dict(row.phrasing or {}),
-            source_line=row.source_line,
+            description=row[12],
+            phrasing=dict(phrasing or {}),
+            source_line=row[14],
             topics=sorted(topics.get(i, ())),
             aliases=list(aliases.get(i, ())),
         )
@@ -187,83 +185,130 @@ def _date_order_for(session: AsyncSession) -> list[Any]:
 # Names
 
 
-async def _name_candidates(
-    session: AsyncSession, text: str, *, words: bool = True
-) -> tuple[list[Candidate], set[int]]:
-    """Entries whose name or an alias equals or starts with the key, plus word hits of the index."""
-    key = norm_key(text)
-    ids: set[int] = set()
-    if key:
-        ids.update(
-            (
-                await session.scalars(
-                    select(m.Entry.id)
-                    .where(m.Entry.norm_name >= key, m.Entry.norm_name < key + _KEY_END)
-                    .order_by(m.Entry.norm_name)
-                    .limit(_PREFIX_LIMIT)
-                )
-            ).all()
-        )
-        ids.update(
-            (
-                await session.scalars(
-                    select(m.Alias.entry_id)
-                    .where(m.Alias.norm_alias >= key, m.Alias.norm_alias < key + _KEY_END)
-                    .order_by(m.Alias.norm_alias)
-                    .limit(_PREFIX_LIMIT)
-                )
-            ).all()
-        )
-    word_hits: set[int] = set()
-    if words:
-        found, _ = await fts.search(session, text, columns=("names",), limit=_PREFIX_LIMIT, with_total=False)
-        word_hits = set(found)
-        ids |= word_hits
-    return await _candidates(session, ids), word_hits
+# The name and alias prefix scans (``ix_entries_norm_name``, ``ix_aliases_norm_alias``), the
+# candidates they give with every alias, and each scan's size and last key (which say whether
+# the scan saw every match), in one statement.
+_NAME_SCAN_SQL = (
+    "WITH ns AS (SELECT id, norm_name AS k FROM entries WHERE norm_name >= :k AND norm_name < :kend "
+    "ORDER BY norm_name LIMIT :n), "
+    "als AS (SELECT entry_id AS id, norm_alias AS k FROM aliases WHERE norm_alias >= :k "
+    "AND norm_alias < :kend ORDER BY norm_alias LIMIT :n), "
+    "ids AS (SELECT id FROM ns UNION SELECT id FROM als) "
+    "SELECT 0, e.id, e.name, e.kind, e.norm_name FROM entries e WHERE e.id IN (SELECT id FROM ids) "
+    "UNION ALL SELECT 1, a.entry_id, a.alias, NULL, a.norm_alias FROM aliases a "
+    "WHERE a.entry_id IN (SELECT id FROM ids) "
+    "UNION ALL SELECT 2, count(*), max(k), NULL, NULL FROM ns "
+    "UNION ALL SELECT 3, count(*), max(k), NULL, NULL FROM als"
+)
+_CANDIDATES_SQL = (
+    "SELECT 0, e.id, e.name, e.kind, e.norm_name FROM entries e WHERE e.id IN {ids} "
+    "UNION ALL SELECT 1, a.entry_id, a.alias, NULL, a.norm_alias FROM aliases a WHERE a.entry_id IN {ids}"
+)
+# "Did you mean": the first names and aliases starting with the query's first character.
+_FUZZY_POOL_SQL = _CANDIDATES_SQL.format(ids="(SELECT id FROM pool)").join(
+    (
+        "WITH pool(id) AS (SELECT id FROM (SELECT id FROM entries WHERE norm_name >= :c "
+        "AND norm_name < :cend LIMIT :n) UNION SELECT entry_id FROM (SELECT entry_id FROM aliases "
+        "WHERE norm_alias >= :c AND norm_alias < :cend LIMIT :n)) ",
+        "",
+    )
+)
 
 
-async def _candidates(session: AsyncSession, ids: set[int] | list[int] | Any) -> list[Candidate]:
-    """Candidates (name, kind, aliases and their stored keys) for these ids, or for the ids a
-    subquery selects (the fuzzy pool, so thousands of ids never travel as parameters)."""
-    if isinstance(ids, (set, list)):
-        if not ids:
-            return []
-        which: Any = list(ids)
-    else:
-        which = ids
-    rows = (
-        await session.execute(
-            select(m.Entry.id, m.Entry.name, m.Entry.kind, m.Entry.norm_name).where(m.Entry.id.in_(which))
-        )
-    ).all()
+def _candidate_rows(rows: Sequence[tuple[Any, ...]]) -> list[Candidate]:
+    """Candidates from rows of :data:`_CANDIDATES_SQL` (tag 0: the entry, tag 1: an alias)."""
+    entries = []
     aliases: dict[int, list[tuple[str, str]]] = {}
-    for entry_id, alias, key in (
-        await session.execute(
-            select(m.Alias.entry_id, m.Alias.alias, m.Alias.norm_alias).where(m.Alias.entry_id.in_(which))
-        )
-    ).all():
-        aliases.setdefault(entry_id, []).append((alias, key))
+    for tag, entry_id, text_, kind, key in rows:
+        if tag == 0:
+            entries.append((entry_id, text_, kind, key))
+        elif tag == 1:
+            aliases.setdefault(entry_id, []).append((text_, key))
     out = []
-    for r in rows:
-        pairs = aliases.get(r.id, ())
+    for entry_id, name, kind, key in entries:
+        pairs = aliases.get(entry_id, ())
         out.append(
             Candidate(
-                r.id,
-                r.name,
-                r.kind,
+                entry_id,
+                name,
+                kind,
                 tuple(a for a, _ in pairs),
-                name_key=r.norm_name,
+                name_key=key,
                 alias_keys=tuple(k for _, k in pairs),
             )
         )
     return out
 
 
+@dataclass
+class _NameLookup:
+    """What a name query found: candidates, the index's word hits (when asked), and whether the
+    prefix scans saw every entry whose name or alias equals / starts with the key."""
+
+    cands: list[Candidate]
+    word_hits: set[int]
+    searched_words: bool
+    exact_complete: bool
+    prefix_complete: bool
+
+    def settled(self, ranked: Sequence[Match], limit: int) -> bool:
+        """True when the word search cannot change the first ``limit`` of ``ranked`` (the
+        candidates ranked without it): they are ``limit`` matches, and every entry that could
+        rank as high as the last of them is already a candidate. Word hits that are not
+        candidates match as words or substrings at best, below the exact and prefix tiers,
+        unless a scan stopped short of every exact (or prefix) match."""
+        if limit <= 0 or len(ranked) < limit:
+            return False
+        worst = ranked[limit - 1].tier
+        if worst <= Tier.EXACT_ALIAS:
+            return self.exact_complete
+        return worst == Tier.PREFIX and self.prefix_complete
+
+
+async def _name_candidates(session: AsyncSession, text: str, *, settle: int = 0) -> _NameLookup:
+    """Entries whose name or an alias equals or starts with the key, plus word hits of the index.
+
+    With ``settle`` > 0 the word search is skipped when it cannot change the first ``settle``
+    matches (:meth:`_NameLookup.settled`): the common case of a name typed in full. The result
+    is kept for the rest of the unit of work (``session.info``, dropped by any flush), so "did
+    you mean" after a failed look-up does not repeat it.
+    """
+    key = norm_key(text)
+    cache = session.info.setdefault(fts.READ_CACHE, {})
+    found: _NameLookup | None = cache.get(("names", text))
+    if found is None:
+        cands: list[Candidate] = []
+        exact_complete = prefix_complete = True
+        if key:
+            rows = await fts.fetch_rows(
+                session, _NAME_SCAN_SQL, {"k": key, "kend": key + _KEY_END, "n": _PREFIX_LIMIT}
+            )
+            for tag, count, last, _, _ in rows:
+                if tag >= 2 and count >= _PREFIX_LIMIT:
+                    prefix_complete = False
+                    exact_complete = exact_complete and last != key
+            cands = _candidate_rows(rows)
+        found = _NameLookup(cands, set(), False, exact_complete, prefix_complete)
+    if not found.searched_words and not (
+        settle and found.settled(rank(text, found.cands, limit=settle), settle)
+    ):
+        ids, _ = await fts.search(session, text, columns=("names",), limit=_PREFIX_LIMIT, with_total=False)
+        found.word_hits = set(ids)
+        found.searched_words = True
+        seen = {c.entry_id for c in found.cands}
+        extra = [i for i in ids if i not in seen]
+        if extra:
+            rows = await fts.fetch_rows(session, _CANDIDATES_SQL.format(ids=":ids"), {"ids": extra})
+            found.cands = found.cands + _candidate_rows(rows)
+    cache[("names", text)] = found
+    return found
+
+
 async def find_model(session: AsyncSession, name: str, *, limit: int = 10) -> list[EntryHit]:
     """Entries matching ``name``, best first (exact name, alias, prefix, words, substring);
     models before surveys and resources within a tier. ``[]`` when nothing is close."""
-    cands, word_hits = await _name_candidates(session, name)
-    matches = rank(name, cands, limit=limit, word_hits=word_hits)
+    found = await _name_candidates(session, name, settle=limit)
+    matches = rank(name, found.cands, limit=limit, word_hits=found.word_hits)
     return await _load(session, [mt.candidate.entry_id for mt in matches])
 
 
@@ -274,14 +319,14 @@ async def suggest_names(session: AsyncSession, prefix: str, *, limit: int = 25) 
     """
     limit = max(0, min(limit, 25))
     if not norm_key(prefix):
-        names = (
-            await session.scalars(
-                select(m.Entry.name).where(m.Entry.kind == "model").order_by(m.Entry.norm_name).limit(limit)
-            )
-        ).all()
-        return [n if len(n) <= 100 else n[:99] + "…" for n in names]
-    cands, word_hits = await _name_candidates(session, prefix)
-    return unique_names(rank(prefix, cands, limit=limit * 2, word_hits=word_hits), limit=limit)
+        names = await fts.fetch_rows(
+            session,
+            "SELECT name FROM entries WHERE kind = 'model' ORDER BY norm_name LIMIT :n",
+            {"n": limit},
+        )
+        return [n if len(n) <= 100 else n[:99] + "…" for (n,) in names]
+    found = await _name_candidates(session, prefix, settle=limit * 2)
+    return unique_names(rank(prefix, found.cands, limit=limit * 2, word_hits=found.word_hits), limit=limit)
 
 
 async def closest_names(session: AsyncSession, name: str, *, limit: int = 5) -> list[str]:
@@ -290,23 +335,13 @@ async def closest_names(session: AsyncSession, name: str, *, limit: int = 5) -> 
     key = norm_key(name)
     if not key:
         return []
-    cands, word_hits = await _name_candidates(session, name)
-    by_name = (
-        select(m.Entry.id.label("id"))
-        .where(m.Entry.norm_name >= key[0], m.Entry.norm_name < key[0] + _KEY_END)
-        .limit(_FUZZY_POOL)
-        .subquery()
+    found = await _name_candidates(session, name)
+    rows = await fts.fetch_rows(
+        session, _FUZZY_POOL_SQL, {"c": key[0], "cend": key[0] + _KEY_END, "n": _FUZZY_POOL}
     )
-    by_alias = (
-        select(m.Alias.entry_id.label("id"))
-        .where(m.Alias.norm_alias >= key[0], m.Alias.norm_alias < key[0] + _KEY_END)
-        .limit(_FUZZY_POOL)
-        .subquery()
-    )
-    pool = union(select(by_name.c.id), select(by_alias.c.id))
-    seen = {c.entry_id for c in cands}
-    cands += [c for c in await _candidates(session, pool) if c.entry_id not in seen]
-    matches = rank(name, cands, limit=limit * 2, word_hits=word_hits, fuzzy=True, cutoff=0.5)
+    seen = {c.entry_id for c in found.cands}
+    cands = found.cands + [c for c in _candidate_rows(rows) if c.entry_id not in seen]
+    matches = rank(name, cands, limit=limit * 2, word_hits=found.word_hits, fuzzy=True, cutoff=0.5)
     return unique_names(matches, limit=limit)
 
 
@@ -322,42 +357,42 @@ async def related(session: AsyncSession, hit: EntryHit, *, limit: int = 10) -> l
     LayoutLM / LayoutLMv2; T5 / mT5 / T5v1.1. Candidates come from indexed prefix scans on
     ``norm_name`` (the stem, and each prefix + stem), never from a scan of the catalog.
     """
-    paper_id = select(m.Entry.paper_id).where(m.Entry.id == hit.id).scalar_subquery()
-    same_paper = list(
-        (
-            await session.scalars(
-                select(m.Entry.id)
-                .where(m.Entry.paper_id == paper_id, m.Entry.id != hit.id)
-                .order_by(*_date_order_for(session))
-                .limit(limit)
-            )
-        ).all()
-    )
     stem = family_stem(hit.entry.name)
-    family: list[int] = []
-    if stem:
-        # One statement for the prefix scans (the stem, and each variant prefix + stem).
-        scans = [
-            select(m.Entry.id.label("id"))
-            .where(m.Entry.norm_name >= start, m.Entry.norm_name < start + _KEY_END)
-            .limit(_PREFIX_LIMIT)
-            .subquery()
-            for start in (stem, *(p + stem for p in FAMILY_PREFIXES))
-        ]
-        ids = set((await session.scalars(union_all(*(select(sq.c.id) for sq in scans)))).all())
-        ids -= {hit.id, *same_paper}
-        cands = [c for c in await _candidates(session, ids) if family_stem(c.name) == stem]
-        if cands:
-            family = list(
-                (
-                    await session.scalars(
-                        select(m.Entry.id)
-                        .where(m.Entry.id.in_([c.entry_id for c in cands]))
-                        .order_by(*_date_order_for(session))
-                    )
-                ).all()
-            )
+    starts = [stem, *(p + stem for p in FAMILY_PREFIXES)] if stem else []
+    # One statement: the same-paper entries (tag 0) and the family prefix scans' entries (tag
+    # 1; the stem, and each variant prefix + stem), with what the date order needs.
+    scans = " UNION ALL ".join(
+        f"SELECT id FROM (SELECT id FROM entries WHERE norm_name >= :s{i} AND norm_name < :e{i} "
+        f"ORDER BY norm_name LIMIT :n)"
+        for i in range(len(starts))
+    )
+    sql = (
+        "WITH sp AS (SELECT id FROM entries WHERE paper_id = (SELECT paper_id FROM entries WHERE id = :id) "
+        "AND id != :id ORDER BY year DESC, month DESC, name, id LIMIT :limit) "
+        "SELECT 0, e.id, e.name, e.year, e.month FROM entries e WHERE e.id IN (SELECT id FROM sp)"
+    )
+    params: dict[str, Any] = {"id": hit.id, "limit": max(0, limit), "n": _PREFIX_LIMIT}
+    if starts:
+        sql += (
+            " UNION ALL SELECT 1, e.id, e.name, e.year, e.month FROM entries e "
+            f"WHERE e.id IN ({scans}) AND e.id != :id AND e.id NOT IN (SELECT id FROM sp)"
+        )
+        for i, start in enumerate(starts):
+            params[f"s{i}"], params[f"e{i}"] = start, start + _KEY_END
+    rows = await fts.fetch_rows(session, sql, params)
+    same_paper = [r[1] for r in sorted((r for r in rows if r[0] == 0), key=_newest_first)]
+    family = [
+        r[1] for r in sorted((r for r in rows if r[0] == 1 and family_stem(r[2]) == stem), key=_newest_first)
+    ]
     return await _load(session, (same_paper + family)[:limit])
+
+
+def _newest_first(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The catalog's date order for ``(tag, id, name, year, month)`` rows: year, month newest
+    first and undated last (SQLite's ``DESC`` and PostgreSQL's ``DESC NULLS LAST`` alike), then
+    name (code point order, which is SQLite's binary order of UTF-8 text), then id."""
+    _, entry_id, name, year, month = row
+    return (year is None, -(year or 0), month is None, -(month or 0), name, entry_id)
 
 
 # --------------------------------------------------------------------------------------------

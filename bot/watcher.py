@@ -235,8 +235,12 @@ async def poll(
     sources: Sequence[str] | None = None,
     dry_run: bool = False,
     now: datetime | None = None,
+    all_topics: bool = False,
 ) -> PollReport:
     """Poll the configured feeds (or *sources*: URLs and local files) once; see the module docstring.
+
+    Topics are proposed for the suggested papers (the only ones a moderator sees); *all_topics*
+    proposes them for every candidate (``ptm-bot poll`` shows them all).
 
     *db* is a :class:`bot.database.Database`. Failures of single feeds are recorded and reported,
     never raised; the other feeds proceed.
@@ -293,6 +297,7 @@ async def poll(
             first_poll_ids=first_poll_ids,
             now=now,
             dry_run=dry_run,
+            all_topics=all_topics,
         )
         if dry_run:
             await session.rollback()
@@ -517,6 +522,7 @@ async def process_papers(
     first_poll_ids: Collection[str] = (),
     now: datetime | None = None,
     dry_run: bool = False,
+    all_topics: bool = False,
 ) -> list[Candidate]:
     """Dedup, score, cap and (unless *dry_run*) store *papers*; one :class:`Candidate` per paper.
 
@@ -539,10 +545,11 @@ async def process_papers(
             paper.title, paper.abstract, paper.categories, known_names=hits, with_topics=False
         )
         relevant = relevance.score >= rel.threshold
-        # Topics only matter for papers a moderator may see; classifying all of them triples the cost.
+        # Topics only matter for papers a moderator sees (classified below, once the caps have
+        # chosen them); classifying every paper would double the cost of a poll.
         topics = (
             list(topics_for(name=relevance.name, title=paper.title, abstract=paper.abstract))
-            if relevant
+            if all_topics
             else []
         )
         if paper.arxiv_id in catalog.ids or paper_norm_title in catalog.titles:
@@ -605,6 +612,12 @@ async def process_papers(
         if backfill:
             backfill_left -= 1
 
+    if not all_topics:
+        by_id = {p.arxiv_id: p for p in papers}
+        for cand in candidates:
+            if cand.suggest:
+                paper = by_id[cand.arxiv_id]
+                cand.topics = list(topics_for(name=cand.name, title=paper.title, abstract=paper.abstract))
     if not dry_run:
         await _store(session, papers, candidates, norm_titles, now)
     if feed_url:

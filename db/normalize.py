@@ -12,6 +12,8 @@ _NON_ALNUM = re.compile(r"[^0-9a-z\u4e00-\u9fff]+")
 
 def fold(text: str) -> str:
     """Case- and diacritic-insensitive form: ``'Nyströmformer'`` -> ``'nystromformer'``."""
+    if text.isascii():  # nothing to decompose: the common case, and 10x faster
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return stripped.casefold().replace("ß", "ss").replace("ø", "o").replace("ł", "l")

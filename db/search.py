@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -53,7 +53,16 @@ from db import models as m
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FTS_TABLE", "fts_query", "index_text", "reindex", "reindex_sync", "search"]
+__all__ = [
+    "FTS_TABLE",
+    "READ_CACHE",
+    "fetch_rows",
+    "fts_query",
+    "index_text",
+    "reindex",
+    "reindex_sync",
+    "search",
+]
 
 FTS_TABLE = "entry_search"
 COLUMNS = ("names", "title", "authors", "org", "body")
@@ -93,6 +102,56 @@ def fts_query(query: str, *, columns: Sequence[str] | None = None, any_term: boo
             raise ValueError(f"unknown search column(s): {', '.join(bad)}")
         expr = "{" + " ".join(columns) + "} : (" + expr + ")"
     return expr
+
+
+# --------------------------------------------------------------------------------------------
+# Reading in one hop
+
+
+_PARAM = re.compile(r"(?<![:\w]):(\w+)")
+
+
+def _expand(sql: str, params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Spell list parameters out: ``IN :ids`` with ``ids=[1, 2]`` -> ``IN (:ids_0, :ids_1)``."""
+    bound: dict[str, Any] = {}
+    lists: dict[str, str] = {}
+    for name, value in params.items():
+        if isinstance(value, (list, tuple, set, frozenset)):
+            names = [f"{name}_{i}" for i in range(len(value))]
+            bound.update(zip(names, value, strict=True))
+            # An empty list matches nothing (``IN (NULL)``), as SQLAlchemy's expanding IN does.
+            lists[name] = "(" + (", ".join(f":{n}" for n in names) or "NULL") + ")"
+        else:
+            bound[name] = value
+    if lists:
+        sql = _PARAM.sub(lambda mt: lists.get(mt.group(1), mt.group(0)), sql)
+    return sql, bound
+
+
+async def fetch_rows(
+    session: AsyncSession, sql: str, params: Mapping[str, Any] | None = None
+) -> list[tuple[Any, ...]]:
+    """The rows of a read-only statement (SQL text, ``:name`` parameters; a list value becomes
+    a parenthesised list for ``IN``), read in this session's transaction, as plain tuples.
+
+    Why: through SQLAlchemy's aiosqlite adapter a statement costs four round trips to
+    aiosqlite's worker thread (open a cursor, execute, fetch, close), about 0.5-0.7 ms on the
+    2-core benchmark machine, more than most of the catalog's indexed look-ups themselves, and
+    ``session.run_sync`` does not change that (each statement inside still makes the same
+    trips). On aiosqlite this runs the statement with ``execute_fetchall`` on the session's own
+    driver connection: one trip, same connection and transaction (pending ORM changes are
+    flushed first, as autoflush would). Values come back as the driver gives them (JSON
+    columns as text). Elsewhere it is ``session.execute(text(sql))``.
+    """
+    sql, bound = _expand(sql, params or {})
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite" and bind.dialect.driver == "aiosqlite":
+        if session.new or session.deleted or session.dirty:
+            await session.flush()
+        conn = await session.connection()
+        raw = await conn.get_raw_connection()
+        return [tuple(r) for r in await raw.driver_connection.execute_fetchall(sql, bound)]
+    return [tuple(r) for r in (await session.execute(text(sql), bound)).all()]
 
 
 # --------------------------------------------------------------------------------------------
@@ -195,8 +254,20 @@ async def reindex(session: AsyncSession, entry_ids: Sequence[int] | None = None)
 _CHILDREN = (m.Alias, m.EntryAuthor, m.EntryLink)
 
 
+# ``session.info`` key of look-ups a unit of work may reuse (bot.queries keeps the name
+# candidates of a query there, for "not found, did you mean" right after the look-up). Any
+# flush and the end of the transaction drop it, so a reused result never predates a write.
+READ_CACHE = "ptm_read_cache"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_read_cache(session: Session, _transaction: Any) -> None:
+    session.info.pop(READ_CACHE, None)
+
+
 @event.listens_for(Session, "after_flush")
 def _reindex_after_flush(session: Session, _context: Any) -> None:
+    session.info.pop(READ_CACHE, None)
     touched: set[int] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, m.Entry):
@@ -276,39 +347,32 @@ async def _search_fts(
         if ids or not with_total:
             return ids, total
         # No row on this page: the count came with the rows, so ask for it alone (below).
-        return ids, int(
-            (
-                await session.execute(
-                    text(f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q"), params
-                )
-            ).scalar_one()
-        )
+        return ids, await _count_hits(session, params)
     if order == "rank":
         order_by = f"bm25({FTS_TABLE}, {weights}), e.year DESC, e.month DESC, e.id"
     else:
         order_by = f"e.year DESC, e.month DESC, bm25({FTS_TABLE}, {weights}), e.id"
-    ids = (
-        await session.execute(
-            text(f"SELECT e.id {join} ORDER BY {order_by} LIMIT :limit OFFSET :offset"), params
+    ids = [
+        r[0]
+        for r in await fetch_rows(
+            session, f"SELECT e.id {join} ORDER BY {order_by} LIMIT :limit OFFSET :offset", params
         )
-    ).scalars()
-    ids = list(ids)
+    ]
     if not with_total or (offset == 0 and len(ids) < limit):
         total = len(ids)
     elif kinds:
-        total = int((await session.execute(text(f"SELECT count(*) {join}"), params)).scalar_one())
+        total = int((await fetch_rows(session, f"SELECT count(*) {join}", params))[0][0])
     else:
         # The index has no row without its entry (migration 0003's trigger drops a deleted
         # entry's row), so the count needs no join: FTS5 counts its doclist alone, about 20x
         # faster than probing ``entries`` for each of thousands of hits.
-        total = int(
-            (
-                await session.execute(
-                    text(f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q"), params
-                )
-            ).scalar_one()
-        )
+        total = await _count_hits(session, params)
     return ids, total
+
+
+async def _count_hits(session: AsyncSession, params: dict[str, Any]) -> int:
+    rows = await fetch_rows(session, f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q", params)
+    return int(rows[0][0])
 
 
 async def _search_fts_ranked(
@@ -332,8 +396,8 @@ async def _search_fts_ranked(
         "WHERE hits.r <= coalesce((SELECT r FROM cut), 1e308) "
         "ORDER BY hits.r, e.year DESC, e.month DESC, e.id LIMIT :limit OFFSET :offset"
     )
-    rows = (await session.execute(text(sql), {**params, "last": offset + limit - 1})).all()
-    return [r.id for r in rows], (int(rows[0].total) if rows else 0)
+    rows = await fetch_rows(session, sql, {**params, "last": offset + limit - 1})
+    return [r[0] for r in rows], (int(rows[0][1]) if rows else 0)
 
 
 async def _search_ilike(
