@@ -152,7 +152,9 @@ def _paper_from_entry(feed_entry: Mapping[str, Any], fmt: str) -> FeedPaper | No
     arxiv_id, version = parts
 
     if fmt == "api":
-        announce_type = "new" if version in (1, None) else "replace"
+        # The API announces nothing: a backfill sees each paper at its latest version, and a paper
+        # the bot has never seen is new to it whatever its version.
+        announce_type = "new"
     else:
         declared = str(entry.get("arxiv_announce_type", "") or "").strip().lower()
         announce_type = declared or announce_type or ("new" if version in (1, None) else "replace")

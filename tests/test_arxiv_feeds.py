@@ -118,7 +118,7 @@ def test_api_classic_layout_old_ids_versions_and_msc_terms() -> None:
     assert papers["0802.2137"].categories == ("math.DG",)
     assert papers["1801.05533"].categories == ("math.DG",)
     assert papers["0802.2137"].version == 3
-    assert papers["0802.2137"].announce_type == "replace"
+    assert papers["0802.2137"].announce_type == "new"  # the API is a backfill: no announcements
     assert papers["0808.2097"].categories == ("math.DG", "math-ph", "math.MP")
     assert papers["0808.2097"].authors == ("A. Rod Gover", "Felipe Leitner")
     single = _parse("apiatom-old-id_1601.00001-2020-09-04.xml").papers[0]
