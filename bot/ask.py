@@ -183,7 +183,11 @@ async def ask(config: Config, db: Database, line: str) -> tuple[MessagePayload, 
         parsed = parse_command_line(bot.tree, line)
     finally:
         await bot.close()
-    handler = handlers.COMMAND_HANDLERS.get(parsed.qualified_name)
+    from bot.review_handlers import OFFLINE_HANDLERS
+
+    handler = handlers.COMMAND_HANDLERS.get(parsed.qualified_name) or OFFLINE_HANDLERS.get(
+        parsed.qualified_name
+    )
     if handler is None:
         raise AskError(f"/{parsed.qualified_name} cannot be run offline")
     try:

@@ -55,6 +55,7 @@ async def decide(
     decision: Decision,
     actor: Actor,
     *,
+    via: str = "command",
     reason: str | None = None,
     name: str | None = None,
     kind: str | None = None,
@@ -73,7 +74,7 @@ async def decide(
                 decision,
                 actor_id=actor.id,
                 actor_name=actor.name,
-                via="command",
+                via=via,
                 reason=reason,
                 name=name,
                 kind=kind,
@@ -83,13 +84,13 @@ async def decide(
     return render_decision_reply(outcome), outcome.suggestion if outcome.applied else None
 
 
-async def undo(db: Database, ref: str, actor: Actor) -> tuple[MessagePayload, SuggestionView]:
+async def undo(
+    db: Database, ref: str, actor: Actor, *, via: str = "command"
+) -> tuple[MessagePayload, SuggestionView]:
     arxiv_id = _arxiv(ref)
     try:
         async with db.begin() as session:
-            view = await review.undo(
-                session, arxiv_id, actor_id=actor.id, actor_name=actor.name, via="command"
-            )
+            view = await review.undo(session, arxiv_id, actor_id=actor.id, actor_name=actor.name, via=via)
     except ReviewError as exc:
         raise UserFacingError(str(exc)) from None
     return render_message(f"arXiv {arxiv_id} is pending again; its entry (if any) left the catalog."), view
@@ -217,3 +218,39 @@ async def export(db: Database) -> MessagePayload:
         files=[Attachment("ptm-list.md", text.encode("utf-8"), "the PTM list")],
         ephemeral=True,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# The same commands from the terminal (``ptm-bot ask '/ptm-admin pending'``): argument names are the
+# slash options' names; decisions are audited as made ``via='cli'`` by the terminal user.
+
+TERMINAL = Actor(None, "terminal")
+
+
+async def _ask_pending(db: Database, page: int = 1) -> MessagePayload:
+    return await pending(db, page=page - 1)
+
+
+async def _ask_approve(
+    db: Database, arxiv_id: str, name: str | None = None, kind: str | None = None
+) -> MessagePayload:
+    return (await decide(db, arxiv_id, Decision.APPROVE, TERMINAL, via="cli", name=name, kind=kind))[0]
+
+
+async def _ask_reject(db: Database, arxiv_id: str, reason: str | None = None) -> MessagePayload:
+    return (await decide(db, arxiv_id, Decision.REJECT, TERMINAL, via="cli", reason=reason))[0]
+
+
+async def _ask_undo(db: Database, arxiv_id: str) -> MessagePayload:
+    return (await undo(db, arxiv_id, TERMINAL, via="cli"))[0]
+
+
+OFFLINE_HANDLERS = {
+    "ptm-admin pending": _ask_pending,
+    "ptm-admin approve": _ask_approve,
+    "ptm-admin reject": _ask_reject,
+    "ptm-admin undo": _ask_undo,
+    "ptm-admin edit": edit,
+    "ptm-admin remove": remove,
+    "ptm-admin export": export,
+}
