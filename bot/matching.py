@@ -145,12 +145,15 @@ def rank(
     word_hits: Iterable[int] = (),
     fuzzy: bool = False,
     cutoff: float = 0.6,
+    margin: float | None = None,
 ) -> list[Match]:
     """The candidates that match ``query``, best first (see the module docstring for tiers).
 
     ``word_hits`` are entry ids the search index found by words (stemmed, prefixed): they rank
     as word matches when nothing stronger applies. With ``fuzzy``, the rest are kept when their
-    name or an alias is at least ``cutoff`` alike.
+    name or an alias is at least ``cutoff`` alike and, with a ``margin``, at least the best
+    fuzzy score minus ``margin`` (the running best raises the bar as candidates are scored, so
+    fewer full ratios are computed; the result is the same as filtering afterwards).
     """
     qkey = norm_key(query)
     if not qkey:
@@ -158,12 +161,17 @@ def rank(
     qwords = _words(query)
     hits = set(word_hits)
     out: dict[int, Match] = {}
+    bar = cutoff
+    top = 0.0
     for cand in candidates:
         m = _match_one(query, qkey, qwords, cand, cand.entry_id in hits)
         if m is None and fuzzy:
-            best = _fuzzy_best(qkey, cand.keyed_texts(), cutoff)
+            best = _fuzzy_best(qkey, cand.keyed_texts(), bar)
             if best is not None:
                 m = Match(cand, Tier.FUZZY, best[0], best[1])
+                if margin is not None and best[0] > top:
+                    top = best[0]
+                    bar = max(cutoff, top - margin)
         if m is not None:
             prev = out.get(cand.entry_id)
             if (
@@ -172,7 +180,10 @@ def rank(
                 or (prev.candidate == cand and (m.tier, -m.score) < (prev.tier, -prev.score))
             ):
                 out[cand.entry_id] = m
-    return sorted(out.values(), key=Match.sort_key)[: max(0, limit)]
+    ranked = sorted(out.values(), key=Match.sort_key)
+    if margin is not None:
+        ranked = [m for m in ranked if m.tier is not Tier.FUZZY or m.score >= top - margin]
+    return ranked[: max(0, limit)]
 
 
 # --------------------------------------------------------------------------------------------

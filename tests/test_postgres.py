@@ -63,6 +63,11 @@ async def test_queries_on_postgres(pg):
         speech, total = await queries.recent(s, "speech", count=20)
         found, _ = await queries.search_entries(s, "蒸馏")
         by_author, _ = await queries.by_author(s, "Kaiming He")
+        # "Did you mean" (one-edit keys as an IN list, index windows) and autocomplete.
+        closest = await queries.closest_names(s, "debrta")
+        suggested = await queries.suggest_names(s, "xl")
+    assert closest[0] == "DeBERTa"
+    assert "XLNet" in suggested
     assert best.entry.name == "DeBERTa-v2"
     assert total == 13 and "Wav2Vec2" in {h.entry.name for h in speech}
     assert any("TextBrewer" in (ln.url) for h in found for ln in h.entry.links)

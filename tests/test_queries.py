@@ -73,6 +73,50 @@ async def test_closest_names(session):
 
 
 @pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("debrta", "DeBERTa"),  # a letter missing
+        ("robrta", "RoBERTa"),
+        ("wav2vce", "Wav2Vec2"),  # two edits: found through the index window, not the one-edit keys
+        ("nystromformr", "Nyströmformer"),
+        ("xlnte", "XLNet"),  # two letters swapped
+        ("eberta", "DeBERTa"),  # the first letter missing
+        ("swin transformr", "Swin Transformer"),
+        ("Swin Transformer v9", "Swin Transformer"),  # an unknown word: not found, then suggested
+    ],
+)
+async def test_closest_names_typos(session, typed, name):
+    assert await queries.find_model(session, typed, limit=1) == []
+    got = await queries.closest_names(session, typed)
+    assert got[0] == name, got
+
+
+async def test_closest_names_keeps_only_the_close_ones(session):
+    # A near-exact match does not drag in every "...former" that is merely 0.6 alike.
+    assert await queries.closest_names(session, "nystomformer") == ["Nyströmformer"]
+
+
+def test_one_edit_keys():
+    keys = set(queries._one_edit_keys("bret"))
+    assert {"bert", "brt", "bret1", "bset", "abret"} <= keys and "bret" not in keys
+    long_keys = set(queries._one_edit_keys("a" * 10 + "bcdefghijk"))  # 20 > _EDIT_FULL_MAX
+    assert "a" * 10 + "cbdefghijk" in long_keys and len(long_keys) < 40
+
+
+async def test_suggest_names_short_and_common(session):
+    # Short keys still see word matches ("XL" is a word of Transformer-XL), capped in SQL.
+    xl = await queries.suggest_names(session, "xl")
+    assert "XLNet" in xl and "Transformer-XL" in xl
+
+
+async def test_name_word_search_takes_first_ids_and_no_any_term_fallback(session):
+    ids, total = await search.search(session, "transformer", columns=("names",), order="id", limit=3)
+    assert ids == sorted(ids) and len(ids) == 3 and total >= 3
+    assert await search.search(session, "swin qqqq", columns=("names",), any_term=False) == ([], 0)
+    assert (await search.search(session, "swin qqqq", columns=("names",)))[0]  # the default keeps it
+
+
+@pytest.mark.parametrize(
     ("name", "expected"),
     [
         ("LED", {"Longformer"}),
