@@ -1,5 +1,5 @@
 """Every slash command through the real discord.py command tree, offline (simcord), on the shipped list."""
-# ruff: noqa: F811  (pytest fixtures imported from tests.discord_fixtures are parameters here)
+
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.watch_helpers)
+
 """``ptm-bot poll`` / ``ptm-bot feeds`` through the real entry point (bot.cli.main)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.watch_helpers)
+
 """bot.watcher: dedup, caps, storage and feed health, on a temp-file SQLite with the shipped catalog."""
 
 from __future__ import annotations
