@@ -1,4 +1,3 @@
-
 """``ptm-bot poll`` / ``ptm-bot feeds`` through the real entry point (bot.cli.main)."""
 
 from __future__ import annotations

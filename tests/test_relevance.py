@@ -132,3 +132,23 @@ def test_dev_set_figures() -> None:
     ma = metrics([items[k] for k in with_abstract], [scores[k] for k in with_abstract], DEFAULT_THRESHOLD)
     assert ma["recall"] >= 0.95
     assert ma["fpr_clear"] <= 0.05
+
+
+def test_llm_usage_paper_is_not_suggested_and_says_why() -> None:
+    rel = score_paper(
+        "Can LLMs Detect Health Misinformation on YouTube?",
+        "We evaluate six large language models using GPT-4 as a judge in an LLM-assisted annotation study.",
+        ["cs.CL"],
+    )
+    assert rel.score < DEFAULT_THRESHOLD
+    text = " | ".join(rel.reasons)
+    assert 'studies a model "Can"' in text
+    assert 'evaluates models "We evaluate six large language models"' in text
+
+
+def test_own_named_model_outweighs_a_bare_family_name() -> None:
+    own = score_paper("FinBERT: A Pretrained Language Model for Financial Communications")
+    uses = score_paper("Detecting Adverse Drug Reactions from Tweets using BERT")
+    assert own.score >= DEFAULT_THRESHOLD > uses.score
+    assert any('model family "FinBERT"' in r for r in own.reasons)
+    assert any('uses a PTM "using BERT"' in r for r in uses.reasons)

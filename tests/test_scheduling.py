@@ -1,4 +1,3 @@
-
 """bot.scheduling: cron fire times across US Eastern DST changes, jitter bounds, job options, and the
 poll job driven directly against the local test server (throttling and backoff in virtual time)."""
 

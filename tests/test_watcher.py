@@ -1,4 +1,3 @@
-
 """bot.watcher: dedup, caps, storage and feed health, on a temp-file SQLite with the shipped catalog."""
 
 from __future__ import annotations
