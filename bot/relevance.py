@@ -57,6 +57,8 @@ class _Cue:
     anchor_words: frozenset[str]
     anchor_parts: re.Pattern[str] | None
     anchor_groups: tuple[frozenset[str], ...]
+    key: str  # a stable short id ('' for most cues); bench/relevance_eval.py cross-validates keyed weights
+    excludes: str  # the key of a weaker cue that does not count when this one fired ('' for none)
 
 
 def _cue(
@@ -67,6 +69,8 @@ def _cue(
     anchors: str,
     abstract: float | None = None,
     flags: int = re.IGNORECASE,
+    key: str = "",
+    excludes: str = "",
 ) -> _Cue:
     abstract_weight = weight * ABSTRACT_FACTOR if abstract is None else abstract
     first, *more = (group.split() for group in anchors.split("+"))
@@ -74,7 +78,9 @@ def _cue(
     parts = [re.escape(a[:-1]) for a in first if a.endswith("*")]
     parts_re = re.compile("|".join(parts)) if parts else None
     groups = tuple(frozenset(group) for group in more)
-    return _Cue(label, re.compile(pattern, flags), weight, abstract_weight, words, parts_re, groups)
+    return _Cue(
+        label, re.compile(pattern, flags), weight, abstract_weight, words, parts_re, groups, key, excludes
+    )
 
 
 BIAS = -2.5
@@ -83,6 +89,12 @@ BIAS = -2.5
 TITLE_ONLY_BONUS = 1.5
 
 _PRETRAIN = r"pre-?train(?:ed|ing|s)?|pre-?training"
+_FAMILY = (
+    r"BERT|BERTa|GPT|CLIP|ELECTRA|ERNIE|XLNet|XLM|Megatron|wav2vec|HuBERT|BEiT|ViLT|ViT|T5|BART|LLaMA|PaLM"
+)
+_FAMILY_ANCHORS = (
+    "bert* gpt* clip* electra* ernie* xlnet* xlm* megatron* wav2vec* beit* vilt* vit* t5* bart* llama* palm*"
+)
 _CUES: tuple[_Cue, ...] = (
     # --- what a PTM paper says about itself ---
     _cue(
@@ -91,6 +103,7 @@ _CUES: tuple[_Cue, ...] = (
         2.6,
         abstract=1.0,
         anchors="pre pretrain pretrained pretraining pretrains",
+        key="pretrain",
     ),
     _cue(
         "phrase",
@@ -111,13 +124,14 @@ _CUES: tuple[_Cue, ...] = (
         0.8,
         anchors="pre pretrained",
     ),
-    _cue("phrase", r"\bfoundation models?\b", 2.4, anchors="foundation"),
+    _cue("phrase", r"\bfoundation models?\b", 2.4, abstract=0.8, anchors="foundation", key="foundation"),
     _cue(
         "phrase",
         r"\b(?:large |)language models?\b|\blanguage modell?ing\b|\bLLMs?\b",
-        1.6,
+        1.2,
         abstract=0.7,
         anchors="language llm llms",
+        key="language_model",
     ),
     _cue("phrase", r"\bmasked (?:language|image|acoustic|autoencoder|sequence)\w*", 1.6, anchors="masked"),
     _cue("phrase", r"\bmasked autoencoders?\b", 1.2, anchors="masked"),
@@ -200,13 +214,27 @@ _CUES: tuple[_Cue, ...] = (
         0.8,
         anchors="pre pretraining adaptation + continual domain task",
     ),
-    # A paper that names its model after a family: FinBERT, BioMegatron, e-CLIP, JASMINE-GPT...
+    # A paper that names its own model after a family: FinBERT, BioMegatron, e-CLIP, JASMINE-GPT, or
+    # "XLNet: ..." (the family word is the title's name). A bare "BERT" or "GPT-4" is a model the paper
+    # uses or studies far more often than one it releases, so it counts less (and not on top).
     _cue(
         "model family",
-        r"\b\w*(?:BERT|BERTa|GPT|CLIP|ELECTRA|ERNIE|XLNet|XLM|Megatron|wav2vec|HuBERT|BEiT|ViLT|ViT|T5|BART|LLaMA|PaLM)\w*\b",
+        rf"\b(?:\w+-?(?:{_FAMILY})\w*|(?:{_FAMILY})(?!s\b)[A-Za-z]\w*)|^(?:{_FAMILY})(?=\s*:)",
         2.4,
+        abstract=1.4,
         flags=0,
-        anchors="bert* gpt* clip* electra* ernie* xlnet* xlm* megatron* wav2vec* beit* vilt* vit* t5* bart* llama* palm*",
+        anchors=_FAMILY_ANCHORS,
+        key="family_named",
+        excludes="family_bare",
+    ),
+    _cue(
+        "model family",
+        rf"\b(?:{_FAMILY})\b",
+        1.2,
+        abstract=0.8,
+        flags=0,
+        anchors=_FAMILY_ANCHORS,
+        key="family_bare",
     ),
     _cue("phrase", r"\bBERTology\b|\btransformer-based language\b", 1.0, anchors="bertology transformer"),
     _cue(
@@ -236,6 +264,7 @@ _CUES: tuple[_Cue, ...] = (
         r"(?:a |an |the |existing |off-the-shelf |)(?:large |)(?:\w+ ){0,1}pre-?trained\b",
         -1.3,
         anchors="pre pretrained",
+        key="uses_pretrained",
     ),
     _cue("negative cue", r"\bbenchmark(?:s|ing)?\b", -1.0, anchors="benchmark benchmarks benchmarking"),
     _cue(
@@ -243,6 +272,51 @@ _CUES: tuple[_Cue, ...] = (
         r"\bwe (?:evaluate|assess|investigate|analy[sz]e|examine|probe|study)\b|\b(?:evaluating|probing|analy[sz]ing|investigating)\b",
         -0.7,
         anchors="evaluate assess investigate analyse analyze examine probe study evaluating probing analysing analyzing investigating",
+    ),
+    # A paper that studies, evaluates or merely uses a model someone else released (title wording a
+    # human would name: "Assessing BERT's ...", "What Does BERT Look At?", "When ... LLMs ...").
+    _cue(
+        "studies a model",
+        r"(?:^|: )(?:Assessing|Evaluating|Probing|Analy[sz]ing|Interpreting|Revealing|Examining|Investigating|"
+        r"Understanding|Measuring|Quantifying|Explaining|Dissecting|Identifying|Inducing|Towards Interpreting|"
+        r"What|How|Why|Is|Are|Does|Do|Can|When)\b|\w['’]s (?:\w+ ){0,2}"
+        r"(?:abilit\w+|knowledge|attention|representations?|behaviou?r|capabilit\w+|story|multilinguality)\b",
+        -1.5,
+        abstract=0.0,
+        flags=0,
+        anchors="assessing evaluating probing analysing analyzing interpreting revealing examining investigating "
+        "understanding measuring quantifying explaining dissecting identifying inducing towards what how why is are "
+        "does do can when s",
+        key="study_title",
+    ),
+    _cue(
+        "uses a PTM",
+        r"\b(?:using|with|via|from|by|fine-?tun\w*|apply\w*|leverag\w*|prompting|querying) "
+        r"(?:a |the |)(?:pre-?trained |multilingual |large |off-the-shelf |)"
+        r"(?:BERT|GPT-?\d\w*|ChatGPT|CLIP|LLMs?|RoBERTa|wav2vec ?2\.0)\b|\b(?:BERT|LLM|GPT|CLIP)-(?:based|assisted|powered|driven|generated)\b|"
+        r"\b(?:using|with|via|from|by|leveraging|applying) (?:\w+ ){0,2}(?:language models|LLMs)\b",
+        -1.2,
+        anchors="bert gpt* chatgpt clip llm llms roberta wav2vec* models",
+        key="uses_named",
+    ),
+    _cue(
+        "evaluates models",
+        r"\b(?:we|this (?:paper|study|work)) (?:\w+ly |)(?:evaluate|benchmark|test|compare|prompt|query|assess|probe|"
+        r"analy[sz]e|investigate|examine|study|explore)s? (?:\w+[ -]){0,4}?(?:LLMs?|language models?|VLMs?|"
+        r"foundation models?|pre-?trained models?|models)\b",
+        -1.2,
+        abstract=-1.0,
+        anchors="evaluate evaluates benchmark test compare prompt query assess probe analyse analyze investigate "
+        "investigates examine study explore + llm llms model models vlm vlms",
+        key="evaluates_models",
+    ),
+    _cue(
+        "phrase",
+        r"\b(?:release|releasing|open-source|make|publicly available)\b[^.]{0,60}?\b(?:weights|checkpoints|"
+        r"pre-?trained models?)\b",
+        1.0,
+        anchors="weights checkpoints pre pretrained + release releasing open make available",
+        key="release_weights",
     ),
     _cue(
         "negative cue",
@@ -271,9 +345,11 @@ _CUES: tuple[_Cue, ...] = (
     ),
     _cue(
         "negative cue",
-        r"\b(?:quanti[sz]ation|pruning|early exit\w*)\b",
-        -0.8,
-        anchors="quantisation quantization pruning early",
+        r"\b(?:quanti[sz]ation|quanti[sz]ed|pruning|early exit\w*|distill\w*|compress\w*)\b",
+        -1.2,
+        abstract=-0.5,
+        anchors="quantisation quantization quantised quantized pruning early distill* compress*",
+        key="compression",
     ),
     _cue(
         "negative cue",
@@ -306,6 +382,7 @@ for _i, _c in enumerate(_CUES):
 _ANCHOR_WORDS = frozenset(_CUES_BY_WORD)
 _CUES_BY_PART = tuple((_i, _c.anchor_parts) for _i, _c in enumerate(_CUES) if _c.anchor_parts)
 _ALL_CUES = frozenset(range(len(_CUES)))
+_EXCLUDING = tuple(_i for _i, _c in enumerate(_CUES) if _c.excludes)
 # The only non-ASCII characters that an IGNORECASE ASCII letter matches ("İ", "ı", "ſ", Kelvin "K");
 # a text holding one is searched with every cue, since lowercasing does not map them the same way.
 _CASE_TWINS_RE = re.compile("[\u0130\u0131\u017f\u212a]")
@@ -393,43 +470,11 @@ def score_paper(
     """
     title = " ".join(title.split())
     abstract = " ".join(abstract.split())
-    total = BIAS
-    contributions: list[tuple[float, str]] = []
-
-    in_title, in_abstract = _possible_cues(title), _possible_cues(abstract)
-    for index in sorted(in_title | in_abstract):  # cue order: it orders reasons of equal weight
-        cue = _CUES[index]
-        m = cue.pattern.search(title) if index in in_title else None
-        weight, where = cue.weight, "title"
-        if m is None and index in in_abstract:
-            m = cue.pattern.search(abstract)
-            weight, where = cue.abstract_weight, "abstract"
-        if m is None or not weight:
-            continue
-        contributions.append((weight, f'{cue.label} "{m.group(0)}" in {where} ({weight:+.1f})'))
-
-    survey = _survey_match(title, abstract)
-    if survey:
-        contributions.append(
-            (
-                SURVEY_WITH_PTM_WEIGHT,
-                f'survey wording "{survey}" with PTM words ({SURVEY_WITH_PTM_WEIGHT:+.1f})',
-            )
-        )
-
-    name_hit = _known_name_in(title, abstract, known_names)
-    if name_hit:
-        contributions.append((KNOWN_NAME_WEIGHT, f'known model name "{name_hit}" ({KNOWN_NAME_WEIGHT:+.1f})'))
-
-    prior, prior_reason = _category_prior(categories)
-    if prior_reason:
-        contributions.append((prior, prior_reason))
-
-    if not abstract:
-        contributions.append((TITLE_ONLY_BONUS, f"title only, no abstract ({TITLE_ONLY_BONUS:+.1f})"))
-    total += sum(w for w, _ in contributions)
+    fired = _contributions(title, abstract, categories, known_names)
+    total = BIAS + sum(w for _, _, w, _ in fired)
     score = 1.0 / (1.0 + math.exp(-total))
-    contributions.sort(key=lambda c: -abs(c[0]))
+    contributions = sorted(((w, r) for _, _, w, r in fired), key=lambda c: -abs(c[0]))
+    survey = any(key == "survey" for key, _, _, _ in fired)
     kind = "survey" if survey or _is_survey_title(title) else "model"
     name = propose_name(title)
     return Relevance(
@@ -439,6 +484,54 @@ def score_paper(
         name=name,
         topics=_topics(title, abstract, name) if with_topics else (),
     )
+
+
+def _contributions(
+    title: str, abstract: str, categories: Sequence[str], known_names: Collection[str]
+) -> list[tuple[str, str, float, str]]:
+    """Every cue that fired as ``(key, where, weight, reason)``; ``where`` is 'title' or 'abstract'.
+
+    *title* and *abstract* are whitespace-normalised. The score is the logistic of ``BIAS`` plus the
+    weights; ``bench/relevance_eval.py`` re-weights keyed cues from this list when cross-validating.
+    """
+    found: list[tuple[str, str, float, str]] = []
+    fired: set[str] = set()
+    in_title, in_abstract = _possible_cues(title), _possible_cues(abstract)
+    for index in sorted(in_title | in_abstract):  # cue order: it orders reasons of equal weight
+        cue = _CUES[index]
+        m = cue.pattern.search(title) if index in in_title else None
+        weight, where = cue.weight, "title"
+        if m is None and index in in_abstract and cue.abstract_weight:
+            m = cue.pattern.search(abstract)
+            weight, where = cue.abstract_weight, "abstract"
+        if m is None or not weight:
+            continue
+        if cue.key:
+            fired.add(cue.key)
+        found.append((cue.key, where, weight, f'{cue.label} "{m.group(0)}" in {where} ({weight:+.1f})'))
+    excluded = {_CUES[i].excludes for i in _EXCLUDING if _CUES[i].key in fired}
+    if excluded:
+        found = [f for f in found if f[0] not in excluded]
+
+    survey = _survey_match(title, abstract)
+    if survey:
+        reason = f'survey wording "{survey}" with PTM words ({SURVEY_WITH_PTM_WEIGHT:+.1f})'
+        found.append(("survey", "", SURVEY_WITH_PTM_WEIGHT, reason))
+
+    name_hit = _known_name_in(title, abstract, known_names)
+    if name_hit:
+        reason = f'known model name "{name_hit}" ({KNOWN_NAME_WEIGHT:+.1f})'
+        found.append(("known_name", "", KNOWN_NAME_WEIGHT, reason))
+
+    prior, prior_reason = _category_prior(categories)
+    if prior_reason:
+        found.append(("category", "", prior, prior_reason))
+
+    if not abstract:
+        found.append(
+            ("title_only", "", TITLE_ONLY_BONUS, f"title only, no abstract ({TITLE_ONLY_BONUS:+.1f})")
+        )
+    return found
 
 
 def is_relevant(relevance: Relevance, threshold: float = DEFAULT_THRESHOLD) -> bool:
