@@ -83,8 +83,32 @@ def load_items(path: Path, feeds_dir: Path = FEEDS_DIR) -> list[Item]:
     return items
 
 
+_CATALOG_NAMES: re.Pattern[str] | None = None
+
+
+def catalog_names_in(item: Item) -> list[str]:
+    """The shipped catalog's model names the item mentions, found as the watcher finds them."""
+    global _CATALOG_NAMES
+    if _CATALOG_NAMES is None:
+        from bot.catalog import shipped_list_text
+        from bot.listformat import EntryKind, parse_list
+
+        names = [e.name for e in parse_list(shipped_list_text()).entries if e.kind is EntryKind.MODEL]
+        alternatives = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+        _CATALOG_NAMES = re.compile(rf"\b(?:{alternatives})\b")
+    return list({m.group(0) for m in _CATALOG_NAMES.finditer(f"{item.title} {item.abstract[:400]}")})
+
+
+WITH_CATALOG_NAMES = False  # --with-catalog-names: score as a poll does, with the catalog's names
+
+
 def score_items(items: Sequence[Item]) -> list[float]:
-    return [score_paper(i.title, i.abstract, i.categories).score for i in items]
+    return [
+        score_paper(
+            i.title, i.abstract, i.categories, known_names=catalog_names_in(i) if WITH_CATALOG_NAMES else ()
+        ).score
+        for i in items
+    ]
 
 
 def metrics(items: Sequence[Item], scores: Sequence[float], threshold: float) -> dict[str, Any]:
@@ -280,7 +304,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--cv-weights", type=int, default=0, metavar="K", help="K-fold check of the keyed cue weights"
     )
+    parser.add_argument(
+        "--with-catalog-names",
+        action="store_true",
+        help="pass the shipped catalog's model names found in each item, as a poll does",
+    )
     args = parser.parse_args(argv)
+    global WITH_CATALOG_NAMES
+    WITH_CATALOG_NAMES = args.with_catalog_names
 
     items = load_items(args.data)
     scores = score_items(items)
