@@ -201,3 +201,19 @@ def _not_modified(request: web.Request, etag: str | None, last_modified: str | N
         return parsedate_to_datetime(last_modified) <= parsedate_to_datetime(if_modified_since)
     except (TypeError, ValueError):
         return False
+
+
+class VirtualTime:
+    """An injectable clock + sleep: sleeping records the duration and advances the clock at once."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += max(seconds, 0.0)
+        await asyncio.sleep(0)

@@ -22,28 +22,12 @@ from bot.fetch import (
     next_health,
     parse_retry_after,
 )
-from tests.http_server import Reply, ScriptedServer, conditional_feed
+from tests.http_server import Reply, ScriptedServer, VirtualTime, conditional_feed
 
 UA = "ptm-bot/0.1 (+mailto:ops@example.org)"
 RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>cs.LG</title></channel></rss>'
 ETAG = '"abc123"'
 LAST_MODIFIED = "Tue, 25 Nov 2025 10:00:00 GMT"
-
-
-class VirtualTime:
-    """An injectable clock + sleep: sleeping records the duration and advances the clock at once."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += max(seconds, 0.0)
-        await asyncio.sleep(0)
 
 
 @pytest.fixture(autouse=True)

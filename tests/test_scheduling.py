@@ -24,7 +24,7 @@ from bot.scheduling import (
     remove_poll_job,
 )
 from bot.watcher import PollReport
-from tests.http_server import Reply, ScriptedServer, conditional_feed
+from tests.http_server import Reply, ScriptedServer, VirtualTime, conditional_feed
 from tests.watch_helpers import (  # noqa: F401  (fixtures)
     Item,
     db,
@@ -124,20 +124,6 @@ async def test_running_scheduler_fires_the_job() -> None:
 
 
 # --- the job against the local test server ------------------------------------------------------
-
-
-class VirtualTime:
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += max(seconds, 0.0)
-        await asyncio.sleep(0)
 
 
 async def test_scheduled_job_200_304_429_500_then_disabled(db, db_path) -> None:
