@@ -45,6 +45,9 @@ class PTMBot(commands.Bot):
     """The ptm-bot client. Build it with :func:`create_bot`."""
 
     def __init__(self, config: Config, db: Database | None = None) -> None:
+        # The bot never joins voice: discord.py's "PyNaCl/davey is not installed" warnings are noise.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         super().__init__(
             command_prefix=commands.when_mentioned,  # no prefix commands; slash commands only
             help_command=None,

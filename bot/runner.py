@@ -1,7 +1,8 @@
 """``ptm-bot run``: start the bot and keep it running until SIGINT/SIGTERM.
 
 The database is opened (created, migrated and filled on first start) before logging in. A token
-Discord rejects ends the run with one clear line and exit status 2, not a traceback.
+Discord rejects ends the run with one clear line and exit status 2, an unreachable Discord with
+one line and exit status 3, never a traceback.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 import signal
 import sys
 
+import aiohttp
 import discord
 
 from bot.bot import create_bot
@@ -23,18 +25,24 @@ __all__ = ["configure_logging", "run_bot"]
 log = logging.getLogger(__name__)
 
 EXIT_BAD_TOKEN = 2
+EXIT_UNREACHABLE = 3
 
 
 def configure_logging(level: str) -> None:
     """Log to stderr at *level* (``logging.level`` in the config); quieten discord's HTTP chatter."""
     root = logging.getLogger()
     root.setLevel(level)
+    # The CLI installed a plain stderr handler for its own messages; the bot's format replaces it.
+    for handler in list(root.handlers):
+        if isinstance(handler, logging.StreamHandler) and not getattr(handler, "_ptm_bot", False):
+            root.removeHandler(handler)
     if not any(getattr(h, "_ptm_bot", False) for h in root.handlers):
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-8s %(name)s: %(message)s"))
         handler._ptm_bot = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     logging.getLogger("discord.http").setLevel(max(logging.INFO, root.level))
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))
 
 
 async def run_bot(config: Config, token: str) -> int:
@@ -69,6 +77,9 @@ async def run_bot(config: Config, token: str) -> int:
             file=sys.stderr,
         )
         return EXIT_BAD_TOKEN
+    except (aiohttp.ClientConnectionError, TimeoutError, OSError) as exc:
+        print(f"ptm-bot: cannot reach Discord ({exc}); check the network and try again", file=sys.stderr)
+        return EXIT_UNREACHABLE
     except discord.PrivilegedIntentsRequired:  # pragma: no cover - we ask for no privileged intents
         print("ptm-bot: Discord refused a privileged intent the bot asked for", file=sys.stderr)
         return EXIT_BAD_TOKEN

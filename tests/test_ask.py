@@ -179,3 +179,19 @@ def test_run_shuts_down_cleanly_on_sigterm(
     assert main(["run", "--db", str(db_path)]) == 0
     assert seen["session"] is not None and seen["session"].closed  # type: ignore[attr-defined]
     assert capsys.readouterr().err == ""
+
+
+def test_run_when_discord_is_unreachable(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on: connection refused, for real
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setattr(discord.http.Route, "BASE", f"http://127.0.0.1:{port}/api/v10")
+    monkeypatch.setattr("bot.runner.configure_logging", lambda level: None)
+    monkeypatch.setenv("DISCORD_TOKEN", "token")
+    assert main(["run", "--db", str(db_path)]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("ptm-bot: cannot reach Discord") and err.count("\n") == 1
