@@ -279,6 +279,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `ptm-bot export | head`: the reader left; say nothing more (and not at exit either).
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except Exception as exc:
+        message = _network_error(exc)
+        if message is None:
+            raise
+        print(f"ptm-bot: {message}", file=sys.stderr)
+        return 3
+
+
+def _network_error(exc: BaseException) -> str | None:
+    """One line for a network failure (Discord or a feed unreachable, Discord refusing a request)."""
+    aiohttp = sys.modules.get("aiohttp")
+    discord = sys.modules.get("discord")
+    if aiohttp is not None and isinstance(exc, aiohttp.ClientConnectionError):
+        return f"cannot connect ({exc}); check the network and try again"
+    if discord is not None and isinstance(exc, discord.HTTPException):
+        return f"Discord refused the request: {exc.status} {exc.text or exc}"
+    return None
 
 
 def _json_default(value: Any) -> Any:

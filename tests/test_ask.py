@@ -195,3 +195,18 @@ def test_run_when_discord_is_unreachable(
     assert main(["run", "--db", str(db_path)]) == 3
     err = capsys.readouterr().err
     assert err.startswith("ptm-bot: cannot reach Discord") and err.count("\n") == 1
+
+
+def test_sync_when_discord_is_unreachable(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setattr(discord.http.Route, "BASE", f"http://127.0.0.1:{port}/api/v10")
+    monkeypatch.setenv("DISCORD_TOKEN", "token")
+    assert main(["sync", "--guild", "123", "--db", str(db_path)]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("ptm-bot: cannot connect") and "Traceback" not in err
