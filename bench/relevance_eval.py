@@ -96,7 +96,9 @@ def catalog_names_in(item: Item) -> list[str]:
         names = [e.name for e in parse_list(shipped_list_text()).entries if e.kind is EntryKind.MODEL]
         alternatives = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
         _CATALOG_NAMES = re.compile(rf"\b(?:{alternatives})\b")
-    return list({m.group(0) for m in _CATALOG_NAMES.finditer(f"{item.title} {item.abstract[:400]}")})
+    return list(
+        dict.fromkeys(m.group(0) for m in _CATALOG_NAMES.finditer(f"{item.title} {item.abstract[:400]}"))
+    )
 
 
 WITH_CATALOG_NAMES = False  # --with-catalog-names: score as a poll does, with the catalog's names

@@ -380,7 +380,13 @@ for _i, _c in enumerate(_CUES):
     for _w in _c.anchor_words:
         _CUES_BY_WORD[_w] = (*_CUES_BY_WORD.get(_w, ()), _i)
 _ANCHOR_WORDS = frozenset(_CUES_BY_WORD)
-_CUES_BY_PART = tuple((_i, _c.anchor_parts) for _i, _c in enumerate(_CUES) if _c.anchor_parts)
+# Cues sharing one parts pattern (the model-family cues) are checked with one search.
+_PART_GROUPS: dict[str, tuple[re.Pattern[str], tuple[int, ...]]] = {}
+for _i, _c in enumerate(_CUES):
+    if _c.anchor_parts is not None:
+        _pattern, _indexes = _PART_GROUPS.get(_c.anchor_parts.pattern, (_c.anchor_parts, ()))
+        _PART_GROUPS[_c.anchor_parts.pattern] = (_pattern, (*_indexes, _i))
+_CUES_BY_PART = tuple(_PART_GROUPS.values())
 _ALL_CUES = frozenset(range(len(_CUES)))
 _EXCLUDING = tuple(_i for _i, _c in enumerate(_CUES) if _c.excludes)
 # The only non-ASCII characters that an IGNORECASE ASCII letter matches ("İ", "ı", "ſ", Kelvin "K");
@@ -404,9 +410,9 @@ def _possible_cues(text: str) -> frozenset[int] | set[int]:
     found: set[int] = set()
     for word in words & _ANCHOR_WORDS:
         found.update(_CUES_BY_WORD[word])
-    for index, parts_re in _CUES_BY_PART:
-        if index not in found and parts_re.search(lowered):
-            found.add(index)
+    for parts_re, indexes in _CUES_BY_PART:
+        if not found.issuperset(indexes) and parts_re.search(lowered):
+            found.update(indexes)
     return {i for i in found if all(not group.isdisjoint(words) for group in _CUES[i].anchor_groups)}
 
 
@@ -569,10 +575,16 @@ def propose_kind(title: str, abstract: str = "") -> str:
     return "model"
 
 
+_SURVEY_TITLE_RE = re.compile(
+    r"\b(?:a survey|survey of|survey on|: a survey|a review|a primer)\b", re.IGNORECASE
+)
+_SURVEY_OPENING_RE = re.compile(
+    r"\b(?:this|we|our) (?:paper |article |work |)(?:survey|review)s?\b|\bthis survey\b", re.IGNORECASE
+)
+
+
 def _is_survey_title(title: str) -> bool:
-    return bool(
-        re.search(r"\b(?:a survey|survey of|survey on|: a survey|a review|a primer)\b", title, re.IGNORECASE)
-    )
+    return bool(_SURVEY_TITLE_RE.search(title))
 
 
 def _survey_match(title: str, abstract: str) -> str | None:
@@ -580,11 +592,7 @@ def _survey_match(title: str, abstract: str) -> str | None:
     m = _SURVEY_RE.search(title)
     if m is None:
         opening = abstract[:300]
-        m2 = re.search(
-            r"\b(?:this|we|our) (?:paper |article |work |)(?:survey|review)s?\b|\bthis survey\b",
-            opening,
-            re.IGNORECASE,
-        )
+        m2 = _SURVEY_OPENING_RE.search(opening)
         if m2 is None or not (_PTM_WORDS_RE.search(title) or _PTM_WORDS_RE.search(opening)):
             return None
         return m2.group(0)

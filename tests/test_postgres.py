@@ -94,9 +94,13 @@ async def test_racing_decisions_on_postgres(pg):
 
     async def moderator(actor_id: int, decision: Decision):
         async with pg.begin() as s:
-            return await review.decide(s, sid, decision, actor_id=actor_id, actor_name=str(actor_id), via="reaction")
+            return await review.decide(
+                s, sid, decision, actor_id=actor_id, actor_name=str(actor_id), via="reaction"
+            )
 
-    results = await asyncio.gather(*(moderator(i, Decision.APPROVE if i % 2 else Decision.REJECT) for i in range(6)))
+    results = await asyncio.gather(
+        *(moderator(i, Decision.APPROVE if i % 2 else Decision.REJECT) for i in range(6))
+    )
     assert sum(r.applied for r in results) == 1
     async with pg.begin() as s:
         decisions = await review.decisions_for(s, sid)
@@ -104,3 +108,20 @@ async def test_racing_decisions_on_postgres(pg):
         added = await s.scalar(select(func.count()).select_from(m.Entry).where(m.Entry.origin == "review"))
     assert len(decisions) == 1
     assert added == (1 if status == "approved" else 0)
+
+
+async def test_poll_stores_suggestions_on_postgres(pg):
+    from pathlib import Path
+
+    from bot.config import Config
+    from bot.watcher import poll
+
+    feed = Path(__file__).parent / "fixtures" / "feeds" / "apiatom-new-cs.LG_OR_cs.AI-2026-04-30.xml"
+    report = await poll(pg, Config(), fetcher=None, sources=[str(feed)])
+    assert len(report.candidates) == 20
+    again = await poll(pg, Config(), fetcher=None, sources=[str(feed)])
+    assert {c.status for c in again.candidates} == {"duplicate"}
+    async with pg.begin() as s:
+        rows = (await s.scalars(select(m.Suggestion))).all()
+    assert len(rows) == 20 and all(isinstance(r.authors, list) and r.authors for r in rows)
+    assert {r.status for r in rows} <= {"seen", "pending"}
