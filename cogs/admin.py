@@ -20,8 +20,8 @@ from bot.paging import send_payload
 from bot.render_watch import render_feeds, render_poll_report
 from bot.review import Decision
 from bot.review_handlers import EDITABLE, Actor
+from bot.review_messages import refresh_message
 from bot.watcher import list_feeds
-from cogs.review import refresh_message
 
 log = logging.getLogger(__name__)
 

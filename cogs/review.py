@@ -177,20 +177,5 @@ class ReviewCog(commands.Cog):
             log.warning("could not remove a non-moderator's reaction: %s", exc)
 
 
-async def refresh_message(bot: PTMBot, suggestion: review.SuggestionView) -> None:
-    """Edit a suggestion's review message to match its state (after a command decided or undid it)."""
-    if suggestion.channel_id is None or suggestion.message_id is None:
-        return
-    channel = bot.get_channel(suggestion.channel_id)
-    if not isinstance(channel, discord.TextChannel | discord.Thread):
-        return
-    try:
-        await channel.get_partial_message(suggestion.message_id).edit(
-            embed=render_suggestion_embed(suggestion)
-        )
-    except discord.NotFound:
-        log.info("the review message of arXiv %s is gone", suggestion.arxiv_id)
-
-
 async def setup(bot: PTMBot) -> None:
     await bot.add_cog(ReviewCog(bot))

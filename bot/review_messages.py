@@ -1,0 +1,33 @@
+"""Keeping a suggestion's review message in step with its state (Discord I/O, shared by the cogs)."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot import review
+from bot.review_render import render_suggestion_embed
+
+if TYPE_CHECKING:
+    from bot.bot import PTMBot
+
+log = logging.getLogger(__name__)
+
+__all__ = ["refresh_message"]
+
+
+async def refresh_message(bot: PTMBot, suggestion: review.SuggestionView) -> None:
+    """Edit a suggestion's review message to match its state (after a command decided or undid it)."""
+    if suggestion.channel_id is None or suggestion.message_id is None:
+        return
+    channel = bot.get_channel(suggestion.channel_id)
+    if not isinstance(channel, discord.TextChannel | discord.Thread):
+        return
+    try:
+        await channel.get_partial_message(suggestion.message_id).edit(
+            embed=render_suggestion_embed(suggestion)
+        )
+    except discord.NotFound:
+        log.info("the review message of arXiv %s is gone", suggestion.arxiv_id)
