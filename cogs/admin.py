@@ -25,6 +25,8 @@ from bot.watcher import list_feeds
 
 log = logging.getLogger(__name__)
 
+KIND_CHOICES = [app_commands.Choice(name=kind, value=kind) for kind in ("model", "survey")]
+
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
@@ -101,12 +103,7 @@ class AdminCog(
         name="The catalog name to use instead of the proposed one",
         kind="model or survey, instead of the proposed kind",
     )
-    @app_commands.choices(
-        kind=[
-            app_commands.Choice(name="model", value="model"),
-            app_commands.Choice(name="survey", value="survey"),
-        ]
-    )
+    @app_commands.choices(kind=KIND_CHOICES)
     @moderator_only()
     async def approve(
         self,
@@ -182,12 +179,7 @@ class AdminCog(
         name="Catalog name (default: proposed from the title)",
         kind="model or survey (default: proposed from the title)",
     )
-    @app_commands.choices(
-        kind=[
-            app_commands.Choice(name="model", value="model"),
-            app_commands.Choice(name="survey", value="survey"),
-        ]
-    )
+    @app_commands.choices(kind=KIND_CHOICES)
     @moderator_only()
     async def add(
         self,
