@@ -69,11 +69,11 @@ async def model(db: Database, name: str) -> MessagePayload:
 
     name = _text(name, "model name")
     async with db.sessions() as session:
-        hits = await queries.find_model(session, name, limit=1)
-        if not hits:
+        # find_model(limit=1) and related(limit=10), the two hits' entries loaded in one go.
+        page = await queries.model_page(session, name, related_limit=10)
+        if page is None:
             return render.render_not_found(name, await queries.closest_names(session, name, limit=5))
-        best = hits[0]
-        related = await queries.related(session, best, limit=10)
+    best, related = page
     return render.render_model(best, related)
 
 

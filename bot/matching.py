@@ -15,6 +15,7 @@ The database side (which candidates to look at) lives in :mod:`bot.queries`.
 from __future__ import annotations
 
 import difflib
+import heapq
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -83,7 +84,11 @@ def similarity(a: str, b: str) -> float:
 
 
 def _match_one(query: str, qkey: str, qwords: set[str], cand: Candidate, word_hit: bool) -> Match | None:
-    best: Match | None = None
+    # The best (tier, -ratio) over the name and the aliases, first text first on a tie; one
+    # Match object at the end rather than one per improving text.
+    best_tier: Tier | None = None
+    best_ratio = 0.0
+    best_text = ""
     for text, key, is_name in cand.keyed_texts():
         if not key:
             continue
@@ -99,6 +104,8 @@ def _match_one(query: str, qkey: str, qwords: set[str], cand: Candidate, word_hi
             tier = Tier.SUBSTRING
         else:
             continue
+        if best_tier is not None and tier > best_tier:
+            continue  # a worse tier cannot win, whatever its ratio
         # The ratio only orders matches, so it is computed for texts that matched a tier. When
         # the query key occurs in the text's key (every tier but WORDS), the matching blocks
         # are the query key itself, so the ratio is what difflib would return, without difflib.
@@ -107,11 +114,13 @@ def _match_one(query: str, qkey: str, qwords: set[str], cand: Candidate, word_hi
         else:
             ratio = 2.0 * len(qkey) / (len(qkey) + len(key))
         # Same candidate, so of the sort key only (tier, -score) can differ.
-        if best is None or (tier, -ratio) < (best.tier, -best.score):
-            best = Match(cand, tier, ratio, text)
-    if best is None and word_hit:
-        best = Match(cand, Tier.WORDS, similarity(query, cand.name), cand.name)
-    return best
+        if best_tier is None or tier < best_tier or ratio > best_ratio:
+            best_tier, best_ratio, best_text = tier, ratio, text
+    if best_tier is not None:
+        return Match(cand, best_tier, best_ratio, best_text)
+    if word_hit:
+        return Match(cand, Tier.WORDS, similarity(query, cand.name), cand.name)
+    return None
 
 
 def _fuzzy_best(qkey: str, texts: Sequence[tuple[str, str, bool]], cutoff: float) -> tuple[float, str] | None:
@@ -180,10 +189,12 @@ def rank(
                 or (prev.candidate == cand and (m.tier, -m.score) < (prev.tier, -prev.score))
             ):
                 out[cand.entry_id] = m
-    ranked = sorted(out.values(), key=Match.sort_key)
+    found: Iterable[Match] = out.values()
     if margin is not None:
-        ranked = [m for m in ranked if m.tier is not Tier.FUZZY or m.score >= top - margin]
-    return ranked[: max(0, limit)]
+        found = [m for m in found if m.tier is not Tier.FUZZY or m.score >= top - margin]
+    # The first ``limit`` of the sorted matches (``heapq.nsmallest`` is documented as
+    # ``sorted(...)[:n]``), without sorting all of them when only a few are wanted.
+    return heapq.nsmallest(max(0, limit), found, key=Match.sort_key)
 
 
 # --------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ k || U+10FFFF`` (a prefix scan on ``ix_entries_norm_name`` / ``ix_aliases_norm_a
 candidates are ranked in Python (:mod:`bot.matching`). ``recent`` walks
 ``ix_entry_topics_topic_slug`` for a small topic and ``ix_entries_date_desc`` for a large one; surveys use ``ix_entries_kind_year_month``; full text goes
 through :func:`db.search.search`. Entries are loaded with plain column queries straight into
-the domain :class:`Entry` (no ORM instances): five small queries per page of hits. Every
+the domain :class:`Entry` (no ORM instances): one statement per page of hits on SQLite. Every
 read goes through :func:`db.search.fetch_rows` (one trip to aiosqlite's thread per statement,
 not four), and the name path is one statement for both prefix scans with their candidates,
 the index's word search only when it can change the answer, and one for related entries.
@@ -48,6 +48,7 @@ __all__ = [
     "closest_names",
     "entry_json",
     "find_model",
+    "model_page",
     "recent",
     "related",
     "resolve_topic",
@@ -90,15 +91,37 @@ def resolve_topic(topic: str) -> str:
 async def _load(session: AsyncSession, ids: Sequence[int], *, refresh: bool = False) -> list[EntryHit]:
     """Hits for these ids, in the order given (ids that no longer exist are skipped).
 
-    Plain column queries (the entries, then their authors, links, topics and aliases: five
-    statements, as ``selectinload`` would issue), each read in one trip to the driver
-    (:func:`db.search.fetch_rows`), build the domain entries directly, without ORM instances
+    Plain column queries (the entries, then their authors, links, topics and aliases: one
+    tagged statement on SQLite, :data:`_LOAD_SQL`; five elsewhere, as ``selectinload`` would
+    issue), each read in one trip to the driver (:func:`db.search.fetch_rows`), build the domain entries directly, without ORM instances
     or identity-map bookkeeping: the same :class:`Entry` as :func:`bot.catalog.to_domain`, for
     a fraction of the cost. Rows are read afresh every time, so ``refresh`` is implied.
     """
     if not ids:
         return []
     id_list = list(dict.fromkeys(ids))
+    authors: dict[int, list[str]] = {}
+    links: dict[int, list[Link]] = {}
+    topics: dict[int, list[str]] = {}
+    aliases: dict[int, list[str]] = {}
+    if session.get_bind().dialect.name == "sqlite":
+        # One statement, one trip: the rows of the five look-ups below, tagged, each child list
+        # in the order the separate statements give it (authors and links by position, aliases
+        # by the (entry_id, norm_alias) index they are read through).
+        rows = {}
+        for row in await fts.fetch_rows(session, _LOAD_SQL, {"ids": id_list}):
+            tag, entry_id = row[0], row[1]
+            if tag == 0:
+                rows[entry_id] = (entry_id, *row[3:])
+            elif tag == 1:
+                authors.setdefault(entry_id, []).append(row[3])
+            elif tag == 2:
+                links.setdefault(entry_id, []).append(Link(row[3], row[4], bool(row[5])))
+            elif tag == 3:
+                topics.setdefault(entry_id, []).append(row[3])
+            else:
+                aliases.setdefault(entry_id, []).append(row[3])
+        return _hits(ids, rows, authors, links, topics, aliases)
     rows = {
         r[0]: r
         for r in await fts.fetch_rows(
@@ -111,7 +134,6 @@ async def _load(session: AsyncSession, ids: Sequence[int], *, refresh: bool = Fa
     if not rows:
         return []
     found = {"ids": list(rows)}
-    authors: dict[int, list[str]] = {}
     for entry_id, name in await fts.fetch_rows(
         session,
         "SELECT ea.entry_id, a.name FROM entry_authors ea JOIN authors a ON a.id = ea.author_id "
@@ -119,7 +141,6 @@ async def _load(session: AsyncSession, ids: Sequence[int], *, refresh: bool = Fa
         found,
     ):
         authors.setdefault(entry_id, []).append(name)
-    links: dict[int, list[Link]] = {}
     for entry_id, url, label, own_line in await fts.fetch_rows(
         session,
         "SELECT entry_id, url, label, label_own_line FROM entry_links WHERE entry_id IN :ids "
@@ -127,16 +148,46 @@ async def _load(session: AsyncSession, ids: Sequence[int], *, refresh: bool = Fa
         found,
     ):
         links.setdefault(entry_id, []).append(Link(url, label, bool(own_line)))
-    topics: dict[int, list[str]] = {}
     for entry_id, slug in await fts.fetch_rows(
         session, "SELECT entry_id, topic_slug FROM entry_topics WHERE entry_id IN :ids", found
     ):
         topics.setdefault(entry_id, []).append(slug)
-    aliases: dict[int, list[str]] = {}
     for entry_id, alias in await fts.fetch_rows(
         session, "SELECT entry_id, alias FROM aliases WHERE entry_id IN :ids", found
     ):
         aliases.setdefault(entry_id, []).append(alias)
+    return _hits(ids, rows, authors, links, topics, aliases)
+
+
+# :func:`_load` on SQLite: the entries (tag 0, their 15 columns from the second on) and their
+# authors (1), links (2), topics (3) and aliases (4) with the entry id, a sort position and
+# the values from the fourth column on. SQLite's columns take any type, so the branches line up.
+_LOAD_SQL = (
+    "SELECT 0, id, NULL, kind, name, section_key, year, month, date_style, org, docs_url, paper_title, "
+    "paper_url, arxiv_id, description, phrasing, source_line FROM entries WHERE id IN :ids "
+    "UNION ALL SELECT 1, ea.entry_id, ea.position, a.name, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+    "NULL, NULL, NULL, NULL, NULL, NULL FROM entry_authors ea JOIN authors a ON a.id = ea.author_id "
+    "WHERE ea.entry_id IN :ids "
+    "UNION ALL SELECT 2, entry_id, position, url, label, label_own_line, NULL, NULL, NULL, NULL, NULL, "
+    "NULL, NULL, NULL, NULL, NULL, NULL FROM entry_links WHERE entry_id IN :ids "
+    "UNION ALL SELECT 3, entry_id, NULL, topic_slug, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+    "NULL, NULL, NULL, NULL, NULL, NULL FROM entry_topics WHERE entry_id IN :ids "
+    "UNION ALL SELECT 4, entry_id, norm_alias, alias, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+    "NULL, NULL, NULL, NULL, NULL, NULL FROM aliases WHERE entry_id IN :ids "
+    "ORDER BY 1, 2, 3"
+)
+
+
+def _hits(
+    ids: Sequence[int],
+    rows: dict[int, Sequence[Any]],
+    authors: dict[int, list[str]],
+    links: dict[int, list[Link]],
+    topics: dict[int, list[str]],
+    aliases: dict[int, list[str]],
+) -> list[EntryHit]:
+    """The domain entries of :func:`_load`, in the order of ``ids``; ``rows`` are the entries'
+    columns (id, kind, name ... source_line)."""
     hits = []
     for i in ids:
         row = rows.get(i)
@@ -202,6 +253,14 @@ _NAME_SCAN_SQL = (
 _CANDIDATES_SQL = (
     "SELECT 0, e.id, e.name, e.kind, e.norm_name FROM entries e WHERE e.id IN {ids} "
     "UNION ALL SELECT 1, a.entry_id, a.alias, NULL, a.norm_alias FROM aliases a WHERE a.entry_id IN {ids}"
+)
+# The name index's word hits (``{hits}``: :func:`db.search.first_hits_sql`) as tag 2 rows, and
+# the candidate rows (tags 0 and 1) of those not in ``:seen`` (a JSON list of entry ids).
+_WORD_CANDIDATES_SQL = (
+    "WITH w(id) AS MATERIALIZED ({hits}), "
+    "x(id) AS MATERIALIZED (SELECT id FROM w WHERE id NOT IN (SELECT value FROM json_each(:seen))) "
+    + _CANDIDATES_SQL.format(ids="(SELECT id FROM x)").replace("{", "{{").replace("}", "}}")
+    + " UNION ALL SELECT 2, id, NULL, NULL, NULL FROM w"
 )
 # "Did you mean": the entries whose name or alias key is one edit away from the query's key
 # (exact look-ups of every such key on the indexes) and the keys next to the query's place in
@@ -293,6 +352,15 @@ class _NameLookup:
     searched_words: bool
     exact_complete: bool
     prefix_complete: bool
+    # ``(limit, rank(...))`` of the candidates when that ranking settled the look-up (the
+    # word search was skipped), for the caller to reuse instead of ranking again.
+    settled_rank: tuple[int, list[Match]] | None = None
+
+    def ranked(self, text: str, limit: int) -> list[Match]:
+        """``rank(text, cands, limit=limit, word_hits=word_hits)``."""
+        if self.settled_rank is not None and self.settled_rank[0] == limit and not self.searched_words:
+            return self.settled_rank[1]
+        return rank(text, self.cands, limit=limit, word_hits=self.word_hits)
 
     def settled(self, ranked: Sequence[Match], limit: int) -> bool:
         """True when the word search cannot change the first ``limit`` of ``ranked`` (the
@@ -332,29 +400,45 @@ async def _name_candidates(session: AsyncSession, text: str, *, settle: int = 0)
                     exact_complete = exact_complete and last != key
             cands = _candidate_rows(rows)
         found = _NameLookup(cands, set(), False, exact_complete, prefix_complete)
-    if not found.searched_words and not (
-        settle and found.settled(rank(text, found.cands, limit=settle), settle)
-    ):
+    settled = False
+    if not found.searched_words and settle:
+        ranked = rank(text, found.cands, limit=settle)
+        settled = found.settled(ranked, settle)
+        if settled:
+            found.settled_rank = (settle, ranked)
+    if not found.searched_words and not settled:
         # Every word must match, and the first hits by id are taken unscored (the ranking is
         # bot.matching's): the cost stays bounded for a common short word (``xl``: thousands
         # of hits). No any-term fallback: a name with one unknown word is a typo for "did you
         # mean", not a match for every entry sharing its other words.
-        ids, _ = await fts.search(
-            session,
-            text,
-            columns=("names",),
-            order="id",
-            limit=_PREFIX_LIMIT,
-            with_total=False,
-            any_term=False,
-        )
-        found.word_hits = set(ids)
-        found.searched_words = True
         seen = {c.entry_id for c in found.cands}
-        extra = [i for i in ids if i not in seen]
-        if extra:
-            rows = await fts.fetch_rows(session, _CANDIDATES_SQL.format(ids=":ids"), {"ids": extra})
+        hits_sql = fts.first_hits_sql(session, text, columns=("names",))
+        if hits_sql is not None:
+            # SQLite: the word hits (tag 2) and the candidates among them that the scans did not
+            # give, in one statement.
+            rows = await fts.fetch_rows(
+                session,
+                _WORD_CANDIDATES_SQL.format(hits=hits_sql[0]),
+                {"q": hits_sql[1], "limit": _PREFIX_LIMIT, "seen": json.dumps(sorted(seen))},
+            )
+            found.word_hits = {r[1] for r in rows if r[0] == 2}
             found.cands = found.cands + _candidate_rows(rows)
+        else:
+            ids, _ = await fts.search(
+                session,
+                text,
+                columns=("names",),
+                order="id",
+                limit=_PREFIX_LIMIT,
+                with_total=False,
+                any_term=False,
+            )
+            found.word_hits = set(ids)
+            extra = [i for i in ids if i not in seen]
+            if extra:
+                rows = await fts.fetch_rows(session, _CANDIDATES_SQL.format(ids=":ids"), {"ids": extra})
+                found.cands = found.cands + _candidate_rows(rows)
+        found.searched_words = True
     cache[("names", text)] = found
     return found
 
@@ -363,7 +447,7 @@ async def find_model(session: AsyncSession, name: str, *, limit: int = 10) -> li
     """Entries matching ``name``, best first (exact name, alias, prefix, words, substring);
     models before surveys and resources within a tier. ``[]`` when nothing is close."""
     found = await _name_candidates(session, name, settle=limit)
-    matches = rank(name, found.cands, limit=limit, word_hits=found.word_hits)
+    matches = found.ranked(name, limit)
     return await _load(session, [mt.candidate.entry_id for mt in matches])
 
 
@@ -381,7 +465,7 @@ async def suggest_names(session: AsyncSession, prefix: str, *, limit: int = 25) 
         )
         return [n if len(n) <= 100 else n[:99] + "…" for (n,) in names]
     found = await _name_candidates(session, prefix, settle=limit * 2)
-    return unique_names(rank(prefix, found.cands, limit=limit * 2, word_hits=found.word_hits), limit=limit)
+    return unique_names(found.ranked(prefix, limit * 2), limit=limit)
 
 
 async def closest_names(session: AsyncSession, name: str, *, limit: int = 5) -> list[str]:
@@ -431,7 +515,12 @@ async def related(session: AsyncSession, hit: EntryHit, *, limit: int = 10) -> l
     LayoutLM / LayoutLMv2; T5 / mT5 / T5v1.1. Candidates come from indexed prefix scans on
     ``norm_name`` (the stem, and each prefix + stem), never from a scan of the catalog.
     """
-    stem = family_stem(hit.entry.name)
+    return await _load(session, await _related_ids(session, hit.id, hit.entry.name, limit=limit))
+
+
+async def _related_ids(session: AsyncSession, entry_id: int, name: str, *, limit: int) -> list[int]:
+    """The ids of :func:`related` for the entry ``entry_id`` named ``name``, in order."""
+    stem = family_stem(name)
     starts = [stem, *(p + stem for p in FAMILY_PREFIXES)] if stem else []
     # One statement: the same-paper entries (tag 0) and the family prefix scans' entries (tag
     # 1; the stem, and each variant prefix + stem), with what the date order needs.
@@ -445,7 +534,7 @@ async def related(session: AsyncSession, hit: EntryHit, *, limit: int = 10) -> l
         "AND id != :id ORDER BY year DESC, month DESC, name, id LIMIT :limit) "
         "SELECT 0, e.id, e.name, e.year, e.month FROM entries e WHERE e.id IN (SELECT id FROM sp)"
     )
-    params: dict[str, Any] = {"id": hit.id, "limit": max(0, limit), "n": _PREFIX_LIMIT}
+    params: dict[str, Any] = {"id": entry_id, "limit": max(0, limit), "n": _PREFIX_LIMIT}
     if starts:
         sql += (
             " UNION ALL SELECT 1, e.id, e.name, e.year, e.month FROM entries e "
@@ -458,7 +547,26 @@ async def related(session: AsyncSession, hit: EntryHit, *, limit: int = 10) -> l
     family = [
         r[1] for r in sorted((r for r in rows if r[0] == 1 and family_stem(r[2]) == stem), key=_newest_first)
     ]
-    return await _load(session, (same_paper + family)[:limit])
+    return (same_paper + family)[:limit]
+
+
+async def model_page(
+    session: AsyncSession, name: str, *, related_limit: int = 10
+) -> tuple[EntryHit, list[EntryHit]] | None:
+    """``/ptm model``'s data: the best match for ``name`` and its related entries, exactly
+    ``find_model(name, limit=1)[0]`` and ``related(that, limit=related_limit)``; None when
+    nothing matches. The related ids are found from the ranked candidate's id and name, so the
+    best hit and its related entries are loaded together (one :func:`_load`, not two)."""
+    found = await _name_candidates(session, name, settle=1)
+    matches = found.ranked(name, 1)
+    if not matches:
+        return None
+    best = matches[0].candidate
+    rel_ids = await _related_ids(session, best.entry_id, best.name, limit=related_limit)
+    hits = {h.id: h for h in await _load(session, [best.entry_id, *rel_ids])}
+    if best.entry_id not in hits:
+        return None
+    return hits[best.entry_id], [hits[i] for i in rel_ids if i in hits]
 
 
 def _newest_first(row: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -60,6 +60,7 @@ __all__ = [
     "READ_CACHE",
     "TextList",
     "fetch_rows",
+    "first_hits_sql",
     "fts_query",
     "index_text",
     "reindex",
@@ -432,6 +433,19 @@ async def _search_fts(
         # faster than probing ``entries`` for each of thousands of hits.
         total = await _count_hits(session, params)
     return ids, total
+
+
+def first_hits_sql(session: AsyncSession, query: str, *, columns: Sequence[str]) -> tuple[str, str] | None:
+    """For a caller's own statement on SQLite: a ``SELECT`` of the first ``:limit`` entry ids,
+    in id order, whose ``columns`` hold every term of ``query`` (the ids of
+    ``search(query, columns=columns, order="id", any_term=False, with_total=False)``), and the
+    FTS5 expression to bind as ``:q``. None on other databases or when ``query`` has no term."""
+    if session.get_bind().dialect.name != "sqlite":
+        return None
+    expr = fts_query(query, columns=columns)
+    if expr is None:
+        return None
+    return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q ORDER BY rowid LIMIT :limit", expr
 
 
 async def _count_hits(session: AsyncSession, params: dict[str, Any]) -> int:
