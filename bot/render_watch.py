@@ -28,13 +28,7 @@ def render_poll_report(report: PollReport) -> MessagePayload:
     )
     suggested = sorted((x for x in report.candidates if x.suggest), key=lambda x: -x.score)
     if suggested:
-        lines = [
-            f"`{x.score:.2f}` [{safe(truncate(x.title, 120))}]({x.url}) — {safe(x.name)}"
-            for x in suggested[:_SHOWN]
-        ]
-        if len(suggested) > _SHOWN:
-            lines.append(f"… and {len(suggested) - _SHOWN} more")
-        embed.add_field(name="Suggested", value=truncate("\n".join(lines), 1024), inline=False)
+        embed.add_field(name="Suggested", value=_suggested_lines(suggested), inline=False)
     for feed in report.feeds:
         if feed.outcome in ("failed", "skipped"):
             embed.add_field(
@@ -43,6 +37,25 @@ def render_poll_report(report: PollReport) -> MessagePayload:
                 inline=False,
             )
     return MessagePayload(embeds=[fit_embed(embed)], ephemeral=True)
+
+
+def _suggested_lines(suggested: Sequence[Any], limit: int = 1024) -> str:
+    """One whole line per paper (never cut inside its link), then how many did not fit."""
+    lines: list[str] = []
+    used = 0
+    for index, x in enumerate(suggested[:_SHOWN]):
+        line = f"`{x.score:.2f}` [{safe(truncate(x.title, 120))}]({x.url}) — {safe(truncate(x.name, 80))}"
+        rest = len(suggested) - index - 1
+        # Room for this line and, if papers remain after it, for the "… and N more" line.
+        tail = len(f"\n… and {rest} more") if rest else 0
+        separator = 1 if lines else 0
+        if used + separator + len(line) + tail > limit:
+            break
+        lines.append(line)
+        used += separator + len(line)
+    if len(lines) < len(suggested):
+        lines.append(f"… and {len(suggested) - len(lines)} more")
+    return truncate("\n".join(lines), limit)
 
 
 def render_feeds(feeds: Sequence[Any]) -> MessagePayload:

@@ -9,6 +9,7 @@ report to a callback (the cog posts suggestions and announces feed health).
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
@@ -92,7 +93,7 @@ def add_poll_job(
 ) -> Job:
     """Add (or replace) the poll job on *scheduler*: stable id, one instance, missed runs coalesced."""
     return scheduler.add_job(
-        job,
+        _coroutine_function(job),
         trigger=poll_trigger(config.schedule, timezone=timezone),
         id=POLL_JOB_ID,
         name="arXiv poll",
@@ -101,6 +102,21 @@ def add_poll_job(
         coalesce=True,
         misfire_grace_time=MISFIRE_GRACE_SECONDS,
     )
+
+
+def _coroutine_function(job: Callable[[], Awaitable[Any]]) -> Callable[[], Awaitable[Any]]:
+    """*job* in a form APScheduler's asyncio executor awaits on the loop.
+
+    The executor tells coroutine functions from plain callables with ``iscoroutinefunction``, which
+    is False for an object with ``async def __call__`` (a :class:`PollJob`): such a job would be run
+    in a worker thread, where calling it only creates a coroutine that is never awaited, and the
+    scheduler would log the run as successful. Its bound ``__call__`` is a coroutine function.
+    """
+    if not inspect.iscoroutinefunction(job):
+        call = job.__call__
+        if inspect.iscoroutinefunction(call):
+            return call
+    return job
 
 
 def remove_poll_job(scheduler: AsyncIOScheduler) -> None:

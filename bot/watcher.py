@@ -261,6 +261,7 @@ async def poll(
                     row.health,
                     row.consecutive_failures,
                     row.last_ok_at,
+                    row.announced_health,
                 )
                 for row in (await session.scalars(select(m.Feed).where(m.Feed.url.in_(urls)))).all()
             }
@@ -294,8 +295,6 @@ async def poll(
             session,
             merged,
             config=config,
-            feed_url=None,
-            first_poll=False,
             first_poll_ids=first_poll_ids,
             now=now,
             dry_run=dry_run,
@@ -321,7 +320,7 @@ async def poll(
 async def _fetch_url(
     url: str, state: tuple[Any, ...] | None, fetcher: PoliteFetcher | None, config: Config
 ) -> _Fetched:
-    etag, last_modified, health, failures, last_ok_at = state or (None, None, "ok", 0, None)
+    etag, last_modified, health, failures, last_ok_at, announced = state or (None, None, "ok", 0, None, "ok")
     status = FeedStatus(
         source=url,
         kind="url",
@@ -334,6 +333,8 @@ async def _fetch_url(
     )
     if health == FeedHealth.DISABLED:
         status.error = "disabled after repeated failures; re-enable it with /ptm-admin feeds"
+        # Not stored this time, but a disable whose announcement failed is reported until it is made.
+        status.announce = health != (announced or FeedHealth.OK)
         log.info("feed %s is disabled; skipped", url)
         return _Fetched(status)
     if fetcher is None:
@@ -537,8 +538,6 @@ async def process_papers(
     papers: Sequence[FeedPaper],
     *,
     config: Config,
-    feed_url: str | None = None,
-    first_poll: bool = False,
     first_poll_ids: Collection[str] = (),
     now: datetime | None = None,
     dry_run: bool = False,
@@ -546,9 +545,9 @@ async def process_papers(
 ) -> list[Candidate]:
     """Dedup, score, cap and (unless *dry_run*) store *papers*; one :class:`Candidate` per paper.
 
-    *first_poll* marks every paper as coming from a feed polled for the first time, *first_poll_ids*
-    only some; such papers are suggested at most ``feeds.backfill`` times. The caller owns the unit
-    of work; this function flushes but never commits.
+    *first_poll_ids* are the papers seen only in feeds polled for the first time; at most
+    ``feeds.backfill`` of them are suggested. The caller owns the unit of work; this function
+    flushes but never commits.
     """
     now = now or datetime.now(UTC)
     papers = merge_papers(papers)
@@ -619,7 +618,7 @@ async def process_papers(
         key=lambda c: (-c.score, c.arxiv_id),
     )
     for cand in eligible:
-        backfill = first_poll or cand.arxiv_id in first_ids
+        backfill = cand.arxiv_id in first_ids
         if backfill and backfill_left <= 0:
             cand.why_not = "first poll of a new feed: over the backfill count"
             continue
@@ -640,8 +639,6 @@ async def process_papers(
                 cand.topics = list(topics_for(name=cand.name, title=paper.title, abstract=paper.abstract))
     if not dry_run:
         await _store(session, papers, candidates, norm_titles, now)
-    if feed_url:
-        log.debug("processed %d papers from %s", len(candidates), feed_url)
     return candidates
 
 

@@ -237,3 +237,25 @@ async def test_job_skips_when_a_poll_is_running(db, db_path, tmp_path) -> None:
     first.cancel()
     with pytest.raises(asyncio.CancelledError):
         await first
+
+
+async def test_running_scheduler_awaits_a_poll_job_instance(db, db_path) -> None:
+    """A PollJob is an object with ``async def __call__``: APScheduler's asyncio executor does not
+    take that for a coroutine function and would run it in a worker thread, where calling it only
+    creates a coroutine that is never awaited: the scheduled poll would silently never happen."""
+    done = asyncio.Event()
+
+    async def on_report(report: PollReport) -> None:
+        done.set()
+
+    async with aiohttp.ClientSession() as http:
+        config = make_config(db_path, categories=())  # no feeds: the poll runs, fetches nothing
+        job = PollJob(db, config, PoliteFetcher(http, user_agent="ptm-bot/test"), on_report=on_report)
+        scheduler = build_scheduler(config, job)
+        scheduler.start()
+        try:
+            scheduler.get_job(POLL_JOB_ID).modify(next_run_time=datetime.now(UTC))
+            scheduler.wakeup()
+            await asyncio.wait_for(done.wait(), 5)
+        finally:
+            scheduler.shutdown(wait=False)

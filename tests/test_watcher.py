@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -13,7 +14,8 @@ from sqlalchemy import select, update
 
 from bot.config import Config
 from bot.relevance import score_paper
-from bot.watcher import feed_urls, make_fetcher, mark_health_announced, poll
+from bot.render_watch import render_poll_report
+from bot.watcher import Candidate, PollReport, feed_urls, make_fetcher, mark_health_announced, poll
 from db import models as m
 from tests.feedgen import generate_rss2_feed
 from tests.http_server import Reply, ScriptedServer, conditional_feed
@@ -314,6 +316,25 @@ async def test_health_changes_are_reported_until_announced(db, db_path) -> None:
         assert report.health_changes == []
 
 
+async def test_an_unannounced_disable_is_still_reported_while_the_feed_is_skipped(db, db_path) -> None:
+    """The review channel was unreachable when the feed was disabled: the next polls skip the feed,
+    and must keep reporting the change until it is announced, or nobody ever hears of it."""
+    config = make_config(db_path, max_attempts=1, disable_after_failures=1)
+    async with ScriptedServer() as server, aiohttp.ClientSession() as http:
+        server.script("/feed", Reply(status=404))
+        fetcher = make_fetcher(http, config)
+        url = server.url("/feed")
+        report = await poll(db, config, fetcher=fetcher, sources=[url], now=NOW)
+        assert [(f.outcome, f.health) for f in report.health_changes] == [("failed", "disabled")]
+        # (not announced: no mark_health_announced)
+        report = await poll(db, config, fetcher=fetcher, sources=[url], now=NOW + timedelta(days=1))
+        assert [(f.outcome, f.health) for f in report.health_changes] == [("skipped", "disabled")]
+        async with db.begin() as session:
+            assert await mark_health_announced(session, report.health_changes) == 1
+        report = await poll(db, config, fetcher=fetcher, sources=[url], now=NOW + timedelta(days=2))
+        assert report.feeds[0].outcome == "skipped" and report.health_changes == []
+
+
 async def test_first_poll_of_a_new_feed_suggests_at_most_backfill(db, db_path) -> None:
     config = make_config(db_path, backfill=2, per_poll_cap=10, daily_cap=100)
     items = _scored_items(6)
@@ -353,3 +374,45 @@ async def test_every_shared_feed_goes_through(db, db_path, name) -> None:
         expected = "replacement" if paper.announce_type.startswith("replace") else "new"
         assert cand.status == expected, (cand.arxiv_id, cand.status)
         assert 0 <= cand.score <= 1 and cand.reasons is not None
+
+
+# --- rendering -------------------------------------------------------------------------------------
+
+
+def _suggested(n: int, title: str) -> list[Candidate]:
+    return [
+        Candidate(
+            arxiv_id=f"2604.{35000 + i}",
+            version=1,
+            title=f"{title} {i}",
+            authors=[],
+            categories=["cs.CL"],
+            announce_type="new",
+            status="new",
+            score=0.9 - i / 100,
+            relevant=True,
+            suggest=True,
+            reasons=[],
+            kind="model",
+            name=f"Model_{i}",
+            topics=[],
+            url=f"https://arxiv.org/abs/2604.{35000 + i}",
+            abstract="",
+        )
+        for i in range(n)
+    ]
+
+
+def test_poll_report_lists_whole_suggestion_lines_within_the_field_limit() -> None:
+    """Ten long titles (markdown escaped) overflow a field's 1024 characters: the list ends at a whole
+    line and says how many more there are, never in the middle of a link."""
+    title = "Pre_training *Large* Language Models: " + "a very long title " * 6
+    report = PollReport(candidates=_suggested(12, title))
+    (embed,) = render_poll_report(report).embeds
+    (field,) = [f for f in embed.fields if f.name == "Suggested"]
+    assert len(field.value) <= 1024
+    lines = field.value.split("\n")
+    *shown, more = lines
+    link = re.compile(r"^`0\.\d\d` \[.+\]\(https://arxiv\.org/abs/2604\.35\d{3}\) — Model\\_\d+$")
+    assert shown and all(link.match(line) for line in shown), lines
+    assert more == f"… and {12 - len(shown)} more"
