@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -28,6 +29,7 @@ from bot.listformat import (
     full_paper_title,
     parse_list,
     render_list,
+    settle_author_style,
 )
 from db import models as m
 from db import search as _search  # noqa: F401  (its flush listener keeps the search index current)
@@ -408,9 +410,11 @@ async def import_document(session: AsyncSession, doc: ListDocument, *, source: s
         if r.arxiv_id:
             by_arxiv.setdefault((r.kind, r.arxiv_id), []).append(r)
     _keep_stored_names_on_duplicates(doc.entries, by_key)
+    before = {r.id: (r.section_key, r.position) for r in rows}
     # Lines that could not be fully read never overwrite what is stored: they only add.
     damaged = {p.line for p in doc.problems if not p.benign}
     claimed: set[int] = set()
+    named_in_doc = {e.name for e in doc.entries}
     positions: Counter[str] = Counter()
     for entry in doc.entries:
         positions[entry.section] += 1
@@ -418,7 +422,6 @@ async def import_document(session: AsyncSession, doc: ListDocument, *, source: s
         row = by_key.get((str(entry.kind), entry.name))
         if row is None and entry.arxiv_id:
             same = [r for r in by_arxiv.get((str(entry.kind), entry.arxiv_id), []) if r.id not in claimed]
-            named_in_doc = {e.name for e in doc.entries}
             same = [r for r in same if r.name not in named_in_doc]
             if len(same) == 1:
                 row = same[0]
@@ -446,8 +449,51 @@ async def import_document(session: AsyncSession, doc: ListDocument, *, source: s
             report.unchanged += 1
             if row.source_line != entry.source_line:
                 row.source_line = entry.source_line
+    _keep_unlisted_in_place(rows, before, claimed, set(positions))
+    session.add(
+        m.ImportRun(
+            source=source,
+            added=len(report.added),
+            updated=len(report.updated),
+            unchanged=report.unchanged,
+            problems=len(report.problems),
+        )
+    )
     await session.flush()
     return report
+
+
+def _keep_unlisted_in_place(
+    rows: Sequence[m.Entry],
+    before: dict[int, tuple[str, float]],
+    claimed: set[int],
+    sections: set[str],
+) -> None:
+    """Stored entries the document does not list (approved or added by moderators since the list
+    was exported) stay right after the entry they followed.
+
+    The document renumbers the entries it lists 1..n in each section; an unlisted entry's old
+    number would now point at another place, so it follows its old predecessor instead.
+    """
+    by_section: dict[str, list[m.Entry]] = {}
+    for r in rows:
+        section, _ = before[r.id]
+        if section in sections and (r.id not in claimed or r.section_key == section):
+            by_section.setdefault(section, []).append(r)
+    for members in by_section.values():
+        members.sort(key=lambda r: (before[r.id][1], r.id))
+        anchor, run = 0.0, []
+        for r in [*members, None]:
+            if r is not None and r.id not in claimed:
+                run.append(r)
+                continue
+            following = r.position if r is not None else float("inf")
+            if run and not all(anchor < u.position < following for u in run):
+                for i, u in enumerate(run, start=1):
+                    u.position = anchor + i / (len(run) + 1)
+            run = []
+            if r is not None:
+                anchor = r.position
 
 
 async def import_text(
@@ -499,6 +545,7 @@ async def add_entry(session: AsyncSession, entry: Entry, *, origin: str = "admin
     """Insert one new entry at its place in its section (alphabetical for models, top for surveys)."""
     if not entry.section:
         entry.section = await _default_section(session, entry.kind)
+    settle_author_style(entry)
     row = _new_row(await _position_for(session, entry), origin)
     session.add(row)
     await _Writer(session).write(row, entry, topics=entry.topics or _topics_for(entry))
@@ -508,6 +555,7 @@ async def add_entry(session: AsyncSession, entry: Entry, *, origin: str = "admin
 
 async def update_entry(session: AsyncSession, row: m.Entry, entry: Entry) -> None:
     """Write a moderator's correction of one entry (its topics are left as they are)."""
+    settle_author_style(entry)
     await _Writer(session).write(row, entry, topics=None)
     await session.flush()
 

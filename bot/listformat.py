@@ -39,6 +39,7 @@ __all__ = [
     "parse_list",
     "render_entry",
     "render_list",
+    "settle_author_style",
     "split_authors",
 ]
 
@@ -604,6 +605,21 @@ def _dedupe_names(entries: list[Entry], problems: list[ParseProblem]) -> None:
 
 def _display_name(entry: Entry) -> str:
     return entry.phrasing.get("display_name", entry.name)
+
+
+def settle_author_style(entry: Entry) -> None:
+    """Store the author style the entry's line will be read back with.
+
+    An entry written from structured fields (approved, edited) carries a style chosen for a
+    different number of authors: "A, B and C" joins two authors as "A and B", which reads back as
+    ``and``. Without this a re-import of the exported list would see every such entry as changed.
+    """
+    kind = EntryKind(entry.kind)
+    if kind is EntryKind.RESOURCE or entry.phrasing.get("form") in ("text", "free") or not entry.authors:
+        return
+    default = AuthorStyle.COMMA if kind is EntryKind.SURVEY else AuthorStyle.COMMA_AND
+    style = AuthorStyle(entry.phrasing.get("authors", default))
+    entry.phrasing["authors"] = str(split_authors(join_authors(entry.authors, style))[1])
 
 
 def render_entry(entry: Entry) -> list[str]:

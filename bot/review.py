@@ -307,9 +307,16 @@ async def undo(
         raise ReviewError(f"no suggestion for arXiv {arxiv_id}")
     if current.status not in ("approved", "rejected"):
         raise ReviewError(f"arXiv {current.arxiv_id} is {current.status}, not decided: nothing to undo")
+    # The entry read above is the one deleted below: a concurrent undo and re-approve between the
+    # read and this update must not leave the new entry in the catalog behind a pending suggestion.
+    same_entry = (
+        m.Suggestion.entry_id.is_(None)
+        if current.entry_id is None
+        else m.Suggestion.entry_id == current.entry_id
+    )
     result = await session.execute(
         update(m.Suggestion)
-        .where(m.Suggestion.id == current.id, m.Suggestion.status == current.status)
+        .where(m.Suggestion.id == current.id, m.Suggestion.status == current.status, same_entry)
         .values(status="pending", decided_by=None, decided_at=None, decision_reason=None, entry_id=None)
         .execution_options(synchronize_session=False)
     )

@@ -31,3 +31,5 @@ async def refresh_message(bot: PTMBot, suggestion: review.SuggestionView) -> Non
         )
     except discord.NotFound:
         log.info("the review message of arXiv %s is gone", suggestion.arxiv_id)
+    except discord.HTTPException as exc:  # e.g. no permission: the change stands, its display is stale
+        log.warning("could not edit the review message of arXiv %s: %s", suggestion.arxiv_id, exc)

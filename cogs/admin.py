@@ -194,10 +194,12 @@ class AdminCog(
             await interaction.followup.send("The bot is not connected to the network.", ephemeral=True)
             return
         found = await review_handlers.fetch_paper(self.bot.http_session, self.bot.config, paper)
-        payload, _ = await review_handlers.add(
+        payload, changed = await review_handlers.add(
             self.bot.db, found, name=name, kind=kind, actor=_actor(interaction)
         )
         await send_payload(interaction, payload)
+        # The paper may have been waiting in the review channel: its message now shows the approval.
+        await refresh_message(self.bot, changed)
 
     @app_commands.command(name="export")
     @moderator_only()

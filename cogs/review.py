@@ -117,8 +117,11 @@ class ReviewCog(commands.Cog):
                 )
                 async with self.bot.db.begin() as session:
                     await review.mark_posted(session, item.id, channel_id=channel.id, message_id=message.id)
-                for emoji in (APPROVE_EMOJI, REJECT_EMOJI):
-                    await message.add_reaction(emoji)
+                try:
+                    for emoji in (APPROVE_EMOJI, REJECT_EMOJI):
+                        await message.add_reaction(emoji)
+                except discord.HTTPException as exc:  # no Add Reactions: moderators can still react
+                    log.warning("could not add the review reactions for arXiv %s: %s", item.arxiv_id, exc)
                 posted += 1
             log.info("posted %d suggestion(s) to #%s", posted, channel.name)
             return posted
@@ -155,18 +158,30 @@ class ReviewCog(commands.Cog):
             )
             await self._remove_reaction(message, payload)
             return
-        async with self.bot.db.begin() as session:
-            outcome = await review.decide(
-                session,
-                suggestion.id,
-                decision,
-                actor_id=member.id,
-                actor_name=str(member),
-                via="reaction",
-            )
+        try:
+            async with self.bot.db.begin() as session:
+                outcome = await review.decide(
+                    session,
+                    suggestion.id,
+                    decision,
+                    actor_id=member.id,
+                    actor_name=str(member),
+                    via="reaction",
+                )
+        except review.ReviewError as exc:
+            # Nothing was decided (the unit of work rolled back): take the reaction back so the
+            # message does not look decided; the moderator can approve by command with another name.
+            log.warning("could not %s arXiv %s by reaction: %s", decision, suggestion.arxiv_id, exc)
+            await self._remove_reaction(message, payload)
+            return
         if not outcome.applied:
             return  # someone decided first; the message already shows it
-        await message.edit(embed=render_suggestion_embed(outcome.suggestion))
+        try:
+            await message.edit(embed=render_suggestion_embed(outcome.suggestion))
+        except discord.HTTPException as exc:  # the decision stands; only its display is stale
+            log.warning(
+                "arXiv %s was decided but its review message was not edited: %s", suggestion.arxiv_id, exc
+            )
 
     async def _remove_reaction(
         self, message: discord.PartialMessage, payload: discord.RawReactionActionEvent
@@ -174,7 +189,7 @@ class ReviewCog(commands.Cog):
         try:
             await message.remove_reaction(payload.emoji, discord.Object(payload.user_id))
         except discord.HTTPException as exc:  # missing Manage Messages: the reaction stays, nothing changed
-            log.warning("could not remove a non-moderator's reaction: %s", exc)
+            log.warning("could not remove a review reaction by %s: %s", payload.user_id, exc)
 
 
 async def setup(bot: PTMBot) -> None:

@@ -275,7 +275,7 @@ class ReviewDecision(Base):
 
 
 class ImportRun(Base):
-    """One import of a list file: what it changed (shown by ``ptm-bot import``)."""
+    """One import of a list (``ptm-bot import``, the first fill): what it changed, for the record."""
 
     __tablename__ = "import_runs"
 
