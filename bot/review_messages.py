@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["refresh_message"]
+__all__ = ["refresh_message", "review_channel"]
 
 
 async def refresh_message(bot: PTMBot, suggestion: review.SuggestionView) -> None:
@@ -33,3 +33,21 @@ async def refresh_message(bot: PTMBot, suggestion: review.SuggestionView) -> Non
         log.info("the review message of arXiv %s is gone", suggestion.arxiv_id)
     except discord.HTTPException as exc:  # e.g. no permission: the change stands, its display is stale
         log.warning("could not edit the review message of arXiv %s: %s", suggestion.arxiv_id, exc)
+
+
+def review_channel(bot: PTMBot) -> discord.TextChannel | None:
+    """The configured review channel, by id or by name (case-insensitive, a leading '#' ignored;
+    the configured guilds are searched first). One resolver for suggestions and announcements."""
+    wanted = bot.config.discord.review_channel
+    if wanted is None:
+        return None
+    if isinstance(wanted, int):
+        channel = bot.get_channel(wanted)
+        return channel if isinstance(channel, discord.TextChannel) else None
+    name = wanted.lstrip("#").casefold()
+    guild_ids = bot.config.discord.guild_ids
+    for guild in sorted(bot.guilds, key=lambda g: (g.id not in guild_ids, g.id)):
+        for channel in guild.text_channels:
+            if channel.name.casefold() == name:
+                return channel
+    return None

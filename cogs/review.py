@@ -23,6 +23,7 @@ from bot import review
 from bot.bot import PTMBot
 from bot.checks import is_moderator
 from bot.review import Decision
+from bot.review_messages import review_channel
 from bot.review_render import APPROVE_EMOJI, REJECT_EMOJI, render_suggestion_embed
 
 log = logging.getLogger(__name__)
@@ -54,22 +55,6 @@ class ReviewCog(commands.Cog):
     # ---------------------------------------------------------------------------------------
     # Posting
 
-    def review_channel(self) -> discord.TextChannel | None:
-        """The configured review channel, by id or by name (in the configured guilds first)."""
-        wanted = self.bot.config.discord.review_channel
-        if wanted is None:
-            return None
-        if isinstance(wanted, int):
-            channel = self.bot.get_channel(wanted)
-            return channel if isinstance(channel, discord.TextChannel) else None
-        guild_ids = self.bot.config.discord.guild_ids
-        guilds = sorted(self.bot.guilds, key=lambda g: (g.id not in guild_ids, g.id))
-        for guild in guilds:
-            for channel in guild.text_channels:
-                if channel.name.casefold() == wanted.casefold():
-                    return channel
-        return None
-
     async def _adopt_posted(
         self, channel: discord.TextChannel, items: list[review.SuggestionView]
     ) -> set[int]:
@@ -95,7 +80,7 @@ class ReviewCog(commands.Cog):
     async def post_pending(self) -> int:
         """Post every pending suggestion that has no message yet. Returns how many were posted."""
         async with self._post_lock:
-            channel = self.review_channel()
+            channel = review_channel(self.bot)
             if channel is None:
                 log.warning(
                     "no review channel configured or found (discord.review_channel); suggestions wait"

@@ -14,6 +14,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from discord.ext import commands
 
 from bot.render_watch import render_health_changes
+from bot.review_messages import review_channel
 from bot.scheduling import PollJob, add_poll_job, build_scheduler, remove_poll_job
 from bot.watcher import PollReport, make_fetcher, mark_health_announced
 
@@ -72,7 +73,7 @@ class WatcherCog(commands.Cog, name="Watcher"):
                 await mark_health_announced(session, changes)
 
     async def _announce(self, text: str) -> bool:
-        channel = await self._review_channel()
+        channel = review_channel(self.bot)  # type: ignore[arg-type]
         if channel is None:
             log.warning("feed health changed but no review channel is reachable: %s", text)
             return False
@@ -82,25 +83,6 @@ class WatcherCog(commands.Cog, name="Watcher"):
             log.warning("could not announce feed health in #%s: %s", channel, exc)
             return False
         return True
-
-    async def _review_channel(self) -> discord.abc.Messageable | None:
-        wanted = self.bot.config.discord.review_channel  # type: ignore[attr-defined]
-        if wanted is None:
-            return None
-        if isinstance(wanted, int):
-            channel = self.bot.get_channel(wanted)
-            if channel is None:
-                try:
-                    channel = await self.bot.fetch_channel(wanted)
-                except discord.HTTPException:
-                    return None
-            return channel if isinstance(channel, discord.abc.Messageable) else None
-        name = str(wanted).lstrip("#")
-        for guild in self.bot.guilds:
-            found = discord.utils.get(guild.text_channels, name=name)
-            if found is not None:
-                return found
-        return None
 
 
 async def setup(bot: commands.Bot) -> None:

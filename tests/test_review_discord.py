@@ -278,3 +278,18 @@ async def test_posting_goes_at_discords_pace(simcord_env, world, ptm_db):
     assert await cog(simcord_env).post_pending() == 3
     gaps = [b - a for a, b in itertools.pairwise(sent)]
     assert len(sent) == 3 and all(gap >= 0.3 for gap in gaps), gaps
+
+
+async def test_one_resolver_finds_the_review_channel_by_id_or_name(simcord_env, world, ptm_db):
+    from bot.review_messages import review_channel
+
+    bot = simcord_env.bot
+    for wanted in ("models", "#Models", world.channel.id):
+        bot.config = dataclasses.replace(
+            review_config(), discord=dataclasses.replace(review_config().discord, review_channel=wanted)
+        )
+        assert review_channel(bot).id == world.channel.id
+    bot.config = dataclasses.replace(
+        review_config(), discord=dataclasses.replace(review_config().discord, review_channel="nowhere")
+    )
+    assert review_channel(bot) is None
