@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.topics import topic_label
 from db import models as m
 
 __all__ = [
@@ -71,15 +72,6 @@ def stack_by_primary_topic(
     return {year: dict(counts) for year, counts in sorted(out.items())}
 
 
-def _label(slug: str) -> str:
-    try:
-        from bot.topics import TOPICS
-    except ImportError:  # pragma: no cover
-        return slug
-    info = TOPICS.get(slug)
-    return info.label if info is not None else slug
-
-
 def render_stats_chart(stats_by_year_topic: Mapping[int | str, Mapping[str, int]]) -> bytes:
     """A stacked bar chart (entries per year, one colour per topic) as PNG bytes."""
     # Imported here: matplotlib is slow to import and only this function needs it.
@@ -107,7 +99,7 @@ def render_stats_chart(stats_by_year_topic: Mapping[int | str, Mapping[str, int]
             colour = "#b0b0b0"
         elif topic == UNTAGGED:
             colour = "#dddddd"
-        ax.bar(xs, heights, bottom=bottoms, label=_label(topic), color=colour, width=0.8)
+        ax.bar(xs, heights, bottom=bottoms, label=topic_label(topic), color=colour, width=0.8)
         bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
     ax.set_xticks(xs, [str(y) for y in years])
     ax.set_ylabel("entries")

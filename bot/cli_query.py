@@ -151,11 +151,20 @@ def _positive(text: str) -> int:
     return value
 
 
+def _non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be at least 0")
+    return value
+
+
 def _paging(p: argparse.ArgumentParser, *, flag: str = "--limit", default: int = 10) -> None:
     p.add_argument(
         flag, type=_positive, default=default, metavar="N", help=f"show at most N entries (default {default})"
     )
-    p.add_argument("--offset", type=int, default=0, metavar="N", help="skip the first N entries (paging)")
+    p.add_argument(
+        "--offset", type=_non_negative, default=0, metavar="N", help="skip the first N entries (paging)"
+    )
     p.add_argument("--json", action="store_true", help='print {"entries": [...]} as JSON')
 
 

@@ -44,7 +44,9 @@ async def cmd_poll(args: argparse.Namespace, config: Config) -> int:
     db = await _open(config)
     try:
         if sources is not None and not any(is_url(s) for s in sources):
-            report = await poll(db, config, fetcher=None, sources=sources, dry_run=args.dry_run, all_topics=True)
+            report = await poll(
+                db, config, fetcher=None, sources=sources, dry_run=args.dry_run, all_topics=True
+            )
         else:
             report = await _poll_over_http(db, config, sources, args.dry_run)
     finally:

@@ -265,7 +265,3 @@ COMMAND_HANDLERS: dict[str, Callable[..., Awaitable[MessagePayload]]] = {
     "ptm stats": stats,
     "ptm-admin tag": tag,
 }
-
-
-def handler_for(qualified_name: str) -> Callable[..., Awaitable[MessagePayload]] | None:
-    return COMMAND_HANDLERS.get(qualified_name)

@@ -526,12 +526,12 @@ async def _related_ids(session: AsyncSession, entry_id: int, name: str, *, limit
     # 1; the stem, and each variant prefix + stem), with what the date order needs.
     scans = " UNION ALL ".join(
         f"SELECT id FROM (SELECT id FROM entries WHERE norm_name >= :s{i} AND norm_name < :e{i} "
-        f"ORDER BY norm_name LIMIT :n)"
+        f"ORDER BY norm_name LIMIT :n) AS f{i}"  # PostgreSQL (before 16) wants the alias
         for i in range(len(starts))
     )
     sql = (
         "WITH sp AS (SELECT id FROM entries WHERE paper_id = (SELECT paper_id FROM entries WHERE id = :id) "
-        "AND id != :id ORDER BY year DESC, month DESC, name, id LIMIT :limit) "
+        "AND id != :id ORDER BY year IS NULL, year DESC, month IS NULL, month DESC, name, id LIMIT :limit) "
         "SELECT 0, e.id, e.name, e.year, e.month FROM entries e WHERE e.id IN (SELECT id FROM sp)"
     )
     params: dict[str, Any] = {"id": entry_id, "limit": max(0, limit), "n": _PREFIX_LIMIT}
@@ -674,8 +674,9 @@ async def by_author(
     session: AsyncSession, name: str, *, limit: int = 10, offset: int = 0
 ) -> tuple[list[EntryHit], int]:
     """Entries with an author matching every word of ``name`` ("Kaiming He"), newest first."""
+    # No any-term fallback: "Kaiming Zzyzx" is nobody, not every Kaiming (PostgreSQL agrees).
     ids, total = await fts.search(
-        session, name, columns=("authors",), order="date", limit=limit, offset=offset
+        session, name, columns=("authors",), order="date", limit=limit, offset=offset, any_term=False
     )
     return await _load(session, ids), total
 

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.topics import topic_label
+
 if TYPE_CHECKING:
     from bot.queries import EntryHit
 
@@ -173,9 +175,14 @@ def clean_url(url: str | None) -> str | None:
     return url
 
 
+_BARE_BRACKET = re.compile(r"(?<!\\)((?:\\\\)*)([\[\]])")
+
+
 def link(text: str, url: str | None) -> str:
     """A markdown link with escaped text (or just the escaped text when the URL is unusable)."""
-    shown = safe(text).replace("[", "\\[").replace("]", "\\]")
+    # Brackets end the link text: escape those that safe() left bare (it escapes a "[" that
+    # starts a markdown link itself, and escaping that one again would show a backslash).
+    shown = _BARE_BRACKET.sub(r"\1\\\2", safe(text))
     target = clean_url(url)
     if target is None:
         return shown
@@ -193,17 +200,8 @@ def short_authors(authors: Sequence[str], shown: int = SHOWN_AUTHORS) -> str:
     return f"{', '.join(names[:shown])} et al. ({len(names)} authors)"
 
 
-def _topic_label(slug: str) -> str:
-    try:
-        from bot.topics import TOPICS
-    except ImportError:  # pragma: no cover - topics ship with the query services
-        return slug
-    info = TOPICS.get(slug)
-    return info.label if info is not None else slug
-
-
 def _topics(slugs: Iterable[str]) -> str:
-    return ", ".join(safe(_topic_label(s)) for s in slugs)
+    return ", ".join(safe(topic_label(s)) for s in slugs)
 
 
 # --------------------------------------------------------------------------------------------
@@ -344,7 +342,7 @@ def render_model_embed(hit: EntryHit, related: Sequence[EntryHit] = ()) -> disco
     """One catalog entry as an embed: name, date, org, linked paper, authors, docs, topics, related."""
     entry = hit.entry
     embed = discord.Embed(
-        title=safe(entry.name), url=clean_url(entry.docs_url or entry.paper_url), colour=COLOUR
+        title=safe(entry.name), url=clean_url(entry.docs_url) or clean_url(entry.paper_url), colour=COLOUR
     )
     lines: list[str] = []
     title = _paper_title(entry)
@@ -461,7 +459,7 @@ def render_stats(stats: Mapping[str, Any], *, chart: bytes | None = None) -> Mes
     if topics:
         embed.add_field(
             name="By topic",
-            value=_counts(((safe(_topic_label(t)), c) for t, c in topics.items()), sep="\n"),
+            value=_counts(((safe(topic_label(t)), c) for t, c in topics.items()), sep="\n"),
             inline=False,
         )
     files: list[Attachment] = []

@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 from db.normalize import fold, norm_key
 
-__all__ = ["TOPICS", "TopicInfo", "explain", "parse_topic", "topic_choices", "topics_for"]
+__all__ = ["TOPICS", "TopicInfo", "explain", "parse_topic", "topic_label", "topics_for"]
 
 
 @dataclass(frozen=True)
@@ -674,6 +674,7 @@ def parse_topic(text: str) -> str | None:
     return None
 
 
-def topic_choices() -> list[tuple[str, str]]:
-    """(label, slug) pairs in taxonomy order, for Discord choices (at most 25)."""
-    return [(info.label, slug) for slug, info in TOPICS.items()][:25]
+def topic_label(slug: str) -> str:
+    """The topic's label ("Speech (audio)"), or the slug itself for one not in the taxonomy."""
+    info = TOPICS.get(slug)
+    return info.label if info is not None else slug

@@ -36,7 +36,10 @@ def user_message(error: BaseException) -> str | None:
     elif isinstance(error, app_commands.CheckFailure):
         text = str(error) or _DEFAULT_CHECK_MESSAGE
     elif isinstance(error, app_commands.TransformerError):
-        text = f"`{discord.utils.escape_markdown(str(error.value))[:100]}` is not a valid value here."
+        # In a code span markdown is literal (an escape would show its backslash) and only a
+        # backtick could end the span early.
+        value = str(error.value).replace("`", "'")
+        text = f"`{value if len(value) <= 100 else value[:99] + '…'}` is not a valid value here."
     else:
         return None
     text = " ".join(text.split()) or _DEFAULT_CHECK_MESSAGE

@@ -34,7 +34,8 @@ the deleted entries' rows, so the index never holds a row without its entry and 
 need no join.
 
 On other databases (PostgreSQL) :func:`search` falls back to ``ILIKE`` over the same columns:
-slower and unranked by relevance (best-effort ordering: name hits first, then newest).
+slower and unranked by relevance (best-effort ordering: name hits first, then newest; newest
+first for ``order="date"``), with the same any-term fallback.
 """
 
 from __future__ import annotations
@@ -355,11 +356,24 @@ async def search(
         raise ValueError(f"order must be 'rank', 'date' or 'id', not {order!r}")
     if not query_terms(query):
         return [], 0
+    # Negative values mean nothing (PostgreSQL rejects a negative LIMIT or OFFSET outright).
+    limit, offset = max(0, limit), max(0, offset)
     bind = session.get_bind()
     if bind.dialect.name != "sqlite":
-        return await _search_ilike(
-            session, query, kinds=kinds, columns=columns, order=order, limit=limit, offset=offset
-        )
+        for or_terms in (False, True) if any_term and len(query_terms(query)) > 1 else (False,):
+            ids, total = await _search_ilike(
+                session,
+                query,
+                kinds=kinds,
+                columns=columns,
+                order=order,
+                limit=limit,
+                offset=offset,
+                any_term=or_terms,
+            )
+            if total:
+                break
+        return ids, total
     for or_terms in (False, True) if any_term else (False,):
         expr = fts_query(query, columns=columns, any_term=or_terms)
         if expr is None:
@@ -487,8 +501,11 @@ async def _search_ilike(
     order: str = "rank",
     limit: int,
     offset: int,
+    any_term: bool = False,
 ) -> tuple[list[int], int]:
-    """The portable fallback: every term must occur (ILIKE) in one of the chosen columns."""
+    """The portable fallback: every term (with ``any_term``, some term) occurs (ILIKE) in one of
+    the chosen columns. ``order``: ``"rank"`` puts name hits of the first term first, then the
+    newest; ``"date"`` is newest first (undated last); ``"id"`` by entry id."""
     e = m.Entry
     cols = set(columns or COLUMNS)
     conds = []
@@ -515,15 +532,18 @@ async def _search_ilike(
                 )
             )
         conds.append(or_(*alts))
-    where = and_(*conds)
+    where = or_(*conds) if any_term else and_(*conds)
     if kinds:
         where = and_(where, e.kind.in_(list(kinds)))
     first = query_terms(query)[0]
     name_hit = case((e.name.ilike(f"%{first}%"), 0), else_=1)
+    newest = [e.year.desc().nulls_last(), e.month.desc().nulls_last()]
     if order == "id":
         order_by = [e.id]
+    elif order == "date":
+        order_by = [*newest, name_hit, e.id]
     else:
-        order_by = [name_hit, e.year.desc().nulls_last(), e.month.desc().nulls_last(), e.id]
+        order_by = [name_hit, *newest, e.id]
     stmt = select(e.id).where(where).order_by(*order_by).limit(limit).offset(offset)
     ids = list((await session.scalars(stmt)).all())
     total = await session.scalar(select(func.count()).select_from(e).where(where))

@@ -1,6 +1,5 @@
 """Every slash command through the real discord.py command tree, offline (simcord), on the shipped list."""
 
-
 from __future__ import annotations
 
 import discord
@@ -381,3 +380,14 @@ async def test_results_ping_nobody(simcord_env: simcord.Env, world: World) -> No
         for e in simcord_env.http_requests
         if e.method == "POST" and e.path.endswith("/messages") and isinstance(e.json, dict)
     )
+
+
+def test_invalid_value_line_keeps_the_value_in_its_code_span() -> None:
+    from bot.tree import user_message
+
+    class Dummy(app_commands.Transformer):
+        pass
+
+    error = app_commands.TransformerError("a`*b*`_c_", discord.AppCommandOptionType.string, Dummy())
+    # Shown literally in one code span: no escape backslashes, no backtick closing it early.
+    assert user_message(error) == "`a'*b*'_c_` is not a valid value here."

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from bot.cli import main
 
 
@@ -54,3 +56,10 @@ def test_search_survey_org_author(capsys, db_path):
     assert code == 0 and "ViTMAE" in out
     code, out, _ = run(capsys, db_path, "org", "Nobody Inc")
     assert code == 0 and out.strip() == "no entries from 'Nobody Inc'"
+
+
+def test_negative_offset_is_a_usage_error(capsys, db_path):
+    # Not clamped silently (the "use --offset N" hint would count from it) nor sent to PostgreSQL.
+    with pytest.raises(SystemExit) as exc:
+        run(capsys, db_path, "search", "bert", "--offset", "-3")
+    assert exc.value.code == 2 and "--offset" in capsys.readouterr().err

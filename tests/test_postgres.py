@@ -125,3 +125,14 @@ async def test_poll_stores_suggestions_on_postgres(pg):
         rows = (await s.scalars(select(m.Suggestion))).all()
     assert len(rows) == 20 and all(isinstance(r.authors, list) and r.authors for r in rows)
     assert {r.status for r in rows} <= {"seen", "pending"}
+
+
+async def test_model_command_with_related_entries_on_postgres(pg):
+    from bot import handlers
+
+    payload = await handlers.model(pg, "deberta v2")
+    embed = payload.embeds[0].to_dict()
+    assert embed["title"].startswith("DeBERTa-v2")
+    assert "DeBERTa" in str(embed.get("fields"))
+    missing = await handlers.model(pg, "debrta")
+    assert missing.ephemeral and "DeBERTa" in (missing.content or "")

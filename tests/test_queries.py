@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -298,3 +299,91 @@ async def test_index_follows_writes(db):
         assert (await queries.search_entries(s, "zebraformer"))[1] == 0
         await search.reindex(s)  # a full rebuild agrees
         assert (await queries.search_entries(s, "distillation"))[0][0].entry.name == "DistilBERT"
+
+
+async def test_by_author_needs_every_word(session):
+    # "Kaiming Zzyzx" is nobody: no any-term fallback to every entry by a Kaiming (as on PostgreSQL).
+    assert await queries.by_author(session, "Kaiming Zzyzx") == ([], 0)
+
+
+async def _dates(session, ids):
+    order = {r: i for i, r in enumerate(ids)}
+    rows = (
+        await session.execute(select(m.Entry.id, m.Entry.year, m.Entry.month).where(m.Entry.id.in_(ids)))
+    ).all()
+    return [(y, mo) for _, y, mo in sorted(rows, key=lambda r: order[r[0]])]
+
+
+async def test_portable_search_date_order_is_newest_first(session):
+    # The ILIKE fallback (PostgreSQL) with order="date" (surveys, org, author): newest first, not
+    # "entries whose name holds the word" first. "bert" is in old names (BERT, 2018) and new titles.
+    ids, total = await search._search_ilike(
+        session, "bert", kinds=None, columns=None, order="date", limit=100, offset=0
+    )
+    assert total == len(ids) > 10
+    dates = await _dates(session, ids)
+    key = [(y is None, -(y or 0), mo is None, -(mo or 0)) for y, mo in dates]
+    assert key == sorted(key)
+
+
+async def test_portable_search_any_term_and_paging(session, monkeypatch):
+    # search() on a database without FTS5 (PostgreSQL): a negative offset or limit is clamped (not
+    # sent to the server, which rejects it), and several words fall back to any word, as on SQLite.
+    monkeypatch.setattr(session.get_bind().dialect, "name", "postgresql")
+    try:
+        both = await search.search(session, "bert", offset=-5, limit=5)
+        assert len(both[0]) == 5 and both[1] > 10
+        assert await search.search(session, "bert", limit=-1) == ([], both[1])
+        ids, total = await search.search(session, "swin qqqqzz")
+        assert total >= 1 and ids
+        assert await search.search(session, "swin qqqqzz", any_term=False) == ([], 0)
+    finally:
+        monkeypatch.undo()
+
+
+async def _related_prefers_dated_same_paper(s) -> None:
+    from sqlalchemy import update
+
+    pegasus = await first(s, "BigBird-Pegasus")
+    roberta = await first(s, "BigBird-RoBERTa")
+    paper = await s.scalar(select(m.Entry.paper_id).where(m.Entry.id == roberta.id))
+    await s.execute(
+        update(m.Entry).where(m.Entry.name == "Megatron-GPT2").values(paper_id=paper, year=None, month=None)
+    )
+    # Undated last, also when the same-paper list is cut to the limit (PostgreSQL sorts NULL first
+    # under DESC unless told otherwise).
+    assert [h.id for h in await queries.related(s, roberta, limit=1)] == [pegasus.id]
+    names = [h.entry.name for h in await queries.related(s, roberta, limit=2)]
+    assert names == ["BigBird-Pegasus", "Megatron-GPT2"]
+
+
+async def test_related_same_paper_undated_last(session):
+    await _related_prefers_dated_same_paper(session)
+
+
+@pytest.mark.skipif(not os.environ.get("PTM_BOT_TEST_POSTGRES_URL"), reason="no PostgreSQL server")
+async def test_related_same_paper_undated_last_on_postgres():
+    import uuid
+
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    from bot.database import open_database
+
+    url = make_url(os.environ["PTM_BOT_TEST_POSTGRES_URL"])
+    name = f"ptm_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False))
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    db = await open_database(url.set(database=name).render_as_string(hide_password=False))
+    try:
+        async with db.begin() as s:
+            await _related_prefers_dated_same_paper(s)
+            # The portable search path itself: a negative offset is not sent to the server.
+            hits, total = await queries.search_entries(s, "bert", offset=-1, limit=3)
+            assert len(hits) == 3 and total > 10
+            assert await queries.by_author(s, "Kaiming Zzyzx") == ([], 0)
+            assert (await queries.search_entries(s, "swin qqqqzz"))[1] >= 1
+    finally:
+        await db.close()
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        await admin.close()

@@ -205,3 +205,19 @@ def test_unusable_urls_are_dropped(url: str | None) -> None:
     (embed,) = render.render_model(hit).embeds
     assert embed.url is None
     assert "](" not in (embed.description or "")
+
+
+def test_unusable_docs_url_falls_back_to_the_paper() -> None:
+    hit = make_hit(docs_url="not a url", paper_url="https://arxiv.org/abs/2006.03654", paper_title="A paper")
+    (embed,) = render.render_model(hit).embeds
+    assert embed.url == "https://arxiv.org/abs/2006.03654"
+
+
+@pytest.mark.parametrize("text", ["x [d](e) y", "[a](b) [c]", "a\\[b](c)", "Foo [bar] baz"])
+def test_link_text_brackets_are_escaped_once(text: str) -> None:
+    # escape_markdown already escapes a "[" that opens a markdown link; escaping it again would
+    # show a backslash and leave the bracket bare (ending the link text early).
+    shown = render.link(text, "https://x.org")
+    inner = shown[1 : shown.rindex("](https://x.org)")]
+    assert "\\\\[" not in inner.replace("\\\\\\[", "")  # no doubled escape before a bracket
+    assert render._plain(shown) == f"{text} <https://x.org>"
