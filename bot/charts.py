@@ -1,8 +1,9 @@
 """The stats chart: catalog entries per year, stacked by topic (a PNG made with matplotlib's Agg).
 
 :func:`render_stats_chart` is pure and CPU-bound (it builds a ``Figure`` directly, never pyplot, so
-it is safe in a worker thread); :func:`render_stats_chart_for` gathers the numbers in the caller's
-session and renders in :func:`asyncio.to_thread`, so the event loop keeps answering.
+it is safe in a worker thread); :func:`stats_chart_data` gathers the numbers in the caller's
+session, and :func:`render_chart_png` draws them in :func:`asyncio.to_thread` after the session is
+closed, so the event loop keeps answering and no transaction waits on the drawing.
 
 Each entry is counted once, under its most specific topic (the rarest of its topics in the whole
 catalog) among the :data:`MAX_TOPICS` most common ones; the rest go to "other", and entries
@@ -25,9 +26,10 @@ from db import models as m
 
 __all__ = [
     "MAX_TOPICS",
+    "render_chart_png",
     "render_stats_chart",
-    "render_stats_chart_for",
     "stack_by_primary_topic",
+    "stats_chart_data",
     "year_topic_rows",
 ]
 
@@ -114,8 +116,11 @@ def render_stats_chart(stats_by_year_topic: Mapping[int | str, Mapping[str, int]
     return buf.getvalue()
 
 
-async def render_stats_chart_for(session: AsyncSession) -> bytes:
-    """Gather entries per year and topic in *session*, render off the event loop, return PNG bytes."""
-    rows = await year_topic_rows(session)
-    data = stack_by_primary_topic(rows)
+async def stats_chart_data(session: AsyncSession) -> dict[int, dict[str, int]]:
+    """Entries per year, stacked by topic, read in *session* (the caller closes it before drawing)."""
+    return stack_by_primary_topic(await year_topic_rows(session))
+
+
+async def render_chart_png(data: Mapping[int | str, Mapping[str, int]]) -> bytes:
+    """Draw :func:`stats_chart_data`'s numbers off the event loop; no database session is held."""
     return await asyncio.to_thread(render_stats_chart, data)

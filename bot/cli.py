@@ -114,11 +114,15 @@ async def cmd_stats(args: argparse.Namespace, config: Config) -> int:
     try:
         async with db.begin() as session:
             stats = await catalog.catalog_stats(session)
+            chart_data = None
             if args.chart:
-                from bot.charts import render_stats_chart_for
+                from bot.charts import stats_chart_data
 
-                png = await render_stats_chart_for(session)
-                Path(args.chart).write_bytes(png)
+                chart_data = await stats_chart_data(session)
+        if chart_data is not None:
+            from bot.charts import render_chart_png
+
+            Path(args.chart).write_bytes(await render_chart_png(chart_data))
     finally:
         await db.close()
     if args.json:

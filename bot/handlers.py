@@ -205,11 +205,12 @@ async def author(db: Database, name: str, *, page: int = 0) -> MessagePayload:
 async def stats(db: Database, *, chart: bool = True) -> MessagePayload:
     """``/ptm stats``: counts by kind, topic and year, with the chart (rendered off the event loop)."""
     from bot import catalog
-    from bot.charts import render_stats_chart_for
+    from bot.charts import render_chart_png, stats_chart_data
 
     async with db.sessions() as session:
         numbers = await catalog.catalog_stats(session)
-        png = await render_stats_chart_for(session) if chart else None
+        data = await stats_chart_data(session) if chart else None
+    png = await render_chart_png(data) if data is not None else None
     return render.render_stats(numbers, chart=png)
 
 

@@ -88,14 +88,14 @@ def resolve_topic(topic: str) -> str:
 # Loading
 
 
-async def _load(session: AsyncSession, ids: Sequence[int], *, refresh: bool = False) -> list[EntryHit]:
+async def _load(session: AsyncSession, ids: Sequence[int]) -> list[EntryHit]:
     """Hits for these ids, in the order given (ids that no longer exist are skipped).
 
     Plain column queries (the entries, then their authors, links, topics and aliases: one
     tagged statement on SQLite, :data:`_LOAD_SQL`; five elsewhere, as ``selectinload`` would
     issue), each read in one trip to the driver (:func:`db.search.fetch_rows`), build the domain entries directly, without ORM instances
     or identity-map bookkeeping: the same :class:`Entry` as :func:`bot.catalog.to_domain`, for
-    a fraction of the cost. Rows are read afresh every time, so ``refresh`` is implied.
+    a fraction of the cost. Rows are read afresh every time.
     """
     if not ids:
         return []
@@ -711,7 +711,7 @@ async def set_topics(session: AsyncSession, entry_id: int, topics: Sequence[str]
         keep.append(link)
     row.topics = keep
     await session.flush()
-    return (await _load(session, [entry_id], refresh=True))[0]
+    return (await _load(session, [entry_id]))[0]
 
 
 # --------------------------------------------------------------------------------------------
