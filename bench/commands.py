@@ -6,11 +6,11 @@
    shipped list), then ``--entries`` synthetic entries bulk-inserted with SQLAlchemy Core
    (``insert()`` executemany, one transaction): names like "NovaBERT-7" and "ViT-Tiny-342",
    aliases, organisations, authors from a pool of a few thousand names, topics from
-   :data:`bot.topics.TOPICS`, years 2018-2026, paper titles from word pools, docs links. The
+   :data:`bot.catalog.topics.TOPICS`, years 2018-2026, paper titles from word pools, docs links. The
    search index rows of the new entries are written in the same transaction
    (:func:`db.search.reindex_sync`, the code the app itself uses).
-2. Measure, in a fresh child process that imports the bot (``bot.bot`` and every cog) and opens
-   the database the way the bot does: each command's handler (:mod:`bot.handlers`, what the
+2. Measure, in a fresh child process that imports the bot (``bot.client.bot`` and every cog) and opens
+   the database the way the bot does: each command's handler (:mod:`bot.commands.member`, what the
    cogs call; interaction in, payload ready, no network) ``--runs`` times with varied inputs,
    after a short warm-up. Reported per command: median and p99 in ms. Then that process's RSS
    (current ``VmRSS`` and peak ``ru_maxrss``): the "bot process" figure.
@@ -143,7 +143,7 @@ def _synthetic_rows(conn: Any, n: int, rng: random.Random) -> dict[str, Any]:
     """Rows for every table, with explicit ids after the shipped list's."""
     from sqlalchemy import func, select
 
-    from bot.topics import TOPICS
+    from bot.catalog.topics import TOPICS
     from db import models as m
     from db.normalize import fold, norm_key, norm_title
 
@@ -398,7 +398,7 @@ def _typo(rng: random.Random, name: str) -> str:
 async def _inputs(db: Any, rng: random.Random, runs: int) -> dict[str, list[Any]]:
     from sqlalchemy import select
 
-    from bot.topics import TOPICS
+    from bot.catalog.topics import TOPICS
     from db import models as m
 
     async with db.sessions() as session:
@@ -473,9 +473,9 @@ async def _inputs(db: Any, rng: random.Random, runs: int) -> dict[str, list[Any]
 
 
 async def measure(path: Path, runs: int, seed: int) -> dict[str, Any]:
-    import bot.bot  # noqa: F401  (the bot process has all of this imported)
-    from bot import handlers
-    from bot.bot import EXTENSIONS
+    import bot.client.bot  # noqa: F401  (the bot process has all of this imported)
+    from bot.client.bot import EXTENSIONS
+    from bot.commands import member as handlers
     from bot.config import database_url_from_path
     from bot.database import open_database
     from bot.errors import UserFacingError

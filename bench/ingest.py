@@ -39,7 +39,7 @@ import feedparser  # noqa: E402
 
 from bot.config import Config, database_url_from_path  # noqa: E402
 from bot.database import open_database  # noqa: E402
-from bot.watcher import poll  # noqa: E402
+from bot.watch.poll import poll  # noqa: E402
 from tests.feedgen import generate_rss2_feed  # noqa: E402
 
 

@@ -8,7 +8,7 @@ when it records one (the cn-chat-arxiv primary category, or the feed document it
 curated-list items have titles only and no categories.
 
 ``--cv-weights K`` cross-validates the hand-set weights of the keyed cues (``key=`` in
-``bot/relevance.py``): on each of K stratified folds it re-tunes those weights by coordinate search on the
+``bot/watch/relevance.py``): on each of K stratified folds it re-tunes those weights by coordinate search on the
 other folds (at the default threshold: least borderline FPR with recall >= 0.95 and clear FPR <= 0.05)
 and measures the tuned weights, and the shipped ones, on the held-out fold.
 """
@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.arxiv import parse_feed  # noqa: E402
-from bot.relevance import BIAS, DEFAULT_THRESHOLD, _contributions, score_paper  # noqa: E402
+from bot.watch.arxiv import parse_feed  # noqa: E402
+from bot.watch.relevance import BIAS, DEFAULT_THRESHOLD, _contributions, score_paper  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +90,8 @@ def catalog_names_in(item: Item) -> list[str]:
     """The shipped catalog's model names the item mentions, found as the watcher finds them."""
     global _CATALOG_NAMES
     if _CATALOG_NAMES is None:
-        from bot.catalog import shipped_list_text
-        from bot.listformat import EntryKind, parse_list
+        from bot.catalog.listformat import EntryKind, parse_list
+        from bot.catalog.service import shipped_list_text
 
         names = [e.name for e in parse_list(shipped_list_text()).entries if e.kind is EntryKind.MODEL]
         alternatives = "|".join(sorted(map(re.escape, names), key=len, reverse=True))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot import catalog
+from bot.catalog import service as catalog
 from db.session import create_engine, create_sessionmaker, migrate
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ class UserFacingError(app_commands.AppCommandError):
     """A user mistake (unknown topic, empty query, ...).
 
     The message is shown to the invoking user as one short ephemeral line by
-    :class:`bot.tree.PTMCommandTree` (and printed by ``ptm-bot ask``); it is not logged as a failure.
+    :class:`bot.client.tree.PTMCommandTree` (and printed by ``ptm-bot ask``); it is not logged as a failure.
     It subclasses :class:`~discord.app_commands.AppCommandError` so discord.py passes it to the tree's
     error handler as-is, without wrapping it in ``CommandInvokeError``.
     """

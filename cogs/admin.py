@@ -2,7 +2,7 @@
 
 Permissions twice: ``default_permissions(manage_guild=True)`` hides the group from members by
 default (server admins may change that in Integrations), and every command also runs the runtime
-check :func:`bot.checks.moderator_only` (a configured moderator role, or Manage Server).
+check :func:`bot.client.checks.moderator_only` (a configured moderator role, or Manage Server).
 """
 
 from __future__ import annotations
@@ -13,15 +13,16 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import handlers, review_handlers
-from bot.bot import PTMBot
-from bot.checks import moderator_only
-from bot.paging import send_payload
-from bot.render_watch import render_feeds, render_poll_report
-from bot.review import Decision
-from bot.review_handlers import EDITABLE, Actor
-from bot.review_messages import refresh_message
-from bot.watcher import list_feeds
+from bot.client.bot import PTMBot
+from bot.client.checks import moderator_only
+from bot.client.paging import send_payload
+from bot.client.review_messages import refresh_message
+from bot.commands import admin as review_handlers
+from bot.commands import member as handlers
+from bot.commands.admin import EDITABLE, Actor
+from bot.present.watch import render_feeds, render_poll_report
+from bot.review.service import Decision
+from bot.watch.poll import list_feeds
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """``/ptm``: look things up in the catalog (everyone).
 
-Thin adapter: each command parses its options, calls one function of :mod:`bot.handlers` and
-sends the payload it returns (:func:`bot.paging.send_payload`). Errors go to the tree's funnel.
+Thin adapter: each command parses its options, calls one function of :mod:`bot.commands.member` and
+sends the payload it returns (:func:`bot.client.paging.send_payload`). Errors go to the tree's funnel.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import handlers
-from bot.bot import PTMBot
-from bot.paging import send_payload
-from bot.topics import TOPICS
+from bot.catalog.topics import TOPICS
+from bot.client.bot import PTMBot
+from bot.client.paging import send_payload
+from bot.commands import member as handlers
 
 log = logging.getLogger(__name__)
 

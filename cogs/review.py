@@ -19,12 +19,12 @@ import logging
 import discord
 from discord.ext import commands
 
-from bot import review
-from bot.bot import PTMBot
-from bot.checks import is_moderator
-from bot.review import Decision
-from bot.review_messages import review_channel
-from bot.review_render import APPROVE_EMOJI, REJECT_EMOJI, render_suggestion_embed
+from bot.client.bot import PTMBot
+from bot.client.checks import is_moderator
+from bot.client.review_messages import review_channel
+from bot.present.review import APPROVE_EMOJI, REJECT_EMOJI, render_suggestion_embed
+from bot.review import service as review
+from bot.review.service import Decision
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 After each poll, new pending suggestions are handed on with ``bot.dispatch("suggestions_ready",
 ids)`` (the review poster listens for ``on_suggestions_ready``), and feed health changes are
-announced once in the configured review channel. The poll itself is :class:`bot.scheduling.PollJob`.
+announced once in the configured review channel. The poll itself is :class:`bot.watch.schedule.PollJob`.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import discord
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from discord.ext import commands
 
-from bot.render_watch import render_health_changes
-from bot.review_messages import review_channel
-from bot.scheduling import PollJob, add_poll_job, build_scheduler, remove_poll_job
-from bot.watcher import PollReport, make_fetcher, mark_health_announced
+from bot.client.review_messages import review_channel
+from bot.present.watch import render_health_changes
+from bot.watch.poll import PollReport, make_fetcher, mark_health_announced
+from bot.watch.schedule import PollJob, add_poll_job, build_scheduler, remove_poll_job
 
 log = logging.getLogger(__name__)
 

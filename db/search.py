@@ -26,7 +26,7 @@ off. Terms of three or more letters also match as prefixes (``swin`` finds "Swin
 ``distil`` finds "DistilBERT").
 
 Keeping it current: :func:`reindex` rewrites the rows of given entries. A flush listener on
-:class:`sqlalchemy.orm.Session` (installed when this module is imported; ``bot.catalog``
+:class:`sqlalchemy.orm.Session` (installed when this module is imported; ``bot.catalog.service``
 imports it) reindexes every entry whose row, aliases, authors or links were inserted, changed
 or deleted in that flush, so every writer keeps the index right without calling anything.
 Bulk ``DELETE`` statements bypass the listener; on SQLite a trigger (migration 0003) drops

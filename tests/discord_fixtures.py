@@ -19,7 +19,7 @@ import pytest
 import pytest_asyncio
 import simcord
 
-from bot.bot import PTMBot, create_bot
+from bot.client.bot import PTMBot, create_bot
 from bot.config import Config, DiscordConfig, ScheduleConfig
 from bot.database import Database
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from bot.arxiv import FeedError, FeedPaper, ParsedFeed, parse_feed
+from bot.watch.arxiv import FeedError, FeedPaper, ParsedFeed, parse_feed
 from tests.feedgen import generate_rss2_feed, rss2_to_atom_twin
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
@@ -189,7 +189,7 @@ def test_two_thousand_items_parse_fast() -> None:
 def test_broken_xml_with_entries_keeps_them(caplog: pytest.LogCaptureFixture) -> None:
     data = generate_rss2_feed(20, seed=3)
     truncated = data[: len(data) // 2]
-    with caplog.at_level(logging.WARNING, logger="bot.arxiv"):
+    with caplog.at_level(logging.WARNING, logger="bot.watch.arxiv"):
         feed = parse_feed(truncated)
     assert 5 <= len(feed.papers) < 20
     assert "problems" in caplog.text

@@ -8,8 +8,8 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot.cli import main
-from bot.topics import TOPICS
+from bot.catalog.topics import TOPICS
+from bot.cli.main import main
 from tests.discord_fixtures import no_logged_errors  # noqa: F401 - autouse fixture
 
 
@@ -131,7 +131,7 @@ def rejected_token(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(discord.http.HTTPClient, "static_login", static_login)
     monkeypatch.setenv("DISCORD_TOKEN", "not-a-token")
-    monkeypatch.setattr("bot.runner.configure_logging", lambda level: None)
+    monkeypatch.setattr("bot.client.runner.configure_logging", lambda level: None)
 
 
 @pytest.mark.usefixtures("rejected_token")
@@ -162,7 +162,7 @@ def test_run_shuts_down_cleanly_on_sigterm(
     import os
     import signal
 
-    from bot.bot import PTMBot
+    from bot.client.bot import PTMBot
 
     seen: dict[str, object] = {}
 
@@ -174,7 +174,7 @@ def test_run_shuts_down_cleanly_on_sigterm(
             await asyncio.sleep(0.01)
 
     monkeypatch.setattr(PTMBot, "start", start)
-    monkeypatch.setattr("bot.runner.configure_logging", lambda level: None)
+    monkeypatch.setattr("bot.client.runner.configure_logging", lambda level: None)
     monkeypatch.setenv("DISCORD_TOKEN", "token")
     assert main(["run", "--db", str(db_path)]) == 0
     assert seen["session"] is not None and seen["session"].closed  # type: ignore[attr-defined]
@@ -190,7 +190,7 @@ def test_run_when_discord_is_unreachable(
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     monkeypatch.setattr(discord.http.Route, "BASE", f"http://127.0.0.1:{port}/api/v10")
-    monkeypatch.setattr("bot.runner.configure_logging", lambda level: None)
+    monkeypatch.setattr("bot.client.runner.configure_logging", lambda level: None)
     monkeypatch.setenv("DISCORD_TOKEN", "token")
     assert main(["run", "--db", str(db_path)]) == 3
     err = capsys.readouterr().err

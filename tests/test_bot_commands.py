@@ -7,12 +7,12 @@ import pytest
 import simcord
 from discord import app_commands
 
-from bot import handlers
-from bot.bot import EXTENSIONS, PTMBot, create_bot
-from bot.checks import NotModerator, is_moderator
+from bot.catalog.topics import TOPICS
+from bot.client.bot import EXTENSIONS, PTMBot, create_bot
+from bot.client.checks import NotModerator, is_moderator
+from bot.client.tree import APOLOGY
+from bot.commands import member as handlers
 from bot.errors import UserFacingError
-from bot.topics import TOPICS
-from bot.tree import APOLOGY
 from tests.discord_fixtures import (  # noqa: F401 - fixtures
     GUILD_ID,
     LoggedErrors,
@@ -274,7 +274,7 @@ async def test_unexpected_exception_is_logged_and_apologised(
     err = simcord.assert_error(simcord_env, app_commands.CommandInvokeError, contains="kaboom")
     assert isinstance(err.original, RuntimeError)
     records = no_logged_errors.allow()
-    (record,) = [rec for rec in records if rec.name == "bot.tree"]
+    (record,) = [rec for rec in records if rec.name == "bot.client.tree"]
     assert record.exc_info is not None and "ptm search" in record.getMessage()
 
 
@@ -383,7 +383,7 @@ async def test_results_ping_nobody(simcord_env: simcord.Env, world: World) -> No
 
 
 def test_invalid_value_line_keeps_the_value_in_its_code_span() -> None:
-    from bot.tree import user_message
+    from bot.client.tree import user_message
 
     class Dummy(app_commands.Transformer):
         pass

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from bot import catalog
-from bot.cli import main
+from bot.catalog import service as catalog
+from bot.catalog.listformat import Entry, EntryKind
+from bot.cli.main import main
 from bot.database import open_database
-from bot.listformat import Entry, EntryKind
 from db import models as m
 
 SHIPPED = catalog.shipped_list_text()

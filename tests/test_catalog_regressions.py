@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot import catalog
+from bot.catalog import service as catalog
 from bot.database import open_database
 from db import models as m
 
@@ -33,7 +33,7 @@ def previous_line(text: str, line_start: str) -> str:
 
 
 async def test_an_entry_missing_from_a_newer_list_keeps_its_place(cdb):
-    from bot.listformat import Entry, EntryKind
+    from bot.catalog.listformat import Entry, EntryKind
 
     async with cdb.begin() as s:
         await catalog.add_entry(

@@ -1,4 +1,4 @@
-"""The query subcommands through ``bot.cli.main`` on a copy of the shipped catalog."""
+"""The query subcommands through ``bot.cli.main.main`` on a copy of the shipped catalog."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 
 
 def run(capsys, db_path, *argv):

@@ -1,4 +1,4 @@
-"""bot.fetch against a real aiohttp server on 127.0.0.1; throttling and backoff run in virtual time."""
+"""bot.watch.fetch against a real aiohttp server on 127.0.0.1; throttling and backoff run in virtual time."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.fetch import (
+from bot.watch.fetch import (
     FeedHealth,
     FetchOutcome,
     PoliteFetcher,

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalog import shipped_list_text
-from bot.listformat import (
+from bot.catalog.listformat import (
     AuthorStyle,
     DateStyle,
     EntryKind,
@@ -19,6 +18,7 @@ from bot.listformat import (
     render_list,
     split_authors,
 )
+from bot.catalog.service import shipped_list_text
 
 SHIPPED = shipped_list_text()
 SHARED_LIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "ptm-list.md"
@@ -149,7 +149,7 @@ def test_surveys_keep_their_subsection(doc):
     ],
 )
 def test_arxiv_ids_are_normalised(url, expected):
-    from bot.arxiv_ids import arxiv_id_from_url
+    from bot.catalog.arxiv_ids import arxiv_id_from_url
 
     assert arxiv_id_from_url(url) == expected
 

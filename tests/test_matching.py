@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.matching import Candidate, Tier, family_stem, rank, same_family
+from bot.catalog.matching import Candidate, Tier, family_stem, rank, same_family
 
 CANDS = [
     Candidate(1, "Nyströmformer", "model"),

@@ -7,8 +7,8 @@ import sqlite3
 
 import pytest
 
-from bot.arxiv import parse_feed
-from bot.cli import main
+from bot.cli.main import main
+from bot.watch.arxiv import parse_feed
 from tests.watch_helpers import (  # noqa: F401  (fixtures)
     FEEDS,
     Item,

@@ -14,9 +14,11 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from bot import catalog, queries, review
+from bot.catalog import queries
+from bot.catalog import service as catalog
 from bot.database import open_database
-from bot.review import Decision
+from bot.review import service as review
+from bot.review.service import Decision
 from db import models as m
 
 SERVER = os.environ.get("PTM_BOT_TEST_POSTGRES_URL")
@@ -114,7 +116,7 @@ async def test_poll_stores_suggestions_on_postgres(pg):
     from pathlib import Path
 
     from bot.config import Config
-    from bot.watcher import poll
+    from bot.watch.poll import poll
 
     feed = Path(__file__).parent / "fixtures" / "feeds" / "apiatom-new-cs.LG_OR_cs.AI-2026-04-30.xml"
     report = await poll(pg, Config(), fetcher=None, sources=[str(feed)])
@@ -128,7 +130,7 @@ async def test_poll_stores_suggestions_on_postgres(pg):
 
 
 async def test_model_command_with_related_entries_on_postgres(pg):
-    from bot import handlers
+    from bot.commands import member as handlers
 
     payload = await handlers.model(pg, "deberta v2")
     embed = payload.embeds[0].to_dict()

@@ -8,7 +8,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from bot import catalog, queries
+from bot.catalog import queries
+from bot.catalog import service as catalog
 from db import models as m
 from db import search
 
@@ -286,7 +287,7 @@ async def test_entry_json_shape(session):
 
 async def test_index_follows_writes(db):
     """New, renamed and removed entries show up in (or leave) search without an explicit reindex."""
-    from bot.listformat import Entry, EntryKind
+    from bot.catalog.listformat import Entry, EntryKind
 
     async with db.begin() as s:
         await catalog.add_entry(s, Entry(kind=EntryKind.MODEL, name="Zebraformer", org="Savanna Labs"))

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from bench.relevance_eval import load_items, metrics, score_items
-from bot.relevance import DEFAULT_THRESHOLD, Relevance, propose_kind, propose_name, score_paper
+from bot.watch.relevance import DEFAULT_THRESHOLD, Relevance, propose_kind, propose_name, score_paper
 
 DEV = Path(__file__).parent / "fixtures" / "relevance-dev.jsonl"
 

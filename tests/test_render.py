@@ -7,10 +7,10 @@ import json
 import discord
 import pytest
 
-from bot import render
-from bot.listformat import Entry, EntryKind
-from bot.queries import EntryHit
-from bot.render import MessagePayload, fit_embed
+from bot.catalog.listformat import Entry, EntryKind
+from bot.catalog.queries import EntryHit
+from bot.present import render
+from bot.present.render import MessagePayload, fit_embed
 
 
 def make_hit(entry_id: int = 1, **fields: object) -> EntryHit:

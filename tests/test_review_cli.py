@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.cli import main
+from bot.cli.main import main
 
 FEED = Path(__file__).parent / "fixtures" / "feeds" / "rss2-cs.CL-2026-04-27-trimmed.xml"
 

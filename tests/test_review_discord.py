@@ -10,8 +10,9 @@ import discord
 import pytest
 from sqlalchemy import func, select
 
-from bot import catalog, review
-from bot.bot import create_bot
+from bot.catalog import service as catalog
+from bot.client.bot import create_bot
+from bot.review import service as review
 from db import models as m
 from tests.discord_fixtures import (  # noqa: F401  (pytest fixtures)
     bot_config,
@@ -247,7 +248,7 @@ async def test_edit_remove_and_export(simcord_env, world, ptm_db):
 async def test_review_commands_refused_for_members(simcord_env, world, ptm_db):
     import simcord
 
-    from bot.checks import NotModerator
+    from bot.client.checks import NotModerator
 
     sid = await post(simcord_env, ptm_db)
     await show_admin_group_to(simcord_env, world, world.guild.default_role)
@@ -281,7 +282,7 @@ async def test_posting_goes_at_discords_pace(simcord_env, world, ptm_db):
 
 
 async def test_one_resolver_finds_the_review_channel_by_id_or_name(simcord_env, world, ptm_db):
-    from bot.review_messages import review_channel
+    from bot.client.review_messages import review_channel
 
     bot = simcord_env.bot
     for wanted in ("models", "#Models", world.channel.id):

@@ -12,7 +12,7 @@ import dataclasses
 import pytest
 import pytest_asyncio
 
-from bot.bot import create_bot
+from bot.client.bot import create_bot
 from bot.config import FeedsConfig, ScheduleConfig
 from tests.discord_fixtures import (  # noqa: F401  (pytest fixtures)
     bot_config,

@@ -6,10 +6,10 @@ import dataclasses
 
 import pytest
 
-from bot import catalog
-from bot.bot import create_bot
+from bot.catalog import service as catalog
+from bot.catalog.listformat import Entry, EntryKind
+from bot.client.bot import create_bot
 from bot.config import FeedsConfig, ScheduleConfig
-from bot.listformat import Entry, EntryKind
 from db import models as m
 from tests.discord_fixtures import (  # noqa: F401  (pytest fixtures)
     bot_config,
@@ -129,8 +129,8 @@ async def reimport_export(db) -> catalog.ImportReport:
 
 @pytest.mark.parametrize("authors", [["Ada Lovelace"], ["Ada Lovelace", "Alan Turing"]])
 async def test_an_approved_paper_with_one_or_two_authors_survives_export_and_reimport(rdb, authors):
-    from bot import review
-    from bot.review import Decision
+    from bot.review import service as review
+    from bot.review.service import Decision
 
     sid = await add_pending(rdb, arxiv_id="2401.00001", title="OmniSpeech: a speech model", name="OmniSpeech")
     async with rdb.begin() as s:
@@ -147,7 +147,7 @@ async def test_an_approved_paper_with_one_or_two_authors_survives_export_and_rei
 
 
 async def test_editing_authors_survives_export_and_reimport(rdb):
-    from bot import review_handlers
+    from bot.commands import admin as review_handlers
 
     # BORT's line reads "by Adrian de Wynter and Daniel J. Perry": one author left reads back as "comma".
     await review_handlers.edit(rdb, "BORT", "authors", "Adrian de Wynter")
@@ -173,8 +173,8 @@ async def test_posting_goes_on_when_the_review_reactions_cannot_be_added(simcord
 
 
 async def test_undo_with_a_stale_read_does_not_orphan_the_new_entry(rdb, monkeypatch):
-    from bot import review
-    from bot.review import Decision, ReviewError
+    from bot.review import service as review
+    from bot.review.service import Decision, ReviewError
 
     sid = await add_pending(rdb, arxiv_id="2401.00001", name="OmniSpeech")
 

@@ -7,9 +7,10 @@ import asyncio
 import pytest
 from sqlalchemy import func, select
 
-from bot import catalog, review
+from bot.catalog import service as catalog
 from bot.database import open_database
-from bot.review import Decision, ReviewError
+from bot.review import service as review
+from bot.review.service import Decision, ReviewError
 from db import models as m
 from tests.review_helpers import add_pending
 

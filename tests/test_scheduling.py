@@ -1,4 +1,4 @@
-"""bot.scheduling: cron fire times across US Eastern DST changes, jitter bounds, job options, and the
+"""bot.watch.schedule: cron fire times across US Eastern DST changes, jitter bounds, job options, and the
 poll job driven directly against the local test server (throttling and backoff in virtual time)."""
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import aiohttp
 import pytest
 
 from bot.config import Config
-from bot.fetch import PoliteFetcher
-from bot.scheduling import (
+from bot.watch.fetch import PoliteFetcher
+from bot.watch.poll import PollReport
+from bot.watch.schedule import (
     MISFIRE_GRACE_SECONDS,
     POLL_JOB_ID,
     PollJob,
@@ -23,7 +24,6 @@ from bot.scheduling import (
     poll_trigger,
     remove_poll_job,
 )
-from bot.watcher import PollReport
 from tests.http_server import Reply, ScriptedServer, VirtualTime, conditional_feed
 from tests.watch_helpers import (  # noqa: F401  (fixtures)
     Item,

@@ -6,9 +6,9 @@ from collections import defaultdict
 
 import pytest
 
-from bot import catalog
-from bot.listformat import parse_list
-from bot.topics import TOPICS, explain, parse_topic, topics_for
+from bot.catalog import service as catalog
+from bot.catalog.listformat import parse_list
+from bot.catalog.topics import TOPICS, explain, parse_topic, topics_for
 
 SPEECH = {
     "Wav2Vec2", "Hubert", "WavLM", "XLS-R", "XLSR-Wav2Vec2", "SEW", "SEW-D", "UniSpeech", "UniSpeechSat",

@@ -1,4 +1,4 @@
-"""bot.watcher: dedup, caps, storage and feed health, on a temp-file SQLite with the shipped catalog."""
+"""bot.watch.poll: dedup, caps, storage and feed health, on a temp-file SQLite with the shipped catalog."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.config import Config
-from bot.relevance import score_paper
-from bot.render_watch import render_poll_report
-from bot.watcher import Candidate, PollReport, feed_urls, make_fetcher, mark_health_announced, poll
+from bot.present.watch import render_poll_report
+from bot.watch.poll import Candidate, PollReport, feed_urls, make_fetcher, mark_health_announced, poll
+from bot.watch.relevance import score_paper
 from db import models as m
 from tests.feedgen import generate_rss2_feed
 from tests.http_server import Reply, ScriptedServer, conditional_feed
@@ -363,7 +363,7 @@ async def test_empty_weekend_feed_is_normal(db, db_path) -> None:
 
 @pytest.mark.parametrize("name", sorted(p.name for p in FEEDS.glob("*.xml")))
 async def test_every_shared_feed_goes_through(db, db_path, name) -> None:
-    from bot.arxiv import parse_feed
+    from bot.watch.arxiv import parse_feed
 
     parsed = parse_feed((FEEDS / name).read_bytes())
     report = await poll(

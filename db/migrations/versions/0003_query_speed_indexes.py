@@ -6,7 +6,7 @@ Create Date: 2026-11-27 10:00:00
 
 * ``ix_entries_date_desc`` on ``entries (year DESC, month DESC, name, id)``: the order of every
   "newest first" list. ``/ptm recent`` on a large topic walks it and stops after one page
-  instead of sorting all of the topic's entries (bot/queries.py chooses per query).
+  instead of sorting all of the topic's entries (bot/catalog/queries.py chooses per query).
 * SQLite: a trigger drops an entry's search-index row when the entry is deleted, by any
   statement (bulk ``DELETE`` bypasses the ORM's flush listener), so the index never holds a
   row without its entry and :func:`db.search.search` counts hits without joining ``entries``.
@@ -28,7 +28,7 @@ def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
         order = [sa.text("year DESC"), sa.text("month DESC"), "name", "id"]
-    else:  # the queries' own order there: NULLS LAST (bot/queries.py _date_order)
+    else:  # the queries' own order there: NULLS LAST (bot/catalog/queries.py _date_order)
         order = [sa.text("year DESC NULLS LAST"), sa.text("month DESC NULLS LAST"), "name", "id"]
     op.create_index("ix_entries_date_desc", "entries", order, unique=False)
     if bind.dialect.name != "sqlite":

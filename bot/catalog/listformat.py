@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from bot.arxiv_ids import arxiv_id_from_url
+from bot.catalog.arxiv_ids import arxiv_id_from_url
 
 __all__ = [
     "AuthorStyle",

@@ -16,7 +16,7 @@ import sys
 import aiohttp
 import discord
 
-from bot.bot import create_bot
+from bot.client.bot import create_bot
 from bot.config import Config
 from bot.database import open_database
 

@@ -9,7 +9,7 @@ and diacritics ignored), so ``deberta v2`` is ``DeBERTa-v2`` and ``nystromformer
 5. the query occurs inside the name or alias, 6. fuzzy ("did you mean", difflib ratio).
 
 Within a tier models come before surveys and resources, then the closer and shorter name.
-The database side (which candidates to look at) lives in :mod:`bot.queries`.
+The database side (which candidates to look at) lives in :mod:`bot.catalog.queries`.
 """
 
 from __future__ import annotations

@@ -18,10 +18,10 @@ import discord
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from discord.ext import commands
 
+from bot.client.tree import PTMCommandTree
 from bot.config import Config
 from bot.database import Database, open_database
-from bot.scheduling import build_scheduler
-from bot.tree import PTMCommandTree
+from bot.watch.schedule import build_scheduler
 
 __all__ = ["EXTENSIONS", "PTMBot", "create_bot", "intents"]
 

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.render import MessagePayload, _payload, fit_embed, link, safe, short_authors, truncate
-from bot.review import DecisionOutcome, SuggestionView
+from bot.present.render import MessagePayload, _payload, fit_embed, link, safe, short_authors, truncate
+from bot.review.service import DecisionOutcome, SuggestionView
 
 __all__ = [
     "APPROVE_EMOJI",

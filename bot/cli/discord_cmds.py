@@ -36,8 +36,8 @@ def _configure_ask(parser: argparse.ArgumentParser) -> None:
 
 
 async def cmd_ask(args: argparse.Namespace, config: Config) -> int:
-    from bot.ask import AskError, ask, format_payload
-    from bot.cli import CLIError
+    from bot.cli.ask import AskError, ask, format_payload
+    from bot.cli.main import CLIError
 
     line = " ".join(args.line) if len(args.line) > 1 else args.line[0]
     db = await _open(config)
@@ -62,8 +62,8 @@ def _configure_sync(parser: argparse.ArgumentParser) -> None:
 
 
 async def cmd_sync(args: argparse.Namespace, config: Config) -> int:
-    from bot.bot import create_bot
-    from bot.cli import CLIError
+    from bot.cli.main import CLIError
+    from bot.client.bot import create_bot
 
     token = discord_token(config)
     if not token:

@@ -1,12 +1,12 @@
 """``ptm-bot ask '/ptm model DeBERTa'``: run a slash command offline and print what Discord would show.
 
 The command line is parsed against the bot's real command tree: the bot is built with
-:func:`bot.bot.create_bot` and its extensions loaded, without logging in. The words after the
+:func:`bot.client.bot.create_bot` and its extensions loaded, without logging in. The words after the
 command name map to the command's options in order (``name=value`` names one explicitly; extra
 words join into the last text option, so ``/ptm model deberta v2`` works unquoted), and values are
 checked against the options' metadata (type, choices, ranges and lengths) as Discord would.
-Then the command's own handler in :mod:`bot.handlers` runs, and its payload is printed with
-:func:`bot.render.render_text`, or as JSON (``{content, embeds, ephemeral}``).
+Then the command's own handler in :mod:`bot.commands.member` runs, and its payload is printed with
+:func:`bot.present.render.render_text`, or as JSON (``{content, embeds, ephemeral}``).
 
 Permission checks are not applied: whoever can run the CLI already has the database.
 """
@@ -25,7 +25,7 @@ from discord.utils import MISSING
 from bot.config import Config
 from bot.database import Database
 from bot.errors import UserFacingError
-from bot.render import MessagePayload, render_empty, render_text
+from bot.present.render import MessagePayload, render_empty, render_text
 
 __all__ = ["AskError", "ParsedCommand", "ask", "parse_command_line"]
 
@@ -167,8 +167,8 @@ def parse_command_line(tree: app_commands.CommandTree, line: str) -> ParsedComma
 
 async def ask(config: Config, db: Database, line: str) -> tuple[MessagePayload, int]:
     """Run *line* like Discord would; returns the payload and an exit status (1 for a user mistake)."""
-    from bot import handlers
-    from bot.bot import create_bot
+    from bot.client.bot import create_bot
+    from bot.commands import member as handlers
 
     # discord.py warns about voice support when a client is built; irrelevant for an offline run.
     client_log = logging.getLogger("discord.client")
@@ -183,7 +183,7 @@ async def ask(config: Config, db: Database, line: str) -> tuple[MessagePayload, 
         parsed = parse_command_line(bot.tree, line)
     finally:
         await bot.close()
-    from bot.review_handlers import OFFLINE_HANDLERS
+    from bot.commands.admin import OFFLINE_HANDLERS
 
     handler = handlers.COMMAND_HANDLERS.get(parsed.qualified_name) or OFFLINE_HANDLERS.get(
         parsed.qualified_name

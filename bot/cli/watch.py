@@ -1,6 +1,6 @@
 """``ptm-bot poll`` and ``ptm-bot feeds``: the arXiv watcher from the command line.
 
-``poll`` runs the same service as the bot's scheduled job (:func:`bot.watcher.poll`); with ``--feed``
+``poll`` runs the same service as the bot's scheduled job (:func:`bot.watch.poll.poll`); with ``--feed``
 it reads local files (or given URLs) instead of the configured feeds.
 """
 
@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from bot.config import Config
-from bot.watcher import Candidate, PollReport, is_url
+from bot.watch.poll import Candidate, PollReport, is_url
 
 __all__ = ["COMMANDS", "render_candidates_table", "render_feeds_table"]
 
@@ -37,8 +37,8 @@ def _configure_poll(p: argparse.ArgumentParser) -> None:
 
 
 async def cmd_poll(args: argparse.Namespace, config: Config) -> int:
-    from bot.cli import _open
-    from bot.watcher import poll
+    from bot.cli.main import _open
+    from bot.watch.poll import poll
 
     sources: list[str] | None = list(args.feed) if args.feed else None
     db = await _open(config)
@@ -65,7 +65,7 @@ async def cmd_poll(args: argparse.Namespace, config: Config) -> int:
 async def _poll_over_http(db: object, config: Config, sources: list[str] | None, dry_run: bool) -> PollReport:
     import aiohttp
 
-    from bot.watcher import make_fetcher, poll
+    from bot.watch.poll import make_fetcher, poll
 
     async with aiohttp.ClientSession() as http:
         return await poll(
@@ -126,8 +126,8 @@ def _configure_feeds(p: argparse.ArgumentParser) -> None:
 
 
 async def cmd_feeds(args: argparse.Namespace, config: Config) -> int:
-    from bot.cli import CLIError, _open
-    from bot.watcher import enable_feed, list_feeds
+    from bot.cli.main import CLIError, _open
+    from bot.watch.poll import enable_feed, list_feeds
 
     db = await _open(config)
     try:

@@ -23,7 +23,7 @@ from typing import Any
 
 import feedparser
 
-from bot.arxiv_ids import split_version
+from bot.catalog.arxiv_ids import split_version
 
 __all__ = ["ANNOUNCE_TYPES", "FeedError", "FeedPaper", "ParsedFeed", "parse_feed"]
 

@@ -12,14 +12,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from bot import catalog, review
-from bot.arxiv_ids import normalise_arxiv_id
+from bot.catalog import service as catalog
+from bot.catalog.arxiv_ids import normalise_arxiv_id
+from bot.catalog.listformat import DateStyle
 from bot.database import Database
 from bot.errors import UserFacingError
-from bot.listformat import DateStyle
-from bot.render import Attachment, MessagePayload, safe
-from bot.review import Decision, ReviewError, SuggestionView
-from bot.review_render import render_decision_reply, render_message, render_pending
+from bot.present.render import Attachment, MessagePayload, safe
+from bot.present.review import render_decision_reply, render_message, render_pending
+from bot.review import service as review
+from bot.review.service import Decision, ReviewError, SuggestionView
 from db import models as m
 
 log = logging.getLogger(__name__)
@@ -157,7 +158,7 @@ async def add(
     actor: Actor,
 ) -> tuple[MessagePayload, SuggestionView]:
     """Add a paper (a parsed arXiv API entry) straight into the catalog."""
-    from bot.relevance import score_paper
+    from bot.watch.relevance import score_paper
 
     relevance = score_paper(paper.title, paper.abstract, paper.categories)  # type: ignore[attr-defined]
     try:
@@ -184,8 +185,8 @@ async def add(
 
 async def fetch_paper(http_session, config, ref: str):  # type: ignore[no-untyped-def]
     """The arXiv API's metadata for one paper, fetched politely; a clear error when it cannot be had."""
-    from bot.arxiv import FeedError, parse_feed
-    from bot.fetch import FetchOutcome, PoliteFetcher
+    from bot.watch.arxiv import FeedError, parse_feed
+    from bot.watch.fetch import FetchOutcome, PoliteFetcher
 
     arxiv_id = _arxiv(ref)
     fetcher = PoliteFetcher(

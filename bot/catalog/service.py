@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.listformat import (
+from bot.catalog.listformat import (
     DateStyle,
     Entry,
     EntryKind,
@@ -104,7 +104,7 @@ def derive_aliases(entry: Entry) -> list[str]:
 
 def _topics_for(entry: Entry) -> list[str]:
     try:
-        from bot.topics import topics_for
+        from bot.catalog.topics import topics_for
     except ImportError:  # pragma: no cover - topics arrive with the commands issue
         return []
     return list(
@@ -196,7 +196,7 @@ class _Writer:
         if not missing:
             return
         try:
-            from bot.topics import TOPICS
+            from bot.catalog.topics import TOPICS
         except ImportError:  # pragma: no cover
             TOPICS = {}
         for slug in missing:

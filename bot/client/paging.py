@@ -1,4 +1,4 @@
-"""Sending a :class:`~bot.render.MessagePayload` to Discord, with Prev/Next buttons for long lists.
+"""Sending a :class:`~bot.present.render.MessagePayload` to Discord, with Prev/Next buttons for long lists.
 
 :func:`send_payload` is what every cog command ends with. When the payload is one page of several
 it attaches a :class:`PageView`, whose buttons call the same handler again for another page. Only
@@ -12,8 +12,8 @@ from collections.abc import Awaitable, Callable
 
 import discord
 
-from bot.render import MessagePayload
-from bot.tree import APOLOGY, reply_ephemeral, user_message
+from bot.client.tree import APOLOGY, reply_ephemeral, user_message
+from bot.present.render import MessagePayload
 
 __all__ = ["PAGE_TIMEOUT", "PageFetcher", "PageView", "send_payload"]
 

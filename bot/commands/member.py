@@ -15,9 +15,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from bot import render
 from bot.errors import UserFacingError
-from bot.render import MessagePayload, safe
+from bot.present import render
+from bot.present.render import MessagePayload, safe
 
 if TYPE_CHECKING:
     from bot.database import Database
@@ -65,7 +65,7 @@ def _page(page: int) -> int:
 
 async def model(db: Database, name: str) -> MessagePayload:
     """``/ptm model <name>``: the best match with its related entries, or a private "not found"."""
-    from bot import queries
+    from bot.catalog import queries
 
     name = _text(name, "model name")
     async with db.sessions() as session:
@@ -79,7 +79,7 @@ async def model(db: Database, name: str) -> MessagePayload:
 
 async def model_names(db: Database, current: str) -> list[str]:
     """Autocomplete for ``/ptm model``: at most 25 names and aliases, best first."""
-    from bot import queries
+    from bot.catalog import queries
 
     current = " ".join(current.split())[:MAX_QUERY]
     async with db.sessions() as session:
@@ -93,7 +93,7 @@ async def model_names(db: Database, current: str) -> list[str]:
 
 def topic_names(current: str) -> list[tuple[str, str]]:
     """Autocomplete for topics: ``(label, slug)`` pairs matching *current*, at most 25."""
-    from bot.topics import TOPICS
+    from bot.catalog.topics import TOPICS
 
     needle = current.strip().casefold()
     scored: list[tuple[int, str, str]] = []
@@ -114,7 +114,7 @@ def topic_names(current: str) -> list[tuple[str, str]]:
 
 def _topic(topic: str) -> tuple[str, str]:
     """Re-validate a topic (choices and autocomplete are only hints): ``(slug, label)``."""
-    from bot.topics import TOPICS, parse_topic
+    from bot.catalog.topics import TOPICS, parse_topic
 
     slug = parse_topic(_text(topic, "topic"))
     if slug is None:
@@ -125,7 +125,7 @@ def _topic(topic: str) -> tuple[str, str]:
 
 async def recent(db: Database, topic: str, count: int = PER_PAGE, *, page: int = 0) -> MessagePayload:
     """``/ptm recent <topic> [count]``: the newest entries of a topic, newest first, *count* a page."""
-    from bot import queries
+    from bot.catalog import queries
 
     slug, label = _topic(topic)
     count = max(1, min(int(count), 25))
@@ -146,7 +146,7 @@ async def recent(db: Database, topic: str, count: int = PER_PAGE, *, page: int =
 
 async def search(db: Database, query: str, *, page: int = 0) -> MessagePayload:
     """``/ptm search <query>``: full text over names, aliases, titles, authors, orgs, descriptions."""
-    from bot import queries
+    from bot.catalog import queries
 
     query = _text(query, "search query")
     page = _page(page)
@@ -159,7 +159,7 @@ async def search(db: Database, query: str, *, page: int = 0) -> MessagePayload:
 
 async def survey(db: Database, query: str | None = None, *, page: int = 0) -> MessagePayload:
     """``/ptm survey [query]``: surveys of the field, optionally matching *query*."""
-    from bot import queries
+    from bot.catalog import queries
 
     query = _text(query, "query", required=False)
     page = _page(page)
@@ -174,7 +174,7 @@ async def survey(db: Database, query: str | None = None, *, page: int = 0) -> Me
 
 async def org(db: Database, org: str, *, page: int = 0) -> MessagePayload:
     """``/ptm org <org>``: entries released by an organisation, newest first."""
-    from bot import queries
+    from bot.catalog import queries
 
     name = _text(org, "organisation")
     page = _page(page)
@@ -187,7 +187,7 @@ async def org(db: Database, org: str, *, page: int = 0) -> MessagePayload:
 
 async def author(db: Database, name: str, *, page: int = 0) -> MessagePayload:
     """``/ptm author <name>``: entries whose paper lists this author."""
-    from bot import queries
+    from bot.catalog import queries
 
     name = _text(name, "author name")
     page = _page(page)
@@ -204,8 +204,8 @@ async def author(db: Database, name: str, *, page: int = 0) -> MessagePayload:
 
 async def stats(db: Database, *, chart: bool = True) -> MessagePayload:
     """``/ptm stats``: counts by kind, topic and year, with the chart (rendered off the event loop)."""
-    from bot import catalog
-    from bot.charts import render_chart_png, stats_chart_data
+    from bot.catalog import service as catalog
+    from bot.present.charts import render_chart_png, stats_chart_data
 
     async with db.sessions() as session:
         numbers = await catalog.catalog_stats(session)
@@ -220,7 +220,7 @@ async def stats(db: Database, *, chart: bool = True) -> MessagePayload:
 
 def parse_topic_list(text: str) -> list[str]:
     """``"speech, Chinese"`` -> ``["speech", "chinese"]`` (slugs); unknown topics are a user error."""
-    from bot.topics import parse_topic
+    from bot.catalog.topics import parse_topic
 
     raw = [part.strip() for part in text.replace(";", ",").split(",")]
     raw = [part for part in raw if part]
@@ -241,7 +241,7 @@ def parse_topic_list(text: str) -> list[str]:
 
 async def tag(db: Database, name: str, topics: str) -> MessagePayload:
     """``/ptm-admin tag <name> <topics>``: replace an entry's topics (a moderator correction)."""
-    from bot import queries
+    from bot.catalog import queries
 
     name = _text(name, "model name")
     slugs = parse_topic_list(topics)

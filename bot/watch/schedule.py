@@ -2,7 +2,7 @@
 
 arXiv rebuilds its feeds around midnight US Eastern on announcement days; the default schedule
 (``[schedule]`` in the config) polls shortly after, with jitter so bots do not arrive together.
-The job itself is a :class:`PollJob`: it runs :func:`bot.watcher.poll` under a lock and hands the
+The job itself is a :class:`PollJob`: it runs :func:`bot.watch.poll.poll` under a lock and hands the
 report to a callback (the cog posts suggestions and announces feed health).
 """
 
@@ -21,8 +21,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.config import Config, ScheduleConfig
-from bot.fetch import PoliteFetcher
-from bot.watcher import PollReport, poll
+from bot.watch.fetch import PoliteFetcher
+from bot.watch.poll import PollReport, poll
 
 __all__ = [
     "MISFIRE_GRACE_SECONDS",

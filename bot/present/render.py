@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.topics import topic_label
+from bot.catalog.topics import topic_label
 
 if TYPE_CHECKING:
-    from bot.queries import EntryHit
+    from bot.catalog.queries import EntryHit
 
 __all__ = [
     "CONTENT_LIMIT",
@@ -333,7 +333,7 @@ def _same(a: str, b: str) -> bool:
 
 
 def _paper_title(entry: Any) -> str | None:
-    from bot.listformat import full_paper_title
+    from bot.catalog.listformat import full_paper_title
 
     return full_paper_title(entry)
 

@@ -43,7 +43,7 @@ async def _open(config: Config, *, seed: bool = True):  # type: ignore[no-untype
 
 
 async def cmd_init(args: argparse.Namespace, config: Config) -> int:
-    from bot import catalog
+    from bot.catalog import service as catalog
 
     db = await _open(config)
     try:
@@ -60,7 +60,7 @@ async def cmd_init(args: argparse.Namespace, config: Config) -> int:
 
 
 async def cmd_import(args: argparse.Namespace, config: Config) -> int:
-    from bot import catalog
+    from bot.catalog import service as catalog
 
     path = Path(args.path)
     try:
@@ -88,7 +88,7 @@ async def cmd_import(args: argparse.Namespace, config: Config) -> int:
 
 
 async def cmd_export(args: argparse.Namespace, config: Config) -> int:
-    from bot import catalog
+    from bot.catalog import service as catalog
 
     db = await _open(config)
     try:
@@ -108,7 +108,7 @@ async def cmd_export(args: argparse.Namespace, config: Config) -> int:
 
 
 async def cmd_stats(args: argparse.Namespace, config: Config) -> int:
-    from bot import catalog
+    from bot.catalog import service as catalog
 
     db = await _open(config)
     try:
@@ -116,11 +116,11 @@ async def cmd_stats(args: argparse.Namespace, config: Config) -> int:
             stats = await catalog.catalog_stats(session)
             chart_data = None
             if args.chart:
-                from bot.charts import stats_chart_data
+                from bot.present.charts import stats_chart_data
 
                 chart_data = await stats_chart_data(session)
         if chart_data is not None:
-            from bot.charts import render_chart_png
+            from bot.present.charts import render_chart_png
 
             Path(args.chart).write_bytes(await render_chart_png(chart_data))
     finally:
@@ -160,7 +160,7 @@ async def cmd_run(args: argparse.Namespace, config: Config) -> int:
             "(Discord Developer Portal > your application > Bot > Reset Token); it is never read from the config file"
         )
     try:
-        from bot.runner import run_bot
+        from bot.client.runner import run_bot
     except ImportError:
         raise CLIError(
             "the Discord bot is not part of this build yet; config and database are valid"
@@ -247,7 +247,7 @@ def _load_extra_commands() -> None:
     """Subcommands contributed by feature modules (queries, ask, sync, poll)."""
     if EXTRA_COMMANDS:
         return
-    for module in ("bot.cli_query", "bot.cli_watch", "bot.cli_discord"):
+    for module in ("bot.cli.query", "bot.cli.watch", "bot.cli.discord_cmds"):
         try:
             mod = __import__(module, fromlist=["COMMANDS"])
         except ImportError as exc:

@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import catalog
-from bot.arxiv_ids import normalise_arxiv_id
-from bot.listformat import Entry, EntryKind
+from bot.catalog import service as catalog
+from bot.catalog.arxiv_ids import normalise_arxiv_id
+from bot.catalog.listformat import Entry, EntryKind
 from db import models as m
 from db.normalize import norm_key, norm_title
 

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.topics import topic_label
+from bot.catalog.topics import topic_label
 from db import models as m
 
 __all__ = [

@@ -628,7 +628,7 @@ def _category_prior(categories: Sequence[str]) -> tuple[float, str | None]:
 
 def _topics(title: str, abstract: str, name: str) -> tuple[str, ...]:
     try:
-        from bot.topics import topics_for  # written by another engineer; optional until it lands
+        from bot.catalog.topics import topics_for  # written by another engineer; optional until it lands
     except ImportError:
         return ()
     try:

@@ -1,14 +1,14 @@
 """The services behind the query commands (``/ptm model``, ``recent``, ``search`` ... and the CLI).
 
 Every function takes an open session and never commits. Results are :class:`EntryHit` (the
-entry's id and its domain :class:`~bot.listformat.Entry`, topics and aliases filled).
+entry's id and its domain :class:`~bot.catalog.listformat.Entry`, topics and aliases filled).
 
 Performance design (targets at 100,000 entries: autocomplete and ``find_model`` <= 5 ms,
 ``recent`` <= 10 ms, ``search`` <= 20 ms): nothing scans the catalog in Python. Names are
 found through indexed columns only: an equality or a range ``norm_name >= k AND norm_name <
 k || U+10FFFF`` (a prefix scan on ``ix_entries_norm_name`` / ``ix_aliases_norm_alias``),
 ``LIMIT``-ed, plus a word query on the search index's ``names`` column; only those few
-candidates are ranked in Python (:mod:`bot.matching`). ``recent`` walks
+candidates are ranked in Python (:mod:`bot.catalog.matching`). ``recent`` walks
 ``ix_entry_topics_topic_slug`` for a small topic and ``ix_entries_date_desc`` for a large one; surveys use ``ix_entries_kind_year_month``; full text goes
 through :func:`db.search.search`. Entries are loaded with plain column queries straight into
 the domain :class:`Entry` (no ORM instances): one statement per page of hits on SQLite. Every
@@ -30,10 +30,10 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import catalog
-from bot.listformat import DateStyle, Entry, EntryKind, Link, full_paper_title
-from bot.matching import FAMILY_PREFIXES, Candidate, Match, Tier, family_stem, rank, unique_names
-from bot.topics import TOPICS, parse_topic
+from bot.catalog import service as catalog
+from bot.catalog.listformat import DateStyle, Entry, EntryKind, Link, full_paper_title
+from bot.catalog.matching import FAMILY_PREFIXES, Candidate, Match, Tier, family_stem, rank, unique_names
+from bot.catalog.topics import TOPICS, parse_topic
 from db import models as m
 from db import search as fts
 from db.normalize import norm_key
@@ -94,7 +94,7 @@ async def _load(session: AsyncSession, ids: Sequence[int]) -> list[EntryHit]:
     Plain column queries (the entries, then their authors, links, topics and aliases: one
     tagged statement on SQLite, :data:`_LOAD_SQL`; five elsewhere, as ``selectinload`` would
     issue), each read in one trip to the driver (:func:`db.search.fetch_rows`), build the domain entries directly, without ORM instances
-    or identity-map bookkeeping: the same :class:`Entry` as :func:`bot.catalog.to_domain`, for
+    or identity-map bookkeeping: the same :class:`Entry` as :func:`bot.catalog.service.to_domain`, for
     a fraction of the cost. Rows are read afresh every time.
     """
     if not ids:
@@ -507,7 +507,7 @@ async def related(session: AsyncSession, hit: EntryHit, *, limit: int = 10) -> l
     """Entries related to ``hit``: first those released with the same paper (LED and Longformer,
     BigBird-RoBERTa and BigBird-Pegasus), then the same family, newest first.
 
-    Family rule (:func:`bot.matching.family_stem`): two names are one family when they reduce to
+    Family rule (:func:`bot.catalog.matching.family_stem`): two names are one family when they reduce to
     the same stem after dropping a variant marker at the end (``-v2``, ``-50``, ``-D``, ``-XL``,
     ``Phoneme``, ``Sat``, a version number) and a variant prefix at the front (``XLSR-``,
     ``XLM-``, ``m`` as in mT5/mBART/mLUKE, ``Distil``): DeBERTa / DeBERTa-v2; MBart / MBart-50 /

@@ -1,7 +1,7 @@
 """Query subcommands of ``ptm-bot``: model, recent, search, survey, org, author.
 
-Each prints ``{"entries": [...]}`` with ``--json`` (entries as :func:`bot.queries.entry_json`),
-else an aligned table. They call the same services as the slash commands (:mod:`bot.queries`).
+Each prints ``{"entries": [...]}`` with ``--json`` (entries as :func:`bot.catalog.queries.entry_json`),
+else an aligned table. They call the same services as the slash commands (:mod:`bot.catalog.queries`).
 Exit status: 0 found (or an empty list), 1 no entry by that name, 2 a usage error (unknown topic).
 """
 
@@ -13,10 +13,10 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from bot import queries
+from bot.catalog import queries
+from bot.catalog.listformat import full_paper_title
+from bot.catalog.topics import TOPICS
 from bot.config import Config
-from bot.listformat import full_paper_title
-from bot.topics import TOPICS
 
 __all__ = ["COMMANDS", "format_table"]
 
@@ -67,7 +67,7 @@ Job = Callable[[Session], Awaitable[Any]]
 
 
 async def _with_session(config: Config, job: Job) -> Any:
-    from bot.cli import _open
+    from bot.cli.main import _open
 
     db = await _open(config)
     try:

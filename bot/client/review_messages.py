@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot import review
-from bot.review_render import render_suggestion_embed
+from bot.present.review import render_suggestion_embed
+from bot.review import service as review
 
 if TYPE_CHECKING:
-    from bot.bot import PTMBot
+    from bot.client.bot import PTMBot
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import discord
 
-from bot.render import MessagePayload, fit_embed, safe, truncate
-from bot.watcher import FeedStatus, PollReport
+from bot.present.render import MessagePayload, fit_embed, safe, truncate
+from bot.watch.poll import FeedStatus, PollReport
 
 __all__ = ["render_feeds", "render_health_changes", "render_poll_report"]
 

@@ -3,7 +3,7 @@
 One poll is three phases so no transaction is ever held across network I/O:
 
 1. read each feed's stored state (validators, health) in a short read-only unit of work;
-2. fetch every feed (politely, through :class:`bot.fetch.PoliteFetcher`) and parse the bytes;
+2. fetch every feed (politely, through :class:`bot.watch.fetch.PoliteFetcher`) and parse the bytes;
 3. one write unit of work: feed rows (health, validators on success only) and the papers.
 
 Dedup is by the version-less arXiv id: within the batch (a paper cross-listed in several category
@@ -30,11 +30,11 @@ from urllib.parse import urlsplit
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.arxiv import FeedError, FeedPaper, parse_feed
+from bot.catalog.topics import topics_for
 from bot.config import Config
-from bot.fetch import FeedHealth, FetchOutcome, PoliteFetcher, Validators, next_health
-from bot.relevance import score_paper
-from bot.topics import topics_for
+from bot.watch.arxiv import FeedError, FeedPaper, parse_feed
+from bot.watch.fetch import FeedHealth, FetchOutcome, PoliteFetcher, Validators, next_health
+from bot.watch.relevance import score_paper
 from db import models as m
 from db.normalize import norm_title
 
