@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.errors import PTMError
+
 __all__ = [
     "CONFIG_PATH_ENV",
     "DEFAULT_CONFIG_FILENAME",
@@ -51,7 +53,7 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _SNOWFLAKE_MAX = 2**63 - 1
 
 
-class ConfigError(Exception):
+class ConfigError(PTMError):
     """The configuration cannot be used; :attr:`problems` lists every reason, each naming its key."""
 
     problems: tuple[str, ...]

@@ -1,20 +1,24 @@
-"""Errors whose message is meant for the person who ran the command."""
+"""The project's exceptions: one root, :class:`PTMError`, that knows nothing of Discord.
+
+- :class:`UserFacingError`: a user mistake (unknown topic, empty query, ...). Its message is
+  shown to the person who ran the command as one short line: by the command tree's error funnel
+  (:mod:`bot.client.tree`, an ephemeral reply), by ``ptm-bot ask`` and by the CLI. Not logged.
+- Domain errors (:class:`bot.review.service.ReviewError`, :class:`bot.watch.arxiv.FeedError`,
+  :class:`bot.config.ConfigError`, the CLI's own) subclass :class:`PTMError` too, so a caller can
+  catch everything the project raises on purpose in one ``except``.
+"""
 
 from __future__ import annotations
 
-from discord import app_commands
-
-__all__ = ["UserFacingError"]
+__all__ = ["PTMError", "UserFacingError"]
 
 
-class UserFacingError(app_commands.AppCommandError):
-    """A user mistake (unknown topic, empty query, ...).
+class PTMError(Exception):
+    """Root of every exception ptm-bot raises on purpose (as opposed to a bug)."""
 
-    The message is shown to the invoking user as one short ephemeral line by
-    :class:`bot.client.tree.PTMCommandTree` (and printed by ``ptm-bot ask``); it is not logged as a failure.
-    It subclasses :class:`~discord.app_commands.AppCommandError` so discord.py passes it to the tree's
-    error handler as-is, without wrapping it in ``CommandInvokeError``.
-    """
+
+class UserFacingError(PTMError):
+    """A user mistake; ``str(error)`` is the line to show."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

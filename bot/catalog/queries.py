@@ -34,6 +34,7 @@ from bot.catalog import service as catalog
 from bot.catalog.listformat import DateStyle, Entry, EntryKind, Link, full_paper_title
 from bot.catalog.matching import FAMILY_PREFIXES, Candidate, Match, Tier, family_stem, rank, unique_names
 from bot.catalog.topics import TOPICS, parse_topic
+from bot.errors import PTMError
 from db import models as m
 from db import search as fts
 from db.normalize import norm_key
@@ -68,7 +69,7 @@ class EntryHit:
     entry: Entry
 
 
-class UnknownTopic(ValueError):
+class UnknownTopic(PTMError, ValueError):
     """A topic that is not in the taxonomy; the message lists the valid ones."""
 
     def __init__(self, topic: str) -> None:

@@ -24,13 +24,13 @@ from discord.utils import MISSING
 
 from bot.config import Config
 from bot.database import Database
-from bot.errors import UserFacingError
+from bot.errors import PTMError, UserFacingError
 from bot.present.render import MessagePayload, render_empty, render_text
 
 __all__ = ["AskError", "ParsedCommand", "ask", "parse_command_line"]
 
 
-class AskError(Exception):
+class AskError(PTMError):
     """The command line does not name a command, or its options are wrong (exit status 2)."""
 
 

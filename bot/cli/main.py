@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Config, ConfigError, database_url_from_path, load_config
+from bot.errors import PTMError
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[argparse.Namespace, Config], Awaitable[int]]
 
 
-class CLIError(Exception):
+class CLIError(PTMError):
     """A user mistake on the command line: printed as one line, exit status 2."""
 
 

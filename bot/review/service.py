@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.catalog import service as catalog
 from bot.catalog.arxiv_ids import normalise_arxiv_id
 from bot.catalog.listformat import Entry, EntryKind
+from bot.errors import PTMError
 from db import models as m
 from db.normalize import norm_key, norm_title
 
@@ -43,7 +44,7 @@ __all__ = [
 ]
 
 
-class ReviewError(ValueError):
+class ReviewError(PTMError, ValueError):
     """A moderator's request that cannot be carried out (unknown id, nothing to undo...)."""
 
 

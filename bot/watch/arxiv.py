@@ -24,6 +24,7 @@ from typing import Any
 import feedparser
 
 from bot.catalog.arxiv_ids import split_version
+from bot.errors import PTMError
 
 __all__ = ["ANNOUNCE_TYPES", "FeedError", "FeedPaper", "ParsedFeed", "parse_feed"]
 
@@ -42,7 +43,7 @@ _CATEGORY_RE = re.compile(r"^[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?$")
 _HTML_START_RE = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!doctype\s+html|<html)", re.IGNORECASE)
 
 
-class FeedError(Exception):
+class FeedError(PTMError):
     """The document is not an arXiv feed at all (HTML error page served as 200, broken XML with no
     entries, wrong content)."""
 
