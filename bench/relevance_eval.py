@@ -32,7 +32,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bot.watch.arxiv import parse_feed  # noqa: E402
-from bot.watch.relevance import BIAS, DEFAULT_THRESHOLD, _contributions, score_paper  # noqa: E402
+from bot.watch.relevance import BIAS, DEFAULT_THRESHOLD, cue_contributions, score_paper  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +187,7 @@ def item_features(items: Sequence[Item], params: Collection[Param]) -> list[Feat
     for i in items:
         title, abstract = " ".join(i.title.split()), " ".join(i.abstract.split())
         fixed, tuned = BIAS, []
-        for key, where, weight, _ in _contributions(title, abstract, i.categories, ()):
+        for key, where, weight, _ in cue_contributions(title, abstract, i.categories, ()):
             if (key, where) in params:
                 tuned.append(((key, where), weight))
             else:
@@ -201,7 +201,7 @@ def tunable_params(items: Sequence[Item]) -> dict[Param, float]:
     found: dict[Param, float] = {}
     for i in items:
         title, abstract = " ".join(i.title.split()), " ".join(i.abstract.split())
-        for key, where, weight, _ in _contributions(title, abstract, i.categories, ()):
+        for key, where, weight, _ in cue_contributions(title, abstract, i.categories, ()):
             if where and key and key not in ("survey", "known_name", "category", "title_only"):
                 found.setdefault((key, where), weight)
     return dict(sorted(found.items()))

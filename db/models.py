@@ -8,6 +8,7 @@ aliases are unique per entry. ``db/`` never imports ``discord``.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -35,8 +36,28 @@ NAMING_CONVENTION = {
 }
 
 ENTRY_KINDS = ("survey", "model", "resource")
-SUGGESTION_STATUSES = ("seen", "pending", "approved", "rejected")
-FEED_HEALTH = ("ok", "failing", "disabled")
+
+
+class SuggestionStatus(StrEnum):
+    """Where a watched paper stands: ``seen`` (scored, not suggested), ``pending`` (waiting for a
+    moderator), ``approved`` or ``rejected`` (decided)."""
+
+    SEEN = "seen"
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class FeedHealth(StrEnum):
+    """A watched feed's health: ``ok``, ``failing`` (recent polls failed), ``disabled`` (too many)."""
+
+    OK = "ok"
+    FAILING = "failing"
+    DISABLED = "disabled"
+
+
+SUGGESTION_STATUSES = tuple(s.value for s in SuggestionStatus)
+FEED_HEALTH = tuple(h.value for h in FeedHealth)
 
 
 def utcnow() -> datetime:
@@ -203,14 +224,14 @@ class Feed(Base):
     url: Mapped[str] = mapped_column(Text, unique=True)
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(Text)
-    health: Mapped[str] = mapped_column(String(16), default="ok")
+    health: Mapped[str] = mapped_column(String(16), default=FeedHealth.OK.value)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     last_polled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_ok_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     polls: Mapped[int] = mapped_column(Integer, default=0)
     # The health last announced in the review channel, so each change is announced once.
-    announced_health: Mapped[str] = mapped_column(String(16), default="ok")
+    announced_health: Mapped[str] = mapped_column(String(16), default=FeedHealth.OK.value)
 
 
 class Suggestion(Base):

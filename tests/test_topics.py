@@ -20,7 +20,7 @@ SPEECH = {
 def members() -> dict[str, set[str]]:
     out: dict[str, set[str]] = defaultdict(set)
     for e in parse_list(catalog.shipped_list_text()).entries:
-        for slug in catalog._topics_for(e):
+        for slug in catalog.entry_topics(e):
             out[slug].add(e.name)
     return out
 

@@ -701,9 +701,9 @@ async def set_topics(session: AsyncSession, entry_id: int, topics: Sequence[str]
         raise LookupError(f"no entry with id {entry_id}")
     source = "moderator"
     if not slugs:
-        slugs = list(catalog._topics_for(catalog.to_domain(row)))
+        slugs = list(catalog.entry_topics(catalog.to_domain(row)))
         source = "auto"
-    await catalog._Writer(session).ensure_topics(slugs)
+    await catalog.CatalogWriter(session).ensure_topics(slugs)
     existing = {t.topic_slug: t for t in row.topics}
     keep = []
     for slug in slugs:

@@ -102,7 +102,7 @@ def derive_aliases(entry: Entry) -> list[str]:
 # ORM <-> domain
 
 
-def _topics_for(entry: Entry) -> list[str]:
+def entry_topics(entry: Entry) -> list[str]:
     try:
         from bot.catalog.topics import topics_for
     except ImportError:  # pragma: no cover - topics arrive with the commands issue
@@ -150,7 +150,7 @@ def entry_load_options() -> list[Any]:
     ]
 
 
-class _Writer:
+class CatalogWriter:
     """Writes domain entries into rows, caching authors, papers and topics within one session."""
 
     def __init__(self, session: AsyncSession) -> None:
@@ -376,7 +376,7 @@ async def import_document(session: AsyncSession, doc: ListDocument, *, source: s
     the same document changes nothing.
     """
     report = ImportReport(source=source, problems=list(doc.problems), counts=doc.counts())
-    writer = _Writer(session)
+    writer = CatalogWriter(session)
 
     if doc.title is not None:
         meta = await session.get(m.Meta, "title")
@@ -428,7 +428,7 @@ async def import_document(session: AsyncSession, doc: ListDocument, *, source: s
         if row is None:
             row = _new_row(position, "list")
             session.add(row)
-            await writer.write(row, entry, topics=_topics_for(entry))
+            await writer.write(row, entry, topics=entry_topics(entry))
             report.added.append((str(entry.kind), entry.name))
             continue
         claimed.add(row.id)
@@ -443,7 +443,7 @@ async def import_document(session: AsyncSession, doc: ListDocument, *, source: s
             report.kept.append((str(entry.kind), entry.name, changed))
         elif changed:
             entry.aliases = []
-            await writer.write(row, entry, topics=_topics_for(entry))
+            await writer.write(row, entry, topics=entry_topics(entry))
             report.updated.append((str(entry.kind), entry.name, changed))
         else:
             report.unchanged += 1
@@ -548,7 +548,7 @@ async def add_entry(session: AsyncSession, entry: Entry, *, origin: str = "admin
     settle_author_style(entry)
     row = _new_row(await _position_for(session, entry), origin)
     session.add(row)
-    await _Writer(session).write(row, entry, topics=entry.topics or _topics_for(entry))
+    await CatalogWriter(session).write(row, entry, topics=entry.topics or entry_topics(entry))
     await session.flush()
     return row
 
@@ -556,7 +556,7 @@ async def add_entry(session: AsyncSession, entry: Entry, *, origin: str = "admin
 async def update_entry(session: AsyncSession, row: m.Entry, entry: Entry) -> None:
     """Write a moderator's correction of one entry (its topics are left as they are)."""
     settle_author_style(entry)
-    await _Writer(session).write(row, entry, topics=None)
+    await CatalogWriter(session).write(row, entry, topics=None)
     await session.flush()
 
 

@@ -14,7 +14,7 @@ from bot.config import Config, discord_token
 log = logging.getLogger(__name__)
 
 
-async def _open(config: Config):  # type: ignore[no-untyped-def]
+async def open_catalog(config: Config):  # type: ignore[no-untyped-def]
     from bot.database import open_database
 
     database = config.database
@@ -40,7 +40,7 @@ async def cmd_ask(args: argparse.Namespace, config: Config) -> int:
     from bot.cli.main import CLIError
 
     line = " ".join(args.line) if len(args.line) > 1 else args.line[0]
-    db = await _open(config)
+    db = await open_catalog(config)
     try:
         payload, status = await ask(config, db, line)
     except AskError as exc:
@@ -70,7 +70,7 @@ async def cmd_sync(args: argparse.Namespace, config: Config) -> int:
         raise CLIError(f"no Discord token: set the environment variable {config.discord.token_env}")
     # setup_hook runs during login; it must not sync the dev guilds on top of what was asked.
     quiet = dataclasses.replace(config, discord=dataclasses.replace(config.discord, sync_on_start=False))
-    db = await _open(config)
+    db = await open_catalog(config)
     try:
         async with create_bot(quiet, db) as bot:
             try:

@@ -32,7 +32,7 @@ class CLIError(PTMError):
 # Subcommands
 
 
-async def _open(config: Config, *, seed: bool = True):  # type: ignore[no-untyped-def]
+async def open_catalog(config: Config, *, seed: bool = True):  # type: ignore[no-untyped-def]
     from bot.database import open_database
 
     return await open_database(
@@ -46,7 +46,7 @@ async def _open(config: Config, *, seed: bool = True):  # type: ignore[no-untype
 async def cmd_init(args: argparse.Namespace, config: Config) -> int:
     from bot.catalog import service as catalog
 
-    db = await _open(config)
+    db = await open_catalog(config)
     try:
         async with db.begin() as session:
             stats = await catalog.catalog_stats(session)
@@ -69,7 +69,7 @@ async def cmd_import(args: argparse.Namespace, config: Config) -> int:
     except OSError as exc:
         raise CLIError(f"cannot read {path}: {exc.strerror or exc}") from exc
     text, decode_problems = catalog.decode_list_bytes(data)
-    db = await _open(config)
+    db = await open_catalog(config)
     try:
         async with db.sessions() as session:
             async with session.begin():
@@ -91,7 +91,7 @@ async def cmd_import(args: argparse.Namespace, config: Config) -> int:
 async def cmd_export(args: argparse.Namespace, config: Config) -> int:
     from bot.catalog import service as catalog
 
-    db = await _open(config)
+    db = await open_catalog(config)
     try:
         async with db.begin() as session:
             text = await catalog.export_markdown(session)
@@ -111,7 +111,7 @@ async def cmd_export(args: argparse.Namespace, config: Config) -> int:
 async def cmd_stats(args: argparse.Namespace, config: Config) -> int:
     from bot.catalog import service as catalog
 
-    db = await _open(config)
+    db = await open_catalog(config)
     try:
         async with db.begin() as session:
             stats = await catalog.catalog_stats(session)
@@ -153,7 +153,7 @@ async def cmd_run(args: argparse.Namespace, config: Config) -> int:
     from bot.config import discord_token
 
     token = discord_token(config)
-    db = await _open(config)
+    db = await open_catalog(config)
     await db.close()
     if not token:
         raise CLIError(

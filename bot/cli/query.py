@@ -67,9 +67,9 @@ Job = Callable[[Session], Awaitable[Any]]
 
 
 async def _with_session(config: Config, job: Job) -> Any:
-    from bot.cli.main import _open
+    from bot.cli.main import open_catalog
 
-    db = await _open(config)
+    db = await open_catalog(config)
     try:
         async with db.begin() as session:
             return await job(session)

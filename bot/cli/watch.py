@@ -37,11 +37,11 @@ def _configure_poll(p: argparse.ArgumentParser) -> None:
 
 
 async def cmd_poll(args: argparse.Namespace, config: Config) -> int:
-    from bot.cli.main import _open
+    from bot.cli.main import open_catalog
     from bot.watch.poll import poll
 
     sources: list[str] | None = list(args.feed) if args.feed else None
-    db = await _open(config)
+    db = await open_catalog(config)
     try:
         if sources is not None and not any(is_url(s) for s in sources):
             report = await poll(
@@ -126,10 +126,10 @@ def _configure_feeds(p: argparse.ArgumentParser) -> None:
 
 
 async def cmd_feeds(args: argparse.Namespace, config: Config) -> int:
-    from bot.cli.main import CLIError, _open
+    from bot.cli.main import CLIError, open_catalog
     from bot.watch.poll import enable_feed, list_feeds
 
-    db = await _open(config)
+    db = await open_catalog(config)
     try:
         async with db.begin() as session:
             for url in args.enable or ():

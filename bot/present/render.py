@@ -280,7 +280,7 @@ def fit_embed(embed: discord.Embed) -> discord.Embed:
     return embed
 
 
-def _payload(
+def make_payload(
     content: str | None = None,
     embeds: Sequence[discord.Embed] = (),
     *,
@@ -386,7 +386,7 @@ def render_model_embed(hit: EntryHit, related: Sequence[EntryHit] = ()) -> disco
 
 def render_model(hit: EntryHit, related: Sequence[EntryHit] = ()) -> MessagePayload:
     """The answer to ``/ptm model``: one embed for the best match."""
-    return _payload(embeds=[render_model_embed(hit, related)])
+    return make_payload(embeds=[render_model_embed(hit, related)])
 
 
 def render_not_found(name: str, suggestions: Sequence[str] = (), *, what: str = "model") -> MessagePayload:
@@ -394,12 +394,12 @@ def render_not_found(name: str, suggestions: Sequence[str] = (), *, what: str = 
     text = f"No {what} called **{safe(truncate(name.strip(), 100))}** in the catalog."
     if suggestions:
         text += " Did you mean " + ", ".join(f"**{safe(s)}**" for s in suggestions[:5]) + "?"
-    return _payload(text, ephemeral=True)
+    return make_payload(text, ephemeral=True)
 
 
 def render_empty(text: str) -> MessagePayload:
     """A private one-line answer when there is nothing to show (*text* is ours, not escaped)."""
-    return _payload(text, ephemeral=True)
+    return make_payload(text, ephemeral=True)
 
 
 def page_count(total: int, per_page: int) -> int:
@@ -434,7 +434,7 @@ def render_entry_list(
         if remaining > 0:
             footer += f" · {remaining} more"
         embed.set_footer(text=footer)
-    return _payload(embeds=[embed], page=page, page_count=pages)
+    return make_payload(embeds=[embed], page=page, page_count=pages)
 
 
 def _counts(pairs: Iterable[tuple[str, int]], *, sep: str = " · ") -> str:
@@ -466,13 +466,13 @@ def render_stats(stats: Mapping[str, Any], *, chart: bytes | None = None) -> Mes
     if chart is not None:
         files.append(Attachment(CHART_FILENAME, chart, "Entries per year, stacked by topic"))
         embed.set_image(url=f"attachment://{CHART_FILENAME}")
-    return _payload(embeds=[embed], files=files)
+    return make_payload(embeds=[embed], files=files)
 
 
 def render_tagged(hit: EntryHit) -> MessagePayload:
     """Confirmation for ``/ptm-admin tag``."""
     topics = _topics(hit.entry.topics) or "no topics"
-    return _payload(f"Topics of **{safe(hit.entry.name)}** are now: {topics}.", ephemeral=True)
+    return make_payload(f"Topics of **{safe(hit.entry.name)}** are now: {topics}.", ephemeral=True)
 
 
 # --------------------------------------------------------------------------------------------

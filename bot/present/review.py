@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.present.render import MessagePayload, _payload, fit_embed, link, safe, short_authors, truncate
+from bot.present.render import MessagePayload, fit_embed, link, make_payload, safe, short_authors, truncate
 from bot.review.service import DecisionOutcome, SuggestionView
+from db.models import SuggestionStatus
 
 __all__ = [
     "APPROVE_EMOJI",
@@ -23,9 +24,9 @@ ABSTRACT_SHOWN = 700
 REASONS_SHOWN = 6
 
 _COLOURS = {
-    "pending": discord.Colour(0xF59E0B),
-    "approved": discord.Colour(0x22C55E),
-    "rejected": discord.Colour(0xEF4444),
+    SuggestionStatus.PENDING: discord.Colour(0xF59E0B),
+    SuggestionStatus.APPROVED: discord.Colour(0x22C55E),
+    SuggestionStatus.REJECTED: discord.Colour(0xEF4444),
     "seen": discord.Colour(0x9CA3AF),
 }
 
@@ -41,7 +42,7 @@ def render_suggestion_embed(s: SuggestionView) -> discord.Embed:
         title=truncate(safe(s.title), 256),
         url=s.url,
         description=truncate(safe(s.abstract), ABSTRACT_SHOWN) if s.abstract else None,
-        colour=_COLOURS.get(s.status, _COLOURS["pending"]),
+        colour=_COLOURS.get(s.status, _COLOURS[SuggestionStatus.PENDING]),
     )
     if s.authors:
         embed.add_field(name="Authors", value=safe(short_authors(s.authors)), inline=False)
@@ -57,8 +58,8 @@ def render_suggestion_embed(s: SuggestionView) -> discord.Embed:
         if len(s.reasons) > REASONS_SHOWN:
             reasons += f"\n… and {len(s.reasons) - REASONS_SHOWN} more"
         embed.add_field(name="Why", value=reasons, inline=False)
-    if s.status in ("approved", "rejected"):
-        mark = APPROVE_EMOJI if s.status == "approved" else REJECT_EMOJI
+    if s.status in (SuggestionStatus.APPROVED, SuggestionStatus.REJECTED):
+        mark = APPROVE_EMOJI if s.status == SuggestionStatus.APPROVED else REJECT_EMOJI
         who = f"<@{s.decided_by}>" if s.decided_by else "a moderator"  # a mention in an embed never pings
         when = f"<t:{int(s.decided_at.timestamp())}:f>" if s.decided_at else ""
         outcome = f"{mark} **{s.status.capitalize()}** by {who} {when}".rstrip()
@@ -74,28 +75,28 @@ def render_suggestion_embed(s: SuggestionView) -> discord.Embed:
 def render_decision_reply(outcome: DecisionOutcome) -> MessagePayload:
     s = outcome.suggestion
     if not outcome.applied:
-        return _payload(f"arXiv {s.arxiv_id} was already {s.status}; nothing changed.", ephemeral=True)
-    if s.status == "approved":
+        return make_payload(f"arXiv {s.arxiv_id} was already {s.status}; nothing changed.", ephemeral=True)
+    if s.status == SuggestionStatus.APPROVED:
         text = f"{APPROVE_EMOJI} Approved arXiv {s.arxiv_id}: **{safe(outcome.entry_name or s.proposed_name)}** is in the catalog."
     else:
         text = f"{REJECT_EMOJI} Rejected arXiv {s.arxiv_id}; it will not be suggested again."
-    return _payload(text, ephemeral=True)
+    return make_payload(text, ephemeral=True)
 
 
 def render_pending(items: Sequence[SuggestionView], total: int, page: int, per_page: int) -> MessagePayload:
     if not total:
-        return _payload("No suggestions are waiting for review.", ephemeral=True)
+        return make_payload("No suggestions are waiting for review.", ephemeral=True)
     pages = max(1, -(-total // per_page))
     lines = [
         f"`{s.score:.2f}` {link(s.title, s.url)} — {safe(s.proposed_kind)} **{safe(s.proposed_name)}** (arXiv {s.arxiv_id})"
         for s in items
     ]
     embed = discord.Embed(
-        title=f"Pending suggestions ({total})", description="\n".join(lines), colour=_COLOURS["pending"]
+        title=f"Pending suggestions ({total})", description="\n".join(lines), colour=_COLOURS[SuggestionStatus.PENDING]
     )
     embed.set_footer(text=f"page {page + 1}/{pages} · /ptm-admin approve|reject ARXIV_ID")
-    return _payload(embeds=[embed], ephemeral=True, page=page, page_count=pages)
+    return make_payload(embeds=[embed], ephemeral=True, page=page, page_count=pages)
 
 
 def render_message(text: str, *, ephemeral: bool = True) -> MessagePayload:
-    return _payload(text, ephemeral=ephemeral)
+    return make_payload(text, ephemeral=ephemeral)

@@ -9,10 +9,11 @@ import discord
 
 from bot.present.render import MessagePayload, fit_embed, safe, truncate
 from bot.watch.poll import FeedStatus, PollReport
+from db.models import FeedHealth
 
 __all__ = ["render_feeds", "render_health_changes", "render_poll_report"]
 
-_HEALTH_ICON = {"ok": "✅", "failing": "⚠️", "disabled": "⛔"}
+_HEALTH_ICON = {FeedHealth.OK: "✅", FeedHealth.FAILING: "⚠️", FeedHealth.DISABLED: "⛔"}
 _SHOWN = 10
 
 
@@ -83,9 +84,9 @@ def render_health_changes(changes: Sequence[FeedStatus]) -> str:
     lines = ["arXiv feed health changed:"]
     for change in changes:
         line = f"{_HEALTH_ICON.get(change.health, '•')} `{change.source}` is now **{change.health}**"
-        if change.health != "ok" and change.error:
+        if change.health != FeedHealth.OK and change.error:
             line += f" ({change.consecutive_failures} straight failure(s); last: {safe(truncate(change.error, 200))})"
         lines.append(line)
-    if any(c.health == "disabled" for c in changes):
+    if any(c.health == FeedHealth.DISABLED for c in changes):
         lines.append("Disabled feeds are no longer polled; see `/ptm-admin feeds`.")
     return truncate("\n".join(lines), 2000)

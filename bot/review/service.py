@@ -24,6 +24,7 @@ from bot.catalog.arxiv_ids import normalise_arxiv_id
 from bot.catalog.listformat import Entry, EntryKind
 from bot.errors import PTMError
 from db import models as m
+from db.models import SuggestionStatus
 from db.normalize import norm_key, norm_title
 
 log = logging.getLogger(__name__)
@@ -128,7 +129,7 @@ async def unposted(session: AsyncSession, *, limit: int = 50) -> list[Suggestion
     """Pending suggestions that have no review message yet (a crash between storing and posting)."""
     rows = await session.scalars(
         select(m.Suggestion)
-        .where(m.Suggestion.status == "pending", m.Suggestion.message_id.is_(None))
+        .where(m.Suggestion.status == SuggestionStatus.PENDING, m.Suggestion.message_id.is_(None))
         .order_by(m.Suggestion.score.desc(), m.Suggestion.id)
         .limit(limit)
     )
@@ -138,7 +139,7 @@ async def unposted(session: AsyncSession, *, limit: int = 50) -> list[Suggestion
 async def list_pending(
     session: AsyncSession, *, limit: int = 10, offset: int = 0
 ) -> tuple[list[SuggestionView], int]:
-    where = m.Suggestion.status == "pending"
+    where = m.Suggestion.status == SuggestionStatus.PENDING
     total = await session.scalar(select(func.count()).select_from(m.Suggestion).where(where))
     rows = await session.scalars(
         select(m.Suggestion)
@@ -258,7 +259,7 @@ async def decide(
     if kind is not None and kind not in ("model", "survey"):
         raise ReviewError(f"kind must be 'model' or 'survey', not {kind!r}")
     values: dict[str, Any] = {
-        "status": "approved" if decision is Decision.APPROVE else "rejected",
+        "status": SuggestionStatus.APPROVED if decision is Decision.APPROVE else SuggestionStatus.REJECTED,
         "decided_by": actor_id,
         "decided_at": now,
         "decision_reason": reason,
@@ -269,7 +270,7 @@ async def decide(
         values["proposed_kind"] = kind
     result = await session.execute(
         update(m.Suggestion)
-        .where(m.Suggestion.id == suggestion_id, m.Suggestion.status == "pending")
+        .where(m.Suggestion.id == suggestion_id, m.Suggestion.status == SuggestionStatus.PENDING)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
@@ -306,7 +307,7 @@ async def undo(
     current = await get_suggestion(session, arxiv_id)
     if current is None:
         raise ReviewError(f"no suggestion for arXiv {arxiv_id}")
-    if current.status not in ("approved", "rejected"):
+    if current.status not in (SuggestionStatus.APPROVED, SuggestionStatus.REJECTED):
         raise ReviewError(f"arXiv {current.arxiv_id} is {current.status}, not decided: nothing to undo")
     # The entry read above is the one deleted below: a concurrent undo and re-approve between the
     # read and this update must not leave the new entry in the catalog behind a pending suggestion.
@@ -318,12 +319,12 @@ async def undo(
     result = await session.execute(
         update(m.Suggestion)
         .where(m.Suggestion.id == current.id, m.Suggestion.status == current.status, same_entry)
-        .values(status="pending", decided_by=None, decided_at=None, decision_reason=None, entry_id=None)
+        .values(status=SuggestionStatus.PENDING, decided_by=None, decided_at=None, decision_reason=None, entry_id=None)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         raise ReviewError(f"arXiv {current.arxiv_id} changed meanwhile; try again")
-    if current.status == "approved" and current.entry_id is not None:
+    if current.status == SuggestionStatus.APPROVED and current.entry_id is not None:
         await session.execute(delete(m.Entry).where(m.Entry.id == current.entry_id))
     session.add(_audit(current.id, "undo", actor_id, actor_name, via, None, now))
     await session.flush()
@@ -370,15 +371,15 @@ async def add_paper(
             proposed_kind=kind,
             proposed_name=name,
             proposed_topics=topics,
-            status="pending",
+            status=SuggestionStatus.PENDING,
             first_seen_at=now,
             suggested_at=now,
         )
         session.add(existing)
         await session.flush()
-    elif existing.status != "pending":
+    elif existing.status != SuggestionStatus.PENDING:
         await session.execute(
-            update(m.Suggestion).where(m.Suggestion.id == existing.id).values(status="pending", entry_id=None)
+            update(m.Suggestion).where(m.Suggestion.id == existing.id).values(status=SuggestionStatus.PENDING, entry_id=None)
         )
     return await decide(
         session,

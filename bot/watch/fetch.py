@@ -24,6 +24,8 @@ from enum import StrEnum
 import aiohttp
 from yarl import URL
 
+from db.models import FeedHealth
+
 __all__ = [
     "FeedHealth",
     "FetchOutcome",
@@ -67,12 +69,6 @@ class FetchResult:
     attempts: int  # requests actually sent
     error: str | None  # short cause for FAILED: "HTTP 500", "timeout after 30s", ...
     elapsed: float  # seconds on the injected clock, including throttling and backoff
-
-
-class FeedHealth(StrEnum):
-    OK = "ok"
-    FAILING = "failing"
-    DISABLED = "disabled"
 
 
 def next_health(consecutive_failures: int, succeeded: bool, *, disable_after: int) -> tuple[FeedHealth, int]:

@@ -36,6 +36,7 @@ from bot.watch.arxiv import FeedError, FeedPaper, parse_feed
 from bot.watch.fetch import FeedHealth, FetchOutcome, PoliteFetcher, Validators, next_health
 from bot.watch.relevance import score_paper
 from db import models as m
+from db.models import SuggestionStatus
 from db.normalize import norm_title
 
 __all__ = [
@@ -197,7 +198,7 @@ async def list_feeds(session: AsyncSession) -> list[m.Feed]:
 async def enable_feed(session: AsyncSession, url: str) -> bool:
     """Reset a failing or disabled feed to ok (a moderator fixed the cause); False if unknown."""
     result = await session.execute(
-        update(m.Feed).where(m.Feed.url == url).values(health="ok", consecutive_failures=0, last_error=None)
+        update(m.Feed).where(m.Feed.url == url).values(health=FeedHealth.OK, consecutive_failures=0, last_error=None)
     )
     return bool(result.rowcount)
 
@@ -320,7 +321,7 @@ async def poll(
 async def _fetch_url(
     url: str, state: tuple[Any, ...] | None, fetcher: PoliteFetcher | None, config: Config
 ) -> _Fetched:
-    etag, last_modified, health, failures, last_ok_at, announced = state or (None, None, "ok", 0, None, "ok")
+    etag, last_modified, health, failures, last_ok_at, announced = state or (None, None, FeedHealth.OK, 0, None, FeedHealth.OK)
     status = FeedStatus(
         source=url,
         kind="url",
@@ -386,7 +387,7 @@ async def _store_feed_state(session: AsyncSession, item: _Fetched, now: datetime
     status = item.status
     row = await session.scalar(select(m.Feed).where(m.Feed.url == status.source))
     if row is None:
-        row = m.Feed(url=status.source, health="ok", consecutive_failures=0, polls=0, announced_health="ok")
+        row = m.Feed(url=status.source, health=FeedHealth.OK, consecutive_failures=0, polls=0, announced_health=FeedHealth.OK)
         session.add(row)
     health, failures = next_health(
         row.consecutive_failures or 0,
@@ -404,7 +405,7 @@ async def _store_feed_state(session: AsyncSession, item: _Fetched, now: datetime
     else:
         row.last_error = status.error
     status.health, status.consecutive_failures = row.health, failures
-    status.announce = row.health != (row.announced_health or "ok")
+    status.announce = row.health != (row.announced_health or FeedHealth.OK)
     if status.health != status.previous_health:
         log.warning(
             "feed %s: health %s -> %s (%d straight failure(s)%s)",
@@ -672,7 +673,7 @@ async def _store(
                 "proposed_kind": cand.kind,
                 "proposed_name": cand.name[:300],
                 "proposed_topics": cand.topics,
-                "status": "pending" if cand.suggest else "seen",
+                "status": SuggestionStatus.PENDING if cand.suggest else SuggestionStatus.SEEN,
                 "first_seen_at": now,
                 "suggested_at": now if cand.suggest else None,
             }
@@ -691,7 +692,7 @@ async def _store(
                 await session.execute(
                     select(m.Suggestion.arxiv_id, m.Suggestion.id).where(
                         m.Suggestion.arxiv_id.in_([c.arxiv_id for c in pending]),
-                        m.Suggestion.status == "pending",
+                        m.Suggestion.status == SuggestionStatus.PENDING,
                     )
                 )
             ).all()
@@ -715,24 +716,8 @@ _TIME_COLUMNS = ("first_seen_at", "suggested_at")
 
 
 def _json_encoder() -> Callable[[Any], str]:
-    """``json.dumps(value)`` with its defaults, the C encoder bound once: ``json.dumps`` builds an
-    encoder and walks two Python frames per call, which is most of the cost for short lists."""
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:
-        return json.dumps
-    defaults = json.JSONEncoder()
-    encode = make(
-        None,  # no cycle markers: the values are flat lists of strings
-        defaults.default,
-        json.encoder.encode_basestring_ascii,  # ensure_ascii=True, as json.dumps
-        None,
-        defaults.key_separator,
-        defaults.item_separator,
-        defaults.sort_keys,
-        defaults.skipkeys,
-        defaults.allow_nan,
-    )
-    return lambda value: "".join(encode(value, 0))
+    """``json.dumps`` with its defaults (what the ORM's JSON type writes on SQLite)."""
+    return json.JSONEncoder().encode
 
 
 @dataclass(frozen=True, slots=True)

@@ -479,7 +479,7 @@ def score_paper(
     """
     title = " ".join(title.split())
     abstract = " ".join(abstract.split())
-    fired = _contributions(title, abstract, categories, known_names)
+    fired = cue_contributions(title, abstract, categories, known_names)
     total = BIAS + sum(w for _, _, w, _ in fired)
     score = 1.0 / (1.0 + math.exp(-total))
     contributions = sorted(((w, r) for _, _, w, r in fired), key=lambda c: -abs(c[0]))
@@ -495,7 +495,7 @@ def score_paper(
     )
 
 
-def _contributions(
+def cue_contributions(
     title: str, abstract: str, categories: Sequence[str], known_names: Collection[str]
 ) -> list[tuple[str, str, float, str]]:
     """Every cue that fired as ``(key, where, weight, reason)``; ``where`` is 'title' or 'abstract'.
