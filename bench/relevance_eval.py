@@ -1,369 +1,130 @@
-"""Evaluate bot.relevance on a labelled JSONL set (default: tests/fixtures/relevance-dev.jsonl).
+"""Evaluate the relevance model on the frozen test split of the corpus, per slice, and time it.
 
-    python bench/relevance_eval.py [--json] [--threshold X] [--data PATH] [--mistakes N] [--cv-weights K]
+    python bench/relevance_eval.py [--model FILE] [--corpus JSONL] [--mistakes N] [--json] [--timing]
 
-Positives are label 1. "FPR clear" is measured on label-0 items with borderline == false, "FPR
-borderline" on label-0 items with borderline == true. Categories are taken from the item's source
-when it records one (the cn-chat-arxiv primary category, or the feed document it was sampled from);
-curated-list items have titles only and no categories.
-
-``--cv-weights K`` cross-validates the hand-set weights of the keyed cues (``key=`` in
-``bot/watch/relevance.py``): on each of K stratified folds it re-tunes those weights by coordinate search on the
-other folds (at the default threshold: least borderline FPR with recall >= 0.95 and clear FPR <= 0.05)
-and measures the tuned weights, and the shipped ones, on the held-out fold.
+Figures per slice of the frozen test split (``bot.watch.relevance_train.frozen_test``: the whole-day
+slices and a hash-chosen fifth of the rest, never used for training, thresholds or hyper-parameters):
+recall on label-1 papers, false-positive rate on clear negatives (label 0, not borderline), the flag
+rate on borderline negatives (papers that use or evaluate PTMs), precision of what is flagged, and
+precision at a realistic base rate (2% and 5% core papers in a day's listing). Also the reliability
+(calibration) table and the worst mistakes. ``--timing`` scores 2,000 corpus papers 7 times and
+prints the median and p99 of the whole batch.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
-import logging
-import math
-import random
-import re
+import statistics
 import sys
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+import time
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.watch.arxiv import parse_feed  # noqa: E402
-from bot.watch.relevance import BIAS, DEFAULT_THRESHOLD, cue_contributions, score_paper  # noqa: E402
-
-log = logging.getLogger(__name__)
-
-DEFAULT_DATA = ROOT / "tests" / "fixtures" / "relevance-dev.jsonl"
-FEEDS_DIR = ROOT / "tests" / "fixtures" / "feeds"
-_PRIMARY_RE = re.compile(r"primary ([a-z-]+(?:\.[A-Za-z-]+)?)")
-_FEED_RE = re.compile(r"^feed-sample:.*?/?([^/]+\.xml)$")
+from bot.present.relevance import metrics_lines  # noqa: E402
+from bot.watch.relevance_model import RelevanceModel, shipped_model  # noqa: E402
+from bot.watch.relevance_train import evaluate, frozen_test, load_corpus  # noqa: E402
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
-    id: str
-    title: str
-    abstract: str
-    label: int
-    borderline: bool
-    categories: tuple[str, ...]
+def _load_model(path: Path | None) -> RelevanceModel:
+    if path is None:
+        return shipped_model()
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    return RelevanceModel.loads(data.decode("utf-8"))
 
 
-def load_items(path: Path, feeds_dir: Path = FEEDS_DIR) -> list[Item]:
-    feed_categories: dict[str, dict[str, tuple[str, ...]]] = {}
-    items = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        row = json.loads(line)
-        source = row.get("source", "")
-        categories: tuple[str, ...] = ()
-        if m := _PRIMARY_RE.search(source):
-            categories = (m.group(1),)
-        elif m := _FEED_RE.match(source):
-            name = m.group(1)
-            if name not in feed_categories:
-                feed_path = feeds_dir / name
-                papers = parse_feed(feed_path.read_bytes()).papers if feed_path.exists() else ()
-                feed_categories[name] = {p.arxiv_id: p.categories for p in papers}
-            categories = feed_categories[name].get(row["id"], ())
-        items.append(
-            Item(
-                row["id"],
-                row["title"],
-                row.get("abstract", ""),
-                int(row["label"]),
-                bool(row["borderline"]),
-                categories,
-            )
-        )
-    return items
-
-
-_CATALOG_NAMES: re.Pattern[str] | None = None
-
-
-def catalog_names_in(item: Item) -> list[str]:
-    """The shipped catalog's model names the item mentions, found as the watcher finds them."""
-    global _CATALOG_NAMES
-    if _CATALOG_NAMES is None:
-        from bot.catalog.listformat import EntryKind, parse_list
-        from bot.catalog.service import shipped_list_text
-
-        names = [e.name for e in parse_list(shipped_list_text()).entries if e.kind is EntryKind.MODEL]
-        alternatives = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
-        _CATALOG_NAMES = re.compile(rf"\b(?:{alternatives})\b")
-    return list(
-        dict.fromkeys(m.group(0) for m in _CATALOG_NAMES.finditer(f"{item.title} {item.abstract[:400]}"))
+def mistakes(model: RelevanceModel, items: list, n: int) -> dict[str, list[dict[str, object]]]:
+    """The most confident misses (label 1 scored lowest) and false alarms (label 0 scored highest)."""
+    scored = [(i, model.score(i.title, i.abstract, i.categories)) for i in items]
+    misses = sorted((x for x in scored if x[0].label == 1 and not x[1].relevant), key=lambda x: x[1].probability)
+    alarms = sorted(
+        (x for x in scored if x[0].label == 0 and x[1].relevant), key=lambda x: -x[1].probability
     )
 
+    def row(x: tuple) -> dict[str, object]:
+        item, s = x
+        return {
+            "id": item.id,
+            "title": item.title,
+            "borderline": item.borderline,
+            "slice": item.slice or ("abstract" if item.abstract else "title_only"),
+            "score": round(s.probability, 3),
+            "reasons": list(s.reasons[:3]),
+        }
 
-WITH_CATALOG_NAMES = False  # --with-catalog-names: score as a poll does, with the catalog's names
+    return {"missed": [row(x) for x in misses[:n]], "false_alarms": [row(x) for x in alarms[:n]]}
 
 
-def score_items(items: Sequence[Item]) -> list[float]:
-    return [
-        score_paper(
-            i.title, i.abstract, i.categories, known_names=catalog_names_in(i) if WITH_CATALOG_NAMES else ()
-        ).score
-        for i in items
-    ]
-
-
-def metrics(items: Sequence[Item], scores: Sequence[float], threshold: float) -> dict[str, Any]:
-    def rate(sel: list[int]) -> float | None:
-        return round(sum(scores[k] >= threshold for k in sel) / len(sel), 4) if sel else None
-
-    pos = [k for k, i in enumerate(items) if i.label == 1]
-    clear = [k for k, i in enumerate(items) if i.label == 0 and not i.borderline]
-    border = [k for k, i in enumerate(items) if i.label == 0 and i.borderline]
-    predicted = [k for k in range(len(items)) if scores[k] >= threshold]
-    tp = sum(items[k].label == 1 for k in predicted)
+def timing(model: RelevanceModel, items: list, runs: int = 7) -> dict[str, float]:
+    batch = (items * (2000 // max(1, len(items)) + 1))[:2000]
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        for i in batch:
+            model.score(i.title, i.abstract, i.categories)
+        times.append(time.perf_counter() - start)
+    times.sort()
     return {
-        "threshold": threshold,
-        "n": len(items),
-        "positives": len(pos),
-        "clear_negatives": len(clear),
-        "borderline_negatives": len(border),
-        "recall": rate(pos),
-        "fpr_clear": rate(clear),
-        "fpr_borderline": rate(border),
-        "precision": round(tp / len(predicted), 4) if predicted else None,
-        "predicted_positive": len(predicted),
+        "papers": len(batch),
+        "median_s": round(statistics.median(times), 4),
+        "p99_s": round(times[min(len(times) - 1, int(0.99 * len(times)))], 4),
+        "per_paper_ms": round(1000 * statistics.median(times) / len(batch), 4),
     }
 
 
-def best_threshold(items: Sequence[Item], scores: Sequence[float], max_fpr: float = 0.05) -> float:
-    """The highest threshold keeping recall >= 0.95, else the one with the best recall at FPR <= max_fpr."""
-    candidates = sorted({round(s, 4) for s in scores} | {DEFAULT_THRESHOLD})
-    best, best_key = DEFAULT_THRESHOLD, (-1.0, -1.0)
-    for t in candidates:
-        m = metrics(items, scores, t)
-        if (m["fpr_clear"] or 0) > max_fpr:
-            continue
-        key = (min(m["recall"] or 0, 0.95), t)
-        if key > best_key:
-            best, best_key = t, key
-    return best
-
-
-def two_fold(items: Sequence[Item], seed: int = 0) -> list[dict[str, Any]]:
-    """Pick the threshold on one half and measure on the other (stratified by label/borderline)."""
-    rng = random.Random(seed)
-    groups: dict[tuple[int, bool, bool], list[int]] = {}
-    for k, i in enumerate(items):
-        groups.setdefault((i.label, i.borderline, bool(i.abstract)), []).append(k)
-    folds: list[list[int]] = [[], []]
-    for ks in groups.values():
-        rng.shuffle(ks)
-        folds[0] += ks[::2]
-        folds[1] += ks[1::2]
-    out = []
-    for a, b in ((0, 1), (1, 0)):
-        tune = [items[k] for k in folds[a]]
-        test = [items[k] for k in folds[b]]
-        t = best_threshold(tune, score_items(tune))
-        out.append({"tuned_on": a, "tested_on": b, **metrics(test, score_items(test), t)})
-    return out
-
-
-# --- cross-validation of the keyed cue weights ---------------------------------------------------------
-
-Param = tuple[str, str]  # (cue key, 'title' | 'abstract' | '')
-_GRID_STEPS = (-1.0, -0.5, -0.25, 0.25, 0.5, 1.0)
-
-
-@dataclass(frozen=True, slots=True)
-class Features:
-    fixed: float  # BIAS plus every weight that is not tuned
-    tuned: tuple[tuple[Param, float], ...]  # the tunable weights that fired, with the shipped value
-
-
-def item_features(items: Sequence[Item], params: Collection[Param]) -> list[Features]:
-    out = []
-    for i in items:
-        title, abstract = " ".join(i.title.split()), " ".join(i.abstract.split())
-        fixed, tuned = BIAS, []
-        for key, where, weight, _ in cue_contributions(title, abstract, i.categories, ()):
-            if (key, where) in params:
-                tuned.append(((key, where), weight))
-            else:
-                fixed += weight
-        out.append(Features(fixed, tuple(tuned)))
-    return out
-
-
-def tunable_params(items: Sequence[Item]) -> dict[Param, float]:
-    """Every (keyed cue, where) that fires on *items*, with its shipped weight."""
-    found: dict[Param, float] = {}
-    for i in items:
-        title, abstract = " ".join(i.title.split()), " ".join(i.abstract.split())
-        for key, where, weight, _ in cue_contributions(title, abstract, i.categories, ()):
-            if where and key and key not in ("survey", "known_name", "category", "title_only"):
-                found.setdefault((key, where), weight)
-    return dict(sorted(found.items()))
-
-
-def scores_with(features: Sequence[Features], weights: dict[Param, float]) -> list[float]:
-    out = []
-    for f in features:
-        total = f.fixed + sum(weights.get(p, w) for p, w in f.tuned)
-        out.append(1.0 / (1.0 + math.exp(-total)))
-    return out
-
-
-def _objective(items: Sequence[Item], scores: Sequence[float], threshold: float) -> float:
-    m = metrics(items, scores, threshold)
-    penalty = 10 * max(0.0, 0.95 - (m["recall"] or 0)) + 10 * max(0.0, (m["fpr_clear"] or 0) - 0.05)
-    return (m["fpr_borderline"] or 0) + penalty
-
-
-def tune_weights(
-    items: Sequence[Item], start: dict[Param, float], threshold: float, rounds: int = 2
-) -> dict[Param, float]:
-    """Coordinate search: move one weight at a time to the grid value that lowers the objective most."""
-    features = item_features(items, start)
-    weights = dict(start)
-    best = _objective(items, scores_with(features, weights), threshold)
-    for _ in range(rounds):
-        improved = False
-        for param in start:
-            current = weights[param]
-            for step in _GRID_STEPS:
-                weights[param] = round(current + step, 2)
-                value = _objective(items, scores_with(features, weights), threshold)
-                if value < best - 1e-9:
-                    best, current, improved = value, weights[param], True
-            weights[param] = current
-        if not improved:
-            break
-    return weights
-
-
-def cv_weights(items: Sequence[Item], k: int = 2, seed: int = 0) -> dict[str, Any]:
-    """K-fold check of the keyed weights: tuned on K-1 folds vs shipped, both on the held-out fold."""
-    rng = random.Random(seed)
-    groups: dict[tuple[int, bool, bool], list[int]] = {}
-    for n, i in enumerate(items):
-        groups.setdefault((i.label, i.borderline, bool(i.abstract)), []).append(n)
-    folds: list[list[int]] = [[] for _ in range(k)]
-    for ks in groups.values():
-        rng.shuffle(ks)
-        for j, n in enumerate(ks):
-            folds[j % k].append(n)
-    shipped = tunable_params(items)
-    rows = []
-    for f in range(k):
-        train = [items[n] for g, fold in enumerate(folds) if g != f for n in fold]
-        test = [items[n] for n in folds[f]]
-        tuned = tune_weights(train, shipped, DEFAULT_THRESHOLD)
-        test_features = item_features(test, shipped)
-        rows.append(
-            {
-                "fold": f,
-                "tuned": metrics(test, scores_with(test_features, tuned), DEFAULT_THRESHOLD),
-                "shipped": metrics(test, scores_with(test_features, shipped), DEFAULT_THRESHOLD),
-                "moved": {
-                    f"{key}@{where}": [shipped[(key, where)], w]
-                    for (key, where), w in tuned.items()
-                    if w != shipped[(key, where)]
-                },
-            }
-        )
-    return {"k": k, "params": {f"{key}@{where}": w for (key, where), w in shipped.items()}, "folds": rows}
-
-
-def mistakes(
-    items: Sequence[Item], scores: Sequence[float], threshold: float, n: int
-) -> dict[str, list[str]]:
-    fn = sorted(
-        (k for k, i in enumerate(items) if i.label == 1 and scores[k] < threshold), key=lambda k: scores[k]
-    )
-    fp = sorted(
-        (k for k, i in enumerate(items) if i.label == 0 and not i.borderline and scores[k] >= threshold),
-        key=lambda k: -scores[k],
-    )
-    return {
-        "missed_positives": [f"{scores[k]:.2f} {items[k].id} {items[k].title[:90]}" for k in fn[:n]],
-        "false_positives_clear": [f"{scores[k]:.2f} {items[k].id} {items[k].title[:90]}" for k in fp[:n]],
-    }
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--data", type=Path, default=DEFAULT_DATA, help="labelled JSONL (default: %(default)s)"
-    )
-    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD, help="default: %(default)s")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--mistakes", type=int, default=8, help="how many mistakes of each kind to show")
-    parser.add_argument("--no-folds", action="store_true", help="skip the 2-fold threshold check")
-    parser.add_argument(
-        "--cv-weights", type=int, default=0, metavar="K", help="K-fold check of the keyed cue weights"
-    )
-    parser.add_argument(
-        "--with-catalog-names",
-        action="store_true",
-        help="pass the shipped catalog's model names found in each item, as a poll does",
-    )
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", type=Path, help="a model file (default: the shipped model)")
+    parser.add_argument("--corpus", type=Path, help="a labelled corpus (default: the shipped one)")
+    parser.add_argument("--mistakes", type=int, default=8, metavar="N", help="worst mistakes to list")
+    parser.add_argument("--timing", action="store_true", help="also time scoring 2,000 papers")
+    parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    global WITH_CATALOG_NAMES
-    WITH_CATALOG_NAMES = args.with_catalog_names
-
-    items = load_items(args.data)
-    scores = score_items(items)
-    with_abstract = [k for k, i in enumerate(items) if i.abstract]
-    report: dict[str, Any] = {
-        "data": str(args.data),
-        "all": metrics(items, scores, args.threshold),
-        "with_abstract": metrics(
-            [items[k] for k in with_abstract], [scores[k] for k in with_abstract], args.threshold
-        ),
-        "title_only": metrics(
-            [i for i in items if not i.abstract],
-            [s for i, s in zip(items, scores, strict=True) if not i.abstract],
-            args.threshold,
-        ),
-        "mistakes": mistakes(items, scores, args.threshold, args.mistakes),
+    model = _load_model(args.model)
+    items = load_corpus(args.corpus)
+    test = [i for i in items if frozen_test(i)]
+    out: dict[str, object] = {
+        "model": model.version,
+        "test_items": len(test),
+        "metrics": evaluate(model, test),
+        "mistakes": mistakes(model, test, args.mistakes),
     }
-    if not args.no_folds:
-        report["two_fold"] = two_fold(items)
-    if args.cv_weights:
-        report["cv_weights"] = cv_weights(items, args.cv_weights)
+    if args.timing:
+        out["timing"] = timing(model, [i for i in items if i.abstract])
     if args.json:
-        print(json.dumps(report, indent=2))
+        print(json.dumps(out, ensure_ascii=False, indent=1))
         return 0
-    for part in ("all", "with_abstract", "title_only"):
-        m = report[part]
-        print(
-            f"{part:14} n={m['n']:4} recall={m['recall']} fpr_clear={m['fpr_clear']} "
-            f"fpr_borderline={m['fpr_borderline']} precision={m['precision']} "
-            f"(pos={m['positives']} clear_neg={m['clear_negatives']} border_neg={m['borderline_negatives']})"
-        )
-    for fold in report.get("two_fold", ()):
-        print(
-            f"2-fold tune {fold['tuned_on']} -> test {fold['tested_on']}: threshold={fold['threshold']} "
-            f"recall={fold['recall']} fpr_clear={fold['fpr_clear']} fpr_borderline={fold['fpr_borderline']}"
-        )
-    if cv := report.get("cv_weights"):
-        print(f"{cv['k']}-fold check of {len(cv['params'])} keyed weights (threshold {DEFAULT_THRESHOLD}):")
-        for row in cv["folds"]:
-            for which in ("shipped", "tuned"):
-                m = row[which]
-                print(
-                    f"  fold {row['fold']} {which:7} recall={m['recall']} fpr_clear={m['fpr_clear']} "
-                    f"fpr_borderline={m['fpr_borderline']} precision={m['precision']}"
-                )
-            print(f"  fold {row['fold']} moved: {row['moved']}")
-    for kind, lines in report["mistakes"].items():
-        print(f"{kind}:")
-        for line in lines:
-            print(f"  {line}")
+    metrics = out["metrics"]
+    print(f"model {model.version}, frozen test split: {len(test)} papers")
+    for line in metrics_lines(metrics):  # type: ignore[arg-type]
+        print("  " + line)
+    for name, m in metrics.items():  # type: ignore[union-attr]
+        if name.startswith("day:"):
+            print(
+                f"  {name}: {m['n']} papers, {m['positives']} label 1; recall {m['recall']}, "
+                f"precision {m['precision']} of {m['flagged']} flagged"
+            )
+    days = metrics.get("days", {})  # type: ignore[union-attr]
+    print(
+        f"  precision at a 2% / 5% base rate (days' rates): {days.get('precision_at_2pct')} / "
+        f"{days.get('precision_at_5pct')}"
+    )
+    print("reliability (all non-day test papers):")
+    for row in metrics["reliability"]:  # type: ignore[index]
+        print(f"  {row['bin']}: n={row['n']:4d} mean score={row['mean_score']} observed={row['positive_rate']}")
+    for kind, rows in out["mistakes"].items():  # type: ignore[union-attr]
+        print(f"worst {kind.replace('_', ' ')}:")
+        for r in rows:
+            print(f"  {r['score']:.3f} [{r['slice']}] {r['id']} {r['title'][:90]}")
+    if "timing" in out:
+        t = out["timing"]
+        print(f"scoring {t['papers']} papers: median {t['median_s']} s, p99 {t['p99_s']} s")  # type: ignore[index]
     return 0
 
 

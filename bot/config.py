@@ -135,7 +135,8 @@ class ScheduleConfig:
 
 @dataclass(frozen=True, slots=True)
 class RelevanceConfig:
-    threshold: float = 0.4
+    threshold: float | None = None  # None: the model's own thresholds (with / without an abstract)
+    exploration: bool = True
     per_poll_cap: int = 15
     daily_cap: int = 30
 
@@ -760,6 +761,7 @@ def _read_relevance(t: _Table) -> RelevanceConfig:
     d = RelevanceConfig()
     result = RelevanceConfig(
         threshold=t.get("threshold", d.threshold, _float(0, 1)),
+        exploration=t.get("exploration", d.exploration, _bool),
         per_poll_cap=t.get("per_poll_cap", d.per_poll_cap, _int(1)),
         daily_cap=t.get("daily_cap", d.daily_cap, _int(1)),
     )

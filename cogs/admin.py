@@ -19,6 +19,7 @@ from bot.client.paging import send_payload
 from bot.client.review_messages import refresh_message
 from bot.commands import admin as review_handlers
 from bot.commands import member as handlers
+from bot.commands import relevance as relevance_handlers
 from bot.commands.admin import EDITABLE, Actor
 from bot.present.watch import render_feeds, render_poll_report
 from bot.review.service import Decision
@@ -208,6 +209,26 @@ class AdminCog(
         """Attach the catalog as the list's markdown."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         await send_payload(interaction, await review_handlers.export(self.bot.db))
+
+    # ---------------------------------------------------------------------------------------
+    # The relevance model
+
+    relevance = app_commands.Group(name="relevance", description="The model that scores new arXiv papers")
+
+    @relevance.command(name="show")
+    @moderator_only()
+    async def relevance_show(self, interaction: discord.Interaction) -> None:
+        """The relevance model's figures, strongest features and versions."""
+        await send_payload(interaction, await relevance_handlers.relevance_show(self.bot.db))
+
+    @relevance.command(name="retrain")
+    @moderator_only()
+    async def relevance_retrain(self, interaction: discord.Interaction) -> None:
+        """Retrain from the corpus plus this server's decisions; used only if no worse."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        payload = await relevance_handlers.relevance_retrain(self.bot.db)
+        log.info("%s (%s) retrained the relevance model", interaction.user, interaction.user.id)
+        await send_payload(interaction, payload)
 
 
 def _actor(interaction: discord.Interaction) -> Actor:

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import JSON, TypeDecorator
@@ -274,6 +275,9 @@ class Suggestion(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_reason: Mapped[str | None] = mapped_column(Text)
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id", ondelete="SET NULL"))
+    # Suggested although just below the threshold, so the model also learns where it is unsure
+    # (only suggested papers get labels otherwise): the card says so.
+    exploration: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ReviewDecision(Base):
@@ -307,6 +311,33 @@ class ImportRun(Base):
     updated: Mapped[int] = mapped_column(Integer, default=0)
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     problems: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ModelStatus(StrEnum):
+    """A relevance model version: ``active`` (scores polls), ``kept_aside`` (trained but not better),
+    ``retired`` (was active before a newer one)."""
+
+    ACTIVE = "active"
+    KEPT_ASIDE = "kept_aside"
+    RETIRED = "retired"
+
+
+class RelevanceModelRow(Base):
+    """A trained relevance model: its weights (JSON), its figures and why it is or is not in use.
+    At most one row is ``active``; without one the shipped model scores."""
+
+    __tablename__ = "relevance_models"
+    __table_args__ = (
+        CheckConstraint(f"status IN {tuple(s.value for s in ModelStatus)!r}", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    body: Mapped[str] = mapped_column(Text)  # RelevanceModel.dumps()
+    metrics: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    note: Mapped[str] = mapped_column(Text, default="")
 
 
 class Meta(Base):

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from bot.config import Config
 from bot.present.watch import render_poll_report
 from bot.watch.poll import Candidate, PollReport, feed_urls, make_fetcher, mark_health_announced, poll
-from bot.watch.relevance import score_paper
+from bot.watch.relevance_model import score_paper
 from db import models as m
 from tests.feedgen import generate_rss2_feed
 from tests.http_server import Reply, ScriptedServer, conditional_feed
@@ -139,9 +139,9 @@ def _scored_items(n: int) -> list[Item]:
     return items
 
 
-def _expected_top(items: list[Item], k: int, threshold: float) -> list[str]:
-    scored = [(score_paper(i.title, i.abstract, i.categories).score, i.arxiv_id) for i in items]
-    relevant = sorted(((-s, a) for s, a in scored if s >= threshold))
+def _expected_top(items: list[Item], k: int, threshold: float | None) -> list[str]:
+    scored = [score_paper(i.title, i.abstract, i.categories, threshold=threshold) for i in items]
+    relevant = sorted((-s.score, i.arxiv_id) for s, i in zip(scored, items, strict=True) if s.relevant)
     return sorted(a for _, a in relevant[:k])
 
 

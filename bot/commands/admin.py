@@ -15,6 +15,7 @@ from sqlalchemy import select
 from bot.catalog import service as catalog
 from bot.catalog.arxiv_ids import normalise_arxiv_id
 from bot.catalog.listformat import DateStyle
+from bot.commands.relevance import relevance_retrain, relevance_show
 from bot.database import Database
 from bot.errors import UserFacingError
 from bot.present.render import Attachment, MessagePayload, safe
@@ -158,9 +159,10 @@ async def add(
     actor: Actor,
 ) -> tuple[MessagePayload, SuggestionView]:
     """Add a paper (a parsed arXiv API entry) straight into the catalog."""
-    from bot.watch.relevance import score_paper
+    from bot.watch.relevance import propose_kind, propose_name, propose_topics
 
-    relevance = score_paper(paper.title, paper.abstract, paper.categories)  # type: ignore[attr-defined]
+    title, abstract = paper.title, paper.abstract  # type: ignore[attr-defined]
+    proposed_name = propose_name(title)
     try:
         async with db.begin() as session:
             outcome = await review.add_paper(
@@ -171,9 +173,9 @@ async def add(
                 authors=list(paper.authors),  # type: ignore[attr-defined]
                 categories=list(paper.categories),  # type: ignore[attr-defined]
                 abstract=paper.abstract,  # type: ignore[attr-defined]
-                kind=kind or relevance.kind,
-                name=name or relevance.name,
-                topics=list(relevance.topics),
+                kind=kind or propose_kind(title, abstract),
+                name=name or proposed_name,
+                topics=list(propose_topics(title, abstract, proposed_name)),
                 actor_id=actor.id,
                 actor_name=actor.name,
                 via="command",
@@ -254,4 +256,6 @@ OFFLINE_HANDLERS = {
     "ptm-admin edit": edit,
     "ptm-admin remove": remove,
     "ptm-admin export": export,
+    "ptm-admin relevance show": relevance_show,
+    "ptm-admin relevance retrain": relevance_retrain,
 }

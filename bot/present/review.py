@@ -48,7 +48,10 @@ def render_suggestion_embed(s: SuggestionView) -> discord.Embed:
         embed.add_field(name="Authors", value=safe(short_authors(s.authors)), inline=False)
     if s.categories:
         embed.add_field(name="Categories", value=safe(", ".join(s.categories)), inline=True)
-    embed.add_field(name="Score", value=f"{s.score:.2f}", inline=True)
+    score = f"{s.score:.2f}"
+    if s.exploration:
+        score += " · exploration: just below the threshold, suggested so the model learns from your call"
+    embed.add_field(name="Score", value=score, inline=True)
     proposal = f"{safe(s.proposed_kind)} **{safe(s.proposed_name)}**"
     if s.proposed_topics:
         proposal += f"\ntopics: {safe(', '.join(s.proposed_topics))}"

@@ -76,6 +76,7 @@ class SuggestionView:
     decided_at: datetime | None
     decision_reason: str | None
     entry_id: int | None
+    exploration: bool = False  # posted although just below the threshold (the card says so)
 
     @classmethod
     def of(cls, row: m.Suggestion) -> SuggestionView:
@@ -100,6 +101,7 @@ class SuggestionView:
             decided_at=row.decided_at,
             decision_reason=row.decision_reason,
             entry_id=row.entry_id,
+            exploration=bool(row.exploration),
         )
 
 

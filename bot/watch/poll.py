@@ -34,7 +34,8 @@ from bot.catalog.topics import topics_for
 from bot.config import Config
 from bot.watch.arxiv import FeedError, FeedPaper, parse_feed
 from bot.watch.fetch import FeedHealth, FetchOutcome, PoliteFetcher, Validators, next_health
-from bot.watch.relevance import score_paper
+from bot.watch.relevance_model import score_paper
+from bot.watch.relevance_store import active_model
 from db import models as m
 from db.models import SuggestionStatus
 from db.normalize import norm_title
@@ -97,6 +98,9 @@ class Candidate:
     published: str | None = None
     suggestion_id: int | None = None  # the stored row, when one was written for a suggested paper
     why_not: str | None = None  # for relevant papers not suggested: "per-poll cap", "daily cap", ...
+    threshold: float = 0.0  # the threshold this paper was held to (with or without an abstract)
+    exploration: bool = False  # suggested just below the threshold, to learn from the decision
+    model_version: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -555,16 +559,17 @@ async def process_papers(
     catalog = await _load_catalog(session)
     existing = await _existing_suggestions(session, [p.arxiv_id for p in papers])
     rel = config.relevance
+    model = await active_model(session)
 
     candidates: list[Candidate] = []
     norm_titles: dict[str, str] = {}  # arxiv id -> norm_title, for the dedup check and the stored row
     for paper in papers:
         norm_titles[paper.arxiv_id] = paper_norm_title = norm_title(paper.title)
-        hits = catalog.names_in(paper.title, paper.abstract)
         relevance = score_paper(
-            paper.title, paper.abstract, paper.categories, known_names=hits, with_topics=False
+            paper.title, paper.abstract, paper.categories, model=model, threshold=rel.threshold,
+            with_topics=False,
         )
-        relevant = relevance.score >= rel.threshold
+        relevant = relevance.relevant
         # Topics only matter for papers a moderator sees (classified below, once the caps have
         # chosen them); classifying every paper would double the cost of a poll.
         topics = (
@@ -602,6 +607,8 @@ async def process_papers(
                 url=paper.url,
                 abstract=abstract,
                 published=paper.published.isoformat() if paper.published else None,
+                threshold=round(relevance.threshold, 4),
+                model_version=relevance.model_version,
             )
         )
 
@@ -632,6 +639,9 @@ async def process_papers(
         if backfill:
             backfill_left -= 1
 
+    if rel.exploration and budget > 0:
+        _explore(candidates, first_ids)
+
     if not all_topics:
         by_id = {p.arxiv_id: p for p in papers}
         for cand in candidates:
@@ -641,6 +651,29 @@ async def process_papers(
     if not dry_run:
         await _store(session, papers, candidates, norm_titles, now)
     return candidates
+
+
+#: How far below its threshold an exploration paper may score (as a fraction of the threshold).
+EXPLORATION_FLOOR = 0.5
+
+
+def _explore(candidates: Sequence[Candidate], first_ids: Collection[str]) -> None:
+    """Suggest the best new paper just below the threshold, marked as exploration: without it the
+    model would only ever learn from papers it already scores high (selection bias). At most one
+    per poll, never a backfill of a newly added feed, never far below the threshold."""
+    below = [
+        c
+        for c in candidates
+        if c.status == CandidateStatus.NEW
+        and not c.relevant
+        and c.arxiv_id not in first_ids
+        and c.score >= c.threshold * EXPLORATION_FLOOR
+    ]
+    if below:
+        pick = min(below, key=lambda c: (c.threshold - c.score, c.arxiv_id))
+        pick.suggest = pick.exploration = True
+        pick.why_not = None
+        pick.reasons = [*pick.reasons, "exploration: just below the threshold, to learn from your decision"]
 
 
 async def _store(
@@ -676,6 +709,7 @@ async def _store(
                 "status": SuggestionStatus.PENDING if cand.suggest else SuggestionStatus.SEEN,
                 "first_seen_at": now,
                 "suggested_at": now if cand.suggest else None,
+                "exploration": cand.exploration,
             }
         )
     if not rows:

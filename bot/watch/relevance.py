@@ -1,43 +1,31 @@
-"""Explainable "is this paper about a pre-trained model?" scoring for arXiv papers.
+"""The hand-written knowledge behind relevance: cues, and what to propose for a suggested paper.
 
-The score is a transparent linear model squashed by a logistic: every cue is a phrase a human would
-name ("pre-train", "foundation model", "we fine-tune", "benchmark", ...) with a weight, and every cue
-that fired is returned as a reason, so a moderator can see *why* a paper was suggested. Weights were
-tuned by hand on ``tests/fixtures/relevance-dev.jsonl`` (see ``bench/relevance_eval.py``); there are no
-per-paper rules.
+Every cue is a phrase a human would name ("pre-train", "foundation model", "we fine-tune",
+"benchmark", ...) with a hand-set weight. The cues are no longer a scorer of their own: they are
+features of the learned model (:mod:`bot.watch.relevance_model`), whose training pulls their weights
+toward the hand-set ones (:func:`cue_priors`), so a moderator still reads "phrase "pre-trained" in
+title +2.1" on a card. The module also proposes a suggestion's catalog name, kind and topics.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
-import math
 import re
-from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from bot.catalog.topics import topics_for
+
 __all__ = [
-    "DEFAULT_THRESHOLD",
-    "Relevance",
-    "is_relevant",
+    "CUE_FINGERPRINT",
+    "cue_hits",
+    "cue_priors",
     "propose_kind",
     "propose_name",
-    "score_paper",
+    "propose_topics",
 ]
 
 log = logging.getLogger(__name__)
-
-#: Scores at or above this are suggested. Chosen on the dev set for recall >= 0.95 on core PTM papers.
-DEFAULT_THRESHOLD = 0.4
-
-
-@dataclass(frozen=True, slots=True)
-class Relevance:
-    score: float  # in [0, 1]
-    reasons: tuple[str, ...]  # human-readable, strongest first
-    kind: str  # 'model' | 'survey'
-    name: str  # proposed short name
-    topics: tuple[str, ...]
-
 
 # A cue found in the title counts fully; found only in the abstract it counts ABSTRACT_FACTOR times
 # unless the cue says otherwise. Titles say what a paper *is*; abstracts also mention what it uses.
@@ -83,10 +71,6 @@ def _cue(
     )
 
 
-BIAS = -2.5
-# Without an abstract there is less evidence either way (curated lists give titles only); a title-only
-# item needs fewer cues to pass.
-TITLE_ONLY_BONUS = 1.5
 
 _PRETRAIN = r"pre-?train(?:ed|ing|s)?|pre-?training"
 _FAMILY = (
@@ -438,25 +422,6 @@ _CATEGORY_PRIOR: dict[str, float] = {
     "cs.MM": 0.3,
     "stat.ML": 0.0,
 }
-# Archives where a core PTM paper is very unlikely (they still can cross-list to cs.*).
-_FAR_ARCHIVES = (
-    "math",
-    "physics",
-    "hep-",
-    "gr-qc",
-    "astro-ph",
-    "cond-mat",
-    "nucl-",
-    "quant-ph",
-    "math-ph",
-    "q-fin",
-    "econ",
-)
-_FAR_PRIOR = -2.0
-# A catalog model's name in the title or the abstract's opening. Kept small: most papers naming BERT
-# or GPT-4 use it rather than introduce a model (with the shipped catalog's names on the dev set,
-# +2.5 raised the borderline false-positive rate from 0.52 to 0.61 and bought no recall).
-KNOWN_NAME_WEIGHT = 0.5
 
 _COLON_NAME_RE = re.compile(r"^\s*([^:]{1,40}?)\s*:\s+\S")
 _SPLIT_NAME_RE = re.compile(r"\s+(?:--|—|–)\s+")
@@ -464,87 +429,47 @@ _SMALL_WORDS = frozenset("a an the of for and to in on with via by from at is ar
 _NAME_WORD_RE = re.compile(r"[A-Za-z][\w.+-]*")
 
 
-def score_paper(
-    title: str,
-    abstract: str = "",
-    categories: Sequence[str] = (),
-    *,
-    known_names: Collection[str] = (),
-    with_topics: bool = True,
-) -> Relevance:
-    """Score how likely a paper introduces, pre-trains or surveys pre-trained models, with reasons.
-
-    ``with_topics=False`` skips the topic classifier (the costly part); a poll classifies only
-    the papers that pass the threshold.
-    """
-    title = " ".join(title.split())
-    abstract = " ".join(abstract.split())
-    fired = cue_contributions(title, abstract, categories, known_names)
-    total = BIAS + sum(w for _, _, w, _ in fired)
-    score = 1.0 / (1.0 + math.exp(-total))
-    contributions = sorted(((w, r) for _, _, w, r in fired), key=lambda c: -abs(c[0]))
-    survey = any(key == "survey" for key, _, _, _ in fired)
-    kind = "survey" if survey or _is_survey_title(title) else "model"
-    name = propose_name(title)
-    return Relevance(
-        score=score,
-        reasons=tuple(r for _, r in contributions),
-        kind=kind,
-        name=name,
-        topics=_topics(title, abstract, name) if with_topics else (),
-    )
-
-
-def cue_contributions(
-    title: str, abstract: str, categories: Sequence[str], known_names: Collection[str]
-) -> list[tuple[str, str, float, str]]:
-    """Every cue that fired as ``(key, where, weight, reason)``; ``where`` is 'title' or 'abstract'.
-
-    *title* and *abstract* are whitespace-normalised. The score is the logistic of ``BIAS`` plus the
-    weights; ``bench/relevance_eval.py`` re-weights keyed cues from this list when cross-validating.
-    """
-    found: list[tuple[str, str, float, str]] = []
-    fired: set[str] = set()
+def cue_hits(title: str, abstract: str) -> list[tuple[str, float, str]]:
+    """The hand-written cues that fire, as learned-model features: ``(feature, hand-set weight,
+    what matched)``. The feature is ``cue:<n>@t`` (found in the title) or ``cue:<n>@a`` (only in
+    the abstract), ``n`` the cue's position in the table; ``cue:survey`` for survey wording with PTM
+    words. *title* and *abstract* are whitespace-normalised. :data:`CUE_FINGERPRINT` changes
+    whenever the table does, so a model trained on another table is not used with this one."""
+    found: list[tuple[str, float, str]] = []
+    fired: dict[str, int] = {}
     in_title, in_abstract = _possible_cues(title), _possible_cues(abstract)
-    for index in sorted(in_title | in_abstract):  # cue order: it orders reasons of equal weight
+    for index in sorted(in_title | in_abstract):
         cue = _CUES[index]
         m = cue.pattern.search(title) if index in in_title else None
-        weight, where = cue.weight, "title"
+        weight, where = cue.weight, "t"
         if m is None and index in in_abstract and cue.abstract_weight:
             m = cue.pattern.search(abstract)
-            weight, where = cue.abstract_weight, "abstract"
+            weight, where = cue.abstract_weight, "a"
         if m is None or not weight:
             continue
         if cue.key:
-            fired.add(cue.key)
-        found.append((cue.key, where, weight, f'{cue.label} "{m.group(0)}" in {where} ({weight:+.1f})'))
+            fired[cue.key] = index
+        place = "title" if where == "t" else "abstract"
+        found.append((f"cue:{index}@{where}", weight, f'{cue.label} "{m.group(0)}" in {place}'))
     excluded = {_CUES[i].excludes for i in _EXCLUDING if _CUES[i].key in fired}
     if excluded:
-        found = [f for f in found if f[0] not in excluded]
-
+        drop = {f"cue:{i}@" for i, c in enumerate(_CUES) if c.key in excluded}
+        found = [f for f in found if f[0][: f[0].index("@") + 1] not in drop]
     survey = _survey_match(title, abstract)
     if survey:
-        reason = f'survey wording "{survey}" with PTM words ({SURVEY_WITH_PTM_WEIGHT:+.1f})'
-        found.append(("survey", "", SURVEY_WITH_PTM_WEIGHT, reason))
-
-    name_hit = _known_name_in(title, abstract, known_names)
-    if name_hit:
-        reason = f'known model name "{name_hit}" ({KNOWN_NAME_WEIGHT:+.1f})'
-        found.append(("known_name", "", KNOWN_NAME_WEIGHT, reason))
-
-    prior, prior_reason = _category_prior(categories)
-    if prior_reason:
-        found.append(("category", "", prior, prior_reason))
-
-    if not abstract:
-        found.append(
-            ("title_only", "", TITLE_ONLY_BONUS, f"title only, no abstract ({TITLE_ONLY_BONUS:+.1f})")
-        )
+        found.append(("cue:survey", SURVEY_WITH_PTM_WEIGHT, f'survey wording "{survey}" with PTM words'))
     return found
 
 
-def is_relevant(relevance: Relevance, threshold: float = DEFAULT_THRESHOLD) -> bool:
-    return relevance.score >= threshold
+def cue_priors() -> dict[str, float]:
+    """The hand-set weight of every cue feature and category: the learned model is pulled toward them."""
+    priors = {"cue:survey": SURVEY_WITH_PTM_WEIGHT}
+    for index, cue in enumerate(_CUES):
+        priors[f"cue:{index}@t"] = cue.weight
+        if cue.abstract_weight:
+            priors[f"cue:{index}@a"] = cue.abstract_weight
+    priors.update({f"cat:{c}": w for c, w in _CATEGORY_PRIOR.items()})
+    return priors
 
 
 def propose_name(title: str) -> str:
@@ -601,36 +526,12 @@ def _survey_match(title: str, abstract: str) -> str | None:
     return None
 
 
-def _known_name_in(title: str, abstract: str, known_names: Collection[str]) -> str | None:
-    if not known_names:
-        return None
-    text = f"{title} {abstract[:400]}"
-    for name in known_names:
-        if len(name) < 3:
-            continue
-        if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
-            return name
-    return None
+CUE_FINGERPRINT = hashlib.sha256(
+    repr([(c.pattern.pattern, c.weight, c.abstract_weight, c.excludes) for c in _CUES]).encode()
+).hexdigest()[:12]
 
 
-def _category_prior(categories: Sequence[str]) -> tuple[float, str | None]:
-    if not categories:
-        return 0.0, None
-    best = max(_CATEGORY_PRIOR.get(c, -99.0) for c in categories)
-    if best > -99.0:
-        cat = max(categories, key=lambda c: _CATEGORY_PRIOR.get(c, -99.0))
-        return best, f"category {cat} ({best:+.1f})" if best else f"category {cat} (+0.0)"
-    primary = categories[0]
-    if primary.startswith(_FAR_ARCHIVES):
-        return _FAR_PRIOR, f"category {primary} ({_FAR_PRIOR:+.1f})"
-    return 0.0, None
-
-
-def _topics(title: str, abstract: str, name: str) -> tuple[str, ...]:
-    try:
-        from bot.catalog.topics import topics_for  # written by another engineer; optional until it lands
-    except ImportError:
-        return ()
+def propose_topics(title: str, abstract: str, name: str) -> tuple[str, ...]:
     try:
         return tuple(topics_for(name=name, title=title, abstract=abstract))
     except Exception:  # a topic bug must not break scoring

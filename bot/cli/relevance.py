@@ -1,0 +1,112 @@
+"""``ptm-bot relevance show`` and ``ptm-bot relevance train``: the learned relevance model.
+
+``train`` retrains from the shipped corpus plus this server's moderator decisions, exactly as
+``/ptm-admin relevance retrain`` does, and activates the new model only when it is no worse (see
+:mod:`bot.watch.relevance_store`). ``train --output FILE`` trains on the corpus alone and writes the
+model file without opening a database: that is how ``bot/watch/data/relevance-model.json.gz`` is
+built.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import json
+from pathlib import Path
+
+from bot.config import Config
+
+__all__ = ["COMMANDS"]
+
+
+def _common_options(p: argparse.ArgumentParser) -> None:
+    """``--config``/``--db``/``-v`` after the sub-subcommand too (``relevance show --db x``). Their
+    defaults are suppressed so a value given before ``show`` is not overwritten."""
+    group = p.add_argument_group("common options")
+    group.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="TOML config file")
+    group.add_argument("--db", metavar="PATH_OR_URL", default=argparse.SUPPRESS, help="database file or URL")
+    group.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="debug logs")
+
+
+def _configure(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "The learned relevance model that scores new arXiv papers: show its figures on the frozen test "
+        "split and its strongest features, or retrain it from the shipped corpus plus the moderators' "
+        "decisions stored in the database."
+    )
+    sub = p.add_subparsers(dest="relevance_command", metavar="{show,train}", required=True)
+    show = sub.add_parser("show", help="the current model's figures, strongest features and versions")
+    show.add_argument("--json", action="store_true", help="print the summary as JSON")
+    _common_options(show)
+    train = sub.add_parser(
+        "train",
+        help="retrain deterministically; the new model replaces the current one only when no worse",
+        description="Retrain from the shipped corpus (its training part) plus every moderator decision "
+        "stored in the database (approve = relevant, reject = not; undone decisions do not count). The "
+        "new model becomes active only when it is no worse than the current one on the frozen test split "
+        "and on the latest decisions; otherwise it is stored aside and the reason printed.",
+    )
+    train.add_argument("--corpus", type=Path, metavar="JSONL", help="another labelled corpus (.jsonl or .jsonl.gz)")
+    train.add_argument(
+        "--output", type=Path, metavar="FILE",
+        help="train on the corpus alone and write the model to FILE (.json or .json.gz); no database",
+    )
+    train.add_argument("--dry-run", action="store_true", help="train and compare, store nothing")
+    train.add_argument("--json", action="store_true", help="print the result as JSON")
+    _common_options(train)
+
+
+async def _train_to_file(args: argparse.Namespace) -> int:
+    from bot.cli.main import CLIError
+    from bot.watch.relevance_train import frozen_test, load_corpus, train_model
+
+    try:
+        corpus = await asyncio.to_thread(load_corpus, args.corpus)
+    except (OSError, ValueError, KeyError) as exc:
+        raise CLIError(f"cannot read the corpus {args.corpus}: {exc}") from exc
+    train = [i for i in corpus if not frozen_test(i)]
+    test = [i for i in corpus if frozen_test(i)]
+    model = await asyncio.to_thread(train_model, train, evaluate_on=test)
+    data = model.dumps().encode()
+    if args.output.suffix == ".gz":
+        data = gzip.compress(data, mtime=0)
+    try:
+        args.output.write_bytes(data)
+    except OSError as exc:
+        raise CLIError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
+    if args.json:
+        print(json.dumps({"version": model.version, "metrics": model.metrics, "trained_on": model.trained_on}))
+    else:
+        from bot.present.relevance import metrics_lines
+
+        print(f"relevance model {model.version} written to {args.output}")
+        print("\n".join(f"  {line}" for line in metrics_lines(model.metrics)))
+    return 0
+
+
+async def cmd_relevance(args: argparse.Namespace, config: Config) -> int:
+    # In-function imports keep `ptm-bot --help` from loading NumPy, SQLAlchemy and discord.py.
+    from bot.cli.main import open_catalog
+    from bot.present.relevance import retrain_text, summary_text
+    from bot.watch import relevance_store
+
+    if args.relevance_command == "train" and args.output is not None:
+        return await _train_to_file(args)
+    db = await open_catalog(config)
+    try:
+        if args.relevance_command == "show":
+            async with db.begin() as session:
+                s = await relevance_store.summary(session)
+            print(json.dumps(s.as_dict(), ensure_ascii=False) if args.json else summary_text(s))
+            return 0
+        result = await relevance_store.retrain(db, corpus_path=args.corpus, dry_run=args.dry_run)
+        print(json.dumps(result.as_dict(), ensure_ascii=False) if args.json else retrain_text(result))
+        return 0
+    finally:
+        await db.close()
+
+
+COMMANDS = [
+    ("relevance", "show or retrain the learned relevance model", _configure, cmd_relevance),
+]

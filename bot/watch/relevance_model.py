@@ -1,0 +1,275 @@
+"""The learned relevance model at run time: features, a calibrated linear score, its reasons.
+
+A paper is turned into sparse binary features that a person can read back:
+
+- ``t:<word>`` / ``t:<word> <word>``: a word or a two-word phrase of the title;
+- ``a:<word>`` / ``a:<word> <word>``: the same in the abstract;
+- ``cat:<category>``: an arXiv category the paper is listed in;
+- ``cue:survey``: survey wording together with PTM words (the hand-written cue of
+  :mod:`bot.watch.relevance` that n-grams cannot express: it looks at the title and the abstract's
+  opening together).
+
+The score is ``sigmoid(a * (bias + sum of weights) + b)``: a logistic regression (trained by
+:mod:`bot.watch.relevance_train`) followed by Platt calibration, so it reads as a probability. A paper
+without an abstract is scored by a second weight set trained on titles alone, with its own
+calibration and threshold: a title says less, and the same threshold cannot serve both.
+
+Every score comes with its strongest contributions, signed: ``'we release' in abstract +0.8``.
+Scoring is pure Python over dict look-ups: no dependency beyond the standard library at run time.
+"""
+
+from __future__ import annotations
+
+import gzip
+import heapq
+import itertools
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from bot.watch.relevance import CUE_FINGERPRINT, cue_hits, propose_kind, propose_name, propose_topics
+
+__all__ = [
+    "MODEL_FORMAT",
+    "Relevance",
+    "RelevanceModel",
+    "Scored",
+    "WeightSet",
+    "features",
+    "score_paper",
+    "shipped_model",
+]
+
+#: Bumped when the feature definitions change: a stored model of another format is not used.
+MODEL_FORMAT = 1
+
+_TOKEN_RE = re.compile(r"[a-z0-9]+")
+def _ngrams(prefix: str, text: str, out: set[str]) -> None:
+    words = _TOKEN_RE.findall(text.lower())
+    out.update(prefix + w for w in words)
+    out.update(f"{prefix}{a} {b}" for a, b in itertools.pairwise(words))
+
+
+def features(title: str, abstract: str, categories: Sequence[str] = ()) -> dict[str, str]:
+    """The paper's binary features, each with what matched for a cue (``""`` otherwise).
+
+    *title* and *abstract* are whitespace-normalised; an empty abstract adds no ``a:`` feature.
+    """
+    out: set[str] = set()
+    _ngrams("t:", title, out)
+    if abstract:
+        _ngrams("a:", abstract, out)
+    out.update("cat:" + c for c in categories)
+    found = dict.fromkeys(out, "")
+    for name, _weight, matched in cue_hits(title, abstract):
+        found[name] = matched
+    return found
+
+
+def describe(feature: str, weight: float, matched: str = "") -> str:
+    """How a contribution reads on a review card: ``'we release' in abstract +0.8``."""
+    if matched:
+        return f"{matched} {weight:+.1f}"
+    kind, _, value = feature.partition(":")
+    if kind == "t":
+        text = f"'{value}' in title"
+    elif kind == "a":
+        text = f"'{value}' in abstract"
+    elif kind == "cat":
+        text = f"category {value}"
+    else:
+        text = feature
+    return f"{text} {weight:+.1f}"
+
+
+@dataclass(frozen=True, slots=True)
+class WeightSet:
+    """One logistic regression plus its calibration and decision threshold."""
+
+    bias: float
+    weights: Mapping[str, float]
+    calib_a: float = 1.0
+    calib_b: float = 0.0
+    threshold: float = 0.5
+
+    def logit(self, feats: Iterable[str]) -> tuple[float, list[tuple[float, str]]]:
+        """The raw score and the ``(weight, feature)`` pairs that fired."""
+        weights = self.weights
+        found = weights.keys() & feats  # a C-level set intersection: most features have no weight
+        hits = [(weights[f], f) for f in found]
+        return self.bias + sum(w for w, _ in hits), hits
+
+    def probability(self, logit: float) -> float:
+        z = self.calib_a * logit + self.calib_b
+        if z < -35:
+            return 0.0
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "bias": self.bias,
+            "calib_a": self.calib_a,
+            "calib_b": self.calib_b,
+            "threshold": self.threshold,
+            "weights": dict(sorted(self.weights.items())),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> WeightSet:
+        return cls(
+            bias=float(data["bias"]),
+            weights={str(k): float(v) for k, v in data["weights"].items()},
+            calib_a=float(data.get("calib_a", 1.0)),
+            calib_b=float(data.get("calib_b", 0.0)),
+            threshold=float(data.get("threshold", 0.5)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    probability: float
+    threshold: float
+    reasons: tuple[str, ...]  # strongest contributions first, signed
+    title_only: bool
+
+    @property
+    def relevant(self) -> bool:
+        return self.probability >= self.threshold
+
+
+@dataclass(frozen=True, slots=True)
+class RelevanceModel:
+    """Two weight sets (papers with an abstract, titles alone) and the figures they were shipped with."""
+
+    version: str
+    with_abstract: WeightSet
+    title_only: WeightSet
+    metrics: Mapping[str, Any] = field(default_factory=dict)
+    trained_on: Mapping[str, Any] = field(default_factory=dict)
+    # For each cue feature, the text it most often matched in training: how a cue is named where no
+    # paper is at hand (``relevance show``).
+    examples: Mapping[str, str] = field(default_factory=dict)
+
+    def score(
+        self, title: str, abstract: str = "", categories: Sequence[str] = (), *, reasons: int = 5
+    ) -> Scored:
+        title = " ".join(title.split())
+        abstract = " ".join(abstract.split())
+        title_only = not abstract
+        ws = self.title_only if title_only else self.with_abstract
+        feats = features(title, abstract, categories)
+        logit, hits = ws.logit(feats)
+        top: list[str] = []
+        if reasons:
+            strongest = heapq.nsmallest(reasons, hits, key=lambda h: (-abs(h[0]), h[1]))
+            top = [
+                describe(f, w * ws.calib_a, feats[f]) for w, f in strongest if abs(w * ws.calib_a) >= 0.05
+            ]
+            if title_only:
+                top.append("title only: scored by the title model")
+        return Scored(ws.probability(logit), ws.threshold, tuple(top), title_only)
+
+    def name(self, feature: str) -> str:
+        """A feature as people read it: ``'we release' in abstract``, ``phrase "pre-trained" in title``."""
+        return describe(feature, 0.0, self.examples.get(feature, "")).rsplit(" ", 1)[0]
+
+    def strongest(self, n: int = 10, *, title_only: bool = False) -> list[tuple[str, float]]:
+        """The features with the largest weights, positive first then negative (for ``relevance show``)."""
+        ws = self.title_only if title_only else self.with_abstract
+        ranked = sorted(ws.weights.items(), key=lambda kv: (-kv[1], kv[0]))
+        return ranked[:n] + ranked[::-1][:n]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": MODEL_FORMAT,
+            "cues": CUE_FINGERPRINT,
+            "version": self.version,
+            "with_abstract": self.with_abstract.to_json(),
+            "title_only": self.title_only.to_json(),
+            "metrics": dict(self.metrics),
+            "trained_on": dict(self.trained_on),
+            "examples": dict(self.examples),
+        }
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RelevanceModel:
+        if data.get("format") != MODEL_FORMAT or data.get("cues") != CUE_FINGERPRINT:
+            raise ValueError(
+                f"relevance model of format {data.get('format')!r} with cue table {data.get('cues')!r}; "
+                f"this version reads format {MODEL_FORMAT} with cue table {CUE_FINGERPRINT}"
+            )
+        return cls(
+            version=str(data["version"]),
+            with_abstract=WeightSet.from_json(data["with_abstract"]),
+            title_only=WeightSet.from_json(data["title_only"]),
+            metrics=data.get("metrics", {}),
+            trained_on=data.get("trained_on", {}),
+            examples=data.get("examples", {}),
+        )
+
+    @classmethod
+    def loads(cls, text: str) -> RelevanceModel:
+        return cls.from_json(json.loads(text))
+
+
+SHIPPED_MODEL = "relevance-model.json.gz"
+
+
+@cache
+def shipped_model() -> RelevanceModel:
+    """The model shipped with the package (``bot/watch/data/relevance-model.json.gz``), read once."""
+    data = resources.files("bot.watch").joinpath("data", SHIPPED_MODEL).read_bytes()
+    return RelevanceModel.loads(gzip.decompress(data).decode("utf-8"))
+
+
+@dataclass(frozen=True, slots=True)
+class Relevance:
+    """A scored paper, as a poll and ``/ptm-admin add`` use it."""
+
+    score: float  # calibrated probability in [0, 1]
+    threshold: float  # the model's threshold for this kind of paper (with or without an abstract)
+    reasons: tuple[str, ...]  # strongest contributions first, signed
+    kind: str  # 'model' | 'survey'
+    name: str  # proposed short name
+    topics: tuple[str, ...]
+    model_version: str
+
+    @property
+    def relevant(self) -> bool:
+        return self.score >= self.threshold
+
+
+def score_paper(
+    title: str,
+    abstract: str = "",
+    categories: Sequence[str] = (),
+    *,
+    model: RelevanceModel | None = None,
+    threshold: float | None = None,
+    with_topics: bool = True,
+) -> Relevance:
+    """Score a paper with *model* (default: the shipped one) and propose its kind, name and topics.
+
+    *threshold* overrides the model's own (``relevance.threshold`` in the config).
+    ``with_topics=False`` skips the topic classifier: a poll classifies only what it suggests.
+    """
+    model = model or shipped_model()
+    scored = model.score(title, abstract, categories)
+    name = propose_name(title)
+    return Relevance(
+        score=round(scored.probability, 4),
+        threshold=scored.threshold if threshold is None else threshold,
+        reasons=scored.reasons,
+        kind=propose_kind(title, abstract),
+        name=name,
+        topics=propose_topics(title, abstract, name) if with_topics else (),
+        model_version=model.version,
+    )

@@ -1,0 +1,452 @@
+"""Training and honest evaluation of the relevance model (:mod:`bot.watch.relevance_model`).
+
+- **Corpus**: ``bot/watch/data/relevance-corpus.jsonl.gz`` (provenance per item and the rubric in
+  ``bot/watch/data/RELEVANCE-SOURCES.md``), plus the moderators' decisions when the bot retrains.
+- **Frozen test split**: every item of a whole-day slice (``slice == "day:..."``: real arXiv days
+  judged paper by paper) and every other item whose SHA-256 of its arXiv id ends in a digit
+  divisible by 5 in base 10 (``int(sha256, 16) % 5 == 0``). Training, cross-validation, thresholds and
+  hyper-parameters never see it; figures are reported on it, per slice.
+- **Model**: L2-regularised logistic regression over binary n-gram/category features, fitted by
+  L-BFGS in NumPy (deterministic: no random state at all), Platt calibration and the decision
+  threshold chosen on out-of-fold predictions of the training part only (K folds by id hash).
+  The threshold is the highest one whose out-of-fold recall on label-1 papers is at least
+  ``target_recall``. A second weight set scores titles alone; it is trained on every training
+  item with its abstract removed.
+
+NumPy comes with matplotlib, which the bot already needs; nothing else is required to train.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bot.watch.relevance import cue_priors
+from bot.watch.relevance_model import RelevanceModel, WeightSet, features
+
+__all__ = [
+    "Item",
+    "TrainConfig",
+    "evaluate",
+    "frozen_test",
+    "load_corpus",
+    "train_model",
+]
+
+CORPUS = "relevance-corpus.jsonl.gz"
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    id: str
+    title: str
+    abstract: str
+    label: int
+    borderline: bool = False
+    categories: tuple[str, ...] = ()
+    slice: str = ""
+    source: str = ""
+
+    def title_only(self) -> Item:
+        return replace(self, abstract="")
+
+
+def _item(row: Mapping[str, Any]) -> Item:
+    cats = row.get("categories")
+    if cats is None:
+        cats = [row["category"]] if row.get("category") else []
+    return Item(
+        id=str(row["id"]),
+        title=" ".join(str(row["title"]).split()),
+        abstract=" ".join(str(row.get("abstract") or "").split()),
+        label=int(row["label"]),
+        borderline=bool(row.get("borderline", False)),
+        categories=tuple(cats),
+        slice=str(row.get("slice") or ""),
+        source=str(row.get("source") or ""),
+    )
+
+
+def load_corpus(path: Path | None = None) -> list[Item]:
+    """The labelled corpus: the shipped one, or a ``.jsonl`` / ``.jsonl.gz`` file at *path*."""
+    if path is None:
+        raw = resources.files("bot.watch").joinpath("data", CORPUS).read_bytes()
+    else:
+        raw = path.read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    return [_item(json.loads(line)) for line in raw.decode("utf-8").splitlines() if line.strip()]
+
+
+def frozen_test(item: Item) -> bool:
+    """Whether *item* belongs to the frozen test split (see the module docstring)."""
+    if item.slice.startswith("day:"):
+        return True
+    return int(hashlib.sha256(item.id.encode()).hexdigest(), 16) % 5 == 0
+
+
+def _fold(item_id: str, k: int) -> int:
+    return int(hashlib.sha256(b"fold:" + item_id.encode()).hexdigest(), 16) % k
+
+
+# --------------------------------------------------------------------------------------------
+# Logistic regression by L-BFGS on a sparse binary design
+
+
+@dataclass(slots=True)
+class _Design:
+    rows: np.ndarray  # row index of every non-zero
+    cols: np.ndarray  # column index of every non-zero
+    n: int
+    d: int
+
+    def dot(self, w: np.ndarray) -> np.ndarray:
+        return np.bincount(self.rows, weights=w[self.cols], minlength=self.n)
+
+    def tdot(self, r: np.ndarray) -> np.ndarray:
+        return np.bincount(self.cols, weights=r[self.rows], minlength=self.d)
+
+
+def _design(feats: Sequence[Iterable[str]], vocab: Mapping[str, int]) -> _Design:
+    rows: list[int] = []
+    cols: list[int] = []
+    for i, fs in enumerate(feats):
+        idx = sorted(vocab[f] for f in fs if f in vocab)
+        rows.extend([i] * len(idx))
+        cols.extend(idx)
+    return _Design(np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), len(feats), len(vocab))
+
+
+def _fit(
+    x: _Design, y: np.ndarray, s: np.ndarray, l2: np.ndarray, prior: np.ndarray, *, iters: int = 400
+) -> tuple[float, np.ndarray]:
+    """Minimise mean weighted log loss + sum_j l2_j/2 (w_j - prior_j)^2 (bias free) by L-BFGS;
+    returns (bias, w). The prior pulls the cue weights toward the hand-set ones."""
+    total = float(s.sum())
+
+    def value_grad(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        b, w = theta[0], theta[1:]
+        z = x.dot(w) + b
+        # log(1 + e^-z) for y=1 and log(1 + e^z) for y=0, computed stably
+        loss = np.logaddexp(0.0, np.where(y > 0, -z, z))
+        p = 0.5 * (1.0 + np.tanh(0.5 * z))
+        r = s * (p - y) / total
+        dw = w - prior
+        f = float((s * loss).sum() / total + 0.5 * float((l2 * dw) @ dw))
+        g = np.empty_like(theta)
+        g[0] = r.sum()
+        g[1:] = x.tdot(r) + l2 * dw
+        return f, g
+
+    theta = np.concatenate(([0.0], prior))
+    f, g = value_grad(theta)
+    hist_s: list[np.ndarray] = []
+    hist_y: list[np.ndarray] = []
+    for _ in range(iters):
+        # two-loop recursion
+        q = g.copy()
+        alphas = []
+        for s_k, y_k in zip(reversed(hist_s), reversed(hist_y), strict=True):
+            rho = 1.0 / float(y_k @ s_k)
+            a = rho * float(s_k @ q)
+            alphas.append((a, rho))
+            q -= a * y_k
+        if hist_s:
+            q *= float(hist_s[-1] @ hist_y[-1]) / float(hist_y[-1] @ hist_y[-1])
+        for (a, rho), s_k, y_k in zip(reversed(alphas), hist_s, hist_y, strict=True):
+            beta = rho * float(y_k @ q)
+            q += (a - beta) * s_k
+        direction = -q
+        slope = float(g @ direction)
+        if slope >= 0:  # not a descent direction: restart from the gradient
+            hist_s.clear()
+            hist_y.clear()
+            direction, slope = -g, -float(g @ g)
+        step = 1.0
+        while True:
+            new = theta + step * direction
+            f_new, g_new = value_grad(new)
+            if f_new <= f + 1e-4 * step * slope or step < 1e-10:
+                break
+            step *= 0.5
+        s_k, y_k = new - theta, g_new - g
+        theta, f_old, f, g = new, f, f_new, g_new
+        if float(y_k @ s_k) > 1e-12:
+            hist_s.append(s_k)
+            hist_y.append(y_k)
+            if len(hist_s) > 10:
+                hist_s.pop(0)
+                hist_y.pop(0)
+        if abs(f_old - f) < 1e-10 * max(1.0, abs(f)) or float(np.abs(g).max()) < 1e-7:
+            break
+    return float(theta[0]), theta[1:]
+
+
+def _platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Fit ``p = sigmoid(a z + b)`` on out-of-fold logits (Platt's targets avoid 0/1 overfit)."""
+    pos, neg = float(y.sum()), float(len(y) - y.sum())
+    t = np.where(y > 0, (pos + 1) / (pos + 2), 1 / (neg + 2))
+    a, b = 1.0, 0.0
+    for _ in range(100):  # Newton on two parameters
+        p = 1 / (1 + np.exp(-(a * z + b)))
+        g = np.array([((p - t) * z).sum(), (p - t).sum()])
+        w = p * (1 - p) + 1e-12
+        h = np.array([[(w * z * z).sum(), (w * z).sum()], [(w * z).sum(), w.sum()]]) + 1e-9 * np.eye(2)
+        step = np.linalg.solve(h, g)
+        a, b = a - step[0], b - step[1]
+        if np.abs(step).max() < 1e-9:
+            break
+    return float(a), float(b)
+
+
+@dataclass(frozen=True, slots=True)
+class TrainConfig:
+    target_recall: float = 0.95
+    folds: int = 5
+    min_df: int = 2
+    l2_grid: tuple[float, ...] = (3e-3, 1e-2, 3e-2)  # n-gram weights, pulled toward 0
+    cue_l2: float = 0.1  # cue and category weights, pulled toward the hand-set ones
+    # Hard negatives (papers that use or evaluate PTMs) count more: they are what floods a review
+    # channel, and the rubric is explicit that they are not suggestions.
+    borderline_negative_weight: float = 2.0
+    borderline_positive_weight: float = 1.0  # debatable positives (the rubric's grey zone)
+    # The threshold guarantees recall on core (non-borderline) positives: the grey zone's debatable
+    # positives (fine-tuned chat models, surveys of one LLM technique) would drag it down to where
+    # papers that merely use LLMs pass too, which is what floods a review channel.
+    core_only_threshold: bool = True
+    decision_weight: float = 3.0  # a moderator's decision on this server, against a corpus label
+    prune_below: float = 1e-3
+
+
+def _sample_weight(item: Item, cfg: TrainConfig) -> float:
+    if item.source.startswith("decision:"):
+        return cfg.decision_weight
+    if item.borderline:
+        return cfg.borderline_negative_weight if item.label == 0 else cfg.borderline_positive_weight
+    return 1.0
+
+
+def _vocab(feats: Sequence[Mapping[str, str]], min_df: int) -> dict[str, int]:
+    df: dict[str, int] = {}
+    for fs in feats:
+        for f in fs:
+            df[f] = df.get(f, 0) + 1
+    return {f: i for i, f in enumerate(sorted(f for f, c in df.items() if c >= min_df))}
+
+
+_FEATURES: dict[tuple[str, str, tuple[str, ...]], dict[str, str]] = {}
+
+
+def _features(item: Item) -> dict[str, str]:
+    """Features of a training item, memoised for one training run (folds and the grid reuse them)."""
+    key = (item.title, item.abstract, item.categories)
+    found = _FEATURES.get(key)
+    if found is None:
+        found = _FEATURES[key] = features(item.title, item.abstract, item.categories)
+    return found
+
+
+def _cue_examples(items: Sequence[Item]) -> dict[str, str]:
+    """For each cue feature, the text it most often matched (how ``relevance show`` names it)."""
+    seen: dict[str, dict[str, int]] = {}
+    for item in items:
+        for name, matched in _features(item).items():
+            if matched:
+                counts = seen.setdefault(name, {})
+                counts[matched] = counts.get(matched, 0) + 1
+    return {name: max(sorted(c), key=c.__getitem__) for name, c in sorted(seen.items())}
+
+
+def _train_set(items: Sequence[Item], l2: float, cfg: TrainConfig) -> tuple[float, dict[str, float]]:
+    feats = [_features(i) for i in items]
+    vocab = _vocab(feats, cfg.min_df)
+    x = _design(feats, vocab)
+    y = np.array([i.label for i in items], dtype=float)
+    s = np.array([_sample_weight(i, cfg) for i in items])
+    names = sorted(vocab, key=vocab.__getitem__)
+    priors = cue_priors()
+    prior = np.array([priors.get(f, 0.0) for f in names])
+    l2s = np.array([cfg.cue_l2 if f.startswith(("cue:", "cat:")) else l2 for f in names])
+    bias, w = _fit(x, y, s, l2s, prior)
+    return bias, {names[j]: round(float(w[j]), 4) for j in range(len(names)) if abs(w[j]) >= cfg.prune_below}
+
+
+def _logits(bias: float, weights: Mapping[str, float], items: Sequence[Item]) -> np.ndarray:
+    return np.array(
+        [bias + sum(weights.get(f, 0.0) for f in _features(i)) for i in items]
+    )
+
+
+def _threshold(p: np.ndarray, y: np.ndarray, target: float) -> float:
+    """The highest threshold whose recall on positives is at least *target*."""
+    pos = np.sort(p[y > 0])[::-1]
+    if not len(pos):
+        return 0.5
+    k = max(1, math.ceil(target * len(pos)))
+    return float(pos[k - 1])
+
+
+def _threshold_labels(items: Sequence[Item], cfg: TrainConfig) -> np.ndarray:
+    """The positives whose recall the threshold guarantees: every label 1, or only the core ones."""
+    if cfg.core_only_threshold:
+        return np.array([i.label == 1 and not i.borderline for i in items], dtype=float)
+    return np.array([i.label for i in items], dtype=float)
+
+
+def _oof(items: Sequence[Item], l2: float, cfg: TrainConfig) -> np.ndarray:
+    z = np.zeros(len(items))
+    folds = np.array([_fold(i.id, cfg.folds) for i in items])
+    for k in range(cfg.folds):
+        train = [it for it, f in zip(items, folds, strict=True) if f != k]
+        held = [idx for idx, f in enumerate(folds) if f == k]
+        bias, weights = _train_set(train, l2, cfg)
+        z[held] = _logits(bias, weights, [items[i] for i in held])
+    return z
+
+
+def _cv_cost(z: np.ndarray, items: Sequence[Item], cfg: TrainConfig) -> float:
+    y = _threshold_labels(items, cfg)
+    t = _threshold(z, y, cfg.target_recall)
+    neg_clear = np.array([i.label == 0 and not i.borderline for i in items])
+    neg_border = np.array([i.label == 0 and i.borderline for i in items])
+    fpr = float((z[neg_clear] >= t).mean()) if neg_clear.any() else 0.0
+    brd = float((z[neg_border] >= t).mean()) if neg_border.any() else 0.0
+    return fpr + brd
+
+
+def _weight_set(items: Sequence[Item], cfg: TrainConfig, log: dict[str, Any]) -> WeightSet:
+    best: tuple[float, float, np.ndarray] | None = None
+    for l2 in cfg.l2_grid:
+        z = _oof(items, l2, cfg)
+        cost = _cv_cost(z, items, cfg)
+        log.setdefault("cv", []).append({"l2": l2, "fpr_plus_borderline_at_target_recall": round(cost, 4)})
+        if best is None or cost < best[0] - 1e-9:
+            best = (cost, l2, z)
+    assert best is not None
+    _, l2, z = best
+    y = np.array([i.label for i in items], dtype=float)
+    a, b = _platt(z, y)
+    p = 1 / (1 + np.exp(-(a * z + b)))
+    threshold = _threshold(p, _threshold_labels(items, cfg), cfg.target_recall)
+    bias, weights = _train_set(items, l2, cfg)
+    log["l2"] = l2
+    log["items"] = len(items)
+    log["positives"] = int(y.sum())
+    return WeightSet(bias=round(bias, 4), weights=weights, calib_a=round(a, 4), calib_b=round(b, 4),
+                     threshold=round(threshold, 4))
+
+
+def train_model(
+    items: Sequence[Item], *, cfg: TrainConfig | None = None, version: str | None = None,
+    evaluate_on: Sequence[Item] | None = None,
+) -> RelevanceModel:
+    """Train on *items* (callers pass the training split only); figures on *evaluate_on* if given."""
+    cfg = cfg or TrainConfig()
+    items = sorted(items, key=lambda i: i.id)  # order-independent, hence deterministic
+    with_abstract = [i for i in items if i.abstract]
+    log_a: dict[str, Any] = {}
+    log_t: dict[str, Any] = {}
+    ws_a = _weight_set(with_abstract, cfg, log_a)
+    ws_t = _weight_set([i.title_only() for i in items], cfg, log_t)
+    examples = _cue_examples(items)
+    _FEATURES.clear()
+    digest = hashlib.sha256(
+        json.dumps([ws_a.to_json(), ws_t.to_json()], sort_keys=True).encode()
+    ).hexdigest()[:10]
+    model = RelevanceModel(
+        version=version or f"{datetime.now(UTC):%Y%m%d}-{digest}",
+        with_abstract=ws_a,
+        title_only=ws_t,
+        examples=examples,
+        trained_on={
+            "items": len(items),
+            "decisions": sum(1 for i in items if i.source.startswith("decision:")),
+            "with_abstract": log_a,
+            "title_only": log_t,
+            "target_recall": cfg.target_recall,
+        },
+    )
+    if evaluate_on is not None:
+        model = replace(model, metrics=evaluate(model, evaluate_on))
+    return model
+
+
+# --------------------------------------------------------------------------------------------
+# Evaluation
+
+
+def _rate(hits: int, n: int) -> float | None:
+    return round(hits / n, 4) if n else None
+
+
+def _slice_metrics(model: RelevanceModel, items: Sequence[Item]) -> dict[str, Any]:
+    scored = [(i, model.score(i.title, i.abstract, i.categories, reasons=0)) for i in items]
+    pos = [s for i, s in scored if i.label == 1]
+    clear = [s for i, s in scored if i.label == 0 and not i.borderline]
+    border = [s for i, s in scored if i.label == 0 and i.borderline]
+    flagged = [(i, s) for i, s in scored if s.relevant]
+    out: dict[str, Any] = {
+        "n": len(items),
+        "positives": len(pos),
+        "recall": _rate(sum(s.relevant for s in pos), len(pos)),
+        "clear_negatives": len(clear),
+        "fpr_clear": _rate(sum(s.relevant for s in clear), len(clear)),
+        "borderline_negatives": len(border),
+        "borderline_flag_rate": _rate(sum(s.relevant for s in border), len(border)),
+        "flagged": len(flagged),
+        "precision": _rate(sum(i.label for i, _ in flagged), len(flagged)),
+    }
+    recall = out["recall"] or 0.0
+    fpr_clear, brd = out["fpr_clear"] or 0.0, out["borderline_flag_rate"] or 0.0
+    # A day's listing: about 20% of the non-PTM papers are borderline (the rubric's estimate).
+    fpr_day = 0.8 * fpr_clear + 0.2 * brd
+    for base in (0.02, 0.05):
+        tp, fp = recall * base, fpr_day * (1 - base)
+        out[f"precision_at_{int(base * 100)}pct"] = round(tp / (tp + fp), 4) if tp + fp else None
+    return out
+
+
+def reliability(model: RelevanceModel, items: Sequence[Item], bins: int = 5) -> list[dict[str, Any]]:
+    """Calibration table: per probability bin, how many papers, mean score, observed positive rate."""
+    rows: list[list[tuple[float, int]]] = [[] for _ in range(bins)]
+    for i in items:
+        p = model.score(i.title, i.abstract, i.categories, reasons=0).probability
+        rows[min(bins - 1, int(p * bins))].append((p, i.label))
+    return [
+        {
+            "bin": f"{b / bins:.1f}-{(b + 1) / bins:.1f}",
+            "n": len(r),
+            "mean_score": round(sum(p for p, _ in r) / len(r), 3) if r else None,
+            "positive_rate": round(sum(y for _, y in r) / len(r), 3) if r else None,
+        }
+        for b, r in enumerate(rows)
+    ]
+
+
+def evaluate(model: RelevanceModel, items: Sequence[Item]) -> dict[str, Any]:
+    """Figures per slice: abstract, title-only, each whole day, and all days together."""
+    slices: dict[str, list[Item]] = {
+        "abstract": [i for i in items if i.abstract and not i.slice],
+        "title_only": [i for i in items if not i.abstract and not i.slice],
+        "days": [i for i in items if i.slice.startswith("day:")],
+    }
+    for day in sorted({i.slice for i in items if i.slice.startswith("day:")}):
+        slices[day] = [i for i in items if i.slice == day]
+    out: dict[str, Any] = {name: _slice_metrics(model, its) for name, its in slices.items() if its}
+    out["reliability"] = reliability(model, [i for i in items if not i.slice] or list(items))
+    core = [i for i in slices["days"] if i.label == 1 and not i.borderline]
+    if core:
+        found = sum(model.score(i.title, i.abstract, i.categories, reasons=0).relevant for i in core)
+        out["days"]["core_recall"] = _rate(found, len(core))
+        out["days"]["core"] = len(core)
+    return out
