@@ -137,6 +137,7 @@ class ScheduleConfig:
 class RelevanceConfig:
     threshold: float | None = None  # None: the model's own thresholds (with / without an abstract)
     exploration: bool = True
+    corpus: str | None = None  # a labelled corpus to retrain from instead of the shipped one
     per_poll_cap: int = 15
     daily_cap: int = 30
 
@@ -762,6 +763,7 @@ def _read_relevance(t: _Table) -> RelevanceConfig:
     result = RelevanceConfig(
         threshold=t.get("threshold", d.threshold, _float(0, 1)),
         exploration=t.get("exploration", d.exploration, _bool),
+        corpus=t.get("corpus", d.corpus, _str()),
         per_poll_cap=t.get("per_poll_cap", d.per_poll_cap, _int(1)),
         daily_cap=t.get("daily_cap", d.daily_cap, _int(1)),
     )

@@ -226,7 +226,7 @@ class AdminCog(
     async def relevance_retrain(self, interaction: discord.Interaction) -> None:
         """Retrain from the corpus plus this server's decisions; used only if no worse."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        payload = await relevance_handlers.relevance_retrain(self.bot.db)
+        payload = await relevance_handlers.relevance_retrain(self.bot.db, corpus=self.bot.config.relevance.corpus)
         log.info("%s (%s) retrained the relevance model", interaction.user, interaction.user.id)
         await send_payload(interaction, payload)
 

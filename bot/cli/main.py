@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Config, ConfigError, database_url_from_path, load_config
-from bot.errors import PTMError
+from bot.errors import PTMError, UserFacingError
 
 log = logging.getLogger(__name__)
 
@@ -275,7 +275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"ptm-bot: invalid configuration:\n{exc}", file=sys.stderr)
         return 2
-    except CLIError as exc:
+    except (CLIError, UserFacingError) as exc:
         print(f"ptm-bot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -100,7 +100,8 @@ async def cmd_relevance(args: argparse.Namespace, config: Config) -> int:
                 s = await relevance_store.summary(session)
             print(json.dumps(s.as_dict(), ensure_ascii=False) if args.json else summary_text(s))
             return 0
-        result = await relevance_store.retrain(db, corpus_path=args.corpus, dry_run=args.dry_run)
+        corpus = args.corpus or (Path(config.relevance.corpus) if config.relevance.corpus else None)
+        result = await relevance_store.retrain(db, corpus_path=corpus, dry_run=args.dry_run)
         print(json.dumps(result.as_dict(), ensure_ascii=False) if args.json else retrain_text(result))
         return 0
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.present.relevance import render_relevance_summary, render_retrain_result
@@ -21,6 +22,7 @@ async def relevance_show(db: Database) -> MessagePayload:
     return render_relevance_summary(summary)
 
 
-async def relevance_retrain(db: Database) -> MessagePayload:
+async def relevance_retrain(db: Database, *, corpus: str | None = None) -> MessagePayload:
     """Retrain from the corpus plus this server's decisions; the new model is used only if no worse."""
-    return render_retrain_result(await relevance_store.retrain(db))
+    result = await relevance_store.retrain(db, corpus_path=Path(corpus) if corpus else None)
+    return render_retrain_result(result)

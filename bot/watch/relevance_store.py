@@ -247,7 +247,10 @@ async def _retrain(
     async with db.begin() as session:
         decisions = await decision_items(session)
         current = await active_model(session)
-    corpus = await asyncio.to_thread(load_corpus, corpus_path)
+    try:
+        corpus = await asyncio.to_thread(load_corpus, corpus_path)
+    except (OSError, ValueError, KeyError) as exc:  # a missing file, bad JSON, a row without a field
+        raise UserFacingError(f"cannot read the corpus {corpus_path}: {exc}") from None
     candidate, result = await asyncio.to_thread(
         _train_and_compare, corpus, decisions, current, cfg or TrainConfig(), now
     )

@@ -40,6 +40,7 @@ __all__ = [
     "evaluate",
     "frozen_test",
     "load_corpus",
+    "simulate_feedback",
     "train_model",
 ]
 
@@ -198,7 +199,7 @@ def _platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     t = np.where(y > 0, (pos + 1) / (pos + 2), 1 / (neg + 2))
     a, b = 1.0, 0.0
     for _ in range(100):  # Newton on two parameters
-        p = 1 / (1 + np.exp(-(a * z + b)))
+        p = 0.5 * (1.0 + np.tanh(0.5 * (a * z + b)))
         g = np.array([((p - t) * z).sum(), (p - t).sum()])
         w = p * (1 - p) + 1e-12
         h = np.array([[(w * z * z).sum(), (w * z).sum()], [(w * z).sum(), w.sum()]]) + 1e-9 * np.eye(2)
@@ -336,7 +337,7 @@ def _weight_set(items: Sequence[Item], cfg: TrainConfig, log: dict[str, Any]) ->
     _, l2, z = best
     y = np.array([i.label for i in items], dtype=float)
     a, b = _platt(z, y)
-    p = 1 / (1 + np.exp(-(a * z + b)))
+    p = 0.5 * (1.0 + np.tanh(0.5 * (a * z + b)))
     threshold = _threshold(p, _threshold_labels(items, cfg), cfg.target_recall)
     bias, weights = _train_set(items, l2, cfg)
     log["l2"] = l2
@@ -449,4 +450,53 @@ def evaluate(model: RelevanceModel, items: Sequence[Item]) -> dict[str, Any]:
         found = sum(model.score(i.title, i.abstract, i.categories, reasons=0).relevant for i in core)
         out["days"]["core_recall"] = _rate(found, len(core))
         out["days"]["core"] = len(core)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Simulated feedback loop
+
+
+def simulate_feedback(
+    seed: Sequence[Item],
+    stream: Sequence[Item],
+    test: Sequence[Item],
+    *,
+    every: int = 50,
+    poll_size: int = 25,
+    cfg: TrainConfig | None = None,
+) -> list[dict[str, Any]]:
+    """Replay *stream* as polls of *poll_size* papers: moderators decide every paper the current
+    model suggests, plus one exploration paper per poll (the best one scoring at least half of the
+    threshold, as a real poll does); every *every* new decisions the model is retrained on *seed*
+    plus all decisions so far. Returns the figures on *test* (never decided, never trained on)
+    before the first decision and after each retraining."""
+    cfg = cfg or TrainConfig()
+    model = train_model(seed, cfg=cfg, version="sim-0")
+    history = [{"decisions": 0, **_summary(evaluate(model, test))}]
+    decided: list[Item] = []
+    since = 0
+    for start in range(0, len(stream), poll_size):
+        batch = stream[start : start + poll_size]
+        scored = [(i, model.score(i.title, i.abstract, i.categories, reasons=0)) for i in batch]
+        chosen = [i for i, s in scored if s.relevant]
+        below = [(s.threshold - s.probability, i.id, i) for i, s in scored
+                 if not s.relevant and s.probability >= 0.5 * s.threshold]
+        if below:
+            chosen.append(min(below)[2])
+        decided.extend(replace(i, source=f"decision:{'approved' if i.label else 'rejected'}") for i in chosen)
+        since += len(chosen)
+        if since >= every:
+            since = 0
+            model = train_model([*seed, *decided], cfg=cfg, version=f"sim-{len(decided)}")
+            history.append({"decisions": len(decided), **_summary(evaluate(model, test))})
+    return history
+
+
+def _summary(metrics: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in ("abstract", "title_only", "days"):
+        s = metrics.get(name)
+        if s:
+            out[name] = {k: s.get(k) for k in ("recall", "fpr_clear", "borderline_flag_rate", "precision")}
     return out
