@@ -92,6 +92,7 @@ def render_pending(items: Sequence[SuggestionView], total: int, page: int, per_p
     pages = max(1, -(-total // per_page))
     lines = [
         f"`{s.score:.2f}` {link(s.title, s.url)} — {safe(s.proposed_kind)} **{safe(s.proposed_name)}** (arXiv {s.arxiv_id})"
+        + _why(s)
         for s in items
     ]
     embed = discord.Embed(
@@ -99,6 +100,15 @@ def render_pending(items: Sequence[SuggestionView], total: int, page: int, per_p
     )
     embed.set_footer(text=f"page {page + 1}/{pages} · /ptm-admin approve|reject ARXIV_ID")
     return make_payload(embeds=[embed], ephemeral=True, page=page, page_count=pages)
+
+
+def _why(s: SuggestionView) -> str:
+    """The strongest reason behind a pending suggestion's score, on its own short line."""
+    if s.exploration:
+        return "\n  ↳ exploration: just below the threshold"
+    if not s.reasons:
+        return ""
+    return f"\n  ↳ {safe(truncate(s.reasons[0], 80))}"
 
 
 def render_message(text: str, *, ephemeral: bool = True) -> MessagePayload:
