@@ -51,8 +51,9 @@ MODEL_FORMAT = 1
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
 def _ngrams(prefix: str, text: str, out: set[str]) -> None:
     words = _TOKEN_RE.findall(text.lower())
-    out.update(prefix + w for w in words)
-    out.update(f"{prefix}{a} {b}" for a, b in itertools.pairwise(words))
+    add = prefix.__add__  # map() over C-level callables: no Python frame per word
+    out.update(map(add, words))
+    out.update(map(add, map(" ".join, itertools.pairwise(words))))
 
 
 def features(title: str, abstract: str, categories: Sequence[str] = ()) -> dict[str, str]:
@@ -166,10 +167,11 @@ class RelevanceModel:
         logit, hits = ws.logit(feats)
         top: list[str] = []
         if reasons:
-            strongest = heapq.nsmallest(reasons, hits, key=lambda h: (-abs(h[0]), h[1]))
-            top = [
-                describe(f, w * ws.calib_a, feats[f]) for w, f in strongest if abs(w * ws.calib_a) >= 0.05
-            ]
+            # Only contributions that would show (|weight| >= 0.05 once calibrated) are ranked.
+            floor = 0.05 / abs(ws.calib_a) if ws.calib_a else 0.0
+            shown = [h for h in hits if h[0] >= floor or h[0] <= -floor]
+            strongest = heapq.nsmallest(reasons, shown, key=lambda h: (-abs(h[0]), h[1]))
+            top = [describe(f, w * ws.calib_a, feats[f]) for w, f in strongest]
             if title_only:
                 top.append("title only: scored by the title model")
         return Scored(ws.probability(logit), ws.threshold, tuple(top), title_only)
