@@ -18,8 +18,9 @@ Lines that cannot be fully read are still returned, with a :class:`ParseProblem`
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -488,9 +489,37 @@ def _parse_resource(block: list[tuple[int, str]], section: str, problems: list[P
 # The document
 
 
-def parse_list(text: str) -> ListDocument:
-    """Parse the list's markdown. Never raises on content: odd lines become problems."""
+_BULLET_RE = re.compile(r"^(?P<bullet>[*\-+] )(?=\d{0,4}:\s*\[)")
+_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*)$")
+
+
+def _section_kind(key: str, hints: Mapping[str, EntryKind] | None) -> EntryKind:
+    title = key.rsplit("/", 1)[-1].strip().casefold()
+    if hints and title in hints:
+        return hints[title]
+    if re.search(r"\bsurveys?\b", key.split("/")[0], re.IGNORECASE):
+        return EntryKind.SURVEY
+    return EntryKind.MODEL
+
+
+def _heading_shift(lines: Sequence[str]) -> int:
+    """The newer upstream layout uses ``#`` for every section (no ``##`` at all): read its
+    headings one level deeper, so they are sections like the list's own ``##`` and none is the title."""
+    levels = [len(m.group(1)) for m in map(_HEADING_RE.match, lines) if m]
+    return 1 if levels.count(1) >= 2 and 2 not in levels else 0
+
+
+def parse_list(text: str, *, section_kinds: Mapping[str, EntryKind] | None = None) -> ListDocument:
+    """Parse the list's markdown. Never raises on content: odd lines become problems.
+
+    ``section_kinds`` maps section titles (casefolded) to the kind of their entries, for
+    headings whose words do not say it ("NLP VS Federated Learning" holds surveys).
+    """
     lines = text.splitlines()
+    shift = _heading_shift(lines)
+    trailing: dict[int, str] = {}
+    table_start: int | None = None
+    seen_lines: dict[str, int] = {}
     title: str | None = None
     sections: list[Section] = []
     entries: list[Entry] = []
@@ -503,12 +532,32 @@ def parse_list(text: str) -> ListDocument:
 
     def flush_block() -> None:
         if block:
-            entries.append(_parse_resource(list(block), "Resources", problems))
+            entry = _parse_resource(list(block), "Resources", problems)
+            _keep_trailing(entry, [trailing.get(n, "") for n, _ in block])
+            entries.append(entry)
             block.clear()
+
+    def close_table(lineno: int) -> None:
+        nonlocal table_start
+        if table_start is not None:
+            rows = lineno - table_start
+            problems.append(
+                ParseProblem(
+                    table_start,
+                    lines[table_start - 1],
+                    f"a table ({rows} rows, lines {table_start}-{lineno - 1}); tables are not part of "
+                    "the list's line format: not imported",
+                )
+            )
+            table_start = None
 
     for lineno, raw in enumerate(lines, start=1):
         line = raw.rstrip()
+        if line != raw:
+            trailing[lineno] = raw[len(line) :]
         stripped = line.strip()
+        if table_start is not None and not stripped.startswith("|"):
+            close_table(lineno)
         if not stripped:
             blank_run += 1
             if in_tail:
@@ -518,9 +567,9 @@ def parse_list(text: str) -> ListDocument:
                 in_tail = True
             continue
         prev_blank, blank_run = blank_run, 0
-        hm = re.match(r"^(#{1,6})\s+(.*)$", line)
+        hm = _HEADING_RE.match(line)
         if hm and not in_tail:
-            level, heading = len(hm.group(1)), hm.group(2).strip()
+            level, heading = len(hm.group(1)) + shift, hm.group(2).strip()
             if level == 1 and title is None and not sections:
                 title = heading
                 continue
@@ -529,8 +578,7 @@ def parse_list(text: str) -> ListDocument:
                 key = heading
             else:
                 key = f"{parent_key}/{heading}" if parent_key else heading
-            kind = EntryKind.SURVEY if key.split("/")[0].lower().startswith("survey") else EntryKind.MODEL
-            current = Section(key=key, title=heading, level=level, kind=kind)
+            current = Section(key=key, title=heading, level=level, kind=_section_kind(key, section_kinds))
             sections.append(current)
             continue
         if in_tail:
@@ -539,13 +587,28 @@ def parse_list(text: str) -> ListDocument:
         if current is None:
             problems.append(ParseProblem(lineno, line, "text before the first section; ignored"))
             continue
+        if stripped.startswith("|"):
+            if table_start is None:
+                table_start = lineno
+            continue
         entry: Entry | None = None
-        if re.match(r"^\d{0,4}:\s*\[", line):
+        bullet = _BULLET_RE.match(line)
+        body = line[bullet.end() :] if bullet else line
+        if re.match(r"^\d{0,4}:\s*\[", body):
             if current.kind is EntryKind.SURVEY:
-                entry = _parse_survey(line, lineno, current.key, problems)
+                entry = _parse_survey(body, lineno, current.key, problems)
             else:
-                entry = _parse_model(line, lineno, current.key, problems)
+                entry = _parse_model(body, lineno, current.key, problems)
         if entry is not None:
+            if bullet:
+                entry.phrasing["bullet"] = bullet.group("bullet")
+            _keep_trailing(entry, [trailing.get(lineno, "")])
+            first = seen_lines.get(raw)
+            if first is not None:
+                # The very same line twice: one entry, reported once (never a "(2)" copy).
+                problems.append(ParseProblem(lineno, line, f"the same line as line {first}; read once"))
+                continue
+            seen_lines[raw] = lineno
             entries.append(entry)
             continue
         if not any(e.section == current.key for e in entries) and current.intro is None and prev_blank >= 0:
@@ -571,6 +634,7 @@ def parse_list(text: str) -> ListDocument:
             )
         )
     flush_block()
+    close_table(len(lines) + 1)
     if any(e.kind is EntryKind.RESOURCE for e in entries):
         sections.append(Section(key="Resources", title="", level=0, kind=EntryKind.RESOURCE))
     _dedupe_names(entries, problems)
@@ -622,8 +686,28 @@ def settle_author_style(entry: Entry) -> None:
     entry.phrasing["authors"] = str(split_authors(join_authors(entry.authors, style))[1])
 
 
+def _keep_trailing(entry: Entry, trails: Sequence[str]) -> None:
+    """Whitespace at the ends of an entry's lines, so the export gives the file back byte for byte."""
+    kept = {str(i): t for i, t in enumerate(trails) if t}
+    if kept:
+        entry.phrasing["trailing"] = json.dumps(kept, separators=(",", ":"))
+
+
 def render_entry(entry: Entry) -> list[str]:
     """The markdown line(s) of one entry, from its structured fields."""
+    lines = _render_entry(entry)
+    bullet = entry.phrasing.get("bullet")
+    if bullet and lines:
+        lines[0] = bullet + lines[0]
+    trailing = entry.phrasing.get("trailing")
+    if trailing:
+        for i, t in json.loads(trailing).items():
+            if int(i) < len(lines):
+                lines[int(i)] += t
+    return lines
+
+
+def _render_entry(entry: Entry) -> list[str]:
     kind = EntryKind(entry.kind)
     if kind is EntryKind.RESOURCE or entry.phrasing.get("form") == "text":
         return _render_resource(entry)
