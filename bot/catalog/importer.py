@@ -1073,9 +1073,7 @@ async def _ensure_authors(session: AsyncSession, names: set[str]) -> dict[str, i
     wanted = sorted(names)
     for chunk in _chunks(wanted):
         ids.update(
-            (
-                await session.execute(select(m.Author.name, m.Author.id).where(m.Author.name.in_(chunk)))
-            ).all()
+            (await session.execute(select(m.Author.name, m.Author.id).where(m.Author.name.in_(chunk)))).all()
         )
     missing = [n for n in wanted if n not in ids]
     table = m.Author.__table__
@@ -1156,3 +1154,73 @@ def timer() -> Callable[[], float]:
 
 
 _WS = re.compile(r"\s+")
+
+
+# --------------------------------------------------------------------------------------------
+# The whole import against an open database, kind to the live bot
+
+
+# Attempts at the write when another writer holds the lock or changed the catalog meanwhile.
+WRITE_ATTEMPTS = 8
+
+
+def is_lock_error(exc: BaseException) -> bool:
+    text = str(getattr(exc, "orig", exc)).lower()
+    return "database is locked" in text or "database is busy" in text or "database table is locked" in text
+
+
+async def run_import(
+    db: Any,
+    text: str,
+    *,
+    source: str,
+    options: ImportOptions = ImportOptions(),
+    extra: Sequence[ParseProblem] = (),
+    dry_run: bool = False,
+    refuse: bool = True,
+    action: str = "import",
+    progress: Progress | None = None,
+) -> Plan:
+    """Read and plan in a short read transaction, then write in one short write transaction.
+
+    The write starts only when the plan is ready, so other writers (an approval, the poll) wait
+    for milliseconds, not for the parse; if the catalog changed in between, the import plans
+    again; if the database is locked, it waits and retries. Raises :class:`ImportRefused`.
+    """
+    import asyncio
+
+    from sqlalchemy.exc import OperationalError
+
+    from bot.catalog.service import record_revision
+
+    for attempt in range(WRITE_ATTEMPTS):
+        async with db.sessions() as session:
+            async with session.begin():
+                state = await load_state(session)
+        if progress is not None:
+            progress("reading", 0, 0)
+        doc = parse_for_catalog(text, state)
+        doc.problems[:0] = list(extra)
+        if refuse and not state.empty:
+            why = refusal(doc, text)
+            if why is not None:
+                raise ImportRefused(why)
+        elif refuse and not doc.entries:
+            raise ImportRefused(refusal(doc, text) or "nothing to import")
+        plan = plan_import(state, doc, source=source, options=options)
+        if dry_run:
+            return plan
+        try:
+            async with db.sessions() as session:
+                async with session.begin():
+                    await apply_plan(session, plan, progress=progress)
+                    await record_revision(session, plan, action=action)
+            return plan
+        except CatalogChanged:
+            log.info("the catalog changed while %s was planned; planning again", source)
+        except OperationalError as exc:
+            if not is_lock_error(exc) or attempt == WRITE_ATTEMPTS - 1:
+                raise
+            log.info("database locked while importing %s; retrying", source)
+            await asyncio.sleep(min(0.05 * 2**attempt, 2.0))
+    raise RuntimeError(f"the catalog kept changing while importing {source}; try again")

@@ -69,6 +69,7 @@ CONNECTORS: dict[str, str] = {
     "paper": "released with the paper",
     "paper_together": "released together with the paper",
     "repository": "released in the repository",
+    "papers": "released with the papers -",
 }
 
 
@@ -231,8 +232,11 @@ def _split_trailing_note(text: str) -> tuple[str, str | None, bool]:
 # --------------------------------------------------------------------------------------------
 # Line grammars
 
-_LINK = r"\[(?P<{0}>(?:[^\[\]]|\[[^\]]*\])*)\]\((?P<{1}>[^)\s]*)\)"
-_DATE = r"(?P<date>\d{4})?:\s"
+# A URL may hold balanced parentheses (``https://en.wikipedia.org/wiki/Foo_(model)``).
+_URL_IN_LINK = r"(?:[^()\s]|\([^()\s]*\))*"
+_LINK = r"\[(?P<{0}>(?:[^\[\]]|\[[^\]]*\])*)\]\((?P<{1}>" + _URL_IN_LINK + r")\)"
+# The date prefix; some lists (the transformers README) write undated lines with no prefix at all.
+_DATE = r"(?P<prefix>(?P<date>\d{4})?:\s)?"
 _SURVEY_RE = re.compile(rf"^{_DATE}{_LINK.format('title', 'url')}(?P<rest>.*)$")
 _MODEL_RE = re.compile(
     rf"^{_DATE}{_LINK.format('name', 'docs')}"
@@ -242,12 +246,21 @@ _ORG_RE = re.compile(
     r"^ \((?P<from>[Ff]rom) (?P<org>[^()]*(?:\([^()]*\)[^()]*)*)\)(?P<comma>,?) (?P<rest>.*)$"
 )
 _CONNECTOR_RE = re.compile(
-    r"^(?P<conn>released together with the paper|released with the paper|released in the repository) "
+    r"^(?P<conn>released together with the paper|released with the papers -|released with the paper|released in the repository) "
     + _LINK.format("title", "url")
     + r"(?P<rest>.*)$"
 )
 _URL_RE = re.compile(r"https?://\S+")
-_MD_LINK_RE = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+_MD_LINK_RE = re.compile(r"\[([^\]]+)\]\((" + _URL_IN_LINK + r")\)")
+# Lines of the transformers README that name no paper: "(from HuggingFace).", "released by the
+# [BigScience Workshop](url).", "by The [Mistral AI](url) team: A, B and C."
+_ORG_ONLY_RE = re.compile(r"^ \((?P<from>[Ff]rom) (?P<org>[^()]*(?:\([^()]*\)[^()]*)*)\)(?P<end>\.?)$")
+_BY_LINK_RE = re.compile(
+    r"^released by the \[(?P<label>[^\]]+)\]\((?P<url>" + _URL_IN_LINK + r")\)(?P<end>\.?)$"
+)
+_TEAM_LINK_RE = re.compile(
+    r"^by (?P<the>[Tt]he) \[(?P<label>[^\]]+)\]\((?P<url>" + _URL_IN_LINK + r")\) team: (?P<authors>.+)$"
+)
 
 
 def _parse_date(raw: str | None, paper_url: str | None) -> tuple[int | None, int | None, DateStyle]:
@@ -272,6 +285,8 @@ def _parse_date(raw: str | None, paper_url: str | None) -> tuple[int | None, int
 
 
 def _date_prefix(entry: Entry) -> str:
+    if entry.phrasing.get("prefix") == "0":
+        return ""
     style = DateStyle(entry.date_style)
     if style is DateStyle.NONE or entry.year is None:
         return ":"
@@ -298,6 +313,8 @@ def _parse_survey(line: str, lineno: int, section: str, problems: list[ParseProb
         arxiv_id=arxiv_id_from_url(url),
         source_line=lineno,
     )
+    if m.group("prefix") is None:
+        entry.phrasing["prefix"] = "0"
     if rest.startswith(" by "):
         authors_text, note, period = _split_trailing_note(rest[4:])
         entry.authors, astyle = split_authors(authors_text)
@@ -322,6 +339,8 @@ def _parse_model(line: str, lineno: int, section: str, problems: list[ParseProbl
         return None
     name, docs, after = m.group("name").strip(), m.group("docs"), m.group("after")
     entry = Entry(kind=EntryKind.MODEL, name=name, section=section, docs_url=docs or None, source_line=lineno)
+    if m.group("prefix") is None:
+        entry.phrasing["prefix"] = "0"
     raw_date = m.group("date")
     om = _ORG_RE.match(after)
     if om is not None:
@@ -329,6 +348,11 @@ def _parse_model(line: str, lineno: int, section: str, problems: list[ParseProbl
     else:
         # New entries whose organisation is unknown are written without "(from Org)".
         cm = _CONNECTOR_RE.match(after[1:]) if after.startswith(" released ") else None
+    if cm is None and _parse_model_without_paper(entry, after, om):
+        entry.year, entry.month, entry.date_style = _parse_date(raw_date, None)
+        if not docs:
+            problems.append(ParseProblem(lineno, line, "model link has no URL"))
+        return entry
     if cm is None:
         # A free sentence (MarianMT) or a damaged line: keep the text as the description.
         entry.year, entry.month, entry.date_style = _parse_date(raw_date, None)
@@ -356,7 +380,7 @@ def _parse_model(line: str, lineno: int, section: str, problems: list[ParseProbl
             problems.append(ParseProblem(lineno, line, "model link has no URL"))
         return entry
     if om is not None:
-        entry.org = om.group("org")
+        _set_org(entry, om.group("org"))
         if om.group("from") != "from":
             entry.phrasing["from"] = om.group("from")
         if om.group("comma"):
@@ -376,6 +400,19 @@ def _parse_model(line: str, lineno: int, section: str, problems: list[ParseProbl
             entry.description = rest.strip()
         return entry
     authors_text = rest[len(by_sep) :]
+    if entry.phrasing["connector"] == "papers":
+        # "released with the papers - [A](u) by X, Y, [B](v) by Z.": fields of the first paper;
+        # the others are kept as written (and as links).
+        cut = authors_text.find(", [")
+        if cut > 0:
+            more = authors_text[cut + 2 :]
+            entry.phrasing["more_papers"] = more
+            entry.links = [Link(url, label) for label, url in _MD_LINK_RE.findall(more)]
+            authors_text = authors_text[:cut]
+            entry.authors, astyle = split_authors(authors_text)
+            entry.phrasing["authors"] = str(astyle)
+            entry.phrasing["period"] = "0"
+            return entry
     # A title containing " by " was cut short by the link (HuBERT): the words up to the last
     # " by " belong to the title, not to the authors.
     if " by " in authors_text:
@@ -405,6 +442,53 @@ def _parse_model(line: str, lineno: int, section: str, problems: list[ParseProbl
             ParseProblem(lineno, line, f"date {raw_date!r} is a bare year; month unknown", benign=True)
         )
     return entry
+
+
+def _set_org(entry: Entry, raw: str) -> None:
+    entry.org = raw.strip()
+    if raw != entry.org:
+        entry.phrasing["org_raw"] = raw  # "(from  IBM Research)": the spacing stays as written
+
+
+def _parse_model_without_paper(entry: Entry, after: str, om: re.Match[str] | None) -> bool:
+    """The README's lines that name no paper but are still fully read (see the regexes)."""
+    only = _ORG_ONLY_RE.match(after)
+    if only is not None:
+        _set_org(entry, only.group("org"))
+        if only.group("from") != "from":
+            entry.phrasing["from"] = only.group("from")
+        entry.phrasing["form"] = "org_only"
+        entry.phrasing["end"] = only.group("end")
+        return True
+    if om is None:
+        return False
+    rest = om.group("rest")
+    by_link = _BY_LINK_RE.match(rest)
+    team = _TEAM_LINK_RE.match(rest)
+    if by_link is None and team is None:
+        return False
+    _set_org(entry, om.group("org"))
+    if om.group("from") != "from":
+        entry.phrasing["from"] = om.group("from")
+    if om.group("comma"):
+        entry.phrasing["org_comma"] = "1"
+    if by_link is not None:
+        entry.phrasing["form"] = "by_link"
+        entry.phrasing["end"] = by_link.group("end")
+        entry.authors = [by_link.group("label")]
+        entry.links = [Link(by_link.group("url"), by_link.group("label"))]
+        return True
+    assert team is not None
+    entry.phrasing["form"] = "team_link"
+    entry.phrasing["the"] = team.group("the")
+    entry.links = [Link(team.group("url"), team.group("label"))]
+    authors_text, note, period = _split_trailing_note(team.group("authors"))
+    entry.authors, astyle = split_authors(authors_text)
+    entry.phrasing["authors"] = str(astyle)
+    entry.phrasing["period"] = "1" if period else "0"
+    if note:
+        entry.description = note
+    return True
 
 
 def _is_free_sentence(after: str) -> bool:
@@ -489,7 +573,7 @@ def _parse_resource(block: list[tuple[int, str]], section: str, problems: list[P
 # The document
 
 
-_BULLET_RE = re.compile(r"^(?P<bullet>[*\-+] )(?=\d{0,4}:\s*\[)")
+_BULLET_RE = re.compile(r"^(?P<bullet>[*\-+] )(?=(?:\d{0,4}:\s*)?\[)")
 _HEADING_RE = re.compile(r"^(#{1,6})\s+(.*)$")
 
 
@@ -594,7 +678,9 @@ def parse_list(text: str, *, section_kinds: Mapping[str, EntryKind] | None = Non
         entry: Entry | None = None
         bullet = _BULLET_RE.match(line)
         body = line[bullet.end() :] if bullet else line
-        if re.match(r"^\d{0,4}:\s*\[", body):
+        zwsp = [i for i, c in enumerate(body) if c == "\u200b"]
+        body = body.replace("\u200b", "")
+        if re.match(r"^(?:\d{0,4}:\s*)?\[", body):
             if current.kind is EntryKind.SURVEY:
                 entry = _parse_survey(body, lineno, current.key, problems)
             else:
@@ -602,6 +688,9 @@ def parse_list(text: str, *, section_kinds: Mapping[str, EntryKind] | None = Non
         if entry is not None:
             if bullet:
                 entry.phrasing["bullet"] = bullet.group("bullet")
+            if zwsp:
+                # Invisible, but bytes of the file: kept where they stood (U+200B before a link).
+                entry.phrasing["zwsp"] = ",".join(map(str, zwsp))
             _keep_trailing(entry, [trailing.get(lineno, "")])
             first = seen_lines.get(raw)
             if first is not None:
@@ -696,6 +785,11 @@ def _keep_trailing(entry: Entry, trails: Sequence[str]) -> None:
 def render_entry(entry: Entry) -> list[str]:
     """The markdown line(s) of one entry, from its structured fields."""
     lines = _render_entry(entry)
+    zwsp = entry.phrasing.get("zwsp")
+    if zwsp and lines:
+        for pos in map(int, zwsp.split(",")):
+            if pos <= len(lines[0]):
+                lines[0] = lines[0][:pos] + "\u200b" + lines[0][pos:]
     bullet = entry.phrasing.get("bullet")
     if bullet and lines:
         lines[0] = bullet + lines[0]
@@ -713,7 +807,7 @@ def _render_entry(entry: Entry) -> list[str]:
         return _render_resource(entry)
     date = _date_prefix(entry)
     if kind is EntryKind.SURVEY:
-        line = f"{date} [{entry.paper_title or _display_name(entry)}]({entry.paper_url or ''})"
+        line = f"{date}{' ' if date else ''}[{entry.paper_title or _display_name(entry)}]({entry.paper_url or ''})"
         if entry.authors:
             line += " by " + join_authors(entry.authors, entry.phrasing.get("authors", AuthorStyle.COMMA))
             if entry.phrasing.get("period") == "1":
@@ -721,13 +815,31 @@ def _render_entry(entry: Entry) -> list[str]:
         if entry.description:
             line += " " + entry.description
         return [line]
-    line = f"{date} [{_display_name(entry)}]({entry.docs_url or ''})"
-    if entry.phrasing.get("form") == "free":
+    line = f"{date}{' ' if date else ''}[{_display_name(entry)}]({entry.docs_url or ''})"
+    form = entry.phrasing.get("form")
+    if form == "free":
         return [f"{line} {entry.description}" if entry.description else line]
     if entry.org:
-        line += f" ({entry.phrasing.get('from', 'from')} {entry.org})"
-        if entry.phrasing.get("org_comma") == "1":
+        org = entry.phrasing.get("org_raw", entry.org)
+        if org.strip() != entry.org:
+            org = entry.org
+        line += f" ({entry.phrasing.get('from', 'from')} {org})"
+        if entry.phrasing.get("org_comma") == "1" and form != "org_only":
             line += ","
+    if form == "org_only":
+        return [line + entry.phrasing.get("end", "")]
+    if form == "by_link" and entry.links:
+        label = entry.authors[0] if entry.authors else entry.links[0].label
+        return [f"{line} released by the [{label}]({entry.links[0].url}){entry.phrasing.get('end', '')}"]
+    if form == "team_link" and entry.links:
+        ln = entry.links[0]
+        line += f" by {entry.phrasing.get('the', 'The')} [{ln.label}]({ln.url}) team: "
+        line += join_authors(entry.authors, entry.phrasing.get("authors", AuthorStyle.COMMA_AND))
+        if entry.phrasing.get("period", "1") == "1":
+            line += "."
+        if entry.description:
+            line += " " + entry.description
+        return [line]
     connector = CONNECTORS[entry.phrasing.get("connector", "paper")]
     line += f" {connector} [{entry.paper_title or ''}]({entry.paper_url or ''})"
     if entry.authors:
@@ -735,6 +847,8 @@ def _render_entry(entry: Entry) -> list[str]:
         if entry.phrasing.get("title_tail"):
             line += entry.phrasing["title_tail"] + " by "
         line += join_authors(entry.authors, entry.phrasing.get("authors", AuthorStyle.COMMA_AND))
+        if entry.phrasing.get("more_papers"):
+            line += ", " + entry.phrasing["more_papers"]
         if entry.phrasing.get("period", "1") == "1":
             line += "."
     if entry.description:
