@@ -137,6 +137,11 @@ def refusal(doc: ListDocument, text: str) -> str | None:
         return "no section heading ('## Survey', '## PTM', ...): not a list of this kind"
     if not doc.entries:
         return "no line in the list's format ('YYMM: [Name](url) ...') under its headings: not a list of this kind"
+    damaged = {p.line for p in doc.problems if not p.benign}
+    if not any(_fully_read(e, damaged) for e in doc.entries):
+        tables = [p for p in doc.problems if p.problem.startswith("a table")]
+        seen = f" (found {len(tables)} table(s): tables are not imported)" if tables else ""
+        return f"not one line could be fully read in the list's format{seen}: not a list of this kind"
     body = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith(("#", "|"))]
     unread = sum(
         1 for p in doc.problems if "not in the list's line format" in p.problem or "not UTF-8" in p.problem

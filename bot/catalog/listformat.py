@@ -400,6 +400,10 @@ def _parse_model(line: str, lineno: int, section: str, problems: list[ParseProbl
             entry.description = rest.strip()
         return entry
     authors_text = rest[len(by_sep) :]
+    lead = authors_text[: len(authors_text) - len(authors_text.lstrip(" "))]
+    if lead:
+        entry.phrasing["authors_lead"] = lead  # "by  Jonathan Tow": the spacing stays as written
+        authors_text = authors_text[len(lead) :]
     if entry.phrasing["connector"] == "papers":
         # "released with the papers - [A](u) by X, Y, [B](v) by Z.": fields of the first paper;
         # the others are kept as written (and as links).
@@ -846,6 +850,7 @@ def _render_entry(entry: Entry) -> list[str]:
         line += ", by " if entry.phrasing.get("by_comma") == "1" else " by "
         if entry.phrasing.get("title_tail"):
             line += entry.phrasing["title_tail"] + " by "
+        line += entry.phrasing.get("authors_lead", "")
         line += join_authors(entry.authors, entry.phrasing.get("authors", AuthorStyle.COMMA_AND))
         if entry.phrasing.get("more_papers"):
             line += ", " + entry.phrasing["more_papers"]

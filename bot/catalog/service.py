@@ -317,10 +317,22 @@ async def is_empty(session: AsyncSession) -> bool:
 
 
 async def seed_if_empty(session: AsyncSession) -> ImportReport | None:
-    """Fill a new catalog from the shipped list."""
-    if not await is_empty(session):
+    """Fill a new catalog from the shipped list (not one left empty on purpose: ``init --empty``,
+    or emptied by a revert: both are revisions)."""
+    if not await is_empty(session) or await session.scalar(select(func.count(m.CatalogRevision.id))):
         return None
     return await import_text(session, shipped_list_text(), source="shipped list", action="seed")
+
+
+async def start_empty(session: AsyncSession) -> bool:
+    """Mark a new, empty catalog as empty on purpose (so it is never filled from the shipped list)."""
+    if not await is_empty(session) or await session.scalar(select(func.count(m.CatalogRevision.id))):
+        return False
+    session.add(
+        m.CatalogRevision(action="seed", source="empty catalog (init --empty)", summary="", before="\n")
+    )
+    await session.flush()
+    return True
 
 
 # --------------------------------------------------------------------------------------------

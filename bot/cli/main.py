@@ -48,6 +48,8 @@ async def cmd_init(args: argparse.Namespace, config: Config) -> int:
     db = await _open(config, seed=not args.empty)
     try:
         async with db.begin() as session:
+            if args.empty:
+                await catalog.start_empty(session)
             stats = await catalog.catalog_stats(session)
     finally:
         await db.close()
