@@ -442,7 +442,8 @@ class ImportOptions:
 class Plan:
     report: ImportReport
     before: str
-    after: str
+    final_sections: list[Section]
+    final_entries: list[Entry]
     fingerprint: tuple
     title: str | None
     set_title: bool
@@ -454,6 +455,15 @@ class Plan:
     move: list[tuple[int, float]]
     delete: list[int]
     source: str
+    # Computed while planning (outside the write transaction): automatic topics and aliases of
+    # every entry written, by id(entry).
+    topics: dict[int, list[str]] = field(default_factory=dict)
+    aliases: dict[int, list[str]] = field(default_factory=dict)
+
+    @property
+    def after(self) -> str:
+        """The catalog's export once the plan is written."""
+        return render_list(self.title, self.final_sections, self.final_entries)
 
     @property
     def writes(self) -> bool:
@@ -720,12 +730,16 @@ def plan_import(
         report.deleted = [(str(names[i].kind), names[i].name) for i in deleted]
     report.moved = len(move)
     after_entries = [e for key in final_entries for e, _ in final_entries[key]]
-    before = state.export()
-    after = render_list(title, final_sections, after_entries)
+    from bot.catalog.service import derive_aliases  # service imports this module
+
+    written = [e for e, _ in add_rows] + [e for _, e, _, _ in update_rows]
     return Plan(
         report=report,
-        before=before,
-        after=after,
+        before=state.export(),
+        final_sections=final_sections,
+        final_entries=after_entries,
+        topics={id(e): _topics_for(e) for e in written},
+        aliases={id(e): derive_aliases(e) for e in written},
         fingerprint=state.fingerprint,
         title=title,
         set_title=set_title,
@@ -894,8 +908,6 @@ async def apply_plan(session: AsyncSession, plan: Plan, *, progress: Progress | 
 
     Raises :class:`CatalogChanged` when the catalog is no longer the one the plan was made from.
     """
-    from bot.catalog.service import derive_aliases
-
     if await _fingerprint(session) != plan.fingerprint:
         raise CatalogChanged
     now = m.utcnow()
@@ -945,8 +957,7 @@ async def apply_plan(session: AsyncSession, plan: Plan, *, progress: Progress | 
     # Authors, papers and topics: look up what exists in a few queries, insert the rest in bulk.
     author_ids = await _ensure_authors(session, {a for e in written for a in e.authors})
     paper_ids = await _ensure_papers(session, written)
-    topics = {id(e): _topics_for(e) for e, _ in plan.add}
-    topics.update({id(e): _topics_for(e) for _, e, _, refresh in plan.update if refresh})
+    topics = plan.topics
     await _ensure_topics(session, {t for ts in topics.values() for t in ts})
 
     def row_values(entry: Entry) -> dict[str, Any]:
@@ -971,14 +982,20 @@ async def apply_plan(session: AsyncSession, plan: Plan, *, progress: Progress | 
         }
 
     table = m.Entry.__table__
-    ids_added: list[int] = []
+    # Inserted without RETURNING (on SQLite, RETURNING in parameter order costs one statement per
+    # row), then the new ids are read back by (kind, name), which is unique.
+    new_ids: dict[tuple[str, str], int] = {}
     for chunk in _chunks(plan.add):
         rows = [{**row_values(e), "position": p, "origin": "list", "created_at": now} for e, p in chunk]
-        result = await session.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
-        )
-        ids_added += [r[0] for r in result]
+        await session.execute(insert(table), rows)
+        for kind in {r["kind"] for r in rows}:
+            names = [r["name"] for r in rows if r["kind"] == kind]
+            found = await session.execute(
+                select(table.c.name, table.c.id).where(table.c.kind == kind, table.c.name.in_(names))
+            )
+            new_ids.update(((kind, n), i) for n, i in found.all())
         tick(len(chunk))
+    ids_added = [new_ids[(str(e.kind), e.name)] for e, _ in plan.add]
     ids_updated = [i for i, _, _, _ in plan.update]
     if plan.update:
         stmt = (
@@ -1021,7 +1038,7 @@ async def apply_plan(session: AsyncSession, plan: Plan, *, progress: Progress | 
     aliases = []
     for i, e in pairs:
         seen: set[str] = set()
-        for alias in derive_aliases(e):
+        for alias in plan.aliases.get(id(e), []):
             key = norm_key(alias)
             if key and key not in seen:
                 seen.add(key)
@@ -1081,13 +1098,10 @@ async def _ensure_authors(session: AsyncSession, names: set[str]) -> dict[str, i
             (await session.execute(select(m.Author.name, m.Author.id).where(m.Author.name.in_(chunk)))).all()
         )
     missing = [n for n in wanted if n not in ids]
-    table = m.Author.__table__
     for chunk in _chunks(missing):
-        result = await session.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True),
-            [{"name": n, "norm_name": fold(n)} for n in chunk],
-        )
-        ids.update(zip(chunk, (r[0] for r in result), strict=True))
+        await session.execute(insert(m.Author.__table__), [{"name": n, "norm_name": fold(n)} for n in chunk])
+        found = await session.execute(select(m.Author.name, m.Author.id).where(m.Author.name.in_(chunk)))
+        ids.update(found.all())
     return ids
 
 
@@ -1115,7 +1129,6 @@ async def _ensure_papers(session: AsyncSession, entries: Sequence[Entry]) -> dic
         for t, i in rows.all():
             ids.setdefault("title:" + t, i)
     missing = [k for k in wanted if k not in ids]
-    table = m.Paper.__table__
     for chunk in _chunks(missing):
         rows = []
         for k in chunk:
@@ -1124,10 +1137,22 @@ async def _ensure_papers(session: AsyncSession, entries: Sequence[Entry]) -> dic
             rows.append(
                 {"arxiv_id": e.arxiv_id, "title": title or e.name, "norm_title": norm_title(title or "")}
             )
-        result = await session.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
-        )
-        ids.update(zip(chunk, (r[0] for r in result), strict=True))
+        await session.execute(insert(m.Paper.__table__), rows)
+        arxiv = [k for k in chunk if not k.startswith("title:")]
+        if arxiv:
+            found = await session.execute(
+                select(m.Paper.arxiv_id, m.Paper.id).where(m.Paper.arxiv_id.in_(arxiv))
+            )
+            ids.update(found.all())
+        titles = [r["norm_title"] for k, r in zip(chunk, rows, strict=True) if k.startswith("title:")]
+        if titles:
+            # The newest row of a title is the one just inserted (older ones were found above).
+            found = await session.execute(
+                select(m.Paper.norm_title, func.max(m.Paper.id))
+                .where(m.Paper.arxiv_id.is_(None), m.Paper.norm_title.in_(titles))
+                .group_by(m.Paper.norm_title)
+            )
+            ids.update(("title:" + t, i) for t, i in found.all())
     return ids
 
 

@@ -608,6 +608,7 @@ def parse_list(text: str, *, section_kinds: Mapping[str, EntryKind] | None = Non
     trailing: dict[int, str] = {}
     table_start: int | None = None
     seen_lines: dict[str, int] = {}
+    filled: set[str] = set()  # sections that have an entry (text after that is not an intro)
     title: str | None = None
     sections: list[Section] = []
     entries: list[Entry] = []
@@ -682,8 +683,9 @@ def parse_list(text: str, *, section_kinds: Mapping[str, EntryKind] | None = Non
         entry: Entry | None = None
         bullet = _BULLET_RE.match(line)
         body = line[bullet.end() :] if bullet else line
-        zwsp = [i for i, c in enumerate(body) if c == "\u200b"]
-        body = body.replace("\u200b", "")
+        zwsp = [i for i, c in enumerate(body) if c == "\u200b"] if "\u200b" in body else []
+        if zwsp:
+            body = body.replace("\u200b", "")
         if re.match(r"^(?:\d{0,4}:\s*)?\[", body):
             if current.kind is EntryKind.SURVEY:
                 entry = _parse_survey(body, lineno, current.key, problems)
@@ -703,14 +705,14 @@ def parse_list(text: str, *, section_kinds: Mapping[str, EntryKind] | None = Non
                 continue
             seen_lines[raw] = lineno
             entries.append(entry)
+            filled.add(current.key)
             continue
-        if not any(e.section == current.key for e in entries) and current.intro is None and prev_blank >= 0:
+        if current.key not in filled and current.intro is None and prev_blank >= 0:
             sections[-1] = current = replace(current, intro=stripped)
             continue
-        # Anything else inside a section is imported as best we can, never dropped.
-        problems.append(
-            ParseProblem(lineno, line, "not in the list's line format; imported as a free-form entry")
-        )
+        # Anything else inside a section is kept as a free-form entry and reported; the importer
+        # adds such entries only to an empty catalog or with --allow-structure.
+        problems.append(ParseProblem(lineno, line, "not in the list's line format; kept as free text"))
         links = [Link(u, lbl) for lbl, u in _MD_LINK_RE.findall(line)] or [
             Link(u) for u in _URL_RE.findall(line)
         ]
@@ -726,6 +728,7 @@ def parse_list(text: str, *, section_kinds: Mapping[str, EntryKind] | None = Non
                 source_line=lineno,
             )
         )
+        filled.add(current.key)
     flush_block()
     close_table(len(lines) + 1)
     if any(e.kind is EntryKind.RESOURCE for e in entries):
