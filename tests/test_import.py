@@ -534,3 +534,24 @@ def test_init_empty_then_import_the_shipped_list_gives_it_back(empty_db, capsys,
     assert len(report["added"]) == 153 and report["structure"]["applied"] is True
     assert export_bytes(empty_db, tmp_path) == SHIPPED_BYTES
     shutil.copyfile(empty_db, tmp_path / "copy.sqlite3")
+
+
+def test_progress_goes_to_a_terminal_only_and_the_summary_comes_last(shipped, capsys, tmp_path, monkeypatch):
+    import io
+    import sys
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    capsys.readouterr()
+    assert main(["import", str(HF), "--db", shipped]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "\rptm-bot: writing" in terminal.getvalue() or "\x1b[Kptm-bot: writing" in terminal.getvalue()
+    assert terminal.getvalue().endswith("\r\x1b[K")  # the counter is wiped before the report
+    assert out[-2].startswith(f"{HF}: 0 surveys, 267 models") and out[-1].startswith("recorded as revision")
+    terminal.truncate(0)
+    assert main(["import", str(HF), "--db", shipped, "--quiet"]) == 0
+    assert terminal.getvalue().strip("\x00") == ""
