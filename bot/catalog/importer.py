@@ -317,6 +317,8 @@ class ImportReport:
     problems: list[ParseProblem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     fully_read: int = 0
+    # Lines not fully read: a problem that is not a mere note, or a free sentence.
+    not_fully_read: set[int] = field(default_factory=set)
     revision: int | None = None
     seconds: float = 0.0
 
@@ -343,6 +345,7 @@ class ImportReport:
             "source": self.source,
             "counts": self.counts,
             "fully_read": self.fully_read,
+            "not_fully_read": sorted(self.not_fully_read | {p.line for p in self.problems if not p.benign}),
             "added": [{"kind": k, "name": n} for k, n in self.added],
             "updated": [{"kind": k, "name": n, "fields": f} for k, n, f in self.updated],
             "unchanged": self.unchanged,
@@ -363,11 +366,11 @@ class ImportReport:
     def lines(self) -> list[str]:
         """The report, problems first and the summary last (it is what stays on screen)."""
         out: list[str] = []
-        not_read = [p for p in self.problems if not p.benign]
+        not_read = [p for p in self.problems if not p.benign or p.line in self.not_fully_read]
         if not_read:
             out.append(f"{len(not_read)} line(s) not fully read (never used to change a stored field):")
             out += [f"  {p}" for p in not_read]
-        notes = [p for p in self.problems if p.benign]
+        notes = [p for p in self.problems if p.benign and p.line not in self.not_fully_read]
         if notes:
             out.append(f"{len(notes)} line(s) read with a note:")
             out += [f"  {p}" for p in notes]
@@ -403,7 +406,8 @@ class ImportReport:
         out.append(
             f"{self.source}: {c.get('survey', 0)} surveys, {c.get('model', 0)} models, {c.get('resource', 0)} "
             f"resources read ({self.fully_read} lines fully read); {len(self.added)} added, {len(self.updated)} "
-            f"updated, {self.unchanged} unchanged, {len(self.conflicts)} conflicts, {len(not_read)} lines not fully "
+            f"updated, {self.unchanged} unchanged, {len(self.conflicts)} conflicts, "
+            f"{len({p.line for p in not_read})} lines not fully "
             f"read" + (f", {len(self.deleted)} deleted" if self.deleted else "")
         )
         return out
@@ -628,6 +632,8 @@ def plan_import(
         fully = _fully_read(entry, damaged)
         if fully:
             report.fully_read += 1
+        elif entry.source_line:
+            report.not_fully_read.add(entry.source_line)
         if "display_name" in entry.phrasing and not first_fill and not options.allow_structure:
             report.skipped.append(
                 (entry.source_line or 0, str(entry.kind), entry.name, "a second entry of this name")

@@ -359,7 +359,8 @@ def _parse_model(line: str, lineno: int, section: str, problems: list[ParseProbl
         entry.description = after.strip() or None
         entry.phrasing["form"] = "free"
         entry.links = [Link(url, label) for label, url in _MD_LINK_RE.findall(after)]
-        by = re.search(r"\bby ([^.]+?)\.", after)
+        # Authors only where they read as names (not the middle of a link: "by Generative Pre-Training](...").
+        by = re.search(r"\bby ([^.\[\]()]+?)\.", after)
         if by:
             entry.authors, astyle = split_authors(by.group(1))
             entry.phrasing["authors"] = str(astyle)
