@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import difflib
 import logging
-import re
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -211,7 +209,6 @@ async def load_state(session: AsyncSession) -> CatalogState:
         for r in (await session.scalars(select(m.Section).order_by(m.Section.position))).all()
     ]
     sec_pos = {s.section.key: s.position for s in sections}
-    e = m.Entry.__table__.c
     rows = (await session.execute(select(m.Entry.__table__))).all()
     authors: dict[int, list[str]] = {}
     for entry_id, name in await session.execute(
@@ -235,7 +232,6 @@ async def load_state(session: AsyncSession) -> CatalogState:
     aliases: dict[int, list[str]] = {}
     for r in await session.execute(select(m.Alias.entry_id, m.Alias.alias).order_by(m.Alias.id)):
         aliases.setdefault(r.entry_id, []).append(r.alias)
-    del e
     stored = [
         Stored(
             id=r.id,
@@ -320,7 +316,6 @@ class ImportReport:
     # Lines not fully read: a problem that is not a mere note, or a free sentence.
     not_fully_read: set[int] = field(default_factory=set)
     revision: int | None = None
-    seconds: float = 0.0
 
     @property
     def changed(self) -> bool:
@@ -1182,14 +1177,6 @@ async def _ensure_topics(session: AsyncSession, slugs: set[str]) -> None:
             }
         )
     await session.execute(insert(m.Topic.__table__), rows)
-
-
-def timer() -> Callable[[], float]:
-    start = time.perf_counter()
-    return lambda: time.perf_counter() - start
-
-
-_WS = re.compile(r"\s+")
 
 
 # --------------------------------------------------------------------------------------------
