@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import shutil
 from pathlib import Path
 
@@ -271,15 +270,43 @@ def test_allow_structure_adds_the_sections_after_the_catalogs_own_and_revert_und
 
 
 def test_every_line_twice_is_read_once(shipped, capsys, tmp_path):
-    lines = SHIPPED.splitlines(keepends=True)
-    entry_line = re.compile(r"^\d{0,4}: \[")
-    doubled = "".join(line * 2 if entry_line.match(line) else line for line in lines)
-    report = import_and_revert(capsys, tmp_path, shipped, write(tmp_path, "doubled.md", doubled))
-    assert report["added"] == [] and report["updated"] == []
+    # Every heading, intro and entry line twice (the resource tail once: a block's lines doubled
+    # would be another description, a real update).
+    tail = SHIPPED.index("\n" * 5) + 1
+    head = "".join(line * 2 if line.strip() else line for line in SHIPPED[:tail].splitlines(keepends=True))
+    report = import_and_revert(
+        capsys, tmp_path, shipped, write(tmp_path, "doubled.md", head + SHIPPED[tail:])
+    )
+    assert report["added"] == [] and report["updated"] == [] and report["unchanged"] == 153
+    assert report["structure"]["changes"] == [] and report["skipped"] == []
     assert not any("(2)" in name for _, name in entries(shipped))
     twice = [p for p in report["problems"] if "the same line as line" in p["problem"]]
-    assert len(twice) == 119  # 17 surveys + 102 models, each reported once
-    assert len({p["line"] for p in twice}) == 119
+    assert len(twice) == 120  # 17 surveys + 102 models + the intro, each reported once
+    assert len({p["line"] for p in twice}) == 120
+
+
+def test_every_line_twice_into_an_empty_catalog(empty_db, capsys, tmp_path):
+    tail = SHIPPED.index("\n" * 5) + 1
+    head = "".join(line * 2 if line.strip() else line for line in SHIPPED[:tail].splitlines(keepends=True))
+    report = run_json(
+        capsys, "import", write(tmp_path, "doubled.md", head + SHIPPED[tail:]), "--db", empty_db
+    )
+    assert len(report["added"]) == 153
+    assert export_bytes(empty_db, tmp_path) == SHIPPED_BYTES
+
+
+def test_a_new_title_needs_allow_structure(shipped, capsys, tmp_path):
+    report = run_json(capsys, "import", str(HF), "--db", shipped)
+    assert report["title"] == {
+        "stored": "NLP PTM(pre-training model)",
+        "incoming": "Pre-trained models (Hugging Face transformers README, converted)",
+    }
+    assert export_bytes(shipped, tmp_path).startswith(b"# NLP PTM(pre-training model)\n")
+    report = import_and_revert(capsys, tmp_path, shipped, str(HF), "--allow-structure")
+    run_json(capsys, "import", str(HF), "--db", shipped, "--allow-structure")
+    assert export_bytes(shipped, tmp_path).startswith(
+        b"# Pre-trained models (Hugging Face transformers README"
+    )
 
 
 def test_a_partial_list_moves_no_section(shipped, capsys, tmp_path):
@@ -306,7 +333,7 @@ def test_an_unreadable_line_after_a_heading_is_no_intro(shipped, capsys, tmp_pat
     [
         ("binary.md", bytes(range(256)) * 40, "binary"),
         ("notes.md", b"just some notes\nwith no heading at all\n", "no section heading"),
-        ("prose.md", ("## PTM\n" + "a sentence that is not a list line\n\n" * 30).encode(), "not one line"),
+        ("prose.md", ("## PTM\n" + "a sentence that is not a list line\n\n" * 30).encode(), "list's format"),
         ("latin1.md", ("## PTM\n" + "caf\xe9 cr\xe8me br\xfbl\xe9e " * 400).encode("latin-1"), "not UTF-8"),
         ("table.md", DOCS.read_bytes(), "table"),
     ],

@@ -663,11 +663,20 @@ def parse_list(text: str, *, section_kinds: Mapping[str, EntryKind] | None = Non
             if level == 1 and title is None and not sections:
                 title = heading
                 continue
+            if level == 1 and heading == title:
+                problems.append(ParseProblem(lineno, line, "the title again; read once"))
+                continue
             if level == 2:
                 parent_key = heading
                 key = heading
             else:
                 key = f"{parent_key}/{heading}" if parent_key else heading
+            same = next((i for i, sec in enumerate(sections) if sec.key == key), None)
+            if same is not None:
+                # The same heading again (a doubled file): its lines continue that section.
+                problems.append(ParseProblem(lineno, line, "the same heading as before; read as one section"))
+                current = sections[same]
+                continue
             current = Section(key=key, title=heading, level=level, kind=_section_kind(key, section_kinds))
             sections.append(current)
             continue
@@ -708,8 +717,14 @@ def parse_list(text: str, *, section_kinds: Mapping[str, EntryKind] | None = Non
             entries.append(entry)
             filled.add(current.key)
             continue
+        first = seen_lines.get(raw)
+        if first is not None:
+            problems.append(ParseProblem(lineno, line, f"the same line as line {first}; read once"))
+            continue
+        seen_lines[raw] = lineno
         if current.key not in filled and current.intro is None and prev_blank >= 0:
-            sections[-1] = current = replace(current, intro=stripped)
+            at = next(i for i, sec in enumerate(sections) if sec.key == current.key)
+            sections[at] = current = replace(current, intro=stripped)
             continue
         # Anything else inside a section is kept as a free-form entry and reported; the importer
         # adds such entries only to an empty catalog or with --allow-structure.
