@@ -84,6 +84,10 @@ FIELDS = (
 )
 
 
+# Phrasing that is the file's layout rather than the entry's words: a merge keeps the catalog's.
+LAYOUT = ("bullet",)
+
+
 class ImportRefused(Exception):
     """The file is not a list of this kind: refused with one line, nothing read into the catalog."""
 
@@ -661,6 +665,8 @@ def plan_import(
                     )
                 )
                 continue
+            if not structure:
+                entry.phrasing.pop("bullet", None)  # written in the catalog's own layout
             add.append(entry)
             doc_order.setdefault(target, []).append((entry, None))
             report.added.append((str(entry.kind), entry.name))
@@ -813,6 +819,13 @@ def _merge(
             changed.append("section")
         else:
             merged.section = stored.section
+        if not options.allow_structure:
+            # The catalog's own layout stands (a '* ' bullet of another list's style is not adopted).
+            for key in LAYOUT:
+                if key in stored.phrasing:
+                    merged.phrasing[key] = stored.phrasing[key]
+                else:
+                    merged.phrasing.pop(key, None)
         for f in ("date_style", "phrasing"):
             if _value(stored, f) != _value(merged, f):
                 changed.append(f)
