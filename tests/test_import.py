@@ -585,3 +585,15 @@ def test_progress_goes_to_a_terminal_only_and_the_summary_comes_last(shipped, ca
     terminal.truncate(0)
     assert main(["import", str(HF), "--db", shipped, "--quiet"]) == 0
     assert terminal.getvalue().strip("\x00") == ""
+
+
+def test_a_revert_is_a_revision_and_can_be_reverted(shipped, capsys, tmp_path):
+    rev = run_json(capsys, "import", str(HF), "--db", shipped)["revision"]
+    imported = export_bytes(shipped, tmp_path)
+    undo = run_json(capsys, "revert", str(rev), "--db", shipped)
+    assert undo["revision"] == rev + 1 and len(undo["deleted"]) == 165
+    assert export_bytes(shipped, tmp_path) == SHIPPED_BYTES
+    assert main(["revert", str(undo["revision"]), "--db", shipped, "--quiet"]) == 0
+    assert export_bytes(shipped, tmp_path) == imported
+    actions = [r["action"] for r in run_json(capsys, "history", "--db", shipped)["revisions"]]
+    assert actions == ["revert", "revert", "import", "seed"]
