@@ -144,8 +144,9 @@ class ReviewCog(commands.Cog):
             await self._remove_reaction(message, payload)
             return
         try:
-            async with self.bot.db.begin() as session:
-                outcome = await review.decide(
+            # Retried if the database is locked (an import writing): the decision is not lost.
+            outcome = await self.bot.db.run(
+                lambda session: review.decide(
                     session,
                     suggestion.id,
                     decision,
@@ -153,6 +154,7 @@ class ReviewCog(commands.Cog):
                     actor_name=str(member),
                     via="reaction",
                 )
+            )
         except review.ReviewError as exc:
             # Nothing was decided (the unit of work rolled back): take the reaction back so the
             # message does not look decided; the moderator can approve by command with another name.

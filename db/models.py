@@ -347,3 +347,19 @@ class Meta(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class CatalogRevision(Base):
+    """One change of the catalog as a whole (an import, a revert, the first fill), with the
+    catalog's export from just before it: ``ptm-bot revert`` brings that state back."""
+
+    __tablename__ = "catalog_revisions"
+    __table_args__ = (CheckConstraint("action IN ('import', 'revert', 'seed')", name="action"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    action: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    # The catalog's export (the list's markdown) before this revision.
+    before: Mapped[str] = mapped_column(Text)

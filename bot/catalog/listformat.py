@@ -18,8 +18,9 @@ Lines that cannot be fully read are still returned, with a :class:`ParseProblem`
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -68,6 +69,7 @@ CONNECTORS: dict[str, str] = {
     "paper": "released with the paper",
     "paper_together": "released together with the paper",
     "repository": "released in the repository",
+    "papers": "released with the papers -",
 }
 
 
@@ -230,8 +232,11 @@ def _split_trailing_note(text: str) -> tuple[str, str | None, bool]:
 # --------------------------------------------------------------------------------------------
 # Line grammars
 
-_LINK = r"\[(?P<{0}>(?:[^\[\]]|\[[^\]]*\])*)\]\((?P<{1}>[^)\s]*)\)"
-_DATE = r"(?P<date>\d{4})?:\s"
+# A URL may hold balanced parentheses (``https://en.wikipedia.org/wiki/Foo_(model)``).
+_URL_IN_LINK = r"(?:[^()\s]|\([^()\s]*\))*"
+_LINK = r"\[(?P<{0}>(?:[^\[\]]|\[[^\]]*\])*)\]\((?P<{1}>" + _URL_IN_LINK + r")\)"
+# The date prefix; some lists (the transformers README) write undated lines with no prefix at all.
+_DATE = r"(?P<prefix>(?P<date>\d{4})?:\s)?"
 _SURVEY_RE = re.compile(rf"^{_DATE}{_LINK.format('title', 'url')}(?P<rest>.*)$")
 _MODEL_RE = re.compile(
     rf"^{_DATE}{_LINK.format('name', 'docs')}"
@@ -241,12 +246,21 @@ _ORG_RE = re.compile(
     r"^ \((?P<from>[Ff]rom) (?P<org>[^()]*(?:\([^()]*\)[^()]*)*)\)(?P<comma>,?) (?P<rest>.*)$"
 )
 _CONNECTOR_RE = re.compile(
-    r"^(?P<conn>released together with the paper|released with the paper|released in the repository) "
+    r"^(?P<conn>released together with the paper|released with the papers -|released with the paper|released in the repository) "
     + _LINK.format("title", "url")
     + r"(?P<rest>.*)$"
 )
 _URL_RE = re.compile(r"https?://\S+")
-_MD_LINK_RE = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+_MD_LINK_RE = re.compile(r"\[([^\]]+)\]\((" + _URL_IN_LINK + r")\)")
+# Lines of the transformers README that name no paper: "(from HuggingFace).", "released by the
+# [BigScience Workshop](url).", "by The [Mistral AI](url) team: A, B and C."
+_ORG_ONLY_RE = re.compile(r"^ \((?P<from>[Ff]rom) (?P<org>[^()]*(?:\([^()]*\)[^()]*)*)\)(?P<end>\.?)$")
+_BY_LINK_RE = re.compile(
+    r"^released by the \[(?P<label>[^\]]+)\]\((?P<url>" + _URL_IN_LINK + r")\)(?P<end>\.?)$"
+)
+_TEAM_LINK_RE = re.compile(
+    r"^by (?P<the>[Tt]he) \[(?P<label>[^\]]+)\]\((?P<url>" + _URL_IN_LINK + r")\) team: (?P<authors>.+)$"
+)
 
 
 def _parse_date(raw: str | None, paper_url: str | None) -> tuple[int | None, int | None, DateStyle]:
@@ -271,6 +285,8 @@ def _parse_date(raw: str | None, paper_url: str | None) -> tuple[int | None, int
 
 
 def _date_prefix(entry: Entry) -> str:
+    if entry.phrasing.get("prefix") == "0":
+        return ""
     style = DateStyle(entry.date_style)
     if style is DateStyle.NONE or entry.year is None:
         return ":"
@@ -297,6 +313,8 @@ def _parse_survey(line: str, lineno: int, section: str, problems: list[ParseProb
         arxiv_id=arxiv_id_from_url(url),
         source_line=lineno,
     )
+    if m.group("prefix") is None:
+        entry.phrasing["prefix"] = "0"
     if rest.startswith(" by "):
         authors_text, note, period = _split_trailing_note(rest[4:])
         entry.authors, astyle = split_authors(authors_text)
@@ -321,6 +339,8 @@ def _parse_model(line: str, lineno: int, section: str, problems: list[ParseProbl
         return None
     name, docs, after = m.group("name").strip(), m.group("docs"), m.group("after")
     entry = Entry(kind=EntryKind.MODEL, name=name, section=section, docs_url=docs or None, source_line=lineno)
+    if m.group("prefix") is None:
+        entry.phrasing["prefix"] = "0"
     raw_date = m.group("date")
     om = _ORG_RE.match(after)
     if om is not None:
@@ -328,13 +348,19 @@ def _parse_model(line: str, lineno: int, section: str, problems: list[ParseProbl
     else:
         # New entries whose organisation is unknown are written without "(from Org)".
         cm = _CONNECTOR_RE.match(after[1:]) if after.startswith(" released ") else None
+    if cm is None and _parse_model_without_paper(entry, after, om):
+        entry.year, entry.month, entry.date_style = _parse_date(raw_date, None)
+        if not docs:
+            problems.append(ParseProblem(lineno, line, "model link has no URL"))
+        return entry
     if cm is None:
         # A free sentence (MarianMT) or a damaged line: keep the text as the description.
         entry.year, entry.month, entry.date_style = _parse_date(raw_date, None)
         entry.description = after.strip() or None
         entry.phrasing["form"] = "free"
         entry.links = [Link(url, label) for label, url in _MD_LINK_RE.findall(after)]
-        by = re.search(r"\bby ([^.]+?)\.", after)
+        # Authors only where they read as names (not the middle of a link: "by Generative Pre-Training](...").
+        by = re.search(r"\bby ([^.\[\]()]+?)\.", after)
         if by:
             entry.authors, astyle = split_authors(by.group(1))
             entry.phrasing["authors"] = str(astyle)
@@ -355,7 +381,7 @@ def _parse_model(line: str, lineno: int, section: str, problems: list[ParseProbl
             problems.append(ParseProblem(lineno, line, "model link has no URL"))
         return entry
     if om is not None:
-        entry.org = om.group("org")
+        _set_org(entry, om.group("org"))
         if om.group("from") != "from":
             entry.phrasing["from"] = om.group("from")
         if om.group("comma"):
@@ -375,6 +401,23 @@ def _parse_model(line: str, lineno: int, section: str, problems: list[ParseProbl
             entry.description = rest.strip()
         return entry
     authors_text = rest[len(by_sep) :]
+    lead = authors_text[: len(authors_text) - len(authors_text.lstrip(" "))]
+    if lead:
+        entry.phrasing["authors_lead"] = lead  # "by  Jonathan Tow": the spacing stays as written
+        authors_text = authors_text[len(lead) :]
+    if entry.phrasing["connector"] == "papers":
+        # "released with the papers - [A](u) by X, Y, [B](v) by Z.": fields of the first paper;
+        # the others are kept as written (and as links).
+        cut = authors_text.find(", [")
+        if cut > 0:
+            more = authors_text[cut + 2 :]
+            entry.phrasing["more_papers"] = more
+            entry.links = [Link(url, label) for label, url in _MD_LINK_RE.findall(more)]
+            authors_text = authors_text[:cut]
+            entry.authors, astyle = split_authors(authors_text)
+            entry.phrasing["authors"] = str(astyle)
+            entry.phrasing["period"] = "0"
+            return entry
     # A title containing " by " was cut short by the link (HuBERT): the words up to the last
     # " by " belong to the title, not to the authors.
     if " by " in authors_text:
@@ -404,6 +447,53 @@ def _parse_model(line: str, lineno: int, section: str, problems: list[ParseProbl
             ParseProblem(lineno, line, f"date {raw_date!r} is a bare year; month unknown", benign=True)
         )
     return entry
+
+
+def _set_org(entry: Entry, raw: str) -> None:
+    entry.org = raw.strip()
+    if raw != entry.org:
+        entry.phrasing["org_raw"] = raw  # "(from  IBM Research)": the spacing stays as written
+
+
+def _parse_model_without_paper(entry: Entry, after: str, om: re.Match[str] | None) -> bool:
+    """The README's lines that name no paper but are still fully read (see the regexes)."""
+    only = _ORG_ONLY_RE.match(after)
+    if only is not None:
+        _set_org(entry, only.group("org"))
+        if only.group("from") != "from":
+            entry.phrasing["from"] = only.group("from")
+        entry.phrasing["form"] = "org_only"
+        entry.phrasing["end"] = only.group("end")
+        return True
+    if om is None:
+        return False
+    rest = om.group("rest")
+    by_link = _BY_LINK_RE.match(rest)
+    team = _TEAM_LINK_RE.match(rest)
+    if by_link is None and team is None:
+        return False
+    _set_org(entry, om.group("org"))
+    if om.group("from") != "from":
+        entry.phrasing["from"] = om.group("from")
+    if om.group("comma"):
+        entry.phrasing["org_comma"] = "1"
+    if by_link is not None:
+        entry.phrasing["form"] = "by_link"
+        entry.phrasing["end"] = by_link.group("end")
+        entry.authors = [by_link.group("label")]
+        entry.links = [Link(by_link.group("url"), by_link.group("label"))]
+        return True
+    assert team is not None
+    entry.phrasing["form"] = "team_link"
+    entry.phrasing["the"] = team.group("the")
+    entry.links = [Link(team.group("url"), team.group("label"))]
+    authors_text, note, period = _split_trailing_note(team.group("authors"))
+    entry.authors, astyle = split_authors(authors_text)
+    entry.phrasing["authors"] = str(astyle)
+    entry.phrasing["period"] = "1" if period else "0"
+    if note:
+        entry.description = note
+    return True
 
 
 def _is_free_sentence(after: str) -> bool:
@@ -488,9 +578,38 @@ def _parse_resource(block: list[tuple[int, str]], section: str, problems: list[P
 # The document
 
 
-def parse_list(text: str) -> ListDocument:
-    """Parse the list's markdown. Never raises on content: odd lines become problems."""
+_BULLET_RE = re.compile(r"^(?P<bullet>[*\-+] )(?=(?:\d{0,4}:\s*)?\[)")
+_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*)$")
+
+
+def _section_kind(key: str, hints: Mapping[str, EntryKind] | None) -> EntryKind:
+    title = key.rsplit("/", 1)[-1].strip().casefold()
+    if hints and title in hints:
+        return hints[title]
+    if re.search(r"\bsurveys?\b", key.split("/")[0], re.IGNORECASE):
+        return EntryKind.SURVEY
+    return EntryKind.MODEL
+
+
+def _heading_shift(lines: Sequence[str]) -> int:
+    """The newer upstream layout uses ``#`` for every section (no ``##`` at all): read its
+    headings one level deeper, so they are sections like the list's own ``##`` and none is the title."""
+    levels = [len(m.group(1)) for m in map(_HEADING_RE.match, lines) if m]
+    return 1 if levels.count(1) >= 2 and 2 not in levels else 0
+
+
+def parse_list(text: str, *, section_kinds: Mapping[str, EntryKind] | None = None) -> ListDocument:
+    """Parse the list's markdown. Never raises on content: odd lines become problems.
+
+    ``section_kinds`` maps section titles (casefolded) to the kind of their entries, for
+    headings whose words do not say it ("NLP VS Federated Learning" holds surveys).
+    """
     lines = text.splitlines()
+    shift = _heading_shift(lines)
+    trailing: dict[int, str] = {}
+    table_start: int | None = None
+    seen_lines: dict[str, int] = {}
+    filled: set[str] = set()  # sections that have an entry (text after that is not an intro)
     title: str | None = None
     sections: list[Section] = []
     entries: list[Entry] = []
@@ -503,12 +622,32 @@ def parse_list(text: str) -> ListDocument:
 
     def flush_block() -> None:
         if block:
-            entries.append(_parse_resource(list(block), "Resources", problems))
+            entry = _parse_resource(list(block), "Resources", problems)
+            _keep_trailing(entry, [trailing.get(n, "") for n, _ in block])
+            entries.append(entry)
             block.clear()
+
+    def close_table(lineno: int) -> None:
+        nonlocal table_start
+        if table_start is not None:
+            rows = lineno - table_start
+            problems.append(
+                ParseProblem(
+                    table_start,
+                    lines[table_start - 1],
+                    f"a table ({rows} rows, lines {table_start}-{lineno - 1}); tables are not part of "
+                    "the list's line format: not imported",
+                )
+            )
+            table_start = None
 
     for lineno, raw in enumerate(lines, start=1):
         line = raw.rstrip()
+        if line != raw:
+            trailing[lineno] = raw[len(line) :]
         stripped = line.strip()
+        if table_start is not None and not stripped.startswith("|"):
+            close_table(lineno)
         if not stripped:
             blank_run += 1
             if in_tail:
@@ -518,19 +657,27 @@ def parse_list(text: str) -> ListDocument:
                 in_tail = True
             continue
         prev_blank, blank_run = blank_run, 0
-        hm = re.match(r"^(#{1,6})\s+(.*)$", line)
+        hm = _HEADING_RE.match(line)
         if hm and not in_tail:
-            level, heading = len(hm.group(1)), hm.group(2).strip()
+            level, heading = len(hm.group(1)) + shift, hm.group(2).strip()
             if level == 1 and title is None and not sections:
                 title = heading
+                continue
+            if level == 1 and heading == title:
+                problems.append(ParseProblem(lineno, line, "the title again; read once"))
                 continue
             if level == 2:
                 parent_key = heading
                 key = heading
             else:
                 key = f"{parent_key}/{heading}" if parent_key else heading
-            kind = EntryKind.SURVEY if key.split("/")[0].lower().startswith("survey") else EntryKind.MODEL
-            current = Section(key=key, title=heading, level=level, kind=kind)
+            same = next((i for i, sec in enumerate(sections) if sec.key == key), None)
+            if same is not None:
+                # The same heading again (a doubled file): its lines continue that section.
+                problems.append(ParseProblem(lineno, line, "the same heading as before; read as one section"))
+                current = sections[same]
+                continue
+            current = Section(key=key, title=heading, level=level, kind=_section_kind(key, section_kinds))
             sections.append(current)
             continue
         if in_tail:
@@ -539,22 +686,49 @@ def parse_list(text: str) -> ListDocument:
         if current is None:
             problems.append(ParseProblem(lineno, line, "text before the first section; ignored"))
             continue
+        if stripped.startswith("|"):
+            if table_start is None:
+                table_start = lineno
+            continue
         entry: Entry | None = None
-        if re.match(r"^\d{0,4}:\s*\[", line):
+        bullet = _BULLET_RE.match(line)
+        body = line[bullet.end() :] if bullet else line
+        zwsp = [i for i, c in enumerate(body) if c == "\u200b"] if "\u200b" in body else []
+        if zwsp:
+            body = body.replace("\u200b", "")
+        if re.match(r"^(?:\d{0,4}:\s*)?\[", body):
             if current.kind is EntryKind.SURVEY:
-                entry = _parse_survey(line, lineno, current.key, problems)
+                entry = _parse_survey(body, lineno, current.key, problems)
             else:
-                entry = _parse_model(line, lineno, current.key, problems)
+                entry = _parse_model(body, lineno, current.key, problems)
         if entry is not None:
+            if bullet:
+                entry.phrasing["bullet"] = bullet.group("bullet")
+            if zwsp:
+                # Invisible, but bytes of the file: kept where they stood (U+200B before a link).
+                entry.phrasing["zwsp"] = ",".join(map(str, zwsp))
+            _keep_trailing(entry, [trailing.get(lineno, "")])
+            first = seen_lines.get(raw)
+            if first is not None:
+                # The very same line twice: one entry, reported once (never a "(2)" copy).
+                problems.append(ParseProblem(lineno, line, f"the same line as line {first}; read once"))
+                continue
+            seen_lines[raw] = lineno
             entries.append(entry)
+            filled.add(current.key)
             continue
-        if not any(e.section == current.key for e in entries) and current.intro is None and prev_blank >= 0:
-            sections[-1] = current = replace(current, intro=stripped)
+        first = seen_lines.get(raw)
+        if first is not None:
+            problems.append(ParseProblem(lineno, line, f"the same line as line {first}; read once"))
             continue
-        # Anything else inside a section is imported as best we can, never dropped.
-        problems.append(
-            ParseProblem(lineno, line, "not in the list's line format; imported as a free-form entry")
-        )
+        seen_lines[raw] = lineno
+        if current.key not in filled and current.intro is None and prev_blank >= 0:
+            at = next(i for i, sec in enumerate(sections) if sec.key == current.key)
+            sections[at] = current = replace(current, intro=stripped)
+            continue
+        # Anything else inside a section is kept as a free-form entry and reported; the importer
+        # adds such entries only to an empty catalog or with --allow-structure.
+        problems.append(ParseProblem(lineno, line, "not in the list's line format; kept as free text"))
         links = [Link(u, lbl) for lbl, u in _MD_LINK_RE.findall(line)] or [
             Link(u) for u in _URL_RE.findall(line)
         ]
@@ -570,7 +744,9 @@ def parse_list(text: str) -> ListDocument:
                 source_line=lineno,
             )
         )
+        filled.add(current.key)
     flush_block()
+    close_table(len(lines) + 1)
     if any(e.kind is EntryKind.RESOURCE for e in entries):
         sections.append(Section(key="Resources", title="", level=0, kind=EntryKind.RESOURCE))
     _dedupe_names(entries, problems)
@@ -622,14 +798,39 @@ def settle_author_style(entry: Entry) -> None:
     entry.phrasing["authors"] = str(split_authors(join_authors(entry.authors, style))[1])
 
 
+def _keep_trailing(entry: Entry, trails: Sequence[str]) -> None:
+    """Whitespace at the ends of an entry's lines, so the export gives the file back byte for byte."""
+    kept = {str(i): t for i, t in enumerate(trails) if t}
+    if kept:
+        entry.phrasing["trailing"] = json.dumps(kept, separators=(",", ":"))
+
+
 def render_entry(entry: Entry) -> list[str]:
     """The markdown line(s) of one entry, from its structured fields."""
+    lines = _render_entry(entry)
+    zwsp = entry.phrasing.get("zwsp")
+    if zwsp and lines:
+        for pos in map(int, zwsp.split(",")):
+            if pos <= len(lines[0]):
+                lines[0] = lines[0][:pos] + "\u200b" + lines[0][pos:]
+    bullet = entry.phrasing.get("bullet")
+    if bullet and lines:
+        lines[0] = bullet + lines[0]
+    trailing = entry.phrasing.get("trailing")
+    if trailing:
+        for i, t in json.loads(trailing).items():
+            if int(i) < len(lines):
+                lines[int(i)] += t
+    return lines
+
+
+def _render_entry(entry: Entry) -> list[str]:
     kind = EntryKind(entry.kind)
     if kind is EntryKind.RESOURCE or entry.phrasing.get("form") == "text":
         return _render_resource(entry)
     date = _date_prefix(entry)
     if kind is EntryKind.SURVEY:
-        line = f"{date} [{entry.paper_title or _display_name(entry)}]({entry.paper_url or ''})"
+        line = f"{date}{' ' if date else ''}[{entry.paper_title or _display_name(entry)}]({entry.paper_url or ''})"
         if entry.authors:
             line += " by " + join_authors(entry.authors, entry.phrasing.get("authors", AuthorStyle.COMMA))
             if entry.phrasing.get("period") == "1":
@@ -637,20 +838,41 @@ def render_entry(entry: Entry) -> list[str]:
         if entry.description:
             line += " " + entry.description
         return [line]
-    line = f"{date} [{_display_name(entry)}]({entry.docs_url or ''})"
-    if entry.phrasing.get("form") == "free":
+    line = f"{date}{' ' if date else ''}[{_display_name(entry)}]({entry.docs_url or ''})"
+    form = entry.phrasing.get("form")
+    if form == "free":
         return [f"{line} {entry.description}" if entry.description else line]
     if entry.org:
-        line += f" ({entry.phrasing.get('from', 'from')} {entry.org})"
-        if entry.phrasing.get("org_comma") == "1":
+        org = entry.phrasing.get("org_raw", entry.org)
+        if org.strip() != entry.org:
+            org = entry.org
+        line += f" ({entry.phrasing.get('from', 'from')} {org})"
+        if entry.phrasing.get("org_comma") == "1" and form != "org_only":
             line += ","
+    if form == "org_only":
+        return [line + entry.phrasing.get("end", "")]
+    if form == "by_link" and entry.links:
+        label = entry.authors[0] if entry.authors else entry.links[0].label
+        return [f"{line} released by the [{label}]({entry.links[0].url}){entry.phrasing.get('end', '')}"]
+    if form == "team_link" and entry.links:
+        ln = entry.links[0]
+        line += f" by {entry.phrasing.get('the', 'The')} [{ln.label}]({ln.url}) team: "
+        line += join_authors(entry.authors, entry.phrasing.get("authors", AuthorStyle.COMMA_AND))
+        if entry.phrasing.get("period", "1") == "1":
+            line += "."
+        if entry.description:
+            line += " " + entry.description
+        return [line]
     connector = CONNECTORS[entry.phrasing.get("connector", "paper")]
     line += f" {connector} [{entry.paper_title or ''}]({entry.paper_url or ''})"
     if entry.authors:
         line += ", by " if entry.phrasing.get("by_comma") == "1" else " by "
         if entry.phrasing.get("title_tail"):
             line += entry.phrasing["title_tail"] + " by "
+        line += entry.phrasing.get("authors_lead", "")
         line += join_authors(entry.authors, entry.phrasing.get("authors", AuthorStyle.COMMA_AND))
+        if entry.phrasing.get("more_papers"):
+            line += ", " + entry.phrasing["more_papers"]
         if entry.phrasing.get("period", "1") == "1":
             line += "."
     if entry.description:

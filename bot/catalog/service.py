@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -18,16 +15,16 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.catalog import importer
+from bot.catalog.importer import ImportOptions, ImportReport, Plan, decode_list_bytes
 from bot.catalog.listformat import (
     DateStyle,
     Entry,
     EntryKind,
     Link,
-    ListDocument,
     ParseProblem,
     Section,
     full_paper_title,
-    parse_list,
     render_list,
     settle_author_style,
 )
@@ -44,7 +41,7 @@ __all__ = [
     "decode_list_bytes",
     "derive_aliases",
     "export_markdown",
-    "import_document",
+    "import_text",
     "load_entries",
     "shipped_list_text",
 ]
@@ -53,20 +50,6 @@ __all__ = [
 def shipped_list_text() -> str:
     """The list this package ships: a new catalog starts from it."""
     return resources.files("bot").joinpath("data/ptm-list.md").read_text(encoding="utf-8")
-
-
-def decode_list_bytes(data: bytes) -> tuple[str, list[ParseProblem]]:
-    """Decode a list file; bytes that are not UTF-8 are replaced and each such line is reported."""
-    try:
-        return data.decode("utf-8-sig"), []
-    except UnicodeDecodeError:
-        text = data.decode("utf-8", errors="replace")
-    problems = [
-        ParseProblem(n, line, "bytes that are not UTF-8 (replaced with U+FFFD)")
-        for n, line in enumerate(text.splitlines(), start=1)
-        if "\ufffd" in line
-    ]
-    return text, problems
 
 
 # --------------------------------------------------------------------------------------------
@@ -280,229 +263,53 @@ async def load_sections(session: AsyncSession) -> list[Section]:
 
 
 # --------------------------------------------------------------------------------------------
-# Import
+# Import (the merge itself lives in bot/catalog/importer.py)
 
 
-@dataclass
-class ImportReport:
-    source: str
-    added: list[tuple[str, str]] = field(default_factory=list)
-    updated: list[tuple[str, str, list[str]]] = field(default_factory=list)
-    unchanged: int = 0
-    kept: list[tuple[str, str, list[str]]] = field(default_factory=list)
-    problems: list[ParseProblem] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.updated)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "counts": self.counts,
-            "added": [{"kind": k, "name": n} for k, n in self.added],
-            "updated": [{"kind": k, "name": n, "fields": f} for k, n, f in self.updated],
-            "unchanged": self.unchanged,
-            "kept": [{"kind": k, "name": n, "fields": f} for k, n, f in self.kept],
-            "problems": [{"line": p.line, "problem": p.problem, "text": p.text} for p in self.problems],
-        }
-
-    def lines(self) -> list[str]:
-        out = [
-            f"{self.source}: {self.counts.get('survey', 0)} surveys, {self.counts.get('model', 0)} models, "
-            f"{self.counts.get('resource', 0)} resources read; {len(self.added)} added, {len(self.updated)} updated, "
-            f"{self.unchanged} unchanged"
-        ]
-        out += [f"  added {k} {n!r}" for k, n in self.added]
-        out += [f"  updated {k} {n!r}: {', '.join(f)}" for k, n, f in self.updated]
-        out += [
-            f"  kept the stored {k} {n!r}: its line could not be fully read (differs in {', '.join(f)})"
-            for k, n, f in self.kept
-        ]
-        if self.problems:
-            out.append(
-                f"{len(self.problems)} line(s) could not be fully read (imported with what could be read):"
-            )
-            out += [f"  {p}" for p in self.problems]
-        return out
+async def import_text(
+    session: AsyncSession,
+    text: str,
+    *,
+    source: str,
+    extra: list[ParseProblem] | None = None,
+    options: ImportOptions | None = None,
+    action: str = "import",
+) -> ImportReport:
+    """Merge a list's markdown into the catalog in this session (read, plan, write, record)."""
+    state = await importer.load_state(session)
+    doc = importer.parse_for_catalog(text, state)
+    if extra:
+        doc.problems[:0] = extra
+    plan = importer.plan_import(state, doc, source=source, options=options or ImportOptions())
+    await importer.apply_plan(session, plan)
+    await record_revision(session, plan, action=action)
+    return plan.report
 
 
-_FIELDS = (
-    "kind",
-    "name",
-    "section",
-    "year",
-    "month",
-    "date_style",
-    "org",
-    "docs_url",
-    "paper_title",
-    "paper_url",
-    "arxiv_id",
-    "authors",
-    "links",
-    "description",
-    "phrasing",
-)
-
-
-def _changed_fields(old: Entry, new: Entry) -> list[str]:
-    return [name for name, a, b in zip(_FIELDS, old.content(), new.content(), strict=True) if a != b]
-
-
-def _keep_stored_names_on_duplicates(entries: list[Entry], stored: dict[tuple[str, str], m.Entry]) -> None:
-    """When a list names two entries alike, the stored name stays with the one that matches it."""
-    groups: dict[tuple[str, str], list[Entry]] = {}
-    for e in entries:
-        groups.setdefault((str(e.kind), e.phrasing.get("display_name", e.name)), []).append(e)
-    for (kind, name), members in groups.items():
-        row = stored.get((kind, name))
-        if len(members) < 2 or row is None:
-            continue
-        holder = next((e for e in members if e.name == name), None)
-        same = next((e for e in members if e.arxiv_id and e.arxiv_id == row.arxiv_id), None)
-        if holder is None or same is None or same is holder:
-            continue
-        holder.name, same.name = same.name, holder.name
-        holder.phrasing["display_name"] = name
-        same.phrasing.pop("display_name", None)
-
-
-async def import_document(session: AsyncSession, doc: ListDocument, *, source: str) -> ImportReport:
-    """Merge a parsed list into the catalog: match by (kind, name), else by arXiv id; add the rest.
-
-    Entries already stored but absent from the document are kept (nothing is lost); re-importing
-    the same document changes nothing.
-    """
-    report = ImportReport(source=source, problems=list(doc.problems), counts=doc.counts())
-    writer = CatalogWriter(session)
-
-    if doc.title is not None:
-        meta = await session.get(m.Meta, "title")
-        if meta is None:
-            session.add(m.Meta(key="title", value=doc.title))
-        elif meta.value != doc.title:
-            meta.value = doc.title
-    existing_sections = {s.key: s for s in (await session.scalars(select(m.Section))).all()}
-    for pos, sec in enumerate(doc.sections):
-        row = existing_sections.get(sec.key)
-        if row is None:
-            session.add(
-                m.Section(
-                    key=sec.key,
-                    title=sec.title,
-                    level=sec.level,
-                    intro=sec.intro,
-                    kind=str(sec.kind),
-                    position=pos,
-                )
-            )
-        else:
-            row.title, row.level, row.kind, row.position = sec.title, sec.level, str(sec.kind), pos
-            if sec.intro is not None:
-                row.intro = sec.intro
-
-    rows = (await session.scalars(select(m.Entry).options(*entry_load_options()))).all()
-    by_key = {(r.kind, r.name): r for r in rows}
-    by_arxiv: dict[tuple[str, str], list[m.Entry]] = {}
-    for r in rows:
-        if r.arxiv_id:
-            by_arxiv.setdefault((r.kind, r.arxiv_id), []).append(r)
-    _keep_stored_names_on_duplicates(doc.entries, by_key)
-    before = {r.id: (r.section_key, r.position) for r in rows}
-    # Lines that could not be fully read never overwrite what is stored: they only add.
-    damaged = {p.line for p in doc.problems if not p.benign}
-    claimed: set[int] = set()
-    named_in_doc = {e.name for e in doc.entries}
-    positions: Counter[str] = Counter()
-    for entry in doc.entries:
-        positions[entry.section] += 1
-        position = float(positions[entry.section])
-        row = by_key.get((str(entry.kind), entry.name))
-        if row is None and entry.arxiv_id:
-            same = [r for r in by_arxiv.get((str(entry.kind), entry.arxiv_id), []) if r.id not in claimed]
-            same = [r for r in same if r.name not in named_in_doc]
-            if len(same) == 1:
-                row = same[0]
-        if row is None:
-            row = _new_row(position, "list")
-            session.add(row)
-            await writer.write(row, entry, topics=entry_topics(entry))
-            report.added.append((str(entry.kind), entry.name))
-            continue
-        claimed.add(row.id)
-        old = to_domain(row)
-        new_source_line = entry.source_line
-        entry.source_line = old.source_line
-        changed = _changed_fields(old, entry)
-        entry.source_line = new_source_line
-        if row.position != position:
-            row.position = position
-        if changed and entry.source_line in damaged:
-            report.kept.append((str(entry.kind), entry.name, changed))
-        elif changed:
-            entry.aliases = []
-            await writer.write(row, entry, topics=entry_topics(entry))
-            report.updated.append((str(entry.kind), entry.name, changed))
-        else:
-            report.unchanged += 1
-            if row.source_line != entry.source_line:
-                row.source_line = entry.source_line
-    _keep_unlisted_in_place(rows, before, claimed, set(positions))
+async def record_revision(session: AsyncSession, plan: Plan, *, action: str) -> m.CatalogRevision:
+    """Every import is a revision (with the export from before it) and an import run."""
+    report = plan.report
     session.add(
         m.ImportRun(
-            source=source,
+            source=plan.source,
             added=len(report.added),
             updated=len(report.updated),
             unchanged=report.unchanged,
             problems=len(report.problems),
         )
     )
+    summary = (
+        f"{len(report.added)} added, {len(report.updated)} updated, {report.unchanged} unchanged, "
+        f"{len(report.conflicts)} conflicts"
+        + (f", {len(report.overwritten)} overwritten" if report.overwritten else "")
+        + (f", {len(report.deleted)} deleted" if report.deleted else "")
+        + (", structure changed" if report.structure and report.structure_applied else "")
+    )
+    revision = m.CatalogRevision(action=action, source=plan.source, summary=summary, before=plan.before)
+    session.add(revision)
     await session.flush()
-    return report
-
-
-def _keep_unlisted_in_place(
-    rows: Sequence[m.Entry],
-    before: dict[int, tuple[str, float]],
-    claimed: set[int],
-    sections: set[str],
-) -> None:
-    """Stored entries the document does not list (approved or added by moderators since the list
-    was exported) stay right after the entry they followed.
-
-    The document renumbers the entries it lists 1..n in each section; an unlisted entry's old
-    number would now point at another place, so it follows its old predecessor instead.
-    """
-    by_section: dict[str, list[m.Entry]] = {}
-    for r in rows:
-        section, _ = before[r.id]
-        if section in sections and (r.id not in claimed or r.section_key == section):
-            by_section.setdefault(section, []).append(r)
-    for members in by_section.values():
-        members.sort(key=lambda r: (before[r.id][1], r.id))
-        anchor, run = 0.0, []
-        for r in [*members, None]:
-            if r is not None and r.id not in claimed:
-                run.append(r)
-                continue
-            following = r.position if r is not None else float("inf")
-            if run and not all(anchor < u.position < following for u in run):
-                for i, u in enumerate(run, start=1):
-                    u.position = anchor + i / (len(run) + 1)
-            run = []
-            if r is not None:
-                anchor = r.position
-
-
-async def import_text(
-    session: AsyncSession, text: str, *, source: str, extra: list[ParseProblem] | None = None
-) -> ImportReport:
-    doc = parse_list(text)
-    if extra:
-        doc.problems[:0] = extra
-    return await import_document(session, doc, source=source)
+    report.revision = revision.id
+    return revision
 
 
 async def is_empty(session: AsyncSession) -> bool:
@@ -510,10 +317,22 @@ async def is_empty(session: AsyncSession) -> bool:
 
 
 async def seed_if_empty(session: AsyncSession) -> ImportReport | None:
-    """Fill a new catalog from the shipped list."""
-    if not await is_empty(session):
+    """Fill a new catalog from the shipped list (not one left empty on purpose: ``init --empty``,
+    or emptied by a revert: both are revisions)."""
+    if not await is_empty(session) or await session.scalar(select(func.count(m.CatalogRevision.id))):
         return None
-    return await import_text(session, shipped_list_text(), source="shipped list")
+    return await import_text(session, shipped_list_text(), source="shipped list", action="seed")
+
+
+async def start_empty(session: AsyncSession) -> bool:
+    """Mark a new, empty catalog as empty on purpose (so it is never filled from the shipped list)."""
+    if not await is_empty(session) or await session.scalar(select(func.count(m.CatalogRevision.id))):
+        return False
+    session.add(
+        m.CatalogRevision(action="seed", source="empty catalog (init --empty)", summary="", before="\n")
+    )
+    await session.flush()
+    return True
 
 
 # --------------------------------------------------------------------------------------------

@@ -46,9 +46,11 @@ async def open_catalog(config: Config, *, seed: bool = True):  # type: ignore[no
 async def cmd_init(args: argparse.Namespace, config: Config) -> int:
     from bot.catalog import service as catalog
 
-    db = await open_catalog(config)
+    db = await open_catalog(config, seed=not args.empty)
     try:
         async with db.begin() as session:
+            if args.empty:
+                await catalog.start_empty(session)
             stats = await catalog.catalog_stats(session)
     finally:
         await db.close()
@@ -60,31 +62,108 @@ async def cmd_init(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+class _Progress:
+    """A one-line counter on stderr, only when stderr is a terminal (never in pipes or logs)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.shown = False
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        count = f" {done}/{total}" if total else ""
+        sys.stderr.write(f"\r\x1b[Kptm-bot: {stage}{count}")
+        sys.stderr.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+            self.shown = False
+
+
+def _print_plan(args: argparse.Namespace, plan: Any, *, dry_run: bool) -> None:
+    from bot.catalog.importer import unified_diff
+
+    report = plan.report
+    if getattr(args, "diff", False):
+        sys.stdout.write(unified_diff(plan.before, plan.after, source=report.source))
+    if args.json:
+        print(json.dumps({**report.as_dict(), "dry_run": dry_run}, ensure_ascii=False, indent=2))
+        return
+    lines = report.lines()
+    for line in lines[-1:] if args.quiet else lines:
+        print(line)
+    if dry_run:
+        print("dry run: nothing was written")
+    elif report.revision is not None and not args.quiet:
+        print(f"recorded as revision {report.revision} ('ptm-bot revert {report.revision}' undoes it)")
+
+
 async def cmd_import(args: argparse.Namespace, config: Config) -> int:
-    from bot.catalog import service as catalog
+    from bot.catalog import importer
 
     path = Path(args.path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise CLIError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    text, decode_problems = catalog.decode_list_bytes(data)
+    try:
+        text, decode_problems = importer.decode_list_bytes(data)
+    except importer.ImportRefused as exc:
+        raise CLIError(f"{path}: refused: {exc}") from None
+    progress = _Progress(not args.quiet and not args.json)
     db = await open_catalog(config)
     try:
-        async with db.sessions() as session:
-            async with session.begin():
-                report = await catalog.import_text(session, text, source=str(path), extra=decode_problems)
-                if args.dry_run:
-                    await session.rollback()
+        plan = await importer.run_import(
+            db,
+            text,
+            source=str(path),
+            options=importer.ImportOptions(overwrite=args.overwrite, allow_structure=args.allow_structure),
+            extra=decode_problems,
+            dry_run=args.dry_run,
+            progress=progress,
+        )
+    except importer.ImportRefused as exc:
+        raise CLIError(f"{path}: refused: {exc}") from None
+    finally:
+        progress.clear()
+        await db.close()
+    _print_plan(args, plan, dry_run=args.dry_run)
+    return 0
+
+
+async def cmd_history(args: argparse.Namespace, config: Config) -> int:
+    from bot.catalog import revisions
+
+    db = await open_catalog(config)
+    try:
+        rows = await revisions.history(db, limit=args.limit)
     finally:
         await db.close()
     if args.json:
-        print(json.dumps({**report.as_dict(), "dry_run": args.dry_run}, ensure_ascii=False, indent=2))
-    else:
-        for line in report.lines():
-            print(line)
-        if args.dry_run:
-            print("dry run: nothing was written")
+        print(json.dumps({"revisions": [r.as_dict() for r in rows]}, ensure_ascii=False, indent=2))
+        return 0
+    for r in rows:
+        print(f"{r.id:>5}  {r.at:%Y-%m-%d %H:%M:%S}  {r.action:<6}  {r.source}: {r.summary}")
+    if not rows:
+        print("no revisions yet")
+    return 0
+
+
+async def cmd_revert(args: argparse.Namespace, config: Config) -> int:
+    from bot.catalog import revisions
+
+    db = await open_catalog(config)
+    try:
+        plan = await revisions.revert(db, args.revision, dry_run=args.dry_run)
+    except revisions.UnknownRevision:
+        raise CLIError(f"no revision {args.revision} ('ptm-bot history' lists them)") from None
+    finally:
+        await db.close()
+    _print_plan(args, plan, dry_run=args.dry_run)
     return 0
 
 
@@ -221,19 +300,60 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
         return p
 
-    add("init", "create the database (if needed), migrate it and fill it from the shipped list", cmd_init)
+    p = add("init", "create the database (if needed), migrate it and fill it from the shipped list", cmd_init)
+    p.add_argument(
+        "--empty",
+        action="store_true",
+        help="leave a new catalog empty (then 'ptm-bot import' fills it from your own list, its structure included)",
+    )
 
     p = add(
         "import",
         "merge a list file (the list's markdown) into the catalog and report what changed",
         cmd_import,
-        description="Merge a list file into the catalog. Entries match by (kind, name), else by arXiv id; "
-        "new ones are added, changed ones updated, nothing stored is removed. Lines that cannot be fully "
-        "read are imported with what could be read and reported with their line numbers.",
+        description="Merge a list file into the catalog. Entries match by (kind, name), else by arXiv id; new "
+        "ones are added, nothing stored is removed. A stored field is replaced only by a field read from a fully "
+        "read line: a line that could not be fully read (or a free sentence) may add an entry but never clears "
+        "or overwrites one; disagreements are reported as conflicts (entry, field, stored, incoming). New "
+        "sections, a new title and section intros are reported and made only with --allow-structure (an empty "
+        "catalog, see 'init --empty', takes the file's structure). A file that is not a list of this kind "
+        "(binary, no section, mostly unreadable) is refused (exit 2); UTF-16/32 with a byte-order mark is read. "
+        "Every import is recorded as a revision: 'ptm-bot history' lists them, 'ptm-bot revert REV' undoes one.",
     )
     p.add_argument("path", metavar="PATH", help="the list's markdown file")
     p.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+    p.add_argument(
+        "--diff",
+        action="store_true",
+        help="print the unified diff of the export (with --dry-run: what it would be)",
+    )
+    p.add_argument(
+        "--overwrite", action="store_true", help="in a conflict take the incoming value (never used silently)"
+    )
+    p.add_argument(
+        "--allow-structure",
+        action="store_true",
+        help="also create the file's new sections, set its title and section intros",
+    )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("-q", "--quiet", action="store_true", help="print the summary line only (and no progress)")
+
+    p = add("history", "list the catalog's revisions (every import and revert), newest first", cmd_history)
+    p.add_argument("--limit", type=int, metavar="N", help="show the newest N only")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = add(
+        "revert",
+        "bring the catalog back to its state before a revision",
+        cmd_revert,
+        description="Bring the catalog back to its state before revision REV ('ptm-bot history'): its export "
+        "becomes byte for byte what it was. The revert is itself a revision, so it can be reverted too.",
+    )
+    p.add_argument("revision", metavar="REV", type=int, help="the revision number")
+    p.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+    p.add_argument("--diff", action="store_true", help="print the unified diff of the export")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("-q", "--quiet", action="store_true", help="print the summary line only")
 
     p = add("export", "write the catalog as the list's markdown", cmd_export)
     p.add_argument("-o", "--output", metavar="PATH", help="write to PATH (atomically) instead of stdout")

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog import service as catalog
 from bot.catalog.arxiv_ids import normalise_arxiv_id
@@ -63,24 +64,28 @@ async def decide(
     kind: str | None = None,
 ) -> tuple[MessagePayload, SuggestionView | None]:
     arxiv_id = _arxiv(ref)
-    try:
-        async with db.begin() as session:
-            current = await review.get_suggestion(session, arxiv_id)
-            if current is None:
-                raise UserFacingError(
-                    f"No suggestion for arXiv {arxiv_id}. Use /ptm-admin add to add a paper directly."
-                )
-            outcome = await review.decide(
-                session,
-                current.id,
-                decision,
-                actor_id=actor.id,
-                actor_name=actor.name,
-                via=via,
-                reason=reason,
-                name=name,
-                kind=kind,
+
+    async def work(session: AsyncSession) -> review.DecisionOutcome:
+        current = await review.get_suggestion(session, arxiv_id)
+        if current is None:
+            raise UserFacingError(
+                f"No suggestion for arXiv {arxiv_id}. Use /ptm-admin add to add a paper directly."
             )
+        return await review.decide(
+            session,
+            current.id,
+            decision,
+            actor_id=actor.id,
+            actor_name=actor.name,
+            via=via,
+            reason=reason,
+            name=name,
+            kind=kind,
+        )
+
+    try:
+        # Retried if the database is locked (an import writing): the decision is not lost.
+        outcome = await db.run(work)
     except ReviewError as exc:
         raise UserFacingError(str(exc)) from None
     return render_decision_reply(outcome), outcome.suggestion if outcome.applied else None

@@ -291,12 +291,12 @@ async def poll(
     established = {p.arxiv_id for status, papers in papers_by_feed if not status.first_poll for p in papers}
     first_poll_ids = {p.arxiv_id for p in merged if p.arxiv_id not in established}
 
-    async with db.sessions() as session, session.begin():
+    async def write(session: AsyncSession) -> list[Any]:
         if not dry_run:
             for item in fetched:
                 if item.status.kind == "url" and item.status.outcome != "skipped":
                     await _store_feed_state(session, item, now, config.feeds.disable_after_failures)
-        report.candidates = await process_papers(
+        candidates = await process_papers(
             session,
             merged,
             config=config,
@@ -307,6 +307,14 @@ async def poll(
         )
         if dry_run:
             await session.rollback()
+        return candidates
+
+    # Retried from the start if the database is locked (an import writing): the poll is not lost.
+    if hasattr(db, "run"):
+        report.candidates = await db.run(write)
+    else:
+        async with db.sessions() as session, session.begin():
+            report.candidates = await write(session)
     counts = report.counts
     log.info(
         "poll: %d papers (%d new, %d duplicate, %d known, %d replacement), %d suggested, %d feed(s) failed%s",

@@ -1,0 +1,79 @@
+"""Catalog revisions: the history of imports, and going back to the state before one.
+
+Every import records the catalog's export from just before it (``catalog_revisions``).
+Reverting makes the catalog exactly that export again, in one transaction, through the
+importer's exact mode (matched entries keep their ids, so suggestions stay linked), and is
+itself a revision, so a revert can be reverted.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.catalog.importer import ImportOptions, Plan, run_import
+from db import models as m
+
+log = logging.getLogger(__name__)
+
+__all__ = ["RevisionInfo", "UnknownRevision", "history", "revert"]
+
+
+class UnknownRevision(LookupError):
+    """No revision has this number."""
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionInfo:
+    id: int
+    at: datetime
+    action: str
+    source: str
+    summary: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "at": self.at.isoformat(),
+            "action": self.action,
+            "source": self.source,
+            "summary": self.summary,
+        }
+
+
+async def history(db: Any, *, limit: int | None = None) -> list[RevisionInfo]:
+    """Revisions, newest first."""
+    stmt = select(
+        m.CatalogRevision.id,
+        m.CatalogRevision.at,
+        m.CatalogRevision.action,
+        m.CatalogRevision.source,
+        m.CatalogRevision.summary,
+    ).order_by(m.CatalogRevision.id.desc())
+    if limit:
+        stmt = stmt.limit(limit)
+    async with db.begin() as session:
+        return [RevisionInfo(*r) for r in (await session.execute(stmt)).all()]
+
+
+async def revert(db: Any, revision: int, *, dry_run: bool = False) -> Plan:
+    """Bring the catalog back to its state before ``revision`` (its export byte for byte)."""
+    async with db.begin() as session:
+        before = await session.scalar(
+            select(m.CatalogRevision.before).where(m.CatalogRevision.id == revision)
+        )
+    if before is None:
+        raise UnknownRevision(revision)
+    return await run_import(
+        db,
+        before,
+        source=f"revert to before revision {revision}",
+        options=ImportOptions(exact=True),
+        dry_run=dry_run,
+        refuse=False,
+        action="revert",
+    )
