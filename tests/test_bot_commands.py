@@ -11,6 +11,7 @@ from bot.catalog.topics import TOPICS
 from bot.client.bot import EXTENSIONS, PTMBot, create_bot
 from bot.client.checks import NotModerator, is_moderator
 from bot.client.tree import APOLOGY
+from bot.commands import HANDLERS
 from bot.commands import member as handlers
 from bot.errors import UserFacingError
 from tests.discord_fixtures import (  # noqa: F401 - fixtures
@@ -60,8 +61,10 @@ async def test_extensions_load_and_commands_are_synced_to_the_dev_guild(
     assert "ptm-admin tag" in world.admin.available_commands(world.channel)
     # Only the dev guild was synced: no global commands.
     assert await bot.tree.fetch_commands() == []
-    # Every /ptm command (and the tag correction) has a handler ask can run; every option is described.
-    assert PTM_COMMANDS | {"ptm-admin tag"} == set(handlers.COMMAND_HANDLERS)
+    # Every /ptm command has a handler ask can run (one registry with the moderators'); every
+    # option is described.
+    assert set(handlers.HANDLERS) == PTM_COMMANDS
+    assert PTM_COMMANDS | {"ptm-admin tag", "ptm-admin approve"} <= set(HANDLERS)
     for command in bot.tree.walk_commands():
         if isinstance(command, app_commands.Command):
             assert command.description and command.description != "…"

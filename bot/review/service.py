@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.catalog import service as catalog
 from bot.catalog.arxiv_ids import normalise_arxiv_id
 from bot.catalog.listformat import Entry, EntryKind
-from bot.errors import PTMError
+from bot.errors import UserFacingError
 from db import models as m
 from db.models import SuggestionStatus
 from db.normalize import norm_key, norm_title
@@ -45,8 +45,9 @@ __all__ = [
 ]
 
 
-class ReviewError(PTMError, ValueError):
-    """A moderator's request that cannot be carried out (unknown id, nothing to undo...)."""
+class ReviewError(UserFacingError, ValueError):
+    """A moderator's request that cannot be carried out (unknown id, nothing to undo...): the
+    message is the line the moderator sees."""
 
 
 class Decision(StrEnum):
