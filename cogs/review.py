@@ -56,9 +56,7 @@ class ReviewCog(commands.Cog):
     # ---------------------------------------------------------------------------------------
     # Posting
 
-    async def _adopt_posted(
-        self, channel: discord.TextChannel, items: list[SuggestionView]
-    ) -> set[int]:
+    async def _adopt_posted(self, channel: discord.TextChannel, items: list[SuggestionView]) -> set[int]:
         """Find messages the bot posted before a crash cut it off from storing their ids."""
         wanted = {f"arXiv:{s.arxiv_id} ": s for s in items}
         adopted: set[int] = set()

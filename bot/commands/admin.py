@@ -79,7 +79,9 @@ async def decide(
 
 async def undo(db: Database, ref: str, actor: Actor) -> tuple[MessagePayload, SuggestionView]:
     view = await actions.undo(db, ref, actor)
-    return render_message(f"arXiv {view.arxiv_id} is pending again; its entry (if any) left the catalog."), view
+    return render_message(
+        f"arXiv {view.arxiv_id} is pending again; its entry (if any) left the catalog."
+    ), view
 
 
 async def _entry_row(session: AsyncSession, name: str) -> m.Entry:

@@ -320,7 +320,13 @@ async def undo(
     result = await session.execute(
         update(m.Suggestion)
         .where(m.Suggestion.id == current.id, m.Suggestion.status == current.status, same_entry)
-        .values(status=SuggestionStatus.PENDING, decided_by=None, decided_at=None, decision_reason=None, entry_id=None)
+        .values(
+            status=SuggestionStatus.PENDING,
+            decided_by=None,
+            decided_at=None,
+            decision_reason=None,
+            entry_id=None,
+        )
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
@@ -380,7 +386,9 @@ async def add_paper(
         await session.flush()
     elif existing.status != SuggestionStatus.PENDING:
         await session.execute(
-            update(m.Suggestion).where(m.Suggestion.id == existing.id).values(status=SuggestionStatus.PENDING, entry_id=None)
+            update(m.Suggestion)
+            .where(m.Suggestion.id == existing.id)
+            .values(status=SuggestionStatus.PENDING, entry_id=None)
         )
     return await decide(
         session,

@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog.topics import topics_for
 from bot.config import Config
+from bot.database import Database
 from bot.watch.arxiv import FeedError, FeedPaper, parse_feed
 from bot.watch.fetch import FeedHealth, FetchOutcome, PoliteFetcher, Validators, next_health
 from bot.watch.relevance import score_paper
@@ -231,7 +232,7 @@ class _Fetched:
 
 
 async def poll(
-    db: Any,
+    db: Database,
     config: Config,
     *,
     fetcher: PoliteFetcher | None,
