@@ -115,5 +115,3 @@ def metrics(items: Sequence[Item], scores: Sequence[float], threshold: float) ->
         "precision": round(tp / len(predicted), 4) if predicted else None,
         "predicted_positive": len(predicted),
     }
-
-

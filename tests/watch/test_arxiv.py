@@ -4,15 +4,13 @@ import io
 import logging
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import feedparser
 import pytest
 
 from bot.watch.arxiv import FeedError, FeedPaper, ParsedFeed, parse_feed
-from tests.feedgen import generate_rss2_feed, rss2_to_atom_twin
-
-FEEDS = Path(__file__).parent / "fixtures" / "feeds"
+from support.feedgen import generate_rss2_feed, rss2_to_atom_twin
+from tests.plugins.feeds import FEEDS
 
 
 def _parse(name: str) -> ParsedFeed:

@@ -10,7 +10,6 @@ import pytest
 
 from bot.catalog.topics import TOPICS
 from bot.cli.main import main
-from tests.discord_fixtures import no_logged_errors  # noqa: F401 - autouse fixture
 
 
 @pytest.fixture(autouse=True)

@@ -14,16 +14,8 @@ from bot.client.tree import APOLOGY
 from bot.commands import HANDLERS
 from bot.commands import member as handlers
 from bot.errors import UserFacingError
-from tests.discord_fixtures import (  # noqa: F401 - fixtures
-    GUILD_ID,
-    LoggedErrors,
-    World,
-    bot_config,
-    no_logged_errors,
-    simcord_bot,
-    simcord_env,
-    world,
-)
+from tests.plugins.discord import GUILD_ID, World, bot_config
+from tests.plugins.logs import LoggedErrors
 
 PTM_COMMANDS = {"ptm model", "ptm recent", "ptm search", "ptm survey", "ptm org", "ptm author", "ptm stats"}
 

@@ -17,22 +17,10 @@ from bot.present.watch import render_poll_report
 from bot.watch.poll import Candidate, PollReport, feed_urls, make_fetcher, mark_health_announced, poll
 from bot.watch.relevance import score_paper
 from db import models as m
-from tests.feedgen import generate_rss2_feed
-from tests.http_server import Reply, ScriptedServer, conditional_feed
-from tests.watch_helpers import (  # noqa: F401  (fixtures)
-    FEEDS,
-    Item,
-    db,
-    db_path,
-    make_config,
-    no_logged_errors,
-    ptm_item,
-    rss2,
-    seeded_template,
-    suggestion_rows,
-    table_counts,
-    write_feed,
-)
+from support.feedgen import Item, generate_rss2_feed, ptm_item, rss2, write_feed
+from tests.plugins.database import suggestion_rows, table_counts
+from tests.plugins.feeds import FEEDS, make_config
+from tests.plugins.http import Reply, ScriptedServer, conditional_feed
 
 NOW = datetime(2026, 4, 27, 4, 30, tzinfo=UTC)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -19,9 +18,9 @@ from bot.catalog.listformat import (
     split_authors,
 )
 from bot.catalog.service import shipped_list_text
+from tests.plugins.feeds import SHARED_LIST
 
 SHIPPED = shipped_list_text()
-SHARED_LIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "ptm-list.md"
 
 
 @pytest.fixture(scope="module")

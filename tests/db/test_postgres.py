@@ -20,6 +20,7 @@ from bot.database import open_database
 from bot.review import service as review
 from bot.review.service import Decision
 from db import models as m
+from tests.plugins.feeds import FEEDS
 
 SERVER = os.environ.get("PTM_BOT_TEST_POSTGRES_URL")
 pytestmark = pytest.mark.skipif(not SERVER, reason="PTM_BOT_TEST_POSTGRES_URL is not set")
@@ -113,12 +114,11 @@ async def test_racing_decisions_on_postgres(pg):
 
 
 async def test_poll_stores_suggestions_on_postgres(pg):
-    from pathlib import Path
 
     from bot.config import Config
     from bot.watch.poll import poll
 
-    feed = Path(__file__).parent / "fixtures" / "feeds" / "apiatom-new-cs.LG_OR_cs.AI-2026-04-30.xml"
+    feed = FEEDS / "apiatom-new-cs.LG_OR_cs.AI-2026-04-30.xml"
     report = await poll(pg, Config(), fetcher=None, sources=[str(feed)])
     assert len(report.candidates) == 20
     again = await poll(pg, Config(), fetcher=None, sources=[str(feed)])

@@ -9,15 +9,8 @@ import pytest
 
 from bot.cli.main import main
 from bot.watch.arxiv import parse_feed
-from tests.watch_helpers import (  # noqa: F401  (fixtures)
-    FEEDS,
-    Item,
-    db_path,
-    no_logged_errors,
-    ptm_item,
-    seeded_template,
-    write_feed,
-)
+from support.feedgen import Item, ptm_item, write_feed
+from tests.plugins.feeds import FEEDS
 
 CL = FEEDS / "rss2-cs.CL-2026-04-27-trimmed.xml"
 CAND_KEYS = {

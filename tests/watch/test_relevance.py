@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from bench.relevance_eval import load_items, metrics, score_items
 from bot.watch.relevance import DEFAULT_THRESHOLD, Relevance, propose_kind, propose_name, score_paper
+from support.relevance_set import load_items, metrics, score_items
+from tests.plugins.feeds import FIXTURES
 
-DEV = Path(__file__).parent / "fixtures" / "relevance-dev.jsonl"
+DEV = FIXTURES / "relevance-dev.jsonl"
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import logging
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
@@ -22,20 +21,12 @@ from bot.watch.fetch import (
     next_health,
     parse_retry_after,
 )
-from tests.http_server import Reply, ScriptedServer, VirtualTime, conditional_feed
+from tests.plugins.http import Reply, ScriptedServer, VirtualTime, conditional_feed
 
 UA = "ptm-bot/0.1 (+mailto:ops@example.org)"
 RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>cs.LG</title></channel></rss>'
 ETAG = '"abc123"'
 LAST_MODIFIED = "Tue, 25 Nov 2025 10:00:00 GMT"
-
-
-@pytest.fixture(autouse=True)
-def no_logged_errors(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
-    caplog.set_level(logging.DEBUG)
-    yield
-    errors = [r for r in caplog.get_records("call") if r.levelno >= logging.ERROR]
-    assert not errors, [r.getMessage() for r in errors]
 
 
 @pytest.fixture

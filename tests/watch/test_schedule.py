@@ -4,7 +4,6 @@ poll job driven directly against the local test server (throttling and backoff i
 from __future__ import annotations
 
 import asyncio
-import logging
 from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -24,18 +23,10 @@ from bot.watch.schedule import (
     poll_trigger,
     remove_poll_job,
 )
-from tests.http_server import Reply, ScriptedServer, VirtualTime, conditional_feed
-from tests.watch_helpers import (  # noqa: F401  (fixtures)
-    Item,
-    db,
-    db_path,
-    make_config,
-    no_logged_errors,
-    ptm_item,
-    rss2,
-    seeded_template,
-    suggestion_rows,
-)
+from support.feedgen import Item, ptm_item, rss2
+from tests.plugins.database import suggestion_rows
+from tests.plugins.feeds import make_config
+from tests.plugins.http import Reply, ScriptedServer, VirtualTime, conditional_feed
 
 ET = ZoneInfo("America/New_York")
 
@@ -203,7 +194,7 @@ async def test_scheduled_job_200_304_429_500_then_disabled(db, db_path) -> None:
     assert (feeds["cs.LG"].health, feeds["cs.LG"].consecutive_failures) == ("ok", 0)
 
 
-async def test_job_logs_a_failed_run_and_never_raises(db_path, caplog) -> None:
+async def test_job_logs_a_failed_run_and_never_raises(db_path, no_logged_errors) -> None:
     class BrokenDatabase:
         def begin(self):  # type: ignore[no-untyped-def]
             raise RuntimeError("database is gone")
@@ -214,9 +205,8 @@ async def test_job_logs_a_failed_run_and_never_raises(db_path, caplog) -> None:
         assert await job() is None
         with pytest.raises(RuntimeError):
             await job.run()
-    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    errors = no_logged_errors.allow()  # expected
     assert [r.getMessage() for r in errors] == ["scheduled arXiv poll failed"]
-    caplog.clear()  # expected
 
 
 async def test_job_skips_when_a_poll_is_running(db, db_path, tmp_path) -> None:

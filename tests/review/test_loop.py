@@ -12,18 +12,15 @@ import dataclasses
 import pytest
 import pytest_asyncio
 
+from bot.catalog import service as catalog
+from bot.catalog.listformat import Entry, EntryKind
 from bot.client.bot import create_bot
 from bot.config import FeedsConfig, ScheduleConfig
-from tests.discord_fixtures import (  # noqa: F401  (pytest fixtures)
-    bot_config,
-    catalog_file,
-    catalog_template,
-    no_logged_errors,
-    ptm_db,
-    simcord_env,
-    world,
-)
-from tests.http_server import Reply, ScriptedServer
+from db import models as m
+from support.feedgen import Item, rss2
+from tests.plugins.database import add_pending
+from tests.plugins.discord import bot_config
+from tests.plugins.http import Reply, ScriptedServer
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -35,33 +32,8 @@ PTM_ABSTRACT = (
 OTHER_TITLE = "A Note on the Convergence of Stochastic Gradient Descent in Non-Convex Landscapes"
 
 
-def item(arxiv_id: str, title: str, abstract: str, authors: str, announce: str = "new") -> str:
-    return f"""    <item>
-      <title>{title}</title>
-      <link>https://arxiv.org/abs/{arxiv_id}</link>
-      <description>arXiv:{arxiv_id}v1 Announce Type: {announce}
-Abstract: {abstract}</description>
-      <guid isPermaLink="false">oai:arXiv.org:{arxiv_id}v1</guid>
-      <category>cs.CL</category>
-      <category>eess.AS</category>
-      <pubDate>Mon, 27 Apr 2026 00:00:00 -0400</pubDate>
-      <arxiv:announce_type>{announce}</arxiv:announce_type>
-      <dc:rights>http://creativecommons.org/licenses/by/4.0/</dc:rights>
-      <dc:creator>{authors}</dc:creator>
-    </item>
-"""
-
-
-def rss(*items: str) -> bytes:
-    return (
-        '<rss xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns:atom="http://www.w3.org/2005/Atom" '
-        'xmlns:dc="http://purl.org/dc/elements/1.1/" version="2.0">\n  <channel>\n'
-        "    <title>cs.CL updates on arXiv.org</title>\n    <link>http://rss.arxiv.org/rss/cs.CL</link>\n"
-        "    <description>cs.CL updates on the arXiv.org e-print archive.</description>\n"
-        "    <lastBuildDate>Mon, 27 Apr 2026 04:00:02 +0000</lastBuildDate>\n"
-        + "".join(items)
-        + "  </channel>\n</rss>\n"
-    ).encode()
+def item(arxiv_id: str, title: str, abstract: str, authors: str) -> Item:
+    return Item(arxiv_id, title, abstract, categories=("cs.CL", "eess.AS"), authors=authors)
 
 
 API_ENTRY = b"""<?xml version='1.0' encoding='UTF-8'?>
@@ -92,9 +64,15 @@ async def arxiv_server():
             "/rss/cs.CL",
             Reply(
                 200,
-                rss(
-                    item("2604.30001", PTM_TITLE, PTM_ABSTRACT, "Ada Lovelace, Grace Hopper,  Alan Turing"),
-                    item("2604.30002", OTHER_TITLE, "We prove a bound on convergence rates.", "Carl Gauss"),
+                rss2(
+                    [
+                        item(
+                            "2604.30001", PTM_TITLE, PTM_ABSTRACT, "Ada Lovelace, Grace Hopper,  Alan Turing"
+                        ),
+                        item(
+                            "2604.30002", OTHER_TITLE, "We prove a bound on convergence rates.", "Carl Gauss"
+                        ),
+                    ]
                 ),
                 headers={"ETag": '"v1"', "Content-Type": "application/rss+xml"},
             ),
@@ -104,7 +82,7 @@ async def arxiv_server():
 
 
 @pytest.fixture
-def simcord_bot(ptm_db, arxiv_server):  # overrides the shared fixture: feeds point at the local server
+def simcord_bot(db, arxiv_server):  # overrides the shared fixture: feeds point at the local server
     config = bot_config(review_channel="models", post_interval_seconds=0.0)
     config = dataclasses.replace(
         config,
@@ -116,7 +94,7 @@ def simcord_bot(ptm_db, arxiv_server):  # overrides the shared fixture: feeds po
         ),
         schedule=ScheduleConfig(enabled=False),
     )
-    return create_bot(config, ptm_db)
+    return create_bot(config, db)
 
 
 async def test_poll_post_react_approve_export(simcord_env, world, arxiv_server):
@@ -183,3 +161,87 @@ async def test_add_by_arxiv_url_reads_metadata_from_arxiv(simcord_env, world, ar
     from bot.errors import UserFacingError
 
     simcord.assert_error(simcord_env, UserFacingError)
+
+
+# ---------------------------------------------------------------------------------------------
+# When Discord refuses something: the decision stands, nothing is left half done
+
+
+async def post(env, db, **kw) -> int:
+    sid = await add_pending(db, **kw)
+    assert await env.bot.get_cog("ReviewCog").post_pending() == 1
+    await env.settle()
+    return sid
+
+
+async def status_of(db, sid):
+    async with db.begin() as s:
+        row = await s.get(m.Suggestion, sid)
+        return row.status
+
+
+def decision_field(world) -> str | None:
+    return {f.name: f.value for f in world.channel.last_message.embeds[0].fields}.get("Decision")
+
+
+async def test_add_of_a_paper_already_pending_refreshes_its_review_message(simcord_env, world, db):
+    sid = await post(simcord_env, db, arxiv_id="2305.11111", title="SpeechLM-X: Scaling", name="SpeechLM-X")
+    assert decision_field(world) is None
+    r = await world.admin.slash(world.channel, "ptm-admin add", paper="2305.11111")
+    assert "SpeechLM-X" in r.response.content
+    assert await status_of(db, sid) == "approved"
+    # Before the fix the message kept showing a pending suggestion with live ✅/❌.
+    assert "Approved" in (decision_field(world) or "")
+
+
+async def test_a_reaction_approve_whose_name_cannot_be_freed_changes_nothing_and_logs_no_error(
+    simcord_env, world, db
+):
+    async with db.begin() as s:  # "XLS-R" is in the list; take the disambiguated name too
+        await catalog.add_entry(s, Entry(kind=EntryKind.MODEL, name="XLS-R (2111.09296)"))
+    sid = await post(simcord_env, db, name="XLS-R")
+    await world.mod.react(world.channel.last_message, "✅")
+    assert await status_of(db, sid) == "pending"
+    assert decision_field(world) is None
+    # The moderator's reaction is taken back: the message does not look decided.
+    assert any(
+        r.method == "DELETE" and r.path.endswith(f"/{world.mod.id}") for r in simcord_env.http_requests
+    )
+
+
+async def test_a_decision_stands_when_the_review_message_cannot_be_edited(simcord_env, world, db):
+    sid = await post(simcord_env, db)
+    simcord_env.inject_error(
+        "PATCH", "/channels/*/messages/*", status=403, code=50013, message="Missing Permissions"
+    )
+    await world.mod.react(world.channel.last_message, "❌")
+    assert await status_of(db, sid) == "rejected"
+
+
+async def test_a_command_decision_is_answered_when_the_review_message_cannot_be_edited(
+    simcord_env, world, db
+):
+    sid = await post(simcord_env, db)
+    simcord_env.inject_error(
+        "PATCH", "/channels/*/messages/*", status=403, code=50013, message="Missing Permissions"
+    )
+    r = await world.admin.slash(world.channel, "ptm-admin reject", arxiv_id="2111.09296")
+    assert "Rejected" in r.response.content
+    assert await status_of(db, sid) == "rejected"
+
+
+async def test_posting_goes_on_when_the_review_reactions_cannot_be_added(simcord_env, world, db):
+    simcord_env.inject_error(
+        "PUT",
+        "/channels/*/messages/*/reactions/*",
+        status=403,
+        code=50013,
+        message="Missing Permissions",
+        times=None,
+    )
+    first = await add_pending(db)
+    second = await add_pending(db, arxiv_id="2110.13900", title="WavLM 2: more speech", name="WavLM 2")
+    # Before the fix the first failed reaction ended the run: the second suggestion stayed unposted.
+    assert await simcord_env.bot.get_cog("ReviewCog").post_pending() == 2
+    async with db.begin() as s:
+        assert all([(await s.get(m.Suggestion, sid)).message_id for sid in (first, second)])

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from bot.cli.main import main
+from tests.plugins.feeds import FEEDS
 
-FEED = Path(__file__).parent / "fixtures" / "feeds" / "rss2-cs.CL-2026-04-27-trimmed.xml"
+FEED = FEEDS / "rss2-cs.CL-2026-04-27-trimmed.xml"
 
 
 def ask(capsys, db, line, *extra):

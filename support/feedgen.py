@@ -1,5 +1,8 @@
-"""Generate arXiv feed documents for tests and benchmarks (no network, deterministic per seed).
+"""Build arXiv feed documents for tests and benchmarks (no network, deterministic per seed).
 
+The one feed builder (``tests/`` and ``bench/`` both import it; neither imports the other).
+``rss2`` writes a small document with exactly the given :class:`Item` s (hand-made papers for a
+test);
 ``generate_rss2_feed`` writes the current rss.arxiv.org RSS 2.0 layout, byte-compatible with the real
 captures in ``tests/fixtures/feeds/`` (no ``<?xml?>`` declaration, ``Announce Type: X \\nAbstract:``,
 one comma-separated ``dc:creator`` with an occasional doubled space). ``rss2_to_atom_twin`` maps such a
@@ -10,10 +13,22 @@ from __future__ import annotations
 
 import random
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from xml.sax.saxutils import escape
 
-__all__ = ["generate_rss2_feed", "rss2_to_atom_twin"]
+__all__ = [
+    "OTHER_ABSTRACT",
+    "PTM_ABSTRACT",
+    "Item",
+    "generate_rss2_feed",
+    "ptm_item",
+    "rss2",
+    "rss2_to_atom_twin",
+    "write_feed",
+]
 
 _NAMES = [
     "BERT",
@@ -210,3 +225,64 @@ def rss2_to_atom_twin(rss: bytes) -> bytes:
         )
     parts.append("</feed>\n")
     return "".join(parts).encode("utf-8")
+
+
+# --------------------------------------------------------------------------------------------
+# Hand-made feeds: exactly the items a test needs
+
+# A PTM-paper abstract (scores high) and an unrelated one (scores low), for hand-made items.
+PTM_ABSTRACT = (
+    "We pre-train {name}, a transformer language model on 40 billion tokens with a masked language "
+    "modelling objective, and release the pretrained model. {name} outperforms BERT on eleven "
+    "downstream tasks after fine-tuning."
+)
+OTHER_ABSTRACT = "We prove a regret bound for online convex optimisation with delayed feedback."
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    arxiv_id: str
+    title: str
+    abstract: str = OTHER_ABSTRACT
+    categories: tuple[str, ...] = ("cs.CL",)
+    announce_type: str = "new"
+    version: int = 1
+    authors: str = "Ada Lovelace, Alan Turing"
+
+
+def ptm_item(arxiv_id: str, name: str, **kw: object) -> Item:
+    return Item(
+        arxiv_id,
+        f"{name}: Pre-training Multilingual Language Models for Legal Text",
+        PTM_ABSTRACT.format(name=name),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def rss2(items: Sequence[Item], *, category: str = "cs.CL") -> bytes:
+    """A document in the current rss.arxiv.org RSS 2.0 layout with exactly *items*."""
+    date = "Mon, 27 Apr 2026 00:00:00 -0400"
+    parts = [
+        '<rss xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'version="2.0"><channel>'
+        f"<title>{category} updates on arXiv.org</title><link>http://rss.arxiv.org/rss/{category}</link>"
+        f"<description>{category} updates</description><pubDate>{date}</pubDate>"
+    ]
+    for it in items:
+        cats = "".join(f"<category>{c}</category>" for c in it.categories)
+        parts.append(
+            f"<item><title>{escape(it.title)}</title><link>https://arxiv.org/abs/{it.arxiv_id}</link>"
+            f"<description>arXiv:{it.arxiv_id}v{it.version} Announce Type: {it.announce_type} \n"
+            f"Abstract: {escape(it.abstract)}</description>"
+            f'<guid isPermaLink="false">oai:arXiv.org:{it.arxiv_id}v{it.version}</guid>{cats}'
+            f"<pubDate>{date}</pubDate><arxiv:announce_type>{it.announce_type}</arxiv:announce_type>"
+            f"<dc:creator>{escape(it.authors)}</dc:creator></item>"
+        )
+    parts.append("</channel></rss>")
+    return "".join(parts).encode("utf-8")
+
+
+def write_feed(tmp_path: Path, name: str, items: Sequence[Item], **kw: object) -> str:
+    path = tmp_path / name
+    path.write_bytes(rss2(items, **kw))  # type: ignore[arg-type]
+    return str(path)
