@@ -145,12 +145,7 @@ async def add(
     async with db.begin() as session:
         return await review.add_paper(
             session,
-            arxiv_id=paper.arxiv_id,
-            version=paper.version,
-            title=paper.title,
-            authors=list(paper.authors),
-            categories=list(paper.categories),
-            abstract=paper.abstract,
+            paper,
             kind=kind or relevance.kind,
             name=name or relevance.name,
             topics=list(relevance.topics),

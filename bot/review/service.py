@@ -23,6 +23,7 @@ from bot.catalog import service as catalog
 from bot.catalog.arxiv_ids import normalise_arxiv_id
 from bot.catalog.listformat import Entry, EntryKind
 from bot.errors import UserFacingError
+from bot.watch.arxiv import FeedPaper
 from db import models as m
 from db.models import SuggestionStatus
 from db.normalize import norm_key, norm_title
@@ -342,23 +343,19 @@ async def undo(
 
 async def add_paper(
     session: AsyncSession,
+    paper: FeedPaper,
     *,
-    arxiv_id: str,
-    title: str,
-    authors: list[str],
-    categories: list[str],
-    abstract: str,
     kind: str,
     name: str,
     topics: list[str],
     actor_id: int | None,
     actor_name: str | None,
     via: str,
-    version: int | None = None,
     now: datetime | None = None,
 ) -> DecisionOutcome:
     """A moderator adds a paper directly: stored as an approved suggestion (so it is never suggested)."""
     now = now or datetime.now(UTC)
+    arxiv_id, title = paper.arxiv_id, paper.title
     existing = await session.scalar(select(m.Suggestion).where(m.Suggestion.arxiv_id == arxiv_id))
     in_catalog = await session.scalar(select(m.Entry.name).where(m.Entry.arxiv_id == arxiv_id).limit(1))
     if in_catalog is not None:
@@ -366,12 +363,12 @@ async def add_paper(
     if existing is None:
         existing = m.Suggestion(
             arxiv_id=arxiv_id,
-            version=version,
+            version=paper.version,
             title=title,
             norm_title=norm_title(title),
-            authors=authors,
-            categories=categories,
-            abstract=abstract,
+            authors=list(paper.authors),
+            categories=list(paper.categories),
+            abstract=paper.abstract,
             url=f"https://arxiv.org/abs/{arxiv_id}",
             score=1.0,
             reasons=["added by a moderator"],
