@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 __all__ = [
     "Actor",
     "add",
+    "arxiv_ref",
     "decide",
     "decide_on_message",
     "mark_posted",
