@@ -42,6 +42,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+# Project modules are imported inside the functions that use them, on purpose: the builder
+# (parent) process and the measured (child) process load different sets, and ``measure`` imports
+# exactly what the bot process has imported, so the RSS it reports is the bot's.
+
 TARGETS_MS = {
     "autocomplete": 5.0,
     "ptm model": 5.0,

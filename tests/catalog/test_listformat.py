@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from bot.catalog.arxiv_ids import arxiv_id_from_url
 from bot.catalog.listformat import (
     AuthorStyle,
     DateStyle,
@@ -148,7 +149,6 @@ def test_surveys_keep_their_subsection(doc):
     ],
 )
 def test_arxiv_ids_are_normalised(url, expected):
-    from bot.catalog.arxiv_ids import arxiv_id_from_url
 
     assert arxiv_id_from_url(url) == expected
 

@@ -10,6 +10,8 @@ from sqlalchemy import select
 
 from bot.catalog import queries
 from bot.catalog import service as catalog
+from bot.catalog.listformat import Entry, EntryKind
+from bot.database import open_database
 from db import models as m
 from db import search
 
@@ -287,7 +289,6 @@ async def test_entry_json_shape(session):
 
 async def test_index_follows_writes(db):
     """New, renamed and removed entries show up in (or leave) search without an explicit reindex."""
-    from bot.catalog.listformat import Entry, EntryKind
 
     async with db.begin() as s:
         await catalog.add_entry(s, Entry(kind=EntryKind.MODEL, name="Zebraformer", org="Savanna Labs"))
@@ -368,8 +369,6 @@ async def test_related_same_paper_undated_last_on_postgres():
 
     import asyncpg
     from sqlalchemy.engine import make_url
-
-    from bot.database import open_database
 
     url = make_url(os.environ["PTM_BOT_TEST_POSTGRES_URL"])
     name = f"ptm_test_{uuid.uuid4().hex[:12]}"

@@ -10,6 +10,7 @@ import pytest
 
 from bot.catalog.topics import TOPICS
 from bot.cli.main import main
+from bot.client.bot import PTMBot
 
 
 @pytest.fixture(autouse=True)
@@ -160,8 +161,6 @@ def test_run_shuts_down_cleanly_on_sigterm(
     import asyncio
     import os
     import signal
-
-    from bot.client.bot import PTMBot
 
     seen: dict[str, object] = {}
 

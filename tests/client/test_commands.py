@@ -10,7 +10,7 @@ from discord import app_commands
 from bot.catalog.topics import TOPICS
 from bot.client.bot import EXTENSIONS, PTMBot, create_bot
 from bot.client.checks import NotModerator, is_moderator
-from bot.client.tree import APOLOGY
+from bot.client.tree import APOLOGY, user_message
 from bot.commands import HANDLERS
 from bot.commands import member as handlers
 from bot.errors import UserFacingError
@@ -378,7 +378,6 @@ async def test_results_ping_nobody(simcord_env: simcord.Env, world: World) -> No
 
 
 def test_invalid_value_line_keeps_the_value_in_its_code_span() -> None:
-    from bot.client.tree import user_message
 
     class Dummy(app_commands.Transformer):
         pass

@@ -12,6 +12,9 @@ from sqlalchemy import func, select
 
 from bot.catalog import service as catalog
 from bot.client.bot import create_bot
+from bot.client.checks import NotModerator
+from bot.client.review_messages import review_channel
+from bot.errors import UserFacingError
 from bot.review import service as review
 from db import models as m
 from tests.plugins.database import add_pending
@@ -209,8 +212,6 @@ async def test_reject_with_reason_then_undo(simcord_env, world, db):
 async def test_unknown_arxiv_id_is_a_short_ephemeral_line(simcord_env, world):
     import simcord
 
-    from bot.errors import UserFacingError
-
     r = await world.admin.slash(world.channel, "ptm-admin approve", arxiv_id="not-an-id")
     assert r.ephemeral and "not an arXiv id" in r.response.content
     simcord.assert_error(simcord_env, UserFacingError)
@@ -239,8 +240,6 @@ async def test_edit_remove_and_export(simcord_env, world, db):
 
 async def test_review_commands_refused_for_members(simcord_env, world, db):
     import simcord
-
-    from bot.client.checks import NotModerator
 
     sid = await post(simcord_env, db)
     await show_admin_group_to(simcord_env, world, world.guild.default_role)
@@ -274,7 +273,6 @@ async def test_posting_goes_at_discords_pace(simcord_env, world, db):
 
 
 async def test_one_resolver_finds_the_review_channel_by_id_or_name(simcord_env, world, db):
-    from bot.client.review_messages import review_channel
 
     bot = simcord_env.bot
     for wanted in ("models", "#Models", world.channel.id):

@@ -16,9 +16,12 @@ from sqlalchemy import func, select
 
 from bot.catalog import queries
 from bot.catalog import service as catalog
+from bot.commands import member as handlers
+from bot.config import Config
 from bot.database import open_database
 from bot.review import service as review
 from bot.review.service import Decision
+from bot.watch.poll import poll
 from db import models as m
 from tests.plugins.feeds import FEEDS
 
@@ -115,9 +118,6 @@ async def test_racing_decisions_on_postgres(pg):
 
 async def test_poll_stores_suggestions_on_postgres(pg):
 
-    from bot.config import Config
-    from bot.watch.poll import poll
-
     feed = FEEDS / "apiatom-new-cs.LG_OR_cs.AI-2026-04-30.xml"
     report = await poll(pg, Config(), fetcher=None, sources=[str(feed)])
     assert len(report.candidates) == 20
@@ -130,7 +130,6 @@ async def test_poll_stores_suggestions_on_postgres(pg):
 
 
 async def test_model_command_with_related_entries_on_postgres(pg):
-    from bot.commands import member as handlers
 
     payload = await handlers.model(pg, "deberta v2")
     embed = payload.embeds[0].to_dict()

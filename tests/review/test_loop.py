@@ -16,6 +16,7 @@ from bot.catalog import service as catalog
 from bot.catalog.listformat import Entry, EntryKind
 from bot.client.bot import create_bot
 from bot.config import FeedsConfig, ScheduleConfig
+from bot.errors import UserFacingError
 from db import models as m
 from support.feedgen import Item, rss2
 from tests.plugins.database import add_pending
@@ -157,8 +158,6 @@ async def test_add_by_arxiv_url_reads_metadata_from_arxiv(simcord_env, world, ar
     r = await world.admin.slash(world.channel, "ptm-admin add", paper="2305.11111")
     assert "already in the catalog" in r.response.content
     import simcord
-
-    from bot.errors import UserFacingError
 
     simcord.assert_error(simcord_env, UserFacingError)
 

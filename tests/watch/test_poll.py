@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 
 from bot.config import Config
 from bot.present.watch import render_poll_report
+from bot.watch.arxiv import parse_feed
 from bot.watch.poll import Candidate, PollReport, feed_urls, make_fetcher, mark_health_announced, poll
 from bot.watch.relevance import score_paper
 from db import models as m
@@ -351,7 +352,6 @@ async def test_empty_weekend_feed_is_normal(db, db_path) -> None:
 
 @pytest.mark.parametrize("name", sorted(p.name for p in FEEDS.glob("*.xml")))
 async def test_every_shared_feed_goes_through(db, db_path, name) -> None:
-    from bot.watch.arxiv import parse_feed
 
     parsed = parse_feed((FEEDS / name).read_bytes())
     report = await poll(

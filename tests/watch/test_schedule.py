@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
+from sqlalchemy import select
 
 from bot.config import Config
 from bot.watch.fetch import PoliteFetcher
@@ -23,6 +24,7 @@ from bot.watch.schedule import (
     poll_trigger,
     remove_poll_job,
 )
+from db import models as m
 from support.feedgen import Item, ptm_item, rss2
 from tests.plugins.database import suggestion_rows
 from tests.plugins.feeds import make_config
@@ -181,10 +183,6 @@ async def test_scheduled_job_200_304_429_500_then_disabled(db, db_path) -> None:
     rows = await suggestion_rows(db)
     assert rows["2604.50001"][0] == "pending" and set(rows) == {"2604.50001", "2604.50002", "2604.50003"}
     async with db.begin() as session:
-        from sqlalchemy import select
-
-        from db import models as m
-
         feeds = {f.url.rsplit("/", 1)[-1]: f for f in (await session.scalars(select(m.Feed))).all()}
     assert (feeds["cs.CL"].health, feeds["cs.CL"].etag, feeds["cs.CL"].last_error) == (
         "disabled",
