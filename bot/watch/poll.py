@@ -54,6 +54,7 @@ __all__ = [
     "merge_papers",
     "poll",
     "process_papers",
+    "record_health_announced",
 ]
 
 log = logging.getLogger(__name__)
@@ -217,6 +218,12 @@ async def mark_health_announced(session: AsyncSession, changes: Iterable[FeedSta
         )
         done += result.rowcount or 0
     return done
+
+
+async def record_health_announced(db: Database, changes: Iterable[FeedStatus]) -> int:
+    """:func:`mark_health_announced` in a unit of work of its own (after the announcement was sent)."""
+    async with db.begin() as session:
+        return await mark_health_announced(session, changes)
 
 
 # --------------------------------------------------------------------------------------------
