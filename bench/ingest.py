@@ -2,7 +2,7 @@
 
     python bench/ingest.py [--json] [--items 2000] [--runs 7]
 
-The feed is generated in arXiv's current RSS 2.0 format (tests/feedgen.py). "pipeline" is what a
+The feed is generated in arXiv's current RSS 2.0 format (support/feedgen.py). "pipeline" is what a
 poll does with downloaded bytes: parse + dedup + score + store, into a fresh temp-file SQLite that
 holds the shipped catalog (so dedup and known-name matching see real catalog data). Each run gets
 its own copy of the seeded database, so every run stores all items. Target: pipeline median within
@@ -40,7 +40,7 @@ import feedparser  # noqa: E402
 from bot.config import Config, database_url_from_path  # noqa: E402
 from bot.database import open_database  # noqa: E402
 from bot.watch.poll import poll  # noqa: E402
-from tests.feedgen import generate_rss2_feed  # noqa: E402
+from support.feedgen import generate_rss2_feed  # noqa: E402
 
 
 def _p99(values: list[float]) -> float:

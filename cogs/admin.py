@@ -17,13 +17,13 @@ from bot.client.bot import PTMBot
 from bot.client.checks import moderator_only
 from bot.client.paging import send_payload
 from bot.client.review_messages import refresh_message
-from bot.commands import admin as review_handlers
-from bot.commands import member as handlers
+from bot.commands import admin as handlers
+from bot.commands import member
 from bot.commands import relevance as relevance_handlers
-from bot.commands.admin import EDITABLE, Actor
-from bot.present.watch import render_feeds, render_poll_report
+from bot.commands.admin import EDITABLE
+from bot.present.watch import render_poll_report
+from bot.review.actions import Actor
 from bot.review.service import Decision
-from bot.watch.poll import list_feeds
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class AdminCog(
     async def tag_name_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        names = await handlers.model_names(self.bot.db, current)
+        names = await member.model_names(self.bot.db, current)
         return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names[:25]]
 
     @app_commands.command(name="poll")
@@ -82,9 +82,7 @@ class AdminCog(
     @moderator_only()
     async def feeds(self, interaction: discord.Interaction) -> None:
         """Show each arXiv feed's health (ok / failing / disabled) and last success."""
-        async with self.bot.db.begin() as session:
-            rows = await list_feeds(session)
-        await send_payload(interaction, render_feeds(rows))
+        await send_payload(interaction, await handlers.feeds(self.bot.db))
 
     # ---------------------------------------------------------------------------------------
     # Review: alternatives to reacting, and corrections
@@ -96,8 +94,8 @@ class AdminCog(
         self, interaction: discord.Interaction, page: app_commands.Range[int, 1, 1000] = 1
     ) -> None:
         """List suggestions waiting for a decision, highest scores first."""
-        payload = await review_handlers.pending(self.bot.db, page=page - 1)
-        await send_payload(interaction, payload, fetch=lambda p: review_handlers.pending(self.bot.db, page=p))
+        payload = await handlers.pending(self.bot.db, page=page - 1)
+        await send_payload(interaction, payload, fetch=lambda p: handlers.pending(self.bot.db, page=p))
 
     @app_commands.command(name="approve")
     @app_commands.describe(
@@ -115,7 +113,7 @@ class AdminCog(
         kind: str | None = None,
     ) -> None:
         """Approve a suggestion: the paper enters the catalog (like reacting ✅)."""
-        payload, changed = await review_handlers.decide(
+        payload, changed = await handlers.decide(
             self.bot.db, arxiv_id, Decision.APPROVE, _actor(interaction), name=name, kind=kind
         )
         await send_payload(interaction, payload)
@@ -134,7 +132,7 @@ class AdminCog(
         reason: app_commands.Range[str, 1, 500] | None = None,
     ) -> None:
         """Reject a suggestion: it is never suggested again (like reacting ❌)."""
-        payload, changed = await review_handlers.decide(
+        payload, changed = await handlers.decide(
             self.bot.db, arxiv_id, Decision.REJECT, _actor(interaction), reason=reason
         )
         await send_payload(interaction, payload)
@@ -146,7 +144,7 @@ class AdminCog(
     @moderator_only()
     async def undo(self, interaction: discord.Interaction, arxiv_id: app_commands.Range[str, 4, 200]) -> None:
         """Return a decided suggestion to pending; an approved paper leaves the catalog."""
-        payload, changed = await review_handlers.undo(self.bot.db, arxiv_id, _actor(interaction))
+        payload, changed = await handlers.undo(self.bot.db, arxiv_id, _actor(interaction))
         await send_payload(interaction, payload)
         await refresh_message(self.bot, changed)
 
@@ -166,14 +164,14 @@ class AdminCog(
         value: app_commands.Range[str, 1, 1000],
     ) -> None:
         """Correct one field of a catalog entry."""
-        await send_payload(interaction, await review_handlers.edit(self.bot.db, name, field, value))
+        await send_payload(interaction, await handlers.edit(self.bot.db, name, field, value))
 
     @app_commands.command(name="remove")
     @app_commands.describe(name="The entry to remove (exact name or alias)")
     @moderator_only()
     async def remove(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 200]) -> None:
         """Remove an entry from the catalog."""
-        await send_payload(interaction, await review_handlers.remove(self.bot.db, name))
+        await send_payload(interaction, await handlers.remove(self.bot.db, name))
 
     @app_commands.command(name="add")
     @app_commands.describe(
@@ -195,8 +193,8 @@ class AdminCog(
         if self.bot.http_session is None:
             await interaction.followup.send("The bot is not connected to the network.", ephemeral=True)
             return
-        found = await review_handlers.fetch_paper(self.bot.http_session, self.bot.config, paper)
-        payload, changed = await review_handlers.add(
+        found = await handlers.fetch_paper(self.bot.http_session, self.bot.config, paper)
+        payload, changed = await handlers.add(
             self.bot.db, found, name=name, kind=kind, actor=_actor(interaction)
         )
         await send_payload(interaction, payload)
@@ -208,7 +206,7 @@ class AdminCog(
     async def export(self, interaction: discord.Interaction) -> None:
         """Attach the catalog as the list's markdown."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await send_payload(interaction, await review_handlers.export(self.bot.db))
+        await send_payload(interaction, await handlers.export(self.bot.db))
 
     # ---------------------------------------------------------------------------------------
     # The relevance model
@@ -232,7 +230,7 @@ class AdminCog(
 
 
 def _actor(interaction: discord.Interaction) -> Actor:
-    return Actor(interaction.user.id, str(interaction.user))
+    return Actor(interaction.user.id, str(interaction.user), via="command")
 
 
 async def setup(bot: PTMBot) -> None:

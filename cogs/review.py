@@ -23,8 +23,9 @@ from bot.client.bot import PTMBot
 from bot.client.checks import is_moderator
 from bot.client.review_messages import review_channel
 from bot.present.review import APPROVE_EMOJI, REJECT_EMOJI, render_suggestion_embed
-from bot.review import service as review
-from bot.review.service import Decision
+from bot.review import actions
+from bot.review.actions import Actor
+from bot.review.service import Decision, ReviewError, SuggestionView
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +56,7 @@ class ReviewCog(commands.Cog):
     # ---------------------------------------------------------------------------------------
     # Posting
 
-    async def _adopt_posted(
-        self, channel: discord.TextChannel, items: list[review.SuggestionView]
-    ) -> set[int]:
+    async def _adopt_posted(self, channel: discord.TextChannel, items: list[SuggestionView]) -> set[int]:
         """Find messages the bot posted before a crash cut it off from storing their ids."""
         wanted = {f"arXiv:{s.arxiv_id} ": s for s in items}
         adopted: set[int] = set()
@@ -68,10 +67,9 @@ class ReviewCog(commands.Cog):
                 footer = message.embeds[0].footer.text or ""
                 for prefix, s in wanted.items():
                     if footer.startswith(prefix) and s.id not in adopted:
-                        async with self.bot.db.begin() as session:
-                            await review.mark_posted(
-                                session, s.id, channel_id=channel.id, message_id=message.id
-                            )
+                        await actions.mark_posted(
+                            self.bot.db, s.id, channel_id=channel.id, message_id=message.id
+                        )
                         adopted.add(s.id)
         except discord.HTTPException as exc:
             log.warning("could not read the review channel's history: %s", exc)
@@ -86,8 +84,7 @@ class ReviewCog(commands.Cog):
                     "no review channel configured or found (discord.review_channel); suggestions wait"
                 )
                 return 0
-            async with self.bot.db.begin() as session:
-                items = await review.unposted(session)
+            items = await actions.unposted(self.bot.db)
             if not items:
                 return 0
             adopted = await self._adopt_posted(channel, items)
@@ -100,8 +97,7 @@ class ReviewCog(commands.Cog):
                 message = await channel.send(
                     embed=render_suggestion_embed(item), allowed_mentions=discord.AllowedMentions.none()
                 )
-                async with self.bot.db.begin() as session:
-                    await review.mark_posted(session, item.id, channel_id=channel.id, message_id=message.id)
+                await actions.mark_posted(self.bot.db, item.id, channel_id=channel.id, message_id=message.id)
                 try:
                     for emoji in (APPROVE_EMOJI, REJECT_EMOJI):
                         await message.add_reaction(emoji)
@@ -126,8 +122,7 @@ class ReviewCog(commands.Cog):
         decision = DECISIONS.get(str(payload.emoji))
         if decision is None:
             return
-        async with self.bot.db.begin() as session:
-            suggestion = await review.suggestion_by_message(session, payload.message_id)
+        suggestion = await actions.suggestion_on_message(self.bot.db, payload.message_id)
         if suggestion is None:
             return
         channel = self.bot.get_channel(payload.channel_id)
@@ -144,24 +139,16 @@ class ReviewCog(commands.Cog):
             await self._remove_reaction(message, payload)
             return
         try:
-            # Retried if the database is locked (an import writing): the decision is not lost.
-            outcome = await self.bot.db.run(
-                lambda session: review.decide(
-                    session,
-                    suggestion.id,
-                    decision,
-                    actor_id=member.id,
-                    actor_name=str(member),
-                    via="reaction",
-                )
+            outcome = await actions.decide_on_message(
+                self.bot.db, payload.message_id, decision, Actor(member.id, str(member), via="reaction")
             )
-        except review.ReviewError as exc:
+        except ReviewError as exc:
             # Nothing was decided (the unit of work rolled back): take the reaction back so the
             # message does not look decided; the moderator can approve by command with another name.
             log.warning("could not %s arXiv %s by reaction: %s", decision, suggestion.arxiv_id, exc)
             await self._remove_reaction(message, payload)
             return
-        if not outcome.applied:
+        if outcome is None or not outcome.applied:
             return  # someone decided first; the message already shows it
         try:
             await message.edit(embed=render_suggestion_embed(outcome.suggestion))

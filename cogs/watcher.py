@@ -15,7 +15,7 @@ from discord.ext import commands
 
 from bot.client.review_messages import review_channel
 from bot.present.watch import render_health_changes
-from bot.watch.poll import PollReport, make_fetcher, mark_health_announced
+from bot.watch.poll import PollReport, make_fetcher, record_health_announced
 from bot.watch.schedule import PollJob, add_poll_job, build_scheduler, remove_poll_job
 
 log = logging.getLogger(__name__)
@@ -69,8 +69,7 @@ class WatcherCog(commands.Cog, name="Watcher"):
             self.bot.dispatch("suggestions_ready", ids)
         changes = report.health_changes
         if changes and await self._announce(render_health_changes(changes)):
-            async with self.bot.db.begin() as session:  # type: ignore[attr-defined]
-                await mark_health_announced(session, changes)
+            await record_health_announced(self.bot.db, changes)  # type: ignore[attr-defined]
 
     async def _announce(self, text: str) -> bool:
         channel = review_channel(self.bot)  # type: ignore[arg-type]

@@ -25,10 +25,10 @@ nothing and there are several terms, any term may match (OR), unless the caller 
 off. Terms of three or more letters also match as prefixes (``swin`` finds "Swin Transformer",
 ``distil`` finds "DistilBERT").
 
-Keeping it current: :func:`reindex` rewrites the rows of given entries. A flush listener on
-:class:`sqlalchemy.orm.Session` (installed when this module is imported; ``bot.catalog.service``
-imports it) reindexes every entry whose row, aliases, authors or links were inserted, changed
-or deleted in that flush, so every writer keeps the index right without calling anything.
+Keeping it current: :func:`reindex` rewrites the rows of given entries. A flush listener
+(:func:`track_index`, attached by :func:`db.session.create_sessionmaker` to the sessions of the
+factory it builds) reindexes every entry whose row, aliases, authors or links were inserted,
+changed or deleted in that flush, so every writer keeps the index right without calling anything.
 Bulk ``DELETE`` statements bypass the listener; on SQLite a trigger (migration 0003) drops
 the deleted entries' rows, so the index never holds a row without its entry and hit counts
 need no join.
@@ -40,10 +40,9 @@ first for ``order="date"``), with the same any-term fallback.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -53,20 +52,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from db import models as m
+from db.fastread import fetch_rows
 
 log = logging.getLogger(__name__)
 
 __all__ = [
     "FTS_TABLE",
     "READ_CACHE",
-    "TextList",
-    "fetch_rows",
     "first_hits_sql",
     "fts_query",
     "index_text",
     "reindex",
     "reindex_sync",
     "search",
+    "track_index",
 ]
 
 FTS_TABLE = "entry_search"
@@ -107,95 +106,6 @@ def fts_query(query: str, *, columns: Sequence[str] | None = None, any_term: boo
             raise ValueError(f"unknown search column(s): {', '.join(bad)}")
         expr = "{" + " ".join(columns) + "} : (" + expr + ")"
     return expr
-
-
-# --------------------------------------------------------------------------------------------
-# Reading in one hop
-
-
-_PARAM = re.compile(r"(?<![:\w]):(\w+)")
-
-
-def _expand(sql: str, params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-    """Spell list parameters out: ``IN :ids`` with ``ids=[1, 2]`` -> ``IN (:ids_0, :ids_1)``."""
-    bound: dict[str, Any] = {}
-    lists: dict[str, str] = {}
-    for name, value in params.items():
-        if isinstance(value, (list, tuple, set, frozenset)):
-            names = [f"{name}_{i}" for i in range(len(value))]
-            bound.update(zip(names, value, strict=True))
-            # An empty list matches nothing (``IN (NULL)``), as SQLAlchemy's expanding IN does.
-            lists[name] = "(" + (", ".join(f":{n}" for n in names) or "NULL") + ")"
-        else:
-            bound[name] = value
-    if lists:
-        sql = _PARAM.sub(lambda mt: lists.get(mt.group(1), mt.group(0)), sql)
-    return sql, bound
-
-
-class TextList(list[str]):
-    """A long list of strings for ``IN :name`` in :func:`fetch_rows`. On SQLite it is bound as
-    one JSON value read with ``json_each``, so the statement's text does not change with the
-    list's length and the driver's prepared statement is reused (preparing a statement with a
-    thousand-item ``IN`` costs ~10 ms, more than running it); elsewhere it is an ``IN`` list."""
-
-
-def _numbered(sql: str, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
-    """The statement with SQLite's numbered ``?N`` parameters and their values: each name bound
-    once however often it occurs, a list value spelt out as ``(?N, ?N+1, ...)`` (empty: ``(NULL)``,
-    as :func:`_expand`). The sqlite3 module binds a sequence far faster than a mapping (about
-    0.3 ms against 2 ms for the thousand keys of a "did you mean" look-up)."""
-    values: list[Any] = []
-    spelt: dict[str, str] = {}
-
-    def number(mt: re.Match[str]) -> str:
-        name = mt.group(1)
-        if name not in params:
-            return mt.group(0)
-        if name not in spelt:
-            value = params[name]
-            start = len(values) + 1
-            if isinstance(value, TextList):
-                values.append(json.dumps(value))
-                spelt[name] = f"(SELECT value FROM json_each(?{start}))"
-            elif isinstance(value, (list, tuple, set, frozenset)):
-                values.extend(value)
-                spelt[name] = (
-                    "(" + (", ".join(f"?{i}" for i in range(start, len(values) + 1)) or "NULL") + ")"
-                )
-            else:
-                values.append(value)
-                spelt[name] = f"?{start}"
-        return spelt[name]
-
-    return _PARAM.sub(number, sql), values
-
-
-async def fetch_rows(
-    session: AsyncSession, sql: str, params: Mapping[str, Any] | None = None
-) -> list[tuple[Any, ...]]:
-    """The rows of a read-only statement (SQL text, ``:name`` parameters; a list value becomes
-    a parenthesised list for ``IN``), read in this session's transaction, as plain tuples.
-
-    Why: through SQLAlchemy's aiosqlite adapter a statement costs four round trips to
-    aiosqlite's worker thread (open a cursor, execute, fetch, close), about 0.5-0.7 ms on the
-    2-core benchmark machine, more than most of the catalog's indexed look-ups themselves, and
-    ``session.run_sync`` does not change that (each statement inside still makes the same
-    trips). On aiosqlite this runs the statement with ``execute_fetchall`` on the session's own
-    driver connection: one trip, same connection and transaction (pending ORM changes are
-    flushed first, as autoflush would). Values come back as the driver gives them (JSON
-    columns as text). Elsewhere it is ``session.execute(text(sql))``.
-    """
-    bind = session.get_bind()
-    if bind.dialect.name == "sqlite" and bind.dialect.driver == "aiosqlite":
-        if session.new or session.deleted or session.dirty:
-            await session.flush()
-        conn = await session.connection()
-        raw = await conn.get_raw_connection()
-        sql, values = _numbered(sql, params or {})
-        return [tuple(r) for r in await raw.driver_connection.execute_fetchall(sql, values)]
-    sql, bound = _expand(sql, params or {})
-    return [tuple(r) for r in (await session.execute(text(sql), bound)).all()]
 
 
 # --------------------------------------------------------------------------------------------
@@ -304,12 +214,10 @@ _CHILDREN = (m.Alias, m.EntryAuthor, m.EntryLink)
 READ_CACHE = "ptm_read_cache"
 
 
-@event.listens_for(Session, "after_transaction_end")
 def _drop_read_cache(session: Session, _transaction: Any) -> None:
     session.info.pop(READ_CACHE, None)
 
 
-@event.listens_for(Session, "after_flush")
 def _reindex_after_flush(session: Session, _context: Any) -> None:
     session.info.pop(READ_CACHE, None)
     touched: set[int] = set()
@@ -325,6 +233,15 @@ def _reindex_after_flush(session: Session, _context: Any) -> None:
     if conn.dialect.name != "sqlite":
         return
     reindex_sync(conn, sorted(touched))
+
+
+def track_index(session_class: type[Session]) -> None:
+    """Keep the search index current for sessions of ``session_class`` (a ``Session`` subclass):
+    after each flush, reindex the entries whose row, aliases, authors or links changed; drop
+    the unit of work's read cache at any flush and at the end of each transaction.
+    :func:`db.session.create_sessionmaker` calls this on its factory's own session class."""
+    event.listen(session_class, "after_flush", _reindex_after_flush)
+    event.listen(session_class, "after_transaction_end", _drop_read_cache)
 
 
 # --------------------------------------------------------------------------------------------
@@ -399,9 +316,8 @@ async def _search_fts(
     params: dict[str, Any] = {"q": expr, "limit": max(0, limit), "offset": max(0, offset)}
     where = f"{FTS_TABLE} MATCH :q"
     if kinds:
-        names = [f":k{i}" for i in range(len(kinds))]
-        where += f" AND e.kind IN ({', '.join(names)})"
-        params.update({f"k{i}": k for i, k in enumerate(kinds)})
+        where += " AND e.kind IN :kinds"
+        params["kinds"] = list(kinds)
     join = f"FROM {FTS_TABLE} f JOIN entries e ON e.id = f.rowid WHERE {where}"
     weights = ", ".join(str(w) for w in WEIGHTS)
     if order == "rank" and not kinds and limit > 0:
@@ -414,10 +330,10 @@ async def _search_fts(
         # FTS5 yields hits in rowid (= entry id) order, so LIMIT stops the scan early: no
         # score, no join, no sort, however common the words.
         ids = [
-            r[0]
+            r["id"]
             for r in await fetch_rows(
                 session,
-                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q ORDER BY rowid "
+                f"SELECT rowid AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q ORDER BY rowid "
                 "LIMIT :limit OFFSET :offset",
                 params,
             )
@@ -432,15 +348,15 @@ async def _search_fts(
     else:
         order_by = f"e.year DESC, e.month DESC, bm25({FTS_TABLE}, {weights}), e.id"
     ids = [
-        r[0]
+        r["id"]
         for r in await fetch_rows(
-            session, f"SELECT e.id {join} ORDER BY {order_by} LIMIT :limit OFFSET :offset", params
+            session, f"SELECT e.id AS id {join} ORDER BY {order_by} LIMIT :limit OFFSET :offset", params
         )
     ]
     if not with_total or (offset == 0 and len(ids) < limit):
         total = len(ids)
     elif kinds:
-        total = int((await fetch_rows(session, f"SELECT count(*) {join}", params))[0][0])
+        total = int((await fetch_rows(session, f"SELECT count(*) AS n {join}", params))[0]["n"])
     else:
         # The index has no row without its entry (migration 0003's trigger drops a deleted
         # entry's row), so the count needs no join: FTS5 counts its doclist alone, about 20x
@@ -459,12 +375,14 @@ def first_hits_sql(session: AsyncSession, query: str, *, columns: Sequence[str])
     expr = fts_query(query, columns=columns)
     if expr is None:
         return None
-    return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q ORDER BY rowid LIMIT :limit", expr
+    return f"SELECT rowid AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q ORDER BY rowid LIMIT :limit", expr
 
 
 async def _count_hits(session: AsyncSession, params: dict[str, Any]) -> int:
-    rows = await fetch_rows(session, f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q", params)
-    return int(rows[0][0])
+    rows = await fetch_rows(
+        session, f"SELECT count(*) AS n FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q", params
+    )
+    return int(rows[0]["n"])
 
 
 async def _search_fts_ranked(
@@ -484,12 +402,12 @@ async def _search_fts_ranked(
         f"WITH hits AS MATERIALIZED ("
         f"SELECT rowid AS id, bm25({FTS_TABLE}, {weights}) AS r FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q), "
         "cut AS (SELECT r FROM hits ORDER BY r LIMIT 1 OFFSET :last) "
-        "SELECT e.id, (SELECT count(*) FROM hits) AS total FROM hits JOIN entries e ON e.id = hits.id "
+        "SELECT e.id AS id, (SELECT count(*) FROM hits) AS total FROM hits JOIN entries e ON e.id = hits.id "
         "WHERE hits.r <= coalesce((SELECT r FROM cut), 1e308) "
         "ORDER BY hits.r, e.year DESC, e.month DESC, e.id LIMIT :limit OFFSET :offset"
     )
     rows = await fetch_rows(session, sql, {**params, "last": offset + limit - 1})
-    return [r[0] for r in rows], (int(rows[0][1]) if rows else 0)
+    return [r["id"] for r in rows], (int(rows[0]["total"]) if rows else 0)
 
 
 async def _search_ilike(

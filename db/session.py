@@ -9,6 +9,9 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
+
+from db.search import track_index
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +48,12 @@ def create_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = 5000) 
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    """Sessions with ``expire_on_commit=False`` that keep the search index current
+    (:func:`db.search.track_index`: a flush listener on this factory's sessions only)."""
+    # A Session class of this factory's own: the listeners reach its sessions and no others.
+    session_class = type("CatalogSession", (Session,), {})
+    track_index(session_class)
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=session_class)
 
 
 def _alembic_config(connection: Connection):  # type: ignore[no-untyped-def]

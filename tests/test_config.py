@@ -23,7 +23,7 @@ from bot.config import (
     load_config,
 )
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
+EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
 TABLES = {
     "discord": DiscordConfig,
     "database": DatabaseConfig,

@@ -12,7 +12,7 @@ candidates are ranked in Python (:mod:`bot.catalog.matching`). ``recent`` walks
 ``ix_entry_topics_topic_slug`` for a small topic and ``ix_entries_date_desc`` for a large one; surveys use ``ix_entries_kind_year_month``; full text goes
 through :func:`db.search.search`. Entries are loaded with plain column queries straight into
 the domain :class:`Entry` (no ORM instances): one statement per page of hits on SQLite. Every
-read goes through :func:`db.search.fetch_rows` (one trip to aiosqlite's thread per statement,
+read goes through :func:`db.fastread.fetch_rows` (one trip to aiosqlite's thread per statement,
 not four), and the name path is one statement for both prefix scans with their candidates,
 the index's word search only when it can change the answer, and one for related entries.
 There is no cache beyond the unit of work (``session.info``, dropped by any flush), so there
@@ -37,6 +37,7 @@ from bot.catalog.topics import TOPICS, parse_topic
 from bot.errors import PTMError
 from db import models as m
 from db import search as fts
+from db.fastread import Row, TextList, fetch_rows
 from db.normalize import norm_key
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,7 @@ async def _load(session: AsyncSession, ids: Sequence[int]) -> list[EntryHit]:
 
     Plain column queries (the entries, then their authors, links, topics and aliases: one
     tagged statement on SQLite, :data:`_LOAD_SQL`; five elsewhere, as ``selectinload`` would
-    issue), each read in one trip to the driver (:func:`db.search.fetch_rows`), build the domain entries directly, without ORM instances
+    issue), each read in one trip to the driver (:func:`db.fastread.fetch_rows`), build the domain entries directly, without ORM instances
     or identity-map bookkeeping: the same :class:`Entry` as :func:`bot.catalog.service.to_domain`, for
     a fraction of the cost. Rows are read afresh every time.
     """
@@ -109,25 +110,25 @@ async def _load(session: AsyncSession, ids: Sequence[int]) -> list[EntryHit]:
         # One statement, one trip: the rows of the five look-ups below, tagged, each child list
         # in the order the separate statements give it (authors and links by position, aliases
         # by the (entry_id, norm_alias) index they are read through).
-        rows = {}
-        for row in await fts.fetch_rows(session, _LOAD_SQL, {"ids": id_list}):
-            tag, entry_id = row[0], row[1]
+        rows: dict[int, Row] = {}
+        for row in await fetch_rows(session, _LOAD_SQL, {"ids": id_list}):
+            tag, entry_id = row["tag"], row["entry_id"]
             if tag == 0:
-                rows[entry_id] = (entry_id, *row[3:])
+                rows[entry_id] = row
             elif tag == 1:
-                authors.setdefault(entry_id, []).append(row[3])
+                authors.setdefault(entry_id, []).append(row["child"])
             elif tag == 2:
-                links.setdefault(entry_id, []).append(Link(row[3], row[4], bool(row[5])))
+                links.setdefault(entry_id, []).append(Link(row["child"], row["label"], bool(row["own_line"])))
             elif tag == 3:
-                topics.setdefault(entry_id, []).append(row[3])
+                topics.setdefault(entry_id, []).append(row["child"])
             else:
-                aliases.setdefault(entry_id, []).append(row[3])
+                aliases.setdefault(entry_id, []).append(row["child"])
         return _hits(ids, rows, authors, links, topics, aliases)
     rows = {
-        r[0]: r
-        for r in await fts.fetch_rows(
+        r["entry_id"]: r
+        for r in await fetch_rows(
             session,
-            "SELECT id, kind, name, section_key, year, month, date_style, org, docs_url, paper_title, "
+            "SELECT id AS entry_id, kind, name, section_key, year, month, date_style, org, docs_url, paper_title, "
             "paper_url, arxiv_id, description, phrasing, source_line FROM entries WHERE id IN :ids",
             {"ids": id_list},
         )
@@ -135,85 +136,85 @@ async def _load(session: AsyncSession, ids: Sequence[int]) -> list[EntryHit]:
     if not rows:
         return []
     found = {"ids": list(rows)}
-    for entry_id, name in await fts.fetch_rows(
+    for r in await fetch_rows(
         session,
-        "SELECT ea.entry_id, a.name FROM entry_authors ea JOIN authors a ON a.id = ea.author_id "
-        "WHERE ea.entry_id IN :ids ORDER BY ea.entry_id, ea.position",
+        "SELECT ea.entry_id AS entry_id, a.name AS name FROM entry_authors ea "
+        "JOIN authors a ON a.id = ea.author_id WHERE ea.entry_id IN :ids ORDER BY ea.entry_id, ea.position",
         found,
     ):
-        authors.setdefault(entry_id, []).append(name)
-    for entry_id, url, label, own_line in await fts.fetch_rows(
+        authors.setdefault(r["entry_id"], []).append(r["name"])
+    for r in await fetch_rows(
         session,
         "SELECT entry_id, url, label, label_own_line FROM entry_links WHERE entry_id IN :ids "
         "ORDER BY entry_id, position",
         found,
     ):
-        links.setdefault(entry_id, []).append(Link(url, label, bool(own_line)))
-    for entry_id, slug in await fts.fetch_rows(
+        links.setdefault(r["entry_id"], []).append(Link(r["url"], r["label"], bool(r["label_own_line"])))
+    for r in await fetch_rows(
         session, "SELECT entry_id, topic_slug FROM entry_topics WHERE entry_id IN :ids", found
     ):
-        topics.setdefault(entry_id, []).append(slug)
-    for entry_id, alias in await fts.fetch_rows(
-        session, "SELECT entry_id, alias FROM aliases WHERE entry_id IN :ids", found
-    ):
-        aliases.setdefault(entry_id, []).append(alias)
+        topics.setdefault(r["entry_id"], []).append(r["topic_slug"])
+    for r in await fetch_rows(session, "SELECT entry_id, alias FROM aliases WHERE entry_id IN :ids", found):
+        aliases.setdefault(r["entry_id"], []).append(r["alias"])
     return _hits(ids, rows, authors, links, topics, aliases)
 
 
-# :func:`_load` on SQLite: the entries (tag 0, their 15 columns from the second on) and their
-# authors (1), links (2), topics (3) and aliases (4) with the entry id, a sort position and
-# the values from the fourth column on. SQLite's columns take any type, so the branches line up.
+# :func:`_load` on SQLite: the entries (tag 0, their columns by name) and their authors (1),
+# links (2), topics (3) and aliases (4) with the entry id, a sort position and the child's value
+# in ``child`` (author name, link URL, topic slug, alias; a link's label and own-line flag in
+# ``label`` and ``own_line``). SQLite's columns take any type, so the branches line up.
+_NULL_ENTRY = "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
 _LOAD_SQL = (
-    "SELECT 0, id, NULL, kind, name, section_key, year, month, date_style, org, docs_url, paper_title, "
-    "paper_url, arxiv_id, description, phrasing, source_line FROM entries WHERE id IN :ids "
-    "UNION ALL SELECT 1, ea.entry_id, ea.position, a.name, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
-    "NULL, NULL, NULL, NULL, NULL, NULL FROM entry_authors ea JOIN authors a ON a.id = ea.author_id "
-    "WHERE ea.entry_id IN :ids "
-    "UNION ALL SELECT 2, entry_id, position, url, label, label_own_line, NULL, NULL, NULL, NULL, NULL, "
-    "NULL, NULL, NULL, NULL, NULL, NULL FROM entry_links WHERE entry_id IN :ids "
-    "UNION ALL SELECT 3, entry_id, NULL, topic_slug, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
-    "NULL, NULL, NULL, NULL, NULL, NULL FROM entry_topics WHERE entry_id IN :ids "
-    "UNION ALL SELECT 4, entry_id, norm_alias, alias, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
-    "NULL, NULL, NULL, NULL, NULL, NULL FROM aliases WHERE entry_id IN :ids "
-    "ORDER BY 1, 2, 3"
+    "SELECT 0 AS tag, id AS entry_id, NULL AS pos, kind, name, section_key, year, month, date_style, "
+    "org, docs_url, paper_title, paper_url, arxiv_id, description, phrasing, source_line, "
+    "NULL AS child, NULL AS label, NULL AS own_line FROM entries WHERE id IN :ids "
+    f"UNION ALL SELECT 1, ea.entry_id, ea.position, {_NULL_ENTRY}, a.name, NULL, NULL "
+    "FROM entry_authors ea JOIN authors a ON a.id = ea.author_id WHERE ea.entry_id IN :ids "
+    f"UNION ALL SELECT 2, entry_id, position, {_NULL_ENTRY}, url, label, label_own_line "
+    "FROM entry_links WHERE entry_id IN :ids "
+    f"UNION ALL SELECT 3, entry_id, NULL, {_NULL_ENTRY}, topic_slug, NULL, NULL "
+    "FROM entry_topics WHERE entry_id IN :ids "
+    f"UNION ALL SELECT 4, entry_id, norm_alias, {_NULL_ENTRY}, alias, NULL, NULL "
+    "FROM aliases WHERE entry_id IN :ids "
+    "ORDER BY tag, entry_id, pos"
 )
 
 
 def _hits(
     ids: Sequence[int],
-    rows: dict[int, Sequence[Any]],
+    rows: dict[int, Row],
     authors: dict[int, list[str]],
     links: dict[int, list[Link]],
     topics: dict[int, list[str]],
     aliases: dict[int, list[str]],
 ) -> list[EntryHit]:
     """The domain entries of :func:`_load`, in the order of ``ids``; ``rows`` are the entries'
-    columns (id, kind, name ... source_line)."""
+    columns by name (kind, name ... source_line)."""
     hits = []
     for i in ids:
         row = rows.get(i)
         if row is None:
             continue
-        phrasing = row[13]
+        phrasing = row["phrasing"]
         if isinstance(phrasing, str):  # the driver's text of the JSON column
             phrasing = json.loads(phrasing)
         entry = Entry(
-            kind=EntryKind(row[1]),
-            name=row[2],
-            section=row[3],
-            year=row[4],
-            month=row[5],
-            date_style=DateStyle(row[6]),
-            org=row[7],
-            docs_url=row[8],
-            paper_title=row[9],
-            paper_url=row[10],
-            arxiv_id=row[11],
+            kind=EntryKind(row["kind"]),
+            name=row["name"],
+            section=row["section_key"],
+            year=row["year"],
+            month=row["month"],
+            date_style=DateStyle(row["date_style"]),
+            org=row["org"],
+            docs_url=row["docs_url"],
+            paper_title=row["paper_title"],
+            paper_url=row["paper_url"],
+            arxiv_id=row["arxiv_id"],
             authors=list(authors.get(i, ())),
             links=list(links.get(i, ())),
-            description=row[12],
+            description=row["description"],
             phrasing=dict(phrasing or {}),
-            source_line=row[14],
+            source_line=row["source_line"],
             topics=sorted(topics.get(i, ())),
             aliases=list(aliases.get(i, ())),
         )
@@ -245,14 +246,16 @@ _NAME_SCAN_SQL = (
     "als AS (SELECT entry_id AS id, norm_alias AS k FROM aliases WHERE norm_alias >= :k "
     "AND norm_alias < :kend ORDER BY norm_alias LIMIT :n), "
     "ids AS (SELECT id FROM ns UNION SELECT id FROM als) "
-    "SELECT 0, e.id, e.name, e.kind, e.norm_name FROM entries e WHERE e.id IN (SELECT id FROM ids) "
-    "UNION ALL SELECT 1, a.entry_id, a.alias, NULL, a.norm_alias FROM aliases a "
+    "SELECT 0 AS tag, e.id AS entry_id, e.name AS text, e.kind AS kind, e.norm_name AS key, "
+    "CAST(NULL AS BIGINT) AS scanned FROM entries e WHERE e.id IN (SELECT id FROM ids) "
+    "UNION ALL SELECT 1, a.entry_id, a.alias, NULL, a.norm_alias, NULL FROM aliases a "
     "WHERE a.entry_id IN (SELECT id FROM ids) "
-    "UNION ALL SELECT 2, count(*), max(k), NULL, NULL FROM ns "
-    "UNION ALL SELECT 3, count(*), max(k), NULL, NULL FROM als"
+    "UNION ALL SELECT 2, NULL, NULL, NULL, max(k), count(*) FROM ns "
+    "UNION ALL SELECT 3, NULL, NULL, NULL, max(k), count(*) FROM als"
 )
 _CANDIDATES_SQL = (
-    "SELECT 0, e.id, e.name, e.kind, e.norm_name FROM entries e WHERE e.id IN {ids} "
+    "SELECT 0 AS tag, e.id AS entry_id, e.name AS text, e.kind AS kind, e.norm_name AS key "
+    "FROM entries e WHERE e.id IN {ids} "
     "UNION ALL SELECT 1, a.entry_id, a.alias, NULL, a.norm_alias FROM aliases a WHERE a.entry_id IN {ids}"
 )
 # The name index's word hits (``{hits}``: :func:`db.search.first_hits_sql`) as tag 2 rows, and
@@ -296,7 +299,7 @@ _EDIT_FULL_MAX = 16
 _KEY_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
-def _one_edit_keys(key: str) -> fts.TextList:
+def _one_edit_keys(key: str) -> TextList:
     """Keys one typo away from ``key``: a character deleted, two neighbours swapped, and (for
     keys up to :data:`_EDIT_FULL_MAX` characters) a letter or digit inserted or replaced."""
     out = set()
@@ -313,20 +316,21 @@ def _one_edit_keys(key: str) -> fts.TextList:
                     out.add(head + ch + tail[1:])
     out.discard("")
     out.discard(key)
-    # One bound value on SQLite (fts.TextList): the statement's text does not vary with the
+    # One bound value on SQLite (TextList): the statement's text does not vary with the
     # number of keys, so its prepared form is reused.
-    return fts.TextList(sorted(out) or [key])
+    return TextList(sorted(out) or [key])
 
 
-def _candidate_rows(rows: Sequence[tuple[Any, ...]]) -> list[Candidate]:
+def _candidate_rows(rows: Sequence[Row]) -> list[Candidate]:
     """Candidates from rows of :data:`_CANDIDATES_SQL` (tag 0: the entry, tag 1: an alias)."""
     entries = []
     aliases: dict[int, list[tuple[str, str]]] = {}
-    for tag, entry_id, text_, kind, key in rows:
+    for r in rows:
+        tag = r["tag"]
         if tag == 0:
-            entries.append((entry_id, text_, kind, key))
+            entries.append((r["entry_id"], r["text"], r["kind"], r["key"]))
         elif tag == 1:
-            aliases.setdefault(entry_id, []).append((text_, key))
+            aliases.setdefault(r["entry_id"], []).append((r["text"], r["key"]))
     out = []
     for entry_id, name, kind, key in entries:
         pairs = aliases.get(entry_id, ())
@@ -392,13 +396,13 @@ async def _name_candidates(session: AsyncSession, text: str, *, settle: int = 0)
         cands: list[Candidate] = []
         exact_complete = prefix_complete = True
         if key:
-            rows = await fts.fetch_rows(
+            rows = await fetch_rows(
                 session, _NAME_SCAN_SQL, {"k": key, "kend": key + _KEY_END, "n": _PREFIX_LIMIT}
             )
-            for tag, count, last, _, _ in rows:
-                if tag >= 2 and count >= _PREFIX_LIMIT:
+            for r in rows:
+                if r["tag"] >= 2 and r["scanned"] >= _PREFIX_LIMIT:  # a scan's size and last key
                     prefix_complete = False
-                    exact_complete = exact_complete and last != key
+                    exact_complete = exact_complete and r["key"] != key
             cands = _candidate_rows(rows)
         found = _NameLookup(cands, set(), False, exact_complete, prefix_complete)
     settled = False
@@ -417,12 +421,12 @@ async def _name_candidates(session: AsyncSession, text: str, *, settle: int = 0)
         if hits_sql is not None:
             # SQLite: the word hits (tag 2) and the candidates among them that the scans did not
             # give, in one statement.
-            rows = await fts.fetch_rows(
+            rows = await fetch_rows(
                 session,
                 _WORD_CANDIDATES_SQL.format(hits=hits_sql[0]),
                 {"q": hits_sql[1], "limit": _PREFIX_LIMIT, "seen": json.dumps(sorted(seen))},
             )
-            found.word_hits = {r[1] for r in rows if r[0] == 2}
+            found.word_hits = {r["entry_id"] for r in rows if r["tag"] == 2}
             found.cands = found.cands + _candidate_rows(rows)
         else:
             ids, _ = await fts.search(
@@ -437,7 +441,7 @@ async def _name_candidates(session: AsyncSession, text: str, *, settle: int = 0)
             found.word_hits = set(ids)
             extra = [i for i in ids if i not in seen]
             if extra:
-                rows = await fts.fetch_rows(session, _CANDIDATES_SQL.format(ids=":ids"), {"ids": extra})
+                rows = await fetch_rows(session, _CANDIDATES_SQL.format(ids=":ids"), {"ids": extra})
                 found.cands = found.cands + _candidate_rows(rows)
         found.searched_words = True
     cache[("names", text)] = found
@@ -459,12 +463,12 @@ async def suggest_names(session: AsyncSession, prefix: str, *, limit: int = 25) 
     """
     limit = max(0, min(limit, 25))
     if not norm_key(prefix):
-        names = await fts.fetch_rows(
+        names = await fetch_rows(
             session,
             "SELECT name FROM entries WHERE kind = 'model' ORDER BY norm_name LIMIT :n",
             {"n": limit},
         )
-        return [n if len(n) <= 100 else n[:99] + "…" for (n,) in names]
+        return [r["name"] if len(r["name"]) <= 100 else r["name"][:99] + "…" for r in names]
     found = await _name_candidates(session, prefix, settle=limit * 2)
     return unique_names(found.ranked(prefix, limit * 2), limit=limit)
 
@@ -478,7 +482,7 @@ async def closest_names(session: AsyncSession, name: str, *, limit: int = 5) -> 
     if not key:
         return []
     found = await _name_candidates(session, name)
-    rows = await fts.fetch_rows(
+    rows = await fetch_rows(
         session,
         _FUZZY_POOL_SQL,
         {
@@ -533,7 +537,8 @@ async def _related_ids(session: AsyncSession, entry_id: int, name: str, *, limit
     sql = (
         "WITH sp AS (SELECT id FROM entries WHERE paper_id = (SELECT paper_id FROM entries WHERE id = :id) "
         "AND id != :id ORDER BY year IS NULL, year DESC, month IS NULL, month DESC, name, id LIMIT :limit) "
-        "SELECT 0, e.id, e.name, e.year, e.month FROM entries e WHERE e.id IN (SELECT id FROM sp)"
+        "SELECT 0 AS tag, e.id AS id, e.name AS name, e.year AS year, e.month AS month "
+        "FROM entries e WHERE e.id IN (SELECT id FROM sp)"
     )
     params: dict[str, Any] = {"id": entry_id, "limit": max(0, limit), "n": _PREFIX_LIMIT}
     if starts:
@@ -543,10 +548,13 @@ async def _related_ids(session: AsyncSession, entry_id: int, name: str, *, limit
         )
         for i, start in enumerate(starts):
             params[f"s{i}"], params[f"e{i}"] = start, start + _KEY_END
-    rows = await fts.fetch_rows(session, sql, params)
-    same_paper = [r[1] for r in sorted((r for r in rows if r[0] == 0), key=_newest_first)]
+    rows = await fetch_rows(session, sql, params)
+    same_paper = [r["id"] for r in sorted((r for r in rows if r["tag"] == 0), key=_newest_first)]
     family = [
-        r[1] for r in sorted((r for r in rows if r[0] == 1 and family_stem(r[2]) == stem), key=_newest_first)
+        r["id"]
+        for r in sorted(
+            (r for r in rows if r["tag"] == 1 and family_stem(r["name"]) == stem), key=_newest_first
+        )
     ]
     return (same_paper + family)[:limit]
 
@@ -570,11 +578,11 @@ async def model_page(
     return hits[best.entry_id], [hits[i] for i in rel_ids if i in hits]
 
 
-def _newest_first(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    """The catalog's date order for ``(tag, id, name, year, month)`` rows: year, month newest
+def _newest_first(row: Row) -> tuple[Any, ...]:
+    """The catalog's date order for rows with ``id, name, year, month``: year, month newest
     first and undated last (SQLite's ``DESC`` and PostgreSQL's ``DESC NULLS LAST`` alike), then
     name (code point order, which is SQLite's binary order of UTF-8 text), then id."""
-    _, entry_id, name, year, month = row
+    entry_id, name, year, month = row["id"], row["name"], row["year"], row["month"]
     return (year is None, -(year or 0), month is None, -(month or 0), name, entry_id)
 
 

@@ -28,8 +28,8 @@ from bot.catalog.listformat import (
     render_list,
     settle_author_style,
 )
+from bot.catalog.topics import TOPICS, topics_for
 from db import models as m
-from db import search as _search  # noqa: F401  (its flush listener keeps the search index current)
 from db.normalize import fold, norm_key, norm_title
 
 log = logging.getLogger(__name__)
@@ -86,10 +86,6 @@ def derive_aliases(entry: Entry) -> list[str]:
 
 
 def entry_topics(entry: Entry) -> list[str]:
-    try:
-        from bot.catalog.topics import topics_for
-    except ImportError:  # pragma: no cover - topics arrive with the commands issue
-        return []
     return list(
         topics_for(
             name=entry.name,
@@ -178,10 +174,6 @@ class CatalogWriter:
         missing = [s for s in slugs if s not in self.topics]
         if not missing:
             return
-        try:
-            from bot.catalog.topics import TOPICS
-        except ImportError:  # pragma: no cover
-            TOPICS = {}
         for slug in missing:
             info = TOPICS.get(slug)
             label = getattr(info, "label", None) or slug.replace("-", " ").title()

@@ -5,7 +5,7 @@ The command line is parsed against the bot's real command tree: the bot is built
 command name map to the command's options in order (``name=value`` names one explicitly; extra
 words join into the last text option, so ``/ptm model deberta v2`` works unquoted), and values are
 checked against the options' metadata (type, choices, ranges and lengths) as Discord would.
-Then the command's own handler in :mod:`bot.commands.member` runs, and its payload is printed with
+Then the command's own handler (:data:`bot.commands.HANDLERS`) runs, and its payload is printed with
 :func:`bot.present.render.render_text`, or as JSON (``{content, embeds, ephemeral}``).
 
 Permission checks are not applied: whoever can run the CLI already has the database.
@@ -167,8 +167,10 @@ def parse_command_line(tree: app_commands.CommandTree, line: str) -> ParsedComma
 
 async def ask(config: Config, db: Database, line: str) -> tuple[MessagePayload, int]:
     """Run *line* like Discord would; returns the payload and an exit status (1 for a user mistake)."""
+    # Imported here, not at the top: building the bot and its command handlers pulls in
+    # discord.py's client and every service, which the CLI's other subcommands never need.
     from bot.client.bot import create_bot
-    from bot.commands import member as handlers
+    from bot.commands import HANDLERS
 
     # discord.py warns about voice support when a client is built; irrelevant for an offline run.
     client_log = logging.getLogger("discord.client")
@@ -183,11 +185,7 @@ async def ask(config: Config, db: Database, line: str) -> tuple[MessagePayload, 
         parsed = parse_command_line(bot.tree, line)
     finally:
         await bot.close()
-    from bot.commands.admin import OFFLINE_HANDLERS
-
-    handler = handlers.COMMAND_HANDLERS.get(parsed.qualified_name) or OFFLINE_HANDLERS.get(
-        parsed.qualified_name
-    )
+    handler = HANDLERS.get(parsed.qualified_name)
     if handler is None:
         raise AskError(f"/{parsed.qualified_name} cannot be run offline")
     try:

@@ -21,6 +21,10 @@ from bot.errors import PTMError, UserFacingError
 
 log = logging.getLogger(__name__)
 
+# The services (SQLAlchemy, alembic, the catalog, charts, discord.py's client) are imported inside
+# the subcommands that use them, not here: start-up, so `ptm-bot --help`, a usage error or a bad
+# config answer without loading them.
+
 Handler = Callable[[argparse.Namespace, Config], Awaitable[int]]
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from bot.catalog import queries
 from bot.catalog.listformat import full_paper_title
 from bot.catalog.topics import TOPICS
+from bot.cli.main import open_catalog
 from bot.config import Config
 
 __all__ = ["COMMANDS", "format_table"]
@@ -67,8 +68,6 @@ Job = Callable[[Session], Awaitable[Any]]
 
 
 async def _with_session(config: Config, job: Job) -> Any:
-    from bot.cli.main import open_catalog
-
     db = await open_catalog(config)
     try:
         async with db.begin() as session:

@@ -11,8 +11,9 @@ import json
 import sys
 from collections.abc import Sequence
 
+from bot.cli.main import CLIError, open_catalog
 from bot.config import Config
-from bot.watch.poll import Candidate, PollReport, is_url
+from bot.watch.poll import Candidate, PollReport, enable_feed, is_url, list_feeds, make_fetcher, poll
 
 __all__ = ["COMMANDS", "render_candidates_table", "render_feeds_table"]
 
@@ -37,9 +38,6 @@ def _configure_poll(p: argparse.ArgumentParser) -> None:
 
 
 async def cmd_poll(args: argparse.Namespace, config: Config) -> int:
-    from bot.cli.main import open_catalog
-    from bot.watch.poll import poll
-
     sources: list[str] | None = list(args.feed) if args.feed else None
     db = await open_catalog(config)
     try:
@@ -64,8 +62,6 @@ async def cmd_poll(args: argparse.Namespace, config: Config) -> int:
 
 async def _poll_over_http(db: object, config: Config, sources: list[str] | None, dry_run: bool) -> PollReport:
     import aiohttp
-
-    from bot.watch.poll import make_fetcher, poll
 
     async with aiohttp.ClientSession() as http:
         return await poll(
@@ -126,9 +122,6 @@ def _configure_feeds(p: argparse.ArgumentParser) -> None:
 
 
 async def cmd_feeds(args: argparse.Namespace, config: Config) -> int:
-    from bot.cli.main import CLIError, open_catalog
-    from bot.watch.poll import enable_feed, list_feeds
-
     db = await open_catalog(config)
     try:
         async with db.begin() as session:

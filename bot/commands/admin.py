@@ -1,29 +1,57 @@
-"""Handlers of the moderator commands (``/ptm-admin ...``): one service call, one renderer.
+"""Handlers of the moderator commands (``/ptm-admin ...``): one call, one renderer.
 
-Shared by the cog and ``ptm-bot ask``. Each returns the reply and, where a suggestion changed,
-its new state so the cog can refresh the suggestion's review message.
+Shared by the cog and ``ptm-bot ask``. Review decisions go through the one door,
+:mod:`bot.review.actions` (a reaction goes through it too); catalog corrections (edit, remove,
+tag, export) open their own unit of work here. Decision handlers return the reply and, where a
+suggestion changed, its new state so the cog can refresh the suggestion's review message.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
 
+import aiohttp
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.catalog import queries
 from bot.catalog import service as catalog
-from bot.catalog.arxiv_ids import normalise_arxiv_id
 from bot.catalog.listformat import DateStyle
+from bot.catalog.topics import parse_topic
+from bot.commands.member import clean_text
 from bot.commands.relevance import relevance_retrain, relevance_show
+from bot.config import Config
 from bot.database import Database
 from bot.errors import UserFacingError
+from bot.present import render
 from bot.present.render import Attachment, MessagePayload, safe
 from bot.present.review import render_decision_reply, render_message, render_pending
+from bot.present.watch import render_feeds
+from bot.review import actions
 from bot.review import service as review
-from bot.review.service import Decision, ReviewError, SuggestionView
+from bot.review.actions import Actor
+from bot.review.service import Decision, SuggestionView
+from bot.watch.arxiv import FeedError, FeedPaper, parse_feed
+from bot.watch.fetch import FetchOutcome, PoliteFetcher
+from bot.watch.poll import list_feeds
 from db import models as m
+
+__all__ = [
+    "EDITABLE",
+    "HANDLERS",
+    "add",
+    "decide",
+    "edit",
+    "export",
+    "feeds",
+    "fetch_paper",
+    "parse_topic_list",
+    "pending",
+    "remove",
+    "tag",
+    "undo",
+]
 
 log = logging.getLogger(__name__)
 
@@ -31,24 +59,8 @@ PER_PAGE = 10
 EDITABLE = ("name", "org", "docs_url", "date", "paper_title", "paper_url", "authors", "description")
 
 
-@dataclass(frozen=True, slots=True)
-class Actor:
-    id: int | None
-    name: str | None
-
-
-def _arxiv(ref: str) -> str:
-    arxiv_id = normalise_arxiv_id(ref.strip())
-    if arxiv_id is None:
-        raise UserFacingError(
-            f"{ref!r} is not an arXiv id or URL (e.g. 2106.07447 or https://arxiv.org/abs/2106.07447)."
-        )
-    return arxiv_id
-
-
 async def pending(db: Database, *, page: int = 0) -> MessagePayload:
-    async with db.begin() as session:
-        items, total = await review.list_pending(session, limit=PER_PAGE, offset=page * PER_PAGE)
+    items, total = await actions.pending(db, limit=PER_PAGE, offset=page * PER_PAGE)
     return render_pending(items, total, page, PER_PAGE)
 
 
@@ -58,52 +70,22 @@ async def decide(
     decision: Decision,
     actor: Actor,
     *,
-    via: str = "command",
     reason: str | None = None,
     name: str | None = None,
     kind: str | None = None,
 ) -> tuple[MessagePayload, SuggestionView | None]:
-    arxiv_id = _arxiv(ref)
-
-    async def work(session: AsyncSession) -> review.DecisionOutcome:
-        current = await review.get_suggestion(session, arxiv_id)
-        if current is None:
-            raise UserFacingError(
-                f"No suggestion for arXiv {arxiv_id}. Use /ptm-admin add to add a paper directly."
-            )
-        return await review.decide(
-            session,
-            current.id,
-            decision,
-            actor_id=actor.id,
-            actor_name=actor.name,
-            via=via,
-            reason=reason,
-            name=name,
-            kind=kind,
-        )
-
-    try:
-        # Retried if the database is locked (an import writing): the decision is not lost.
-        outcome = await db.run(work)
-    except ReviewError as exc:
-        raise UserFacingError(str(exc)) from None
+    outcome = await actions.decide(db, ref, decision, actor, reason=reason, name=name, kind=kind)
     return render_decision_reply(outcome), outcome.suggestion if outcome.applied else None
 
 
-async def undo(
-    db: Database, ref: str, actor: Actor, *, via: str = "command"
-) -> tuple[MessagePayload, SuggestionView]:
-    arxiv_id = _arxiv(ref)
-    try:
-        async with db.begin() as session:
-            view = await review.undo(session, arxiv_id, actor_id=actor.id, actor_name=actor.name, via=via)
-    except ReviewError as exc:
-        raise UserFacingError(str(exc)) from None
-    return render_message(f"arXiv {arxiv_id} is pending again; its entry (if any) left the catalog."), view
+async def undo(db: Database, ref: str, actor: Actor) -> tuple[MessagePayload, SuggestionView]:
+    view = await actions.undo(db, ref, actor)
+    return render_message(
+        f"arXiv {view.arxiv_id} is pending again; its entry (if any) left the catalog."
+    ), view
 
 
-async def _entry_row(session, name: str) -> m.Entry:  # type: ignore[no-untyped-def]
+async def _entry_row(session: AsyncSession, name: str) -> m.Entry:
     entry_id = await review.find_entry_id(session, name)
     if entry_id is None:
         raise UserFacingError(f"No entry named {name!r}.")
@@ -157,45 +139,20 @@ async def remove(db: Database, name: str) -> MessagePayload:
 
 async def add(
     db: Database,
-    paper: object,
+    paper: FeedPaper,
     *,
     name: str | None,
     kind: str | None,
     actor: Actor,
 ) -> tuple[MessagePayload, SuggestionView]:
     """Add a paper (a parsed arXiv API entry) straight into the catalog."""
-    from bot.watch.relevance import propose_kind, propose_name, propose_topics
-
-    title, abstract = paper.title, paper.abstract  # type: ignore[attr-defined]
-    proposed_name = propose_name(title)
-    try:
-        async with db.begin() as session:
-            outcome = await review.add_paper(
-                session,
-                arxiv_id=paper.arxiv_id,  # type: ignore[attr-defined]
-                version=paper.version,  # type: ignore[attr-defined]
-                title=paper.title,  # type: ignore[attr-defined]
-                authors=list(paper.authors),  # type: ignore[attr-defined]
-                categories=list(paper.categories),  # type: ignore[attr-defined]
-                abstract=paper.abstract,  # type: ignore[attr-defined]
-                kind=kind or propose_kind(title, abstract),
-                name=name or proposed_name,
-                topics=list(propose_topics(title, abstract, proposed_name)),
-                actor_id=actor.id,
-                actor_name=actor.name,
-                via="command",
-            )
-    except ReviewError as exc:
-        raise UserFacingError(str(exc)) from None
+    outcome = await actions.add(db, paper, actor, name=name, kind=kind)
     return render_decision_reply(outcome), outcome.suggestion
 
 
-async def fetch_paper(http_session, config, ref: str):  # type: ignore[no-untyped-def]
+async def fetch_paper(http_session: aiohttp.ClientSession, config: Config, ref: str) -> FeedPaper:
     """The arXiv API's metadata for one paper, fetched politely; a clear error when it cannot be had."""
-    from bot.watch.arxiv import FeedError, parse_feed
-    from bot.watch.fetch import FetchOutcome, PoliteFetcher
-
-    arxiv_id = _arxiv(ref)
+    arxiv_id = actions.arxiv_ref(ref)
     fetcher = PoliteFetcher(
         http_session,
         user_agent=config.user_agent,
@@ -218,6 +175,13 @@ async def fetch_paper(http_session, config, ref: str):  # type: ignore[no-untype
     raise UserFacingError(f"arXiv has no paper {arxiv_id}.")
 
 
+async def feeds(db: Database) -> MessagePayload:
+    """``/ptm-admin feeds``: each feed's health."""
+    async with db.begin() as session:
+        rows = await list_feeds(session)
+    return render_feeds(rows)
+
+
 async def export(db: Database) -> MessagePayload:
     async with db.begin() as session:
         text = await catalog.export_markdown(session)
@@ -229,38 +193,78 @@ async def export(db: Database) -> MessagePayload:
 
 
 # --------------------------------------------------------------------------------------------
+# /ptm-admin tag
+
+
+def parse_topic_list(text: str) -> list[str]:
+    """``"speech, Chinese"`` -> ``["speech", "chinese"]`` (slugs); unknown topics are a user error."""
+    raw = [part.strip() for part in text.replace(";", ",").split(",")]
+    raw = [part for part in raw if part]
+    if not raw:
+        raise UserFacingError("Give at least one topic, separated by commas (e.g. `speech, multilingual`).")
+    slugs: list[str] = []
+    unknown: list[str] = []
+    for part in raw:
+        slug = parse_topic(part)
+        if slug is None:
+            unknown.append(part)
+        elif slug not in slugs:
+            slugs.append(slug)
+    if unknown:
+        raise UserFacingError("Unknown topic(s): " + ", ".join(f"**{safe(u[:40])}**" for u in unknown) + ".")
+    return slugs
+
+
+async def tag(db: Database, name: str, topics: str) -> MessagePayload:
+    """``/ptm-admin tag <name> <topics>``: replace an entry's topics (a moderator correction)."""
+    name = clean_text(name, "model name")
+    slugs = parse_topic_list(topics)
+    async with db.begin() as session:
+        hits = await queries.find_model(session, name, limit=1)
+        if not hits:
+            return render.render_not_found(name, await queries.closest_names(session, name, limit=5))
+        hit = await queries.set_topics(session, hits[0].id, slugs)
+    log.info("topics of %r set to %s", hit.entry.name, slugs)
+    return render.render_tagged(hit)
+
+
+# --------------------------------------------------------------------------------------------
 # The same commands from the terminal (``ptm-bot ask '/ptm-admin pending'``): argument names are the
 # slash options' names; decisions are audited as made ``via='cli'`` by the terminal user.
 
-TERMINAL = Actor(None, "terminal")
+TERMINAL = Actor(None, "terminal", via="cli")
 
 
-async def _ask_pending(db: Database, page: int = 1) -> MessagePayload:
+async def ask_pending(db: Database, page: int = 1) -> MessagePayload:
     return await pending(db, page=page - 1)
 
 
-async def _ask_approve(
+async def ask_approve(
     db: Database, arxiv_id: str, name: str | None = None, kind: str | None = None
 ) -> MessagePayload:
-    return (await decide(db, arxiv_id, Decision.APPROVE, TERMINAL, via="cli", name=name, kind=kind))[0]
+    return (await decide(db, arxiv_id, Decision.APPROVE, TERMINAL, name=name, kind=kind))[0]
 
 
-async def _ask_reject(db: Database, arxiv_id: str, reason: str | None = None) -> MessagePayload:
-    return (await decide(db, arxiv_id, Decision.REJECT, TERMINAL, via="cli", reason=reason))[0]
+async def ask_reject(db: Database, arxiv_id: str, reason: str | None = None) -> MessagePayload:
+    return (await decide(db, arxiv_id, Decision.REJECT, TERMINAL, reason=reason))[0]
 
 
-async def _ask_undo(db: Database, arxiv_id: str) -> MessagePayload:
-    return (await undo(db, arxiv_id, TERMINAL, via="cli"))[0]
+async def ask_undo(db: Database, arxiv_id: str) -> MessagePayload:
+    return (await undo(db, arxiv_id, TERMINAL))[0]
 
 
-OFFLINE_HANDLERS = {
-    "ptm-admin pending": _ask_pending,
-    "ptm-admin approve": _ask_approve,
-    "ptm-admin reject": _ask_reject,
-    "ptm-admin undo": _ask_undo,
+# The moderator commands ``ptm-bot ask`` can run, by qualified name (merged into
+# :data:`bot.commands.HANDLERS`). ``add`` needs arXiv and ``poll`` / ``feeds`` the running
+# watcher: they have CLI subcommands of their own.
+HANDLERS = {
+    "ptm-admin pending": ask_pending,
+    "ptm-admin approve": ask_approve,
+    "ptm-admin reject": ask_reject,
+    "ptm-admin undo": ask_undo,
     "ptm-admin edit": edit,
     "ptm-admin remove": remove,
     "ptm-admin export": export,
+    "ptm-admin tag": tag,
     "ptm-admin relevance show": relevance_show,
     "ptm-admin relevance retrain": relevance_retrain,
 }

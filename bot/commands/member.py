@@ -3,7 +3,7 @@
 This is the shared code path for Discord (the cogs call these and send the result) and for
 ``ptm-bot ask`` (which calls them and prints the result). Handlers take the open
 :class:`~bot.database.Database` plus the command's own parameters, under the same names as the
-slash command's options (``ptm-bot ask`` relies on that: see :data:`COMMAND_HANDLERS`). List
+slash command's options (``ptm-bot ask`` relies on that: see :data:`HANDLERS`). List
 handlers also take ``page`` (0-based), which the Prev/Next buttons use.
 
 A user mistake raises :class:`~bot.errors.UserFacingError`; nothing here knows about interactions.
@@ -13,19 +13,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
 
+from bot.catalog import queries
+from bot.catalog import service as catalog
+from bot.catalog.topics import TOPICS, parse_topic
+from bot.database import Database
 from bot.errors import UserFacingError
 from bot.present import render
+from bot.present.charts import render_chart_png, stats_chart_data
 from bot.present.render import MessagePayload, safe
 
-if TYPE_CHECKING:
-    from bot.database import Database
-
 __all__ = [
-    "COMMAND_HANDLERS",
+    "HANDLERS",
     "PER_PAGE",
     "author",
+    "clean_text",
     "model",
     "model_names",
     "org",
@@ -33,7 +35,6 @@ __all__ = [
     "search",
     "stats",
     "survey",
-    "tag",
     "topic_names",
 ]
 
@@ -44,7 +45,7 @@ MAX_QUERY = 200
 AUTOCOMPLETE_LIMIT = 25
 
 
-def _text(value: str | None, what: str, *, required: bool = True) -> str:
+def clean_text(value: str | None, what: str, *, required: bool = True) -> str:
     text = " ".join((value or "").split())
     if required and not text:
         raise UserFacingError(f"Please give a {what}.")
@@ -65,9 +66,7 @@ def _page(page: int) -> int:
 
 async def model(db: Database, name: str) -> MessagePayload:
     """``/ptm model <name>``: the best match with its related entries, or a private "not found"."""
-    from bot.catalog import queries
-
-    name = _text(name, "model name")
+    name = clean_text(name, "model name")
     async with db.sessions() as session:
         # find_model(limit=1) and related(limit=10), the two hits' entries loaded in one go.
         page = await queries.model_page(session, name, related_limit=10)
@@ -79,8 +78,6 @@ async def model(db: Database, name: str) -> MessagePayload:
 
 async def model_names(db: Database, current: str) -> list[str]:
     """Autocomplete for ``/ptm model``: at most 25 names and aliases, best first."""
-    from bot.catalog import queries
-
     current = " ".join(current.split())[:MAX_QUERY]
     async with db.sessions() as session:
         names = await queries.suggest_names(session, current, limit=AUTOCOMPLETE_LIMIT)
@@ -93,8 +90,6 @@ async def model_names(db: Database, current: str) -> list[str]:
 
 def topic_names(current: str) -> list[tuple[str, str]]:
     """Autocomplete for topics: ``(label, slug)`` pairs matching *current*, at most 25."""
-    from bot.catalog.topics import TOPICS
-
     needle = current.strip().casefold()
     scored: list[tuple[int, str, str]] = []
     for slug, info in TOPICS.items():
@@ -114,9 +109,7 @@ def topic_names(current: str) -> list[tuple[str, str]]:
 
 def _topic(topic: str) -> tuple[str, str]:
     """Re-validate a topic (choices and autocomplete are only hints): ``(slug, label)``."""
-    from bot.catalog.topics import TOPICS, parse_topic
-
-    slug = parse_topic(_text(topic, "topic"))
+    slug = parse_topic(clean_text(topic, "topic"))
     if slug is None:
         known = ", ".join(sorted(TOPICS))
         raise UserFacingError(f"Unknown topic **{safe(topic[:60])}**. Topics: {known}.")
@@ -125,8 +118,6 @@ def _topic(topic: str) -> tuple[str, str]:
 
 async def recent(db: Database, topic: str, count: int = PER_PAGE, *, page: int = 0) -> MessagePayload:
     """``/ptm recent <topic> [count]``: the newest entries of a topic, newest first, *count* a page."""
-    from bot.catalog import queries
-
     slug, label = _topic(topic)
     count = max(1, min(int(count), 25))
     page = _page(page)
@@ -146,9 +137,7 @@ async def recent(db: Database, topic: str, count: int = PER_PAGE, *, page: int =
 
 async def search(db: Database, query: str, *, page: int = 0) -> MessagePayload:
     """``/ptm search <query>``: full text over names, aliases, titles, authors, orgs, descriptions."""
-    from bot.catalog import queries
-
-    query = _text(query, "search query")
+    query = clean_text(query, "search query")
     page = _page(page)
     async with db.sessions() as session:
         hits, total = await queries.search_entries(session, query, limit=PER_PAGE, offset=page * PER_PAGE)
@@ -159,9 +148,7 @@ async def search(db: Database, query: str, *, page: int = 0) -> MessagePayload:
 
 async def survey(db: Database, query: str | None = None, *, page: int = 0) -> MessagePayload:
     """``/ptm survey [query]``: surveys of the field, optionally matching *query*."""
-    from bot.catalog import queries
-
-    query = _text(query, "query", required=False)
+    query = clean_text(query, "query", required=False)
     page = _page(page)
     async with db.sessions() as session:
         hits, total = await queries.surveys(session, query, limit=PER_PAGE, offset=page * PER_PAGE)
@@ -174,9 +161,7 @@ async def survey(db: Database, query: str | None = None, *, page: int = 0) -> Me
 
 async def org(db: Database, org: str, *, page: int = 0) -> MessagePayload:
     """``/ptm org <org>``: entries released by an organisation, newest first."""
-    from bot.catalog import queries
-
-    name = _text(org, "organisation")
+    name = clean_text(org, "organisation")
     page = _page(page)
     async with db.sessions() as session:
         hits, total = await queries.by_org(session, name, limit=PER_PAGE, offset=page * PER_PAGE)
@@ -187,9 +172,7 @@ async def org(db: Database, org: str, *, page: int = 0) -> MessagePayload:
 
 async def author(db: Database, name: str, *, page: int = 0) -> MessagePayload:
     """``/ptm author <name>``: entries whose paper lists this author."""
-    from bot.catalog import queries
-
-    name = _text(name, "author name")
+    name = clean_text(name, "author name")
     page = _page(page)
     async with db.sessions() as session:
         hits, total = await queries.by_author(session, name, limit=PER_PAGE, offset=page * PER_PAGE)
@@ -204,9 +187,6 @@ async def author(db: Database, name: str, *, page: int = 0) -> MessagePayload:
 
 async def stats(db: Database, *, chart: bool = True) -> MessagePayload:
     """``/ptm stats``: counts by kind, topic and year, with the chart (rendered off the event loop)."""
-    from bot.catalog import service as catalog
-    from bot.present.charts import render_chart_png, stats_chart_data
-
     async with db.sessions() as session:
         numbers = await catalog.catalog_stats(session)
         data = await stats_chart_data(session) if chart else None
@@ -214,49 +194,10 @@ async def stats(db: Database, *, chart: bool = True) -> MessagePayload:
     return render.render_stats(numbers, chart=png)
 
 
-# --------------------------------------------------------------------------------------------
-# /ptm-admin tag
-
-
-def parse_topic_list(text: str) -> list[str]:
-    """``"speech, Chinese"`` -> ``["speech", "chinese"]`` (slugs); unknown topics are a user error."""
-    from bot.catalog.topics import parse_topic
-
-    raw = [part.strip() for part in text.replace(";", ",").split(",")]
-    raw = [part for part in raw if part]
-    if not raw:
-        raise UserFacingError("Give at least one topic, separated by commas (e.g. `speech, multilingual`).")
-    slugs: list[str] = []
-    unknown: list[str] = []
-    for part in raw:
-        slug = parse_topic(part)
-        if slug is None:
-            unknown.append(part)
-        elif slug not in slugs:
-            slugs.append(slug)
-    if unknown:
-        raise UserFacingError("Unknown topic(s): " + ", ".join(f"**{safe(u[:40])}**" for u in unknown) + ".")
-    return slugs
-
-
-async def tag(db: Database, name: str, topics: str) -> MessagePayload:
-    """``/ptm-admin tag <name> <topics>``: replace an entry's topics (a moderator correction)."""
-    from bot.catalog import queries
-
-    name = _text(name, "model name")
-    slugs = parse_topic_list(topics)
-    async with db.begin() as session:
-        hits = await queries.find_model(session, name, limit=1)
-        if not hits:
-            return render.render_not_found(name, await queries.closest_names(session, name, limit=5))
-        hit = await queries.set_topics(session, hits[0].id, slugs)
-    log.info("topics of %r set to %s", hit.entry.name, slugs)
-    return render.render_tagged(hit)
-
-
-# The slash command each handler answers, by qualified name. ``ptm-bot ask`` maps the command's
-# options onto the handler's keyword arguments of the same names.
-COMMAND_HANDLERS: dict[str, Callable[..., Awaitable[MessagePayload]]] = {
+# The slash command each handler answers, by qualified name (merged into
+# :data:`bot.commands.HANDLERS`). ``ptm-bot ask`` maps the command's options onto the handler's
+# keyword arguments of the same names.
+HANDLERS: dict[str, Callable[..., Awaitable[MessagePayload]]] = {
     "ptm model": model,
     "ptm recent": recent,
     "ptm search": search,
@@ -264,5 +205,4 @@ COMMAND_HANDLERS: dict[str, Callable[..., Awaitable[MessagePayload]]] = {
     "ptm org": org,
     "ptm author": author,
     "ptm stats": stats,
-    "ptm-admin tag": tag,
 }

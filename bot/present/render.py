@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.catalog.listformat import full_paper_title
 from bot.catalog.topics import topic_label
 
 if TYPE_CHECKING:
@@ -317,7 +318,7 @@ def _entry_line(entry: Any, *, with_title: bool = True) -> str:
     line = " · ".join(parts)
     if not with_title:
         return line
-    title = _paper_title(entry)
+    title = full_paper_title(entry)
     if title and _same(title, entry.name):
         # Surveys are named by their title: link the name instead of repeating it.
         return line.replace(f"**{safe(entry.name)}**", f"**{link(entry.name, entry.paper_url)}**", 1)
@@ -332,12 +333,6 @@ def _same(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
-def _paper_title(entry: Any) -> str | None:
-    from bot.catalog.listformat import full_paper_title
-
-    return full_paper_title(entry)
-
-
 def render_model_embed(hit: EntryHit, related: Sequence[EntryHit] = ()) -> discord.Embed:
     """One catalog entry as an embed: name, date, org, linked paper, authors, docs, topics, related."""
     entry = hit.entry
@@ -345,7 +340,7 @@ def render_model_embed(hit: EntryHit, related: Sequence[EntryHit] = ()) -> disco
         title=safe(entry.name), url=clean_url(entry.docs_url) or clean_url(entry.paper_url), colour=COLOUR
     )
     lines: list[str] = []
-    title = _paper_title(entry)
+    title = full_paper_title(entry)
     if title:
         lines.append(link(title, entry.paper_url))
     elif entry.paper_url:

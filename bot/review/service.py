@@ -22,7 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.catalog import service as catalog
 from bot.catalog.arxiv_ids import normalise_arxiv_id
 from bot.catalog.listformat import Entry, EntryKind
-from bot.errors import PTMError
+from bot.errors import UserFacingError
+from bot.watch.arxiv import FeedPaper
 from db import models as m
 from db.models import SuggestionStatus
 from db.normalize import norm_key, norm_title
@@ -45,8 +46,9 @@ __all__ = [
 ]
 
 
-class ReviewError(PTMError, ValueError):
-    """A moderator's request that cannot be carried out (unknown id, nothing to undo...)."""
+class ReviewError(UserFacingError, ValueError):
+    """A moderator's request that cannot be carried out (unknown id, nothing to undo...): the
+    message is the line the moderator sees."""
 
 
 class Decision(StrEnum):
@@ -321,7 +323,13 @@ async def undo(
     result = await session.execute(
         update(m.Suggestion)
         .where(m.Suggestion.id == current.id, m.Suggestion.status == current.status, same_entry)
-        .values(status=SuggestionStatus.PENDING, decided_by=None, decided_at=None, decision_reason=None, entry_id=None)
+        .values(
+            status=SuggestionStatus.PENDING,
+            decided_by=None,
+            decided_at=None,
+            decision_reason=None,
+            entry_id=None,
+        )
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
@@ -337,23 +345,19 @@ async def undo(
 
 async def add_paper(
     session: AsyncSession,
+    paper: FeedPaper,
     *,
-    arxiv_id: str,
-    title: str,
-    authors: list[str],
-    categories: list[str],
-    abstract: str,
     kind: str,
     name: str,
     topics: list[str],
     actor_id: int | None,
     actor_name: str | None,
     via: str,
-    version: int | None = None,
     now: datetime | None = None,
 ) -> DecisionOutcome:
     """A moderator adds a paper directly: stored as an approved suggestion (so it is never suggested)."""
     now = now or datetime.now(UTC)
+    arxiv_id, title = paper.arxiv_id, paper.title
     existing = await session.scalar(select(m.Suggestion).where(m.Suggestion.arxiv_id == arxiv_id))
     in_catalog = await session.scalar(select(m.Entry.name).where(m.Entry.arxiv_id == arxiv_id).limit(1))
     if in_catalog is not None:
@@ -361,12 +365,12 @@ async def add_paper(
     if existing is None:
         existing = m.Suggestion(
             arxiv_id=arxiv_id,
-            version=version,
+            version=paper.version,
             title=title,
             norm_title=norm_title(title),
-            authors=authors,
-            categories=categories,
-            abstract=abstract,
+            authors=list(paper.authors),
+            categories=list(paper.categories),
+            abstract=paper.abstract,
             url=f"https://arxiv.org/abs/{arxiv_id}",
             score=1.0,
             reasons=["added by a moderator"],
@@ -381,7 +385,9 @@ async def add_paper(
         await session.flush()
     elif existing.status != SuggestionStatus.PENDING:
         await session.execute(
-            update(m.Suggestion).where(m.Suggestion.id == existing.id).values(status=SuggestionStatus.PENDING, entry_id=None)
+            update(m.Suggestion)
+            .where(m.Suggestion.id == existing.id)
+            .values(status=SuggestionStatus.PENDING, entry_id=None)
         )
     return await decide(
         session,

@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog.topics import topics_for
 from bot.config import Config
+from bot.database import Database
 from bot.watch.arxiv import FeedError, FeedPaper, parse_feed
 from bot.watch.fetch import FeedHealth, FetchOutcome, PoliteFetcher, Validators, next_health
 from bot.watch.relevance_model import score_paper
@@ -54,6 +55,7 @@ __all__ = [
     "merge_papers",
     "poll",
     "process_papers",
+    "record_health_announced",
 ]
 
 log = logging.getLogger(__name__)
@@ -222,6 +224,12 @@ async def mark_health_announced(session: AsyncSession, changes: Iterable[FeedSta
     return done
 
 
+async def record_health_announced(db: Database, changes: Iterable[FeedStatus]) -> int:
+    """:func:`mark_health_announced` in a unit of work of its own (after the announcement was sent)."""
+    async with db.begin() as session:
+        return await mark_health_announced(session, changes)
+
+
 # --------------------------------------------------------------------------------------------
 # Poll
 
@@ -235,7 +243,7 @@ class _Fetched:
 
 
 async def poll(
-    db: Any,
+    db: Database,
     config: Config,
     *,
     fetcher: PoliteFetcher | None,

@@ -1,0 +1,164 @@
+"""The one door for review decisions: each function is one unit of work on the :class:`Database`.
+
+A reaction (``cogs/review.py``), a slash command (:mod:`bot.commands.admin`) and the terminal
+(``ptm-bot ask '/ptm-admin approve ...'``) all decide through here, so a decision is taken,
+audited and refused the same way whoever asks. Each function opens ONE transaction
+(:meth:`Database.begin`) around the state machine in :mod:`bot.review.service`; nothing here
+knows about Discord or renders anything. A request that cannot be carried out raises
+:class:`~bot.review.service.ReviewError` (a :class:`~bot.errors.UserFacingError`), which the
+callers show as one line.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.catalog.arxiv_ids import normalise_arxiv_id
+from bot.database import Database
+from bot.review import service as review
+from bot.review.service import Decision, DecisionOutcome, ReviewError, SuggestionView
+from bot.watch.arxiv import FeedPaper
+from bot.watch.relevance import propose_kind, propose_name, propose_topics
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "Actor",
+    "add",
+    "arxiv_ref",
+    "decide",
+    "decide_on_message",
+    "mark_posted",
+    "pending",
+    "suggestion_on_message",
+    "undo",
+    "unposted",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who decides, and through which door (``"reaction"``, ``"command"`` or ``"cli"``): audited."""
+
+    id: int | None
+    name: str | None
+    via: str = "command"
+
+
+def arxiv_ref(ref: str) -> str:
+    """An arXiv id from an id or URL as a moderator typed it; a clear error otherwise."""
+    arxiv_id = normalise_arxiv_id(ref.strip())
+    if arxiv_id is None:
+        raise ReviewError(
+            f"{ref!r} is not an arXiv id or URL (e.g. 2106.07447 or https://arxiv.org/abs/2106.07447)."
+        )
+    return arxiv_id
+
+
+async def pending(db: Database, *, limit: int = 10, offset: int = 0) -> tuple[list[SuggestionView], int]:
+    """Suggestions waiting for a decision, highest scores first, and how many there are."""
+    async with db.begin() as session:
+        return await review.list_pending(session, limit=limit, offset=offset)
+
+
+async def unposted(db: Database, *, limit: int = 50) -> list[SuggestionView]:
+    """Pending suggestions without a review message yet."""
+    async with db.begin() as session:
+        return await review.unposted(session, limit=limit)
+
+
+async def mark_posted(db: Database, suggestion_id: int, *, channel_id: int, message_id: int) -> None:
+    """Record where a suggestion's review message is (so reactions on it decide it)."""
+    async with db.begin() as session:
+        await review.mark_posted(session, suggestion_id, channel_id=channel_id, message_id=message_id)
+
+
+async def suggestion_on_message(db: Database, message_id: int) -> SuggestionView | None:
+    """The suggestion a review message shows, or None for any other message."""
+    async with db.begin() as session:
+        return await review.suggestion_by_message(session, message_id)
+
+
+async def decide(
+    db: Database,
+    ref: str | int,
+    decision: Decision,
+    actor: Actor,
+    *,
+    reason: str | None = None,
+    name: str | None = None,
+    kind: str | None = None,
+) -> DecisionOutcome:
+    """Approve or reject a suggestion named by arXiv id / URL (``str``) or by its id (``int``).
+
+    The first decision wins: ``outcome.applied`` is False when someone else decided first.
+    """
+    arxiv_id = None if isinstance(ref, int) else arxiv_ref(ref)
+
+    async def work(session: AsyncSession) -> DecisionOutcome:
+        if arxiv_id is None:
+            suggestion_id = int(ref)
+        else:
+            current = await review.get_suggestion(session, arxiv_id)
+            if current is None:
+                raise ReviewError(
+                    f"No suggestion for arXiv {arxiv_id}. Use /ptm-admin add to add a paper directly."
+                )
+            suggestion_id = current.id
+        return await review.decide(
+            session,
+            suggestion_id,
+            decision,
+            actor_id=actor.id,
+            actor_name=actor.name,
+            via=actor.via,
+            reason=reason,
+            name=name,
+            kind=kind,
+        )
+
+    # Retried when the database is locked (a long import writing): the decision is not lost.
+    return await db.run(work)
+
+
+async def decide_on_message(
+    db: Database, message_id: int, decision: Decision, actor: Actor
+) -> DecisionOutcome | None:
+    """A reaction's decision on a review message; None when the message shows no suggestion."""
+    async def work(session: AsyncSession) -> DecisionOutcome | None:
+        current = await review.suggestion_by_message(session, message_id)
+        if current is None:
+            return None
+        return await review.decide(
+            session, current.id, decision, actor_id=actor.id, actor_name=actor.name, via=actor.via
+        )
+
+    return await db.run(work)
+
+
+async def undo(db: Database, ref: str, actor: Actor) -> SuggestionView:
+    """Return a decided suggestion to pending; an approved paper leaves the catalog."""
+    arxiv_id = arxiv_ref(ref)
+    async with db.begin() as session:
+        return await review.undo(session, arxiv_id, actor_id=actor.id, actor_name=actor.name, via=actor.via)
+
+
+async def add(
+    db: Database, paper: FeedPaper, actor: Actor, *, name: str | None = None, kind: str | None = None
+) -> DecisionOutcome:
+    """Add a paper (arXiv's metadata for it) straight into the catalog, as an approved suggestion."""
+    proposed = propose_name(paper.title)
+    async with db.begin() as session:
+        return await review.add_paper(
+            session,
+            paper,
+            kind=kind or propose_kind(paper.title, paper.abstract),
+            name=name or proposed,
+            topics=list(propose_topics(paper.title, paper.abstract, proposed)),
+            actor_id=actor.id,
+            actor_name=actor.name,
+            via=actor.via,
+        )

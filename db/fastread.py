@@ -1,0 +1,131 @@
+"""Read-only catalog statements, rows by name; on aiosqlite in one trip to the driver's thread.
+
+:func:`fetch_rows` is the one function the catalog's hand-tuned reads go through
+(:mod:`db.search`, :mod:`bot.catalog.queries`). A statement is SQL text with ``:name``
+parameters; a list value binds an ``IN :name`` list.
+
+The portable path, used on every database but aiosqlite (and on aiosqlite when
+:data:`ONE_TRIP` is off): ``session.execute(text(sql).bindparams(bindparam(name,
+expanding=True), ...))``, rows as SQLAlchemy's ``RowMapping``. The ``text()`` construct is built
+once per statement text and set of list parameters.
+
+The fast path, fenced in this module: through SQLAlchemy's aiosqlite adapter a statement costs
+four round trips to aiosqlite's worker thread (open a cursor, execute, fetch, close), about
+0.5-0.7 ms on the 2-core benchmark machine, more than most of the catalog's indexed look-ups
+themselves, and ``session.run_sync`` does not change that. Without it the benchmark targets in
+docs/benchmarks.md are lost ("Reads through SQLAlchemy", figures there). On aiosqlite,
+statements run with ``execute_fetchall`` on the session's own driver connection: one trip, same
+connection and transaction (pending ORM changes are flushed first, as autoflush would), rows as
+:class:`sqlite3.Row` (by name, like the portable path's; JSON columns come back as text).
+Parameters are numbered (``?N``) because the sqlite3 module binds a sequence far faster than a
+mapping; a :class:`TextList` becomes one JSON value read with ``json_each``. When the engine
+echoes (``database.echo``), each statement and its parameters are logged to the
+``sqlalchemy.engine.Engine`` logger, as SQLAlchemy logs its own.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+import sqlite3
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import TextClause
+
+__all__ = ["ONE_TRIP", "Row", "TextList", "fetch_rows", "statement"]
+
+# SQLAlchemy's own statement logger: what ``create_engine(echo=True)`` switches on.
+engine_log = logging.getLogger("sqlalchemy.engine.Engine")
+
+# Switch for the one-trip path on aiosqlite (tests and the benchmark turn it off to compare).
+ONE_TRIP = True
+
+Row = Mapping[str, Any]
+"""A row read by column name (``row["id"]``): ``sqlite3.Row`` or SQLAlchemy's ``RowMapping``."""
+
+_PARAM = re.compile(r"(?<![:\w]):(\w+)")
+
+
+class TextList(list[str]):
+    """A long list of strings for ``IN :name``. On the one-trip path it is bound as one JSON value
+    read with ``json_each``, so the statement's text does not change with the list's length and
+    the driver's prepared statement is reused (preparing a statement with a thousand-item ``IN``
+    costs ~10 ms, more than running it); elsewhere it is an expanding ``IN`` list."""
+
+
+def _is_list(value: Any) -> bool:
+    return isinstance(value, list | tuple | set | frozenset)
+
+
+@functools.lru_cache(maxsize=256)
+def _text(sql: str, lists: frozenset[str]) -> TextClause:
+    return text(sql).bindparams(*(bindparam(name, expanding=True) for name in sorted(lists)))
+
+
+def statement(sql: str, params: Mapping[str, Any]) -> tuple[TextClause, dict[str, Any]]:
+    """``text(sql)`` with an expanding bind parameter for each list value, and the parameters."""
+    lists = frozenset(name for name, value in params.items() if _is_list(value))
+    bound = {name: list(value) if name in lists else value for name, value in params.items()}
+    return _text(sql, lists), bound
+
+
+def _numbered(sql: str, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
+    """The statement with SQLite's numbered ``?N`` parameters and their values: each name bound
+    once however often it occurs, a list value spelt out as ``(?N, ?N+1, ...)`` (empty:
+    ``(NULL)``, which matches nothing, as an empty expanding ``IN`` does)."""
+    values: list[Any] = []
+    spelt: dict[str, str] = {}
+
+    def number(mt: re.Match[str]) -> str:
+        name = mt.group(1)
+        if name not in params:
+            return mt.group(0)
+        if name not in spelt:
+            value = params[name]
+            start = len(values) + 1
+            if isinstance(value, TextList):
+                values.append(json.dumps(value))
+                spelt[name] = f"(SELECT value FROM json_each(?{start}))"
+            elif _is_list(value):
+                values.extend(value)
+                spelt[name] = (
+                    "(" + (", ".join(f"?{i}" for i in range(start, len(values) + 1)) or "NULL") + ")"
+                )
+            else:
+                values.append(value)
+                spelt[name] = f"?{start}"
+        return spelt[name]
+
+    return _PARAM.sub(number, sql), values
+
+
+async def fetch_rows(
+    session: AsyncSession, sql: str, params: Mapping[str, Any] | None = None
+) -> Sequence[Row]:
+    """The rows of a read-only statement, read in this session's transaction, by column name."""
+    params = params or {}
+    bind = session.get_bind()
+    if ONE_TRIP and bind.dialect.name == "sqlite" and bind.dialect.driver == "aiosqlite":
+        if session.new or session.deleted or session.dirty:
+            await session.flush()
+        conn = await session.connection()
+        raw = (await conn.get_raw_connection()).driver_connection
+        numbered, values = _numbered(sql, params)
+        if bind.echo:
+            engine_log.info("%s", numbered)
+            engine_log.info("[one trip] %r", tuple(values))
+        # The connection is this session's alone for the transaction: nothing else runs on it
+        # while the factory is swapped.
+        previous = raw.row_factory
+        raw.row_factory = sqlite3.Row
+        try:
+            return await raw.execute_fetchall(numbered, values)  # type: ignore[return-value]
+        finally:
+            raw.row_factory = previous
+    stmt, bound = statement(sql, params)
+    return (await session.execute(stmt, bound)).mappings().all()

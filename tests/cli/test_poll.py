@@ -1,0 +1,116 @@
+"""``ptm-bot poll`` / ``ptm-bot feeds`` through the real entry point (bot.cli.main)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from bot.cli.main import main
+from bot.watch.arxiv import parse_feed
+from support.feedgen import Item, ptm_item, write_feed
+from tests.plugins.feeds import FEEDS
+
+CL = FEEDS / "rss2-cs.CL-2026-04-27-trimmed.xml"
+CAND_KEYS = {
+    "arxiv_id",
+    "title",
+    "authors",
+    "categories",
+    "announce_type",
+    "status",
+    "score",
+    "relevant",
+    "suggest",
+    "reasons",
+    "kind",
+    "name",
+    "topics",
+}
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict]:
+    code = main(["poll", *argv, "--json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def dump(path) -> list[tuple]:
+    with sqlite3.connect(path) as conn:
+        return [
+            tuple(conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall())
+            for t in ("suggestions", "feeds", "entries", "papers")
+        ]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FEEDS.glob("*.xml")))
+def test_shared_feed_dry_run_json(capsys, db_path, name) -> None:
+    parsed = parse_feed((FEEDS / name).read_bytes())
+    code, doc = run_json(capsys, "--db", str(db_path), "--feed", str(FEEDS / name), "--dry-run")
+    assert code == 0
+    cands = doc["candidates"]
+    assert [c["arxiv_id"] for c in cands] == [p.arxiv_id for p in parsed.papers]
+    for cand in cands:
+        assert CAND_KEYS <= set(cand)
+        assert cand["status"] in ("new", "replacement")
+        assert cand["suggest"] == (cand["relevant"] and cand["status"] == "new" and cand["why_not"] is None)
+
+
+def test_cs_cl_feed_has_three_new_papers(capsys, db_path) -> None:
+    code, doc = run_json(capsys, "--db", str(db_path), "--feed", str(CL), "--dry-run")
+    assert code == 0
+    assert [(c["arxiv_id"], c["status"]) for c in doc["candidates"]] == [
+        ("2604.22002", "new"),
+        ("2604.22027", "new"),
+        ("2604.22038", "new"),
+    ]
+    assert all(c["categories"][0] == "cs.CL" for c in doc["candidates"])
+
+
+def test_dry_run_leaves_the_database_unchanged(capsys, db_path, tmp_path) -> None:
+    feed = write_feed(tmp_path, "f.xml", [ptm_item("2604.40001", "LexLM"), Item("2604.40002", "Bounds")])
+    before = dump(db_path)
+    code, doc = run_json(capsys, "--db", str(db_path), "--feed", feed, "--feed", str(CL), "--dry-run")
+    assert code == 0 and len(doc["candidates"]) == 5 and doc["dry_run"] is True
+    assert dump(db_path) == before
+
+
+def test_real_run_stores_then_reports_duplicates(capsys, db_path, tmp_path) -> None:
+    feed = write_feed(tmp_path, "f.xml", [ptm_item("2604.40001", "LexLM"), Item("2604.40002", "Bounds")])
+    code, doc = run_json(capsys, "--db", str(db_path), "--feed", feed)
+    assert code == 0
+    assert [(c["status"], c["suggest"]) for c in doc["candidates"]] == [("new", True), ("new", False)]
+    with sqlite3.connect(db_path) as conn:
+        assert dict(conn.execute("SELECT arxiv_id, status FROM suggestions")) == {
+            "2604.40001": "pending",
+            "2604.40002": "seen",
+        }
+    code, doc = run_json(capsys, "--db", str(db_path), "--feed", feed)
+    assert [c["status"] for c in doc["candidates"]] == ["duplicate", "duplicate"]
+
+
+def test_table_output_and_failed_source_exit_status(capsys, db_path, tmp_path) -> None:
+    bad = tmp_path / "bad.xml"
+    bad.write_bytes(b"<html><body>Oops</body></html>")
+    code = main(["poll", "--db", str(db_path), "--feed", str(CL), "--feed", str(bad), "--dry-run"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert out.splitlines()[0].split()[:4] == ["score", "status", "suggest", "id"]
+    assert "2604.22038" in out and "3 papers: 3 new" in out and "dry run" in out
+    assert "bad.xml" in err and "not a feed" in err
+
+
+def test_feeds_command_lists_health(capsys, db_path) -> None:
+    assert main(["feeds", "--db", str(db_path)]) == 0
+    assert "no feeds polled yet" in capsys.readouterr().out
+    with sqlite3.connect(db_path) as conn:
+        conn.execute(
+            "INSERT INTO feeds (url, health, consecutive_failures, polls, announced_health, last_error) "
+            "VALUES ('https://rss.arxiv.org/rss/cs.CL', 'disabled', 5, 9, 'ok', 'HTTP 500')"
+        )
+    assert main(["feeds", "--db", str(db_path), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["feeds"][0]["health"] == "disabled"
+    assert main(["feeds", "--db", str(db_path), "--enable", "https://rss.arxiv.org/rss/cs.CL"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[1].startswith("ok")

@@ -1,0 +1,139 @@
+"""The same catalog, queries and review state machine on PostgreSQL (asyncpg).
+
+Runs when ``PTM_BOT_TEST_POSTGRES_URL`` names a server, e.g.
+``postgresql+asyncpg://postgres@127.0.0.1:55432/postgres`` (``.ci/run`` starts one when PostgreSQL is
+installed); each test gets a database of its own. Skipped otherwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.catalog import queries
+from bot.catalog import service as catalog
+from bot.commands import member as handlers
+from bot.config import Config
+from bot.database import open_database
+from bot.review import service as review
+from bot.review.service import Decision
+from bot.watch.poll import poll
+from db import models as m
+from tests.plugins.feeds import FEEDS
+
+SERVER = os.environ.get("PTM_BOT_TEST_POSTGRES_URL")
+pytestmark = pytest.mark.skipif(not SERVER, reason="PTM_BOT_TEST_POSTGRES_URL is not set")
+
+
+@pytest.fixture
+async def pg():
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(SERVER)
+    name = f"ptm_test_{uuid.uuid4().hex[:12]}"
+    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    admin = await asyncpg.connect(dsn)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    db = await open_database(url.set(database=name).render_as_string(hide_password=False))
+    try:
+        yield db
+    finally:
+        await db.close()
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+def strip(text: str) -> list[str]:
+    return [line.rstrip() for line in text.splitlines()]
+
+
+async def test_catalog_round_trip_on_postgres(pg):
+    async with pg.begin() as s:
+        stats = await catalog.catalog_stats(s)
+        exported = await catalog.export_markdown(s)
+    assert stats["kinds"] == {"survey": 17, "model": 102, "resource": 34}
+    assert strip(exported) == strip(catalog.shipped_list_text())
+    async with pg.begin() as s:
+        report = await catalog.import_text(s, catalog.shipped_list_text(), source="again")
+    assert not report.changed and report.unchanged == 153
+
+
+async def test_queries_on_postgres(pg):
+    async with pg.begin() as s:
+        (best, *_) = await queries.find_model(s, "deberta v2")
+        speech, total = await queries.recent(s, "speech", count=20)
+        found, _ = await queries.search_entries(s, "蒸馏")
+        by_author, _ = await queries.by_author(s, "Kaiming He")
+        # "Did you mean" (one-edit keys as an IN list, index windows) and autocomplete.
+        closest = await queries.closest_names(s, "debrta")
+        suggested = await queries.suggest_names(s, "xl")
+    assert closest[0] == "DeBERTa"
+    assert "XLNet" in suggested
+    assert best.entry.name == "DeBERTa-v2"
+    assert total == 13 and "Wav2Vec2" in {h.entry.name for h in speech}
+    assert any("TextBrewer" in (ln.url) for h in found for ln in h.entry.links)
+    assert [h.entry.name for h in by_author] == ["ViTMAE"]
+
+
+async def test_racing_decisions_on_postgres(pg):
+    async with pg.begin() as s:
+        row = m.Suggestion(
+            arxiv_id="2111.09296",
+            title="XLS-R: Self-supervised Cross-lingual Speech Representation Learning at Scale",
+            norm_title="xls r",
+            authors=["Arun Babu"],
+            categories=["cs.CL"],
+            url="https://arxiv.org/abs/2111.09296",
+            score=0.9,
+            proposed_kind="model",
+            proposed_name="XLS-R 2",
+            status="pending",
+        )
+        s.add(row)
+        await s.flush()
+        sid = row.id
+
+    async def moderator(actor_id: int, decision: Decision):
+        async with pg.begin() as s:
+            return await review.decide(
+                s, sid, decision, actor_id=actor_id, actor_name=str(actor_id), via="reaction"
+            )
+
+    results = await asyncio.gather(
+        *(moderator(i, Decision.APPROVE if i % 2 else Decision.REJECT) for i in range(6))
+    )
+    assert sum(r.applied for r in results) == 1
+    async with pg.begin() as s:
+        decisions = await review.decisions_for(s, sid)
+        status = (await s.get(m.Suggestion, sid)).status
+        added = await s.scalar(select(func.count()).select_from(m.Entry).where(m.Entry.origin == "review"))
+    assert len(decisions) == 1
+    assert added == (1 if status == "approved" else 0)
+
+
+async def test_poll_stores_suggestions_on_postgres(pg):
+
+    feed = FEEDS / "apiatom-new-cs.LG_OR_cs.AI-2026-04-30.xml"
+    report = await poll(pg, Config(), fetcher=None, sources=[str(feed)])
+    assert len(report.candidates) == 20
+    again = await poll(pg, Config(), fetcher=None, sources=[str(feed)])
+    assert {c.status for c in again.candidates} == {"duplicate"}
+    async with pg.begin() as s:
+        rows = (await s.scalars(select(m.Suggestion))).all()
+    assert len(rows) == 20 and all(isinstance(r.authors, list) and r.authors for r in rows)
+    assert {r.status for r in rows} <= {"seen", "pending"}
+
+
+async def test_model_command_with_related_entries_on_postgres(pg):
+
+    payload = await handlers.model(pg, "deberta v2")
+    embed = payload.embeds[0].to_dict()
+    assert embed["title"].startswith("DeBERTa-v2")
+    assert "DeBERTa" in str(embed.get("fields"))
+    missing = await handlers.model(pg, "debrta")
+    assert missing.ephemeral and "DeBERTa" in (missing.content or "")

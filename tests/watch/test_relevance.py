@@ -1,0 +1,169 @@
+"""The learned relevance model: proposals, scoring and reasons, the corpus, training, the frozen split."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.watch.relevance import propose_kind, propose_name
+from bot.watch.relevance_model import RelevanceModel, features, score_paper, shipped_model
+from bot.watch.relevance_train import (
+    TrainConfig,
+    evaluate,
+    frozen_test,
+    load_corpus,
+    train_model,
+)
+
+SMALL = Path(__file__).resolve().parents[1] / "fixtures" / "relevance-small.jsonl"
+SEALED = Path(__file__).resolve().parents[3] / "shared" / "sealed" / "holdout-ids.sha256"
+FAST = TrainConfig(l2_grid=(1e-2,), folds=3)
+
+LLAMA = (
+    "LLaMA: Open and Efficient Foundation Language Models",
+    "We introduce LLaMA, a collection of foundation language models ranging from 7B to 65B parameters. "
+    "We train our models on trillions of tokens, and show that it is possible to train state-of-the-art "
+    "models using publicly available datasets exclusively. We release all our models to the research "
+    "community.",
+)
+USES_CHATGPT = (
+    "Can ChatGPT Grade Essays? An Evaluation of Large Language Models for Automated Scoring",
+    "We evaluate ChatGPT and GPT-4 on three essay scoring benchmarks with zero-shot and few-shot "
+    "prompting, and find that prompt design matters more than model size.",
+)
+
+
+@pytest.mark.parametrize(
+    ("title", "name"),
+    [
+        ("XLS-R: Self-supervised Cross-lingual Speech Representation Learning at Scale", "XLS-R"),
+        ("BioBERT: a pre-trained biomedical language representation model for biomedical text mining", "BioBERT"),
+        ("ZEN 2.0: Continue Training and Adaption for N-gram Enhanced Text Encoders", "ZEN 2.0"),
+        ("AMMU -- A Survey of Transformer-based Biomedical Pretrained Language Models", "AMMU"),
+        ("Unsupervised Pretraining for Sequence to Sequence Learning", "Unsupervised Pretraining for Sequence to Sequence"),
+        ("A Survey of Large Language Models", "Survey of Large Language Models"),
+        ("  Memory   Transformer ", "Memory Transformer"),
+    ],
+)
+def test_propose_name(title: str, name: str) -> None:
+    assert propose_name(title) == name
+
+
+@pytest.mark.parametrize(
+    ("title", "abstract", "kind"),
+    [
+        ("A Survey of Large Language Models", "", "survey"),
+        ("Pre-trained Models for Natural Language Processing: A Survey", "", "survey"),
+        ("BERT: Pre-training of Deep Bidirectional Transformers", "", "model"),
+        ("Foundation models in vision", "This paper surveys foundation models for vision.", "survey"),
+    ],
+)
+def test_propose_kind(title: str, abstract: str, kind: str) -> None:
+    assert propose_kind(title, abstract) == kind
+
+
+def test_model_paper_scores_high_with_signed_named_reasons() -> None:
+    rel = score_paper(*LLAMA, ["cs.CL"])
+    assert rel.relevant and rel.score > 0.5
+    assert rel.model_version == shipped_model().version
+    assert rel.name == "LLaMA" and rel.kind == "model"
+    assert 1 <= len(rel.reasons) <= 5
+    assert any(r.startswith('model family "LLaMA" in title +') for r in rel.reasons), rel.reasons
+    # Every reason ends with its signed weight; the strongest comes first.
+    weights = [float(r.rsplit(" ", 1)[1]) for r in rel.reasons]
+    assert all(r.rsplit(" ", 1)[1][0] in "+-" for r in rel.reasons)
+    assert [abs(w) for w in weights] == sorted((abs(w) for w in weights), reverse=True)
+
+
+def test_paper_that_evaluates_chatgpt_is_not_suggested_and_says_why() -> None:
+    rel = score_paper(*USES_CHATGPT, ["cs.CL"])
+    assert not rel.relevant
+    assert any(float(r.rsplit(" ", 1)[1]) < 0 for r in rel.reasons), rel.reasons
+
+
+def test_title_only_papers_use_the_title_model_and_its_threshold() -> None:
+    model = shipped_model()
+    with_abstract = score_paper(*LLAMA)
+    title_only = score_paper(LLAMA[0])
+    assert title_only.threshold == model.title_only.threshold != model.with_abstract.threshold
+    assert with_abstract.threshold == model.with_abstract.threshold
+    assert title_only.reasons[-1] == "title only: scored by the title model"
+
+
+def test_threshold_override_from_config() -> None:
+    rel = score_paper(*USES_CHATGPT, threshold=0.0)
+    assert rel.threshold == 0.0 and rel.relevant
+
+
+def test_shipped_corpus_size_provenance_and_no_sealed_paper() -> None:
+    items = load_corpus()
+    assert len(items) >= 3000
+    assert sum(i.label for i in items) >= 500
+    assert sum(1 for i in items if i.abstract) >= len(items) / 2
+    assert len({i.id for i in items}) == len(items)
+    assert all(i.source for i in items)
+    assert {i.slice for i in items if i.slice} >= {"day:2023-10-25", "day:2024-02-21", "day:2026-08-21"}
+    if not SEALED.exists():
+        pytest.skip("the sealed id list is not next to this clone")
+    sealed = set(SEALED.read_text().split())
+    assert not [i.id for i in items if hashlib.sha256(i.id.encode()).hexdigest() in sealed]
+
+
+def test_frozen_split_holds_every_day_and_a_fifth_of_the_rest() -> None:
+    items = load_corpus()
+    test = [i for i in items if frozen_test(i)]
+    assert all(frozen_test(i) for i in items if i.slice.startswith("day:"))
+    rest = [i for i in items if not i.slice]
+    share = sum(frozen_test(i) for i in rest) / len(rest)
+    assert 0.15 < share < 0.25
+    assert len(test) > 1000
+
+
+def test_shipped_model_figures_are_its_own_on_the_frozen_split() -> None:
+    """The figures stored in the model file are reproduced from the frozen split, and hold floors."""
+    model = shipped_model()
+    test = [i for i in load_corpus() if frozen_test(i)]
+    figures = evaluate(model, test)
+    for name in ("abstract", "title_only", "days"):
+        assert figures[name] == model.metrics[name]
+    assert figures["abstract"]["recall"] >= 0.9
+    assert figures["abstract"]["fpr_clear"] <= 0.08
+    assert figures["days"]["core_recall"] >= 0.9
+    assert figures["days"]["fpr_clear"] <= 0.05
+    # Calibration: in each well-filled bin the observed rate is near the mean score.
+    for row in figures["reliability"]:
+        if row["n"] >= 40:
+            assert abs(row["mean_score"] - row["positive_rate"]) < 0.12, row
+
+
+def test_training_is_deterministic_and_never_sees_the_frozen_split() -> None:
+    items = load_corpus(SMALL)
+    train = [i for i in items if not frozen_test(i)]
+    a = train_model(train, cfg=FAST, version="v")
+    b = train_model(list(reversed(train)), cfg=FAST, version="v")
+    assert a.dumps() == b.dumps()
+    # A feature that occurs only in frozen-test items can never get a weight.
+    seen = {f for i in train for f in features(i.title, i.abstract, i.categories)}
+    unseen = {f for i in items if frozen_test(i) for f in features(i.title, i.abstract, i.categories)} - seen
+    assert len(unseen) > 100
+    assert not unseen & (set(a.title_only.weights) | set(a.with_abstract.weights))
+
+
+def test_model_file_round_trips_and_refuses_other_formats() -> None:
+    model = shipped_model()
+    again = RelevanceModel.loads(model.dumps())
+    assert again.score(*LLAMA).probability == model.score(*LLAMA).probability
+    data = json.loads(model.dumps())
+    data["cues"] = "something-else"
+    with pytest.raises(ValueError, match="cue table"):
+        RelevanceModel.from_json(data)
+
+
+def test_shipped_model_file_is_gzip_json() -> None:
+    path = Path(__file__).resolve().parents[2] / "bot" / "watch" / "data" / "relevance-model.json.gz"
+    data = json.loads(gzip.decompress(path.read_bytes()))
+    assert data["format"] == 1 and data["with_abstract"]["weights"]
