@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import UserFacingError
@@ -329,7 +329,11 @@ async def summary(session: AsyncSession, *, strongest: int = 8) -> ModelSummary:
             ).order_by(m.RelevanceModelRow.created_at.desc(), m.RelevanceModelRow.id.desc())
         )
     ).all()
-    decided = await decision_items(session)
+    decided = await session.scalar(
+        select(func.count())
+        .select_from(m.Suggestion)
+        .where(m.Suggestion.status.in_([SuggestionStatus.APPROVED, SuggestionStatus.REJECTED]))
+    )
     return ModelSummary(
         version=model.version,
         source="database" if row is not None and row.version == model.version else "shipped",
@@ -339,5 +343,5 @@ async def summary(session: AsyncSession, *, strongest: int = 8) -> ModelSummary:
             {"version": v, "status": s, "created_at": c.isoformat() if c else None, "note": note}
             for v, s, c, note in rows
         ],
-        decisions=len(decided),
+        decisions=int(decided or 0),
     )
