@@ -40,6 +40,7 @@ __all__ = [
     "RelevanceModel",
     "Scored",
     "WeightSet",
+    "feature_set",
     "features",
     "score_paper",
     "shipped_model",
@@ -56,8 +57,8 @@ def _ngrams(prefix: str, text: str, out: set[str]) -> None:
     out.update(map(add, map(" ".join, itertools.pairwise(words))))
 
 
-def features(title: str, abstract: str, categories: Sequence[str] = ()) -> dict[str, str]:
-    """The paper's binary features, each with what matched for a cue (``""`` otherwise).
+def feature_set(title: str, abstract: str, categories: Sequence[str] = ()) -> tuple[set[str], dict[str, str]]:
+    """The paper's binary features, and for the cues among them what they matched.
 
     *title* and *abstract* are whitespace-normalised; an empty abstract adds no ``a:`` feature.
     """
@@ -66,10 +67,15 @@ def features(title: str, abstract: str, categories: Sequence[str] = ()) -> dict[
     if abstract:
         _ngrams("a:", abstract, out)
     out.update("cat:" + c for c in categories)
-    found = dict.fromkeys(out, "")
-    for name, _weight, matched in cue_hits(title, abstract):
-        found[name] = matched
-    return found
+    matched = {name: text for name, _weight, text in cue_hits(title, abstract)}
+    out.update(matched)
+    return out, matched
+
+
+def features(title: str, abstract: str, categories: Sequence[str] = ()) -> dict[str, str]:
+    """The paper's features, each with what matched for a cue (``""`` otherwise)."""
+    out, matched = feature_set(title, abstract, categories)
+    return {f: matched.get(f, "") for f in out}
 
 
 def describe(feature: str, weight: float, matched: str = "") -> str:
@@ -163,7 +169,7 @@ class RelevanceModel:
         abstract = " ".join(abstract.split())
         title_only = not abstract
         ws = self.title_only if title_only else self.with_abstract
-        feats = features(title, abstract, categories)
+        feats, matched = feature_set(title, abstract, categories)
         logit, hits = ws.logit(feats)
         top: list[str] = []
         if reasons:
@@ -171,7 +177,7 @@ class RelevanceModel:
             floor = 0.05 / abs(ws.calib_a) if ws.calib_a else 0.0
             shown = [h for h in hits if h[0] >= floor or h[0] <= -floor]
             strongest = heapq.nsmallest(reasons, shown, key=lambda h: (-abs(h[0]), h[1]))
-            top = [describe(f, w * ws.calib_a, feats[f]) for w, f in strongest]
+            top = [describe(f, w * ws.calib_a, matched.get(f, "")) for w, f in strongest]
             if title_only:
                 top.append("title only: scored by the title model")
         return Scored(ws.probability(logit), ws.threshold, tuple(top), title_only)
