@@ -23,9 +23,7 @@ def create_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = 5000) 
     """An async engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
     kwargs: dict[str, Any] = {"echo": echo}
     if is_sqlite(url):
-        parsed = make_url(url)
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        # No directory is created here: db.guard settled beforehand that the file may be opened.
         kwargs["connect_args"] = {"timeout": busy_timeout_ms / 1000}
     else:
         kwargs["pool_pre_ping"] = True
@@ -78,14 +76,73 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(cfg).get_current_head()
 
 
-async def migrate(engine: AsyncEngine) -> None:
-    """Apply every Alembic migration that the database lacks (idempotent)."""
-    async with engine.begin() as conn:
+def _migration_engine(url: Any, busy_timeout_ms: int) -> AsyncEngine:
+    """A private SQLite engine whose transactions really include DDL.
+
+    pysqlite (and aiosqlite on top of it) only opens a transaction before INSERT/UPDATE/DELETE, so
+    ``CREATE TABLE`` and ``CREATE INDEX`` would each commit on their own and an interrupted migration
+    would leave half a schema. Here the driver's own transaction handling is switched off and every
+    transaction starts with an explicit ``BEGIN IMMEDIATE`` (SQLAlchemy docs, "Serializable isolation /
+    Savepoints / Transactional DDL" for pysqlite/aiosqlite), so a migration commits whole or not at all.
+    """
+    from sqlalchemy.pool import NullPool
+
+    engine = create_async_engine(url, poolclass=NullPool, connect_args={"timeout": busy_timeout_ms / 1000})
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # no implicit BEGIN/COMMIT from the driver
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")  # outside any transaction, as SQLite requires
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cur.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _refuse_foreign_tables(connection: Connection) -> None:
+    """A database without our revision but with tables of its own is someone else's: leave it alone."""
+    from sqlalchemy import inspect
+
+    from db.guard import DatabaseRefused, our_tables
+
+    foreign = sorted(set(inspect(connection).get_table_names()) - our_tables())
+    if foreign:
+        raise DatabaseRefused(
+            f"the database is not a ptm-bot catalog (it holds other tables: {', '.join(foreign[:5])}); "
+            "left unchanged"
+        )
+
+
+def _upgrade_checked(connection: Connection) -> tuple[str | None, str | None]:
+    before = _current(connection)
+    if before is None:
+        _refuse_foreign_tables(connection)
+    _upgrade(connection)
+    return before, _current(connection)
+
+
+async def migrate(engine: AsyncEngine, *, busy_timeout_ms: int = 5000) -> None:
+    """Apply every Alembic migration that the database lacks (idempotent), all in one transaction:
+    an interruption at any point leaves the database as it was before."""
+    async with engine.connect() as conn:
         before = await conn.run_sync(_current)
-        if before is not None and before == head_revision():
-            return
-        await conn.run_sync(_upgrade)
-        after = await conn.run_sync(_current)
+    if before is not None and before == head_revision():
+        return
+    url = engine.url
+    private = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+    runner = _migration_engine(url, busy_timeout_ms) if private else engine
+    try:
+        async with runner.begin() as conn:
+            before, after = await conn.run_sync(_upgrade_checked)
+    finally:
+        if private:
+            await runner.dispose()
     if before != after:
         log.info("database migrated from %s to %s", before or "empty", after)
 

@@ -18,7 +18,9 @@ async def _open(config: Config):  # type: ignore[no-untyped-def]
     from bot.database import open_database
 
     database = config.database
-    return await open_database(database.url, echo=database.echo, busy_timeout_ms=database.busy_timeout_ms)
+    return await open_database(
+        database.url, create=False, echo=database.echo, busy_timeout_ms=database.busy_timeout_ms
+    )
 
 
 def _configure_ask(parser: argparse.ArgumentParser) -> None:
