@@ -102,7 +102,7 @@ def check_sqlite_file(path: str, *, create: bool) -> CatalogState:
             f"{path} is at database revision {', '.join(sorted(revisions))}, unknown to this version of "
             "ptm-bot (newer, or another application's); left unchanged"
         )
-    foreign = sorted(t for t in tables if t not in our_tables())
+    foreign = sorted(t for t in tables if t not in our_tables()) or _unlike_ours(path, tables)
     if foreign:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
         raise DatabaseRefused(f"{path} is not a ptm-bot catalog (it holds other tables: {shown}); left unchanged")
@@ -139,6 +139,26 @@ def _read_schema(path: str) -> tuple[list[str], list[str]]:
     except sqlite3.DatabaseError as exc:
         raise DatabaseRefused(f"{path} cannot be read as a SQLite database ({exc}); left unchanged") from None
     return tables, revisions
+
+
+def _unlike_ours(path: str, tables: list[str]) -> list[str]:
+    """Tables named like ours whose columns are not ours (another application's ``entries``)."""
+    from db.models import Base
+
+    conn = _connect_read_only(path)
+    try:
+        unlike = []
+        for table in tables:
+            model = Base.metadata.tables.get(table)
+            if model is None:
+                continue
+            quoted = "'" + table.replace("'", "''") + "'"
+            columns = {row[1] for row in conn.execute(f"PRAGMA table_info({quoted})")}
+            if columns != {c.name for c in model.columns}:
+                unlike.append(table)
+    finally:
+        conn.close()
+    return sorted(unlike)
 
 
 def _all_empty(path: str, tables: list[str]) -> bool:
