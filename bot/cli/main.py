@@ -312,7 +312,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     try:
-        config = load_config(args.config)
+        try:
+            config = load_config(args.config)
+        except OSError as exc:  # e.g. a config directory this user may not enter
+            where = exc.filename or args.config or "the config file"
+            raise CLIError(f"cannot read config file {where}: {exc.strerror or exc}") from exc
         if args.db is not None:
             if not args.db.strip():
                 raise CLIError("--db is empty: give a database file or URL")

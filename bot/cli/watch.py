@@ -23,7 +23,8 @@ def _configure_poll(p: argparse.ArgumentParser) -> None:
     p.description = (
         "Poll arXiv once: fetch the configured feeds (or the files / URLs given with --feed), skip papers "
         "already seen, suggested, decided or in the catalog, score the rest and store them; relevant ones "
-        "within the caps become pending suggestions. Exit status 1 when a source failed."
+        "within the caps become pending suggestions. Exit status 1 when a source failed or lost papers, "
+        "3 when every failed source was unreachable (the network)."
     )
     p.add_argument(
         "--feed",
@@ -59,6 +60,8 @@ async def cmd_poll(args: argparse.Namespace, config: Config) -> int:
         print(_summary(report))
     for feed in report.failed:
         print(f"ptm-bot: {feed.source}: {feed.error}", file=sys.stderr)
+    if report.failed and all(feed.unreachable for feed in report.failed):
+        return 3  # the network is the cause (README: exit statuses)
     return 1 if report.failed else 0
 
 
@@ -69,7 +72,7 @@ async def _poll_over_http(db: object, config: Config, sources: list[str] | None,
 
     async with aiohttp.ClientSession() as http:
         return await poll(
-            db, config, fetcher=make_fetcher(http, config), sources=sources, dry_run=dry_run, all_topics=True
+            db, config, fetcher=make_fetcher(http, config, interactive=True), sources=sources, dry_run=dry_run, all_topics=True
         )
 
 

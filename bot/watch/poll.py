@@ -116,6 +116,7 @@ class FeedStatus:
     first_poll: bool = False
     http_status: int | None = None
     announce: bool = False  # health differs from the last announced one: tell the review channel
+    unreachable: bool = False  # failed because the host did not answer (the network, exit status 3)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -176,9 +177,13 @@ def is_url(source: str) -> bool:
     return urlsplit(source).scheme in ("http", "https")
 
 
-def make_fetcher(session: Any, config: Config) -> PoliteFetcher:
-    """The fetcher configured from ``[feeds]`` around the bot's (or the CLI's) aiohttp session."""
+def make_fetcher(session: Any, config: Config, *, interactive: bool = False) -> PoliteFetcher:
+    """The fetcher configured from ``[feeds]`` around the bot's (or the CLI's) aiohttp session.
+
+    *interactive* (``ptm-bot poll``): someone is waiting, so retries back off for seconds, not minutes.
+    """
     feeds = config.feeds
+    extra: dict[str, float] = {"backoff_base": 1.0, "max_backoff": 5.0} if interactive else {}
     return PoliteFetcher(
         session,
         user_agent=config.user_agent,
@@ -186,6 +191,7 @@ def make_fetcher(session: Any, config: Config) -> PoliteFetcher:
         timeout=feeds.timeout_seconds,
         max_bytes=feeds.max_bytes,
         max_attempts=feeds.max_attempts,
+        **extra,
     )
 
 
@@ -346,6 +352,7 @@ async def _fetch_url(
         return _Fetched(status, succeeded=True)
     if result.outcome is FetchOutcome.FAILED:
         status.outcome, status.error = "failed", result.error
+        status.unreachable = result.unreachable
         return _Fetched(status)
     assert result.body is not None
     try:
