@@ -36,7 +36,7 @@ NAMING_CONVENTION = {
 
 ENTRY_KINDS = ("survey", "model", "resource")
 SUGGESTION_STATUSES = ("seen", "pending", "approved", "rejected")
-FEED_HEALTH = ("ok", "failing", "disabled")
+FEED_HEALTH = ("ok", "degraded", "failing", "disabled")
 
 
 def utcnow() -> datetime:

@@ -60,9 +60,11 @@ async def cmd_poll(args: argparse.Namespace, config: Config) -> int:
         print(_summary(report))
     for feed in report.failed:
         print(f"ptm-bot: {feed.source}: {feed.error}", file=sys.stderr)
+    for feed in report.partial:
+        print(f"ptm-bot: {feed.source}: partial: {feed.error}", file=sys.stderr)
     if report.failed and all(feed.unreachable for feed in report.failed):
         return 3  # the network is the cause (README: exit statuses)
-    return 1 if report.failed else 0
+    return 1 if report.failed or report.partial else 0
 
 
 async def _poll_over_http(db: object, config: Config, sources: list[str] | None, dry_run: bool) -> PollReport:

@@ -72,6 +72,7 @@ class FetchResult:
 
 class FeedHealth(StrEnum):
     OK = "ok"
+    DEGRADED = "degraded"  # answered, but papers were lost (truncated document, entries without an id)
     FAILING = "failing"
     DISABLED = "disabled"
 

@@ -107,7 +107,8 @@ class FeedStatus:
 
     source: str
     kind: str  # 'url' | 'file'
-    outcome: str  # 'ok' | 'not_modified' | 'failed' | 'skipped' (disabled)
+    outcome: str  # 'ok' | 'partial' (papers lost: error says what) | 'not_modified' | 'failed' | 'skipped'
+    lost: int = 0  # entries skipped for lack of an arXiv id (a truncated document says so in error)
     papers: int = 0
     error: str | None = None
     health: str = FeedHealth.OK
@@ -142,12 +143,18 @@ class PollReport:
         return [f for f in self.feeds if f.outcome == "failed"]
 
     @property
+    def partial(self) -> list[FeedStatus]:
+        """Sources that answered but lost papers: reported (and announced) like a failure."""
+        return [f for f in self.feeds if f.outcome == "partial"]
+
+    @property
     def counts(self) -> dict[str, int]:
         out = {"papers": len(self.candidates), "suggested": sum(c.suggest for c in self.candidates)}
         for status in ("new", "duplicate", "known", "replacement"):
             out[status] = sum(c.status == status for c in self.candidates)
         out["relevant"] = sum(c.relevant for c in self.candidates)
         out["feeds_failed"] = len(self.failed)
+        out["feeds_partial"] = len(self.partial)
         return out
 
     def as_dict(self) -> dict[str, Any]:
@@ -233,6 +240,7 @@ class _Fetched:
     papers: tuple[FeedPaper, ...] = ()
     validators: Validators | None = None  # new validators to store (successful fetch + parse only)
     succeeded: bool = False
+    partial: bool = False  # answered, but lost papers (FeedStatus.error says what)
 
 
 async def poll(
@@ -310,7 +318,8 @@ async def poll(
             await session.rollback()
     counts = report.counts
     log.info(
-        "poll: %d papers (%d new, %d duplicate, %d known, %d replacement), %d suggested, %d feed(s) failed%s",
+        "poll: %d papers (%d new, %d duplicate, %d known, %d replacement), %d suggested, %d feed(s) failed, "
+        "%d partial%s",
         counts["papers"],
         counts["new"],
         counts["duplicate"],
@@ -318,6 +327,7 @@ async def poll(
         counts["replacement"],
         counts["suggested"],
         counts["feeds_failed"],
+        counts["feeds_partial"],
         " (dry run)" if dry_run else "",
     )
     return report
@@ -361,8 +371,23 @@ async def _fetch_url(
         log.warning("feed %s: not a usable feed: %s", url, exc)
         status.outcome, status.error = "failed", f"not a feed: {exc}"[:500]
         return _Fetched(status)
+    if _mark_partial(status, parsed, url):
+        # The validators stay as they were: the next poll fetches the whole document again instead
+        # of hearing "304 Not Modified" about the papers this one lost.
+        return _Fetched(status, parsed.papers, succeeded=True, partial=True)
     status.outcome, status.papers = "ok", len(parsed.papers)
     return _Fetched(status, parsed.papers, validators=result.validators, succeeded=True)
+
+
+def _mark_partial(status: FeedStatus, parsed: Any, source: str) -> bool:
+    """Record what *parsed* lost on *status*; True when it lost anything."""
+    status.papers = len(parsed.papers)
+    lost = parsed.lost
+    if lost is None:
+        return False
+    status.outcome, status.error, status.lost = "partial", lost[:500], len(parsed.skipped)
+    log.warning("feed %s: partial: %s", source, lost)
+    return True
 
 
 async def _read_file(path: str) -> _Fetched:
@@ -379,6 +404,8 @@ async def _read_file(path: str) -> _Fetched:
         log.warning("feed file %s: not a usable feed: %s", path, exc)
         status.error = f"not a feed: {exc}"[:500]
         return _Fetched(status)
+    if _mark_partial(status, parsed, path):
+        return _Fetched(status, parsed.papers, succeeded=True, partial=True)
     status.outcome, status.papers = "ok", len(parsed.papers)
     return _Fetched(status, parsed.papers, succeeded=True)
 
@@ -400,6 +427,8 @@ async def _store_feed_state(session: AsyncSession, item: _Fetched, now: datetime
         item.succeeded,
         disable_after=disable_after,
     )
+    if item.partial:
+        health = FeedHealth.DEGRADED  # it answered (no failure counted) but lost papers
     row.health, row.consecutive_failures = str(health), failures
     row.polls = (row.polls or 0) + 1
     row.last_polled_at = now
@@ -408,6 +437,8 @@ async def _store_feed_state(session: AsyncSession, item: _Fetched, now: datetime
         row.last_error = None
         if item.validators is not None:  # only a fetched-and-parsed body moves the validators
             row.etag, row.last_modified = item.validators.etag, item.validators.last_modified
+        if item.partial:
+            row.last_error = status.error
     else:
         row.last_error = status.error
     status.health, status.consecutive_failures = row.health, failures
