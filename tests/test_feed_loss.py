@@ -9,7 +9,7 @@ import aiohttp
 from bot.cli.main import main
 from bot.present.watch import render_health_changes
 from bot.watch.arxiv import parse_feed, strip_tags
-from bot.watch.poll import mark_health_announced, make_fetcher, poll
+from bot.watch.poll import make_fetcher, mark_health_announced, poll
 from db import models as m
 from tests.http_server import ScriptedServer, conditional_feed
 from tests.watch_helpers import (  # noqa: F401  (fixtures)
