@@ -35,7 +35,7 @@ NAMING_CONVENTION = {
 }
 
 ENTRY_KINDS = ("survey", "model", "resource")
-SUGGESTION_STATUSES = ("seen", "pending", "approved", "rejected")
+SUGGESTION_STATUSES = ("seen", "waiting", "pending", "approved", "rejected")
 FEED_HEALTH = ("ok", "degraded", "failing", "disabled")
 
 

@@ -94,7 +94,9 @@ def _migration_engine(url: Any, busy_timeout_ms: int) -> AsyncEngine:
         dbapi_conn.isolation_level = None  # no implicit BEGIN/COMMIT from the driver
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")  # outside any transaction, as SQLite requires
-        cur.execute("PRAGMA foreign_keys=ON")
+        # Off while tables are rebuilt (SQLite's "make other kinds of table schema changes"
+        # procedure): a batch migration's DROP TABLE must not cascade; checked before commit.
+        cur.execute("PRAGMA foreign_keys=OFF")
         cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cur.close()
 
@@ -124,6 +126,10 @@ def _upgrade_checked(connection: Connection) -> tuple[str | None, str | None]:
     if before is None:
         _refuse_foreign_tables(connection)
     _upgrade(connection)
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"migration left {len(broken)} broken foreign key(s), e.g. {broken[0]}")
     return before, _current(connection)
 
 

@@ -113,11 +113,11 @@ def test_old_rdf_feed_is_read_right() -> None:
     parsed = parse_feed(RDF.read_bytes())
     assert parsed.format == "rdf" and parsed.lost is None
     papers = {p.arxiv_id: p for p in parsed.papers}
-    bert = papers["1810.04805"]
-    assert bert.title == "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding"
-    assert bert.authors == ("Jacob Devlin", "Ming-Wei Chang", "Kenton Lee", "Kristina Toutanova")
-    assert (bert.version, bert.categories, bert.primary_category, bert.announce_type) == (1, ("cs.CL",), "cs.CL", "new")
-    assert bert.abstract.startswith("We introduce a new language representation model called BERT")
+    new = papers["1810.01234"]
+    assert new.title == "Constructed: Transliteration Pairs for Low-Resource Scripts"
+    assert new.authors == ("Richard Roe", "Mary-Ann Moe", "Kim Poe")
+    assert (new.version, new.categories, new.primary_category, new.announce_type) == (1, ("cs.CL",), "cs.CL", "new")
+    assert new.abstract.startswith("We collect transliteration pairs")
     attention = papers["1706.03762"]
     assert (attention.title, attention.version, attention.announce_type) == ("Attention Is All You Need", 5, "replace")
     cross = papers["1805.08875"]
@@ -133,8 +133,9 @@ def test_cli_poll_of_an_rdf_feed_treats_updated_as_replacement(db_path, capsys) 
     assert main(["poll", "--db", str(db_path), "--feed", str(RDF), "--dry-run", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     status = {c["arxiv_id"]: c["status"] for c in doc["candidates"]}
-    assert status["1706.03762"] in ("replacement", "known")  # never "new"
-    assert status["1810.09999"] in ("replacement", "known")  # v2, no flag: a replacement too
+    assert status["1706.03762"] == "replacement"  # UPDATED: never "new"
+    assert status["1810.09999"] == "replacement"  # v2 without a flag: a replacement too
+    assert status["1810.01234"] == "new"
 
 
 def test_html_tags_in_external_titles_are_removed() -> None:

@@ -71,6 +71,11 @@ class CandidateStatus:
     DUPLICATE = "duplicate"  # already seen, suggested or decided (a suggestions row exists)
     KNOWN = "known"  # already in the catalog
     REPLACEMENT = "replacement"  # a new version of a paper not otherwise known: never suggested
+    WAITING = "waiting"  # relevant, over a cap in an earlier poll: not in this feed, suggested now
+
+
+# Why a relevant new paper was not suggested, when a later poll should still suggest it.
+_CAP_REASONS = frozenset({"per-poll cap", "daily cap"})
 
 
 @dataclass(slots=True)
@@ -149,7 +154,9 @@ class PollReport:
 
     @property
     def counts(self) -> dict[str, int]:
-        out = {"papers": len(self.candidates), "suggested": sum(c.suggest for c in self.candidates)}
+        waited = sum(c.status == CandidateStatus.WAITING for c in self.candidates)
+        out = {"papers": len(self.candidates) - waited, "suggested": sum(c.suggest for c in self.candidates)}
+        out["waited"] = waited  # suggested from earlier polls' waiting list (included in "suggested")
         for status in ("new", "duplicate", "known", "replacement"):
             out[status] = sum(c.status == status for c in self.candidates)
         out["relevant"] = sum(c.relevant for c in self.candidates)
@@ -649,6 +656,9 @@ async def process_papers(
         .where(m.Suggestion.suggested_at >= now - timedelta(days=1))
     )
     budget = max(0, min(rel.per_poll_cap, rel.daily_cap - int(suggested_today or 0)))
+    # Papers an earlier poll could not suggest for a cap come first, oldest first.
+    waited = await _take_waiting(session, budget, catalog, now=now, dry_run=dry_run)
+    budget -= len(waited)
     backfill_left = config.feeds.backfill
     first_ids = set(first_poll_ids)
     eligible = sorted(
@@ -677,7 +687,71 @@ async def process_papers(
                 cand.topics = list(topics_for(name=cand.name, title=paper.title, abstract=paper.abstract))
     if not dry_run:
         await _store(session, papers, candidates, norm_titles, now)
-    return candidates
+    return waited + candidates
+
+
+async def _take_waiting(
+    session: AsyncSession, budget: int, catalog: Any, *, now: datetime, dry_run: bool
+) -> list[Candidate]:
+    """Up to *budget* waiting papers (oldest first) made pending, each by a conditional update, so
+    of two concurrent polls only one suggests a given paper; one candidate per paper taken."""
+    if budget <= 0:
+        return []
+    s = m.Suggestion
+    rows = (
+        await session.execute(
+            select(s)
+            .where(s.status == "waiting")
+            .order_by(s.first_seen_at, s.score.desc(), s.id)
+            .limit(budget + 20)  # a few spares: some may have reached the catalog meanwhile
+            .execution_options(populate_existing=True)
+        )
+    ).scalars()
+    taken: list[Candidate] = []
+    for row in rows:
+        if len(taken) >= budget:
+            break
+        if row.arxiv_id in catalog.ids or row.norm_title in catalog.titles:
+            if not dry_run:
+                await session.execute(
+                    update(s).where(s.id == row.id, s.status == "waiting").values(status="seen")
+                )
+            continue
+        topics = list(topics_for(name=row.proposed_name, title=row.title, abstract=row.abstract))
+        if not dry_run:
+            result = await session.execute(
+                update(s)
+                .where(s.id == row.id, s.status == "waiting")
+                .values(status="pending", suggested_at=now, proposed_topics=topics)
+            )
+            if result.rowcount != 1:
+                continue  # another poll took it
+        abstract = row.abstract
+        if len(abstract) > ABSTRACT_EXCERPT:
+            abstract = abstract[: ABSTRACT_EXCERPT - 1].rstrip() + "…"
+        since = row.first_seen_at.date().isoformat() if row.first_seen_at else "an earlier poll"
+        taken.append(
+            Candidate(
+                arxiv_id=row.arxiv_id,
+                version=row.version,
+                title=row.title,
+                authors=list(row.authors or ()),
+                categories=list(row.categories or ()),
+                announce_type=row.announce_type,
+                status=CandidateStatus.WAITING,
+                score=round(row.score, 4),
+                relevant=True,
+                suggest=True,
+                reasons=[*(row.reasons or ()), f"waited for a cap since {since}"],
+                kind=row.proposed_kind,
+                name=row.proposed_name,
+                topics=topics,
+                url=row.url,
+                abstract=abstract,
+                suggestion_id=None if dry_run else row.id,
+            )
+        )
+    return taken
 
 
 async def _store(
@@ -710,7 +784,9 @@ async def _store(
                 "proposed_kind": cand.kind,
                 "proposed_name": cand.name[:300],
                 "proposed_topics": cand.topics,
-                "status": "pending" if cand.suggest else "seen",
+                "status": (
+                    "pending" if cand.suggest else "waiting" if cand.why_not in _CAP_REASONS else "seen"
+                ),
                 "first_seen_at": now,
                 "suggested_at": now if cand.suggest else None,
             }
@@ -718,24 +794,25 @@ async def _store(
     if not rows:
         return
     # A Core executemany on the table: the ORM's bulk-insert bookkeeping buys nothing for plain rows.
+    # RETURNING names the rows this poll stored: a row another poll stored meanwhile is skipped by
+    # the insert, and this poll neither counts nor posts it.
     if plain is None:
-        await session.execute(_insert_ignoring_duplicates(session, m.Suggestion.__table__), rows)
+        statement = _insert_ignoring_duplicates(session, m.Suggestion.__table__)
+        statement = statement.returning(m.Suggestion.__table__.c.arxiv_id, m.Suggestion.__table__.c.id)
+        result = await session.execute(statement, rows)
     else:
-        await session.execute(plain.statement, plain.render(rows, now))
-    pending = [c for c in candidates if c.suggest]
-    if pending:
-        ids = dict(
-            (
-                await session.execute(
-                    select(m.Suggestion.arxiv_id, m.Suggestion.id).where(
-                        m.Suggestion.arxiv_id.in_([c.arxiv_id for c in pending]),
-                        m.Suggestion.status == "pending",
-                    )
-                )
-            ).all()
-        )
-        for cand in pending:
-            cand.suggestion_id = ids.get(cand.arxiv_id)
+        result = await session.execute(plain.statement, plain.render(rows, now))
+    stored = {arxiv_id: row_id for arxiv_id, row_id in result.all()}
+    for cand in candidates:
+        if cand.status not in (CandidateStatus.NEW, CandidateStatus.REPLACEMENT):
+            continue
+        row_id = stored.get(cand.arxiv_id)
+        if row_id is None:
+            cand.status = CandidateStatus.DUPLICATE
+            if cand.suggest:
+                cand.suggest, cand.why_not = False, "stored by a concurrent poll"
+        elif cand.suggest:
+            cand.suggestion_id = row_id
 
 
 def _insert_ignoring_duplicates(session: AsyncSession, table: Table):  # type: ignore[no-untyped-def]
@@ -816,7 +893,11 @@ class _PlainSuggestionInsert:
             m.Suggestion.__tablename__,
             *(column(c.name, Text() if c.name in plain else c.type) for c in columns),
         )
-        statement = insert(shadow).on_conflict_do_nothing(index_elements=["arxiv_id"])
+        statement = (
+            insert(shadow)
+            .on_conflict_do_nothing(index_elements=["arxiv_id"])
+            .returning(shadow.c.arxiv_id, shadow.c.id)
+        )
         return _PlainSuggestionInsert(statement, encode_json, render_time)
 
     def render(self, rows: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
