@@ -12,7 +12,6 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.catalog import service as catalog
 from db.guard import CatalogState, DatabaseRefused, check_sqlite_file, drop_half_created
 from db.session import create_engine, create_sessionmaker, migrate
 
@@ -103,7 +102,11 @@ async def open_database(
         else:
             await _require_head(engine, url if path is None else path)
         db = Database(url=url, engine=engine, sessions=create_sessionmaker(engine))
-        if seed:
+        if seed and await _is_empty(db):
+            # Imported here: the import code is only needed to fill a new catalog, and every CLI
+            # call opens the database (start-up time, issue 11).
+            from bot.catalog import service as catalog
+
             async with db.begin() as session:
                 report = await catalog.seed_if_empty(session)
             if report is not None:
@@ -112,6 +115,15 @@ async def open_database(
         await engine.dispose()
         raise
     return db
+
+
+async def _is_empty(db: Database) -> bool:
+    from sqlalchemy import select
+
+    from db import models as m
+
+    async with db.begin() as session:
+        return await session.scalar(select(m.Entry.id).limit(1)) is None
 
 
 async def _require_head(engine: AsyncEngine, where: str) -> None:

@@ -7,9 +7,10 @@ import dataclasses
 import logging
 import sys
 
-import discord
-
 from bot.config import Config, discord_token
+
+# discord.py is imported inside the commands that use it: this module is loaded for every
+# ``ptm-bot`` call, ``--help`` included, and start-up must stay fast (issue 11).
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,8 @@ def _configure_sync(parser: argparse.ArgumentParser) -> None:
 
 
 async def cmd_sync(args: argparse.Namespace, config: Config) -> int:
+    import discord
+
     from bot.cli.main import CLIError
     from bot.client.bot import create_bot
 

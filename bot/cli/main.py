@@ -7,7 +7,6 @@ slash-command handlers and renderers) as the Discord bot.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import os
@@ -321,6 +320,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not args.db.strip():
                 raise CLIError("--db is empty: give a database file or URL")
             config = config.with_database_url(database_url_from_path(args.db))
+        import asyncio  # here, not at the top: ``--help`` needs no event loop (start-up time)
+
         return asyncio.run(args.handler(args, config))
     except ConfigError as exc:
         print(f"ptm-bot: invalid configuration:\n{exc}", file=sys.stderr)

@@ -10,9 +10,15 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.config import Config
-from bot.watch.poll import Candidate, PollReport, is_url
+
+if TYPE_CHECKING:
+    from bot.watch.poll import Candidate, PollReport
+
+# bot.watch.poll (SQLAlchemy, aiohttp) is imported inside the commands: this module is loaded for
+# every ``ptm-bot`` call, ``--help`` included, and start-up must stay fast (issue 11).
 
 __all__ = ["COMMANDS", "render_candidates_table", "render_feeds_table"]
 
@@ -39,7 +45,7 @@ def _configure_poll(p: argparse.ArgumentParser) -> None:
 
 async def cmd_poll(args: argparse.Namespace, config: Config) -> int:
     from bot.cli.main import _open
-    from bot.watch.poll import poll
+    from bot.watch.poll import is_url, poll
 
     sources: list[str] | None = list(args.feed) if args.feed else None
     db = await _open(config)
