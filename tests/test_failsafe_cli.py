@@ -284,3 +284,42 @@ def test_interrupted(monkeypatch, db_path, capsys):
 
     monkeypatch.setattr(service, "catalog_stats", interrupted)
     assert main(["stats", "--db", str(db_path)]) == 130
+
+
+# --- rows checked on the mapping itself (no network in tests) --------------------------------------
+
+
+def test_unresolvable_host_is_the_network() -> None:
+    from bot.cli.failures import describe
+
+    message, status = describe(socket.gaierror(-2, "Name or service not known"))  # type: ignore[misc]
+    assert status == 3 and message.startswith("cannot resolve the host name (Name or service not known)")
+
+
+def test_missing_driver_is_a_usage_problem() -> None:
+    from bot.cli.failures import describe
+
+    assert describe(ModuleNotFoundError("No module named 'asyncpg'", name="asyncpg")) == (
+        "the database driver asyncpg is not installed (pip install asyncpg)",
+        2,
+    )
+    assert describe(ModuleNotFoundError("No module named 'bot.nothing'", name="bot.nothing")) is None  # a bug
+
+
+def test_discord_refusing_a_request_is_the_network() -> None:
+    from types import SimpleNamespace
+
+    import discord
+
+    from bot.cli.failures import describe
+
+    exc = discord.HTTPException(SimpleNamespace(status=403, reason="Forbidden"), "Missing Access")
+    message, status = describe(exc)  # type: ignore[misc]
+    assert status == 3 and message.startswith("Discord refused the request: 403")
+
+
+def test_a_bug_keeps_its_traceback() -> None:
+    from bot.cli.failures import describe
+
+    assert describe(ZeroDivisionError("division by zero")) is None
+    assert describe(KeyError("x")) is None

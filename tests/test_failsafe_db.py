@@ -265,3 +265,14 @@ def test_run_without_a_token_opens_nothing(tmp_path, capsys, monkeypatch):
 def test_an_empty_db_option_is_an_error(capsys):
     assert main(["stats", "--db", ""]) == 2
     assert capsys.readouterr().err == "ptm-bot: --db is empty: give a database file or URL\n"
+
+
+def test_a_catalog_from_a_newer_version_is_left_alone(db_path, capsys):
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE alembic_version SET version_num = '0099'")
+    conn.commit()
+    conn.close()
+    digest = sha(db_path)
+    assert main(["init", "--db", str(db_path)]) == 2
+    assert "is at database revision 0099, unknown to this version of ptm-bot" in capsys.readouterr().err
+    assert sha(db_path) == digest
