@@ -276,3 +276,13 @@ def test_a_catalog_from_a_newer_version_is_left_alone(db_path, capsys):
     assert main(["init", "--db", str(db_path)]) == 2
     assert "is at database revision 0099, unknown to this version of ptm-bot" in capsys.readouterr().err
     assert sha(db_path) == digest
+
+
+def test_poll_dry_run_does_not_migrate_an_old_catalog(tmp_path, shipped_db_file, capsys):
+    old = tmp_path / "old.sqlite3"
+    _catalog_at_0001(old, shipped_db_file)
+    digest = sha(old)
+    feed = Path(__file__).parent / "fixtures" / "feeds" / "rss2-cs.CL-2026-04-27-trimmed.xml"
+    assert main(["poll", "--db", str(old), "--feed", str(feed), "--dry-run"]) == 2
+    assert "needs migrating" in capsys.readouterr().err
+    assert sha(old) == digest

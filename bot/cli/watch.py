@@ -48,7 +48,8 @@ async def cmd_poll(args: argparse.Namespace, config: Config) -> int:
     from bot.watch.poll import is_url, poll
 
     sources: list[str] | None = list(args.feed) if args.feed else None
-    db = await _open(config)
+    # A dry run writes nothing: a catalog that needs migrating is refused rather than migrated.
+    db = await _open(config, seed=not args.dry_run, migrate=not args.dry_run)
     try:
         if sources is not None and not any(is_url(s) for s in sources):
             report = await poll(
