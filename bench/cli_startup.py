@@ -97,7 +97,9 @@ def main() -> int:
                 f"baseline; target {r['target']} s: {'met' if r['met'] else 'NOT met'}), CPU "
                 f"{r['cpu_median']:.3f} s ({r['cpu_over_baseline']:+.3f} s)"
             )
-        print(f"load average (1 min) before / after: {result['load_average'][0]} / {result['load_average'][1]}")
+        print(
+            f"load average (1 min) before / after: {result['load_average'][0]} / {result['load_average'][1]}"
+        )
     return 0 if all(figures(name)["met"] for name in commands) else 1
 
 

@@ -105,7 +105,9 @@ def check_sqlite_file(path: str, *, create: bool) -> CatalogState:
     foreign = sorted(t for t in tables if t not in our_tables()) or _unlike_ours(path, tables)
     if foreign:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
-        raise DatabaseRefused(f"{path} is not a ptm-bot catalog (it holds other tables: {shown}); left unchanged")
+        raise DatabaseRefused(
+            f"{path} is not a ptm-bot catalog (it holds other tables: {shown}); left unchanged"
+        )
     if not _all_empty(path, tables):
         raise DatabaseRefused(
             f"{path} holds catalog tables with rows but no revision marker; left unchanged "

@@ -47,7 +47,10 @@ def schema(path: Path) -> list[tuple[str, str, str | None]]:
     finally:
         conn.close()
     # A batch-rebuilt table lists its constraints in no fixed order: compare the lines as a set.
-    rows = [(t, n, "\n".join(sorted(x.rstrip(", ") for x in sql.splitlines())) if sql else sql) for t, n, sql in rows]
+    rows = [
+        (t, n, "\n".join(sorted(x.rstrip(", ") for x in sql.splitlines())) if sql else sql)
+        for t, n, sql in rows
+    ]
     return [*rows, ("version", str(version), None), ("entries", str(counts), None)]
 
 
@@ -185,7 +188,9 @@ def _other_app_db(path: Path, *, wal: bool = False, table: str = "notes") -> Non
     conn.close()
 
 
-@pytest.mark.parametrize("command", [["stats"], ["export"], ["init"], ["search", "x"], ["feeds"], ["import", "-"]])
+@pytest.mark.parametrize(
+    "command", [["stats"], ["export"], ["init"], ["search", "x"], ["feeds"], ["import", "-"]]
+)
 @pytest.mark.parametrize("table", ["notes", "entries"])
 def test_another_applications_database_is_refused_and_left_byte_identical(tmp_path, capsys, command, table):
     path = tmp_path / "notes.db"
@@ -199,7 +204,9 @@ def test_another_applications_database_is_refused_and_left_byte_identical(tmp_pa
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "is not a ptm-bot catalog" in err and table in err
     assert sha(path) == digest and journal_mode(path) == mode == "delete"
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["notes.db", *(["list.md"] if "import" in command else [])])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["notes.db", *(["list.md"] if "import" in command else [])]
+    )
 
 
 def test_a_foreign_database_in_wal_mode_keeps_its_bytes(tmp_path, capsys):

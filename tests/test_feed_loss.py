@@ -67,7 +67,9 @@ def test_entries_without_an_id_are_counted() -> None:
     assert parsed.lost == "2 entries without an arXiv id skipped"
 
 
-async def test_a_truncated_feed_is_partial_degraded_announced_and_fetched_whole_next_time(db, db_path) -> None:
+async def test_a_truncated_feed_is_partial_degraded_announced_and_fetched_whole_next_time(
+    db, db_path
+) -> None:
     config = make_config(db_path, max_attempts=1)
     async with ScriptedServer() as server, aiohttp.ClientSession() as http:
         server.script("/cl", conditional_feed(truncated_real_feed(), etag='"cut"'))
@@ -79,7 +81,11 @@ async def test_a_truncated_feed_is_partial_degraded_announced_and_fetched_whole_
         assert "broken off" in feed.error and report.partial == [feed] and report.counts["feeds_partial"] == 1
         async with db.begin() as session:
             row = await session.get(m.Feed, 1)
-            assert (row.health, row.consecutive_failures, row.etag) == ("degraded", 0, None)  # no 304 next time
+            assert (row.health, row.consecutive_failures, row.etag) == (
+                "degraded",
+                0,
+                None,
+            )  # no 304 next time
             assert await mark_health_announced(session, report.health_changes) == 1
         text = render_health_changes([feed])
         assert "is now **degraded** (papers lost: " in text and "document broken off after 1 paper(s)" in text
@@ -116,12 +122,25 @@ def test_old_rdf_feed_is_read_right() -> None:
     new = papers["1810.01234"]
     assert new.title == "Constructed: Transliteration Pairs for Low-Resource Scripts"
     assert new.authors == ("Richard Roe", "Mary-Ann Moe", "Kim Poe")
-    assert (new.version, new.categories, new.primary_category, new.announce_type) == (1, ("cs.CL",), "cs.CL", "new")
+    assert (new.version, new.categories, new.primary_category, new.announce_type) == (
+        1,
+        ("cs.CL",),
+        "cs.CL",
+        "new",
+    )
     assert new.abstract.startswith("We collect transliteration pairs")
     attention = papers["1706.03762"]
-    assert (attention.title, attention.version, attention.announce_type) == ("Attention Is All You Need", 5, "replace")
+    assert (attention.title, attention.version, attention.announce_type) == (
+        "Attention Is All You Need",
+        5,
+        "replace",
+    )
     cross = papers["1805.08875"]
-    assert (cross.categories, cross.announce_type, cross.authors) == (("hep-ex",), "cross", ("CMS Collaboration",))
+    assert (cross.categories, cross.announce_type, cross.authors) == (
+        ("hep-ex",),
+        "cross",
+        ("CMS Collaboration",),
+    )
     for paper in parsed.papers:
         assert "(arXiv:" not in paper.title and "<" not in paper.title
         assert all("<" not in a and "href" not in a for a in paper.authors)

@@ -31,7 +31,9 @@ def relevant(prefix: str, n: int) -> list[Item]:
     return [ptm_item(f"2604.{prefix}{i:02d}", f"Lex{prefix}x{i}LM") for i in range(n)]
 
 
-async def test_papers_over_the_per_poll_cap_are_suggested_by_later_polls_oldest_first(db, db_path, tmp_path) -> None:
+async def test_papers_over_the_per_poll_cap_are_suggested_by_later_polls_oldest_first(
+    db, db_path, tmp_path
+) -> None:
     config = make_config(db_path, per_poll_cap=2, daily_cap=100)
     first = relevant("71", 5)
     report = await poll(db, config, fetcher=None, sources=[write_feed(tmp_path, "a.xml", first)], now=NOW)
@@ -44,7 +46,11 @@ async def test_papers_over_the_per_poll_cap_are_suggested_by_later_polls_oldest_
     # The next day's feed brings 3 more relevant papers: the 2 places go to the oldest waiting ones.
     second = relevant("72", 3)
     report = await poll(
-        db, config, fetcher=None, sources=[write_feed(tmp_path, "b.xml", second)], now=NOW + timedelta(hours=1)
+        db,
+        config,
+        fetcher=None,
+        sources=[write_feed(tmp_path, "b.xml", second)],
+        now=NOW + timedelta(hours=1),
     )
     taken = [c for c in report.candidates if c.suggest]
     assert len(taken) == 2 and all(c.status == "waiting" and c.arxiv_id in held for c in taken)
@@ -55,7 +61,11 @@ async def test_papers_over_the_per_poll_cap_are_suggested_by_later_polls_oldest_
     order = []
     for hour in range(2, 6):
         report = await poll(
-            db, config, fetcher=None, sources=[write_feed(tmp_path, f"e{hour}.xml", [])], now=NOW + timedelta(hours=hour)
+            db,
+            config,
+            fetcher=None,
+            sources=[write_feed(tmp_path, f"e{hour}.xml", [])],
+            now=NOW + timedelta(hours=hour),
         )
         order += [c.arxiv_id for c in report.candidates if c.suggest]
     assert len(order) == 4 and order[0] in held and all(a.startswith("2604.72") for a in order[1:])

@@ -40,7 +40,9 @@ def test_a_query_imports_only_the_database_layer(db_path) -> None:
     assert imported("model", "DeBERTa", "--json", "--db", str(db_path)) == {"sqlalchemy"}
 
 
-@pytest.mark.parametrize("argv", [["stats", "--db", "missing.sqlite3"], ["export", "--db", "missing.sqlite3"]])
+@pytest.mark.parametrize(
+    "argv", [["stats", "--db", "missing.sqlite3"], ["export", "--db", "missing.sqlite3"]]
+)
 def test_a_refused_database_imports_no_network_or_discord(argv, tmp_path) -> None:
     argv = [a if a != "missing.sqlite3" else str(tmp_path / a) for a in argv]
     assert imported(*argv) <= {"sqlalchemy"}

@@ -83,7 +83,10 @@ def _sqlite(e: BaseException) -> tuple[str, int] | None:
             EXIT_BUSY,
         )
     if "readonly" in low or "read-only" in low:
-        return f"the database is read-only ({text}); check the file's and its directory's permissions", EXIT_USAGE
+        return (
+            f"the database is read-only ({text}); check the file's and its directory's permissions",
+            EXIT_USAGE,
+        )
     if "not a database" in low or "malformed" in low:
         return f"the database file is not a usable SQLite database ({text})", EXIT_USAGE
     if "unable to open" in low:
@@ -99,7 +102,10 @@ def _network(e: BaseException) -> tuple[str, int] | None:
     if discord is not None and isinstance(e, discord.HTTPException):
         return f"Discord refused the request: {e.status} {e.text or e}", EXIT_NETWORK
     if isinstance(e, socket.gaierror):
-        return f"cannot resolve the host name ({e.strerror or e}); check the URL and the network", EXIT_NETWORK
+        return (
+            f"cannot resolve the host name ({e.strerror or e}); check the URL and the network",
+            EXIT_NETWORK,
+        )
     if isinstance(e, ConnectionError | TimeoutError) or (
         isinstance(e, OSError) and e.errno in _NETWORK_ERRNOS
     ):

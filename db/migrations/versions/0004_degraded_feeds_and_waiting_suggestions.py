@@ -25,7 +25,11 @@ branch_labels = None
 depends_on = None
 
 _HEALTH = ("health", "('ok', 'failing', 'disabled')", "('ok', 'degraded', 'failing', 'disabled')")
-_STATUS = ("status", "('seen', 'pending', 'approved', 'rejected')", "('seen', 'waiting', 'pending', 'approved', 'rejected')")
+_STATUS = (
+    "status",
+    "('seen', 'pending', 'approved', 'rejected')",
+    "('seen', 'waiting', 'pending', 'approved', 'rejected')",
+)
 
 
 def _replace_check(table: str, column: str, values: str) -> None:
