@@ -9,12 +9,14 @@ import pytest
 
 HEAVY = ("discord", "sqlalchemy", "aiohttp", "alembic", "matplotlib", "feedparser")
 
+# Runs ``main`` on its arguments but the last, then prints which of the modules named by the last
+# argument (comma-separated) were imported.
 PROBE = """
 import contextlib, io, sys
 from bot.cli.main import main
 with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
     try:
-        main(sys.argv[1:])
+        main(sys.argv[1:-1])
     except SystemExit:
         pass
 print(" ".join(sorted({m.split(".")[0] for m in sys.modules} & set(sys.argv[-1].split(",")))))
@@ -22,11 +24,8 @@ print(" ".join(sorted({m.split(".")[0] for m in sys.modules} & set(sys.argv[-1].
 
 
 def imported(*argv: str) -> set[str]:
-    # The probe's last argument names the heavy modules; main() sees the rest (argparse ignores nothing,
-    # so the probe strips it before calling main).
-    probe = PROBE.replace("main(sys.argv[1:])", "main(sys.argv[1:-1])")
     out = subprocess.run(
-        [sys.executable, "-c", probe, *argv, ",".join(HEAVY)], capture_output=True, text=True, check=True
+        [sys.executable, "-c", PROBE, *argv, ",".join(HEAVY)], capture_output=True, text=True, check=True
     )
     return set(out.stdout.split())
 
