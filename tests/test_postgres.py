@@ -189,3 +189,15 @@ async def test_another_applications_postgres_database_is_refused_untouched(capsy
     assert code == 2
     assert "is not a ptm-bot catalog (it holds other tables: notes)" in capsys.readouterr().err
     assert tables == {"notes"}
+
+
+async def test_a_missing_postgres_database_is_one_line(capsys):
+    from sqlalchemy.engine import make_url
+
+    from bot.cli.main import main
+
+    url = make_url(SERVER).set(database=f"ptm_missing_{uuid.uuid4().hex[:8]}")
+    code = await asyncio.to_thread(main, ["stats", "--db", url.render_as_string(hide_password=False)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith("ptm-bot: database error: database ") and "does not exist" in err
