@@ -293,3 +293,33 @@ def test_poll_dry_run_does_not_migrate_an_old_catalog(tmp_path, shipped_db_file,
     assert main(["poll", "--db", str(old), "--feed", str(feed), "--dry-run"]) == 2
     assert "needs migrating" in capsys.readouterr().err
     assert sha(old) == digest
+
+
+@pytest.mark.parametrize(
+    "left_behind",
+    [
+        ["CREATE INDEX ix_entry_topics_topic_slug ON entry_topics (topic_slug)"],
+        [
+            "CREATE INDEX ix_entry_topics_topic_slug ON entry_topics (topic_slug)",
+            "CREATE INDEX ix_entries_kind_year_month ON entries (kind, year, month)",
+            "CREATE VIRTUAL TABLE entry_search USING fts5(names, title, authors, org, body, kind UNINDEXED)",
+        ],
+    ],
+)
+def test_init_finishes_an_upgrade_an_older_version_left_half_done(
+    tmp_path, shipped_db_file, capsys, left_behind
+):
+    """Before issue 11 the DDL of 0002/0003 ran outside a transaction: a crash left an index behind
+    and every later command failed with "index ... already exists". init now finishes the upgrade."""
+    path = tmp_path / "bricked.sqlite3"
+    _catalog_at_0001(path, shipped_db_file)
+    conn = sqlite3.connect(path)
+    for statement in left_behind:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+    assert main(["init", "--db", str(path)]) == 0
+    capsys.readouterr()
+    assert ("version", f"[('{head_revision()}',)]", None) in schema(path)
+    assert main(["search", "BERT", "--db", str(path)]) == 0
+    assert "BERT" in capsys.readouterr().out
