@@ -17,7 +17,6 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -165,6 +164,8 @@ class Config:
     @property
     def user_agent(self) -> str:
         """``ptm-bot/<version> (+<contact>)``, as arXiv asks bots to identify themselves."""
+        from importlib import metadata  # here: ~0.1 s to import, and only the watcher needs it
+
         try:
             version = metadata.version("ptm-bot")
         except metadata.PackageNotFoundError:

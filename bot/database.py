@@ -8,14 +8,21 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TypeVar
+from urllib.parse import unquote
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.catalog import service as catalog
+from db.guard import CatalogState, DatabaseRefused, check_sqlite_file, drop_half_created
 from db.session import create_engine, create_sessionmaker, migrate
 
 log = logging.getLogger(__name__)
+
+__all__ = ["Database", "DatabaseRefused", "check_url", "is_lock_error", "open_database", "sqlite_path"]
+
+# Drivers that speak asyncio, by backend: a URL naming none of them is refused with the fix.
+_ASYNC_DRIVERS = {"sqlite": ("aiosqlite",), "postgresql": ("asyncpg", "psycopg")}
 
 T = TypeVar("T")
 
@@ -64,15 +71,72 @@ class Database:
         await self.engine.dispose()
 
 
+def check_url(url: str) -> URL:
+    """Parse *url* or raise :class:`DatabaseRefused` with one line (malformed, no async driver)."""
+    if not url or not url.strip():
+        raise DatabaseRefused("the database URL is empty")
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise DatabaseRefused(f"malformed database URL: {exc}") from None
+    # From the URL's text: asking SQLAlchemy for the default driver would import it.
+    backend, _, driver = parsed.drivername.partition("+")
+    drivers = _ASYNC_DRIVERS.get(backend)
+    if drivers is not None and driver not in drivers:
+        scheme = f"{backend}+{drivers[0]}"
+        raise DatabaseRefused(
+            f"database URL {parsed.drivername}:// names no asyncio driver; write {scheme}://... instead"
+            if not driver
+            else f"database driver {driver} does not speak asyncio; write {scheme}://... instead"
+        )
+    return parsed
+
+
+def sqlite_path(parsed: URL) -> str | None:
+    """The file path of a SQLite URL (``None`` for an in-memory database or another backend)."""
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database or ""
+    if database in ("", ":memory:") or "mode=memory" in database:
+        return None
+    if database.startswith("file:"):  # a URI filename (``?uri=true``): the path without its query
+        return unquote(database[len("file:") :].split("?", 1)[0])
+    return database
+
+
 async def open_database(
-    url: str, *, seed: bool = True, echo: bool = False, busy_timeout_ms: int = 5000
+    url: str,
+    *,
+    seed: bool = True,
+    echo: bool = False,
+    busy_timeout_ms: int = 5000,
+    create: bool = True,
+    migrate_schema: bool = True,
 ) -> Database:
-    """Open (creating if needed) and migrate the database; fill an empty catalog from the shipped list."""
+    """Open and migrate the database; fill an empty catalog from the shipped list.
+
+    A SQLite file is checked first, read-only (:mod:`db.guard`): someone else's database is refused
+    untouched, and a missing one is created only when *create* is true. With *migrate_schema* false a
+    catalog that is not at the newest revision is refused instead of migrated (a dry run writes nothing).
+    """
+    parsed = check_url(url)
+    path = sqlite_path(parsed)
+    state = check_sqlite_file(path, create=create) if path is not None else None
+    if state is CatalogState.HALF_CREATED:
+        log.warning("%s: removing the empty tables of an interrupted first init", path)
+        drop_half_created(path)  # type: ignore[arg-type]
     engine = create_engine(url, echo=echo, busy_timeout_ms=busy_timeout_ms)
     try:
-        await migrate(engine)
+        if migrate_schema:
+            await migrate(engine, busy_timeout_ms=busy_timeout_ms)
+        else:
+            await _require_head(engine, url if path is None else path)
         db = Database(url=url, engine=engine, sessions=create_sessionmaker(engine))
-        if seed:
+        if seed and await _is_empty(db):
+            # Imported here: the import code is only needed to fill a new catalog, and every CLI
+            # call opens the database (start-up time, issue 11).
+            from bot.catalog import service as catalog
+
             async with db.begin() as session:
                 report = await catalog.seed_if_empty(session)
             if report is not None:
@@ -81,3 +145,22 @@ async def open_database(
         await engine.dispose()
         raise
     return db
+
+
+async def _is_empty(db: Database) -> bool:
+    from sqlalchemy import select
+
+    from db import models as m
+
+    async with db.begin() as session:
+        return await session.scalar(select(m.Entry.id).limit(1)) is None
+
+
+async def _require_head(engine: AsyncEngine, where: str) -> None:
+    from db.session import current_revision, head_revision
+
+    current = await current_revision(engine)
+    if current != head_revision():
+        raise DatabaseRefused(
+            f"the catalog at {where} needs migrating (revision {current or 'none'}); run ptm-bot init first"
+        )

@@ -40,19 +40,23 @@ ENTRY_KINDS = ("survey", "model", "resource")
 
 
 class SuggestionStatus(StrEnum):
-    """Where a watched paper stands: ``seen`` (scored, not suggested), ``pending`` (waiting for a
-    moderator), ``approved`` or ``rejected`` (decided)."""
+    """Where a watched paper stands: ``seen`` (scored, not suggested), ``waiting`` (relevant but over
+    a cap: a later poll suggests it), ``pending`` (waiting for a moderator), ``approved`` or
+    ``rejected`` (decided)."""
 
     SEEN = "seen"
+    WAITING = "waiting"
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
 
 
 class FeedHealth(StrEnum):
-    """A watched feed's health: ``ok``, ``failing`` (recent polls failed), ``disabled`` (too many)."""
+    """A watched feed's health: ``ok``, ``degraded`` (answered, but papers were lost: a truncated
+    document, entries without an id), ``failing`` (recent polls failed), ``disabled`` (too many)."""
 
     OK = "ok"
+    DEGRADED = "degraded"
     FAILING = "failing"
     DISABLED = "disabled"
 
@@ -106,11 +110,14 @@ class Paper(Base):
     """A paper; several entries may share one (LED and Longformer)."""
 
     __tablename__ = "papers"
+    # Titles have no length limit: PostgreSQL indexes them by hash (a B-tree row holds ~2.7 kB at
+    # most), so a 1 MB title is stored there as on SQLite. Lookups are by equality only.
+    __table_args__ = (Index("ix_papers_norm_title", "norm_title", postgresql_using="hash"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     arxiv_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     title: Mapped[str] = mapped_column(Text)
-    norm_title: Mapped[str] = mapped_column(Text, index=True)
+    norm_title: Mapped[str] = mapped_column(Text)
 
 
 class Entry(Base):
@@ -248,13 +255,14 @@ class Suggestion(Base):
         CheckConstraint(f"status IN {SUGGESTION_STATUSES!r}", name="status"),
         CheckConstraint("score >= 0 AND score <= 1", name="score"),
         Index("ix_suggestions_status_score", "status", "score"),
+        Index("ix_suggestions_norm_title", "norm_title", postgresql_using="hash"),  # see Paper
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     arxiv_id: Mapped[str] = mapped_column(String(32), unique=True)
     version: Mapped[int | None] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(Text)
-    norm_title: Mapped[str] = mapped_column(Text, index=True)
+    norm_title: Mapped[str] = mapped_column(Text)
     authors: Mapped[list[str]] = mapped_column(JSON, default=list)
     categories: Mapped[list[str]] = mapped_column(JSON, default=list)
     abstract: Mapped[str] = mapped_column(Text, default="")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +27,7 @@ def create_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = 5000) 
     """An async engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
     kwargs: dict[str, Any] = {"echo": echo}
     if is_sqlite(url):
-        parsed = make_url(url)
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        # No directory is created here: db.guard settled beforehand that the file may be opened.
         kwargs["connect_args"] = {"timeout": busy_timeout_ms / 1000}
     else:
         kwargs["pool_pre_ping"] = True
@@ -77,27 +76,112 @@ def _current(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+_REVISION_RE = re.compile(r"^(down_revision|revision)\s*=\s*['\"]?([^'\"\s]+)['\"]?\s*$", re.MULTILINE)
+
+
 def head_revision() -> str | None:
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
+    """The newest migration's id, read from the migration files without importing Alembic (whose
+    import costs more than half a second on every CLI call): the revision no other one revises."""
+    revisions: set[str] = set()
+    revised: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        found = dict((k, v) for k, v in _REVISION_RE.findall(path.read_text(encoding="utf-8")))
+        if "revision" in found:
+            revisions.add(found["revision"])
+            if found.get("down_revision", "None") != "None":
+                revised.add(found["down_revision"])
+    heads = revisions - revised
+    if len(heads) != 1:
+        raise RuntimeError(f"the migrations have {len(heads)} heads: {sorted(heads)}")
+    return heads.pop()
 
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    return ScriptDirectory.from_config(cfg).get_current_head()
+
+def _stored_revision(connection: Connection) -> str | None:
+    """The database's revision, read without Alembic (None for a database without migrations)."""
+    from sqlalchemy import inspect
+
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
 
 
-async def migrate(engine: AsyncEngine) -> None:
-    """Apply every Alembic migration that the database lacks (idempotent)."""
-    async with engine.begin() as conn:
-        before = await conn.run_sync(_current)
-        if before is not None and before == head_revision():
-            return
-        await conn.run_sync(_upgrade)
-        after = await conn.run_sync(_current)
+def _migration_engine(url: Any, busy_timeout_ms: int) -> AsyncEngine:
+    """A private SQLite engine whose transactions really include DDL.
+
+    pysqlite (and aiosqlite on top of it) only opens a transaction before INSERT/UPDATE/DELETE, so
+    ``CREATE TABLE`` and ``CREATE INDEX`` would each commit on their own and an interrupted migration
+    would leave half a schema. Here the driver's own transaction handling is switched off and every
+    transaction starts with an explicit ``BEGIN IMMEDIATE`` (SQLAlchemy docs, "Serializable isolation /
+    Savepoints / Transactional DDL" for pysqlite/aiosqlite), so a migration commits whole or not at all.
+    """
+    from sqlalchemy.pool import NullPool
+
+    engine = create_async_engine(url, poolclass=NullPool, connect_args={"timeout": busy_timeout_ms / 1000})
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # no implicit BEGIN/COMMIT from the driver
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")  # outside any transaction, as SQLite requires
+        # Off while tables are rebuilt (SQLite's "make other kinds of table schema changes"
+        # procedure): a batch migration's DROP TABLE must not cascade; checked before commit.
+        cur.execute("PRAGMA foreign_keys=OFF")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cur.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _refuse_foreign_tables(connection: Connection) -> None:
+    """A database without our revision but with tables of its own is someone else's: leave it alone."""
+    from sqlalchemy import inspect
+
+    from db.guard import DatabaseRefused, our_tables
+
+    foreign = sorted(set(inspect(connection).get_table_names()) - our_tables())
+    if foreign:
+        raise DatabaseRefused(
+            f"the database is not a ptm-bot catalog (it holds other tables: {', '.join(foreign[:5])}); "
+            "left unchanged"
+        )
+
+
+def _upgrade_checked(connection: Connection) -> tuple[str | None, str | None]:
+    before = _current(connection)
+    if before is None:
+        _refuse_foreign_tables(connection)
+    _upgrade(connection)
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"migration left {len(broken)} broken foreign key(s), e.g. {broken[0]}")
+    return before, _current(connection)
+
+
+async def migrate(engine: AsyncEngine, *, busy_timeout_ms: int = 5000) -> None:
+    """Apply every Alembic migration that the database lacks (idempotent), all in one transaction:
+    an interruption at any point leaves the database as it was before."""
+    async with engine.connect() as conn:
+        before = await conn.run_sync(_stored_revision)
+    if before is not None and before == head_revision():
+        return  # the common case, decided without importing Alembic
+    url = engine.url
+    private = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+    runner = _migration_engine(url, busy_timeout_ms) if private else engine
+    try:
+        async with runner.begin() as conn:
+            before, after = await conn.run_sync(_upgrade_checked)
+    finally:
+        if private:
+            await runner.dispose()
     if before != after:
         log.info("database migrated from %s to %s", before or "empty", after)
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:
     async with engine.connect() as conn:
-        return await conn.run_sync(_current)
+        return await conn.run_sync(_stored_revision)

@@ -24,6 +24,7 @@ taxonomy with each topic's meaning and cues. The classifier is explainable on pu
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -515,12 +516,18 @@ def _cue_pattern(cues: Sequence[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(alts))
 
 
-_TEXT = {slug: _cue_pattern(rule.text) for slug, rule in _RULES.items()}
-_NAMES = {slug: _cue_pattern(rule.names) for slug, rule in _RULES.items()}
+@functools.cache
+def _patterns() -> tuple[dict[str, re.Pattern[str] | None], dict[str, re.Pattern[str] | None]]:
+    """Each topic's text and name cue patterns, compiled on first use rather than at import: every
+    ``ptm-bot`` call imports this module (start-up time), few classify anything."""
+    return (
+        {slug: _cue_pattern(rule.text) for slug, rule in _RULES.items()},
+        {slug: _cue_pattern(rule.names) for slug, rule in _RULES.items()},
+    )
 
 
 class _CueFilter:
-    """Which topics' cue patterns (``_TEXT`` or ``_NAMES``) can match a folded text at all.
+    """Which topics' cue patterns (:func:`_patterns`) can match a folded text at all.
 
     A pre-filter for speed (a poll classifies hundreds of papers), never a cue of its own: every
     topic it rules out has no match in the text, so :func:`explain` gives exactly what searching
@@ -583,8 +590,13 @@ class _CueFilter:
 
 
 _RUN_RE = re.compile(r"[a-z0-9]+")
-_TEXT_FILTER = _CueFilter({slug: rule.text for slug, rule in _RULES.items()})
-_NAMES_FILTER = _CueFilter({slug: rule.names for slug, rule in _RULES.items()})
+@functools.cache
+def _filters() -> tuple[_CueFilter, _CueFilter]:
+    """The text and name pre-filters, built on first use (see :func:`_patterns`)."""
+    return (
+        _CueFilter({slug: rule.text for slug, rule in _RULES.items()}),
+        _CueFilter({slug: rule.names for slug, rule in _RULES.items()}),
+    )
 
 
 def _fold(text: str) -> str:
@@ -616,14 +628,16 @@ def explain(
     slug_f = [_fold(s) for s in _slugs(urls)]
     # Per field, the topics whose patterns can match it and where a match can begin (see
     # _CueFilter): other topics are not searched at all, the others only at those positions.
-    text_starts = [_TEXT_FILTER.starts_in(v) if v else {} for v in (name_f, title_f, section_f, abstract_f)]
-    names_starts = [_NAMES_FILTER.starts_in(v) if v else {} for v in (name_f, *slug_f)]
+    text_filter, names_filter = _filters()
+    text_patterns, name_patterns = _patterns()
+    text_starts = [text_filter.starts_in(v) if v else {} for v in (name_f, title_f, section_f, abstract_f)]
+    names_starts = [names_filter.starts_in(v) if v else {} for v in (name_f, *slug_f)]
     all_fields = [("name", name_f), ("title", title_f), ("section", section_f), ("description", abstract_f)]
     name_fields = [("name", name_f), *(("link", s) for s in slug_f)]
     found: dict[str, str] = {}
     for slug, rule in _RULES.items():
         fields = all_fields[:2] if rule.name_and_title_only else all_fields
-        text_re, names_re = _TEXT[slug], _NAMES[slug]
+        text_re, names_re = text_patterns[slug], name_patterns[slug]
         hit = None
         if text_re:
             for (where, value), starts in zip(fields, text_starts, strict=False):

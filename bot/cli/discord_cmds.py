@@ -7,19 +7,21 @@ import dataclasses
 import logging
 import sys
 
-import discord
-
-from bot.cli.main import CLIError
 from bot.config import Config, discord_token
+
+# discord.py is imported inside the commands that use it: this module is loaded for every
+# ``ptm-bot`` call, ``--help`` included, and start-up must stay fast (issue 11).
 
 log = logging.getLogger(__name__)
 
 
 async def open_catalog(config: Config):  # type: ignore[no-untyped-def]
-    from bot.database import open_database  # start-up: SQLAlchemy's async engine, for these commands only
+    from bot.database import open_database
 
     database = config.database
-    return await open_database(database.url, echo=database.echo, busy_timeout_ms=database.busy_timeout_ms)
+    return await open_database(
+        database.url, create=False, echo=database.echo, busy_timeout_ms=database.busy_timeout_ms
+    )
 
 
 def _configure_ask(parser: argparse.ArgumentParser) -> None:
@@ -37,8 +39,8 @@ def _configure_ask(parser: argparse.ArgumentParser) -> None:
 
 
 async def cmd_ask(args: argparse.Namespace, config: Config) -> int:
-    # Start-up: ask builds the bot and loads every service; only `ptm-bot ask` pays for that.
     from bot.cli.ask import AskError, ask, format_payload
+    from bot.cli.main import CLIError
 
     line = " ".join(args.line) if len(args.line) > 1 else args.line[0]
     db = await open_catalog(config)
@@ -63,7 +65,10 @@ def _configure_sync(parser: argparse.ArgumentParser) -> None:
 
 
 async def cmd_sync(args: argparse.Namespace, config: Config) -> int:
-    from bot.client.bot import create_bot  # start-up: the Bot class (aiohttp, apscheduler) for `sync` only
+    import discord
+
+    from bot.cli.main import CLIError
+    from bot.client.bot import create_bot
 
     token = discord_token(config)
     if not token:

@@ -7,7 +7,6 @@ slash-command handlers and renderers) as the Discord bot.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import os
@@ -36,21 +35,41 @@ class CLIError(PTMError):
 # Subcommands
 
 
-async def open_catalog(config: Config, *, seed: bool = True):  # type: ignore[no-untyped-def]
+async def open_catalog(
+    config: Config, *, seed: bool = True, create: bool = False, migrate: bool = True
+):  # type: ignore[no-untyped-def]
+    """Open the configured catalog. Only ``init``, ``run`` and ``import`` pass *create*: for every
+    other command a missing file is ``no catalog at PATH (run ptm-bot init)`` (bot.database)."""
     from bot.database import open_database
 
     return await open_database(
         config.database.url,
         seed=seed,
+        create=create,
+        migrate_schema=migrate,
         echo=config.database.echo,
         busy_timeout_ms=config.database.busy_timeout_ms,
     )
 
 
+async def _open_for_dry_run(config: Config):  # type: ignore[no-untyped-def]
+    """A dry run writes nothing: an existing catalog is opened but not migrated (nor seeded); a
+    missing one is stood in for by a new in-memory catalog, as ``import`` would have created it."""
+    from bot.database import check_url, open_database, sqlite_path
+
+    path = sqlite_path(check_url(config.database.url))
+    if path is not None and not os.path.exists(path):
+        from db.guard import check_sqlite_file
+
+        check_sqlite_file(path, create=True)  # a missing directory is still an error
+        return await open_database("sqlite+aiosqlite:///:memory:", seed=True)
+    return await open_catalog(config, seed=False, migrate=False)
+
+
 async def cmd_init(args: argparse.Namespace, config: Config) -> int:
     from bot.catalog import service as catalog
 
-    db = await open_catalog(config, seed=not args.empty)
+    db = await open_catalog(config, seed=not args.empty, create=True)
     try:
         async with db.begin() as session:
             if args.empty:
@@ -119,7 +138,8 @@ async def cmd_import(args: argparse.Namespace, config: Config) -> int:
     except importer.ImportRefused as exc:
         raise CLIError(f"{path}: refused: {exc}") from None
     progress = _Progress(not args.quiet and not args.json)
-    db = await open_catalog(config)
+    # A dry run never writes a byte: not even a new file, nor a migration of an old catalog.
+    db = await (_open_for_dry_run(config) if args.dry_run else open_catalog(config, create=True))
     try:
         plan = await importer.run_import(
             db,
@@ -173,19 +193,21 @@ async def cmd_revert(args: argparse.Namespace, config: Config) -> int:
 
 async def cmd_export(args: argparse.Namespace, config: Config) -> int:
     from bot.catalog import service as catalog
+    from bot.cli.outfile import check_output_path, write_output
 
+    to_file = args.output is not None and args.output != "-"
+    if to_file:
+        check_output_path(args.output)  # refused before the database is opened
     db = await open_catalog(config)
     try:
         async with db.begin() as session:
             text = await catalog.export_markdown(session)
     finally:
         await db.close()
-    if args.output and args.output != "-":
-        out = Path(args.output)
-        tmp = out.with_name(out.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(out)  # atomic: a failed export never leaves half a list behind
-        print(f"wrote {out} ({len(text.splitlines())} lines)", file=sys.stderr)
+    if to_file:
+        # atomic: a failed export never leaves half a list (nor a temporary file) behind
+        write_output(args.output, text.encode("utf-8"))
+        print(f"wrote {args.output} ({len(text.splitlines())} lines)", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0
@@ -194,6 +216,12 @@ async def cmd_export(args: argparse.Namespace, config: Config) -> int:
 async def cmd_stats(args: argparse.Namespace, config: Config) -> int:
     from bot.catalog import service as catalog
 
+    fmt = None
+    if args.chart is not None:
+        from bot.cli.outfile import check_output_path
+
+        fmt = _chart_format(args.chart)
+        check_output_path(args.chart)  # refused before the database is opened
     db = await open_catalog(config)
     try:
         async with db.begin() as session:
@@ -203,12 +231,13 @@ async def cmd_stats(args: argparse.Namespace, config: Config) -> int:
                 from bot.present.charts import stats_chart_data
 
                 chart_data = await stats_chart_data(session)
-        if chart_data is not None:
-            from bot.present.charts import render_chart_png
-
-            Path(args.chart).write_bytes(await render_chart_png(chart_data))
     finally:
         await db.close()
+    if chart_data is not None and fmt is not None:
+        from bot.cli.outfile import write_output
+        from bot.present.charts import render_chart_png
+
+        write_output(args.chart, await render_chart_png(chart_data, fmt))
     if args.json:
         print(json.dumps(stats, ensure_ascii=False, indent=2))
         return 0
@@ -236,13 +265,13 @@ async def cmd_run(args: argparse.Namespace, config: Config) -> int:
     from bot.config import discord_token
 
     token = discord_token(config)
-    db = await open_catalog(config)
-    await db.close()
-    if not token:
+    if not token:  # before anything is opened or created
         raise CLIError(
             f"no Discord token: set the environment variable {config.discord.token_env} to your bot's token "
             "(Discord Developer Portal > your application > Bot > Reset Token); it is never read from the config file"
         )
+    db = await open_catalog(config, create=True)
+    await db.close()
     try:
         from bot.client.runner import run_bot
     except ImportError:
@@ -250,6 +279,18 @@ async def cmd_run(args: argparse.Namespace, config: Config) -> int:
             "the Discord bot is not part of this build yet; config and database are valid"
         ) from None
     return await run_bot(config, token)
+
+
+_CHART_FORMATS = ("png", "svg", "pdf")  # bot.present.charts.CHART_FORMATS, without importing it
+
+
+def _chart_format(path: str) -> str:
+    fmt = Path(path).suffix.lower().lstrip(".")
+    if fmt not in _CHART_FORMATS:
+        raise CLIError(
+            f"cannot tell the chart format from {path!r}: name the file .png, .svg or .pdf"
+        )
+    return fmt
 
 
 # --------------------------------------------------------------------------------------------
@@ -364,7 +405,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("stats", "counts by kind, section, year and topic", cmd_stats)
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--chart", metavar="PNG", help="also write a chart of entries per year, stacked by topic")
+    p.add_argument(
+        "--chart",
+        metavar="PATH",
+        help="also write a chart of entries per year, stacked by topic (PNG, SVG or PDF, by PATH's extension)",
+    )
 
     add(
         "run",
@@ -402,9 +447,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     try:
-        config = load_config(args.config)
-        if args.db:
+        try:
+            config = load_config(args.config)
+        except OSError as exc:  # e.g. a config directory this user may not enter
+            where = exc.filename or args.config or "the config file"
+            raise CLIError(f"cannot read config file {where}: {exc.strerror or exc}") from exc
+        if args.db is not None:
+            if not args.db.strip():
+                raise CLIError("--db is empty: give a database file or URL")
             config = config.with_database_url(database_url_from_path(args.db))
+        import asyncio  # here, not at the top: ``--help`` needs no event loop (start-up time)
+
         return asyncio.run(args.handler(args, config))
     except ConfigError as exc:
         print(f"ptm-bot: invalid configuration:\n{exc}", file=sys.stderr)
@@ -419,22 +472,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except Exception as exc:
-        message = _network_error(exc)
-        if message is None:
+        from bot.cli.failures import describe
+
+        found = describe(exc)
+        if found is None:
             raise
+        message, status = found
+        log.debug("%s", message, exc_info=exc)  # -v shows where it came from
         print(f"ptm-bot: {message}", file=sys.stderr)
-        return 3
-
-
-def _network_error(exc: BaseException) -> str | None:
-    """One line for a network failure (Discord or a feed unreachable, Discord refusing a request)."""
-    aiohttp = sys.modules.get("aiohttp")
-    discord = sys.modules.get("discord")
-    if aiohttp is not None and isinstance(exc, aiohttp.ClientConnectionError):
-        return f"cannot connect ({exc}); check the network and try again"
-    if discord is not None and isinstance(exc, discord.HTTPException):
-        return f"Discord refused the request: {exc.status} {exc.text or exc}"
-    return None
+        return status
 
 
 def _json_default(value: Any) -> Any:

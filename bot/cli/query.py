@@ -11,13 +11,17 @@ import argparse
 import json
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.catalog import queries
-from bot.catalog.listformat import full_paper_title
 from bot.catalog.topics import TOPICS
 from bot.cli.main import open_catalog
 from bot.config import Config
+
+if TYPE_CHECKING:
+    from bot.catalog import queries
+
+# bot.catalog.queries (SQLAlchemy) is imported inside the commands, not here: this module is loaded
+# for every ``ptm-bot`` call, ``--help`` included, and start-up must stay fast (issue 11).
 
 __all__ = ["COMMANDS", "format_table"]
 
@@ -29,6 +33,8 @@ def _truncate(text: str | None, width: int) -> str:
 
 def format_table(hits: Sequence[queries.EntryHit]) -> list[str]:
     """Aligned rows: name, date, org, topics, paper title (truncated)."""
+    from bot.catalog.listformat import full_paper_title
+
     rows = [
         (
             _truncate(h.entry.name, 36),
@@ -48,6 +54,8 @@ def format_table(hits: Sequence[queries.EntryHit]) -> list[str]:
 
 
 def _emit(args: argparse.Namespace, hits: Sequence[queries.EntryHit], total: int, *, empty: str) -> None:
+    from bot.catalog import queries
+
     if args.json:
         print(
             json.dumps({"entries": [queries.entry_json(h.entry) for h in hits]}, ensure_ascii=False, indent=2)
@@ -81,6 +89,8 @@ async def _with_session(config: Config, job: Job) -> Any:
 
 
 async def cmd_model(args: argparse.Namespace, config: Config) -> int:
+    from bot.catalog import queries
+
     async def job(session: Session) -> tuple[list[queries.EntryHit], list[str]]:
         hits = await queries.find_model(session, args.name, limit=args.limit)
         return hits, ([] if hits else await queries.closest_names(session, args.name))
@@ -95,6 +105,8 @@ async def cmd_model(args: argparse.Namespace, config: Config) -> int:
 
 
 async def cmd_recent(args: argparse.Namespace, config: Config) -> int:
+    from bot.catalog import queries
+
     try:
         queries.resolve_topic(args.topic)
     except queries.UnknownTopic as exc:
@@ -108,6 +120,8 @@ async def cmd_recent(args: argparse.Namespace, config: Config) -> int:
 
 
 async def cmd_search(args: argparse.Namespace, config: Config) -> int:
+    from bot.catalog import queries
+
     hits, total = await _with_session(
         config, lambda s: queries.search_entries(s, args.query, limit=args.limit, offset=args.offset)
     )
@@ -116,6 +130,8 @@ async def cmd_search(args: argparse.Namespace, config: Config) -> int:
 
 
 async def cmd_survey(args: argparse.Namespace, config: Config) -> int:
+    from bot.catalog import queries
+
     hits, total = await _with_session(
         config, lambda s: queries.surveys(s, args.query, limit=args.limit, offset=args.offset)
     )
@@ -124,6 +140,8 @@ async def cmd_survey(args: argparse.Namespace, config: Config) -> int:
 
 
 async def cmd_org(args: argparse.Namespace, config: Config) -> int:
+    from bot.catalog import queries
+
     hits, total = await _with_session(
         config, lambda s: queries.by_org(s, args.org, limit=args.limit, offset=args.offset)
     )
@@ -132,6 +150,8 @@ async def cmd_org(args: argparse.Namespace, config: Config) -> int:
 
 
 async def cmd_author(args: argparse.Namespace, config: Config) -> int:
+    from bot.catalog import queries
+
     hits, total = await _with_session(
         config, lambda s: queries.by_author(s, args.name, limit=args.limit, offset=args.offset)
     )

@@ -10,10 +10,15 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from bot.cli.main import CLIError, open_catalog
 from bot.config import Config
-from bot.watch.poll import Candidate, PollReport, enable_feed, is_url, list_feeds, make_fetcher, poll
+
+if TYPE_CHECKING:
+    from bot.watch.poll import Candidate, PollReport
+
+# bot.watch.poll (SQLAlchemy, aiohttp) is imported inside the commands: this module is loaded for
+# every ``ptm-bot`` call, ``--help`` included, and start-up must stay fast (issue 11).
 
 __all__ = ["COMMANDS", "render_candidates_table", "render_feeds_table"]
 
@@ -24,7 +29,8 @@ def _configure_poll(p: argparse.ArgumentParser) -> None:
     p.description = (
         "Poll arXiv once: fetch the configured feeds (or the files / URLs given with --feed), skip papers "
         "already seen, suggested, decided or in the catalog, score the rest and store them; relevant ones "
-        "within the caps become pending suggestions. Exit status 1 when a source failed."
+        "within the caps become pending suggestions. Exit status 1 when a source failed or lost papers, "
+        "3 when every failed source was unreachable (the network)."
     )
     p.add_argument(
         "--feed",
@@ -38,8 +44,12 @@ def _configure_poll(p: argparse.ArgumentParser) -> None:
 
 
 async def cmd_poll(args: argparse.Namespace, config: Config) -> int:
+    from bot.cli.main import open_catalog
+    from bot.watch.poll import is_url, poll
+
     sources: list[str] | None = list(args.feed) if args.feed else None
-    db = await open_catalog(config)
+    # A dry run writes nothing: a catalog that needs migrating is refused rather than migrated.
+    db = await open_catalog(config, seed=not args.dry_run, migrate=not args.dry_run)
     try:
         if sources is not None and not any(is_url(s) for s in sources):
             report = await poll(
@@ -57,15 +67,21 @@ async def cmd_poll(args: argparse.Namespace, config: Config) -> int:
         print(_summary(report))
     for feed in report.failed:
         print(f"ptm-bot: {feed.source}: {feed.error}", file=sys.stderr)
-    return 1 if report.failed else 0
+    for feed in report.partial:
+        print(f"ptm-bot: {feed.source}: partial: {feed.error}", file=sys.stderr)
+    if report.failed and all(feed.unreachable for feed in report.failed):
+        return 3  # the network is the cause (README: exit statuses)
+    return 1 if report.failed or report.partial else 0
 
 
 async def _poll_over_http(db: object, config: Config, sources: list[str] | None, dry_run: bool) -> PollReport:
     import aiohttp
 
+    from bot.watch.poll import make_fetcher, poll
+
     async with aiohttp.ClientSession() as http:
         return await poll(
-            db, config, fetcher=make_fetcher(http, config), sources=sources, dry_run=dry_run, all_topics=True
+            db, config, fetcher=make_fetcher(http, config, interactive=True), sources=sources, dry_run=dry_run, all_topics=True
         )
 
 
@@ -122,6 +138,9 @@ def _configure_feeds(p: argparse.ArgumentParser) -> None:
 
 
 async def cmd_feeds(args: argparse.Namespace, config: Config) -> int:
+    from bot.cli.main import CLIError, open_catalog
+    from bot.watch.poll import enable_feed, list_feeds
+
     db = await open_catalog(config)
     try:
         async with db.begin() as session:

@@ -25,6 +25,7 @@ from bot.catalog.topics import topic_label
 from db import models as m
 
 __all__ = [
+    "CHART_FORMATS",
     "MAX_TOPICS",
     "render_chart_png",
     "render_stats_chart",
@@ -36,6 +37,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 MAX_TOPICS = 9
+CHART_FORMATS = ("png", "svg", "pdf")  # what --chart writes, chosen by the file's extension
 OTHER = "other"
 UNTAGGED = "untagged"
 
@@ -74,8 +76,8 @@ def stack_by_primary_topic(
     return {year: dict(counts) for year, counts in sorted(out.items())}
 
 
-def render_stats_chart(stats_by_year_topic: Mapping[int | str, Mapping[str, int]]) -> bytes:
-    """A stacked bar chart (entries per year, one colour per topic) as PNG bytes."""
+def render_stats_chart(stats_by_year_topic: Mapping[int | str, Mapping[str, int]], fmt: str = "png") -> bytes:
+    """A stacked bar chart (entries per year, one colour per topic) as PNG (or SVG, PDF) bytes."""
     # Imported here: matplotlib is slow to import and only this function needs it.
     import matplotlib
     from matplotlib.figure import Figure
@@ -112,7 +114,7 @@ def render_stats_chart(stats_by_year_topic: Mapping[int | str, Mapping[str, int]
     if not years:
         ax.text(0.5, 0.5, "no dated entries", ha="center", va="center", transform=ax.transAxes)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    fig.savefig(buf, format=fmt)
     return buf.getvalue()
 
 
@@ -121,6 +123,9 @@ async def stats_chart_data(session: AsyncSession) -> dict[int, dict[str, int]]:
     return stack_by_primary_topic(await year_topic_rows(session))
 
 
-async def render_chart_png(data: Mapping[int | str, Mapping[str, int]]) -> bytes:
-    """Draw :func:`stats_chart_data`'s numbers off the event loop; no database session is held."""
-    return await asyncio.to_thread(render_stats_chart, data)
+async def render_chart_png(data: Mapping[int | str, Mapping[str, int]], fmt: str = "png") -> bytes:
+    """Draw :func:`stats_chart_data`'s numbers off the event loop; no database session is held.
+    *fmt* is one of :data:`CHART_FORMATS` (PNG unless asked)."""
+    if fmt not in CHART_FORMATS:
+        raise ValueError(f"unknown chart format {fmt!r}")
+    return await asyncio.to_thread(render_stats_chart, data, fmt)

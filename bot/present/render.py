@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -163,6 +163,34 @@ def truncate_lines(text: str, limit: int) -> str:
     return truncate(text, limit)
 
 
+def fit_lines(
+    items: Sequence[Any], render_item: Callable[[Any, int], str], *, room: int = 4096, reserved: int = 0
+) -> list[str]:
+    """One line per item, every item shown, together within *room* characters (minus *reserved*).
+
+    *render_item(item, limit)* builds an item's line with each piece of external text cut to *limit*
+    characters before it is escaped; a *limit* of 0 means "no link, shortest form". Each item gets
+    an equal share of the room and is rendered again with a smaller limit until it fits, so a cut is
+    always inside plain text, never inside markdown (a link, bold, an escape).
+    """
+    if not items:
+        return []
+    share = (room - reserved - (len(items) - 1)) // len(items)  # newlines between lines
+    lines = []
+    for item in items:
+        limit = max(share, 1)
+        line = render_item(item, limit)
+        while len(line) > share and limit > 8:
+            limit = max(8, limit - max(len(line) - share, limit // 4))
+            line = render_item(item, limit)
+        if len(line) > share:
+            line = render_item(item, 0)
+        if len(line) > share:  # not even the shortest form fits: plain text, cut
+            line = truncate(render_item(item, 0).replace("*", "").replace("[", "").replace("]", ""), share)
+        lines.append(line)
+    return lines
+
+
 _URL_OK = re.compile(r"^https?://[^\s<>\"]+$")
 
 
@@ -308,24 +336,31 @@ def _date(entry: Any) -> str | None:
     return entry.date
 
 
-def _entry_line(entry: Any, *, with_title: bool = True) -> str:
-    """``**Name** · 2020-10 · Org — [Paper title](url)``, one line per entry in lists."""
-    parts = [f"**{safe(entry.name)}**"]
+def _entry_line(entry: Any, *, with_title: bool = True, limit: int | None = None) -> str:
+    """``**Name** · 2020-10 · Org — [Paper title](url)``, one line per entry in lists.
+
+    *limit* (see :func:`fit_lines`) cuts the name, org and title before they are escaped; 0 gives
+    the shortest form (no link, no title).
+    """
+    cut = (lambda text: text) if limit is None else (lambda text: truncate(text, max(limit, 8)))
+    name = safe(cut(entry.name))
+    parts = [f"**{name}**"]
     if _date(entry):
         parts.append(_date(entry))
     if entry.org:
-        parts.append(safe(entry.org))
+        parts.append(safe(cut(entry.org)))
     line = " · ".join(parts)
-    if not with_title:
+    if not with_title or limit == 0:
         return line
     title = full_paper_title(entry)
     if title and _same(title, entry.name):
         # Surveys are named by their title: link the name instead of repeating it.
-        return line.replace(f"**{safe(entry.name)}**", f"**{link(entry.name, entry.paper_url)}**", 1)
+        return line.replace(f"**{name}**", f"**{link(cut(entry.name), entry.paper_url)}**", 1)
+    room = 150 if limit is None else min(150, limit)
     if title:
-        line += " — " + link(truncate(title, 150), entry.paper_url)
+        line += " — " + link(truncate(title, room), entry.paper_url)
     elif entry.description and not _same(entry.description, entry.name):
-        line += " — " + safe(truncate(" ".join(entry.description.split()), 150))
+        line += " — " + safe(truncate(" ".join(entry.description.split()), room))
     return line
 
 
@@ -416,7 +451,14 @@ def render_entry_list(
     """
     pages = page_count(total, per_page)
     first = page * per_page
-    lines = [f"{first + i + 1}. {_entry_line(h.entry)}" for i, h in enumerate(hits)]
+    if description:
+        description = truncate_lines(description, DESCRIPTION_LIMIT // 4)
+    lines = fit_lines(
+        list(enumerate(hits)),
+        lambda pair, limit: f"{first + pair[0] + 1}. {_entry_line(pair[1].entry, limit=limit)}",
+        room=DESCRIPTION_LIMIT,
+        reserved=len(description) + 2 if description else 0,
+    )
     body = "\n".join(lines) if lines else "Nothing on this page."
     if description:
         body = f"{description}\n\n{body}"

@@ -6,7 +6,17 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.present.render import MessagePayload, fit_embed, link, make_payload, safe, short_authors, truncate
+from bot.present.render import (
+    DESCRIPTION_LIMIT,
+    MessagePayload,
+    fit_embed,
+    fit_lines,
+    link,
+    make_payload,
+    safe,
+    short_authors,
+    truncate,
+)
 from bot.review.service import DecisionOutcome, SuggestionView
 from db.models import SuggestionStatus
 
@@ -90,25 +100,34 @@ def render_pending(items: Sequence[SuggestionView], total: int, page: int, per_p
     if not total:
         return make_payload("No suggestions are waiting for review.", ephemeral=True)
     pages = max(1, -(-total // per_page))
-    lines = [
-        f"`{s.score:.2f}` {link(s.title, s.url)} — {safe(s.proposed_kind)} **{safe(s.proposed_name)}** (arXiv {s.arxiv_id})"
-        + _why(s)
-        for s in items
-    ]
+    # Every suggestion of the page is shown whatever the lengths: each line is cut to its share of
+    # the description, inside the title or name, never inside the link (fit_lines).
+    lines = fit_lines(items, _pending_line, room=DESCRIPTION_LIMIT)
     embed = discord.Embed(
         title=f"Pending suggestions ({total})", description="\n".join(lines), colour=_COLOURS[SuggestionStatus.PENDING]
     )
-    embed.set_footer(text=f"page {page + 1}/{pages} · /ptm-admin approve|reject ARXIV_ID")
+    first = page * per_page
+    shown = f"{first + 1}–{first + len(items)} of {total}" if items else f"none of {total} on this page"
+    embed.set_footer(text=f"{shown} · page {page + 1}/{pages} · /ptm-admin approve|reject ARXIV_ID")
     return make_payload(embeds=[embed], ephemeral=True, page=page, page_count=pages)
 
 
-def _why(s: SuggestionView) -> str:
+def _why(s: SuggestionView, limit: int) -> str:
     """The strongest reason behind a pending suggestion's score, on its own short line."""
     if s.exploration:
         return "\n  ↳ exploration: just below the threshold"
     if not s.reasons:
         return ""
-    return f"\n  ↳ {safe(truncate(s.reasons[0], 80))}"
+    return f"\n  ↳ {safe(truncate(s.reasons[0], min(80, limit)))}"
+
+
+def _pending_line(s: SuggestionView, limit: int) -> str:
+    score, arxiv = f"`{s.score:.2f}`", f"(arXiv {s.arxiv_id})"
+    kind = safe(truncate(s.proposed_kind, 16))
+    if limit == 0:
+        return f"{score} {kind} **{safe(truncate(s.proposed_name, 40))}** {arxiv}"
+    title = link(truncate(s.title, limit), s.url)
+    return f"{score} {title} — {kind} **{safe(truncate(s.proposed_name, limit))}** {arxiv}" + _why(s, limit)
 
 
 def render_message(text: str, *, ephemeral: bool = True) -> MessagePayload:

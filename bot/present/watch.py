@@ -13,7 +13,7 @@ from db.models import FeedHealth
 
 __all__ = ["render_feeds", "render_health_changes", "render_poll_report"]
 
-_HEALTH_ICON = {FeedHealth.OK: "✅", FeedHealth.FAILING: "⚠️", FeedHealth.DISABLED: "⛔"}
+_HEALTH_ICON = {FeedHealth.OK: "✅", FeedHealth.DEGRADED: "🟡", FeedHealth.FAILING: "⚠️", FeedHealth.DISABLED: "⛔"}
 _SHOWN = 10
 
 
@@ -31,7 +31,7 @@ def render_poll_report(report: PollReport) -> MessagePayload:
     if suggested:
         embed.add_field(name="Suggested", value=_suggested_lines(suggested), inline=False)
     for feed in report.feeds:
-        if feed.outcome in ("failed", "skipped"):
+        if feed.outcome in ("failed", "partial", "skipped"):
             embed.add_field(
                 name=truncate(f"{_HEALTH_ICON.get(feed.health, '•')} {feed.source}", 256),
                 value=truncate(safe(feed.error or feed.outcome), 1024),
@@ -84,7 +84,9 @@ def render_health_changes(changes: Sequence[FeedStatus]) -> str:
     lines = ["arXiv feed health changed:"]
     for change in changes:
         line = f"{_HEALTH_ICON.get(change.health, '•')} `{change.source}` is now **{change.health}**"
-        if change.health != FeedHealth.OK and change.error:
+        if change.health == FeedHealth.DEGRADED and change.error:
+            line += f" (papers lost: {safe(truncate(change.error, 200))})"
+        elif change.health != FeedHealth.OK and change.error:
             line += f" ({change.consecutive_failures} straight failure(s); last: {safe(truncate(change.error, 200))})"
         lines.append(line)
     if any(c.health == FeedHealth.DISABLED for c in changes):

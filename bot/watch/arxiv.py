@@ -1,11 +1,19 @@
 """Parse arXiv feed documents (already downloaded bytes) into plain, typed records.
 
-Three layouts are understood:
+Four layouts are understood:
 
 * ``rss2`` - the current ``rss.arxiv.org/rss/<cat>`` RSS 2.0 feed (guid ``oai:arXiv.org:IDvN``,
   description ``arXiv:IDvN Announce Type: TYPE \\nAbstract: ...``, one comma-separated ``dc:creator``);
 * ``atom`` - its Atom twin ``rss.arxiv.org/atom/<cat>`` (same data in Atom elements);
-* ``api`` - the ``export.arxiv.org/api/query`` Atom response, classic and 2025+ layouts.
+* ``api`` - the ``export.arxiv.org/api/query`` Atom response, classic and 2025+ layouts;
+* ``rdf`` - the old (before 2024) ``export.arxiv.org/rss/<cat>`` RSS 1.0 / RDF feed: the id, version,
+  category and UPDATED / CROSS LISTED flag are in the title's ``(arXiv:IDvN [cat] FLAG)`` tail, the
+  authors are ``<a href>`` HTML in ``dc:creator``, the abstract is ``<p>`` HTML.
+
+A document that breaks off (truncated XML) keeps the entries read before the break and says so in
+:attr:`ParsedFeed.broken`; entries without an arXiv id are listed in :attr:`ParsedFeed.skipped`. The
+poll reports both as a ``partial`` outcome. HTML tags in titles and abstracts (external text) are
+removed here, before anything is stored or exported.
 
 feedparser only ever sees the bytes (wrapped in a stream), never a URL or a path: feedparser
 would happily open a file or fetch a URL if handed a string that looks like one.
@@ -13,9 +21,11 @@ would happily open a file or fetch a URL if handed a string that looks like one.
 
 from __future__ import annotations
 
+import html
 import io
 import logging
 import re
+import xml.sax
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -26,7 +36,7 @@ import feedparser
 from bot.catalog.arxiv_ids import split_version
 from bot.errors import PTMError
 
-__all__ = ["ANNOUNCE_TYPES", "FeedError", "FeedPaper", "ParsedFeed", "parse_feed"]
+__all__ = ["ANNOUNCE_TYPES", "FeedError", "FeedPaper", "ParsedFeed", "parse_feed", "strip_tags"]
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +51,14 @@ _RSS_DESCRIPTION_RE = re.compile(
 # MSC/ACM/PACS terms ("53C30, 53C25", "I.2.7", "68T50") do not match.
 _CATEGORY_RE = re.compile(r"^[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?$")
 _HTML_START_RE = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!doctype\s+html|<html)", re.IGNORECASE)
+# An HTML tag or comment in external text: "<script>", "</i>", "<img src=x onerror=...>".
+_TAG_RE = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>", re.DOTALL)
+# The old RDF feed's title tail: "Title. (arXiv:1805.08875v1 [hep-ex])", "... [cs.CL] UPDATED)".
+_RDF_TITLE_RE = re.compile(
+    r"^(?P<title>.*?)\s*\(arXiv:(?P<id>[^\s()\[\]]+)\s*(?:\[(?P<cat>[^\]]+)\])?\s*(?P<flag>[A-Z][A-Z ]*?)?\s*\)\s*$",
+    re.DOTALL,
+)
+_RDF_FLAGS = {None: "new", "UPDATED": "replace", "CROSS LISTED": "cross"}
 
 
 class FeedError(PTMError):
@@ -65,9 +83,31 @@ class FeedPaper:
 
 @dataclass(frozen=True, slots=True)
 class ParsedFeed:
-    format: str  # 'rss2' | 'atom' | 'api'
+    format: str  # 'rss2' | 'atom' | 'api' | 'rdf'
     papers: tuple[FeedPaper, ...]
-    skipped: tuple[str, ...]
+    skipped: tuple[str, ...]  # entries read but not usable (no arXiv id), one line each
+    broken: str | None = None  # the XML error after which nothing more could be read (truncated)
+
+    @property
+    def lost(self) -> str | None:
+        """What this document lost, for the poll's ``partial`` outcome; ``None`` when nothing was."""
+        parts = []
+        if self.skipped:
+            parts.append(f"{len(self.skipped)} entr{'y' if len(self.skipped) == 1 else 'ies'} without an arXiv id skipped")
+        if self.broken:
+            parts.append(f"document broken off after {len(self.papers)} paper(s): {self.broken}")
+        return "; ".join(parts) or None
+
+
+def strip_tags(text: str) -> str:
+    """*text* without HTML tags or comments (entities decoded), whitespace collapsed."""
+    if "<" in text:
+        text = _TAG_RE.sub(" ", text)
+    if "&" in text:
+        text = html.unescape(text)
+        if "<" in text:  # double-escaped markup ("&lt;script&gt;") is markup too
+            text = _TAG_RE.sub(" ", text)
+    return _collapse(text)
 
 
 def parse_feed(data: bytes) -> ParsedFeed:
@@ -98,6 +138,16 @@ def parse_feed(data: bytes) -> ParsedFeed:
             "feed parsed with problems (%s: %s); keeping %d entries", type(exc).__name__, exc, len(entries)
         )
 
+    if version in ("rss090", "rss091n", "rss091u", "rss092", "rss093", "rss094", "cdf"):
+        raise FeedError(f"an old {version} feed, which arXiv never published; not read")
+    broken = None
+    exc = parsed.get("bozo_exception") if parsed.bozo else None
+    if isinstance(exc, xml.sax.SAXException):  # not a mere encoding note: the XML itself broke
+        if isinstance(exc, xml.sax.SAXParseException):
+            broken = f"XML error at line {exc.getLineNumber()}: {_collapse(exc.getMessage())}"[:200]
+        else:
+            broken = _collapse(str(exc))[:200]
+
     fmt = _detect_format(version, parsed.feed, entries)
     papers: dict[str, FeedPaper] = {}
     skipped: list[str] = []
@@ -114,10 +164,12 @@ def parse_feed(data: bytes) -> ParsedFeed:
         raise FeedError(f"unreadable feed ({type(exc).__name__}: {exc}); no entry had an arXiv id")
     if skipped:
         log.info("skipped %d of %d feed entries", len(skipped), len(entries))
-    return ParsedFeed(format=fmt, papers=tuple(papers.values()), skipped=tuple(skipped))
+    return ParsedFeed(format=fmt, papers=tuple(papers.values()), skipped=tuple(skipped), broken=broken)
 
 
 def _detect_format(version: str, feed: Mapping[str, Any], entries: list[Any]) -> str:
+    if version == "rss10":
+        return "rdf"
     if version.startswith("rss"):
         return "rss2"
     feed_id = str(feed.get("id", ""))
@@ -136,6 +188,8 @@ def _paper_from_entry(feed_entry: Mapping[str, Any], fmt: str) -> FeedPaper | No
     # feedparser's dict resolves aliases on every lookup ("guid" -> "id", "description" -> "summary");
     # none of the keys read here is an alias, so a plain copy gives the same values, faster.
     entry = dict(feed_entry) if isinstance(feed_entry, dict) else feed_entry
+    if fmt == "rdf":
+        return _paper_from_rdf_item(entry, feed_entry)
     summary = entry.get("summary", "") or ""
     announce_type: str | None = None
     parts = split_version(str(entry.get("id", "") or ""))
@@ -176,8 +230,8 @@ def _paper_from_entry(feed_entry: Mapping[str, Any], fmt: str) -> FeedPaper | No
     return FeedPaper(
         arxiv_id=arxiv_id,
         version=version,
-        title=_collapse(entry.get("title", "")),
-        abstract=_collapse(summary),
+        title=strip_tags(entry.get("title", "") or ""),
+        abstract=strip_tags(summary),
         authors=_authors(entry, fmt),
         categories=categories,
         primary_category=primary_term,
@@ -189,8 +243,43 @@ def _paper_from_entry(feed_entry: Mapping[str, Any], fmt: str) -> FeedPaper | No
     )
 
 
+def _paper_from_rdf_item(entry: Mapping[str, Any], feed_entry: Mapping[str, Any]) -> FeedPaper | None:
+    """One ``<item>`` of the old RSS 1.0 feed (see the module docstring)."""
+    m = _RDF_TITLE_RE.match(str(entry.get("title", "") or ""))
+    parts = split_version(m.group("id")) if m else None
+    if parts is None:
+        parts = split_version(str(entry.get("link", "") or entry.get("id", "") or ""))
+    if parts is None:
+        return None
+    arxiv_id, version = parts
+    title = m.group("title") if m else str(entry.get("title", ""))
+    if m and title.endswith(".") and not title.endswith(".."):
+        title = title[:-1]  # the feed wrote "Title. (arXiv:...)": the period belongs to the tail
+    flag = (m.group("flag") or "").strip() or None if m else None
+    announce_type = _RDF_FLAGS.get(flag, "new")
+    if version is not None and version > 1 and announce_type == "new":
+        announce_type = "replace"
+    categories = _clean_categories([m.group("cat")] if m and m.group("cat") else [])
+    creators = str(entry.get("author", "") or "")
+    if not creators:
+        creators = ", ".join(str(a.get("name", "")) for a in entry.get("authors", ()) or () if isinstance(a, Mapping))
+    authors = tuple(a for a in (strip_tags(n) for n in strip_tags(creators).split(",")) if a)
+    return FeedPaper(
+        arxiv_id=arxiv_id,
+        version=version,
+        title=strip_tags(title),
+        abstract=strip_tags(str(entry.get("summary", "") or "")),
+        authors=authors,
+        categories=categories,
+        primary_category=categories[0] if categories else None,
+        announce_type=announce_type,
+        url=f"https://arxiv.org/abs/{arxiv_id}",
+        published=_utc(entry.get("published_parsed") or feed_entry.get("updated_parsed")),
+    )
+
+
 def _authors(entry: Mapping[str, Any], fmt: str) -> tuple[str, ...]:
-    names = [_collapse(a.get("name", "")) for a in entry.get("authors", ()) or () if isinstance(a, Mapping)]
+    names = [strip_tags(a.get("name", "") or "") for a in entry.get("authors", ()) or () if isinstance(a, Mapping)]
     if not names and entry.get("author"):
         names = [_collapse(entry["author"])]
     if fmt != "api" and len(names) == 1 and "," in names[0]:

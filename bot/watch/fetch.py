@@ -69,6 +69,7 @@ class FetchResult:
     attempts: int  # requests actually sent
     error: str | None  # short cause for FAILED: "HTTP 500", "timeout after 30s", ...
     elapsed: float  # seconds on the injected clock, including throttling and backoff
+    unreachable: bool = False  # FAILED because no answer came (refused, DNS, timeout): the network
 
 
 def next_health(consecutive_failures: int, succeeded: bool, *, disable_after: int) -> tuple[FeedHealth, int]:
@@ -140,6 +141,12 @@ class _Attempt:
     error: str | None = None
     retry: bool = False
     retry_after: float | None = None
+    unreachable: bool = False
+
+
+# A host that could not be reached is not tried again for this long (other feeds on it fail at
+# once), so a poll with the network down ends in seconds instead of retrying every feed.
+UNREACHABLE_MEMORY = 60.0
 
 
 class PoliteFetcher:
@@ -181,6 +188,7 @@ class PoliteFetcher:
         self._max_attempts = max_attempts
         self._backoff_base = backoff_base
         self._max_backoff = max_backoff
+        self._down: dict[str, float] = {}  # host -> when it was last found unreachable
         self._clock = clock
         self._sleep = sleep
         self._gates: dict[str, _HostGate] = {}
@@ -192,6 +200,18 @@ class PoliteFetcher:
         if host is None:
             return self._result(
                 url, started, FetchOutcome.FAILED, validators, error="invalid URL", attempts=0
+            )
+
+        down_since = self._down.get(host)
+        if down_since is not None and self._clock() - down_since < UNREACHABLE_MEMORY:
+            return self._result(
+                url,
+                started,
+                FetchOutcome.FAILED,
+                validators,
+                error=f"{host} unreachable moments ago; not tried again",
+                attempts=0,
+                unreachable=True,
             )
 
         attempts = 0
@@ -230,6 +250,10 @@ class PoliteFetcher:
 
         assert last is not None  # max_attempts >= 1
         log.warning("fetch %s failed after %d attempt(s): %s", url, attempts, last.error)
+        if last.unreachable:
+            self._down[host] = self._clock()
+        else:
+            self._down.pop(host, None)
         return self._result(
             url,
             started,
@@ -238,6 +262,7 @@ class PoliteFetcher:
             status=last.status,
             attempts=attempts,
             error=last.error,
+            unreachable=last.unreachable,
         )
 
     async def _wait_turn(self, host: str) -> None:
@@ -276,10 +301,15 @@ class PoliteFetcher:
             ) as resp:
                 return await self._handle(resp)
         except TimeoutError:  # also aiohttp's ServerTimeoutError / ConnectionTimeoutError
-            return _Attempt(FetchOutcome.FAILED, error=f"timeout after {self._timeout:g}s", retry=True)
+            return _Attempt(
+                FetchOutcome.FAILED, error=f"timeout after {self._timeout:g}s", retry=True, unreachable=True
+            )
         except aiohttp.ClientError as exc:
             error, retry = _describe_client_error(exc)
-            return _Attempt(FetchOutcome.FAILED, error=error, retry=retry)
+            unreachable = isinstance(exc, aiohttp.ClientConnectorError) and not isinstance(
+                exc, aiohttp.ClientConnectorCertificateError
+            )
+            return _Attempt(FetchOutcome.FAILED, error=error, retry=retry, unreachable=unreachable)
 
     async def _handle(self, resp: aiohttp.ClientResponse) -> _Attempt:
         status = resp.status
@@ -320,6 +350,7 @@ class PoliteFetcher:
         status: int | None = None,
         attempts: int,
         error: str | None = None,
+        unreachable: bool = False,
     ) -> FetchResult:
         return FetchResult(
             url=url,
@@ -330,6 +361,7 @@ class PoliteFetcher:
             attempts=attempts,
             error=error,
             elapsed=self._clock() - started,
+            unreachable=unreachable,
         )
 
 

@@ -75,6 +75,11 @@ class CandidateStatus:
     DUPLICATE = "duplicate"  # already seen, suggested or decided (a suggestions row exists)
     KNOWN = "known"  # already in the catalog
     REPLACEMENT = "replacement"  # a new version of a paper not otherwise known: never suggested
+    WAITING = "waiting"  # relevant, over a cap in an earlier poll: not in this feed, suggested now
+
+
+# Why a relevant new paper was not suggested, when a later poll should still suggest it.
+_CAP_REASONS = frozenset({"per-poll cap", "daily cap"})
 
 
 @dataclass(slots=True)
@@ -114,7 +119,8 @@ class FeedStatus:
 
     source: str
     kind: str  # 'url' | 'file'
-    outcome: str  # 'ok' | 'not_modified' | 'failed' | 'skipped' (disabled)
+    outcome: str  # 'ok' | 'partial' (papers lost: error says what) | 'not_modified' | 'failed' | 'skipped'
+    lost: int = 0  # entries skipped for lack of an arXiv id (a truncated document says so in error)
     papers: int = 0
     error: str | None = None
     health: str = FeedHealth.OK
@@ -123,6 +129,7 @@ class FeedStatus:
     first_poll: bool = False
     http_status: int | None = None
     announce: bool = False  # health differs from the last announced one: tell the review channel
+    unreachable: bool = False  # failed because the host did not answer (the network, exit status 3)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -148,12 +155,20 @@ class PollReport:
         return [f for f in self.feeds if f.outcome == "failed"]
 
     @property
+    def partial(self) -> list[FeedStatus]:
+        """Sources that answered but lost papers: reported (and announced) like a failure."""
+        return [f for f in self.feeds if f.outcome == "partial"]
+
+    @property
     def counts(self) -> dict[str, int]:
-        out = {"papers": len(self.candidates), "suggested": sum(c.suggest for c in self.candidates)}
+        waited = sum(c.status == CandidateStatus.WAITING for c in self.candidates)
+        out = {"papers": len(self.candidates) - waited, "suggested": sum(c.suggest for c in self.candidates)}
+        out["waited"] = waited  # suggested from earlier polls' waiting list (included in "suggested")
         for status in ("new", "duplicate", "known", "replacement"):
             out[status] = sum(c.status == status for c in self.candidates)
         out["relevant"] = sum(c.relevant for c in self.candidates)
         out["feeds_failed"] = len(self.failed)
+        out["feeds_partial"] = len(self.partial)
         return out
 
     def as_dict(self) -> dict[str, Any]:
@@ -183,9 +198,13 @@ def is_url(source: str) -> bool:
     return urlsplit(source).scheme in ("http", "https")
 
 
-def make_fetcher(session: Any, config: Config) -> PoliteFetcher:
-    """The fetcher configured from ``[feeds]`` around the bot's (or the CLI's) aiohttp session."""
+def make_fetcher(session: Any, config: Config, *, interactive: bool = False) -> PoliteFetcher:
+    """The fetcher configured from ``[feeds]`` around the bot's (or the CLI's) aiohttp session.
+
+    *interactive* (``ptm-bot poll``): someone is waiting, so retries back off for seconds, not minutes.
+    """
     feeds = config.feeds
+    extra: dict[str, float] = {"backoff_base": 1.0, "max_backoff": 5.0} if interactive else {}
     return PoliteFetcher(
         session,
         user_agent=config.user_agent,
@@ -193,6 +212,7 @@ def make_fetcher(session: Any, config: Config) -> PoliteFetcher:
         timeout=feeds.timeout_seconds,
         max_bytes=feeds.max_bytes,
         max_attempts=feeds.max_attempts,
+        **extra,
     )
 
 
@@ -240,6 +260,7 @@ class _Fetched:
     papers: tuple[FeedPaper, ...] = ()
     validators: Validators | None = None  # new validators to store (successful fetch + parse only)
     succeeded: bool = False
+    partial: bool = False  # answered, but lost papers (FeedStatus.error says what)
 
 
 async def poll(
@@ -325,7 +346,8 @@ async def poll(
             report.candidates = await write(session)
     counts = report.counts
     log.info(
-        "poll: %d papers (%d new, %d duplicate, %d known, %d replacement), %d suggested, %d feed(s) failed%s",
+        "poll: %d papers (%d new, %d duplicate, %d known, %d replacement), %d suggested, %d feed(s) failed, "
+        "%d partial%s",
         counts["papers"],
         counts["new"],
         counts["duplicate"],
@@ -333,6 +355,7 @@ async def poll(
         counts["replacement"],
         counts["suggested"],
         counts["feeds_failed"],
+        counts["feeds_partial"],
         " (dry run)" if dry_run else "",
     )
     return report
@@ -367,6 +390,7 @@ async def _fetch_url(
         return _Fetched(status, succeeded=True)
     if result.outcome is FetchOutcome.FAILED:
         status.outcome, status.error = "failed", result.error
+        status.unreachable = result.unreachable
         return _Fetched(status)
     assert result.body is not None
     try:
@@ -375,8 +399,23 @@ async def _fetch_url(
         log.warning("feed %s: not a usable feed: %s", url, exc)
         status.outcome, status.error = "failed", f"not a feed: {exc}"[:500]
         return _Fetched(status)
+    if _mark_partial(status, parsed, url):
+        # The validators stay as they were: the next poll fetches the whole document again instead
+        # of hearing "304 Not Modified" about the papers this one lost.
+        return _Fetched(status, parsed.papers, succeeded=True, partial=True)
     status.outcome, status.papers = "ok", len(parsed.papers)
     return _Fetched(status, parsed.papers, validators=result.validators, succeeded=True)
+
+
+def _mark_partial(status: FeedStatus, parsed: Any, source: str) -> bool:
+    """Record what *parsed* lost on *status*; True when it lost anything."""
+    status.papers = len(parsed.papers)
+    lost = parsed.lost
+    if lost is None:
+        return False
+    status.outcome, status.error, status.lost = "partial", lost[:500], len(parsed.skipped)
+    log.warning("feed %s: partial: %s", source, lost)
+    return True
 
 
 async def _read_file(path: str) -> _Fetched:
@@ -393,6 +432,8 @@ async def _read_file(path: str) -> _Fetched:
         log.warning("feed file %s: not a usable feed: %s", path, exc)
         status.error = f"not a feed: {exc}"[:500]
         return _Fetched(status)
+    if _mark_partial(status, parsed, path):
+        return _Fetched(status, parsed.papers, succeeded=True, partial=True)
     status.outcome, status.papers = "ok", len(parsed.papers)
     return _Fetched(status, parsed.papers, succeeded=True)
 
@@ -414,6 +455,8 @@ async def _store_feed_state(session: AsyncSession, item: _Fetched, now: datetime
         item.succeeded,
         disable_after=disable_after,
     )
+    if item.partial:
+        health = FeedHealth.DEGRADED  # it answered (no failure counted) but lost papers
     row.health, row.consecutive_failures = str(health), failures
     row.polls = (row.polls or 0) + 1
     row.last_polled_at = now
@@ -422,6 +465,8 @@ async def _store_feed_state(session: AsyncSession, item: _Fetched, now: datetime
         row.last_error = None
         if item.validators is not None:  # only a fetched-and-parsed body moves the validators
             row.etag, row.last_modified = item.validators.etag, item.validators.last_modified
+        if item.partial:
+            row.last_error = status.error
     else:
         row.last_error = status.error
     status.health, status.consecutive_failures = row.health, failures
@@ -635,6 +680,9 @@ async def process_papers(
         .where(m.Suggestion.suggested_at >= now - timedelta(days=1))
     )
     budget = max(0, min(rel.per_poll_cap, rel.daily_cap - int(suggested_today or 0)))
+    # Papers an earlier poll could not suggest for a cap come first, oldest first.
+    waited = await _take_waiting(session, budget, catalog, now=now, dry_run=dry_run)
+    budget -= len(waited)
     backfill_left = config.feeds.backfill
     first_ids = set(first_poll_ids)
     eligible = sorted(
@@ -666,7 +714,71 @@ async def process_papers(
                 cand.topics = list(topics_for(name=cand.name, title=paper.title, abstract=paper.abstract))
     if not dry_run:
         await _store(session, papers, candidates, norm_titles, now)
-    return candidates
+    return waited + candidates
+
+
+async def _take_waiting(
+    session: AsyncSession, budget: int, catalog: Any, *, now: datetime, dry_run: bool
+) -> list[Candidate]:
+    """Up to *budget* waiting papers (oldest first) made pending, each by a conditional update, so
+    of two concurrent polls only one suggests a given paper; one candidate per paper taken."""
+    if budget <= 0:
+        return []
+    s = m.Suggestion
+    rows = (
+        await session.execute(
+            select(s)
+            .where(s.status == SuggestionStatus.WAITING)
+            .order_by(s.first_seen_at, s.score.desc(), s.id)
+            .limit(budget + 20)  # a few spares: some may have reached the catalog meanwhile
+            .execution_options(populate_existing=True)
+        )
+    ).scalars()
+    taken: list[Candidate] = []
+    for row in rows:
+        if len(taken) >= budget:
+            break
+        if row.arxiv_id in catalog.ids or row.norm_title in catalog.titles:
+            if not dry_run:
+                await session.execute(
+                    update(s).where(s.id == row.id, s.status == SuggestionStatus.WAITING).values(status=SuggestionStatus.SEEN)
+                )
+            continue
+        topics = list(topics_for(name=row.proposed_name, title=row.title, abstract=row.abstract))
+        if not dry_run:
+            result = await session.execute(
+                update(s)
+                .where(s.id == row.id, s.status == SuggestionStatus.WAITING)
+                .values(status=SuggestionStatus.PENDING, suggested_at=now, proposed_topics=topics)
+            )
+            if result.rowcount != 1:
+                continue  # another poll took it
+        abstract = row.abstract
+        if len(abstract) > ABSTRACT_EXCERPT:
+            abstract = abstract[: ABSTRACT_EXCERPT - 1].rstrip() + "…"
+        since = row.first_seen_at.date().isoformat() if row.first_seen_at else "an earlier poll"
+        taken.append(
+            Candidate(
+                arxiv_id=row.arxiv_id,
+                version=row.version,
+                title=row.title,
+                authors=list(row.authors or ()),
+                categories=list(row.categories or ()),
+                announce_type=row.announce_type,
+                status=CandidateStatus.WAITING,
+                score=round(row.score, 4),
+                relevant=True,
+                suggest=True,
+                reasons=[*(row.reasons or ()), f"waited for a cap since {since}"],
+                kind=row.proposed_kind,
+                name=row.proposed_name,
+                topics=topics,
+                url=row.url,
+                abstract=abstract,
+                suggestion_id=None if dry_run else row.id,
+            )
+        )
+    return taken
 
 
 #: How far below its threshold an exploration paper may score (as a fraction of the threshold).
@@ -722,7 +834,13 @@ async def _store(
                 "proposed_kind": cand.kind,
                 "proposed_name": cand.name[:300],
                 "proposed_topics": cand.topics,
-                "status": SuggestionStatus.PENDING if cand.suggest else SuggestionStatus.SEEN,
+                "status": (
+                    SuggestionStatus.PENDING
+                    if cand.suggest
+                    else SuggestionStatus.WAITING
+                    if cand.why_not in _CAP_REASONS
+                    else SuggestionStatus.SEEN
+                ),
                 "first_seen_at": now,
                 "suggested_at": now if cand.suggest else None,
                 "exploration": cand.exploration,
@@ -731,24 +849,25 @@ async def _store(
     if not rows:
         return
     # A Core executemany on the table: the ORM's bulk-insert bookkeeping buys nothing for plain rows.
+    # RETURNING names the rows this poll stored: a row another poll stored meanwhile is skipped by
+    # the insert, and this poll neither counts nor posts it.
     if plain is None:
-        await session.execute(_insert_ignoring_duplicates(session, m.Suggestion.__table__), rows)
+        statement = _insert_ignoring_duplicates(session, m.Suggestion.__table__)
+        statement = statement.returning(m.Suggestion.__table__.c.arxiv_id, m.Suggestion.__table__.c.id)
+        result = await session.execute(statement, rows)
     else:
-        await session.execute(plain.statement, plain.render(rows, now))
-    pending = [c for c in candidates if c.suggest]
-    if pending:
-        ids = dict(
-            (
-                await session.execute(
-                    select(m.Suggestion.arxiv_id, m.Suggestion.id).where(
-                        m.Suggestion.arxiv_id.in_([c.arxiv_id for c in pending]),
-                        m.Suggestion.status == SuggestionStatus.PENDING,
-                    )
-                )
-            ).all()
-        )
-        for cand in pending:
-            cand.suggestion_id = ids.get(cand.arxiv_id)
+        result = await session.execute(plain.statement, plain.render(rows, now))
+    stored = {arxiv_id: row_id for arxiv_id, row_id in result.all()}
+    for cand in candidates:
+        if cand.status not in (CandidateStatus.NEW, CandidateStatus.REPLACEMENT):
+            continue
+        row_id = stored.get(cand.arxiv_id)
+        if row_id is None:
+            cand.status = CandidateStatus.DUPLICATE
+            if cand.suggest:
+                cand.suggest, cand.why_not = False, "stored by a concurrent poll"
+        elif cand.suggest:
+            cand.suggestion_id = row_id
 
 
 def _insert_ignoring_duplicates(session: AsyncSession, table: Table):  # type: ignore[no-untyped-def]
@@ -813,7 +932,11 @@ class _PlainSuggestionInsert:
             m.Suggestion.__tablename__,
             *(column(c.name, Text() if c.name in plain else c.type) for c in columns),
         )
-        statement = insert(shadow).on_conflict_do_nothing(index_elements=["arxiv_id"])
+        statement = (
+            insert(shadow)
+            .on_conflict_do_nothing(index_elements=["arxiv_id"])
+            .returning(shadow.c.arxiv_id, shadow.c.id)
+        )
         return _PlainSuggestionInsert(statement, encode_json, render_time)
 
     def render(self, rows: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:

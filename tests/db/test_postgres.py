@@ -137,3 +137,66 @@ async def test_model_command_with_related_entries_on_postgres(pg):
     assert "DeBERTa" in str(embed.get("fields"))
     missing = await handlers.model(pg, "debrta")
     assert missing.ephemeral and "DeBERTa" in (missing.content or "")
+
+
+async def test_a_1_mb_paper_title_gives_the_same_outcome_as_on_sqlite(pg, tmp_path):
+    """Issue 11: PostgreSQL indexes titles by hash (migration 0005), so a B-tree row limit no longer
+    refuses what SQLite stores."""
+    title = ("Pre-training at scale " * 50000)[:1_000_000].strip()
+    text = (
+        "# L\n## PTM\n2202: [BigNet](https://example.org/bignet) (from Acme) released with the paper ["
+        + title
+        + "](https://example.org/paper.pdf) by A B.\n"
+    )
+    lite = await open_database(f"sqlite+aiosqlite:///{tmp_path}/lite.sqlite3")
+    outcomes = []
+    try:
+        for db in (lite, pg):
+            async with db.begin() as s:
+                report = await catalog.import_text(s, text, source="big")
+            async with db.begin() as s:
+                stored = await s.scalar(select(m.Paper.title).where(m.Paper.norm_title.like("pre training at scale%")))
+            outcomes.append((report.lines(), stored == title))
+    finally:
+        await lite.close()
+    assert outcomes[0] == outcomes[1] and outcomes[0][1] is True
+
+
+async def test_another_applications_postgres_database_is_refused_untouched(capsys):
+    """Issue 11: without our revision marker and with tables of its own, a database is left alone."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    from bot.cli.main import main
+
+    url = make_url(SERVER)
+    name = f"ptm_other_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False))
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    target = url.set(database=name)
+    try:
+        other = await asyncpg.connect(target.set(drivername="postgresql").render_as_string(hide_password=False))
+        await other.execute("CREATE TABLE notes (body text)")
+        code = await asyncio.to_thread(
+            main, ["stats", "--db", target.render_as_string(hide_password=False)]
+        )
+        tables = {r["tablename"] for r in await other.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+        await other.close()
+    finally:
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        await admin.close()
+    assert code == 2
+    assert "is not a ptm-bot catalog (it holds other tables: notes)" in capsys.readouterr().err
+    assert tables == {"notes"}
+
+
+async def test_a_missing_postgres_database_is_one_line(capsys):
+    from sqlalchemy.engine import make_url
+
+    from bot.cli.main import main
+
+    url = make_url(SERVER).set(database=f"ptm_missing_{uuid.uuid4().hex[:8]}")
+    code = await asyncio.to_thread(main, ["stats", "--db", url.render_as_string(hide_password=False)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith("ptm-bot: database error: database ") and "does not exist" in err

@@ -26,6 +26,12 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
+def new_catalog(capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str = "c.sqlite3") -> str:
+    db = str(tmp_path / name)
+    assert run(capsys, "init", "--db", db)[0] == 0
+    return db
+
+
 def poll_all(capsys, db: str, tmp_path: Path, *, exploration: bool = False) -> list[dict]:
     config = tmp_path / "config.toml"
     config.write_text(
@@ -43,7 +49,7 @@ def show(capsys, db: str) -> dict:
 
 
 def test_show_reports_the_shipped_model_with_figures_and_named_features(tmp_path, capsys) -> None:
-    db = str(tmp_path / "c.sqlite3")
+    db = new_catalog(capsys, tmp_path)
     doc = show(capsys, db)
     assert doc["source"] == "shipped" and doc["decisions"] == 0 and doc["models"] == []
     for name in ("abstract", "title_only", "days"):
@@ -56,7 +62,7 @@ def test_show_reports_the_shipped_model_with_figures_and_named_features(tmp_path
 
 
 def test_every_decision_is_a_label_and_undo_withdraws_it(tmp_path, capsys) -> None:
-    db = str(tmp_path / "c.sqlite3")
+    db = new_catalog(capsys, tmp_path)
     suggested = [c["arxiv_id"] for c in poll_all(capsys, db, tmp_path) if c["suggest"]]
     assert len(suggested) >= 3
     a, b, c = suggested[:3]
@@ -70,7 +76,7 @@ def test_every_decision_is_a_label_and_undo_withdraws_it(tmp_path, capsys) -> No
 
 
 def test_retrain_is_deterministic_and_counts_local_decisions(tmp_path, capsys) -> None:
-    db = str(tmp_path / "c.sqlite3")
+    db = new_catalog(capsys, tmp_path)
     suggested = [c["arxiv_id"] for c in poll_all(capsys, db, tmp_path) if c["suggest"]]
     for arxiv_id in suggested[:4]:
         assert run(capsys, "ask", f"/ptm-admin reject {arxiv_id}", "--db", db)[0] == 0
@@ -88,7 +94,7 @@ def test_retrain_is_deterministic_and_counts_local_decisions(tmp_path, capsys) -
 
 
 def test_a_worse_model_is_kept_aside_with_its_reason_and_a_better_one_activated(tmp_path, capsys) -> None:
-    db = str(tmp_path / "c.sqlite3")
+    db = new_catalog(capsys, tmp_path)
     # Labels flipped on the training part only: whatever is learned from it is worse on the frozen
     # split (which keeps its true labels) than the shipped model.
     flipped = tmp_path / "flipped.jsonl"
@@ -126,7 +132,7 @@ def test_a_worse_model_is_kept_aside_with_its_reason_and_a_better_one_activated(
 
 
 def test_bad_corpus_is_one_line_and_exit_2(tmp_path, capsys) -> None:
-    db = str(tmp_path / "c.sqlite3")
+    db = new_catalog(capsys, tmp_path)
     code, _, err = run(capsys, "relevance", "train", "--db", db, "--corpus", str(tmp_path / "missing.jsonl"))
     assert code == 2 and err.startswith("ptm-bot: cannot read the corpus") and len(err.splitlines()) == 1
 
@@ -149,7 +155,7 @@ def _day_feed(tmp_path: Path) -> str:
 
 
 def test_poll_explores_one_paper_just_below_the_threshold(tmp_path, capsys) -> None:
-    db = str(tmp_path / "c.sqlite3")
+    db = new_catalog(capsys, tmp_path)
     feed = _day_feed(tmp_path)
     config = tmp_path / "config.toml"
     config.write_text("[relevance]\nexploration = true\n", encoding="utf-8")
@@ -169,7 +175,7 @@ def test_poll_explores_one_paper_just_below_the_threshold(tmp_path, capsys) -> N
     # Off: nothing below the threshold is suggested.
     config.write_text("[relevance]\nexploration = false\n", encoding="utf-8")
     code, out, _ = run(
-        capsys, "poll", "--feed", feed, "--db", str(tmp_path / "d.sqlite3"), "--config", str(config), "--json"
+        capsys, "poll", "--feed", feed, "--db", new_catalog(capsys, tmp_path, "d.sqlite3"), "--config", str(config), "--json"
     )
     assert not [c for c in json.loads(out)["candidates"] if c["suggest"] and not c["relevant"]]
 

@@ -17,8 +17,14 @@ depends_on = None
 
 def upgrade() -> None:
     # Portable indexes: /ptm recent (topic -> entries) and /ptm survey (kind, newest first).
-    op.create_index("ix_entry_topics_topic_slug", "entry_topics", ["topic_slug"], unique=False)
-    op.create_index("ix_entries_kind_year_month", "entries", ["kind", "year", "month"], unique=False)
+    # "IF NOT EXISTS" throughout: versions before issue 11 ran this DDL outside a transaction, so an
+    # interrupted upgrade may have left some of it behind; running it again finishes the revision.
+    op.create_index(
+        "ix_entry_topics_topic_slug", "entry_topics", ["topic_slug"], unique=False, if_not_exists=True
+    )
+    op.create_index(
+        "ix_entries_kind_year_month", "entries", ["kind", "year", "month"], unique=False, if_not_exists=True
+    )
 
     bind = op.get_bind()
     if bind.dialect.name != "sqlite":
@@ -26,11 +32,11 @@ def upgrade() -> None:
     from db.search import FTS_TABLE, reindex_sync
 
     op.execute(
-        f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
         "names, title, authors, org, body, kind UNINDEXED, "
         "tokenize = 'porter unicode61 remove_diacritics 2')"
     )
-    reindex_sync(bind, None)
+    reindex_sync(bind, None)  # rebuilds every row, whatever an interrupted run left
 
 
 def downgrade() -> None:

@@ -30,14 +30,15 @@ def upgrade() -> None:
         order = [sa.text("year DESC"), sa.text("month DESC"), "name", "id"]
     else:  # the queries' own order there: NULLS LAST (bot/catalog/queries.py _date_order)
         order = [sa.text("year DESC NULLS LAST"), sa.text("month DESC NULLS LAST"), "name", "id"]
-    op.create_index("ix_entries_date_desc", "entries", order, unique=False)
+    # IF NOT EXISTS: see 0002 (finishing an upgrade that an older version left half done).
+    op.create_index("ix_entries_date_desc", "entries", order, unique=False, if_not_exists=True)
     if bind.dialect.name != "sqlite":
         return
     from db.search import FTS_TABLE
 
     op.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid NOT IN (SELECT id FROM entries)")
     op.execute(
-        f"CREATE TRIGGER entries_search_delete AFTER DELETE ON entries BEGIN "
+        f"CREATE TRIGGER IF NOT EXISTS entries_search_delete AFTER DELETE ON entries BEGIN "
         f"DELETE FROM {FTS_TABLE} WHERE rowid = old.id; END"
     )
 

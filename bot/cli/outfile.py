@@ -1,0 +1,78 @@
+"""Writing a file the user named (``export -o``, ``stats --chart``) without harming what is there.
+
+The target must be a regular file or not exist yet; a symlink is followed and its target written.
+Directories, devices, FIFOs and sockets are refused with one line before anything is computed. The
+bytes go to a temporary file beside the target, then replace it in one step, so a failure leaves
+the old file whole and no temporary file behind.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+__all__ = ["OutputRefused", "check_output_path", "write_output"]
+
+
+class OutputRefused(Exception):
+    """The output path cannot be written; the message is one line for the user."""
+
+
+def check_output_path(path: str) -> Path:
+    """The real file to write for *path* (symlinks followed), or :class:`OutputRefused`."""
+    if not path:
+        raise OutputRefused("the output path is empty")
+    target = Path(os.path.realpath(path))
+    try:
+        st = target.stat()
+    except FileNotFoundError:
+        parent = target.parent
+        if not parent.is_dir():
+            raise OutputRefused(f"cannot write {path}: directory {parent} does not exist") from None
+        if not os.access(parent, os.W_OK):
+            raise OutputRefused(f"cannot write {path}: directory {parent} is not writable") from None
+        return target
+    except OSError as exc:
+        raise OutputRefused(f"cannot write {path}: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise OutputRefused(f"cannot write {path}: it is a directory")
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a FIFO" if stat.S_ISFIFO(st.st_mode) else "a device or socket"
+        raise OutputRefused(f"cannot write {path}: it is {kind}, not a regular file")
+    return target
+
+
+def write_output(path: str, data: bytes) -> Path:
+    """Write *data* to *path* atomically (see the module's docstring); returns the file written."""
+    target = check_output_path(path)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise OutputRefused(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))  # keep the replaced file's permissions
+        except FileNotFoundError:
+            os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, target)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        if isinstance(exc, OSError):
+            raise OutputRefused(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise
+    return target
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

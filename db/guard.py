@@ -1,0 +1,198 @@
+"""Is this file our catalog? Answered with the standard library, before SQLAlchemy opens it.
+
+Opening a SQLite file through the engine already changes it (``PRAGMA journal_mode=WAL``, then the
+migrations), so the question must be settled first, read-only: another application's database is
+refused and left byte-identical, a missing file is created only when the caller asked for that, and
+no parent directory is ever created.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import sqlite3
+import stat
+from pathlib import Path
+from urllib.parse import quote
+
+__all__ = [
+    "CatalogState",
+    "DatabaseRefused",
+    "check_sqlite_file",
+    "drop_half_created",
+    "known_revisions",
+    "our_tables",
+]
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_VERSIONS = Path(__file__).with_name("migrations") / "versions"
+
+
+class DatabaseRefused(Exception):
+    """The database cannot or must not be used; the message is one line for the user."""
+
+
+class CatalogState(enum.Enum):
+    MISSING = "missing"  # no file, an empty file, or a SQLite file without any table
+    CATALOG = "catalog"  # our revision table with one of our revisions
+    HALF_CREATED = "half-created"  # only our tables, all empty, no revision: an interrupted first init
+
+
+def known_revisions() -> frozenset[str]:
+    """Revision ids of our migrations (file names ``NNNN_description.py``), without importing Alembic."""
+    return frozenset(p.name.split("_", 1)[0] for p in _VERSIONS.glob("[0-9]*_*.py"))
+
+
+def our_tables() -> frozenset[str]:
+    """Every table a catalog may hold (models, search index and its shadow tables, Alembic's)."""
+    from db.models import Base  # SQLAlchemy's metadata: only needed for a file that is not plainly ours
+
+    names = set(Base.metadata.tables)
+    fts = "entry_search"
+    names |= {fts, *(f"{fts}_{s}" for s in ("data", "idx", "content", "docsize", "config"))}
+    names.add("alembic_version")
+    return frozenset(names)
+
+
+def check_sqlite_file(path: str, *, create: bool) -> CatalogState:
+    """Settle what *path* holds, read-only. Raises :class:`DatabaseRefused` with one line when it
+    must not be opened: a directory, not SQLite, someone else's database, or missing while *create* is
+    false (or its directory is missing)."""
+    if path == "":
+        raise DatabaseRefused("the database path is empty")
+    p = Path(path)
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        parent = p.parent
+        if not parent.is_dir():
+            raise DatabaseRefused(
+                f"no catalog at {path}: directory {parent} does not exist (create it first)"
+            ) from None
+        if not create:
+            raise DatabaseRefused(f"no catalog at {path} (run ptm-bot init)") from None
+        return CatalogState.MISSING
+    except OSError as exc:
+        raise DatabaseRefused(f"cannot use {path}: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise DatabaseRefused(f"{path} is a directory, not a database file")
+    if not stat.S_ISREG(st.st_mode):
+        raise DatabaseRefused(f"{path} is not a regular file")
+    try:
+        with open(p, "rb") as f:
+            header = f.read(len(_SQLITE_HEADER))
+    except OSError as exc:
+        raise DatabaseRefused(f"cannot read {path}: {exc.strerror or exc}") from None
+    if header == b"":
+        if not create:
+            raise DatabaseRefused(f"no catalog at {path} (run ptm-bot init)")
+        return CatalogState.MISSING
+    if header != _SQLITE_HEADER:
+        raise DatabaseRefused(f"{path} is not a SQLite database; left unchanged")
+    tables, revisions = _read_schema(path)
+    if not tables:
+        if not create:
+            raise DatabaseRefused(f"no catalog at {path} (run ptm-bot init)")
+        return CatalogState.MISSING
+    known = known_revisions()
+    if revisions and all(r in known for r in revisions):
+        return CatalogState.CATALOG
+    if revisions:
+        raise DatabaseRefused(
+            f"{path} is at database revision {', '.join(sorted(revisions))}, unknown to this version of "
+            "ptm-bot (newer, or another application's); left unchanged"
+        )
+    foreign = sorted(t for t in tables if t not in our_tables()) or _unlike_ours(path, tables)
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        raise DatabaseRefused(
+            f"{path} is not a ptm-bot catalog (it holds other tables: {shown}); left unchanged"
+        )
+    if not _all_empty(path, tables):
+        raise DatabaseRefused(
+            f"{path} holds catalog tables with rows but no revision marker; left unchanged "
+            "(restore a backup or move it aside and run ptm-bot init)"
+        )
+    if not create:
+        raise DatabaseRefused(f"no catalog at {path}: its creation was interrupted (run ptm-bot init)")
+    return CatalogState.HALF_CREATED
+
+
+def _connect_read_only(path: str) -> sqlite3.Connection:
+    uri = "file:" + quote(os.path.abspath(path)) + "?mode=ro"
+    return sqlite3.connect(uri, uri=True, timeout=5)
+
+
+def _read_schema(path: str) -> tuple[list[str], list[str]]:
+    try:
+        conn = _connect_read_only(path)
+        try:
+            tables = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                )
+            ]
+            revisions: list[str] = []
+            if "alembic_version" in tables:
+                revisions = [str(row[0]) for row in conn.execute("SELECT version_num FROM alembic_version")]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseRefused(f"{path} cannot be read as a SQLite database ({exc}); left unchanged") from None
+    return tables, revisions
+
+
+def _unlike_ours(path: str, tables: list[str]) -> list[str]:
+    """Tables named like ours whose columns are not ours (another application's ``entries``)."""
+    from db.models import Base
+
+    conn = _connect_read_only(path)
+    try:
+        unlike = []
+        for table in tables:
+            model = Base.metadata.tables.get(table)
+            if model is None:
+                continue
+            quoted = "'" + table.replace("'", "''") + "'"
+            columns = {row[1] for row in conn.execute(f"PRAGMA table_info({quoted})")}
+            if columns != {c.name for c in model.columns}:
+                unlike.append(table)
+    finally:
+        conn.close()
+    return sorted(unlike)
+
+
+def _all_empty(path: str, tables: list[str]) -> bool:
+    conn = _connect_read_only(path)
+    try:
+        for table in tables:
+            if table.startswith("entry_search_"):
+                continue  # FTS5 shadow tables hold bookkeeping rows even when the index is empty
+            quoted = '"' + table.replace('"', '""') + '"'
+            if conn.execute(f"SELECT 1 FROM {quoted} LIMIT 1").fetchone() is not None:
+                return False
+    finally:
+        conn.close()
+    return True
+
+
+def drop_half_created(path: str) -> None:
+    """Remove the empty tables an interrupted first ``init`` left behind (checked by the caller)."""
+    conn = sqlite3.connect(path, timeout=5, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        names = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                "AND name NOT LIKE 'entry_search_%'"
+            )
+        ]
+        for name in names:
+            conn.execute('DROP TABLE IF EXISTS "' + name.replace('"', '""') + '"')
+        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+            conn.execute('DROP TRIGGER IF EXISTS "' + name.replace('"', '""') + '"')
+        conn.execute("COMMIT")
+    finally:
+        conn.close()

@@ -1,0 +1,329 @@
+"""One line and the documented exit status for every row of docs/errors.md (issue 11)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import stat
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # closed again when the socket is
+
+
+def one_line(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("ptm-bot: "), err
+    assert "Traceback" not in err
+    return err[len("ptm-bot: ") : -1]
+
+
+@pytest.fixture
+def listing(tmp_path: Path) -> Path:
+    path = tmp_path / "list.md"
+    path.write_text(
+        "# List\n\n## PTM\n\n1906: [NewNet](https://example.org/newnet) released with the paper "
+        "[NewNet: a model](https://arxiv.org/abs/1906.00001) by Ada Lovelace.\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+# --- database URLs and paths ---------------------------------------------------------------------
+
+
+def test_closed_postgresql_port_is_the_network(capsys):
+    assert main(["stats", "--db", f"postgresql+asyncpg://u@127.0.0.1:{closed_port()}/ptm"]) == 3
+    assert one_line(capsys).startswith("cannot connect")
+
+
+def test_postgresql_url_without_a_driver(capsys):
+    assert main(["stats", "--db", "postgresql://u@127.0.0.1/ptm"]) == 2
+    assert "write postgresql+asyncpg://" in one_line(capsys)
+
+
+def test_malformed_url(capsys):
+    assert main(["stats", "--db", "postgresql+asyncpg://u@host:notaport/ptm"]) == 2
+    assert one_line(capsys).startswith("malformed database URL")
+
+
+def test_unknown_backend(capsys):
+    assert main(["stats", "--db", "nosuchdb://x"]) == 2
+    assert one_line(capsys).startswith("invalid database URL")
+
+
+def test_empty_db_option(capsys):
+    assert main(["stats", "--db", ""]) == 2
+    assert one_line(capsys) == "--db is empty: give a database file or URL"
+
+
+def test_db_is_a_directory(tmp_path, capsys):
+    assert main(["stats", "--db", str(tmp_path)]) == 2
+    assert one_line(capsys) == f"{tmp_path} is a directory, not a database file"
+
+
+def test_db_is_not_a_database(tmp_path, capsys):
+    path = tmp_path / "notes.txt"
+    path.write_text("hello\n" * 100)
+    assert main(["init", "--db", str(path)]) == 2
+    assert one_line(capsys) == f"{path} is not a SQLite database; left unchanged"
+    assert path.read_text() == "hello\n" * 100
+
+
+def test_db_belongs_to_another_application(tmp_path, capsys):
+    path = tmp_path / "notes.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE notes (body TEXT)")
+    conn.close()
+    assert main(["stats", "--db", str(path)]) == 2
+    assert "is not a ptm-bot catalog (it holds other tables: notes)" in one_line(capsys)
+
+
+def test_db_missing(tmp_path, capsys):
+    path = tmp_path / "typo.sqlit3"
+    assert main(["export", "--db", str(path)]) == 2
+    assert one_line(capsys) == f"no catalog at {path} (run ptm-bot init)"
+    assert not path.exists()
+
+
+def test_db_in_a_missing_directory(tmp_path, capsys):
+    path = tmp_path / "nope" / "c.sqlite3"
+    assert main(["init", "--db", str(path)]) == 2
+    assert "directory" in one_line(capsys) and not (tmp_path / "nope").exists()
+
+
+def test_db_read_only(db_path, listing, capsys):
+    ro = f"sqlite+aiosqlite:///file:{db_path}?mode=ro&uri=true"
+    assert main(["stats", "--db", ro]) == 0  # reading works
+    capsys.readouterr()
+    assert main(["import", str(listing), "--db", ro]) == 2
+    assert one_line(capsys).startswith("the database is read-only")
+
+
+def test_db_read_only_file(db_path, listing, capsys):
+    if os.geteuid() == 0:
+        pytest.skip("root writes read-only files anyway; the URI test above covers the message")
+    os.chmod(db_path, 0o444)
+    assert main(["import", str(listing), "--db", str(db_path)]) == 2
+    assert "read-only" in one_line(capsys)
+
+
+def test_database_locked(db_path, listing, tmp_path, capsys):
+    config = tmp_path / "config.toml"
+    config.write_text("[database]\nbusy_timeout_ms = 200\n", encoding="utf-8")
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process is writing
+    try:
+        assert main(["import", str(listing), "--db", str(db_path), "--config", str(config)]) == 1
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert one_line(capsys).startswith("the database is locked by another process")
+
+
+def test_unique_race_between_two_imports(db_path, listing, monkeypatch, capsys):
+    """The other import stored the same entry between our read and our write."""
+    from sqlalchemy import text
+
+    from bot.catalog import importer
+
+    real = importer.apply_plan
+
+    async def racing(session, *args, **kwargs):  # type: ignore[no-untyped-def]
+        result = await real(session, *args, **kwargs)
+        columns = [r[1] for r in (await session.execute(text("PRAGMA table_info(entries)"))).all()]
+        copied = ", ".join(c for c in columns if c != "id")
+        await session.execute(text(f"INSERT INTO entries ({copied}) SELECT {copied} FROM entries LIMIT 1"))
+        return result
+
+    monkeypatch.setattr(importer, "apply_plan", racing)
+    before = sqlite3.connect(db_path).execute("SELECT count(*) FROM entries").fetchone()
+    assert main(["import", str(listing), "--db", str(db_path)]) == 1
+    assert one_line(capsys).startswith("another process changed the catalog at the same moment")
+    assert sqlite3.connect(db_path).execute("SELECT count(*) FROM entries").fetchone() == before
+
+
+def test_unreadable_config_directory(tmp_path, monkeypatch, capsys):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    config = locked / "config.toml"
+    config.write_text("", encoding="utf-8")
+    if os.geteuid() == 0:  # root reads everything: make the directory answer as it would to a user
+        real_stat = os.stat
+
+        def denied(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if str(path).startswith(str(locked) + os.sep):
+                raise PermissionError(13, "Permission denied", str(path))
+            return real_stat(path, *args, **kwargs)
+
+        monkeypatch.setattr(os, "stat", denied)
+    else:
+        os.chmod(locked, 0)
+    try:
+        assert main(["stats", "--config", str(config), "--db", str(tmp_path / "x.db")]) == 2
+    finally:
+        os.chmod(locked, 0o755)
+    assert "cannot read config file" in one_line(capsys)
+
+
+# --- output files -------------------------------------------------------------------------------
+
+
+def test_export_to_a_directory(db_path, tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    assert main(["export", "--db", str(db_path), "-o", str(out)]) == 2
+    assert one_line(capsys) == f"cannot write {out}: it is a directory"
+    assert list(out.iterdir()) == [] and sorted(p.name for p in tmp_path.iterdir()) == ["out", "t.sqlite3"]
+
+
+def test_export_into_a_missing_directory(db_path, tmp_path, capsys):
+    out = tmp_path / "missing" / "list.md"
+    assert main(["export", "--db", str(db_path), "-o", str(out)]) == 2
+    assert "does not exist" in one_line(capsys) and not out.parent.exists()
+
+
+def test_export_refuses_a_device(db_path, capsys):
+    assert main(["export", "--db", str(db_path), "-o", os.devnull]) == 2
+    assert one_line(capsys) == f"cannot write {os.devnull}: it is a device or socket, not a regular file"
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+
+def test_export_refuses_a_fifo(db_path, tmp_path, capsys):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert main(["export", "--db", str(db_path), "-o", str(fifo)]) == 2
+    assert "it is a FIFO" in one_line(capsys)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_export_writes_through_a_symlink(db_path, tmp_path, capsys):
+    target = tmp_path / "real.md"
+    target.write_text("old")
+    os.chmod(target, 0o640)
+    link = tmp_path / "link.md"
+    link.symlink_to(target)
+    assert main(["export", "--db", str(db_path), "-o", str(link)]) == 0
+    assert link.is_symlink() and target.read_text(encoding="utf-8").startswith("#")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.md", "real.md", "t.sqlite3"]
+
+
+def test_failed_write_leaves_no_temporary_file(db_path, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "list.md"
+    out.write_text("old")
+
+    def fail(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", fail)
+    assert main(["export", "--db", str(db_path), "-o", str(out)]) == 2
+    assert "No space left on device" in one_line(capsys)
+    assert out.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["list.md", "t.sqlite3"]
+
+
+@pytest.mark.parametrize(("name", "magic"), [("c.png", b"\x89PNG"), ("c.svg", b"<?xml"), ("c.pdf", b"%PDF")])
+def test_chart_format_follows_the_extension(db_path, tmp_path, capsys, name, magic):
+    assert main(["stats", "--db", str(db_path), "--chart", str(tmp_path / name)]) == 0
+    assert (tmp_path / name).read_bytes().startswith(magic)
+
+
+def test_chart_with_an_unknown_extension(db_path, tmp_path, capsys):
+    assert main(["stats", "--db", str(db_path), "--chart", str(tmp_path / "c.jpg")]) == 2
+    assert "name the file .png, .svg or .pdf" in one_line(capsys)
+    assert not (tmp_path / "c.jpg").exists()
+
+
+def test_chart_to_a_directory(db_path, tmp_path, capsys):
+    out = tmp_path / "d.png"
+    out.mkdir()
+    assert main(["stats", "--db", str(db_path), "--chart", str(out)]) == 2
+    assert one_line(capsys) == f"cannot write {out}: it is a directory"
+
+
+# --- network and token --------------------------------------------------------------------------
+
+
+def test_poll_with_arxiv_unreachable_is_the_network_and_quick(db_path, tmp_path, capsys):
+    port = closed_port()
+    config = tmp_path / "config.toml"
+    config.write_text(
+        "[feeds]\n"
+        f'url_template = "http://127.0.0.1:{port}/rss/{{categories}}"\n'
+        'categories = ["cs.CL", "cs.LG", "cs.CV"]\n'
+        "combined = false\n",
+        encoding="utf-8",
+    )
+    started = time.monotonic()
+    assert main(["poll", "--db", str(db_path), "--config", str(config)]) == 3
+    assert time.monotonic() - started < 15
+    err = capsys.readouterr().err
+    assert err.count("\n") == 3 and "connection refused" in err
+
+
+def test_run_without_a_token(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    assert main(["run", "--db", str(tmp_path / "bot.sqlite3")]) == 2
+    assert one_line(capsys).startswith("no Discord token")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_interrupted(monkeypatch, db_path, capsys):
+    from bot.catalog import service
+
+    async def interrupted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(service, "catalog_stats", interrupted)
+    assert main(["stats", "--db", str(db_path)]) == 130
+
+
+# --- rows checked on the mapping itself (no network in tests) --------------------------------------
+
+
+def test_unresolvable_host_is_the_network() -> None:
+    from bot.cli.failures import describe
+
+    message, status = describe(socket.gaierror(-2, "Name or service not known"))  # type: ignore[misc]
+    assert status == 3 and message.startswith("cannot resolve the host name (Name or service not known)")
+
+
+def test_missing_driver_is_a_usage_problem() -> None:
+    from bot.cli.failures import describe
+
+    assert describe(ModuleNotFoundError("No module named 'asyncpg'", name="asyncpg")) == (
+        "the database driver asyncpg is not installed (pip install asyncpg)",
+        2,
+    )
+    assert describe(ModuleNotFoundError("No module named 'bot.nothing'", name="bot.nothing")) is None  # a bug
+
+
+def test_discord_refusing_a_request_is_the_network() -> None:
+    from types import SimpleNamespace
+
+    import discord
+
+    from bot.cli.failures import describe
+
+    exc = discord.HTTPException(SimpleNamespace(status=403, reason="Forbidden"), "Missing Access")
+    message, status = describe(exc)  # type: ignore[misc]
+    assert status == 3 and message.startswith("Discord refused the request: 403")
+
+
+def test_a_bug_keeps_its_traceback() -> None:
+    from bot.cli.failures import describe
+
+    assert describe(ZeroDivisionError("division by zero")) is None
+    assert describe(KeyError("x")) is None

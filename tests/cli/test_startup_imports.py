@@ -1,0 +1,47 @@
+"""Heavy modules are imported only by the commands that need them (issue 11: fast start-up)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("discord", "sqlalchemy", "aiohttp", "alembic", "matplotlib", "feedparser")
+
+# Runs ``main`` on its arguments but the last, then prints which of the modules named by the last
+# argument (comma-separated) were imported.
+PROBE = """
+import contextlib, io, sys
+from bot.cli.main import main
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    try:
+        main(sys.argv[1:-1])
+    except SystemExit:
+        pass
+print(" ".join(sorted({m.split(".")[0] for m in sys.modules} & set(sys.argv[-1].split(",")))))
+"""
+
+
+def imported(*argv: str) -> set[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, *argv, ",".join(HEAVY)], capture_output=True, text=True, check=True
+    )
+    return set(out.stdout.split())
+
+
+def test_help_imports_nothing_heavy() -> None:
+    assert imported("--help") == set()
+    assert imported("model", "--help") == set()
+
+
+def test_a_query_imports_only_the_database_layer(db_path) -> None:
+    assert imported("model", "DeBERTa", "--json", "--db", str(db_path)) == {"sqlalchemy"}
+
+
+@pytest.mark.parametrize(
+    "argv", [["stats", "--db", "missing.sqlite3"], ["export", "--db", "missing.sqlite3"]]
+)
+def test_a_refused_database_imports_no_network_or_discord(argv, tmp_path) -> None:
+    argv = [a if a != "missing.sqlite3" else str(tmp_path / a) for a in argv]
+    assert imported(*argv) <= {"sqlalchemy"}
