@@ -34,6 +34,7 @@ __all__ = [
     "FeedsConfig",
     "LoggingConfig",
     "RelevanceConfig",
+    "ReviewConfig",
     "ScheduleConfig",
     "database_url_from_path",
     "discord_token",
@@ -143,6 +144,14 @@ class RelevanceConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class ReviewConfig:
+    snooze_days: int = 7
+    """"Needs info" takes a suggestion out of the queue this long (a new arXiv version ends it sooner)."""
+    threads: bool = False
+    """Each review card opens a thread for discussion; the decision is posted there, then archived."""
+
+
+@dataclass(frozen=True, slots=True)
 class LoggingConfig:
     level: str = "INFO"
 
@@ -154,6 +163,7 @@ class Config:
     feeds: FeedsConfig = field(default_factory=FeedsConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     relevance: RelevanceConfig = field(default_factory=RelevanceConfig)
+    review: ReviewConfig = field(default_factory=ReviewConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     source: Path | None = None
     """The file this was loaded from; ``None`` when running on defaults."""
@@ -179,6 +189,7 @@ _TABLES: dict[str, type] = {
     "feeds": FeedsConfig,
     "schedule": ScheduleConfig,
     "relevance": RelevanceConfig,
+    "review": ReviewConfig,
     "logging": LoggingConfig,
 }
 
@@ -287,6 +298,7 @@ def _build(
         feeds=_read_feeds(table("feeds")),
         schedule=_read_schedule(table("schedule")),
         relevance=_read_relevance(table("relevance")),
+        review=_read_review(table("review")),
         logging=_read_logging(table("logging")),
         source=source,
     )
@@ -768,6 +780,16 @@ def _read_relevance(t: _Table) -> RelevanceConfig:
         daily_cap=t.get("daily_cap", d.daily_cap, _int(1)),
     )
     t.check_unknown(RelevanceConfig)
+    return result
+
+
+def _read_review(t: _Table) -> ReviewConfig:
+    d = ReviewConfig()
+    result = ReviewConfig(
+        snooze_days=t.get("snooze_days", d.snooze_days, _int(1, 365, "a whole number of days")),
+        threads=t.get("threads", d.threads, _bool),
+    )
+    t.check_unknown(ReviewConfig)
     return result
 
 

@@ -278,15 +278,25 @@ class Suggestion(Base):
     # Suggested although just below the threshold, so the model also learns where it is unsure
     # (only suggested papers get labels otherwise): the card says so.
     exploration: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # "Needs info": out of the review queue until then (or until arXiv announces a new version).
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    snoozed_by: Mapped[int | None] = mapped_column(BigInteger)
+    # Set by a moderator's Edit before approving (the catalog line's organisation).
+    proposed_org: Mapped[str | None] = mapped_column(String(300))
+
+
+# What the audit records (``wake``: a snoozed suggestion back in the queue) and through which door.
+REVIEW_ACTIONS = ("approve", "reject", "undo", "snooze", "wake", "edit")
+REVIEW_DOORS = ("reaction", "command", "cli", "button", "watcher")
 
 
 class ReviewDecision(Base):
-    """Audit trail: every approve / reject / undo, by whom, how and when. Never updated."""
+    """Audit trail: every approve / reject / undo / snooze / edit, by whom, how and when. Never updated."""
 
     __tablename__ = "review_decisions"
     __table_args__ = (
-        CheckConstraint("action IN ('approve', 'reject', 'undo')", name="action"),
-        CheckConstraint("via IN ('reaction', 'command', 'cli')", name="via"),
+        CheckConstraint(f"action IN {REVIEW_ACTIONS!r}", name="action"),
+        CheckConstraint(f"via IN {REVIEW_DOORS!r}", name="via"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
