@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.client.review_buttons import review_view
 from bot.present.review import render_suggestion_embed
 from bot.review import service as review
 
@@ -19,7 +20,8 @@ __all__ = ["refresh_message", "review_channel"]
 
 
 async def refresh_message(bot: PTMBot, suggestion: review.SuggestionView) -> None:
-    """Edit a suggestion's review message to match its state (after a command decided or undid it)."""
+    """Edit a suggestion's review message (embed and buttons) to match its state (after a command
+    decided or undid it, a snooze ended, a new version arrived)."""
     if suggestion.channel_id is None or suggestion.message_id is None:
         return
     channel = bot.get_channel(suggestion.channel_id)
@@ -27,7 +29,7 @@ async def refresh_message(bot: PTMBot, suggestion: review.SuggestionView) -> Non
         return
     try:
         await channel.get_partial_message(suggestion.message_id).edit(
-            embed=render_suggestion_embed(suggestion)
+            embed=render_suggestion_embed(suggestion), view=review_view(suggestion)
         )
     except discord.NotFound:
         log.info("the review message of arXiv %s is gone", suggestion.arxiv_id)

@@ -24,8 +24,8 @@ from bot.database import Database
 from bot.review import service as review
 from bot.review.service import Decision, DecisionOutcome, ReviewError, SuggestionView
 from bot.watch.arxiv import FeedPaper
-from db import models as m
 from bot.watch.relevance import propose_kind, propose_name, propose_topics
+from db import models as m
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +218,7 @@ async def wake_due(db: Database, *, now: datetime | None = None) -> list[Suggest
     return await db.run(work)
 
 
-async def refresh_replaced(db: Database, papers: Sequence[FeedPaper]) -> list[SuggestionView]:
+async def refresh_replaced(db: Database, papers: Sequence[review.NewVersion]) -> list[SuggestionView]:
     """New versions of pending papers: refreshed, and their snooze ended."""
     if not papers:
         return []

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -488,8 +488,23 @@ async def _wake(
     return SuggestionView.of(row) if row else None
 
 
+class NewVersion(Protocol):
+    """A paper as a poll read it (a :class:`FeedPaper` or the watcher's candidate)."""
+
+    @property
+    def arxiv_id(self) -> str: ...
+    @property
+    def version(self) -> int | None: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def abstract(self) -> str: ...
+    @property
+    def authors(self) -> Sequence[str]: ...
+
+
 async def refresh_replaced(
-    session: AsyncSession, papers: Sequence[FeedPaper], *, now: datetime | None = None
+    session: AsyncSession, papers: Sequence[NewVersion], *, now: datetime | None = None
 ) -> list[SuggestionView]:
     """A new version (a ``replace`` announcement) of a pending paper: refresh its title, abstract,
     authors and version, and end a snooze (the new version may be the information asked for).
