@@ -30,6 +30,7 @@ __all__ = [
     "Config",
     "ConfigError",
     "DatabaseConfig",
+    "DigestConfig",
     "DiscordConfig",
     "FeedsConfig",
     "LoggingConfig",
@@ -152,6 +153,27 @@ class ReviewConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class DigestConfig:
+    channel: int | str | None = None
+    """Public channel (id or name) where newly approved entries are posted; ``None``: no digest."""
+    every: str = "weekly"
+    """``daily`` or ``weekly``: the digest's period (also how often followers get their DM)."""
+    day: str = "mon"
+    """For a weekly digest: the day it is posted."""
+    hour: int = 9
+    minute: int = 0
+    timezone: str = "UTC"
+    role: int | str | None = None
+    """A role (id or name) mentioned with each digest: the only mention the bot ever makes."""
+    dm_interval_seconds: float = 1.0
+    """Pause between two followers' DMs (Discord rate-limits DMs)."""
+
+    @property
+    def period_days(self) -> int:
+        return 1 if self.every == "daily" else 7
+
+
+@dataclass(frozen=True, slots=True)
 class LoggingConfig:
     level: str = "INFO"
 
@@ -164,6 +186,7 @@ class Config:
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     relevance: RelevanceConfig = field(default_factory=RelevanceConfig)
     review: ReviewConfig = field(default_factory=ReviewConfig)
+    digest: DigestConfig = field(default_factory=DigestConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     source: Path | None = None
     """The file this was loaded from; ``None`` when running on defaults."""
@@ -190,6 +213,7 @@ _TABLES: dict[str, type] = {
     "schedule": ScheduleConfig,
     "relevance": RelevanceConfig,
     "review": ReviewConfig,
+    "digest": DigestConfig,
     "logging": LoggingConfig,
 }
 
@@ -299,6 +323,7 @@ def _build(
         schedule=_read_schedule(table("schedule")),
         relevance=_read_relevance(table("relevance")),
         review=_read_review(table("review")),
+        digest=_read_digest(table("digest")),
         logging=_read_logging(table("logging")),
         source=source,
     )
@@ -790,6 +815,35 @@ def _read_review(t: _Table) -> ReviewConfig:
         threads=t.get("threads", d.threads, _bool),
     )
     t.check_unknown(ReviewConfig)
+    return result
+
+
+def _period(value: Any) -> str:
+    if value not in ("daily", "weekly"):
+        raise _Invalid(f"must be 'daily' or 'weekly', got {_describe(value)}")
+    return str(value)
+
+
+def _one_day(value: str) -> str:
+    day = value.strip().lower()[:3]
+    if day not in _WEEKDAYS:
+        raise _Invalid(f"must be a day of the week such as 'mon' or 'friday', got {_describe(value)}")
+    return day
+
+
+def _read_digest(t: _Table) -> DigestConfig:
+    d = DigestConfig()
+    result = DigestConfig(
+        channel=t.get("channel", d.channel, _id_or_name("channel")),
+        every=t.get("every", d.every, _period),
+        day=t.get("day", d.day, _str(_one_day)),
+        hour=t.get("hour", d.hour, _int(0, 23)),
+        minute=t.get("minute", d.minute, _int(0, 59)),
+        timezone=t.get("timezone", d.timezone, _str(_timezone)),
+        role=t.get("role", d.role, _id_or_name("role")),
+        dm_interval_seconds=t.get("dm_interval_seconds", d.dm_interval_seconds, _float(0, 60)),
+    )
+    t.check_unknown(DigestConfig)
     return result
 
 

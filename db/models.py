@@ -309,6 +309,29 @@ class ReviewDecision(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+FOLLOW_KINDS = ("topic", "author", "org", "query")
+
+
+class Follow(Base):
+    """A member's personal alert: approved entries matching it reach them by DM, batched per digest
+    period. ``paused_at`` is set when their DMs were closed; ``notice_pending`` until they are told."""
+
+    __tablename__ = "follows"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {FOLLOW_KINDS!r}", name="kind"),
+        UniqueConstraint("user_id", "kind", "norm_value"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(200))
+    norm_value: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    notice_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
 class ImportRun(Base):
     """One import of a list (``ptm-bot import``, the first fill): what it changed, for the record."""
 

@@ -9,6 +9,7 @@ Create Date: 2026-11-30 07:00:00
 * ``suggestions.proposed_org``: the organisation a moderator set with the Edit button.
 * ``review_decisions``: the audit also records ``snooze``, ``wake`` (back in the queue) and
   ``edit``, and the ``button`` and ``watcher`` doors.
+* ``follows``: members' personal alerts (topic, author, organisation or query), DMed per digest.
 """
 
 from __future__ import annotations
@@ -71,9 +72,26 @@ def upgrade() -> None:
         batch.add_column(sa.Column("snoozed_by", sa.BigInteger(), nullable=True))
         batch.add_column(sa.Column("proposed_org", sa.String(300), nullable=True))
     _replace_checks(NEW_ACTIONS, NEW_VIA)
+    op.create_table(
+        "follows",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.BigInteger(), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("value", sa.String(200), nullable=False),
+        sa.Column("norm_value", sa.String(200), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("paused_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("notice_pending", sa.Boolean(), nullable=False, server_default=sa.false()),
+        sa.CheckConstraint("kind IN ('topic', 'author', 'org', 'query')", name="ck_follows_kind"),
+        sa.PrimaryKeyConstraint("id", name="pk_follows"),
+        sa.UniqueConstraint("user_id", "kind", "norm_value", name="uq_follows_user_id_kind_norm_value"),
+    )
+    op.create_index("ix_follows_user_id", "follows", ["user_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_follows_user_id", table_name="follows")
+    op.drop_table("follows")
     op.execute(
         "DELETE FROM review_decisions WHERE action NOT IN ('approve', 'reject', 'undo') "
         "OR via NOT IN ('reaction', 'command', 'cli')"
