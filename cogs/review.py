@@ -27,7 +27,13 @@ from discord.ext import commands, tasks
 from bot.client.bot import PTMBot
 from bot.client.checks import is_moderator
 from bot.client.review_buttons import ReviewButton, review_view
-from bot.client.review_messages import refresh_message, review_channel
+from bot.client.review_messages import (
+    ReviewChannel,
+    post_decision_in_thread,
+    refresh_message,
+    review_destination,
+    thread_name,
+)
 from bot.present.review import APPROVE_EMOJI, REJECT_EMOJI, render_suggestion_embed
 from bot.review import actions
 from bot.review.actions import Actor
@@ -87,8 +93,10 @@ class ReviewCog(commands.Cog):
     # ---------------------------------------------------------------------------------------
     # Posting
 
-    async def _adopt_posted(self, channel: discord.TextChannel, items: list[SuggestionView]) -> set[int]:
+    async def _adopt_posted(self, channel: ReviewChannel, items: list[SuggestionView]) -> set[int]:
         """Find messages the bot posted before a crash cut it off from storing their ids."""
+        if not isinstance(channel, discord.TextChannel):
+            return set()  # a forum has no history of its own; its posts are threads
         wanted = {f"arXiv:{s.arxiv_id} ": s for s in items}
         adopted: set[int] = set()
         try:
@@ -109,7 +117,7 @@ class ReviewCog(commands.Cog):
     async def post_pending(self) -> int:
         """Post every pending suggestion that has no message yet. Returns how many were posted."""
         async with self._post_lock:
-            channel = review_channel(self.bot)
+            channel = review_destination(self.bot)
             if channel is None:
                 log.warning(
                     "no review channel configured or found (discord.review_channel); suggestions wait"
@@ -125,12 +133,15 @@ class ReviewCog(commands.Cog):
                     continue
                 if posted:
                     await asyncio.sleep(self.bot.config.discord.post_interval_seconds)
-                message = await channel.send(
-                    embed=render_suggestion_embed(item),
-                    view=review_view(item),
-                    allowed_mentions=discord.AllowedMentions.none(),
+                message = await self._send_card(channel, item)
+                await actions.mark_posted(
+                    self.bot.db, item.id, channel_id=message.channel.id, message_id=message.id
                 )
-                await actions.mark_posted(self.bot.db, item.id, channel_id=channel.id, message_id=message.id)
+                if isinstance(channel, discord.TextChannel) and self.bot.config.review.threads:
+                    try:  # the thread has the card's id: nothing more to store
+                        await message.create_thread(name=thread_name(item))
+                    except discord.HTTPException as exc:  # no Create Public Threads: the card stands
+                        log.warning("could not open a thread for arXiv %s: %s", item.arxiv_id, exc)
                 try:
                     for emoji in (APPROVE_EMOJI, REJECT_EMOJI):
                         await message.add_reaction(emoji)
@@ -139,6 +150,17 @@ class ReviewCog(commands.Cog):
                 posted += 1
             log.info("posted %d suggestion(s) to #%s", posted, channel.name)
             return posted
+
+    async def _send_card(self, channel: ReviewChannel, item: SuggestionView) -> discord.Message:
+        """A card in a text channel, or a post of its own in a forum (the card is its first message)."""
+        embed, view = render_suggestion_embed(item), review_view(item)
+        mentions = discord.AllowedMentions.none()
+        if isinstance(channel, discord.ForumChannel):
+            post = await channel.create_thread(
+                name=thread_name(item), embed=embed, view=view, allowed_mentions=mentions
+            )
+            return post.message
+        return await channel.send(embed=embed, view=view, allowed_mentions=mentions)
 
     @commands.Cog.listener()
     async def on_suggestions_ready(self, suggestion_ids: list[int] | None = None) -> None:
@@ -191,6 +213,7 @@ class ReviewCog(commands.Cog):
             log.warning(
                 "arXiv %s was decided but its review message was not edited: %s", suggestion.arxiv_id, exc
             )
+        await post_decision_in_thread(self.bot, outcome.suggestion)
 
     async def _remove_reaction(
         self, message: discord.PartialMessage, payload: discord.RawReactionActionEvent

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["EditModal", "RejectModal", "ReviewButton", "after_review_change", "review_view"]
+__all__ = ["EditModal", "RejectModal", "ReviewButton", "review_view"]
 
 ACTIONS = ("approve", "reject", "snooze", "edit")
 _LOOK: dict[str, tuple[discord.ButtonStyle, str, str]] = {
@@ -67,7 +67,11 @@ async def _refuse_non_moderator(interaction: discord.Interaction) -> bool:
 
 
 async def _show(interaction: discord.Interaction, outcome: DecisionOutcome) -> None:
-    """Answer a click or modal: the card edited in place, or one ephemeral line if nothing changed."""
+    """Answer a click or modal: the card edited in place, or one ephemeral line if nothing changed;
+    a decision is then posted in the card's thread (if it has one), which is archived."""
+    # Imported here: review_messages renders cards with review_view from this module.
+    from bot.client.review_messages import post_decision_in_thread, refresh_message
+
     s = outcome.suggestion
     if not outcome.applied:
         payload = render_decision_reply(outcome)
@@ -75,18 +79,10 @@ async def _show(interaction: discord.Interaction, outcome: DecisionOutcome) -> N
         return
     if interaction.message is not None and interaction.message.id == s.message_id:
         await interaction.response.edit_message(embed=render_suggestion_embed(s), view=review_view(s))
-    else:  # not clicked on the card itself: confirm, then edit the card
+        await post_decision_in_thread(_bot(interaction), s)
+    else:  # not clicked on the card itself: confirm, then edit the card (and post in its thread)
         await interaction.response.send_message("Done.", ephemeral=True)
-        # Imported here: review_messages renders cards with review_view from this module.
-        from bot.client.review_messages import refresh_message
-
         await refresh_message(_bot(interaction), s)
-    await after_review_change(_bot(interaction), s)
-
-
-async def after_review_change(bot: PTMBot, s: SuggestionView) -> None:
-    """What follows a change of a card (the review cog posts the decision in its thread)."""
-    bot.dispatch("review_changed", s)
 
 
 class ReviewButton(

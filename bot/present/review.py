@@ -16,6 +16,7 @@ __all__ = [
     "render_decision_reply",
     "render_pending",
     "render_suggestion_embed",
+    "render_thread_decision",
 ]
 
 APPROVE_EMOJI = "✅"
@@ -87,6 +88,18 @@ def render_suggestion_embed(s: SuggestionView) -> discord.Embed:
     else:
         embed.set_footer(text=footer_text(s.arxiv_id))
     return fit_embed(embed)
+
+
+def render_thread_decision(s: SuggestionView) -> str:
+    """The line posted in a card's discussion thread before it is archived."""
+    mark = APPROVE_EMOJI if s.status == SuggestionStatus.APPROVED else REJECT_EMOJI
+    who = f"<@{s.decided_by}>" if s.decided_by else "a moderator"  # never pings: no allowed mentions
+    text = f"{mark} **{s.status.capitalize()}** by {who}"
+    if s.status == SuggestionStatus.APPROVED:
+        text += f": **{safe(s.proposed_name)}** is in the catalog"
+    if s.decision_reason:
+        text += f"\nreason: {safe(s.decision_reason)}"
+    return text + "\nThis thread is now archived."
 
 
 def render_decision_reply(outcome: DecisionOutcome) -> MessagePayload:
