@@ -24,6 +24,8 @@ from bot.commands import member as handlers
 log = logging.getLogger(__name__)
 
 MAX_CHOICES = 25
+# /ptm stats draws a chart: once per member in this many seconds (the chart itself is cached).
+STATS_COOLDOWN_SECONDS = 30.0
 
 
 def _choice(name: str, value: str | None = None) -> app_commands.Choice[str]:
@@ -118,6 +120,7 @@ class PTMCog(
         await send_payload(interaction, await fetch(page=0), fetch=lambda page: fetch(page=page))
 
     @app_commands.command(name="stats")
+    @app_commands.checks.cooldown(1, STATS_COOLDOWN_SECONDS, key=lambda i: (i.guild_id, i.user.id))
     async def stats(self, interaction: discord.Interaction) -> None:
         """Catalog counts by kind, topic and year, with a chart."""
         await interaction.response.defer(thinking=True)  # the chart takes longer than Discord waits
