@@ -72,9 +72,9 @@ class DigestCog(commands.Cog, name="Digest"):
     async def on_app_command_completion(
         self, interaction: discord.Interaction, command: app_commands.Command[Any, ..., Any]
     ) -> None:
-        async with self.bot.db.begin() as session:
-            if not await follow_service.take_notice(session, interaction.user.id):
-                return
+        member_id = interaction.user.id
+        if not await self.bot.db.run(lambda session: follow_service.take_notice(session, member_id)):
+            return
         if interaction.response.is_done():
             await interaction.followup.send(render_paused_notice(), ephemeral=True)
         else:

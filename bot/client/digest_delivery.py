@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 __all__ = ["DigestRun", "deliver_digest", "digest_channel", "digest_role"]
 
 PERIOD_WORDS = {"daily": "day", "weekly": "7 days"}
+CANNOT_DM = 50007  # Discord: "Cannot send messages to this user" (DMs closed, or no shared server)
 
 
 @dataclass
@@ -127,7 +128,10 @@ async def _send_dms(
         try:
             user = bot.get_user(member_id) or await bot.fetch_user(member_id)
             await user.send(embeds=payload.embeds, allowed_mentions=discord.AllowedMentions.none())
-        except discord.Forbidden:
+        except discord.Forbidden as exc:
+            if exc.code != CANNOT_DM:
+                log.warning("could not DM member %s their follows: %s", member_id, exc)
+                continue
             log.info("DMs of member %s are closed; their follows are paused", member_id)
             async with bot.db.begin() as session:
                 await follow_service.pause_member(session, member_id, now=datetime.now(UTC))

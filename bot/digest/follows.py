@@ -172,7 +172,14 @@ async def pause_member(session: AsyncSession, member_id: int, *, now: datetime) 
 
 
 async def take_notice(session: AsyncSession, member_id: int) -> bool:
-    """True once after the member's follows were paused (the caller tells them)."""
+    """True once after the member's follows were paused (the caller tells them).
+
+    Runs after every command: a read first, so the common case takes no write lock."""
+    pending = await session.scalar(
+        select(m.Follow.id).where(m.Follow.user_id == member_id, m.Follow.notice_pending.is_(True)).limit(1)
+    )
+    if pending is None:
+        return False
     result = await session.execute(
         update(m.Follow)
         .where(m.Follow.user_id == member_id, m.Follow.notice_pending.is_(True))
