@@ -19,6 +19,7 @@ from bot.client.bot import PTMBot
 from bot.client.digest_delivery import DigestRun, deliver_digest
 from bot.digest import follows as follow_service
 from bot.present.digest import render_paused_notice
+from bot.watch.schedule import MISFIRE_GRACE_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,8 @@ class DigestCog(commands.Cog, name="Digest"):
             replace_existing=True,
             max_instances=1,
             coalesce=True,
+            # A bot down at the digest's time posts it when back (the window covers the gap anyway).
+            misfire_grace_time=MISFIRE_GRACE_SECONDS,
         )
         log.info("digest scheduled (%s); next run %s", self.bot.config.digest.every, job.next_run_time)
 
