@@ -29,10 +29,12 @@ __all__ = [
     "Config",
     "ConfigError",
     "DatabaseConfig",
+    "DigestConfig",
     "DiscordConfig",
     "FeedsConfig",
     "LoggingConfig",
     "RelevanceConfig",
+    "ReviewConfig",
     "ScheduleConfig",
     "database_url_from_path",
     "discord_token",
@@ -142,6 +144,35 @@ class RelevanceConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class ReviewConfig:
+    snooze_days: int = 7
+    """"Needs info" takes a suggestion out of the queue this long (a new arXiv version ends it sooner)."""
+    threads: bool = False
+    """Each review card opens a thread for discussion; the decision is posted there, then archived."""
+
+
+@dataclass(frozen=True, slots=True)
+class DigestConfig:
+    channel: int | str | None = None
+    """Public channel (id or name) where newly approved entries are posted; ``None``: no digest."""
+    every: str = "weekly"
+    """``daily`` or ``weekly``: the digest's period (also how often followers get their DM)."""
+    day: str = "mon"
+    """For a weekly digest: the day it is posted."""
+    hour: int = 9
+    minute: int = 0
+    timezone: str = "UTC"
+    role: int | str | None = None
+    """A role (id or name) mentioned with each digest: the only mention the bot ever makes."""
+    dm_interval_seconds: float = 1.0
+    """Pause between two followers' DMs (Discord rate-limits DMs)."""
+
+    @property
+    def period_days(self) -> int:
+        return 1 if self.every == "daily" else 7
+
+
+@dataclass(frozen=True, slots=True)
 class LoggingConfig:
     level: str = "INFO"
 
@@ -153,6 +184,8 @@ class Config:
     feeds: FeedsConfig = field(default_factory=FeedsConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     relevance: RelevanceConfig = field(default_factory=RelevanceConfig)
+    review: ReviewConfig = field(default_factory=ReviewConfig)
+    digest: DigestConfig = field(default_factory=DigestConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     source: Path | None = None
     """The file this was loaded from; ``None`` when running on defaults."""
@@ -180,6 +213,8 @@ _TABLES: dict[str, type] = {
     "feeds": FeedsConfig,
     "schedule": ScheduleConfig,
     "relevance": RelevanceConfig,
+    "review": ReviewConfig,
+    "digest": DigestConfig,
     "logging": LoggingConfig,
 }
 
@@ -288,6 +323,8 @@ def _build(
         feeds=_read_feeds(table("feeds")),
         schedule=_read_schedule(table("schedule")),
         relevance=_read_relevance(table("relevance")),
+        review=_read_review(table("review")),
+        digest=_read_digest(table("digest")),
         logging=_read_logging(table("logging")),
         source=source,
     )
@@ -769,6 +806,45 @@ def _read_relevance(t: _Table) -> RelevanceConfig:
         daily_cap=t.get("daily_cap", d.daily_cap, _int(1)),
     )
     t.check_unknown(RelevanceConfig)
+    return result
+
+
+def _read_review(t: _Table) -> ReviewConfig:
+    d = ReviewConfig()
+    result = ReviewConfig(
+        snooze_days=t.get("snooze_days", d.snooze_days, _int(1, 365, "a whole number of days")),
+        threads=t.get("threads", d.threads, _bool),
+    )
+    t.check_unknown(ReviewConfig)
+    return result
+
+
+def _period(value: Any) -> str:
+    if value not in ("daily", "weekly"):
+        raise _Invalid(f"must be 'daily' or 'weekly', got {_describe(value)}")
+    return str(value)
+
+
+def _one_day(value: str) -> str:
+    day = value.strip().lower()[:3]
+    if day not in _WEEKDAYS:
+        raise _Invalid(f"must be a day of the week such as 'mon' or 'friday', got {_describe(value)}")
+    return day
+
+
+def _read_digest(t: _Table) -> DigestConfig:
+    d = DigestConfig()
+    result = DigestConfig(
+        channel=t.get("channel", d.channel, _id_or_name("channel")),
+        every=t.get("every", d.every, _period),
+        day=t.get("day", d.day, _str(_one_day)),
+        hour=t.get("hour", d.hour, _int(0, 23)),
+        minute=t.get("minute", d.minute, _int(0, 59)),
+        timezone=t.get("timezone", d.timezone, _str(_timezone)),
+        role=t.get("role", d.role, _id_or_name("role")),
+        dm_interval_seconds=t.get("dm_interval_seconds", d.dm_interval_seconds, _float(0, 60)),
+    )
+    t.check_unknown(DigestConfig)
     return result
 
 

@@ -18,11 +18,14 @@ from discord.ext import commands
 from bot.catalog.topics import TOPICS
 from bot.client.bot import PTMBot
 from bot.client.paging import send_payload
+from bot.commands import digest as digest_handlers
 from bot.commands import member as handlers
 
 log = logging.getLogger(__name__)
 
 MAX_CHOICES = 25
+# /ptm stats draws a chart: once per member in this many seconds (the chart itself is cached).
+STATS_COOLDOWN_SECONDS = 30.0
 
 
 def _choice(name: str, value: str | None = None) -> app_commands.Choice[str]:
@@ -42,6 +45,14 @@ def _topic_option(func: Callable[..., Any]) -> Callable[..., Any]:
         choices = [_choice(info.label, slug) for slug, info in TOPICS.items()]
         return app_commands.choices(topic=choices)(func)
     return app_commands.autocomplete(topic=_topic_autocomplete)(func)
+
+
+FOLLOW_KIND_CHOICES = [
+    _choice("topic", "topic"),
+    _choice("author", "author"),
+    _choice("organisation", "org"),
+    _choice("query", "query"),
+]
 
 
 class PTMCog(
@@ -109,10 +120,47 @@ class PTMCog(
         await send_payload(interaction, await fetch(page=0), fetch=lambda page: fetch(page=page))
 
     @app_commands.command(name="stats")
+    @app_commands.checks.cooldown(1, STATS_COOLDOWN_SECONDS, key=lambda i: (i.guild_id, i.user.id))
     async def stats(self, interaction: discord.Interaction) -> None:
         """Catalog counts by kind, topic and year, with a chart."""
         await interaction.response.defer(thinking=True)  # the chart takes longer than Discord waits
         await send_payload(interaction, await handlers.stats(self.bot.db))
+
+    @app_commands.command(name="digest")
+    @app_commands.describe(period="The last day or the last week (default: the server's digest period)")
+    @app_commands.choices(period=[_choice("last day", "daily"), _choice("last week", "weekly")])
+    async def digest(self, interaction: discord.Interaction, period: str | None = None) -> None:
+        """What moderators added to the catalog lately: the digest, on demand."""
+        payload = await digest_handlers.digest(self.bot.db, period or self.bot.config.digest.every)
+        await send_payload(interaction, payload)
+
+    @app_commands.command(name="follow")
+    @app_commands.describe(
+        kind="What to follow: a topic, an author, an organisation or a free query",
+        value="e.g. speech, Kaiming He, Google, distillation",
+    )
+    @app_commands.choices(kind=FOLLOW_KIND_CHOICES)
+    async def follow(
+        self, interaction: discord.Interaction, kind: str, value: app_commands.Range[str, 1, 200]
+    ) -> None:
+        """Get a DM (at most one per digest period) when a matching entry joins the catalog."""
+        payload = await digest_handlers.follow(self.bot.db, kind, value, member_id=interaction.user.id)
+        await send_payload(interaction, payload)
+
+    @app_commands.command(name="unfollow")
+    @app_commands.describe(kind="What you follow: topic, author, org or query", value="As you followed it")
+    @app_commands.choices(kind=FOLLOW_KIND_CHOICES)
+    async def unfollow(
+        self, interaction: discord.Interaction, kind: str, value: app_commands.Range[str, 1, 200]
+    ) -> None:
+        """Stop one of your follows."""
+        payload = await digest_handlers.unfollow(self.bot.db, kind, value, member_id=interaction.user.id)
+        await send_payload(interaction, payload)
+
+    @app_commands.command(name="following")
+    async def following(self, interaction: discord.Interaction) -> None:
+        """What you follow (only you see it)."""
+        await send_payload(interaction, await digest_handlers.following(self.bot.db, member_id=interaction.user.id))
 
 
 async def setup(bot: PTMBot) -> None:

@@ -6,9 +6,14 @@ recent history is searched for the bot's own messages naming the suggestion's ar
 footer, and only suggestions without one are posted. Posts are paced
 (``discord.post_interval_seconds``) so a big poll never bursts into the channel's rate limit.
 
-Deciding: ``on_raw_reaction_add``, so it works on messages sent before a restart. Guard clauses
-first (a guild? the bot itself? a review emoji? a known suggestion message? a moderator?), then one
-service call. A non-moderator's review reaction is removed and changes nothing.
+Deciding: buttons on each card (:mod:`bot.client.review_buttons`: Approve, Reject with a reason,
+Needs info, Edit; persistent dynamic items, registered here) and reactions, through
+``on_raw_reaction_add``, so both work on messages sent before a restart. Guard clauses first (a
+guild? the bot itself? a review emoji? a known suggestion message? a moderator?), then one service
+call. A non-moderator's review reaction is removed and changes nothing.
+
+Snoozed ("needs info") suggestions are woken by a loop started once the bot is ready; a new arXiv
+version wakes one at once (``on_suggestions_replaced``, dispatched by the watcher).
 """
 
 from __future__ import annotations
@@ -17,11 +22,18 @@ import asyncio
 import logging
 
 import discord
-from discord.ext import commands
+from discord.ext import commands, tasks
 
 from bot.client.bot import PTMBot
 from bot.client.checks import is_moderator
-from bot.client.review_messages import review_channel
+from bot.client.review_buttons import ReviewButton, review_view
+from bot.client.review_messages import (
+    ReviewChannel,
+    post_decision_in_thread,
+    refresh_message,
+    review_destination,
+    thread_name,
+)
 from bot.present.review import APPROVE_EMOJI, REJECT_EMOJI, render_suggestion_embed
 from bot.review import actions
 from bot.review.actions import Actor
@@ -31,6 +43,7 @@ log = logging.getLogger(__name__)
 
 DECISIONS = {APPROVE_EMOJI: Decision.APPROVE, REJECT_EMOJI: Decision.REJECT}
 HISTORY_SCANNED = 100
+WAKE_EVERY_MINUTES = 60
 
 
 class ReviewCog(commands.Cog):
@@ -40,24 +53,50 @@ class ReviewCog(commands.Cog):
         self._startup: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
+        # Clicks on cards posted before a restart are routed by custom id: no view state is kept.
+        self.bot.add_dynamic_items(ReviewButton)
         self._startup = asyncio.create_task(self._post_when_ready(), name="review-startup-post")
 
     async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(ReviewButton)
+        self.wake_snoozed.cancel()
         if self._startup is not None:
             self._startup.cancel()
 
     async def _post_when_ready(self) -> None:
         await self.bot.wait_until_ready()
+        if not self.wake_snoozed.is_running():
+            self.wake_snoozed.start()
         try:
             await self.post_pending()
         except Exception:
             log.exception("posting pending suggestions at start failed")
 
+    @tasks.loop(minutes=WAKE_EVERY_MINUTES)
+    async def wake_snoozed(self) -> None:
+        """Snoozed suggestions whose time is up go back to the queue; their cards lose the mark."""
+        try:
+            woken = await actions.wake_due(self.bot.db, now=discord.utils.utcnow())
+        except Exception:  # the next run tries again; the loop must not die
+            log.exception("waking snoozed suggestions failed")
+            return
+        for s in woken:
+            log.info("arXiv %s is back in the review queue (snooze over)", s.arxiv_id)
+            await refresh_message(self.bot, s)
+
+    @commands.Cog.listener()
+    async def on_suggestions_replaced(self, suggestions: list[SuggestionView]) -> None:
+        """Dispatched by the watcher: new arXiv versions of pending papers (refreshed, snooze ended)."""
+        for s in suggestions:
+            await refresh_message(self.bot, s)
+
     # ---------------------------------------------------------------------------------------
     # Posting
 
-    async def _adopt_posted(self, channel: discord.TextChannel, items: list[SuggestionView]) -> set[int]:
+    async def _adopt_posted(self, channel: ReviewChannel, items: list[SuggestionView]) -> set[int]:
         """Find messages the bot posted before a crash cut it off from storing their ids."""
+        if not isinstance(channel, discord.TextChannel):
+            return set()  # a forum has no history of its own; its posts are threads
         wanted = {f"arXiv:{s.arxiv_id} ": s for s in items}
         adopted: set[int] = set()
         try:
@@ -78,7 +117,7 @@ class ReviewCog(commands.Cog):
     async def post_pending(self) -> int:
         """Post every pending suggestion that has no message yet. Returns how many were posted."""
         async with self._post_lock:
-            channel = review_channel(self.bot)
+            channel = review_destination(self.bot)
             if channel is None:
                 log.warning(
                     "no review channel configured or found (discord.review_channel); suggestions wait"
@@ -94,10 +133,15 @@ class ReviewCog(commands.Cog):
                     continue
                 if posted:
                     await asyncio.sleep(self.bot.config.discord.post_interval_seconds)
-                message = await channel.send(
-                    embed=render_suggestion_embed(item), allowed_mentions=discord.AllowedMentions.none()
+                message = await self._send_card(channel, item)
+                await actions.mark_posted(
+                    self.bot.db, item.id, channel_id=message.channel.id, message_id=message.id
                 )
-                await actions.mark_posted(self.bot.db, item.id, channel_id=channel.id, message_id=message.id)
+                if isinstance(channel, discord.TextChannel) and self.bot.config.review.threads:
+                    try:  # the thread has the card's id: nothing more to store
+                        await message.create_thread(name=thread_name(item))
+                    except discord.HTTPException as exc:  # no Create Public Threads: the card stands
+                        log.warning("could not open a thread for arXiv %s: %s", item.arxiv_id, exc)
                 try:
                     for emoji in (APPROVE_EMOJI, REJECT_EMOJI):
                         await message.add_reaction(emoji)
@@ -106,6 +150,17 @@ class ReviewCog(commands.Cog):
                 posted += 1
             log.info("posted %d suggestion(s) to #%s", posted, channel.name)
             return posted
+
+    async def _send_card(self, channel: ReviewChannel, item: SuggestionView) -> discord.Message:
+        """A card in a text channel, or a post of its own in a forum (the card is its first message)."""
+        embed, view = render_suggestion_embed(item), review_view(item)
+        mentions = discord.AllowedMentions.none()
+        if isinstance(channel, discord.ForumChannel):
+            post = await channel.create_thread(
+                name=thread_name(item), embed=embed, view=view, allowed_mentions=mentions
+            )
+            return post.message
+        return await channel.send(embed=embed, view=view, allowed_mentions=mentions)
 
     @commands.Cog.listener()
     async def on_suggestions_ready(self, suggestion_ids: list[int] | None = None) -> None:
@@ -151,11 +206,14 @@ class ReviewCog(commands.Cog):
         if outcome is None or not outcome.applied:
             return  # someone decided first; the message already shows it
         try:
-            await message.edit(embed=render_suggestion_embed(outcome.suggestion))
+            await message.edit(
+                embed=render_suggestion_embed(outcome.suggestion), view=review_view(outcome.suggestion)
+            )
         except discord.HTTPException as exc:  # the decision stands; only its display is stale
             log.warning(
                 "arXiv %s was decided but its review message was not edited: %s", suggestion.arxiv_id, exc
             )
+        await post_decision_in_thread(self.bot, outcome.suggestion)
 
     async def _remove_reaction(
         self, message: discord.PartialMessage, payload: discord.RawReactionActionEvent

@@ -15,10 +15,13 @@ from discord.ext import commands
 
 from bot.client.review_messages import review_channel
 from bot.present.watch import render_health_changes
+from bot.review import actions
 from bot.watch.poll import PollReport, make_fetcher, record_health_announced
 from bot.watch.schedule import PollJob, add_poll_job, build_scheduler, remove_poll_job
 
 log = logging.getLogger(__name__)
+
+REPLACEMENTS = frozenset({"replace", "replace-cross"})
 
 
 class WatcherCog(commands.Cog, name="Watcher"):
@@ -67,6 +70,12 @@ class WatcherCog(commands.Cog, name="Watcher"):
         ids = report.suggested_ids
         if ids:
             self.bot.dispatch("suggestions_ready", ids)
+        if not report.dry_run:
+            # New versions of papers already stored: a pending one's card is refreshed.
+            newer = [c for c in report.candidates if c.announce_type in REPLACEMENTS]
+            refreshed = await actions.refresh_replaced(self.bot.db, newer)  # type: ignore[attr-defined]
+            if refreshed:
+                self.bot.dispatch("suggestions_replaced", refreshed)
         changes = report.health_changes
         if changes and await self._announce(render_health_changes(changes)):
             await record_health_announced(self.bot.db, changes)  # type: ignore[attr-defined]

@@ -286,15 +286,25 @@ class Suggestion(Base):
     # Suggested although just below the threshold, so the model also learns where it is unsure
     # (only suggested papers get labels otherwise): the card says so.
     exploration: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # "Needs info": out of the review queue until then (or until arXiv announces a new version).
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    snoozed_by: Mapped[int | None] = mapped_column(BigInteger)
+    # Set by a moderator's Edit before approving (the catalog line's organisation).
+    proposed_org: Mapped[str | None] = mapped_column(String(300))
+
+
+# What the audit records (``wake``: a snoozed suggestion back in the queue) and through which door.
+REVIEW_ACTIONS = ("approve", "reject", "undo", "snooze", "wake", "edit")
+REVIEW_DOORS = ("reaction", "command", "cli", "button", "watcher")
 
 
 class ReviewDecision(Base):
-    """Audit trail: every approve / reject / undo, by whom, how and when. Never updated."""
+    """Audit trail: every approve / reject / undo / snooze / edit, by whom, how and when. Never updated."""
 
     __tablename__ = "review_decisions"
     __table_args__ = (
-        CheckConstraint("action IN ('approve', 'reject', 'undo')", name="action"),
-        CheckConstraint("via IN ('reaction', 'command', 'cli')", name="via"),
+        CheckConstraint(f"action IN {REVIEW_ACTIONS!r}", name="action"),
+        CheckConstraint(f"via IN {REVIEW_DOORS!r}", name="via"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -305,6 +315,29 @@ class ReviewDecision(Base):
     via: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+FOLLOW_KINDS = ("topic", "author", "org", "query")
+
+
+class Follow(Base):
+    """A member's personal alert: approved entries matching it reach them by DM, batched per digest
+    period. ``paused_at`` is set when their DMs were closed; ``notice_pending`` until they are told."""
+
+    __tablename__ = "follows"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {FOLLOW_KINDS!r}", name="kind"),
+        UniqueConstraint("user_id", "kind", "norm_value"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(200))
+    norm_value: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    notice_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ImportRun(Base):

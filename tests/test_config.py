@@ -432,3 +432,29 @@ def test_relative_sqlite_url_in_file_is_resolved_against_cwd(tmp_path: Path) -> 
     assert config.database.url == f"sqlite+aiosqlite:///{(tmp_path / 'data/bot.db').as_posix()}?timeout=5"
     memory = load_config(write(tmp_path, '[database]\nurl = "sqlite+aiosqlite:///:memory:"\n'))
     assert memory.database.url == "sqlite+aiosqlite:///:memory:"
+
+
+def test_review_and_digest_keys(tmp_path: Path) -> None:
+    config = load_config(
+        write(
+            tmp_path,
+            '[review]\nsnooze_days = 3\nthreads = true\n'
+            '[digest]\nchannel = "news"\nevery = "daily"\nday = "Friday"\nrole = 42\ndm_interval_seconds = 0.5\n',
+        )
+    )
+    assert (config.review.snooze_days, config.review.threads) == (3, True)
+    assert (config.digest.channel, config.digest.every, config.digest.day, config.digest.role) == (
+        "news", "daily", "fri", 42
+    )
+    assert config.digest.period_days == 1 and load_config(write(tmp_path, "")).digest.period_days == 7
+
+
+def test_review_and_digest_problems_are_listed_per_key(tmp_path: Path) -> None:
+    problems = problems_for(
+        tmp_path,
+        '[review]\nsnooze_days = 0\n[digest]\nevery = "monthly"\nday = "someday"\nhour = 24\nrole = ""\n',
+    )
+    text = "\n".join(problems)
+    assert len(problems) == 5
+    for key in ("review.snooze_days", "digest.every", "digest.day", "digest.hour", "digest.role"):
+        assert key in text

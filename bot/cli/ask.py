@@ -13,6 +13,7 @@ Permission checks are not applied: whoever can run the CLI already has the datab
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import shlex
@@ -165,8 +166,10 @@ def parse_command_line(tree: app_commands.CommandTree, line: str) -> ParsedComma
     return ParsedCommand(command, _bind(command, rest))
 
 
-async def ask(config: Config, db: Database, line: str) -> tuple[MessagePayload, int]:
-    """Run *line* like Discord would; returns the payload and an exit status (1 for a user mistake)."""
+async def ask(config: Config, db: Database, line: str, *, member_id: int = 0) -> tuple[MessagePayload, int]:
+    """Run *line* like Discord would; returns the payload and an exit status (1 for a user mistake).
+
+    Commands that act for a member (the follow commands) act for *member_id*."""
     # Imported here, not at the top: building the bot and its command handlers pulls in
     # discord.py's client and every service, which the CLI's other subcommands never need.
     from bot.client.bot import create_bot
@@ -188,8 +191,11 @@ async def ask(config: Config, db: Database, line: str) -> tuple[MessagePayload, 
     handler = HANDLERS.get(parsed.qualified_name)
     if handler is None:
         raise AskError(f"/{parsed.qualified_name} cannot be run offline")
+    values = dict(parsed.values)
+    if "member_id" in inspect.signature(handler).parameters:
+        values["member_id"] = member_id
     try:
-        return await handler(db, **parsed.values), 0
+        return await handler(db, **values), 0
     except UserFacingError as exc:
         # What the error funnel would show in Discord.
         return render_empty(str(exc)), 1

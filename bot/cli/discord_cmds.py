@@ -36,6 +36,13 @@ def _configure_ask(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json", action="store_true", help="print the message payload (content, embeds, ephemeral)"
     )
+    parser.add_argument(
+        "--member",
+        metavar="ID",
+        type=int,
+        default=0,
+        help="the member (Discord user id) the follow commands act for (default 0)",
+    )
 
 
 async def cmd_ask(args: argparse.Namespace, config: Config) -> int:
@@ -45,7 +52,7 @@ async def cmd_ask(args: argparse.Namespace, config: Config) -> int:
     line = " ".join(args.line) if len(args.line) > 1 else args.line[0]
     db = await open_catalog(config)
     try:
-        payload, status = await ask(config, db, line)
+        payload, status = await ask(config, db, line, member_id=args.member)
     except AskError as exc:
         raise CLIError(str(exc)) from None
     finally:

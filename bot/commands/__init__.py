@@ -1,4 +1,5 @@
-"""The slash commands' handlers: :mod:`.member` (``/ptm ...``) and :mod:`.admin` (``/ptm-admin ...``).
+"""The slash commands' handlers: :mod:`.member` (``/ptm ...``), :mod:`.digest` (``/ptm digest`` and
+the follow commands) and :mod:`.admin` (``/ptm-admin ...``).
 
 :data:`HANDLERS` is the one registry: each command's qualified name to the async function that
 answers it (the open :class:`~bot.database.Database` first, then the slash command's options by
@@ -9,9 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.commands import admin, member
+from bot.commands import admin, digest, member
 from bot.present.render import MessagePayload
 
 __all__ = ["HANDLERS"]
 
-HANDLERS: dict[str, Callable[..., Awaitable[MessagePayload]]] = {**member.HANDLERS, **admin.HANDLERS}
+HANDLERS: dict[str, Callable[..., Awaitable[MessagePayload]]] = {
+    **member.HANDLERS,
+    **admin.HANDLERS,
+    **digest.HANDLERS,
+}

@@ -11,7 +11,9 @@ A user mistake raises :class:`~bot.errors.UserFacingError`; nothing here knows a
 
 from __future__ import annotations
 
+import json
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
 from bot.catalog import queries
@@ -190,8 +192,26 @@ async def stats(db: Database, *, chart: bool = True) -> MessagePayload:
     async with db.sessions() as session:
         numbers = await catalog.catalog_stats(session)
         data = await stats_chart_data(session) if chart else None
-    png = await render_chart_png(data) if data is not None else None
+    png = await _chart(data) if data is not None else None
     return render.render_stats(numbers, chart=png)
+
+
+# The chart is drawn once per catalog change: the PNG of the last few distinct data sets (the
+# numbers are re-read every time, cheaply; drawing is what takes long) is kept, keyed by the data.
+_CHARTS: OrderedDict[str, bytes] = OrderedDict()
+CHARTS_KEPT = 4
+
+
+async def _chart(data: dict[int, dict[str, int]]) -> bytes:
+    key = json.dumps(data, sort_keys=True)
+    png = _CHARTS.get(key)
+    if png is None:
+        png = await render_chart_png(data)
+        _CHARTS[key] = png
+        while len(_CHARTS) > CHARTS_KEPT:
+            _CHARTS.popitem(last=False)
+    _CHARTS.move_to_end(key)
+    return png
 
 
 # The slash command each handler answers, by qualified name (merged into

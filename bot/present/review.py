@@ -26,6 +26,7 @@ __all__ = [
     "render_decision_reply",
     "render_pending",
     "render_suggestion_embed",
+    "render_thread_decision",
 ]
 
 APPROVE_EMOJI = "✅"
@@ -43,7 +44,9 @@ _COLOURS = {
 
 def footer_text(arxiv_id: str) -> str:
     """The footer names the arXiv id: it is how a message posted before a crash is recognised."""
-    return f"arXiv:{arxiv_id} · react {APPROVE_EMOJI} to approve, {REJECT_EMOJI} to reject (moderators)"
+    return (
+        f"arXiv:{arxiv_id} · buttons, or react {APPROVE_EMOJI} to approve, {REJECT_EMOJI} to reject (moderators)"
+    )
 
 
 def render_suggestion_embed(s: SuggestionView) -> discord.Embed:
@@ -58,11 +61,15 @@ def render_suggestion_embed(s: SuggestionView) -> discord.Embed:
         embed.add_field(name="Authors", value=safe(short_authors(s.authors)), inline=False)
     if s.categories:
         embed.add_field(name="Categories", value=safe(", ".join(s.categories)), inline=True)
+    if s.version:
+        embed.add_field(name="Version", value=f"v{s.version}", inline=True)
     score = f"{s.score:.2f}"
     if s.exploration:
         score += " · exploration: just below the threshold, suggested so the model learns from your call"
     embed.add_field(name="Score", value=score, inline=True)
     proposal = f"{safe(s.proposed_kind)} **{safe(s.proposed_name)}**"
+    if s.proposed_org:
+        proposal += f"\norganisation: {safe(s.proposed_org)}"
     if s.proposed_topics:
         proposal += f"\ntopics: {safe(', '.join(s.proposed_topics))}"
     embed.add_field(name="Proposed entry", value=proposal, inline=False)
@@ -71,6 +78,14 @@ def render_suggestion_embed(s: SuggestionView) -> discord.Embed:
         if len(s.reasons) > REASONS_SHOWN:
             reasons += f"\n… and {len(s.reasons) - REASONS_SHOWN} more"
         embed.add_field(name="Why", value=reasons, inline=False)
+    if s.snoozed:
+        until = f"<t:{int(s.snoozed_until.timestamp())}:D>" if s.snoozed_until else "later"
+        who = f" by <@{s.snoozed_by}>" if s.snoozed_by else ""
+        embed.add_field(
+            name="⏸ Needs info",
+            value=f"Snoozed{who}: back in the queue {until}, or as soon as arXiv announces a new version.",
+            inline=False,
+        )
     if s.status in (SuggestionStatus.APPROVED, SuggestionStatus.REJECTED):
         mark = APPROVE_EMOJI if s.status == SuggestionStatus.APPROVED else REJECT_EMOJI
         who = f"<@{s.decided_by}>" if s.decided_by else "a moderator"  # a mention in an embed never pings
@@ -83,6 +98,18 @@ def render_suggestion_embed(s: SuggestionView) -> discord.Embed:
     else:
         embed.set_footer(text=footer_text(s.arxiv_id))
     return fit_embed(embed)
+
+
+def render_thread_decision(s: SuggestionView) -> str:
+    """The line posted in a card's discussion thread before it is archived."""
+    mark = APPROVE_EMOJI if s.status == SuggestionStatus.APPROVED else REJECT_EMOJI
+    who = f"<@{s.decided_by}>" if s.decided_by else "a moderator"  # never pings: no allowed mentions
+    text = f"{mark} **{s.status.capitalize()}** by {who}"
+    if s.status == SuggestionStatus.APPROVED:
+        text += f": **{safe(s.proposed_name)}** is in the catalog"
+    if s.decision_reason:
+        text += f"\nreason: {safe(s.decision_reason)}"
+    return text + "\nThis thread is now archived."
 
 
 def render_decision_reply(outcome: DecisionOutcome) -> MessagePayload:

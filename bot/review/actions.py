@@ -12,16 +12,20 @@ callers show as one line.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog.arxiv_ids import normalise_arxiv_id
+from bot.catalog.topics import parse_topic
 from bot.database import Database
 from bot.review import service as review
 from bot.review.service import Decision, DecisionOutcome, ReviewError, SuggestionView
 from bot.watch.arxiv import FeedPaper
 from bot.watch.relevance import propose_kind, propose_name, propose_topics
+from db import models as m
 
 log = logging.getLogger(__name__)
 
@@ -31,17 +35,23 @@ __all__ = [
     "arxiv_ref",
     "decide",
     "decide_on_message",
+    "edit_proposal",
     "mark_posted",
     "pending",
+    "refresh_replaced",
+    "snooze",
+    "suggestion",
     "suggestion_on_message",
     "undo",
     "unposted",
+    "wake_due",
 ]
 
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Who decides, and through which door (``"reaction"``, ``"command"`` or ``"cli"``): audited."""
+    """Who decides, and through which door (``"reaction"``, ``"button"``, ``"command"`` or ``"cli"``):
+    audited."""
 
     id: int | None
     name: str | None
@@ -162,3 +172,105 @@ async def add(
             actor_name=actor.name,
             via=actor.via,
         )
+
+
+async def suggestion(db: Database, suggestion_id: int) -> SuggestionView | None:
+    """One suggestion by its id (a review button names it in its custom id)."""
+    async with db.begin() as session:
+        row = await session.get(m.Suggestion, suggestion_id)
+        return SuggestionView.of(row) if row else None
+
+
+async def snooze(
+    db: Database,
+    suggestion_id: int,
+    actor: Actor,
+    *,
+    days: int,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> DecisionOutcome:
+    """"Needs info": out of the queue for *days* (or until arXiv announces a new version)."""
+    now = now or datetime.now(UTC)
+
+    async def work(session: AsyncSession) -> DecisionOutcome:
+        return await review.snooze(
+            session,
+            suggestion_id,
+            until=now + timedelta(days=days),
+            actor_id=actor.id,
+            actor_name=actor.name,
+            via=actor.via,
+            reason=reason,
+            now=now,
+        )
+
+    return await db.run(work)
+
+
+async def wake_due(db: Database, *, now: datetime | None = None) -> list[SuggestionView]:
+    """Snoozed suggestions whose time is up, back in the queue."""
+    moment = now or datetime.now(UTC)
+
+    async def work(session: AsyncSession) -> list[SuggestionView]:
+        return await review.wake_due(session, now=moment)
+
+    return await db.run(work)
+
+
+async def refresh_replaced(db: Database, papers: Sequence[review.NewVersion]) -> list[SuggestionView]:
+    """New versions of pending papers: refreshed, and their snooze ended."""
+    if not papers:
+        return []
+
+    async def work(session: AsyncSession) -> list[SuggestionView]:
+        return await review.refresh_replaced(session, papers)
+
+    return await db.run(work)
+
+
+def parse_topics(text: str) -> list[str]:
+    """Topics as a moderator typed them (comma separated, labels or slugs); unknown ones refused."""
+    slugs: list[str] = []
+    unknown: list[str] = []
+    for part in (p.strip() for p in text.replace(";", ",").split(",")):
+        if not part:
+            continue
+        slug = parse_topic(part)
+        if slug is None:
+            unknown.append(part)
+        elif slug not in slugs:
+            slugs.append(slug)
+    if unknown:
+        raise ReviewError(f"unknown topic(s): {', '.join(unknown)} (see /ptm recent for the topics)")
+    return slugs
+
+
+async def edit_proposal(
+    db: Database,
+    suggestion_id: int,
+    actor: Actor,
+    *,
+    name: str,
+    kind: str,
+    topics: str,
+    org: str | None,
+) -> DecisionOutcome:
+    """Correct the proposed entry before approving (the Edit button's modal)."""
+    kind = kind.strip().casefold()
+    slugs = parse_topics(topics)
+
+    async def work(session: AsyncSession) -> DecisionOutcome:
+        return await review.edit_proposal(
+            session,
+            suggestion_id,
+            name=name,
+            kind=kind,
+            topics=slugs,
+            org=org,
+            actor_id=actor.id,
+            actor_name=actor.name,
+            via=actor.via,
+        )
+
+    return await db.run(work)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,13 +37,17 @@ __all__ = [
     "ReviewError",
     "SuggestionView",
     "decide",
+    "edit_proposal",
     "entry_from_suggestion",
     "get_suggestion",
     "list_pending",
     "mark_posted",
+    "refresh_replaced",
+    "snooze",
     "suggestion_by_message",
     "undo",
     "unposted",
+    "wake_due",
 ]
 
 
@@ -79,6 +84,13 @@ class SuggestionView:
     decision_reason: str | None
     entry_id: int | None
     exploration: bool = False  # posted although just below the threshold (the card says so)
+    snoozed_until: datetime | None = None  # "Needs info": out of the queue until then
+    snoozed_by: int | None = None
+    proposed_org: str | None = None
+
+    @property
+    def snoozed(self) -> bool:
+        return self.status == SuggestionStatus.PENDING and self.snoozed_until is not None
 
     @classmethod
     def of(cls, row: m.Suggestion) -> SuggestionView:
@@ -104,6 +116,9 @@ class SuggestionView:
             decision_reason=row.decision_reason,
             entry_id=row.entry_id,
             exploration=bool(row.exploration),
+            snoozed_until=row.snoozed_until,
+            snoozed_by=row.snoozed_by,
+            proposed_org=row.proposed_org,
         )
 
 
@@ -143,7 +158,8 @@ async def unposted(session: AsyncSession, *, limit: int = 50) -> list[Suggestion
 async def list_pending(
     session: AsyncSession, *, limit: int = 10, offset: int = 0
 ) -> tuple[list[SuggestionView], int]:
-    where = m.Suggestion.status == SuggestionStatus.PENDING
+    # Snoozed ("needs info") suggestions are out of the queue until they wake.
+    where = (m.Suggestion.status == SuggestionStatus.PENDING) & m.Suggestion.snoozed_until.is_(None)
     total = await session.scalar(select(func.count()).select_from(m.Suggestion).where(where))
     rows = await session.scalars(
         select(m.Suggestion)
@@ -204,6 +220,7 @@ def entry_from_suggestion(s: SuggestionView, *, kind: str, name: str) -> Entry:
         name=" ".join(name.translate(_LINK_UNSAFE).split()) or title[:60],
         year=year,
         month=month,
+        org=" ".join((s.proposed_org or "").split()) or None,
         docs_url=url,
         paper_title=title,
         paper_url=url,
@@ -267,6 +284,8 @@ async def decide(
         "decided_by": actor_id,
         "decided_at": now,
         "decision_reason": reason,
+        "snoozed_until": None,
+        "snoozed_by": None,
     }
     if name:
         values["proposed_name"] = name.strip()
@@ -400,6 +419,187 @@ async def add_paper(
         kind=kind,
         now=now,
     )
+
+
+async def snooze(
+    session: AsyncSession,
+    suggestion_id: int,
+    *,
+    until: datetime,
+    actor_id: int | None,
+    actor_name: str | None,
+    via: str,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> DecisionOutcome:
+    """"Needs info": take a pending suggestion out of the queue until *until* (again: extends it).
+
+    ``applied`` is False when it was decided meanwhile (the first decision wins over a snooze too).
+    """
+    now = now or datetime.now(UTC)
+    result = await session.execute(
+        update(m.Suggestion)
+        .where(m.Suggestion.id == suggestion_id, m.Suggestion.status == SuggestionStatus.PENDING)
+        .values(snoozed_until=until, snoozed_by=actor_id)
+        .execution_options(synchronize_session=False)
+    )
+    row = await session.get(m.Suggestion, suggestion_id, populate_existing=True)
+    if row is None:
+        raise ReviewError(f"no suggestion with id {suggestion_id}")
+    if result.rowcount != 1:
+        return DecisionOutcome(applied=False, suggestion=SuggestionView.of(row))
+    session.add(_audit(row.id, "snooze", actor_id, actor_name, via, reason, now))
+    await session.flush()
+    log.info("suggestion %s snoozed until %s by %s", row.arxiv_id, until, actor_name or actor_id)
+    return DecisionOutcome(applied=True, suggestion=SuggestionView.of(row))
+
+
+async def wake_due(session: AsyncSession, *, now: datetime) -> list[SuggestionView]:
+    """Snoozed suggestions whose time has come go back to the queue (audited as ``wake``)."""
+    due = list(
+        await session.scalars(
+            select(m.Suggestion.id).where(
+                m.Suggestion.status == SuggestionStatus.PENDING, m.Suggestion.snoozed_until <= now
+            )
+        )
+    )
+    return [v for v in [await _wake(session, i, now=now, reason="snooze over") for i in due] if v]
+
+
+async def _wake(
+    session: AsyncSession, suggestion_id: int, *, now: datetime, reason: str, **values: Any
+) -> SuggestionView | None:
+    """Clear a snooze (conditionally: only a still-snoozed pending row) and audit it."""
+    result = await session.execute(
+        update(m.Suggestion)
+        .where(
+            m.Suggestion.id == suggestion_id,
+            m.Suggestion.status == SuggestionStatus.PENDING,
+            m.Suggestion.snoozed_until.is_not(None),
+        )
+        .values(snoozed_until=None, snoozed_by=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return None
+    session.add(_audit(suggestion_id, "wake", None, None, "watcher", reason, now))
+    await session.flush()
+    row = await session.get(m.Suggestion, suggestion_id, populate_existing=True)
+    return SuggestionView.of(row) if row else None
+
+
+class NewVersion(Protocol):
+    """A paper as a poll read it (a :class:`FeedPaper` or the watcher's candidate)."""
+
+    @property
+    def arxiv_id(self) -> str: ...
+    @property
+    def version(self) -> int | None: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def abstract(self) -> str: ...
+    @property
+    def authors(self) -> Sequence[str]: ...
+
+
+async def refresh_replaced(
+    session: AsyncSession, papers: Sequence[NewVersion], *, now: datetime | None = None
+) -> list[SuggestionView]:
+    """A new version (a ``replace`` announcement) of a pending paper: refresh its title, abstract,
+    authors and version, and end a snooze (the new version may be the information asked for).
+
+    Returns the suggestions changed, for their cards to be edited; older or equal versions and
+    papers not pending are ignored.
+    """
+    now = now or datetime.now(UTC)
+    changed: list[SuggestionView] = []
+    for paper in papers:
+        row = await session.scalar(
+            select(m.Suggestion).where(
+                m.Suggestion.arxiv_id == paper.arxiv_id, m.Suggestion.status == SuggestionStatus.PENDING
+            )
+        )
+        if row is None or (row.version is not None and (paper.version or 0) <= row.version):
+            continue
+        values: dict[str, Any] = {
+            "title": paper.title or row.title,
+            "norm_title": norm_title(paper.title or row.title),
+            "abstract": paper.abstract or row.abstract,
+            "authors": list(paper.authors) or list(row.authors or ()),
+            "version": paper.version,
+        }
+        if row.snoozed_until is not None:
+            view = await _wake(
+                session, row.id, now=now, reason=f"new version v{paper.version}", **values
+            )
+        else:
+            await session.execute(
+                update(m.Suggestion)
+                .where(m.Suggestion.id == row.id, m.Suggestion.status == SuggestionStatus.PENDING)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            fresh = await session.get(m.Suggestion, row.id, populate_existing=True)
+            view = SuggestionView.of(fresh) if fresh else None
+        if view is not None:
+            log.info("suggestion %s refreshed from its v%s", view.arxiv_id, paper.version)
+            changed.append(view)
+    return changed
+
+
+async def edit_proposal(
+    session: AsyncSession,
+    suggestion_id: int,
+    *,
+    name: str,
+    kind: str,
+    topics: Sequence[str],
+    org: str | None,
+    actor_id: int | None,
+    actor_name: str | None,
+    via: str,
+    now: datetime | None = None,
+) -> DecisionOutcome:
+    """A moderator corrects the proposed entry (name, kind, topics, organisation) before approving.
+
+    Only a pending suggestion changes; the audit row's reason lists what changed.
+    """
+    now = now or datetime.now(UTC)
+    name = " ".join(name.split())
+    if not name:
+        raise ReviewError("the name cannot be empty")
+    if kind not in ("model", "survey"):
+        raise ReviewError(f"kind must be 'model' or 'survey', not {kind!r}")
+    org = " ".join((org or "").split()) or None
+    before = await session.get(m.Suggestion, suggestion_id)
+    if before is None:
+        raise ReviewError(f"no suggestion with id {suggestion_id}")
+    old = (before.proposed_name, before.proposed_kind, tuple(before.proposed_topics or ()), before.proposed_org)
+    result = await session.execute(
+        update(m.Suggestion)
+        .where(m.Suggestion.id == suggestion_id, m.Suggestion.status == SuggestionStatus.PENDING)
+        .values(proposed_name=name, proposed_kind=kind, proposed_topics=list(topics), proposed_org=org)
+        .execution_options(synchronize_session=False)
+    )
+    row = await session.get(m.Suggestion, suggestion_id, populate_existing=True)
+    assert row is not None
+    if result.rowcount != 1:
+        return DecisionOutcome(applied=False, suggestion=SuggestionView.of(row))
+    labels = ("name", "kind", "topics", "organisation")
+    new = (name, kind, tuple(topics), org)
+    changes = [
+        f"{label}: {_shown(a)} -> {_shown(b)}" for label, a, b in zip(labels, old, new, strict=True) if a != b
+    ]
+    session.add(_audit(row.id, "edit", actor_id, actor_name, via, "; ".join(changes) or "no change", now))
+    await session.flush()
+    return DecisionOutcome(applied=True, suggestion=SuggestionView.of(row))
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, tuple):
+        return ", ".join(map(str, value)) or "-"
+    return str(value) if value else "-"
 
 
 async def find_entry_id(session: AsyncSession, name: str) -> int | None:

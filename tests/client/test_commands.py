@@ -385,3 +385,32 @@ def test_invalid_value_line_keeps_the_value_in_its_code_span() -> None:
     error = app_commands.TransformerError("a`*b*`_c_", discord.AppCommandOptionType.string, Dummy())
     # Shown literally in one code span: no escape backslashes, no backtick closing it early.
     assert user_message(error) == "`a'*b*'_c_` is not a valid value here."
+
+
+async def test_stats_has_a_cooldown_and_draws_its_chart_once_per_catalog_change(
+    simcord_env: simcord.Env, world: World, monkeypatch: pytest.MonkeyPatch, db
+) -> None:
+    from bot.review import actions
+    from bot.review.service import Decision
+    from tests.plugins.database import add_pending
+
+    drawn: list[object] = []
+    real = handlers.render_chart_png
+
+    async def counting(data):  # type: ignore[no-untyped-def]
+        drawn.append(data)
+        return await real(data)
+
+    monkeypatch.setattr(handlers, "render_chart_png", counting)
+    handlers._CHARTS.clear()
+    r = await world.alice.slash(world.channel, "ptm stats")
+    assert r.response.attachments
+    r = await world.alice.slash(world.channel, "ptm stats")
+    assert r.ephemeral and r.response.content.startswith("Slow down: try again in")
+    simcord.assert_error(simcord_env, app_commands.CommandOnCooldown)
+    r = await world.bob.slash(world.channel, "ptm stats")  # another member; the catalog is unchanged
+    assert r.response.attachments and len(drawn) == 1
+    await add_pending(db, arxiv_id="2401.00003", title="New speech model", name="NewSpeech")
+    await actions.decide(db, "2401.00003", Decision.APPROVE, actions.Actor(1, "mod"))
+    r = await world.admin.slash(world.channel, "ptm stats")
+    assert r.response.attachments and len(drawn) == 2

@@ -11,6 +11,7 @@ import dataclasses
 
 import pytest
 import pytest_asyncio
+from sqlalchemy import select
 
 from bot.catalog import service as catalog
 from bot.catalog.listformat import Entry, EntryKind
@@ -244,3 +245,34 @@ async def test_posting_goes_on_when_the_review_reactions_cannot_be_added(simcord
     assert await simcord_env.bot.get_cog("ReviewCog").post_pending() == 2
     async with db.begin() as s:
         assert all([(await s.get(m.Suggestion, sid)).message_id for sid in (first, second)])
+
+
+async def test_a_replacement_refreshes_a_waiting_card_and_ends_its_snooze(simcord_env, world, arxiv_server, db):
+    await world.admin.slash(world.channel, "ptm-admin poll")
+    await simcord_env.settle()
+    card = world.channel.last_message
+    assert card.embeds[0].title == PTM_TITLE
+    await world.mod.click(card, label="Needs info")
+    assert {f.name for f in world.channel.last_message.embeds[0].fields} >= {"⏸ Needs info"}
+
+    # arXiv announces v2 of the waiting paper: its card shows the new title, abstract and version.
+    v2_title = "OmniSpeech 2: Self-Supervised Pre-training of a Speech Foundation Model in 200 Languages"
+    v2 = Item(
+        "2604.30001", v2_title, "We now cover 200 languages and release the checkpoints.",
+        categories=("cs.CL",), authors="Ada Lovelace, Grace Hopper", announce_type="replace", version=2,
+    )
+    arxiv_server.script("/rss/cs.CL", Reply(200, rss2([v2]), headers={"ETag": '"v2"'}))
+    await world.admin.slash(world.channel, "ptm-admin poll")
+    await simcord_env.settle()
+    assert world.channel.last_message.id == card.id  # edited in place, nothing new posted
+    card = world.channel.last_message
+    embed = card.embeds[0]
+    fields = {f.name: f.value for f in embed.fields}
+    assert embed.title == v2_title and embed.description.startswith("We now cover 200 languages")
+    assert fields["Version"] == "v2" and "⏸ Needs info" not in fields
+    assert [c.label for row in card.components for c in row.children][0] == "Approve"
+    async with db.begin() as s:
+        row = (await s.scalars(select(m.Suggestion).where(m.Suggestion.arxiv_id == "2604.30001"))).one()
+    assert (row.status, row.version, row.snoozed_until, row.authors) == (
+        "pending", 2, None, ["Ada Lovelace", "Grace Hopper"]
+    )

@@ -1,0 +1,1 @@
+"""What members hear about the catalog: the digest of approved entries and personal follows."""
