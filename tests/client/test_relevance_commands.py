@@ -51,7 +51,16 @@ async def arxiv_server():
 
 
 @pytest.fixture
-def simcord_bot(db, arxiv_server):  # overrides the shared fixture
+def tiny_corpus(tmp_path: Path) -> Path:
+    """Every fourth paper of the small corpus: a retrain takes well under a second, even on a busy
+    machine (simcord waits a few seconds for the deferred reply)."""
+    path = tmp_path / "tiny.jsonl"
+    path.write_text("".join(SMALL.read_text().splitlines(keepends=True)[::4]), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def simcord_bot(db, arxiv_server, tiny_corpus):  # overrides the shared fixture
     config = bot_config(review_channel="models", post_interval_seconds=0.0)
     config = dataclasses.replace(
         config,
@@ -61,7 +70,7 @@ def simcord_bot(db, arxiv_server):  # overrides the shared fixture
             contact="mailto:test@example.org",
         ),
         schedule=ScheduleConfig(enabled=False),
-        relevance=RelevanceConfig(exploration=False, corpus=str(SMALL)),
+        relevance=RelevanceConfig(exploration=False, corpus=str(tiny_corpus)),
     )
     return create_bot(config, db)
 
