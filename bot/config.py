@@ -66,17 +66,20 @@ class ConfigError(PTMError):
         *,
         source: str | os.PathLike[str] | None = None,
         lines: Iterable[int | None] | None = None,
+        origins: Iterable[str | None] | None = None,
     ) -> None:
         self.problems = tuple(problems)
         self.source = Path(source) if source is not None else None
         self.lines = tuple(lines) if lines is not None else (None,) * len(self.problems)
+        # Where each problem comes from when not the file (e.g. "environment"); None: the file.
+        self.origins = tuple(origins) if origins is not None else (None,) * len(self.problems)
         super().__init__(self.problems)
 
     def __str__(self) -> str:
         prefix = str(self.source) if self.source is not None else "config"
         out = []
-        for problem, line in zip(self.problems, self.lines, strict=True):
-            where = f"{prefix}:{line}" if line is not None else prefix
+        for problem, line, origin in zip(self.problems, self.lines, self.origins, strict=True):
+            where = origin if origin is not None else f"{prefix}:{line}" if line is not None else prefix
             out.append(f"{where}: {problem}")
         return "\n".join(out)
 
@@ -145,6 +148,8 @@ class RelevanceConfig:
 @dataclass(frozen=True, slots=True)
 class LoggingConfig:
     level: str = "INFO"
+    format: str = "text"
+    """``text`` (discord.py's style) or ``json`` (one object per line, for log collectors)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,10 +162,16 @@ class Config:
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     source: Path | None = None
     """The file this was loaded from; ``None`` when running on defaults."""
+    origins: Mapping[str, str] = field(default_factory=dict, compare=False)
+    """Where each set key came from: ``{"relevance.per_poll_cap": "environment (PTM_BOT_...)"}``;
+    a key not listed has its default. See ``ptm-bot config show``."""
 
     def with_database_url(self, url: str) -> Config:
         """A copy using *url* as the database (e.g. from ``--db``)."""
-        return dataclasses.replace(self, database=dataclasses.replace(self.database, url=url))
+        origins = {**self.origins, "database.url": "command line (--db)"}
+        return dataclasses.replace(
+            self, database=dataclasses.replace(self.database, url=url), origins=origins
+        )
 
     @property
     def user_agent(self) -> str:
@@ -223,16 +234,16 @@ def load_config(
                     [f"config file not found (named by the {CONFIG_PATH_ENV} environment variable)"],
                     source=from_env,
                 )
-            return _load_file(Path(from_env).expanduser())
+            return _load_file(Path(from_env).expanduser(), env)
         if Path(DEFAULT_CONFIG_FILENAME).is_file():
-            return _load_file(Path(DEFAULT_CONFIG_FILENAME))
+            return _load_file(Path(DEFAULT_CONFIG_FILENAME), env)
         log.debug("no %s and no %s; using defaults", CONFIG_PATH_ENV, DEFAULT_CONFIG_FILENAME)
-        return _build({}, source=None)
+        return _build({}, source=None, env=env)
     path = Path(path).expanduser()
     if not path.is_file():
         what = "is not a file" if path.exists() else "config file not found"
         raise ConfigError([what], source=path)
-    return _load_file(path)
+    return _load_file(path, env)
 
 
 # --- loading ------------------------------------------------------------------------------------
@@ -240,7 +251,7 @@ def load_config(
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
 
-def _load_file(path: Path) -> Config:
+def _load_file(path: Path, env: Mapping[str, str] | None = None) -> Config:
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -261,14 +272,39 @@ def _load_file(path: Path) -> Config:
         raise ConfigError(
             [f"invalid TOML at line {line}, column {column}: {detail}"], source=path, lines=[line]
         ) from exc
-    return _build(data, source=path.resolve(), text=text, display=path)
+    return _build(data, source=path.resolve(), text=text, display=path, env=env)
 
 
 def _build(
-    data: Mapping[str, Any], *, source: Path | None, text: str = "", display: Path | None = None
+    data: Mapping[str, Any],
+    *,
+    source: Path | None,
+    text: str = "",
+    display: Path | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> Config:
+    from bot.config_env import read_environment
+
     problems: list[tuple[str, str]] = []
     token_keys = _find_token_keys(data, (), problems)
+    origins = {
+        f"{name}.{key}": "file"
+        for name, table in data.items()
+        if name in _TABLES and isinstance(table, dict)
+        for key in table
+    }
+    overrides = read_environment(os.environ if env is None else env, _TABLES)
+    if overrides.data:
+        # The environment wins over the file, key by key.
+        data = {
+            **data,
+            **{
+                name: {**(data[name] if isinstance(data.get(name), dict) else {}), **values}
+                for name, values in overrides.data.items()
+            },
+        }
+        for dotted, variable in overrides.variables.items():
+            origins[dotted] = f"environment ({variable})"
 
     for key, value in data.items():
         if key in _TABLES:
@@ -289,16 +325,24 @@ def _build(
         relevance=_read_relevance(table("relevance")),
         logging=_read_logging(table("logging")),
         source=source,
+        origins=origins,
     )
-    if problems:
+    if problems or overrides.problems:
         locate = _line_index(text)
-        located = [(locate(key), f"{key}: {message}") for key, message in problems]
+        file_problems = [p for p in problems if p[0] not in overrides.variables]
+        located = [(locate(key), f"{key}: {message}") for key, message in file_problems]
         # Report in file order, so the list reads alongside the file; unlocated problems last.
         located.sort(key=lambda item: math.inf if item[0] is None else item[0])
+        env_problems = [
+            f"{overrides.variables[key]} ({key}): {message}"
+            for key, message in problems
+            if key in overrides.variables
+        ] + [f"{variable}: {message}" for variable, message in overrides.problems]
         raise ConfigError(
-            [problem for _, problem in located],
+            [problem for _, problem in located] + env_problems,
             source=display if display is not None else source,
-            lines=[line for line, _ in located],
+            lines=[line for line, _ in located] + [None] * len(env_problems),
+            origins=[None] * len(located) + ["environment"] * len(env_problems),
         )
     return config
 
@@ -686,6 +730,15 @@ def _log_level(value: str) -> str:
     return level
 
 
+LOG_FORMATS = ("text", "json")
+
+
+def _log_format(value: str) -> str:
+    if value.lower() not in LOG_FORMATS:
+        raise _Invalid(f"must be one of {', '.join(LOG_FORMATS)}, got {_describe(value)}")
+    return value.lower()
+
+
 # --- one reader per table -----------------------------------------------------------------------
 
 
@@ -773,6 +826,9 @@ def _read_relevance(t: _Table) -> RelevanceConfig:
 
 def _read_logging(t: _Table) -> LoggingConfig:
     d = LoggingConfig()
-    result = LoggingConfig(level=t.get("level", d.level, _str(_log_level)))
+    result = LoggingConfig(
+        level=t.get("level", d.level, _str(_log_level)),
+        format=t.get("format", d.format, _str(_log_format)),
+    )
     t.check_unknown(LoggingConfig)
     return result

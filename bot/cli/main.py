@@ -267,6 +267,11 @@ def _common() -> argparse.ArgumentParser:
         "postgresql+asyncpg://user@host/ptm)",
     )
     group.add_argument("-v", "--verbose", action="store_true", help="log debug messages to stderr")
+    group.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        help="log lines as plain text (default) or one JSON object per line (overrides logging.format)",
+    )
     return common
 
 
@@ -378,7 +383,7 @@ def _load_extra_commands() -> None:
     """Subcommands contributed by feature modules (queries, ask, sync, poll)."""
     if EXTRA_COMMANDS:
         return
-    for module in ("bot.cli.query", "bot.cli.watch", "bot.cli.relevance", "bot.cli.discord_cmds"):
+    for module in ("bot.cli.query", "bot.cli.watch", "bot.cli.relevance", "bot.cli.discord_cmds", "bot.cli.ops"):
         try:
             mod = __import__(module, fromlist=["COMMANDS"])
         except ImportError as exc:
@@ -401,6 +406,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(args.config)
         if args.db:
             config = config.with_database_url(database_url_from_path(args.db))
+        config = _apply_log_format(config, args)
         return asyncio.run(args.handler(args, config))
     except ConfigError as exc:
         print(f"ptm-bot: invalid configuration:\n{exc}", file=sys.stderr)
@@ -420,6 +426,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"ptm-bot: {message}", file=sys.stderr)
         return 3
+
+
+def _apply_log_format(config: Config, args: argparse.Namespace) -> Config:
+    """``--log-format`` over ``logging.format``; the CLI's own stderr handler takes the format too."""
+    import dataclasses
+
+    from bot.ops.logs import make_formatter
+
+    fmt = getattr(args, "log_format", None)
+    if fmt:
+        config = dataclasses.replace(
+            config,
+            logging=dataclasses.replace(config.logging, format=fmt),
+            origins={**config.origins, "logging.format": "command line (--log-format)"},
+        )
+    if config.logging.format != "text":
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(make_formatter(config.logging.format))
+    return config
 
 
 def _network_error(exc: BaseException) -> str | None:

@@ -28,8 +28,11 @@ EXIT_BAD_TOKEN = 2
 EXIT_UNREACHABLE = 3
 
 
-def configure_logging(level: str) -> None:
-    """Log to stderr at *level* (``logging.level`` in the config); quieten discord's HTTP chatter."""
+def configure_logging(level: str, fmt: str = "text") -> None:
+    """Log to stderr at *level* (``logging.level`` in the config) as *fmt* (``text`` or ``json``,
+    ``logging.format``); quieten discord's HTTP chatter."""
+    from bot.ops.logs import make_formatter
+
     root = logging.getLogger()
     root.setLevel(level)
     # The CLI installed a plain stderr handler for its own messages; the bot's format replaces it.
@@ -38,16 +41,18 @@ def configure_logging(level: str) -> None:
             root.removeHandler(handler)
     if not any(getattr(h, "_ptm_bot", False) for h in root.handlers):
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-8s %(name)s: %(message)s"))
         handler._ptm_bot = True  # type: ignore[attr-defined]
         root.addHandler(handler)
+    for handler in root.handlers:
+        if getattr(handler, "_ptm_bot", False):
+            handler.setFormatter(make_formatter(fmt))
     logging.getLogger("discord.http").setLevel(max(logging.INFO, root.level))
     logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))
 
 
 async def run_bot(config: Config, token: str) -> int:
     """Run until SIGINT/SIGTERM (exit 0) or until Discord rejects *token* (exit 2)."""
-    configure_logging(config.logging.level)
+    configure_logging(config.logging.level, config.logging.format)
     database = config.database
     db = await open_database(database.url, echo=database.echo, busy_timeout_ms=database.busy_timeout_ms)
     loop = asyncio.get_running_loop()
