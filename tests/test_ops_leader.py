@@ -89,7 +89,9 @@ def test_three_processes_elect_one_poller_on_sqlite(tmp_path: Path) -> None:
     assert lock_file_for(url) == tmp_path / "catalog.sqlite3.poller.lock"
 
 
-@pytest.mark.skipif(not os.environ.get("PTM_BOT_TEST_POSTGRES_URL"), reason="PTM_BOT_TEST_POSTGRES_URL not set")
+@pytest.mark.skipif(
+    not os.environ.get("PTM_BOT_TEST_POSTGRES_URL"), reason="PTM_BOT_TEST_POSTGRES_URL not set"
+)
 def test_three_processes_elect_one_poller_on_postgres(tmp_path: Path) -> None:
     _three_processes(os.environ["PTM_BOT_TEST_POSTGRES_URL"], tmp_path)
 

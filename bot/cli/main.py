@@ -402,6 +402,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if getattr(args, "log_format", None):  # before reading the config, so its own logs follow the flag
+        _format_cli_logs(args.log_format)
     try:
         config = load_config(args.config)
         if args.db:
@@ -432,8 +434,6 @@ def _apply_log_format(config: Config, args: argparse.Namespace) -> Config:
     """``--log-format`` over ``logging.format``; the CLI's own stderr handler takes the format too."""
     import dataclasses
 
-    from bot.ops.logs import make_formatter
-
     fmt = getattr(args, "log_format", None)
     if fmt:
         config = dataclasses.replace(
@@ -442,9 +442,15 @@ def _apply_log_format(config: Config, args: argparse.Namespace) -> Config:
             origins={**config.origins, "logging.format": "command line (--log-format)"},
         )
     if config.logging.format != "text":
-        for handler in logging.getLogger().handlers:
-            handler.setFormatter(make_formatter(config.logging.format))
+        _format_cli_logs(config.logging.format)
     return config
+
+
+def _format_cli_logs(fmt: str) -> None:
+    from bot.ops.logs import make_formatter
+
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(make_formatter(fmt))
 
 
 def _network_error(exc: BaseException) -> str | None:
