@@ -33,6 +33,7 @@ __all__ = [
     "DiscordConfig",
     "FeedsConfig",
     "LoggingConfig",
+    "MetricsConfig",
     "RelevanceConfig",
     "ScheduleConfig",
     "database_url_from_path",
@@ -153,6 +154,12 @@ class LoggingConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class MetricsConfig:
+    address: str = ""
+    """``host:port`` where ``ptm-bot run`` serves Prometheus metrics (``/metrics``); empty: off."""
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
@@ -160,6 +167,7 @@ class Config:
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     relevance: RelevanceConfig = field(default_factory=RelevanceConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
     source: Path | None = None
     """The file this was loaded from; ``None`` when running on defaults."""
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)
@@ -191,6 +199,7 @@ _TABLES: dict[str, type] = {
     "schedule": ScheduleConfig,
     "relevance": RelevanceConfig,
     "logging": LoggingConfig,
+    "metrics": MetricsConfig,
 }
 
 
@@ -324,6 +333,7 @@ def _build(
         schedule=_read_schedule(table("schedule")),
         relevance=_read_relevance(table("relevance")),
         logging=_read_logging(table("logging")),
+        metrics=_read_metrics(table("metrics")),
         source=source,
         origins=origins,
     )
@@ -831,4 +841,37 @@ def _read_logging(t: _Table) -> LoggingConfig:
         format=t.get("format", d.format, _str(_log_format)),
     )
     t.check_unknown(LoggingConfig)
+    return result
+
+
+def listen_address(value: str) -> tuple[str, int]:
+    """``"127.0.0.1:9108"`` / ``":9108"`` / ``"[::1]:9108"`` -> (host, port); ``ValueError`` if not one."""
+    host, sep, port = value.strip().rpartition(":")
+    if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ValueError(value)
+    host = host.strip("[]") or "0.0.0.0"
+    return host, int(port)
+
+
+def _metrics_address(value: str) -> str:
+    try:
+        listen_address(value)
+    except ValueError:
+        raise _Invalid(
+            f"must be HOST:PORT such as '127.0.0.1:9108' or ':9108' (all interfaces), got {_describe(value)}"
+        ) from None
+    return value
+
+
+def _read_metrics(t: _Table) -> MetricsConfig:
+    d = MetricsConfig()
+    address = t.get("address", d.address, _str(allow_empty=True))
+    if address:
+        try:
+            address = _metrics_address(address)
+        except _Invalid as exc:
+            t.problem("address", str(exc))
+            address = d.address
+    result = MetricsConfig(address=address)
+    t.check_unknown(MetricsConfig)
     return result

@@ -42,7 +42,7 @@ async def cmd_health(args: argparse.Namespace, config: Config) -> int:
 
 # --- config show ----------------------------------------------------------------------------------
 
-_TABLE_NAMES = ("discord", "database", "feeds", "schedule", "relevance", "logging")
+_TABLE_NAMES = ("discord", "database", "feeds", "schedule", "relevance", "logging", "metrics")
 _PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:)[^@]*(@)")
 
 
