@@ -34,6 +34,7 @@ __all__ = [
     "FeedsConfig",
     "LoggingConfig",
     "MetricsConfig",
+    "PublishConfig",
     "RelevanceConfig",
     "ScheduleConfig",
     "database_url_from_path",
@@ -160,6 +161,23 @@ class MetricsConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class PublishConfig:
+    repository: str = ""
+    """The list's git repository: a local path or a URL git can push to; empty: publishing is off."""
+    branch: str = "main"
+    """The branch the list lives on; each publish starts a new branch from it."""
+    path: str = "README.md"
+    """The list's file inside the repository."""
+    branch_prefix: str = "ptm-bot/list-"
+    author: str = "ptm-bot <ptm-bot@users.noreply.github.com>"
+    github_repo: str = ""
+    """``owner/name``: also open a pull request on GitHub (token from ``token_env``); empty: no PR."""
+    github_api_url: str = "https://api.github.com"
+    token_env: str = "GITHUB_TOKEN"
+    """The NAME of the environment variable holding the GitHub token."""
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
@@ -168,6 +186,7 @@ class Config:
     relevance: RelevanceConfig = field(default_factory=RelevanceConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
+    publish: PublishConfig = field(default_factory=PublishConfig)
     source: Path | None = None
     """The file this was loaded from; ``None`` when running on defaults."""
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)
@@ -200,6 +219,7 @@ _TABLES: dict[str, type] = {
     "relevance": RelevanceConfig,
     "logging": LoggingConfig,
     "metrics": MetricsConfig,
+    "publish": PublishConfig,
 }
 
 
@@ -334,6 +354,7 @@ def _build(
         relevance=_read_relevance(table("relevance")),
         logging=_read_logging(table("logging")),
         metrics=_read_metrics(table("metrics")),
+        publish=_read_publish(table("publish")),
         source=source,
         origins=origins,
     )
@@ -874,4 +895,62 @@ def _read_metrics(t: _Table) -> MetricsConfig:
             address = d.address
     result = MetricsConfig(address=address)
     t.check_unknown(MetricsConfig)
+    return result
+
+
+_AUTHOR = re.compile(r"^[^<>]+ <[^<>\s]+>$")
+_GITHUB_REPO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9_.-]+$")
+_BRANCH = re.compile(r"^(?!/)(?!.*(?:\.\.|//|@\{|\\))[^\s~^:?*\[]+(?<![/.])$")
+
+
+def _author(value: str) -> str:
+    if not _AUTHOR.match(value):
+        raise _Invalid(f"must be 'Name <email>', got {_describe(value)}")
+    return value
+
+
+def _github_repo(value: str) -> str:
+    if not _GITHUB_REPO.match(value):
+        raise _Invalid(f"must be 'owner/name', got {_describe(value)}")
+    return value
+
+
+def _branch_name(value: str) -> str:
+    if not _BRANCH.match(value) or value.endswith(".lock"):
+        raise _Invalid(f"must be a valid git branch name, got {_describe(value)}")
+    return value
+
+
+def _relative_path(value: str) -> str:
+    if value.startswith("/") or ".." in Path(value).parts:
+        raise _Invalid(f"must be a path inside the repository, got {_describe(value)}")
+    return value
+
+
+def _http_url(value: str) -> str:
+    if not value.lower().startswith(("http://", "https://")):
+        raise _Invalid(f"must be an http(s) URL, got {_describe(value)}")
+    return value.rstrip("/")
+
+
+def _read_publish(t: _Table) -> PublishConfig:
+    d = PublishConfig()
+    github_repo = t.get("github_repo", d.github_repo, _str(allow_empty=True))
+    if github_repo:
+        try:
+            github_repo = _github_repo(github_repo)
+        except _Invalid as exc:
+            t.problem("github_repo", str(exc))
+            github_repo = d.github_repo
+    result = PublishConfig(
+        repository=t.get("repository", d.repository, _str(allow_empty=True)),
+        branch=t.get("branch", d.branch, _str(_branch_name)),
+        path=t.get("path", d.path, _str(_relative_path)),
+        branch_prefix=t.get("branch_prefix", d.branch_prefix, _str(_branch_name)),
+        author=t.get("author", d.author, _str(_author)),
+        github_repo=github_repo,
+        github_api_url=t.get("github_api_url", d.github_api_url, _str(_http_url)),
+        token_env=t.get("token_env", d.token_env, _str(_env_name)),
+    )
+    t.check_unknown(PublishConfig)
     return result

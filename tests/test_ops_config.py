@@ -142,7 +142,7 @@ def test_config_show_names_each_origin_and_masks_secrets(
     config = load_config(env={})
     expected = {
         f"{t}.{f.name}"
-        for t in ("discord", "database", "feeds", "schedule", "relevance", "logging", "metrics")
+        for t in ("discord", "database", "feeds", "schedule", "relevance", "logging", "metrics", "publish")
         for f in dataclasses.fields(getattr(config, t))
     }
     assert set(settings) == expected

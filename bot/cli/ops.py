@@ -42,7 +42,7 @@ async def cmd_health(args: argparse.Namespace, config: Config) -> int:
 
 # --- config show ----------------------------------------------------------------------------------
 
-_TABLE_NAMES = ("discord", "database", "feeds", "schedule", "relevance", "logging", "metrics")
+_TABLE_NAMES = ("discord", "database", "feeds", "schedule", "relevance", "logging", "metrics", "publish")
 _PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:)[^@]*(@)")
 
 
@@ -153,3 +153,57 @@ COMMANDS = [
         cmd_config,
     ),
 ]
+
+
+# --- publish -----------------------------------------------------------------------------------------
+
+
+def _configure_publish(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Commit the catalog's export to the list's git repository (publish.repository: a local path or a "
+        "remote) on a new branch, with a message naming the entries added and changed since the last "
+        "publish, and push that branch (never with force); with publish.github_repo also open a pull "
+        "request. A conflict (the list was edited in the repository since the last publish) or a rejected "
+        "push is reported in one line, exit status 1, and nothing is changed."
+    )
+    p.add_argument("--repository", metavar="PATH_OR_URL", help="publish here instead of publish.repository")
+    p.add_argument(
+        "--branch", metavar="NAME", help="the new branch's name (default: publish.branch_prefix + time)"
+    )
+    p.add_argument("--dry-run", action="store_true", help="say what would be published; push nothing")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+async def cmd_publish(args: argparse.Namespace, config: Config) -> int:
+    import sys
+
+    from bot.cli.main import open_catalog
+    from bot.ops.publish import PublishError, publish
+
+    if args.repository:
+        config = dataclasses.replace(
+            config, publish=dataclasses.replace(config.publish, repository=args.repository)
+        )
+    db = await open_catalog(config)
+    try:
+        result = await publish(db, config, branch=args.branch, dry_run=args.dry_run)
+    except PublishError as exc:
+        print(f"ptm-bot: publish: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        await db.close()
+    if args.json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(result.line())
+    return 0
+
+
+COMMANDS.append(
+    (
+        "publish",
+        "commit the exported list to its git repository on a new branch and push it",
+        _configure_publish,
+        cmd_publish,
+    )
+)
