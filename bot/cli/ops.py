@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import re
 from typing import Any
 
@@ -93,6 +94,10 @@ def render_config(config: Config) -> list[str]:
     token_var = config.discord.token_env
     token = "set (masked)" if discord_token(config) else "NOT set"
     lines.append(f"# Discord token: {token_var} is {token}")
+    if config.publish.github_repo:
+        github = config.publish.token_env
+        state = "set (masked)" if os.environ.get(github, "").strip() else "NOT set"
+        lines.append(f"# GitHub token (pull requests): {github} is {state}")
     current = None
     rows = effective_settings(config)
     width = max(

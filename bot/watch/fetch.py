@@ -229,7 +229,7 @@ class PoliteFetcher:
             await self._sleep(delay)
 
         assert last is not None  # max_attempts >= 1
-        log.warning("fetch %s failed after %d attempt(s): %s", url, attempts, last.error)
+        log.warning("fetch %s failed after %d attempt(s): %s", url, attempts, last.error, extra={"feed": url})
         return self._result(
             url,
             started,
