@@ -9,7 +9,7 @@ import logging
 import pytest
 
 from bot.cli.main import main
-from bot.client.runner import configure_logging
+from bot.client.runner import configure_logging, use_log_format
 from bot.config import CONFIG_PATH_ENV
 from bot.ops.logs import JsonFormatter, make_formatter
 
@@ -60,7 +60,8 @@ def test_runner_logging_in_json(monkeypatch: pytest.MonkeyPatch) -> None:
     try:
         for handler in list(root.handlers):
             root.removeHandler(handler)
-        configure_logging("INFO", "json")
+        configure_logging("INFO")
+        use_log_format("json")  # what run_bot does with logging.format
         logging.getLogger("bot.test").info("started", extra={"guild": 7})
         data = json.loads(stream.getvalue().splitlines()[-1])
         assert data["message"] == "started" and data["guild"] == 7
