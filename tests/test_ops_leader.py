@@ -118,3 +118,51 @@ async def test_in_memory_database_always_polls() -> None:
     lock = PollerLock("sqlite+aiosqlite:///:memory:")
     assert await lock.acquire() and lock.held
     await lock.release()
+
+
+async def test_the_watcher_schedules_the_poll_behind_the_poller_lock(tmp_path: Path) -> None:
+    """Two bots on one catalog: both schedule the poll, only the lock holder's runs poll."""
+    import aiohttp
+
+    from bot.config import Config
+    from bot.watch.schedule import POLL_JOB_ID, build_scheduler
+    from cogs.watcher import WatcherCog
+
+    url = database_url_from_path(str(tmp_path / "catalog.sqlite3"))
+    config = Config().with_database_url(url)
+    polled: list[str] = []
+
+    class FakeBot:
+        def __init__(self) -> None:
+            self.config = config
+            self.db = object()
+            self.http_session = http
+            self.scheduler = build_scheduler(config)
+            self.scheduler.start(paused=True)
+
+    async with aiohttp.ClientSession() as http:
+        bots = [FakeBot(), FakeBot()]
+        cogs = [WatcherCog(bot) for bot in bots]  # type: ignore[arg-type]
+        for cog in cogs:
+            await cog.cog_load()
+        try:
+            assert cogs[0].poller_lock is not None and cogs[0].poller_lock.held
+            assert cogs[1].poller_lock is not None and not cogs[1].poller_lock.held
+            for name, bot in zip("ab", bots, strict=True):
+                gate = bot.scheduler.get_job(POLL_JOB_ID).func.__self__
+                assert isinstance(gate, LeaderOnlyJob)
+
+                async def poll(name: str = name) -> None:
+                    polled.append(name)
+
+                gate.job = poll
+            for bot in bots:
+                await bot.scheduler.get_job(POLL_JOB_ID).func()
+            assert polled == ["a"]
+            await cogs[0].cog_unload()  # the poller stops: the other takes over at its next run
+            await bots[1].scheduler.get_job(POLL_JOB_ID).func()
+            assert polled == ["a", "b"]
+        finally:
+            for cog, bot in zip(cogs, bots, strict=True):
+                await cog.cog_unload()
+                bot.scheduler.shutdown(wait=False)
