@@ -60,14 +60,15 @@ def set_feed(db_path: Path, config_file: Path, **values: object) -> None:
 
 
 def test_healthy_deployment_exits_0(db_path: Path, config_file: Path, capsys) -> None:
-    set_feed(db_path, config_file, last_ok_at=datetime.now(UTC) - timedelta(hours=2), health="ok")
+    # Polled 5 minutes ago: after any scheduled time whose window (jitter + 1 h grace) has closed.
+    set_feed(db_path, config_file, last_ok_at=datetime.now(UTC) - timedelta(minutes=5), health="ok")
     code = main(["health", "--config", str(config_file), "--db", str(db_path)])
     out = capsys.readouterr().out.splitlines()
     assert code == 0, out
     assert out[-1] == "healthy"
     assert out[0].startswith("ok       database: reachable, at the newest migration")
     assert any(line.startswith("ok       catalog: 17 surveys, 102 models, 34 resources") for line in out)
-    assert any(line.startswith("ok       poll: last successful poll 2 h ago") for line in out)
+    assert any(line.startswith("ok       poll: last successful poll 5 min ago") for line in out)
 
 
 def test_every_problem_is_one_line_and_exit_1(db_path: Path, config_file: Path, capsys) -> None:
