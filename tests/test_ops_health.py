@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ from bot.cli.main import main
 from bot.config import CONFIG_PATH_ENV, load_config
 from bot.database import open_database
 from bot.ops.health import last_due_poll
+from bot.ops.leader import PollerLock
 from bot.watch.poll import feed_urls
 from db import models as m
 
@@ -40,6 +42,15 @@ def config_file(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture
+def poller(db_path: Path):  # type: ignore[no-untyped-def]
+    """A running bot's poller lock on the catalog, as ``ptm-bot run`` holds it."""
+    lock = PollerLock(f"sqlite+aiosqlite:///{db_path}")
+    assert asyncio.run(lock.acquire())
+    yield lock
+    asyncio.run(lock.release())
+
+
 def health(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict]:
     code = main(["health", "--json", *argv])
     return code, json.loads(capsys.readouterr().out)
@@ -59,7 +70,7 @@ def set_feed(db_path: Path, config_file: Path, **values: object) -> None:
     asyncio.run(write())
 
 
-def test_healthy_deployment_exits_0(db_path: Path, config_file: Path, capsys) -> None:
+def test_healthy_deployment_exits_0(db_path: Path, config_file: Path, capsys, poller) -> None:
     # Polled 5 minutes ago: after any scheduled time whose window (jitter + 1 h grace) has closed.
     set_feed(db_path, config_file, last_ok_at=datetime.now(UTC) - timedelta(minutes=5), health="ok")
     code = main(["health", "--config", str(config_file), "--db", str(db_path)])
@@ -69,9 +80,23 @@ def test_healthy_deployment_exits_0(db_path: Path, config_file: Path, capsys) ->
     assert out[0].startswith("ok       database: reachable, at the newest migration")
     assert any(line.startswith("ok       catalog: 17 surveys, 102 models, 34 resources") for line in out)
     assert any(line.startswith("ok       poll: last successful poll 5 min ago") for line in out)
+    assert f"ok       poller: polling is done by pid {os.getpid()} (lock file t.sqlite3.poller.lock)" in out
 
 
-def test_every_problem_is_one_line_and_exit_1(db_path: Path, config_file: Path, capsys) -> None:
+def test_no_running_poller_is_a_problem(db_path: Path, config_file: Path, capsys) -> None:
+    code, report = health(capsys, "--config", str(config_file), "--db", str(db_path))
+    assert code == 1
+    assert report["problems"] == [
+        "poller: no process holds t.sqlite3.poller.lock: no bot is running with the schedule on, so nothing "
+        "polls arXiv ('ptm-bot run')"
+    ]
+    # The probe let the lock go: a bot starting now still becomes the poller.
+    lock = PollerLock(f"sqlite+aiosqlite:///{db_path}")
+    assert asyncio.run(lock.acquire())
+    asyncio.run(lock.release())
+
+
+def test_every_problem_is_one_line_and_exit_1(db_path: Path, config_file: Path, capsys, poller) -> None:
     config_file.write_text('[schedule]\ndays = "*"\n', encoding="utf-8")  # no review channel
     set_feed(
         db_path,
@@ -92,7 +117,7 @@ def test_every_problem_is_one_line_and_exit_1(db_path: Path, config_file: Path, 
 
 
 def test_fresh_catalog_is_healthy_until_its_first_poll_is_due(
-    db_path: Path, config_file: Path, capsys
+    db_path: Path, config_file: Path, capsys, poller
 ) -> None:
     code, report = health(capsys, "--config", str(config_file), "--db", str(db_path))
     assert code == 0, report["problems"]
@@ -113,7 +138,7 @@ def test_unscheduled_polling_is_not_a_problem(db_path: Path, config_file: Path, 
     assert any(c["detail"].startswith("not scheduled (schedule.enabled = false)") for c in report["checks"])
 
 
-def test_database_behind_the_newest_migration(db_path: Path, config_file: Path, capsys) -> None:
+def test_database_behind_the_newest_migration(db_path: Path, config_file: Path, capsys, poller) -> None:
     with sqlite3.connect(db_path) as conn:
         conn.execute("UPDATE alembic_version SET version_num = '0004'")
     code, report = health(capsys, "--config", str(config_file), "--db", str(db_path))
@@ -149,3 +174,26 @@ def test_last_due_poll_follows_the_schedule_and_its_window() -> None:
     assert last_due_poll(config, tuesday_1am) == datetime(2026, 11, 30, 0, 30, tzinfo=ny)
     sunday = datetime(2026, 12, 6, 12, 0, tzinfo=ny)  # no poll on weekends: Friday's counts
     assert last_due_poll(config, sunday) == datetime(2026, 12, 4, 0, 30, tzinfo=ny)
+
+
+@pytest.mark.skipif(
+    not os.environ.get("PTM_BOT_TEST_POSTGRES_URL"), reason="PTM_BOT_TEST_POSTGRES_URL not set"
+)
+async def test_poller_on_postgres_is_read_from_pg_locks() -> None:
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from bot.ops.leader import poller_holder
+
+    url = os.environ["PTM_BOT_TEST_POSTGRES_URL"]
+    engine = create_async_engine(url)
+    lock = PollerLock(url)
+    try:
+        assert await lock.acquire()
+        held, detail = await poller_holder(url, engine)
+        assert held and detail.startswith("PostgreSQL backend pid ")
+        await lock.release()
+        held, detail = await poller_holder(url, engine)
+        assert held is False and detail == "no process holds the advisory lock"
+    finally:
+        await lock.release()
+        await engine.dispose()

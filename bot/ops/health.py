@@ -3,7 +3,8 @@
 Read-only: the database is opened without migrating or filling it, so a health probe never changes
 what it probes. The checks: the database answers and is at the newest migration; the catalog's
 counts (an empty catalog is a note, not a failure); the last successful poll is not older than the
-schedule allows; every configured feed is healthy; a review channel is configured.
+schedule allows; every configured feed is healthy; a bot process holds the poller lock (so something
+polls: see :mod:`bot.ops.leader`); a review channel is configured.
 
 The last successful poll is the newest ``feeds.last_ok_at``. A poll counts as overdue when a
 scheduled time has passed (plus its jitter and :data:`POLL_GRACE`) with no successful poll since.
@@ -152,6 +153,7 @@ async def check_health(config: Config, *, now: datetime | None = None) -> Health
             await _check_catalog(report, session)
             await _check_poll(report, session, config, now)
             await _check_feeds(report, session, config)
+        await _check_poller(report, config, engine)
     finally:
         await engine.dispose()
     _check_config(report, config)
@@ -244,6 +246,30 @@ async def _check_feeds(report: HealthReport, session: Any, config: Config) -> No
                 health=feed.health,
                 consecutive_failures=feed.consecutive_failures,
             )
+
+
+async def _check_poller(report: HealthReport, config: Config, engine: Any) -> None:
+    from bot.ops.leader import poller_holder
+
+    if not config.schedule.enabled:
+        report.add("poller", True, "not checked (schedule.enabled = false)", holder=None)
+        return
+    try:
+        held, detail = await poller_holder(config.database.url, engine)
+    except Exception as exc:
+        report.add("poller", False, f"cannot tell who polls: {exc}", holder=None)
+        return
+    if held is None:
+        report.add("poller", True, f"not checked ({detail})", holder=None)
+    elif held:
+        report.add("poller", True, f"polling is done by {detail}", holder=detail)
+    else:
+        report.add(
+            "poller",
+            False,
+            f"{detail}: no bot is running with the schedule on, so nothing polls arXiv ('ptm-bot run')",
+            holder=None,
+        )
 
 
 def _check_config(report: HealthReport, config: Config) -> None:

@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-__all__ = ["ADVISORY_LOCK_KEY", "LeaderOnlyJob", "PollerLock", "lock_file_for"]
+__all__ = ["ADVISORY_LOCK_KEY", "LeaderOnlyJob", "PollerLock", "lock_file_for", "poller_holder"]
 
 log = logging.getLogger(__name__)
 
@@ -170,3 +170,53 @@ class LeaderOnlyJob:
             )
             return None
         return await self.job()
+
+
+async def poller_holder(url: str, engine: Any = None) -> tuple[bool | None, str]:
+    """Who holds the poller lock: ``(True, "pid 123")``, ``(False, why)``, or ``(None, why)`` when it
+    cannot be told (another backend, an in-memory database). Read-only on PostgreSQL (``pg_locks``);
+    on SQLite a non-blocking try of the lock file, released at once (a bot that meets it then just
+    takes the lock at its next scheduled run)."""
+    backend = make_url(url).get_backend_name()
+    if backend == "sqlite":
+        path = lock_file_for(url)
+        if path is None:
+            return None, "an in-memory database is private to one process"
+        return await asyncio.to_thread(_probe_lock_file, path)
+    if backend == "postgresql" and engine is not None:
+        high, low = (ADVISORY_LOCK_KEY >> 32) & 0xFFFFFFFF, ADVISORY_LOCK_KEY & 0xFFFFFFFF
+        async with engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    text(
+                        "SELECT l.pid, a.client_addr, a.application_name FROM pg_locks l "
+                        "LEFT JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' "
+                        "AND l.granted AND l.classid = CAST(:high AS bigint) AND l.objid = CAST(:low AS bigint) "
+                        "AND l.objsubid = 1"
+                    ),
+                    {"high": high, "low": low},
+                )
+            ).first()
+        if row is None:
+            return False, "no process holds the advisory lock"
+        where = f" from {row.client_addr}" if row.client_addr else ""
+        return True, f"PostgreSQL backend pid {row.pid}{where}"
+    return None, f"not tracked on {backend}"
+
+
+def _probe_lock_file(path: Path) -> tuple[bool, str]:
+    import fcntl
+
+    if not path.exists():
+        return False, f"no process holds {path.name}"
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = path.read_text(encoding="utf-8", errors="replace").strip() or "?"
+            return True, f"pid {holder} (lock file {path.name})"
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False, f"no process holds {path.name}"
+    finally:
+        os.close(fd)
