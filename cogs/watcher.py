@@ -51,7 +51,11 @@ class WatcherCog(commands.Cog, name="Watcher"):
         self._scheduler = scheduler
         # Processes sharing the database poll once between them: only the poller lock's holder polls.
         self.poller_lock = PollerLock(config.database.url)
-        leader = await self.poller_lock.acquire()
+        try:
+            leader = await self.poller_lock.acquire()
+        except Exception as exc:  # the database is unreachable now: the scheduled run tries again
+            log.warning("could not take the poller lock yet: %s", exc)
+            leader = False
         job = add_poll_job(scheduler, config, LeaderOnlyJob(self.poller_lock, self.job))
         log.info(
             "arXiv poll scheduled; next run %s%s",

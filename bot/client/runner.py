@@ -37,11 +37,8 @@ def use_log_format(fmt: str) -> None:
             handler.setFormatter(make_formatter(fmt))
 
 
-def configure_logging(level: str, fmt: str = "text") -> None:
-    """Log to stderr at *level* (``logging.level`` in the config) as *fmt* (``text`` or ``json``,
-    ``logging.format``); quieten discord's HTTP chatter."""
-    from bot.ops.logs import make_formatter
-
+def configure_logging(level: str) -> None:
+    """Log to stderr at *level* (``logging.level`` in the config); quieten discord's HTTP chatter."""
     root = logging.getLogger()
     root.setLevel(level)
     # The CLI installed a plain stderr handler for its own messages; the bot's format replaces it.
@@ -50,11 +47,9 @@ def configure_logging(level: str, fmt: str = "text") -> None:
             root.removeHandler(handler)
     if not any(getattr(h, "_ptm_bot", False) for h in root.handlers):
         handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-8s %(name)s: %(message)s"))
         handler._ptm_bot = True  # type: ignore[attr-defined]
         root.addHandler(handler)
-    for handler in root.handlers:
-        if getattr(handler, "_ptm_bot", False):
-            handler.setFormatter(make_formatter(fmt))
     logging.getLogger("discord.http").setLevel(max(logging.INFO, root.level))
     logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))
 

@@ -16,7 +16,6 @@ from typing import Any
 __all__ = ["CONTEXT_FIELDS", "TEXT_FORMAT", "JsonFormatter", "make_formatter"]
 
 TEXT_FORMAT = "%(asctime)s %(levelname)-8s %(name)s: %(message)s"
-TEXT_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 # The context the bot attaches with ``extra=``; listed first and in this order when present.
 CONTEXT_FIELDS = ("command", "guild", "channel", "user", "feed", "arxiv_id", "job", "outcome", "duration")
@@ -53,4 +52,4 @@ def make_formatter(kind: str) -> logging.Formatter:
     """The formatter for ``text`` or ``json``."""
     if kind == "json":
         return JsonFormatter()
-    return logging.Formatter(TEXT_FORMAT, TEXT_DATE_FORMAT)
+    return logging.Formatter(TEXT_FORMAT)
