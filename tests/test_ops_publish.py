@@ -217,3 +217,13 @@ async def test_pull_request_through_the_github_api(db, remote: Path, monkeypatch
             await publish(db, config, branch="pr-2")
     finally:
         await runner.cleanup()
+
+
+async def test_generated_branch_names_never_collide(db, remote: Path) -> None:
+    from datetime import UTC, datetime
+
+    config = dataclasses.replace(Config(), publish=PublishConfig(repository=str(remote)))
+    now = datetime(2026, 11, 30, 12, 0, 0, tzinfo=UTC)
+    first = await publish(db, config, now=now)
+    second = await publish(db, config, now=now)  # same second, no change since: still a new branch
+    assert (first.branch, second.branch) == ("ptm-bot/list-20261130-120000", "ptm-bot/list-20261130-120000-2")

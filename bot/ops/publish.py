@@ -197,7 +197,14 @@ class _Prepared:
 
 
 def _prepare_and_push(
-    settings: PublishConfig, export: str, message: str, branch: str, *, check_lost: str | None, dry_run: bool
+    settings: PublishConfig,
+    export: str,
+    message: str,
+    branch: str,
+    *,
+    check_lost: str | None,
+    dry_run: bool,
+    auto_name: bool = False,
 ) -> _Prepared:
     repository = settings.repository
     with tempfile.TemporaryDirectory(prefix="ptm-bot-publish-") as tmp:
@@ -237,6 +244,18 @@ def _prepare_and_push(
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(export, encoding="utf-8")
         try:
+            # Only ever a new branch: a fast-forward of an existing one would be accepted by git. A
+            # generated name that is taken (two publishes in one second) gets a suffix.
+            wanted = branch
+            for suffix in range(2, 100 if auto_name else 2):
+                if not _git(["ls-remote", "--heads", "origin", f"refs/heads/{branch}"], work).strip():
+                    break
+                branch = f"{wanted}-{suffix}"
+            if _git(["ls-remote", "--heads", "origin", f"refs/heads/{branch}"], work).strip():
+                raise PublishError(
+                    f"branch {branch} already exists in {repository}; choose another name (--branch); "
+                    "nothing was changed"
+                )
             _git(["checkout", "--quiet", "-b", branch], work)
             _git(["add", "--", settings.path], work)
             _git(
@@ -254,12 +273,6 @@ def _prepare_and_push(
                 work,
             )
             commit = _git(["rev-parse", "--short", "HEAD"], work).strip()
-            # Only ever a new branch: a fast-forward of an existing one would be accepted by git.
-            if _git(["ls-remote", "--heads", "origin", f"refs/heads/{branch}"], work).strip():
-                raise PublishError(
-                    f"branch {branch} already exists in {repository}; choose another name (--branch); "
-                    "nothing was changed"
-                )
             # A new branch, never --force: an existing branch of that name makes the push fail.
             _git(["push", "--quiet", "origin", f"refs/heads/{branch}:refs/heads/{branch}"], work)
         except _GitFailed as exc:
@@ -317,6 +330,7 @@ async def publish(
     last_export = last.value if last is not None else None
     known = None if last_export is None else last_export + "\n" + (last_base.value if last_base else "")
     now = now or datetime.now(UTC)
+    auto_name = branch is None
     branch = branch or f"{settings.branch_prefix}{now:%Y%m%d-%H%M%S}"
 
     # The message needs the repository's version the first time: clone once to read it, then commit.
@@ -333,7 +347,14 @@ async def publish(
     changes = diff_lists(before, export)
     message = _commit_message(changes, since)
     done = await asyncio.to_thread(
-        _prepare_and_push, settings, export, message, branch, check_lost=known, dry_run=dry_run
+        _prepare_and_push,
+        settings,
+        export,
+        message,
+        branch,
+        check_lost=known,
+        dry_run=dry_run,
+        auto_name=auto_name,
     )
     result = PublishResult(settings.repository, done.branch, done.commit, changes, dry_run=dry_run)
     if done.branch is None or dry_run:
