@@ -33,6 +33,8 @@ __all__ = [
     "DiscordConfig",
     "FeedsConfig",
     "LoggingConfig",
+    "MetricsConfig",
+    "PublishConfig",
     "RelevanceConfig",
     "ReviewConfig",
     "ScheduleConfig",
@@ -67,17 +69,20 @@ class ConfigError(PTMError):
         *,
         source: str | os.PathLike[str] | None = None,
         lines: Iterable[int | None] | None = None,
+        origins: Iterable[str | None] | None = None,
     ) -> None:
         self.problems = tuple(problems)
         self.source = Path(source) if source is not None else None
         self.lines = tuple(lines) if lines is not None else (None,) * len(self.problems)
+        # Where each problem comes from when not the file (e.g. "environment"); None: the file.
+        self.origins = tuple(origins) if origins is not None else (None,) * len(self.problems)
         super().__init__(self.problems)
 
     def __str__(self) -> str:
         prefix = str(self.source) if self.source is not None else "config"
         out = []
-        for problem, line in zip(self.problems, self.lines, strict=True):
-            where = f"{prefix}:{line}" if line is not None else prefix
+        for problem, line, origin in zip(self.problems, self.lines, self.origins, strict=True):
+            where = origin if origin is not None else f"{prefix}:{line}" if line is not None else prefix
             out.append(f"{where}: {problem}")
         return "\n".join(out)
 
@@ -175,6 +180,31 @@ class DigestConfig:
 @dataclass(frozen=True, slots=True)
 class LoggingConfig:
     level: str = "INFO"
+    format: str = "text"
+    """``text`` (discord.py's style) or ``json`` (one object per line, for log collectors)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MetricsConfig:
+    address: str = ""
+    """``host:port`` where ``ptm-bot run`` serves Prometheus metrics (``/metrics``); empty: off."""
+
+
+@dataclass(frozen=True, slots=True)
+class PublishConfig:
+    repository: str = ""
+    """The list's git repository: a local path or a URL git can push to; empty: publishing is off."""
+    branch: str = "main"
+    """The branch the list lives on; each publish starts a new branch from it."""
+    path: str = "README.md"
+    """The list's file inside the repository."""
+    branch_prefix: str = "ptm-bot/list-"
+    author: str = "ptm-bot <ptm-bot@users.noreply.github.com>"
+    github_repo: str = ""
+    """``owner/name``: also open a pull request on GitHub (token from ``token_env``); empty: no PR."""
+    github_api_url: str = "https://api.github.com"
+    token_env: str = "GITHUB_TOKEN"
+    """The NAME of the environment variable holding the GitHub token."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,12 +217,20 @@ class Config:
     review: ReviewConfig = field(default_factory=ReviewConfig)
     digest: DigestConfig = field(default_factory=DigestConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
+    publish: PublishConfig = field(default_factory=PublishConfig)
     source: Path | None = None
     """The file this was loaded from; ``None`` when running on defaults."""
+    origins: Mapping[str, str] = field(default_factory=dict, compare=False)
+    """Where each set key came from: ``{"relevance.per_poll_cap": "environment (PTM_BOT_...)"}``;
+    a key not listed has its default. See ``ptm-bot config show``."""
 
     def with_database_url(self, url: str) -> Config:
         """A copy using *url* as the database (e.g. from ``--db``)."""
-        return dataclasses.replace(self, database=dataclasses.replace(self.database, url=url))
+        origins = {**self.origins, "database.url": "command line (--db)"}
+        return dataclasses.replace(
+            self, database=dataclasses.replace(self.database, url=url), origins=origins
+        )
 
     @property
     def user_agent(self) -> str:
@@ -216,6 +254,8 @@ _TABLES: dict[str, type] = {
     "review": ReviewConfig,
     "digest": DigestConfig,
     "logging": LoggingConfig,
+    "metrics": MetricsConfig,
+    "publish": PublishConfig,
 }
 
 
@@ -259,16 +299,16 @@ def load_config(
                     [f"config file not found (named by the {CONFIG_PATH_ENV} environment variable)"],
                     source=from_env,
                 )
-            return _load_file(Path(from_env).expanduser())
+            return _load_file(Path(from_env).expanduser(), env)
         if Path(DEFAULT_CONFIG_FILENAME).is_file():
-            return _load_file(Path(DEFAULT_CONFIG_FILENAME))
+            return _load_file(Path(DEFAULT_CONFIG_FILENAME), env)
         log.debug("no %s and no %s; using defaults", CONFIG_PATH_ENV, DEFAULT_CONFIG_FILENAME)
-        return _build({}, source=None)
+        return _build({}, source=None, env=env)
     path = Path(path).expanduser()
     if not path.is_file():
         what = "is not a file" if path.exists() else "config file not found"
         raise ConfigError([what], source=path)
-    return _load_file(path)
+    return _load_file(path, env)
 
 
 # --- loading ------------------------------------------------------------------------------------
@@ -276,7 +316,7 @@ def load_config(
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
 
-def _load_file(path: Path) -> Config:
+def _load_file(path: Path, env: Mapping[str, str] | None = None) -> Config:
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -297,14 +337,39 @@ def _load_file(path: Path) -> Config:
         raise ConfigError(
             [f"invalid TOML at line {line}, column {column}: {detail}"], source=path, lines=[line]
         ) from exc
-    return _build(data, source=path.resolve(), text=text, display=path)
+    return _build(data, source=path.resolve(), text=text, display=path, env=env)
 
 
 def _build(
-    data: Mapping[str, Any], *, source: Path | None, text: str = "", display: Path | None = None
+    data: Mapping[str, Any],
+    *,
+    source: Path | None,
+    text: str = "",
+    display: Path | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> Config:
+    from bot.config_env import read_environment
+
     problems: list[tuple[str, str]] = []
     token_keys = _find_token_keys(data, (), problems)
+    origins = {
+        f"{name}.{key}": "file"
+        for name, table in data.items()
+        if name in _TABLES and isinstance(table, dict)
+        for key in table
+    }
+    overrides = read_environment(os.environ if env is None else env, _TABLES)
+    if overrides.data:
+        # The environment wins over the file, key by key.
+        data = {
+            **data,
+            **{
+                name: {**(data[name] if isinstance(data.get(name), dict) else {}), **values}
+                for name, values in overrides.data.items()
+            },
+        }
+        for dotted, variable in overrides.variables.items():
+            origins[dotted] = f"environment ({variable})"
 
     for key, value in data.items():
         if key in _TABLES:
@@ -326,17 +391,27 @@ def _build(
         review=_read_review(table("review")),
         digest=_read_digest(table("digest")),
         logging=_read_logging(table("logging")),
+        metrics=_read_metrics(table("metrics")),
+        publish=_read_publish(table("publish")),
         source=source,
+        origins=origins,
     )
-    if problems:
+    if problems or overrides.problems:
         locate = _line_index(text)
-        located = [(locate(key), f"{key}: {message}") for key, message in problems]
+        file_problems = [p for p in problems if p[0] not in overrides.variables]
+        located = [(locate(key), f"{key}: {message}") for key, message in file_problems]
         # Report in file order, so the list reads alongside the file; unlocated problems last.
         located.sort(key=lambda item: math.inf if item[0] is None else item[0])
+        env_problems = [
+            f"{overrides.variables[key]} ({key}): {message}"
+            for key, message in problems
+            if key in overrides.variables
+        ] + [f"{variable}: {message}" for variable, message in overrides.problems]
         raise ConfigError(
-            [problem for _, problem in located],
+            [problem for _, problem in located] + env_problems,
             source=display if display is not None else source,
-            lines=[line for line, _ in located],
+            lines=[line for line, _ in located] + [None] * len(env_problems),
+            origins=[None] * len(located) + ["environment"] * len(env_problems),
         )
     return config
 
@@ -724,6 +799,15 @@ def _log_level(value: str) -> str:
     return level
 
 
+LOG_FORMATS = ("text", "json")
+
+
+def _log_format(value: str) -> str:
+    if value.lower() not in LOG_FORMATS:
+        raise _Invalid(f"must be one of {', '.join(LOG_FORMATS)}, got {_describe(value)}")
+    return value.lower()
+
+
 # --- one reader per table -----------------------------------------------------------------------
 
 
@@ -850,6 +934,100 @@ def _read_digest(t: _Table) -> DigestConfig:
 
 def _read_logging(t: _Table) -> LoggingConfig:
     d = LoggingConfig()
-    result = LoggingConfig(level=t.get("level", d.level, _str(_log_level)))
+    result = LoggingConfig(
+        level=t.get("level", d.level, _str(_log_level)),
+        format=t.get("format", d.format, _str(_log_format)),
+    )
     t.check_unknown(LoggingConfig)
+    return result
+
+
+def listen_address(value: str) -> tuple[str, int]:
+    """``"127.0.0.1:9108"`` / ``":9108"`` / ``"[::1]:9108"`` -> (host, port); ``ValueError`` if not one."""
+    host, sep, port = value.strip().rpartition(":")
+    if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ValueError(value)
+    host = host.strip("[]") or "0.0.0.0"
+    return host, int(port)
+
+
+def _metrics_address(value: str) -> str:
+    try:
+        listen_address(value)
+    except ValueError:
+        raise _Invalid(
+            f"must be HOST:PORT such as '127.0.0.1:9108' or ':9108' (all interfaces), got {_describe(value)}"
+        ) from None
+    return value
+
+
+def _read_metrics(t: _Table) -> MetricsConfig:
+    d = MetricsConfig()
+    address = t.get("address", d.address, _str(allow_empty=True))
+    if address:
+        try:
+            address = _metrics_address(address)
+        except _Invalid as exc:
+            t.problem("address", str(exc))
+            address = d.address
+    result = MetricsConfig(address=address)
+    t.check_unknown(MetricsConfig)
+    return result
+
+
+_AUTHOR = re.compile(r"^[^<>]+ <[^<>\s]+>$")
+_GITHUB_REPO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9_.-]+$")
+_BRANCH = re.compile(r"^(?!/)(?!.*(?:\.\.|//|@\{|\\))[^\s~^:?*\[]+(?<![/.])$")
+
+
+def _author(value: str) -> str:
+    if not _AUTHOR.match(value):
+        raise _Invalid(f"must be 'Name <email>', got {_describe(value)}")
+    return value
+
+
+def _github_repo(value: str) -> str:
+    if not _GITHUB_REPO.match(value):
+        raise _Invalid(f"must be 'owner/name', got {_describe(value)}")
+    return value
+
+
+def _branch_name(value: str) -> str:
+    if not _BRANCH.match(value) or value.endswith(".lock"):
+        raise _Invalid(f"must be a valid git branch name, got {_describe(value)}")
+    return value
+
+
+def _relative_path(value: str) -> str:
+    if value.startswith("/") or ".." in Path(value).parts:
+        raise _Invalid(f"must be a path inside the repository, got {_describe(value)}")
+    return value
+
+
+def _http_url(value: str) -> str:
+    if not value.lower().startswith(("http://", "https://")):
+        raise _Invalid(f"must be an http(s) URL, got {_describe(value)}")
+    return value.rstrip("/")
+
+
+def _read_publish(t: _Table) -> PublishConfig:
+    d = PublishConfig()
+    github_repo = t.get("github_repo", d.github_repo, _str(allow_empty=True))
+    if github_repo:
+        try:
+            github_repo = _github_repo(github_repo)
+        except _Invalid as exc:
+            t.problem("github_repo", str(exc))
+            github_repo = d.github_repo
+    result = PublishConfig(
+        repository=t.get("repository", d.repository, _str(allow_empty=True)),
+        branch=t.get("branch", d.branch, _str(_branch_name)),
+        path=t.get("path", d.path, _str(_relative_path)),
+        branch_prefix=t.get("branch_prefix", d.branch_prefix, _str(_branch_name)),
+        author=t.get("author", d.author, _str(_author)),
+        github_repo=github_repo,
+        github_api_url=t.get("github_api_url", d.github_api_url, _str(_http_url)),
+        token_env=t.get("token_env", d.token_env, _str(_env_name)),
+    )
+    t.check_unknown(PublishConfig)
     return result

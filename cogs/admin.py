@@ -208,6 +208,17 @@ class AdminCog(
         await interaction.response.defer(ephemeral=True, thinking=True)
         await send_payload(interaction, await handlers.export(self.bot.db))
 
+    @app_commands.command(name="publish")
+    @moderator_only()
+    async def publish(self, interaction: discord.Interaction) -> None:
+        """Commit the exported list to its git repository on a new branch and push it."""
+        from bot.ops.publish import publish, render_publish_result
+
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        result = await publish(self.bot.db, self.bot.config, http=self.bot.http_session)
+        log.info("%s (%s) published the list: %s", interaction.user, interaction.user.id, result.line())
+        await interaction.followup.send(render_publish_result(result), ephemeral=True)
+
     # ---------------------------------------------------------------------------------------
     # The relevance model
 

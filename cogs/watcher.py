@@ -14,6 +14,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from discord.ext import commands
 
 from bot.client.review_messages import review_channel
+from bot.ops.leader import LeaderOnlyJob, PollerLock
 from bot.present.watch import render_health_changes
 from bot.review import actions
 from bot.watch.poll import PollReport, make_fetcher, record_health_announced
@@ -32,6 +33,7 @@ class WatcherCog(commands.Cog, name="Watcher"):
         self.job: PollJob | None = None
         self._scheduler: AsyncIOScheduler | None = None
         self._owns_scheduler = False
+        self.poller_lock: PollerLock | None = None
 
     async def cog_load(self) -> None:
         session = getattr(self.bot, "http_session", None)
@@ -50,8 +52,19 @@ class WatcherCog(commands.Cog, name="Watcher"):
             scheduler.start()
             self._owns_scheduler = True
         self._scheduler = scheduler
-        job = add_poll_job(scheduler, config, self.job)
-        log.info("arXiv poll scheduled; next run %s", job.next_run_time)
+        # Processes sharing the database poll once between them: only the poller lock's holder polls.
+        self.poller_lock = PollerLock(config.database.url)
+        try:
+            leader = await self.poller_lock.acquire()
+        except Exception as exc:  # the database is unreachable now: the scheduled run tries again
+            log.warning("could not take the poller lock yet: %s", exc)
+            leader = False
+        job = add_poll_job(scheduler, config, LeaderOnlyJob(self.poller_lock, self.job))
+        log.info(
+            "arXiv poll scheduled; next run %s%s",
+            job.next_run_time,
+            "" if leader else " (another process is the poller now; this one takes over if it stops)",
+        )
 
     async def cog_unload(self) -> None:
         if self._scheduler is not None:
@@ -59,6 +72,9 @@ class WatcherCog(commands.Cog, name="Watcher"):
             if self._owns_scheduler:
                 self._scheduler.shutdown(wait=False)
             self._scheduler = None
+        if self.poller_lock is not None:
+            await self.poller_lock.release()
+            self.poller_lock = None
 
     async def run_poll(self, *, dry_run: bool = False) -> PollReport:
         """Poll now (``/ptm-admin poll``); waits for a scheduled poll that is already running."""

@@ -312,6 +312,11 @@ def _common() -> argparse.ArgumentParser:
         "postgresql+asyncpg://user@host/ptm)",
     )
     group.add_argument("-v", "--verbose", action="store_true", help="log debug messages to stderr")
+    group.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        help="log lines as plain text (default) or one JSON object per line (overrides logging.format)",
+    )
     return common
 
 
@@ -427,7 +432,7 @@ def _load_extra_commands() -> None:
     """Subcommands contributed by feature modules (queries, ask, sync, poll)."""
     if EXTRA_COMMANDS:
         return
-    for module in ("bot.cli.query", "bot.cli.watch", "bot.cli.relevance", "bot.cli.discord_cmds"):
+    for module in ("bot.cli.query", "bot.cli.watch", "bot.cli.relevance", "bot.cli.discord_cmds", "bot.cli.ops"):
         try:
             mod = __import__(module, fromlist=["COMMANDS"])
         except ImportError as exc:
@@ -446,6 +451,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if getattr(args, "log_format", None):  # before reading the config, so its own logs follow the flag
+        _format_cli_logs(args.log_format)
     try:
         try:
             config = load_config(args.config)
@@ -458,6 +465,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             config = config.with_database_url(database_url_from_path(args.db))
         import asyncio  # here, not at the top: ``--help`` needs no event loop (start-up time)
 
+        config = _apply_log_format(config, args)
         return asyncio.run(args.handler(args, config))
     except ConfigError as exc:
         print(f"ptm-bot: invalid configuration:\n{exc}", file=sys.stderr)
@@ -481,6 +489,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.debug("%s", message, exc_info=exc)  # -v shows where it came from
         print(f"ptm-bot: {message}", file=sys.stderr)
         return status
+
+
+def _apply_log_format(config: Config, args: argparse.Namespace) -> Config:
+    """``--log-format`` over ``logging.format``; the CLI's own stderr handler takes the format too."""
+    import dataclasses
+
+    fmt = getattr(args, "log_format", None)
+    if fmt:
+        config = dataclasses.replace(
+            config,
+            logging=dataclasses.replace(config.logging, format=fmt),
+            origins={**config.origins, "logging.format": "command line (--log-format)"},
+        )
+    if config.logging.format != "text":
+        _format_cli_logs(config.logging.format)
+    return config
+
+
+def _format_cli_logs(fmt: str) -> None:
+    from bot.ops.logs import make_formatter
+
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(make_formatter(fmt))
+
 
 
 def _json_default(value: Any) -> Any:

@@ -12,6 +12,7 @@ guilds only on start. The bot never syncs globally by itself.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import aiohttp
 import discord
@@ -62,6 +63,7 @@ class PTMBot(commands.Bot):
         # The one scheduler for background jobs; cogs add their jobs in cog_load (stable ids).
         self.scheduler: AsyncIOScheduler | None = None
         self._extensions_loaded = False
+        self.metrics: Any = None  # bot.ops.metrics.Metrics when metrics.address is set
 
     @property
     def db(self) -> Database:
@@ -91,6 +93,10 @@ class PTMBot(commands.Bot):
         self.scheduler = build_scheduler(self.config)
         self.scheduler.start()
         await self.load_extensions()
+        if self.config.metrics.address:
+            from bot.ops.metrics import start_metrics
+
+            self.metrics = await start_metrics(self)
         await self.sync_dev_guilds()
 
     async def sync_dev_guilds(self) -> None:
@@ -113,6 +119,9 @@ class PTMBot(commands.Bot):
         try:
             await super().close()
         finally:
+            if self.metrics is not None:
+                await self.metrics.stop()
+                self.metrics = None
             if self.scheduler is not None:
                 self.scheduler.shutdown(wait=False)
                 self.scheduler = None

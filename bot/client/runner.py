@@ -28,6 +28,15 @@ EXIT_BAD_TOKEN = 2
 EXIT_UNREACHABLE = 3
 
 
+def use_log_format(fmt: str) -> None:
+    """Write the bot's log lines as *fmt* (``text`` or ``json``: ``logging.format``, ``--log-format``)."""
+    from bot.ops.logs import make_formatter
+
+    for handler in logging.getLogger().handlers:
+        if getattr(handler, "_ptm_bot", False):
+            handler.setFormatter(make_formatter(fmt))
+
+
 def configure_logging(level: str) -> None:
     """Log to stderr at *level* (``logging.level`` in the config); quieten discord's HTTP chatter."""
     root = logging.getLogger()
@@ -48,6 +57,7 @@ def configure_logging(level: str) -> None:
 async def run_bot(config: Config, token: str) -> int:
     """Run until SIGINT/SIGTERM (exit 0) or until Discord rejects *token* (exit 2)."""
     configure_logging(config.logging.level)
+    use_log_format(config.logging.format)
     database = config.database
     db = await open_database(database.url, echo=database.echo, busy_timeout_ms=database.busy_timeout_ms)
     loop = asyncio.get_running_loop()

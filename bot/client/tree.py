@@ -62,6 +62,11 @@ def _command_name(interaction: discord.Interaction) -> str:
     return command.qualified_name if command is not None else "?"
 
 
+def _context(interaction: discord.Interaction) -> dict[str, object]:
+    """What ``--log-format json`` shows as fields: the command, the guild and the user."""
+    return {"command": _command_name(interaction), "guild": interaction.guild_id, "user": interaction.user.id}
+
+
 class PTMCommandTree(app_commands.CommandTree):
     """CommandTree whose ``on_error`` is the single place command errors end up."""
 
@@ -75,8 +80,9 @@ class PTMCommandTree(app_commands.CommandTree):
                 interaction.user.id,
                 interaction.guild_id,
                 exc_info=original,
+                extra=_context(interaction),
             )
             text = APOLOGY
         else:
-            log.debug("/%s: user error: %s", _command_name(interaction), text)
+            log.debug("/%s: user error: %s", _command_name(interaction), text, extra=_context(interaction))
         await reply_ephemeral(interaction, text)

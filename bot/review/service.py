@@ -312,7 +312,14 @@ async def decide(
         entry_name = entry.name
     session.add(_audit(row.id, str(decision), actor_id, actor_name, via, reason, now))
     await session.flush()
-    log.info("suggestion %s %s by %s via %s", row.arxiv_id, row.status, actor_name or actor_id, via)
+    log.info(
+        "suggestion %s %s by %s via %s",
+        row.arxiv_id,
+        row.status,
+        actor_name or actor_id,
+        via,
+        extra={"arxiv_id": row.arxiv_id, "outcome": row.status, "user": actor_id},
+    )
     return DecisionOutcome(applied=True, suggestion=SuggestionView.of(row), entry_name=entry_name)
 
 

@@ -249,7 +249,7 @@ class PoliteFetcher:
             await self._sleep(delay)
 
         assert last is not None  # max_attempts >= 1
-        log.warning("fetch %s failed after %d attempt(s): %s", url, attempts, last.error)
+        log.warning("fetch %s failed after %d attempt(s): %s", url, attempts, last.error, extra={"feed": url})
         if last.unreachable:
             self._down[host] = self._clock()
         else:

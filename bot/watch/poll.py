@@ -379,7 +379,7 @@ async def _fetch_url(
         status.error = "disabled after repeated failures; re-enable it with /ptm-admin feeds"
         # Not stored this time, but a disable whose announcement failed is reported until it is made.
         status.announce = health != (announced or FeedHealth.OK)
-        log.info("feed %s is disabled; skipped", url)
+        log.info("feed %s is disabled; skipped", url, extra={"feed": url})
         return _Fetched(status)
     if fetcher is None:
         raise ValueError(f"polling {url} needs a fetcher")
@@ -396,7 +396,7 @@ async def _fetch_url(
     try:
         parsed = await _parse(result.body)
     except FeedError as exc:
-        log.warning("feed %s: not a usable feed: %s", url, exc)
+        log.warning("feed %s: not a usable feed: %s", url, exc, extra={"feed": url})
         status.outcome, status.error = "failed", f"not a feed: {exc}"[:500]
         return _Fetched(status)
     if _mark_partial(status, parsed, url):
@@ -479,6 +479,7 @@ async def _store_feed_state(session: AsyncSession, item: _Fetched, now: datetime
             status.health,
             failures,
             f": {status.error}" if status.error else "",
+            extra={"feed": status.source},
         )
 
 

@@ -1,0 +1,214 @@
+"""``ptm-bot health`` and ``ptm-bot config show``: what an operator (or a container's health check) asks."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import re
+from typing import Any
+
+from bot.config import Config, discord_token
+from bot.config_env import env_name
+
+__all__ = ["COMMANDS", "effective_settings", "render_config"]
+
+
+# --- health -------------------------------------------------------------------------------------
+
+
+def _configure_health(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Check the deployment: the database answers and is at the newest migration, catalog counts, the "
+        "last successful arXiv poll against the schedule, each configured feed's health, a running bot "
+        "holding the poller lock, a review channel configured. Changes nothing. Exit status 0 when healthy, 1 when not (one line per problem): "
+        "usable as a container or monitoring health check."
+    )
+    p.add_argument("--json", action="store_true", help='print {"healthy", "problems", "checks"} as JSON')
+
+
+async def cmd_health(args: argparse.Namespace, config: Config) -> int:
+    from bot.ops.health import check_health
+
+    report = await check_health(config)
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        for line in report.lines():
+            print(line)
+        print("healthy" if report.healthy else f"unhealthy: {len(report.problems)} problem(s)")
+    return 0 if report.healthy else 1
+
+
+# --- config show ----------------------------------------------------------------------------------
+
+_TABLE_NAMES = ("discord", "database", "feeds", "schedule", "relevance", "logging", "metrics", "publish")
+_PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:)[^@]*(@)")
+
+
+def _mask(key: str, value: Any) -> Any:
+    """Secrets never reach the output: a password in a URL becomes ``***``."""
+    if isinstance(value, str) and "://" in value:
+        return _PASSWORD_IN_URL.sub(r"\1***\2", value)
+    return value
+
+
+def effective_settings(config: Config) -> list[dict[str, Any]]:
+    """Every key: its effective value (secrets masked), where it came from and its variable."""
+    out = []
+    for table in _TABLE_NAMES:
+        section = getattr(config, table, None)
+        if section is None:
+            continue
+        for f in dataclasses.fields(section):
+            dotted = f"{table}.{f.name}"
+            value = getattr(section, f.name)
+            if isinstance(value, tuple):
+                value = list(value)
+            out.append(
+                {
+                    "key": dotted,
+                    "value": _mask(dotted, value),
+                    "origin": config.origins.get(dotted, "default"),
+                    "env": env_name(table, f.name),
+                }
+            )
+    return out
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return repr(value)
+
+
+def render_config(config: Config) -> list[str]:
+    """The effective configuration as TOML, each key annotated with its origin."""
+    source = str(config.source) if config.source is not None else "none (defaults)"
+    lines = [f"# config file: {source}"]
+    token_var = config.discord.token_env
+    token = "set (masked)" if discord_token(config) else "NOT set"
+    lines.append(f"# Discord token: {token_var} is {token}")
+    if config.publish.github_repo:
+        github = config.publish.token_env
+        state = "set (masked)" if os.environ.get(github, "").strip() else "NOT set"
+        lines.append(f"# GitHub token (pull requests): {github} is {state}")
+    current = None
+    rows = effective_settings(config)
+    width = max(
+        len(f"{r['key'].split('.', 1)[1]} = {_toml_value(r['value'])}")
+        for r in rows
+        if r["value"] is not None
+    )
+    for row in rows:
+        table, key = row["key"].split(".", 1)
+        if table != current:
+            lines.extend(["", f"[{table}]"])
+            current = table
+        if row["value"] is None:
+            text = f"# {key} (unset)"
+        else:
+            text = f"{key} = {_toml_value(row['value'])}"
+        lines.append(f"{text:<{min(width, 48)}}  # {row['origin']}")
+    return lines
+
+
+def _configure_config(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Show the effective configuration: every key with its value and where it came from (default, the "
+        "file, or the environment variable PTM_BOT_<SECTION>_<KEY>); secrets are masked."
+    )
+    sub = p.add_subparsers(dest="config_command", metavar="{show}", required=True)
+    show = sub.add_parser("show", help="print the effective configuration and each value's origin")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    group = show.add_argument_group("common options")
+    group.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="TOML config file")
+    group.add_argument("--db", metavar="PATH_OR_URL", default=argparse.SUPPRESS, help="database file or URL")
+
+
+async def cmd_config(args: argparse.Namespace, config: Config) -> int:
+    if args.json:
+        payload = {
+            "source": str(config.source) if config.source is not None else None,
+            "token": {"variable": config.discord.token_env, "set": discord_token(config) is not None},
+            "settings": effective_settings(config),
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+    else:
+        print("\n".join(render_config(config)))
+    return 0
+
+
+COMMANDS = [
+    (
+        "health",
+        "check the database, the catalog, the last poll and the feeds (exit 1 when unhealthy)",
+        _configure_health,
+        cmd_health,
+    ),
+    (
+        "config",
+        "show the effective configuration and where each value came from",
+        _configure_config,
+        cmd_config,
+    ),
+]
+
+
+# --- publish -----------------------------------------------------------------------------------------
+
+
+def _configure_publish(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Commit the catalog's export to the list's git repository (publish.repository: a local path or a "
+        "remote) on a new branch, with a message naming the entries added and changed since the last "
+        "publish, and push that branch (never with force); with publish.github_repo also open a pull "
+        "request. A conflict (the list was edited in the repository since the last publish) or a rejected "
+        "push is reported in one line, exit status 1, and nothing is changed."
+    )
+    p.add_argument("--repository", metavar="PATH_OR_URL", help="publish here instead of publish.repository")
+    p.add_argument(
+        "--branch", metavar="NAME", help="the new branch's name (default: publish.branch_prefix + time)"
+    )
+    p.add_argument("--dry-run", action="store_true", help="say what would be published; push nothing")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+async def cmd_publish(args: argparse.Namespace, config: Config) -> int:
+    import sys
+
+    from bot.cli.main import open_catalog
+    from bot.ops.publish import PublishError, publish
+
+    if args.repository:
+        config = dataclasses.replace(
+            config, publish=dataclasses.replace(config.publish, repository=args.repository)
+        )
+    db = await open_catalog(config)
+    try:
+        result = await publish(db, config, branch=args.branch, dry_run=args.dry_run)
+    except PublishError as exc:
+        print(f"ptm-bot: publish: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        await db.close()
+    if args.json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(result.line())
+    return 0
+
+
+COMMANDS.append(
+    (
+        "publish",
+        "commit the exported list to its git repository on a new branch and push it",
+        _configure_publish,
+        cmd_publish,
+    )
+)

@@ -1,0 +1,96 @@
+"""Configuration from the environment: ``PTM_BOT_<SECTION>_<KEY>`` for every key of the file.
+
+``PTM_BOT_RELEVANCE_PER_POLL_CAP=10`` sets ``relevance.per_poll_cap``, over the file's value. Values
+are read the way TOML reads them (``10``, ``0.5``, ``true``, ``"quoted text"``, ``[1, 2]``); a value
+that is not TOML is taken as plain text (``mon-fri``, ``postgresql+asyncpg://bot@db/ptm``), and a list
+may also be written comma-separated (``cs.CL,cs.LG``). An empty variable counts as unset (compose files
+often pass ``${VAR:-}``); write ``[]`` for an empty list. The values then go through the same checks as
+the file's, and a problem names the variable.
+
+Variables whose section is not a config table (``PTM_BOT_CONFIG``, ``PTM_BOT_TEST_POSTGRES_URL``) are
+not configuration keys and are left alone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["ENV_PREFIX", "EnvOverrides", "env_name", "read_environment"]
+
+ENV_PREFIX = "PTM_BOT_"
+
+
+def env_name(section: str, key: str) -> str:
+    """``("relevance", "per_poll_cap")`` -> ``"PTM_BOT_RELEVANCE_PER_POLL_CAP"``."""
+    return f"{ENV_PREFIX}{section.upper()}_{key.upper()}"
+
+
+@dataclass(slots=True)
+class EnvOverrides:
+    """What the environment sets: ``data[section][key]`` plus, per dotted key, the variable's name."""
+
+    data: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
+    variables: dict[str, str] = dataclasses.field(default_factory=dict)
+    problems: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    """(variable, message) for variables that name no key."""
+
+
+def read_environment(env: Mapping[str, str], tables: Mapping[str, type]) -> EnvOverrides:
+    """Collect the ``PTM_BOT_<SECTION>_<KEY>`` variables of *env* for the dataclasses in *tables*."""
+    out = EnvOverrides()
+    for variable in sorted(env):
+        if not variable.startswith(ENV_PREFIX):
+            continue
+        raw = env[variable]
+        section, _, key = variable[len(ENV_PREFIX) :].lower().partition("_")
+        if section not in tables:
+            continue
+        fields = {f.name: f for f in dataclasses.fields(tables[section])}
+        if key not in fields:
+            close = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
+            hint = f" (did you mean {env_name(section, close[0])}?)" if close else ""
+            if key == "token" or key.endswith("token"):
+                hint = " (the token is read from the variable named by discord.token_env, e.g. DISCORD_TOKEN)"
+            out.problems.append((variable, f"no such setting [{section}] {key or '(empty)'}{hint}"))
+            continue
+        if not raw.strip():
+            continue  # empty means unset
+        out.data.setdefault(section, {})[key] = _value(raw, str(fields[key].type))
+        out.variables[f"{section}.{key}"] = variable
+    return out
+
+
+def _value(raw: str, annotation: str) -> Any:
+    text = raw.strip()
+    kind = annotation.replace(" ", "")
+    if kind in ("str", "str|None"):
+        # A string setting is taken as written, quotes optional ("America/New_York" or America/New_York).
+        parsed = _toml(text)
+        return parsed if isinstance(parsed, str) else text
+    if kind.startswith("tuple["):
+        parsed = _toml(text)
+        if isinstance(parsed, list):
+            return parsed
+        return [_item(part) for part in text.split(",") if part.strip()]
+    parsed = _toml(text)
+    return text if parsed is _NOT_TOML else parsed
+
+
+_NOT_TOML = object()
+
+
+def _toml(text: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except (tomllib.TOMLDecodeError, KeyError):
+        return _NOT_TOML
+
+
+def _item(part: str) -> Any:
+    parsed = _toml(part.strip())
+    return part.strip() if parsed is _NOT_TOML else parsed

@@ -1,0 +1,284 @@
+"""``ptm-bot health``: is this deployment working? One check per concern, one line per problem.
+
+Read-only: the database is opened without migrating or filling it, so a health probe never changes
+what it probes. The checks: the database answers and is at the newest migration; the catalog's
+counts (an empty catalog is a note, not a failure); the last successful poll is not older than the
+schedule allows; every configured feed is healthy; a bot process holds the poller lock (so something
+polls: see :mod:`bot.ops.leader`); a review channel is configured.
+
+The last successful poll is the newest ``feeds.last_ok_at``. A poll counts as overdue when a
+scheduled time has passed (plus its jitter and :data:`POLL_GRACE`) with no successful poll since.
+A catalog that has never been polled is overdue only once it is older than such a scheduled time,
+so a fresh install is healthy until its first poll is due.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from bot.config import Config
+
+__all__ = ["POLL_GRACE", "Check", "HealthReport", "check_health", "last_due_poll"]
+
+log = logging.getLogger(__name__)
+
+# A scheduled poll may take this long (retries with backoff, a slow arXiv) before it counts as missed.
+POLL_GRACE = timedelta(hours=1)
+# How far back to look for the schedule's last run (a schedule polls at least once a week).
+_LOOKBACK = timedelta(days=15)
+
+
+@dataclass(slots=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "ok": self.ok, "detail": self.detail, **self.data}
+
+
+@dataclass(slots=True)
+class HealthReport:
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def healthy(self) -> bool:
+        return all(check.ok for check in self.checks)
+
+    @property
+    def problems(self) -> list[str]:
+        return [f"{check.name}: {check.detail}" for check in self.checks if not check.ok]
+
+    def add(self, name: str, ok: bool, detail: str, **data: Any) -> Check:
+        check = Check(name, ok, detail, data)
+        self.checks.append(check)
+        return check
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "healthy": self.healthy,
+            "problems": self.problems,
+            "checks": [check.as_dict() for check in self.checks],
+        }
+
+    def lines(self) -> list[str]:
+        return [f"{'ok' if c.ok else 'PROBLEM':<8} {c.name}: {c.detail}" for c in self.checks]
+
+
+def last_due_poll(config: Config, now: datetime) -> datetime | None:
+    """The latest scheduled poll time whose window (jitter + :data:`POLL_GRACE`) has closed by *now*."""
+    from bot.watch.schedule import poll_trigger
+
+    schedule = config.schedule
+    trigger = poll_trigger(schedule)
+    trigger.jitter = None  # the raw schedule; the jitter is part of the window below
+    window = timedelta(seconds=schedule.jitter_seconds) + POLL_GRACE
+    last: datetime | None = None
+    previous: datetime | None = None
+    probe = now - _LOOKBACK
+    while True:
+        fire = trigger.get_next_fire_time(previous, probe)
+        if fire is None or fire + window > now:
+            return last
+        last = previous = fire
+        probe = fire + timedelta(seconds=1)
+
+
+def _is_file(path: str) -> bool:
+    return Path(path).is_file()  # one stat: not worth a thread
+
+
+def _ago(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds < 120:
+        return f"{seconds} s ago"
+    if seconds < 2 * 3600:
+        return f"{seconds // 60} min ago"
+    if seconds < 2 * 86400:
+        return f"{seconds // 3600} h ago"
+    return f"{seconds // 86400} days ago"
+
+
+async def check_health(config: Config, *, now: datetime | None = None) -> HealthReport:
+    """Run every check against *config*'s database. Never raises for an unhealthy deployment."""
+    from db.session import create_engine, create_sessionmaker, current_revision, head_revision, is_sqlite
+
+    now = now or datetime.now(UTC)
+    report = HealthReport()
+    url = config.database.url
+    shown = make_url(url).render_as_string(hide_password=True)
+    if is_sqlite(url):
+        database = make_url(url).database
+        if database and database != ":memory:" and not _is_file(database):
+            report.add("database", False, f"{database} does not exist (run 'ptm-bot init')", url=shown)
+            _check_config(report, config)
+            return report
+    engine = create_engine(url, busy_timeout_ms=config.database.busy_timeout_ms)
+    try:
+        try:
+            revision = await current_revision(engine)
+        except Exception as exc:  # anything: unreachable host, bad password, not a database
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
+            report.add("database", False, f"cannot connect to {shown}: {reason}", url=shown)
+            _check_config(report, config)
+            return report
+        head = head_revision()
+        if revision == head:
+            report.add("database", True, f"reachable, at the newest migration ({head})", revision=revision)
+        elif revision is None:
+            report.add(
+                "database", False, f"{shown} has no tables yet (run 'ptm-bot init')", revision=None, head=head
+            )
+            _check_config(report, config)
+            return report
+        else:
+            report.add(
+                "database",
+                False,
+                f"at migration {revision}, the newest is {head} (start the bot or run 'ptm-bot init' to "
+                "migrate; a newer database than this version is also reported here)",
+                revision=revision,
+                head=head,
+            )
+        async with create_sessionmaker(engine)() as session:
+            await _check_catalog(report, session)
+            await _check_poll(report, session, config, now)
+            await _check_feeds(report, session, config)
+        await _check_poller(report, config, engine)
+    finally:
+        await engine.dispose()
+    _check_config(report, config)
+    return report
+
+
+async def _check_catalog(report: HealthReport, session: Any) -> None:
+    from db import models as m
+
+    kinds = dict((await session.execute(select(m.Entry.kind, func.count()).group_by(m.Entry.kind))).all())
+    statuses = dict(
+        (await session.execute(select(m.Suggestion.status, func.count()).group_by(m.Suggestion.status))).all()
+    )
+    counts = ", ".join(f"{kinds.get(k, 0)} {k}s" for k in ("survey", "model", "resource"))
+    pending = statuses.get("pending", 0)
+    detail = f"{counts}; {pending} suggestions pending"
+    if not kinds:
+        detail = f"empty ({detail}; 'ptm-bot import LIST' fills it)"
+    report.add("catalog", True, detail, entries=kinds, suggestions=statuses)
+
+
+async def _check_poll(report: HealthReport, session: Any, config: Config, now: datetime) -> None:
+    from db import models as m
+
+    last_ok = await session.scalar(select(func.max(m.Feed.last_ok_at)))
+    if last_ok is not None and last_ok.tzinfo is None:
+        last_ok = last_ok.replace(tzinfo=UTC)
+    when = None if last_ok is None else last_ok.isoformat()
+    if not config.schedule.enabled:
+        detail = "not scheduled (schedule.enabled = false); " + (
+            f"last successful poll {_ago(now - last_ok)}" if last_ok else "never polled"
+        )
+        report.add("poll", True, detail, last_success=when)
+        return
+    due = last_due_poll(config, now)
+    if last_ok is not None and (due is None or last_ok >= due):
+        report.add("poll", True, f"last successful poll {_ago(now - last_ok)}", last_success=when)
+        return
+    if last_ok is None:
+        created = await session.scalar(select(func.min(m.CatalogRevision.at)))
+        if created is not None and created.tzinfo is None:
+            created = created.replace(tzinfo=UTC)
+        if due is None or created is None or created > due:
+            report.add(
+                "poll", True, "never polled yet; the first scheduled poll is not due", last_success=None
+            )
+            return
+        report.add(
+            "poll",
+            False,
+            f"never polled successfully; a poll was due at {due:%Y-%m-%d %H:%M} UTC",
+            last_success=None,
+            due=due.isoformat(),
+        )
+        return
+    assert due is not None
+    report.add(
+        "poll",
+        False,
+        f"last successful poll {_ago(now - last_ok)} ({last_ok:%Y-%m-%d %H:%M} UTC); the schedule's poll "
+        f"at {due:%Y-%m-%d %H:%M} UTC did not succeed",
+        last_success=when,
+        due=due.isoformat(),
+    )
+
+
+async def _check_feeds(report: HealthReport, session: Any, config: Config) -> None:
+    from bot.watch.poll import feed_urls
+    from db import models as m
+
+    configured = feed_urls(config)
+    rows = {
+        feed.url: feed
+        for feed in (await session.scalars(select(m.Feed).where(m.Feed.url.in_(configured)))).all()
+    }
+    for url in configured:
+        feed = rows.get(url)
+        if feed is None:
+            report.add(f"feed {url}", True, "not polled yet", health=None)
+        elif feed.health == "ok":
+            report.add(f"feed {url}", True, "ok", health="ok")
+        else:
+            error = (feed.last_error or "").strip().splitlines()
+            reason = f": {error[0][:200]}" if error else ""
+            extra = " ('/ptm-admin feeds' re-enables it)" if feed.health == "disabled" else ""
+            report.add(
+                f"feed {url}",
+                False,
+                f"{feed.health} after {feed.consecutive_failures} failed polls in a row{reason}{extra}",
+                health=feed.health,
+                consecutive_failures=feed.consecutive_failures,
+            )
+
+
+async def _check_poller(report: HealthReport, config: Config, engine: Any) -> None:
+    from bot.ops.leader import poller_holder
+
+    if not config.schedule.enabled:
+        report.add("poller", True, "not checked (schedule.enabled = false)", holder=None)
+        return
+    try:
+        held, detail = await poller_holder(config.database.url, engine)
+    except Exception as exc:
+        report.add("poller", False, f"cannot tell who polls: {exc}", holder=None)
+        return
+    if held is None:
+        report.add("poller", True, f"not checked ({detail})", holder=None)
+    elif held:
+        report.add("poller", True, f"polling is done by {detail}", holder=detail)
+    else:
+        report.add(
+            "poller",
+            False,
+            f"{detail}: no bot is running with the schedule on, so nothing polls arXiv ('ptm-bot run')",
+            holder=None,
+        )
+
+
+def _check_config(report: HealthReport, config: Config) -> None:
+    channel = config.discord.review_channel
+    if channel is None:
+        report.add(
+            "review channel",
+            False,
+            "discord.review_channel is not set: suggestions are stored but never posted",
+        )
+    else:
+        report.add("review channel", True, f"configured ({channel})")

@@ -1,0 +1,55 @@
+"""Log formats: plain text in discord.py's style (the default) or one JSON object per line.
+
+``--log-format json`` (or ``logging.format = "json"``, ``PTM_BOT_LOGGING_FORMAT=json``) writes each
+record as ``{"time", "level", "logger", "message"}`` plus the context a call passed with ``extra=``
+(``command``, ``guild``, ``feed``, ``arxiv_id``, ...) and ``exception`` with the traceback, so log
+collectors (journald, Loki, CloudWatch) can filter on fields instead of parsing text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+__all__ = ["CONTEXT_FIELDS", "TEXT_FORMAT", "JsonFormatter", "make_formatter"]
+
+TEXT_FORMAT = "%(asctime)s %(levelname)-8s %(name)s: %(message)s"
+
+# The context the bot attaches with ``extra=``; listed first and in this order when present.
+CONTEXT_FIELDS = ("command", "guild", "channel", "user", "feed", "arxiv_id", "job", "outcome", "duration")
+
+# Attributes every LogRecord has: anything else on a record came from ``extra=``.
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC, ISO 8601), level, logger, message, then the context."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        extra = {k: v for k, v in vars(record).items() if k not in _STANDARD and not k.startswith("_")}
+        for key in CONTEXT_FIELDS:
+            if key in extra:
+                out[key] = extra.pop(key)
+        out.update(sorted(extra.items()))
+        if record.exc_info:
+            out["exception"] = self.formatException(record.exc_info)
+        elif record.exc_text:
+            out["exception"] = record.exc_text
+        if record.stack_info:
+            out["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(out, ensure_ascii=False, default=str)
+
+
+def make_formatter(kind: str) -> logging.Formatter:
+    """The formatter for ``text`` or ``json``."""
+    if kind == "json":
+        return JsonFormatter()
+    return logging.Formatter(TEXT_FORMAT)

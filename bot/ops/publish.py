@@ -1,0 +1,407 @@
+"""Publishing the list: commit the catalog's export to the list's git repository, on a new branch.
+
+``ptm-bot publish`` and ``/ptm-admin publish`` run :func:`publish`:
+
+1. read the export (one unit of work), and what was published last time (``meta``);
+2. clone the configured branch into a temporary directory and compare: nothing to do when the file
+   already is the export; a **conflict** when the repository's file has lines that are new since the
+   last publish (in neither the file that publish replaced, nor what it published, nor the export):
+   someone edited the list there, and publishing would drop their edits; ``ptm-bot import`` the
+   repository's file first and publish again;
+3. commit on a new branch with a message naming the entries added, changed and removed since the last
+   publish (or, the first time, since the repository's version) and push that branch, never with
+   force; a rejected push is reported in one line;
+4. optionally open a pull request through the GitHub REST API;
+5. record the published export (a second unit of work, after the network I/O).
+
+Nothing is lost on failure: the catalog is never touched, the remote is only ever given a new branch,
+and the last-publish record moves only after a successful push. git runs as a subprocess (in a thread,
+so the bot's loop never blocks) with prompts disabled: credentials come from git's own configuration.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.config import Config, PublishConfig
+from bot.errors import UserFacingError
+
+__all__ = ["ListChanges", "PublishError", "PublishResult", "diff_lists", "publish", "render_publish_result"]
+
+log = logging.getLogger(__name__)
+
+META_LAST_EXPORT = "publish.last_export"
+META_LAST_BRANCH = "publish.last_branch"
+# The repository's file that the last publish replaced: its lines are not edits made since.
+META_LAST_BASE = "publish.last_base"
+GIT_TIMEOUT_SECONDS = 300
+_NAMES_IN_SUBJECT = 3
+
+
+class PublishError(UserFacingError):
+    """Publishing failed; the message is one line saying why and that nothing was lost."""
+
+
+@dataclass(slots=True)
+class ListChanges:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+    def summary(self) -> str:
+        parts = [
+            f"{len(v)} {k}"
+            for k, v in (("added", self.added), ("changed", self.changed), ("removed", self.removed))
+            if v
+        ]
+        return ", ".join(parts) or "no entry changed"
+
+    def subject(self) -> str:
+        parts = []
+        for verb, names in (("Add", self.added), ("Update", self.changed), ("Remove", self.removed)):
+            if not names:
+                continue
+            shown = ", ".join(names[:_NAMES_IN_SUBJECT])
+            more = len(names) - _NAMES_IN_SUBJECT
+            parts.append(f"{verb} {shown}" + (f" and {more} more" if more > 0 else ""))
+        subject = "; ".join(parts) if parts else "Update the list's layout"
+        return subject if len(subject) <= 72 else f"Update the list: {self.summary()}"
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return {"added": self.added, "changed": self.changed, "removed": self.removed}
+
+
+@dataclass(slots=True)
+class PublishResult:
+    repository: str
+    branch: str | None
+    commit: str | None
+    changes: ListChanges
+    pull_request: str | None = None
+    dry_run: bool = False
+
+    def line(self) -> str:
+        if self.branch is None:
+            return f"nothing to publish: {self.repository} already has the catalog's export"
+        what = f"{self.changes.summary()} ({self.changes.subject()})"
+        if self.dry_run:
+            return f"would publish {what} to {self.repository} on a new branch {self.branch}"
+        line = f"published {what} to {self.repository} on branch {self.branch} (commit {self.commit})"
+        if self.pull_request:
+            line += f"; pull request {self.pull_request}"
+        return line
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "repository": self.repository,
+            "branch": self.branch,
+            "commit": self.commit,
+            "changes": self.changes.as_dict(),
+            "pull_request": self.pull_request,
+            "dry_run": self.dry_run,
+        }
+
+
+def render_publish_result(result: PublishResult) -> str:
+    """The one message ``/ptm-admin publish`` answers with (within Discord's 2000 characters)."""
+    text = result.line()
+    return text if len(text) <= 1900 else text[:1899] + "…"
+
+
+def _entries(text: str) -> dict[tuple[str, str], tuple[Any, ...]]:
+    from bot.catalog.listformat import parse_list
+
+    return {entry.key(): entry.content() for entry in parse_list(text).entries}
+
+
+def diff_lists(before: str, after: str) -> ListChanges:
+    """The entries added, changed and removed from *before* to *after* (two exports of the list)."""
+    old, new = _entries(before), _entries(after)
+    return ListChanges(
+        added=[key[1] for key in new if key not in old],
+        changed=[key[1] for key in new if key in old and old[key] != new[key]],
+        removed=[key[1] for key in old if key not in new],
+    )
+
+
+def _lost_lines(repository_text: str, known: str, export: str) -> list[str]:
+    """Lines of the repository's file that are new since the last publish (in neither *known*: what
+    the repository had then and what was published, nor the export): publishing would drop them."""
+    kept = set(known.splitlines()) | set(export.splitlines())
+    return [line for line in repository_text.splitlines() if line.strip() and line not in kept]
+
+
+# --- git ------------------------------------------------------------------------------------------
+
+
+def _git(args: Sequence[str], cwd: Path | None = None) -> str:
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "echo", "LC_ALL": "C"}
+    result = subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=GIT_TIMEOUT_SECONDS,
+        env=env,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise _GitFailed(args, result.stderr)
+    return result.stdout
+
+
+class _GitFailed(Exception):
+    def __init__(self, args: Sequence[str], stderr: str) -> None:
+        self.command = args[0]
+        lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+        # git's most telling lines: a rejection ("! [rejected] ... (non-fast-forward)") with what the
+        # remote said about it, else the error, else the last thing it said.
+        rejected = [line.removeprefix("! ").strip() for line in lines if line.startswith("! [")]
+        remote = [line.removeprefix("remote:").strip() for line in lines if line.startswith("remote:")]
+        remote = [line for line in remote if line]
+        errors = [
+            line.removeprefix("fatal: ").removeprefix("error: ")
+            for line in lines
+            if line.startswith(("error:", "fatal:"))
+        ]
+        if rejected:
+            reason = rejected[0] + (f" (remote: {remote[0]})" if remote else "")
+        else:
+            reason = (errors or lines or ["no output"])[0]
+        self.reason = reason
+        super().__init__(self.reason)
+
+
+def _author_parts(author: str) -> tuple[str, str]:
+    name, _, email = author.partition("<")
+    return name.strip(), email.rstrip(">").strip()
+
+
+@dataclass(slots=True)
+class _Prepared:
+    repository_text: str | None
+    branch: str | None = None
+    commit: str | None = None
+
+
+def _prepare_and_push(
+    settings: PublishConfig,
+    export: str,
+    message: str,
+    branch: str,
+    *,
+    check_lost: str | None,
+    dry_run: bool,
+    auto_name: bool = False,
+) -> _Prepared:
+    repository = settings.repository
+    with tempfile.TemporaryDirectory(prefix="ptm-bot-publish-") as tmp:
+        work = Path(tmp) / "list"
+        try:
+            _git(
+                [
+                    "clone",
+                    "--quiet",
+                    "--single-branch",
+                    "--branch",
+                    settings.branch,
+                    "--",
+                    repository,
+                    str(work),
+                ]
+            )
+        except _GitFailed as exc:
+            raise PublishError(
+                f"cannot clone branch {settings.branch} of {repository}: {exc.reason}; nothing was changed"
+            ) from None
+        target = work / settings.path
+        current = target.read_text(encoding="utf-8") if target.is_file() else None
+        if current == export:
+            return _Prepared(current)
+        if check_lost is not None and current is not None:
+            lost = _lost_lines(current, check_lost, export)
+            if lost:
+                raise PublishError(
+                    f"conflict: {settings.path} on {settings.branch} has {len(lost)} line(s) changed in the "
+                    f"repository since the last publish (first: {lost[0][:80]!r}); import that file "
+                    "('ptm-bot import') and publish again; nothing was changed"
+                )
+        if dry_run:
+            return _Prepared(current, branch=branch)
+        name, email = _author_parts(settings.author)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(export, encoding="utf-8")
+        try:
+            # Only ever a new branch: a fast-forward of an existing one would be accepted by git. A
+            # generated name that is taken (two publishes in one second) gets a suffix.
+            wanted = branch
+            for suffix in range(2, 100 if auto_name else 2):
+                if not _git(["ls-remote", "--heads", "origin", f"refs/heads/{branch}"], work).strip():
+                    break
+                branch = f"{wanted}-{suffix}"
+            if _git(["ls-remote", "--heads", "origin", f"refs/heads/{branch}"], work).strip():
+                raise PublishError(
+                    f"branch {branch} already exists in {repository}; choose another name (--branch); "
+                    "nothing was changed"
+                )
+            _git(["checkout", "--quiet", "-b", branch], work)
+            _git(["add", "--", settings.path], work)
+            _git(
+                [
+                    "-c",
+                    f"user.name={name}",
+                    "-c",
+                    f"user.email={email}",
+                    "commit",
+                    "--quiet",
+                    "--no-verify",
+                    "-F",
+                    str(_message_file(work, message)),
+                ],
+                work,
+            )
+            commit = _git(["rev-parse", "--short", "HEAD"], work).strip()
+            # A new branch, never --force: an existing branch of that name makes the push fail.
+            _git(["push", "--quiet", "origin", f"refs/heads/{branch}:refs/heads/{branch}"], work)
+        except _GitFailed as exc:
+            what = "push rejected" if exc.command == "push" else f"git {exc.command} failed"
+            raise PublishError(
+                f"{what}: {exc.reason}; nothing was changed in {repository} or in the catalog"
+            ) from None
+        return _Prepared(current, branch=branch, commit=commit)
+
+
+def _message_file(work: Path, message: str) -> Path:
+    path = work.parent / "COMMIT_MESSAGE"
+    path.write_text(message, encoding="utf-8")
+    return path
+
+
+def _commit_message(changes: ListChanges, since: str) -> str:
+    lines = [changes.subject(), "", f"The catalog's export: {changes.summary()} since {since}."]
+    for title, names in (
+        ("Added", changes.added),
+        ("Changed", changes.changed),
+        ("Removed", changes.removed),
+    ):
+        if names:
+            lines += ["", f"{title}:"] + [f"- {name}" for name in names]
+    lines += ["", "Published by ptm-bot."]
+    return "\n".join(lines) + "\n"
+
+
+# --- the service ----------------------------------------------------------------------------------
+
+
+async def publish(
+    db: Any,
+    config: Config,
+    *,
+    branch: str | None = None,
+    dry_run: bool = False,
+    http: Any = None,
+    now: datetime | None = None,
+) -> PublishResult:
+    """Publish the catalog's export to ``publish.repository`` (see the module docstring)."""
+    from bot.catalog import service as catalog
+    from db import models as m
+
+    settings = config.publish
+    if not settings.repository:
+        raise PublishError(
+            "publishing is off: set publish.repository (or PTM_BOT_PUBLISH_REPOSITORY) to the list's git repository"
+        )
+    async with db.begin() as session:
+        export = await catalog.export_markdown(session)
+        last = await session.get(m.Meta, META_LAST_EXPORT)
+        last_base = await session.get(m.Meta, META_LAST_BASE)
+    last_export = last.value if last is not None else None
+    known = None if last_export is None else last_export + "\n" + (last_base.value if last_base else "")
+    now = now or datetime.now(UTC)
+    auto_name = branch is None
+    branch = branch or f"{settings.branch_prefix}{now:%Y%m%d-%H%M%S}"
+
+    # The message needs the repository's version the first time: clone once to read it, then commit.
+    # (Cheap: the list is one file; the clone is single-branch.)
+    if last_export is None:
+        probe = await asyncio.to_thread(
+            _prepare_and_push, settings, export, "", branch, check_lost=None, dry_run=True
+        )
+        if probe.branch is None:
+            return PublishResult(settings.repository, None, None, ListChanges(), dry_run=dry_run)
+        before, since = probe.repository_text or "", f"{settings.path} on {settings.branch}"
+    else:
+        before, since = last_export, "the last publish"
+    changes = diff_lists(before, export)
+    message = _commit_message(changes, since)
+    done = await asyncio.to_thread(
+        _prepare_and_push,
+        settings,
+        export,
+        message,
+        branch,
+        check_lost=known,
+        dry_run=dry_run,
+        auto_name=auto_name,
+    )
+    result = PublishResult(settings.repository, done.branch, done.commit, changes, dry_run=dry_run)
+    if done.branch is None or dry_run:
+        return result
+    log.info("published the list to %s on branch %s (%s)", settings.repository, branch, changes.summary())
+    async with db.begin() as session:
+        await session.merge(m.Meta(key=META_LAST_EXPORT, value=export))
+        await session.merge(m.Meta(key=META_LAST_BRANCH, value=branch))
+        await session.merge(m.Meta(key=META_LAST_BASE, value=done.repository_text or ""))
+    if settings.github_repo:
+        result.pull_request = await _open_pull_request(config, branch, changes, message, http)
+    return result
+
+
+async def _open_pull_request(
+    config: Config, branch: str, changes: ListChanges, message: str, http: Any
+) -> str:
+    import aiohttp
+
+    settings = config.publish
+    token = os.environ.get(settings.token_env, "").strip()
+    if not token:
+        raise PublishError(
+            f"branch {branch} was pushed, but no pull request was opened: set {settings.token_env} to a GitHub "
+            "token (or open it by hand)"
+        )
+    url = f"{settings.github_api_url}/repos/{settings.github_repo}/pulls"
+    body = {"title": changes.subject(), "head": branch, "base": settings.branch, "body": message}
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Accept": "application/vnd.github+json",
+        "X-GitHub-Api-Version": "2022-11-28",
+        "User-Agent": config.user_agent,
+    }
+    owns = http is None
+    session = http or aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
+    try:
+        async with session.post(url, json=body, headers=headers) as response:
+            payload = await response.json(content_type=None)
+            if response.status != 201:
+                reason = payload.get("message", "") if isinstance(payload, dict) else ""
+                raise PublishError(
+                    f"branch {branch} was pushed, but GitHub refused the pull request: {response.status} {reason}"
+                )
+            return str(payload.get("html_url") or payload.get("url"))
+    except aiohttp.ClientError as exc:
+        raise PublishError(f"branch {branch} was pushed, but GitHub could not be reached: {exc}") from None
+    finally:
+        if owns:
+            await session.close()

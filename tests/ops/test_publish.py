@@ -1,0 +1,229 @@
+"""``ptm-bot publish``: real git against a bare repository in a temp directory, and the pull-request
+API against a local aiohttp server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from bot.catalog import service as catalog
+from bot.cli.main import main
+from bot.config import CONFIG_PATH_ENV, Config, PublishConfig
+from bot.database import open_database
+from bot.ops.publish import PublishError, diff_lists, publish
+
+
+def git(*args: str, cwd: Path | None = None) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+async def export_of(db_path: Path) -> str:
+    db = await open_database(f"sqlite+aiosqlite:///{db_path}")
+    try:
+        async with db.begin() as session:
+            return await catalog.export_markdown(session)
+    finally:
+        await db.close()
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(CONFIG_PATH_ENV, raising=False)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))  # no developer config
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+
+
+@pytest.fixture
+def remote(tmp_path: Path, db_path: Path) -> Path:
+    """A bare repository whose main branch holds the catalog's list with its last model line removed."""
+    bare = tmp_path / "list.git"
+    git("init", "--quiet", "--bare", "--initial-branch=main", str(bare))
+    work = tmp_path / "seed"
+    git("clone", "--quiet", str(bare), str(work))
+    text = asyncio.run(export_of(db_path))
+    lines = text.splitlines(keepends=True)
+    dropped = next(i for i, line in enumerate(lines) if line.startswith("2006: [DeBERTa]("))
+    (work / "README.md").write_text("".join(lines[:dropped] + lines[dropped + 1 :]), encoding="utf-8")
+    git("add", "README.md", cwd=work)
+    git("-c", "user.name=t", "-c", "user.email=t@x", "commit", "--quiet", "-m", "the list", cwd=work)
+    git("push", "--quiet", "origin", "HEAD:main", cwd=work)
+    return bare
+
+
+def cli(capsys: pytest.CaptureFixture[str], db_path: Path, remote: Path, *argv: str) -> tuple[int, str, str]:
+    code = main(["publish", "--db", str(db_path), "--repository", str(remote), *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_publish_pushes_a_new_branch_naming_the_entries(db_path: Path, remote: Path, capsys) -> None:
+    code, out, err = cli(capsys, db_path, remote, "--branch", "ptm-bot/first")
+    assert code == 0, err
+    assert out.startswith(f"published 1 added (Add DeBERTa) to {remote} on branch ptm-bot/first (commit ")
+    assert git(
+        "--git-dir", str(remote), "for-each-ref", "--format=%(refname:short)", "refs/heads"
+    ).split() == ["main", "ptm-bot/first"]
+    message = git("--git-dir", str(remote), "log", "-1", "--format=%an <%ae>%n%B", "ptm-bot/first")
+    assert message.startswith("ptm-bot <ptm-bot@users.noreply.github.com>\nAdd DeBERTa\n")
+    assert "1 added since README.md on main" in message and "- DeBERTa" in message
+    published = git("--git-dir", str(remote), "show", "ptm-bot/first:README.md")
+    assert published == asyncio.run(export_of(db_path))
+    assert git("--git-dir", str(remote), "rev-parse", "main") != git(
+        "--git-dir", str(remote), "rev-parse", "ptm-bot/first"
+    )
+
+    # Unchanged catalog: the repository's main is not the export yet (the branch is not merged), so a
+    # second publish proposes again, but names nothing new since the last publish.
+    code, out, _ = cli(capsys, db_path, remote, "--branch", "ptm-bot/second")
+    assert code == 0 and out.startswith("published no entry changed")
+
+
+def test_changes_since_the_last_publish_are_named(
+    db_path: Path, remote: Path, capsys, tmp_path: Path
+) -> None:
+    assert cli(capsys, db_path, remote, "--branch", "b1")[0] == 0
+    # Merge it, then change the catalog: one edit.
+    work = tmp_path / "merge"
+    git("clone", "--quiet", str(remote), str(work))
+    git("merge", "--quiet", "--ff-only", "origin/b1", cwd=work)
+    git("push", "--quiet", "origin", "HEAD:main", cwd=work)
+    main(["ask", "--db", str(db_path), "/ptm-admin edit BERT org Google Research"])
+    capsys.readouterr()
+    code, out, err = cli(capsys, db_path, remote, "--branch", "b2", "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["changes"] == {"added": [], "changed": ["BERT"], "removed": []}
+    assert "since the last publish" in git("--git-dir", str(remote), "log", "-1", "--format=%B", "b2")
+    # Nothing new after merging it: nothing to publish.
+    git("fetch", "--quiet", "origin", cwd=work)
+    git("merge", "--quiet", "--ff-only", "origin/b2", cwd=work)
+    git("push", "--quiet", "origin", "HEAD:main", cwd=work)
+    code, out, _ = cli(capsys, db_path, remote)
+    assert code == 0 and out.startswith("nothing to publish")
+
+
+def test_an_existing_branch_is_never_touched(db_path: Path, remote: Path, capsys) -> None:
+    git("--git-dir", str(remote), "branch", "taken", "main")  # our commit would fast-forward it
+    before = git("--git-dir", str(remote), "rev-parse", "taken")
+    code, out, err = cli(capsys, db_path, remote, "--branch", "taken")
+    assert code == 1 and out == ""
+    assert (
+        err
+        == f"ptm-bot: publish: branch taken already exists in {remote}; choose another name (--branch); nothing was changed\n"
+    )
+    assert git("--git-dir", str(remote), "rev-parse", "taken") == before
+
+
+def test_a_rejected_push_is_one_line(db_path: Path, remote: Path, capsys) -> None:
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'branch creation is disabled here' >&2\nexit 1\n", encoding="utf-8")
+    hook.chmod(0o755)
+    code, out, err = cli(capsys, db_path, remote, "--branch", "new")
+    assert code == 1 and out == ""
+    assert err.startswith("ptm-bot: publish: push rejected: ")
+    assert err.count("\n") == 1 and err.endswith(f"nothing was changed in {remote} or in the catalog\n")
+    assert "new" not in git("--git-dir", str(remote), "for-each-ref", "--format=%(refname:short)").split()
+    # The last publish is not recorded: the next publish still names DeBERTa as added.
+    hook.unlink()
+    code, out, _ = cli(capsys, db_path, remote, "--branch", "new")
+    assert code == 0 and "(Add DeBERTa)" in out
+
+
+def test_edits_made_in_the_repository_are_a_conflict(
+    db_path: Path, remote: Path, capsys, tmp_path: Path
+) -> None:
+    assert cli(capsys, db_path, remote, "--branch", "b1")[0] == 0
+    work = tmp_path / "edit"
+    git("clone", "--quiet", str(remote), str(work))
+    readme = work / "README.md"
+    readme.write_text(readme.read_text(encoding="utf-8") + "\n- A line written by hand.\n", encoding="utf-8")
+    git("-c", "user.name=t", "-c", "user.email=t@x", "commit", "--quiet", "-am", "hand edit", cwd=work)
+    git("push", "--quiet", "origin", "HEAD:main", cwd=work)
+    code, _, err = cli(capsys, db_path, remote, "--branch", "b2")
+    assert code == 1
+    assert err.startswith(
+        "ptm-bot: publish: conflict: README.md on main has 1 line(s) changed in the repository"
+    )
+    assert err.count("\n") == 1
+    assert "b2" not in git("--git-dir", str(remote), "branch", "--list")
+
+
+def test_dry_run_and_unreachable_repository(db_path: Path, remote: Path, capsys, tmp_path: Path) -> None:
+    code, out, _ = cli(capsys, db_path, remote, "--dry-run", "--branch", "b")
+    assert code == 0 and out.startswith("would publish 1 added (Add DeBERTa)")
+    assert "b" not in git("--git-dir", str(remote), "branch", "--list").split()
+    code, _, err = cli(capsys, db_path, tmp_path / "missing.git")
+    assert code == 1 and err.startswith("ptm-bot: publish: cannot clone branch main of ")
+    code, _, err = main(["publish", "--db", str(db_path)]), *capsys.readouterr()
+    assert code == 1 and "publishing is off: set publish.repository" in err
+
+
+def test_diff_lists_names_added_changed_removed() -> None:
+    before = (
+        "# T\n## PTM\n\n"
+        "1810: [BERT](https://x.org/bert) (from Google) released with the paper [BERT: Pre-training]"
+        "(https://arxiv.org/abs/1810.04805.pdf) by Jacob Devlin.\n\n"
+        "1907: [RoBERTa](https://x.org/roberta) (from Facebook) released with the paper [RoBERTa: Robust]"
+        "(https://arxiv.org/abs/1907.11692.pdf) by Yinhan Liu.\n"
+    )
+    after = before.replace("(from Google)", "(from Google AI)").replace("[RoBERTa](", "[XLNet](")
+    changes = diff_lists(before, after)
+    assert changes.as_dict() == {"added": ["XLNet"], "changed": ["BERT"], "removed": ["RoBERTa"]}
+    assert changes.subject() == "Add XLNet; Update BERT; Remove RoBERTa"
+
+
+async def test_pull_request_through_the_github_api(db, remote: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    received: list[tuple[str, dict, str]] = []
+
+    async def pulls(request: web.Request) -> web.Response:
+        received.append((request.path, await request.json(), request.headers.get("Authorization", "")))
+        number = len(received)
+        if number == 2:
+            return web.json_response({"message": "Validation Failed"}, status=422)
+        return web.json_response({"html_url": f"https://github.com/org/list/pull/{number}"}, status=201)
+
+    app = web.Application()
+    app.router.add_post("/repos/org/list/pulls", pulls)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        monkeypatch.setenv("GITHUB_TOKEN", "ghp_test")
+        config = dataclasses.replace(
+            Config(),
+            publish=PublishConfig(
+                repository=str(remote), github_repo="org/list", github_api_url=f"http://127.0.0.1:{port}"
+            ),
+        )
+        result = await publish(db, config, branch="pr-1")
+        assert result.pull_request == "https://github.com/org/list/pull/1"
+        path, body, auth = received[0]
+        assert path == "/repos/org/list/pulls"
+        assert auth == "Bearer ghp_test"
+        assert body["head"] == "pr-1" and body["base"] == "main" and body["title"] == "Add DeBERTa"
+        assert "- DeBERTa" in body["body"]
+        with pytest.raises(
+            PublishError, match=r"^branch pr-2 was pushed, but GitHub refused the pull request: 422"
+        ):
+            await publish(db, config, branch="pr-2")
+    finally:
+        await runner.cleanup()
+
+
+async def test_generated_branch_names_never_collide(db, remote: Path) -> None:
+    from datetime import UTC, datetime
+
+    config = dataclasses.replace(Config(), publish=PublishConfig(repository=str(remote)))
+    now = datetime(2026, 11, 30, 12, 0, 0, tzinfo=UTC)
+    first = await publish(db, config, now=now)
+    second = await publish(db, config, now=now)  # same second, no change since: still a new branch
+    assert (first.branch, second.branch) == ("ptm-bot/list-20261130-120000", "ptm-bot/list-20261130-120000-2")
