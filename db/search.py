@@ -53,11 +53,16 @@ from sqlalchemy.orm import Session
 
 from db import models as m
 from db.fastread import fetch_rows
+from db.normalize import fold
 
 log = logging.getLogger(__name__)
 
 __all__ = [
     "FTS_TABLE",
+    "PG_TABLE",
+    "pg_search_ready",
+    "pg_text",
+    "pg_tsquery",
     "READ_CACHE",
     "first_hits_sql",
     "fts_query",
@@ -69,6 +74,12 @@ __all__ = [
 ]
 
 FTS_TABLE = "entry_search"
+PG_TABLE = "entry_search"
+PG_CONFIG = "ptm"
+# PostgreSQL has four weights: names A, title B, authors and org C, body D; ts_rank's array is
+# {D, C, B, A}, in the proportions of SQLite's bm25 column weights (10 / 5 / 3 / 3 / 1).
+PG_WEIGHTS = "{0.1, 0.3, 0.5, 1.0}"
+_PG_LABELS = {"names": "A", "title": "B", "authors": "C", "org": "C", "body": "D"}
 COLUMNS = ("names", "title", "authors", "org", "body")
 WEIGHTS = (10.0, 5.0, 3.0, 3.0, 1.0)
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
@@ -108,6 +119,45 @@ def fts_query(query: str, *, columns: Sequence[str] | None = None, any_term: boo
     return expr
 
 
+def pg_text(text: str | None) -> str:
+    """Text as written to the PostgreSQL index: the letter/digit runs FTS5's unicode61 would
+    make (case and diacritics folded, each CJK character a token), space-separated, so that
+    PostgreSQL's parser sees plain words and both backends cut the same tokens."""
+    if not text:
+        return ""
+    return " ".join(_TERM.findall(fold(index_text(text))))
+
+
+def pg_tsquery(query: str, *, columns: Sequence[str] | None = None, any_term: bool = False) -> str | None:
+    """The ``to_tsquery`` text (configuration :data:`PG_CONFIG`) matching what :func:`fts_query`
+    matches on SQLite: every term (``any_term``: some term), terms of three or more characters
+    as prefixes, a CJK run as a phrase, ``columns`` as weight labels. None without a term."""
+    labels = ""
+    if columns:
+        bad = [c for c in columns if c not in COLUMNS]
+        if bad:
+            raise ValueError(f"unknown search column(s): {', '.join(bad)}")
+        labels = "".join(sorted({_PG_LABELS[c] for c in columns}))
+    parts = []
+    for term in query_terms(query):
+        if _CJK_CHAR.match(term):
+            # Terms are letter/digit runs: nothing in them is tsquery syntax.
+            parts.append("(" + " <-> ".join(f"'{c}'" + (f":{labels}" if labels else "") for c in term) + ")")
+        else:
+            # Folding can split a term (compatibility forms: "½" -> "1⁄2"): its runs then
+            # form a phrase, as unicode61 would tokenize them.
+            words = _TERM.findall(fold(term))
+            if not words:
+                continue
+            suffix = ("*" if len(term) >= 3 else "") + labels
+            last = f"'{words[-1]}'" + (f":{suffix}" if suffix else "")
+            head = [f"'{w}'" + (f":{labels}" if labels else "") for w in words[:-1]]
+            parts.append(last if not head else "(" + " <-> ".join([*head, last]) + ")")
+    if not parts:
+        return None
+    return (" | " if any_term else " & ").join(parts)
+
+
 # --------------------------------------------------------------------------------------------
 # Index maintenance
 
@@ -122,13 +172,12 @@ def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
         yield ids[i : i + _CHUNK]
 
 
-def _documents(conn: Connection, ids: Sequence[int] | None) -> list[dict[str, Any]]:
+def _documents(conn: Connection, ids: Sequence[int]) -> list[dict[str, Any]]:
     e = m.Entry.__table__
     stmt = select(e.c.id, e.c.kind, e.c.name, e.c.paper_title, e.c.phrasing, e.c.org, e.c.description)
-    if ids is not None:
-        stmt = stmt.where(e.c.id.in_(ids))
     docs: dict[int, dict[str, Any]] = {}
-    for row in conn.execute(stmt):
+    rows = (r for chunk in _chunks(ids) for r in conn.execute(stmt.where(e.c.id.in_(chunk))))
+    for row in rows:
         title = row.paper_title or ""
         tail = (row.phrasing or {}).get("title_tail") if isinstance(row.phrasing, dict) else None
         if title and tail:
@@ -175,16 +224,53 @@ def _documents(conn: Connection, ids: Sequence[int] | None) -> list[dict[str, An
     ]
 
 
+# Entries per reindex step: the documents of one step are read with ``IN`` lists of at most
+# this many ids and written in one executemany, so any catalog size builds in bounded memory
+# and under SQLite's bound-variable limit (the whole rebuild once bound every id in one ``IN``).
+_REINDEX_STEP = 5000
+
+
+def _all_entry_ids(conn: Connection) -> Iterable[list[int]]:
+    """Every entry id, ascending, a step at a time (keyset pages on the primary key)."""
+    e = m.Entry.__table__
+    last = None
+    while True:
+        stmt = select(e.c.id).order_by(e.c.id).limit(_REINDEX_STEP)
+        if last is not None:
+            stmt = stmt.where(e.c.id > last)
+        ids = list(conn.execute(stmt).scalars())
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
 def reindex_sync(conn: Connection, entry_ids: Sequence[int] | None = None) -> None:
-    """Rewrite the index rows of these entries (None: rebuild all). SQLite only; else a no-op."""
-    if conn.dialect.name != "sqlite":
+    """Rewrite the index rows of these entries (None: rebuild all), :data:`_REINDEX_STEP`
+    entries at a time. SQLite (FTS5) and PostgreSQL (:data:`PG_TABLE`); else a no-op."""
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        if not pg_search_ready(conn):
+            return
+    elif dialect != "sqlite":
         return
-    ids = None if entry_ids is None else sorted({int(i) for i in entry_ids})
-    if ids is None:
-        conn.execute(text(f"DELETE FROM {FTS_TABLE}"))
-    elif not ids:
-        return
+    if entry_ids is None:
+        conn.execute(text(f"DELETE FROM {FTS_TABLE if dialect == 'sqlite' else PG_TABLE}"))
+        steps: Iterable[Sequence[int]] = _all_entry_ids(conn)
+        fresh = True
     else:
+        ids = sorted({int(i) for i in entry_ids})
+        steps = (ids[i : i + _REINDEX_STEP] for i in range(0, len(ids), _REINDEX_STEP))
+        fresh = False
+    for step in steps:
+        if dialect == "sqlite":
+            _write_fts_rows(conn, step, fresh=fresh)
+        else:
+            _write_pg_rows(conn, step, fresh=fresh)
+
+
+def _write_fts_rows(conn: Connection, ids: Sequence[int], *, fresh: bool) -> None:
+    if not fresh:
         for chunk in _chunks(ids):
             conn.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({','.join(str(i) for i in chunk)})"))
     docs = _documents(conn, ids)
@@ -195,6 +281,45 @@ def reindex_sync(conn: Connection, entry_ids: Sequence[int] | None = None) -> No
                 "VALUES (:rowid, :names, :title, :authors, :org, :body, :kind)"
             ),
             docs,
+        )
+
+
+_PG_READY = "ptm_pg_search_ready"
+
+
+def pg_search_ready(conn: Connection) -> bool:
+    """Whether this PostgreSQL database has the search table (migration 0010); remembered on
+    the driver connection once true (migrations before 0010 reindex nothing there)."""
+    if conn.info.get(_PG_READY):
+        return True
+    ready = conn.dialect.has_table(conn, PG_TABLE)
+    if ready:
+        conn.info[_PG_READY] = True
+    return ready
+
+
+def _pg_vector(param: str, label: str) -> str:
+    return f"setweight(to_tsvector('{PG_CONFIG}', :{param}), '{label}')"
+
+
+_PG_INSERT = (
+    f"INSERT INTO {PG_TABLE} (entry_id, kind, doc, authors, org) VALUES (:rowid, :kind, "
+    + " || ".join(_pg_vector(c, _PG_LABELS[c]) for c in COLUMNS)
+    + f", to_tsvector('{PG_CONFIG}', :authors), to_tsvector('{PG_CONFIG}', :org))"
+)
+
+
+def _write_pg_rows(conn: Connection, ids: Sequence[int], *, fresh: bool) -> None:
+    if not fresh:
+        for chunk in _chunks(ids):
+            conn.execute(
+                text(f"DELETE FROM {PG_TABLE} WHERE entry_id IN ({','.join(str(i) for i in chunk)})")
+            )
+    docs = _documents(conn, ids)
+    if docs:
+        conn.execute(
+            text(_PG_INSERT),
+            [{**d, **{c: pg_text(d[c]) for c in COLUMNS}} for d in docs],
         )
 
 
@@ -229,10 +354,7 @@ def _reindex_after_flush(session: Session, _context: Any) -> None:
             touched.add(obj.entry_id)
     if not touched:
         return
-    conn = session.connection()
-    if conn.dialect.name != "sqlite":
-        return
-    reindex_sync(conn, sorted(touched))
+    reindex_sync(session.connection(), sorted(touched))
 
 
 def track_index(session_class: type[Session]) -> None:
@@ -275,8 +397,8 @@ async def search(
         return [], 0
     # Negative values mean nothing (PostgreSQL rejects a negative LIMIT or OFFSET outright).
     limit, offset = max(0, limit), max(0, offset)
-    bind = session.get_bind()
-    if bind.dialect.name != "sqlite":
+    dialect = session.get_bind().dialect.name
+    if dialect not in ("sqlite", "postgresql"):
         for or_terms in (False, True) if any_term and len(query_terms(query)) > 1 else (False,):
             ids, total = await _search_ilike(
                 session,
@@ -292,15 +414,76 @@ async def search(
                 break
         return ids, total
     for or_terms in (False, True) if any_term else (False,):
-        expr = fts_query(query, columns=columns, any_term=or_terms)
-        if expr is None:
-            return [], 0
-        ids, total = await _search_fts(
-            session, expr, kinds=kinds, order=order, limit=limit, offset=offset, with_total=with_total
-        )
+        if dialect == "sqlite":
+            expr = fts_query(query, columns=columns, any_term=or_terms)
+            if expr is None:
+                return [], 0
+            ids, total = await _search_fts(
+                session, expr, kinds=kinds, order=order, limit=limit, offset=offset, with_total=with_total
+            )
+        else:
+            expr = pg_tsquery(query, columns=columns, any_term=or_terms)
+            if expr is None:
+                return [], 0
+            ids, total = await _search_pg(
+                session,
+                expr,
+                columns=columns,
+                plain=pg_tsquery(query, any_term=or_terms) or expr,
+                kinds=kinds,
+                order=order,
+                limit=limit,
+                offset=offset,
+                with_total=with_total,
+            )
         if total or or_terms or not any_term or len(query_terms(query)) < 2:
             return ids, total
     return [], 0  # pragma: no cover - the loop always returns
+
+
+async def _search_pg(
+    session: AsyncSession,
+    expr: str,
+    *,
+    columns: Sequence[str] | None,
+    plain: str,
+    kinds: Sequence[str] | None,
+    order: str,
+    limit: int,
+    offset: int,
+    with_total: bool,
+) -> tuple[list[int], int]:
+    """PostgreSQL: the GIN-indexed ``doc`` tsvector of :data:`PG_TABLE`, ranked by ``ts_rank``
+    with :data:`PG_WEIGHTS`, ties (and ``order="date"``) by newest then id as on SQLite. The
+    count comes with the page (a window count), only when asked for."""
+    params: dict[str, Any] = {"q": expr, "limit": limit, "offset": offset}
+    where = f"s.doc @@ to_tsquery('{PG_CONFIG}', :q)"
+    # authors and org share weight C: a search of one of them alone checks its own vector too.
+    only_c = {c for c in columns or () if _PG_LABELS[c] == "C"}
+    if len(only_c) == 1:
+        (col,) = only_c
+        where += f" AND s.{col} @@ to_tsquery('{PG_CONFIG}', :plain)"
+        params["plain"] = plain
+    if kinds:
+        where += " AND s.kind IN :kinds"
+        params["kinds"] = list(kinds)
+    rank = f"ts_rank('{PG_WEIGHTS}', s.doc, to_tsquery('{PG_CONFIG}', :q))"
+    newest = "e.year DESC NULLS LAST, e.month DESC NULLS LAST"
+    if order == "id":
+        sql = f"SELECT s.entry_id AS id FROM {PG_TABLE} s WHERE {where} ORDER BY s.entry_id"
+    else:
+        order_by = f"{rank} DESC, {newest}, e.id" if order == "rank" else f"{newest}, {rank} DESC, e.id"
+        sql = f"SELECT e.id AS id FROM {PG_TABLE} s JOIN entries e ON e.id = s.entry_id WHERE {where} ORDER BY {order_by}"
+    if with_total and order != "id":
+        sql = sql.replace(" AS id ", " AS id, count(*) OVER () AS total ", 1)
+    rows = await fetch_rows(session, sql + " LIMIT :limit OFFSET :offset", params)
+    ids = [r["id"] for r in rows]
+    if not with_total or (offset == 0 and len(ids) < limit):
+        return ids, len(ids)
+    if rows and order != "id":
+        return ids, int(rows[0]["total"])
+    count = await fetch_rows(session, f"SELECT count(*) AS n FROM {PG_TABLE} s WHERE {where}", params)
+    return ids, int(count[0]["n"])
 
 
 async def _search_fts(
