@@ -29,7 +29,9 @@ def upgrade() -> None:
         return
     from db.search import PG_CONFIG, PG_TABLE, reindex_sync
 
-    op.execute(f"CREATE TEXT SEARCH DICTIONARY {PG_CONFIG}_english_stem (TEMPLATE = snowball, Language = english)")
+    op.execute(
+        f"CREATE TEXT SEARCH DICTIONARY {PG_CONFIG}_english_stem (TEMPLATE = snowball, Language = english)"
+    )
     op.execute(f"CREATE TEXT SEARCH CONFIGURATION {PG_CONFIG} (COPY = english)")
     op.execute(
         f"ALTER TEXT SEARCH CONFIGURATION {PG_CONFIG} ALTER MAPPING REPLACE english_stem WITH {PG_CONFIG}_english_stem"
