@@ -329,9 +329,10 @@ async def test_portable_search_date_order_is_newest_first(session):
 
 
 async def test_portable_search_any_term_and_paging(session, monkeypatch):
-    # search() on a database without FTS5 (PostgreSQL): a negative offset or limit is clamped (not
-    # sent to the server, which rejects it), and several words fall back to any word, as on SQLite.
-    monkeypatch.setattr(session.get_bind().dialect, "name", "postgresql")
+    # search() on a database with neither FTS5 nor PostgreSQL's tsvector (the ILIKE fallback): a
+    # negative offset or limit is clamped, and several words fall back to any word, as on SQLite.
+    # (The same checks on PostgreSQL: tests/db/test_postgres.py.)
+    monkeypatch.setattr(session.get_bind().dialect, "name", "mysql")
     try:
         both = await search.search(session, "bert", offset=-5, limit=5)
         assert len(both[0]) == 5 and both[1] > 10

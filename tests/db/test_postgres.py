@@ -241,3 +241,35 @@ async def test_search_same_entries_on_both_backends(pg, db):
     differ = {k: (on_sqlite[k], on_pg[k]) for k in on_sqlite if on_sqlite[k] != on_pg[k]}
     assert not differ
     assert on_pg["蒸馏", "all"][1] >= 1 and on_pg["distillation", "all"][1] >= 2
+
+
+async def test_search_paging_and_any_term_on_postgres(pg):
+    from db import search
+
+    async with pg.sessions() as session:
+        both = await search.search(session, "bert", offset=-5, limit=5)
+        assert len(both[0]) == 5 and both[1] > 10
+        assert await search.search(session, "bert", limit=-1) == ([], both[1])
+        assert (await search.search(session, "bert", offset=both[1] + 5))[1] == both[1]
+        ids, total = await search.search(session, "swin qqqqzz")
+        assert total >= 1 and ids
+        assert await search.search(session, "swin qqqqzz", any_term=False) == ([], 0)
+        # Counts only when asked: the first ids alone.
+        ids, n = await search.search(session, "bert", limit=3, with_total=False)
+        assert len(ids) == n == 3
+
+
+async def test_search_index_follows_writes_on_postgres(pg):
+    from db import search
+
+    async with pg.begin() as s:
+        entry = (await s.scalars(select(m.Entry).where(m.Entry.name == "DeBERTa"))).one()
+        entry.description = "Zyxwvut distillation notes"
+    async with pg.sessions() as s:
+        (ids, total) = await search.search(s, "zyxwvut")
+        assert ids == [entry.id] and total == 1
+    async with pg.begin() as s:
+        await s.delete(await s.get(m.Entry, entry.id))
+    async with pg.sessions() as s:
+        assert await search.search(s, "zyxwvut") == ([], 0)
+        assert await s.scalar(select(func.count()).select_from(m.Entry)) == 152
