@@ -212,6 +212,7 @@ def _synthetic_rows(conn: Any, n: int, rng: random.Random) -> Iterator[dict[str,
     ]
 
     now = datetime.now(UTC)
+    new_authors = authors  # inserted with the first batch
     papers_made = 0
     entries: list[dict[str, Any]] = []
     papers: list[dict[str, Any]] = []
@@ -227,7 +228,7 @@ def _synthetic_rows(conn: Any, n: int, rng: random.Random) -> Iterator[dict[str,
         if len(entries) >= _BATCH:
             yield {
                 "topics": topics,
-                "authors": authors,
+                "authors": new_authors,
                 "papers": papers,
                 "entries": entries,
                 "entry_authors": entry_authors,
@@ -235,7 +236,7 @@ def _synthetic_rows(conn: Any, n: int, rng: random.Random) -> Iterator[dict[str,
                 "entry_topics": entry_topics,
                 "aliases": aliases,
             }
-            topics, authors = [], []
+            topics, new_authors = [], []
             entries, papers, entry_authors, entry_links, entry_topics, aliases = [], [], [], [], [], []
         eid = entry_id0 + i + 1
         r = rng.random()
@@ -347,7 +348,7 @@ def _synthetic_rows(conn: Any, n: int, rng: random.Random) -> Iterator[dict[str,
             aliases.append({"entry_id": eid, "alias": alias, "norm_alias": norm_key(alias)})
     yield {
         "topics": topics,
-        "authors": authors,
+        "authors": new_authors,
         "papers": papers,
         "entries": entries,
         "entry_authors": entry_authors,

@@ -509,6 +509,15 @@ async def _search_fts(
             return ids, total
         # No row on this page: the count came with the rows, so ask for it alone (below).
         return ids, await _count_hits(session, params)
+    if order == "date" and limit > 0 and (not kinds or len(kinds) == 1):
+        walked = await _search_fts_by_date(
+            session, params, weights, kind=kinds[0] if kinds else None, limit=limit, offset=offset
+        )
+        if walked is not None:
+            ids, total = walked
+            if total < 0:  # not counted on the way: only with a kind, only when asked
+                total = int((await fetch_rows(session, f"SELECT count(*) AS n {join}", params))[0]["n"])
+            return ids, total
     if order == "id" and not kinds:
         # FTS5 yields hits in rowid (= entry id) order, so LIMIT stops the scan early: no
         # score, no join, no sort, however common the words.
@@ -566,6 +575,67 @@ async def _count_hits(session: AsyncSession, params: dict[str, Any]) -> int:
         session, f"SELECT count(*) AS n FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q", params
     )
     return int(rows[0]["n"])
+
+
+async def _search_fts_by_date(
+    session: AsyncSession,
+    params: dict[str, Any],
+    weights: str,
+    *,
+    kind: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[int], int] | None:
+    """Newest first (``order="date"``) at a cost bounded by the page, not the hits, when the
+    words are common; None when sorting every hit is cheaper (few hits).
+
+    The order is (year DESC, month DESC, bm25, id). With ``h`` hits among ``N`` entries, a walk
+    of ``ix_entries_date_desc`` (or ``ix_entries_kind_year_month`` for one kind) newest first
+    meets the first ``n = offset + limit`` hits after about ``n * N / h`` rows, checking each
+    against the hit set (FTS5 reads its doclist alone: no scores, no join). The last of those
+    hits sets the boundary month; the rest of that month's hits are read by an index seek on
+    (year, month), and bm25 is computed for those few ids only, to order each month. Same ids
+    and order as sorting every hit. The hit count (FTS5's doclist alone) picks the plan; with a
+    kind the kind's hits are returned as -1 when the walk cannot tell them (the caller counts).
+    """
+    n = offset + limit
+    sizes = await fetch_rows(
+        session,
+        f"SELECT (SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q) AS hits, "
+        "(SELECT max(id) FROM entries) AS catalog",
+        params,
+    )
+    hits, catalog = int(sizes[0]["hits"]), int(sizes[0]["catalog"] or 0)
+    if hits == 0:
+        return [], 0
+    if n * catalog >= hits * hits:  # expected walk (n * N / h rows) longer than the hits
+        return None
+    if kind is None:
+        source, only_kind = "entries AS e INDEXED BY ix_entries_date_desc", ""
+    else:
+        source, only_kind = "entries AS e INDEXED BY ix_entries_kind_year_month", "e.kind = :kind AND "
+        params = {**params, "kind": kind}
+    # One statement: the hit set (rowids from the doclist), the walk to the first n hits, the
+    # rest of the boundary month, then bm25 for those candidates only (a filter on rowid that
+    # FTS5 does not push down, so bm25 runs for the output rows alone).
+    sql = (
+        f"WITH hits AS MATERIALIZED (SELECT rowid AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q), "
+        f"walk AS MATERIALIZED (SELECT e.id AS id, e.year AS year, e.month AS month FROM {source} "
+        f"WHERE {only_kind}+e.id IN hits ORDER BY e.year DESC, e.month DESC LIMIT :n), "
+        "edge AS (SELECT year, month FROM walk ORDER BY year DESC, month DESC LIMIT 1 OFFSET :n - 1), "
+        "cand AS (SELECT id FROM walk UNION "
+        f"SELECT e.id FROM {source}, edge WHERE e.year IS edge.year AND e.month IS edge.month "
+        f"AND {only_kind}+e.id IN hits) "
+        f"SELECT e.id AS id, (SELECT count(*) FROM walk) AS walked FROM {FTS_TABLE} AS f "
+        f"JOIN entries AS e ON e.id = f.rowid WHERE {FTS_TABLE} MATCH :q AND +f.rowid IN cand "
+        f"ORDER BY e.year DESC, e.month DESC, bm25({FTS_TABLE}, {weights}), e.id LIMIT :limit OFFSET :offset"
+    )
+    rows = await fetch_rows(session, sql, {**params, "n": n})
+    ids = [r["id"] for r in rows]
+    if kind is None:
+        return ids, hits
+    walked = int(rows[0]["walked"]) if rows else -1
+    return ids, (walked if 0 <= walked < n else -1)
 
 
 async def _search_fts_ranked(
