@@ -472,8 +472,13 @@ async def _search_pg(
     if order == "id":
         sql = f"SELECT s.entry_id AS id FROM {PG_TABLE} s WHERE {where} ORDER BY s.entry_id"
     else:
+        # The hits first (GIN bitmap scans), then their dates: left to itself the planner may
+        # walk the date index and probe every entry's document (10-50x slower).
         order_by = f"{rank} DESC, {newest}, e.id" if order == "rank" else f"{newest}, {rank} DESC, e.id"
-        sql = f"SELECT e.id AS id FROM {PG_TABLE} s JOIN entries e ON e.id = s.entry_id WHERE {where} ORDER BY {order_by}"
+        sql = (
+            f"WITH hits AS MATERIALIZED (SELECT s.entry_id, s.doc FROM {PG_TABLE} s WHERE {where}) "
+            f"SELECT e.id AS id FROM hits s JOIN entries e ON e.id = s.entry_id ORDER BY {order_by}"
+        )
     if with_total and order != "id":
         sql = sql.replace(" AS id ", " AS id, count(*) OVER () AS total ", 1)
     rows = await fetch_rows(session, sql + " LIMIT :limit OFFSET :offset", params)

@@ -7,7 +7,7 @@ Create Date: 2026-11-30 07:00:00
 PostgreSQL only (SQLite has the FTS5 table of 0002). ``entry_search`` holds one row per entry:
 ``doc``, the weighted document (names and aliases A, paper title B, authors and org C, body D;
 GIN-indexed), and ``authors`` / ``org`` alone (for the author and org searches, which share
-weight C). The text search configuration ``ptm`` is ``english`` with a Snowball stemmer that
+weight C), each GIN-indexed too, and ``kind`` (B-tree). The text search configuration ``ptm`` is ``english`` with a Snowball stemmer that
 keeps stop words, as SQLite's porter tokenizer does (``for`` stays searchable). Rows are written
 by :func:`db.search.reindex_sync`, as on SQLite; ``ON DELETE CASCADE`` drops a deleted entry's row
 (0003's trigger on SQLite). ``pg_trgm`` is not needed.
@@ -42,6 +42,11 @@ def upgrade() -> None:
         "kind VARCHAR(16) NOT NULL, doc TSVECTOR NOT NULL, authors TSVECTOR NOT NULL, org TSVECTOR NOT NULL)"
     )
     op.execute(f"CREATE INDEX ix_{PG_TABLE}_doc ON {PG_TABLE} USING gin (doc)")
+    # The author and org searches go straight to their own words; kind narrows a survey search
+    # before any row is read (a bitmap AND with the document's index).
+    op.execute(f"CREATE INDEX ix_{PG_TABLE}_authors ON {PG_TABLE} USING gin (authors)")
+    op.execute(f"CREATE INDEX ix_{PG_TABLE}_org ON {PG_TABLE} USING gin (org)")
+    op.execute(f"CREATE INDEX ix_{PG_TABLE}_kind ON {PG_TABLE} (kind)")
     reindex_sync(bind, None)
 
 
