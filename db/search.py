@@ -1,4 +1,4 @@
-"""Full-text search over the catalog: one function, SQLite FTS5 behind it, ILIKE elsewhere.
+"""Full-text search over the catalog: one function; SQLite FTS5 or PostgreSQL tsvector behind it.
 
 The index is the FTS5 table ``entry_search`` (created by migration 0002, SQLite only), one row
 per entry with ``rowid = entries.id`` and five weighted columns:
@@ -33,9 +33,28 @@ Bulk ``DELETE`` statements bypass the listener; on SQLite a trigger (migration 0
 the deleted entries' rows, so the index never holds a row without its entry and hit counts
 need no join.
 
-On other databases (PostgreSQL) :func:`search` falls back to ``ILIKE`` over the same columns:
-slower and unranked by relevance (best-effort ordering: name hits first, then newest; newest
-first for ``order="date"``), with the same any-term fallback.
+Building: :func:`reindex_sync` works :data:`_REINDEX_STEP` (5,000) entries at a time, reading
+each step's documents with ``IN`` lists of at most 500 ids, so any catalog size builds (one
+``IN`` of every id once stopped at SQLite's 250,000 bound variables) in bounded memory.
+
+Date order (``order="date"``: org, author, surveys with words) on SQLite: when the words are
+common, :func:`_search_fts_by_date` walks the date index to the page and computes bm25 for the
+page's candidates only, instead of joining and sorting every hit (same ids, same order).
+
+PostgreSQL (migration 0010): the table ``entry_search`` holds a weighted ``tsvector`` per entry
+(``doc``: names A, title B, authors and org C, body D; GIN-indexed) and the authors' and org's
+own vectors. The text written is the same tokens FTS5 cuts (:func:`pg_text`: case and
+diacritics folded, CJK characters apart); the configuration ``ptm`` is English Snowball
+stemming without a stop-word list (FTS5's porter keeps stop words too). Queries are built by
+:func:`pg_tsquery` with the same rules as :func:`fts_query` (AND, then OR; prefixes from three
+characters; a CJK run a phrase; columns as weight labels), ranked by ``ts_rank`` with
+:data:`PG_WEIGHTS`, ties by newest then id. ``tests/db/test_postgres.py`` checks that both
+backends find the same entries for a corpus of queries. Known difference: Porter and Snowball
+(Porter2) stem a few short words differently ("xls": "xl" on SQLite, "xls" on PostgreSQL).
+
+Other databases fall back to ``ILIKE`` over the same columns: slower and unranked by relevance
+(best-effort ordering: name hits first, then newest; newest first for ``order="date"``), with
+the same any-term fallback.
 """
 
 from __future__ import annotations
