@@ -537,11 +537,15 @@ async def _search_fts(
         walked = await _search_fts_by_date(
             session, params, weights, kind=kinds[0] if kinds else None, limit=limit, offset=offset
         )
-        if walked is not None:
+        if isinstance(walked, int):  # few hits: sorted below, their count already known
+            hits = walked
+        else:
             ids, total = walked
             if total < 0:  # not counted on the way: only with a kind, only when asked
                 total = int((await fetch_rows(session, f"SELECT count(*) AS n {join}", params))[0]["n"])
             return ids, total
+    else:
+        hits = None
     if order == "id" and not kinds:
         # FTS5 yields hits in rowid (= entry id) order, so LIMIT stops the scan early: no
         # score, no join, no sort, however common the words.
@@ -571,6 +575,8 @@ async def _search_fts(
     ]
     if not with_total or (offset == 0 and len(ids) < limit):
         total = len(ids)
+    elif hits is not None and not kinds:
+        total = hits
     elif kinds:
         total = int((await fetch_rows(session, f"SELECT count(*) AS n {join}", params))[0]["n"])
     else:
@@ -613,9 +619,10 @@ async def _search_fts_by_date(
     kind: str | None,
     limit: int,
     offset: int,
-) -> tuple[list[int], int] | None:
+) -> tuple[list[int], int] | int:
     """Newest first (``order="date"``) at a cost bounded by the page, not the hits, when the
-    words are common; None when sorting every hit is cheaper (few hits).
+    words are common; when sorting every hit is cheaper (few hits), the number of hits alone
+    (the caller sorts them and needs no count of its own).
 
     The order is (year DESC, month DESC, bm25, id). With ``h`` hits among ``N`` entries, a walk
     of ``ix_entries_date_desc`` (or ``ix_entries_kind_year_month`` for one kind) newest first
@@ -637,7 +644,7 @@ async def _search_fts_by_date(
     if hits == 0:
         return [], 0
     if n * catalog * _WALK_COST >= hits * hits:  # expected walk (n * N / h rows) longer than the hits
-        return None
+        return hits
     if kind is None:
         source, only_kind = "entries AS e INDEXED BY ix_entries_date_desc", ""
     else:

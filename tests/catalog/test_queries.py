@@ -403,14 +403,8 @@ async def test_date_walk_same_pages_as_sorting_every_hit(session, monkeypatch):
     ]
 
     async def run(walk: bool) -> list[tuple[list[int], int]]:
-        async def sort_every_hit(*args, **kwargs):
-            return None
-
         with monkeypatch.context() as patch:
-            if walk:
-                patch.setattr(search, "_WALK_COST", 0)
-            else:
-                patch.setattr(search, "_search_fts_by_date", sort_every_hit)
+            patch.setattr(search, "_WALK_COST", 0 if walk else 10**15)
             return [
                 await search.search(session, q, order="date", limit=limit, offset=offset, **kwargs)
                 for kwargs, queries_ in cases
