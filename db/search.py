@@ -541,8 +541,18 @@ async def _search_fts(
             hits = walked
         else:
             ids, total = walked
-            if total < 0:  # not counted on the way: only with a kind, only when asked
-                total = int((await fetch_rows(session, f"SELECT count(*) AS n {join}", params))[0]["n"])
+            if total < 0 and with_total:  # a kind's hits, not counted on the way
+                # The kind's index against the hit set (doclist rowids): 2-4x cheaper than
+                # joining every hit to ``entries`` for its kind, on common words.
+                rows = await fetch_rows(
+                    session,
+                    "SELECT count(*) AS n FROM entries AS e INDEXED BY ix_entries_kind_year_month "
+                    f"WHERE e.kind = :kind AND +e.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q)",
+                    {**params, "kind": kinds[0]},
+                )
+                total = int(rows[0]["n"])
+            elif total < 0:
+                total = len(ids)
             return ids, total
     else:
         hits = None
