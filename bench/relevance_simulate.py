@@ -36,18 +36,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     items = load_corpus(args.corpus)
-    train = sorted(
-        (i for i in items if not frozen_test(i)), key=lambda i: hashlib.sha256(i.id.encode()).digest()
-    )
+    train = sorted((i for i in items if not frozen_test(i)), key=lambda i: hashlib.sha256(i.id.encode()).digest())
     test = [i for i in items if frozen_test(i)]
     cut = int(len(train) * args.seed_share)
     start = time.perf_counter()
     history = simulate_feedback(
-        train[:cut],
-        train[cut:],
-        test,
-        every=args.every,
-        poll_size=args.poll_size,
+        train[:cut], train[cut:], test, every=args.every, poll_size=args.poll_size,
         cfg=TrainConfig(l2_grid=(0.01,), folds=3),
     )
     elapsed = time.perf_counter() - start
