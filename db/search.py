@@ -1,4 +1,4 @@
-"""Full-text search over the catalog: one function, SQLite FTS5 behind it, ILIKE elsewhere.
+"""Full-text search over the catalog: one function; SQLite FTS5 or PostgreSQL tsvector behind it.
 
 The index is the FTS5 table ``entry_search`` (created by migration 0002, SQLite only), one row
 per entry with ``rowid = entries.id`` and five weighted columns:
@@ -33,9 +33,28 @@ Bulk ``DELETE`` statements bypass the listener; on SQLite a trigger (migration 0
 the deleted entries' rows, so the index never holds a row without its entry and hit counts
 need no join.
 
-On other databases (PostgreSQL) :func:`search` falls back to ``ILIKE`` over the same columns:
-slower and unranked by relevance (best-effort ordering: name hits first, then newest; newest
-first for ``order="date"``), with the same any-term fallback.
+Building: :func:`reindex_sync` works :data:`_REINDEX_STEP` (5,000) entries at a time, reading
+each step's documents with ``IN`` lists of at most 500 ids, so any catalog size builds (one
+``IN`` of every id once stopped at SQLite's 250,000 bound variables) in bounded memory.
+
+Date order (``order="date"``: org, author, surveys with words) on SQLite: when the words are
+common, :func:`_search_fts_by_date` walks the date index to the page and computes bm25 for the
+page's candidates only, instead of joining and sorting every hit (same ids, same order).
+
+PostgreSQL (migration 0010): the table ``entry_search`` holds a weighted ``tsvector`` per entry
+(``doc``: names A, title B, authors and org C, body D; GIN-indexed) and the authors' and org's
+own vectors. The text written is the same tokens FTS5 cuts (:func:`pg_text`: case and
+diacritics folded, CJK characters apart); the configuration ``ptm`` is English Snowball
+stemming without a stop-word list (FTS5's porter keeps stop words too). Queries are built by
+:func:`pg_tsquery` with the same rules as :func:`fts_query` (AND, then OR; prefixes from three
+characters; a CJK run a phrase; columns as weight labels), ranked by ``ts_rank`` with
+:data:`PG_WEIGHTS`, ties by newest then id. ``tests/db/test_postgres.py`` checks that both
+backends find the same entries for a corpus of queries. Known difference: Porter and Snowball
+(Porter2) stem a few short words differently ("xls": "xl" on SQLite, "xls" on PostgreSQL).
+
+Other databases fall back to ``ILIKE`` over the same columns: slower and unranked by relevance
+(best-effort ordering: name hits first, then newest; newest first for ``order="date"``), with
+the same any-term fallback.
 """
 
 from __future__ import annotations
@@ -53,15 +72,20 @@ from sqlalchemy.orm import Session
 
 from db import models as m
 from db.fastread import fetch_rows
+from db.normalize import fold
 
 log = logging.getLogger(__name__)
 
 __all__ = [
     "FTS_TABLE",
+    "PG_TABLE",
     "READ_CACHE",
     "first_hits_sql",
     "fts_query",
     "index_text",
+    "pg_search_ready",
+    "pg_text",
+    "pg_tsquery",
     "reindex",
     "reindex_sync",
     "search",
@@ -69,6 +93,12 @@ __all__ = [
 ]
 
 FTS_TABLE = "entry_search"
+PG_TABLE = "entry_search"
+PG_CONFIG = "ptm"
+# PostgreSQL has four weights: names A, title B, authors and org C, body D; ts_rank's array is
+# {D, C, B, A}, in the proportions of SQLite's bm25 column weights (10 / 5 / 3 / 3 / 1).
+PG_WEIGHTS = "{0.1, 0.3, 0.5, 1.0}"
+_PG_LABELS = {"names": "A", "title": "B", "authors": "C", "org": "C", "body": "D"}
 COLUMNS = ("names", "title", "authors", "org", "body")
 WEIGHTS = (10.0, 5.0, 3.0, 3.0, 1.0)
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
@@ -108,6 +138,45 @@ def fts_query(query: str, *, columns: Sequence[str] | None = None, any_term: boo
     return expr
 
 
+def pg_text(text: str | None) -> str:
+    """Text as written to the PostgreSQL index: the letter/digit runs FTS5's unicode61 would
+    make (case and diacritics folded, each CJK character a token), space-separated, so that
+    PostgreSQL's parser sees plain words and both backends cut the same tokens."""
+    if not text:
+        return ""
+    return " ".join(_TERM.findall(fold(index_text(text))))
+
+
+def pg_tsquery(query: str, *, columns: Sequence[str] | None = None, any_term: bool = False) -> str | None:
+    """The ``to_tsquery`` text (configuration :data:`PG_CONFIG`) matching what :func:`fts_query`
+    matches on SQLite: every term (``any_term``: some term), terms of three or more characters
+    as prefixes, a CJK run as a phrase, ``columns`` as weight labels. None without a term."""
+    labels = ""
+    if columns:
+        bad = [c for c in columns if c not in COLUMNS]
+        if bad:
+            raise ValueError(f"unknown search column(s): {', '.join(bad)}")
+        labels = "".join(sorted({_PG_LABELS[c] for c in columns}))
+    parts = []
+    for term in query_terms(query):
+        if _CJK_CHAR.match(term):
+            # Terms are letter/digit runs: nothing in them is tsquery syntax.
+            parts.append("(" + " <-> ".join(f"'{c}'" + (f":{labels}" if labels else "") for c in term) + ")")
+        else:
+            # Folding can split a term (compatibility forms: "½" -> "1⁄2"): its runs then
+            # form a phrase, as unicode61 would tokenize them.
+            words = _TERM.findall(fold(term))
+            if not words:
+                continue
+            suffix = ("*" if len(term) >= 3 else "") + labels
+            last = f"'{words[-1]}'" + (f":{suffix}" if suffix else "")
+            head = [f"'{w}'" + (f":{labels}" if labels else "") for w in words[:-1]]
+            parts.append(last if not head else "(" + " <-> ".join([*head, last]) + ")")
+    if not parts:
+        return None
+    return (" | " if any_term else " & ").join(parts)
+
+
 # --------------------------------------------------------------------------------------------
 # Index maintenance
 
@@ -122,13 +191,12 @@ def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
         yield ids[i : i + _CHUNK]
 
 
-def _documents(conn: Connection, ids: Sequence[int] | None) -> list[dict[str, Any]]:
+def _documents(conn: Connection, ids: Sequence[int]) -> list[dict[str, Any]]:
     e = m.Entry.__table__
     stmt = select(e.c.id, e.c.kind, e.c.name, e.c.paper_title, e.c.phrasing, e.c.org, e.c.description)
-    if ids is not None:
-        stmt = stmt.where(e.c.id.in_(ids))
     docs: dict[int, dict[str, Any]] = {}
-    for row in conn.execute(stmt):
+    rows = (r for chunk in _chunks(ids) for r in conn.execute(stmt.where(e.c.id.in_(chunk))))
+    for row in rows:
         title = row.paper_title or ""
         tail = (row.phrasing or {}).get("title_tail") if isinstance(row.phrasing, dict) else None
         if title and tail:
@@ -175,16 +243,53 @@ def _documents(conn: Connection, ids: Sequence[int] | None) -> list[dict[str, An
     ]
 
 
+# Entries per reindex step: the documents of one step are read with ``IN`` lists of at most
+# this many ids and written in one executemany, so any catalog size builds in bounded memory
+# and under SQLite's bound-variable limit (the whole rebuild once bound every id in one ``IN``).
+_REINDEX_STEP = 5000
+
+
+def _all_entry_ids(conn: Connection) -> Iterable[list[int]]:
+    """Every entry id, ascending, a step at a time (keyset pages on the primary key)."""
+    e = m.Entry.__table__
+    last = None
+    while True:
+        stmt = select(e.c.id).order_by(e.c.id).limit(_REINDEX_STEP)
+        if last is not None:
+            stmt = stmt.where(e.c.id > last)
+        ids = list(conn.execute(stmt).scalars())
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
 def reindex_sync(conn: Connection, entry_ids: Sequence[int] | None = None) -> None:
-    """Rewrite the index rows of these entries (None: rebuild all). SQLite only; else a no-op."""
-    if conn.dialect.name != "sqlite":
+    """Rewrite the index rows of these entries (None: rebuild all), :data:`_REINDEX_STEP`
+    entries at a time. SQLite (FTS5) and PostgreSQL (:data:`PG_TABLE`); else a no-op."""
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        if not pg_search_ready(conn):
+            return
+    elif dialect != "sqlite":
         return
-    ids = None if entry_ids is None else sorted({int(i) for i in entry_ids})
-    if ids is None:
-        conn.execute(text(f"DELETE FROM {FTS_TABLE}"))
-    elif not ids:
-        return
+    if entry_ids is None:
+        conn.execute(text(f"DELETE FROM {FTS_TABLE if dialect == 'sqlite' else PG_TABLE}"))
+        steps: Iterable[Sequence[int]] = _all_entry_ids(conn)
+        fresh = True
     else:
+        ids = sorted({int(i) for i in entry_ids})
+        steps = (ids[i : i + _REINDEX_STEP] for i in range(0, len(ids), _REINDEX_STEP))
+        fresh = False
+    for step in steps:
+        if dialect == "sqlite":
+            _write_fts_rows(conn, step, fresh=fresh)
+        else:
+            _write_pg_rows(conn, step, fresh=fresh)
+
+
+def _write_fts_rows(conn: Connection, ids: Sequence[int], *, fresh: bool) -> None:
+    if not fresh:
         for chunk in _chunks(ids):
             conn.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({','.join(str(i) for i in chunk)})"))
     docs = _documents(conn, ids)
@@ -195,6 +300,45 @@ def reindex_sync(conn: Connection, entry_ids: Sequence[int] | None = None) -> No
                 "VALUES (:rowid, :names, :title, :authors, :org, :body, :kind)"
             ),
             docs,
+        )
+
+
+_PG_READY = "ptm_pg_search_ready"
+
+
+def pg_search_ready(conn: Connection) -> bool:
+    """Whether this PostgreSQL database has the search table (migration 0010); remembered on
+    the driver connection once true (migrations before 0010 reindex nothing there)."""
+    if conn.info.get(_PG_READY):
+        return True
+    ready = conn.dialect.has_table(conn, PG_TABLE)
+    if ready:
+        conn.info[_PG_READY] = True
+    return ready
+
+
+def _pg_vector(param: str, label: str) -> str:
+    return f"setweight(to_tsvector('{PG_CONFIG}', :{param}), '{label}')"
+
+
+_PG_INSERT = (
+    f"INSERT INTO {PG_TABLE} (entry_id, kind, doc, authors, org) VALUES (:rowid, :kind, "
+    + " || ".join(_pg_vector(c, _PG_LABELS[c]) for c in COLUMNS)
+    + f", to_tsvector('{PG_CONFIG}', :authors), to_tsvector('{PG_CONFIG}', :org))"
+)
+
+
+def _write_pg_rows(conn: Connection, ids: Sequence[int], *, fresh: bool) -> None:
+    if not fresh:
+        for chunk in _chunks(ids):
+            conn.execute(
+                text(f"DELETE FROM {PG_TABLE} WHERE entry_id IN ({','.join(str(i) for i in chunk)})")
+            )
+    docs = _documents(conn, ids)
+    if docs:
+        conn.execute(
+            text(_PG_INSERT),
+            [{**d, **{c: pg_text(d[c]) for c in COLUMNS}} for d in docs],
         )
 
 
@@ -229,10 +373,7 @@ def _reindex_after_flush(session: Session, _context: Any) -> None:
             touched.add(obj.entry_id)
     if not touched:
         return
-    conn = session.connection()
-    if conn.dialect.name != "sqlite":
-        return
-    reindex_sync(conn, sorted(touched))
+    reindex_sync(session.connection(), sorted(touched))
 
 
 def track_index(session_class: type[Session]) -> None:
@@ -275,8 +416,8 @@ async def search(
         return [], 0
     # Negative values mean nothing (PostgreSQL rejects a negative LIMIT or OFFSET outright).
     limit, offset = max(0, limit), max(0, offset)
-    bind = session.get_bind()
-    if bind.dialect.name != "sqlite":
+    dialect = session.get_bind().dialect.name
+    if dialect not in ("sqlite", "postgresql"):
         for or_terms in (False, True) if any_term and len(query_terms(query)) > 1 else (False,):
             ids, total = await _search_ilike(
                 session,
@@ -292,15 +433,81 @@ async def search(
                 break
         return ids, total
     for or_terms in (False, True) if any_term else (False,):
-        expr = fts_query(query, columns=columns, any_term=or_terms)
-        if expr is None:
-            return [], 0
-        ids, total = await _search_fts(
-            session, expr, kinds=kinds, order=order, limit=limit, offset=offset, with_total=with_total
-        )
+        if dialect == "sqlite":
+            expr = fts_query(query, columns=columns, any_term=or_terms)
+            if expr is None:
+                return [], 0
+            ids, total = await _search_fts(
+                session, expr, kinds=kinds, order=order, limit=limit, offset=offset, with_total=with_total
+            )
+        else:
+            expr = pg_tsquery(query, columns=columns, any_term=or_terms)
+            if expr is None:
+                return [], 0
+            ids, total = await _search_pg(
+                session,
+                expr,
+                columns=columns,
+                plain=pg_tsquery(query, any_term=or_terms) or expr,
+                kinds=kinds,
+                order=order,
+                limit=limit,
+                offset=offset,
+                with_total=with_total,
+            )
         if total or or_terms or not any_term or len(query_terms(query)) < 2:
             return ids, total
     return [], 0  # pragma: no cover - the loop always returns
+
+
+async def _search_pg(
+    session: AsyncSession,
+    expr: str,
+    *,
+    columns: Sequence[str] | None,
+    plain: str,
+    kinds: Sequence[str] | None,
+    order: str,
+    limit: int,
+    offset: int,
+    with_total: bool,
+) -> tuple[list[int], int]:
+    """PostgreSQL: the GIN-indexed ``doc`` tsvector of :data:`PG_TABLE`, ranked by ``ts_rank``
+    with :data:`PG_WEIGHTS`, ties (and ``order="date"``) by newest then id as on SQLite. The
+    count comes with the page (a window count), only when asked for."""
+    params: dict[str, Any] = {"q": expr, "limit": limit, "offset": offset}
+    where = f"s.doc @@ to_tsquery('{PG_CONFIG}', :q)"
+    # authors and org share weight C: a search of one of them alone checks its own vector too.
+    only_c = {c for c in columns or () if _PG_LABELS[c] == "C"}
+    if len(only_c) == 1:
+        (col,) = only_c
+        where += f" AND s.{col} @@ to_tsquery('{PG_CONFIG}', :plain)"
+        params["plain"] = plain
+    if kinds:
+        where += " AND s.kind IN :kinds"
+        params["kinds"] = list(kinds)
+    rank = f"ts_rank('{PG_WEIGHTS}', s.doc, to_tsquery('{PG_CONFIG}', :q))"
+    newest = "e.year DESC NULLS LAST, e.month DESC NULLS LAST"
+    if order == "id":
+        sql = f"SELECT s.entry_id AS id FROM {PG_TABLE} s WHERE {where} ORDER BY s.entry_id"
+    else:
+        # The hits first (GIN bitmap scans), then their dates: left to itself the planner may
+        # walk the date index and probe every entry's document (10-50x slower).
+        order_by = f"{rank} DESC, {newest}, e.id" if order == "rank" else f"{newest}, {rank} DESC, e.id"
+        sql = (
+            f"WITH hits AS MATERIALIZED (SELECT s.entry_id, s.doc FROM {PG_TABLE} s WHERE {where}) "
+            f"SELECT e.id AS id FROM hits s JOIN entries e ON e.id = s.entry_id ORDER BY {order_by}"
+        )
+    if with_total and order != "id":
+        sql = sql.replace(" AS id ", " AS id, count(*) OVER () AS total ", 1)
+    rows = await fetch_rows(session, sql + " LIMIT :limit OFFSET :offset", params)
+    ids = [r["id"] for r in rows]
+    if not with_total or (offset == 0 and len(ids) < limit):
+        return ids, len(ids)
+    if rows and order != "id":
+        return ids, int(rows[0]["total"])
+    count = await fetch_rows(session, f"SELECT count(*) AS n FROM {PG_TABLE} s WHERE {where}", params)
+    return ids, int(count[0]["n"])
 
 
 async def _search_fts(
@@ -326,6 +533,29 @@ async def _search_fts(
             return ids, total
         # No row on this page: the count came with the rows, so ask for it alone (below).
         return ids, await _count_hits(session, params)
+    if order == "date" and limit > 0 and (not kinds or len(kinds) == 1):
+        walked = await _search_fts_by_date(
+            session, params, weights, kind=kinds[0] if kinds else None, limit=limit, offset=offset
+        )
+        if isinstance(walked, int):  # few hits: sorted below, their count already known
+            hits = walked
+        else:
+            ids, total = walked
+            if total < 0 and with_total:  # a kind's hits, not counted on the way
+                # The kind's index against the hit set (doclist rowids): 2-4x cheaper than
+                # joining every hit to ``entries`` for its kind, on common words.
+                rows = await fetch_rows(
+                    session,
+                    "SELECT count(*) AS n FROM entries AS e INDEXED BY ix_entries_kind_year_month "
+                    f"WHERE e.kind = :kind AND +e.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q)",
+                    {**params, "kind": kinds[0]},
+                )
+                total = int(rows[0]["n"])
+            elif total < 0:
+                total = len(ids)
+            return ids, total
+    else:
+        hits = None
     if order == "id" and not kinds:
         # FTS5 yields hits in rowid (= entry id) order, so LIMIT stops the scan early: no
         # score, no join, no sort, however common the words.
@@ -355,6 +585,8 @@ async def _search_fts(
     ]
     if not with_total or (offset == 0 and len(ids) < limit):
         total = len(ids)
+    elif hits is not None and not kinds:
+        total = hits
     elif kinds:
         total = int((await fetch_rows(session, f"SELECT count(*) AS n {join}", params))[0]["n"])
     else:
@@ -383,6 +615,72 @@ async def _count_hits(session: AsyncSession, params: dict[str, Any]) -> int:
         session, f"SELECT count(*) AS n FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q", params
     )
     return int(rows[0]["n"])
+
+
+# How much a walked index row costs next to a joined and sorted hit (the tests set 0: always walk).
+_WALK_COST = 1
+
+
+async def _search_fts_by_date(
+    session: AsyncSession,
+    params: dict[str, Any],
+    weights: str,
+    *,
+    kind: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[int], int] | int:
+    """Newest first (``order="date"``) at a cost bounded by the page, not the hits, when the
+    words are common; when sorting every hit is cheaper (few hits), the number of hits alone
+    (the caller sorts them and needs no count of its own).
+
+    The order is (year DESC, month DESC, bm25, id). With ``h`` hits among ``N`` entries, a walk
+    of ``ix_entries_date_desc`` (or ``ix_entries_kind_year_month`` for one kind) newest first
+    meets the first ``n = offset + limit`` hits after about ``n * N / h`` rows, checking each
+    against the hit set (FTS5 reads its doclist alone: no scores, no join). The last of those
+    hits sets the boundary month; the rest of that month's hits are read by an index seek on
+    (year, month), and bm25 is computed for those few ids only, to order each month. Same ids
+    and order as sorting every hit. The hit count (FTS5's doclist alone) picks the plan; with a
+    kind the kind's hits are returned as -1 when the walk cannot tell them (the caller counts).
+    """
+    n = offset + limit
+    sizes = await fetch_rows(
+        session,
+        f"SELECT (SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q) AS hits, "
+        "(SELECT max(id) FROM entries) AS catalog",
+        params,
+    )
+    hits, catalog = int(sizes[0]["hits"]), int(sizes[0]["catalog"] or 0)
+    if hits == 0:
+        return [], 0
+    if n * catalog * _WALK_COST >= hits * hits:  # expected walk (n * N / h rows) longer than the hits
+        return hits
+    if kind is None:
+        source, only_kind = "entries AS e INDEXED BY ix_entries_date_desc", ""
+    else:
+        source, only_kind = "entries AS e INDEXED BY ix_entries_kind_year_month", "e.kind = :kind AND "
+        params = {**params, "kind": kind}
+    # One statement: the hit set (rowids from the doclist), the walk to the first n hits, the
+    # rest of the boundary month, then bm25 for those candidates only (a filter on rowid that
+    # FTS5 does not push down, so bm25 runs for the output rows alone).
+    sql = (
+        f"WITH hits AS MATERIALIZED (SELECT rowid AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q), "
+        f"walk AS MATERIALIZED (SELECT e.id AS id, e.year AS year, e.month AS month FROM {source} "
+        f"WHERE {only_kind}+e.id IN hits ORDER BY e.year DESC, e.month DESC LIMIT :n), "
+        "edge AS (SELECT year, month FROM walk ORDER BY year DESC, month DESC LIMIT 1 OFFSET :n - 1), "
+        "cand AS (SELECT id FROM walk UNION "
+        f"SELECT e.id FROM {source}, edge WHERE e.year IS edge.year AND e.month IS edge.month "
+        f"AND {only_kind}+e.id IN hits) "
+        f"SELECT e.id AS id, (SELECT count(*) FROM walk) AS walked FROM {FTS_TABLE} AS f "
+        f"JOIN entries AS e ON e.id = f.rowid WHERE {FTS_TABLE} MATCH :q AND +f.rowid IN cand "
+        f"ORDER BY e.year DESC, e.month DESC, bm25({FTS_TABLE}, {weights}), e.id LIMIT :limit OFFSET :offset"
+    )
+    rows = await fetch_rows(session, sql, {**params, "n": n})
+    ids = [r["id"] for r in rows]
+    if kind is None:
+        return ids, hits
+    walked = int(rows[0]["walked"]) if rows else -1
+    return ids, (walked if 0 <= walked < n else -1)
 
 
 async def _search_fts_ranked(

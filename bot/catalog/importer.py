@@ -1089,8 +1089,9 @@ async def apply_plan(session: AsyncSession, plan: Plan, *, progress: Progress | 
             await session.execute(insert(model.__table__), list(chunk))
     touched = ids_added + ids_updated
     # The search index, once for every touched entry (bulk statements bypass the flush listener).
+    # reindex_sync writes SQLite's FTS5 rows or PostgreSQL's tsvector rows (a no-op elsewhere).
     conn = await session.connection()
-    if conn.dialect.name == "sqlite" and touched:
+    if touched:
         if progress is not None:
             progress("indexing", 0, len(touched))
         await conn.run_sync(reindex_sync, touched)

@@ -329,9 +329,10 @@ async def test_portable_search_date_order_is_newest_first(session):
 
 
 async def test_portable_search_any_term_and_paging(session, monkeypatch):
-    # search() on a database without FTS5 (PostgreSQL): a negative offset or limit is clamped (not
-    # sent to the server, which rejects it), and several words fall back to any word, as on SQLite.
-    monkeypatch.setattr(session.get_bind().dialect, "name", "postgresql")
+    # search() on a database with neither FTS5 nor PostgreSQL's tsvector (the ILIKE fallback): a
+    # negative offset or limit is clamped, and several words fall back to any word, as on SQLite.
+    # (The same checks on PostgreSQL: tests/db/test_postgres.py.)
+    monkeypatch.setattr(session.get_bind().dialect, "name", "mysql")
     try:
         both = await search.search(session, "bert", offset=-5, limit=5)
         assert len(both[0]) == 5 and both[1] > 10
@@ -387,3 +388,30 @@ async def test_related_same_paper_undated_last_on_postgres():
         await db.close()
         await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         await admin.close()
+
+
+async def test_date_walk_same_pages_as_sorting_every_hit(session, monkeypatch):
+    # org / author / surveys with words: the date-index walk (db.search._search_fts_by_date,
+    # used for common words on a large catalog) gives the same ids, order and totals as joining
+    # and sorting every hit, on every page; forced on here, where the catalog is small.
+    cases = [
+        ({"columns": ("org",)}, ["Google", "Facebook", "Microsoft", "University", "AI", "zzz"]),
+        ({"columns": ("authors",), "any_term": False}, ["Kaiming He", "Wei", "Li", "Zhang"]),
+        ({"kinds": ("survey",)}, ["language", "models", "pre-trained", "transformer", "vision"]),
+        ({"kinds": ("model",)}, ["bert", "language", "speech"]),
+        ({}, ["bert", "language model", "蒸馏"]),
+    ]
+
+    async def run(walk: bool) -> list[tuple[list[int], int]]:
+        with monkeypatch.context() as patch:
+            patch.setattr(search, "_WALK_COST", 0 if walk else 10**15)
+            return [
+                await search.search(session, q, order="date", limit=limit, offset=offset, **kwargs)
+                for kwargs, queries_ in cases
+                for q in queries_
+                for limit, offset in ((10, 0), (5, 5), (3, 9), (10, 40))
+            ]
+
+    walked, sorted_ = await run(True), await run(False)
+    assert walked == sorted_
+    assert sum(1 for ids, _ in walked if len(ids) > 1) > 30
