@@ -14,7 +14,6 @@ prints the median and p99 of the whole batch.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import statistics
 import sys
@@ -31,12 +30,7 @@ from bot.watch.relevance_train import evaluate, frozen_test, load_corpus  # noqa
 
 
 def _load_model(path: Path | None) -> RelevanceModel:
-    if path is None:
-        return shipped_model()
-    data = path.read_bytes()
-    if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
-    return RelevanceModel.loads(data.decode("utf-8"))
+    return shipped_model() if path is None else RelevanceModel.from_bytes(path.read_bytes())
 
 
 def mistakes(model: RelevanceModel, items: list, n: int) -> dict[str, list[dict[str, object]]]:

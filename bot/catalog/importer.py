@@ -31,10 +31,6 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog.listformat import (
-    DateStyle,
-    Entry,
-    EntryKind,
-    Link,
     ListDocument,
     ParseProblem,
     Section,
@@ -42,6 +38,7 @@ from bot.catalog.listformat import (
     parse_list,
     render_list,
 )
+from bot.catalog.model import Entry, EntryKind, Link, entry_from_columns
 from db import models as m
 from db.normalize import fold, norm_key, norm_title
 from db.search import reindex_sync
@@ -239,24 +236,11 @@ async def load_state(session: AsyncSession) -> CatalogState:
     stored = [
         Stored(
             id=r.id,
-            entry=Entry(
-                kind=EntryKind(r.kind),
-                name=r.name,
-                section=r.section_key,
-                year=r.year,
-                month=r.month,
-                date_style=DateStyle(r.date_style),
-                org=r.org,
-                docs_url=r.docs_url,
-                paper_title=r.paper_title,
-                paper_url=r.paper_url,
-                arxiv_id=r.arxiv_id,
+            entry=entry_from_columns(
+                r._mapping,
                 authors=authors.get(r.id, []),
                 links=links.get(r.id, []),
-                description=r.description,
-                phrasing=dict(r.phrasing or {}),
-                source_line=r.source_line,
-                topics=sorted(t for t, _ in topics.get(r.id, [])),
+                topics=(t for t, _ in topics.get(r.id, [])),
                 aliases=aliases.get(r.id, []),
             ),
             origin=r.origin,

@@ -21,21 +21,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from dataclasses import dataclass, replace
 
 from bot.catalog.arxiv_ids import arxiv_id_from_url
+from bot.catalog.model import AuthorStyle, DateStyle, Entry, EntryKind, Link
 
 __all__ = [
-    "AuthorStyle",
-    "DateStyle",
-    "Entry",
-    "EntryKind",
-    "Link",
     "ListDocument",
     "ParseProblem",
     "Section",
-    "format_date",
     "join_authors",
     "parse_list",
     "render_entry",
@@ -45,25 +39,6 @@ __all__ = [
 ]
 
 
-class EntryKind(StrEnum):
-    SURVEY = "survey"
-    MODEL = "model"
-    RESOURCE = "resource"
-
-
-class DateStyle(StrEnum):
-    YYMM = "yymm"  # "2202:"
-    YEAR = "year"  # "2020:" (a bare year)
-    NONE = "none"  # ": [GPT](...)"
-
-
-class AuthorStyle(StrEnum):
-    COMMA = "comma"  # A, B, C
-    COMMA_AND = "comma_and"  # A, B and C
-    OXFORD = "oxford"  # A, B, and C
-    AND = "and"  # A and B and C
-
-
 # Phrasing variants between "(from Org)" and the paper link, exactly as the list writes them.
 CONNECTORS: dict[str, str] = {
     "paper": "released with the paper",
@@ -71,66 +46,6 @@ CONNECTORS: dict[str, str] = {
     "repository": "released in the repository",
     "papers": "released with the papers -",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    url: str
-    label: str | None = None
-    # In resource blocks a label sometimes stands on its own line above its URL.
-    label_own_line: bool = False
-
-
-@dataclass(slots=True)
-class Entry:
-    """One entry of the list, in structured form (also the catalog's domain object)."""
-
-    kind: EntryKind
-    name: str
-    section: str = ""
-    year: int | None = None
-    month: int | None = None
-    date_style: DateStyle = DateStyle.YYMM
-    org: str | None = None
-    docs_url: str | None = None
-    paper_title: str | None = None
-    paper_url: str | None = None
-    arxiv_id: str | None = None
-    authors: list[str] = field(default_factory=list)
-    links: list[Link] = field(default_factory=list)
-    description: str | None = None
-    # Phrasing, so the exporter can write the line back the way the list has it.
-    phrasing: dict[str, str] = field(default_factory=dict)
-    source_line: int | None = None
-    topics: list[str] = field(default_factory=list)
-    aliases: list[str] = field(default_factory=list)
-
-    @property
-    def date(self) -> str | None:
-        return format_date(self.year, self.month)
-
-    def key(self) -> tuple[str, str]:
-        return (str(self.kind), self.name)
-
-    def content(self) -> tuple:
-        """Everything that the list's markdown carries (used for round-trip and change detection)."""
-        return (
-            str(self.kind),
-            self.name,
-            self.section,
-            self.year,
-            self.month,
-            str(self.date_style),
-            self.org,
-            self.docs_url,
-            self.paper_title,
-            self.paper_url,
-            self.arxiv_id,
-            tuple(self.authors),
-            tuple(self.links),
-            self.description,
-            tuple(sorted(self.phrasing.items())),
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,12 +84,6 @@ class ListDocument:
         for e in self.entries:
             out[str(e.kind)] += 1
         return out
-
-
-def format_date(year: int | None, month: int | None) -> str | None:
-    if year is None:
-        return None
-    return f"{year:04d}-{month:02d}" if month else f"{year:04d}"
 
 
 # --------------------------------------------------------------------------------------------

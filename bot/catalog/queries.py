@@ -1,7 +1,7 @@
 """The services behind the query commands (``/ptm model``, ``recent``, ``search`` ... and the CLI).
 
 Every function takes an open session and never commits. Results are :class:`EntryHit` (the
-entry's id and its domain :class:`~bot.catalog.listformat.Entry`, topics and aliases filled).
+entry's id and its domain :class:`~bot.catalog.model.Entry`, topics and aliases filled).
 
 Performance design (targets at 100,000 entries: autocomplete and ``find_model`` <= 5 ms,
 ``recent`` <= 10 ms, ``search`` <= 20 ms): nothing scans the catalog in Python. Names are
@@ -31,8 +31,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog import service as catalog
-from bot.catalog.listformat import DateStyle, Entry, EntryKind, Link, full_paper_title
+from bot.catalog.listformat import full_paper_title
 from bot.catalog.matching import FAMILY_PREFIXES, Candidate, Match, Tier, family_stem, rank, unique_names
+from bot.catalog.model import Entry, EntryHit, Link, entry_from_columns
 from bot.catalog.topics import TOPICS, parse_topic
 from bot.errors import PTMError
 from db import models as m
@@ -43,7 +44,6 @@ from db.normalize import norm_key
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "EntryHit",
     "UnknownTopic",
     "by_author",
     "by_org",
@@ -62,12 +62,6 @@ __all__ = [
 
 _PREFIX_LIMIT = 60
 _KEY_END = "\U0010ffff"  # sorts after every character a norm key can hold
-
-
-@dataclass(frozen=True)
-class EntryHit:
-    id: int
-    entry: Entry
 
 
 class UnknownTopic(PTMError, ValueError):
@@ -195,28 +189,12 @@ def _hits(
         row = rows.get(i)
         if row is None:
             continue
-        phrasing = row["phrasing"]
-        if isinstance(phrasing, str):  # the driver's text of the JSON column
-            phrasing = json.loads(phrasing)
-        entry = Entry(
-            kind=EntryKind(row["kind"]),
-            name=row["name"],
-            section=row["section_key"],
-            year=row["year"],
-            month=row["month"],
-            date_style=DateStyle(row["date_style"]),
-            org=row["org"],
-            docs_url=row["docs_url"],
-            paper_title=row["paper_title"],
-            paper_url=row["paper_url"],
-            arxiv_id=row["arxiv_id"],
-            authors=list(authors.get(i, ())),
-            links=list(links.get(i, ())),
-            description=row["description"],
-            phrasing=dict(phrasing or {}),
-            source_line=row["source_line"],
-            topics=sorted(topics.get(i, ())),
-            aliases=list(aliases.get(i, ())),
+        entry = entry_from_columns(
+            row,
+            authors=authors.get(i, ()),
+            links=links.get(i, ()),
+            topics=topics.get(i, ()),
+            aliases=aliases.get(i, ()),
         )
         hits.append(EntryHit(i, entry))
     return hits

@@ -17,17 +17,8 @@ from sqlalchemy.orm import selectinload
 
 from bot.catalog import importer
 from bot.catalog.importer import ImportOptions, ImportReport, Plan, decode_list_bytes
-from bot.catalog.listformat import (
-    DateStyle,
-    Entry,
-    EntryKind,
-    Link,
-    ParseProblem,
-    Section,
-    full_paper_title,
-    render_list,
-    settle_author_style,
-)
+from bot.catalog.listformat import ParseProblem, Section, full_paper_title, render_list, settle_author_style
+from bot.catalog.model import DateStyle, Entry, EntryKind, Link
 from bot.catalog.topics import TOPICS, topics_for
 from db import models as m
 from db.normalize import fold, norm_key, norm_title

@@ -13,12 +13,13 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from bot.catalog.model import EntryHit
 from bot.catalog.topics import TOPICS
 from bot.cli.main import open_catalog
 from bot.config import Config
 
 if TYPE_CHECKING:
-    from bot.catalog import queries
+    pass
 
 # bot.catalog.queries (SQLAlchemy) is imported inside the commands, not here: this module is loaded
 # for every ``ptm-bot`` call, ``--help`` included, and start-up must stay fast (issue 11).
@@ -31,7 +32,7 @@ def _truncate(text: str | None, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def format_table(hits: Sequence[queries.EntryHit]) -> list[str]:
+def format_table(hits: Sequence[EntryHit]) -> list[str]:
     """Aligned rows: name, date, org, topics, paper title (truncated)."""
     from bot.catalog.listformat import full_paper_title
 
@@ -53,7 +54,7 @@ def format_table(hits: Sequence[queries.EntryHit]) -> list[str]:
     ]
 
 
-def _emit(args: argparse.Namespace, hits: Sequence[queries.EntryHit], total: int, *, empty: str) -> None:
+def _emit(args: argparse.Namespace, hits: Sequence[EntryHit], total: int, *, empty: str) -> None:
     from bot.catalog import queries
 
     if args.json:
@@ -91,7 +92,7 @@ async def _with_session(config: Config, job: Job) -> Any:
 async def cmd_model(args: argparse.Namespace, config: Config) -> int:
     from bot.catalog import queries
 
-    async def job(session: Session) -> tuple[list[queries.EntryHit], list[str]]:
+    async def job(session: Session) -> tuple[list[EntryHit], list[str]]:
         hits = await queries.find_model(session, args.name, limit=args.limit)
         return hits, ([] if hits else await queries.closest_names(session, args.name))
 

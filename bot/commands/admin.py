@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog import queries
 from bot.catalog import service as catalog
-from bot.catalog.listformat import DateStyle
+from bot.catalog.model import DateStyle
 from bot.catalog.topics import parse_topic
 from bot.commands.member import clean_text
 from bot.commands.relevance import relevance_retrain, relevance_show

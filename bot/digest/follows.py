@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.catalog.listformat import Entry
+from bot.catalog.model import Entry
 from bot.catalog.topics import parse_topic, topic_label
 from bot.errors import UserFacingError
 from db import models as m

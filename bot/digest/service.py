@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog import service as catalog
-from bot.catalog.listformat import Entry
+from bot.catalog.model import Entry
 from db import models as m
 from db.models import SuggestionStatus
 

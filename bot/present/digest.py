@@ -7,7 +7,8 @@ from datetime import datetime
 
 import discord
 
-from bot.catalog.listformat import Entry, render_entry
+from bot.catalog.listformat import render_entry
+from bot.catalog.model import Entry
 from bot.digest.follows import FollowView
 from bot.digest.service import Digest
 from bot.present.render import MessagePayload, make_payload, safe, truncate_lines

@@ -23,7 +23,7 @@ from bot.catalog.listformat import full_paper_title
 from bot.catalog.topics import topic_label
 
 if TYPE_CHECKING:
-    from bot.catalog.queries import EntryHit
+    from bot.catalog.model import EntryHit
 
 __all__ = [
     "CONTENT_LIMIT",

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog import service as catalog
 from bot.catalog.arxiv_ids import normalise_arxiv_id
-from bot.catalog.listformat import Entry, EntryKind
+from bot.catalog.model import Entry, EntryKind
 from bot.errors import UserFacingError
 from bot.watch.arxiv import FeedPaper
 from db import models as m

@@ -227,6 +227,13 @@ class RelevanceModel:
     def loads(cls, text: str) -> RelevanceModel:
         return cls.from_json(json.loads(text))
 
+    @classmethod
+    def from_bytes(cls, data: bytes) -> RelevanceModel:
+        """A model file's bytes: JSON, gzipped or not."""
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        return cls.loads(data.decode("utf-8"))
+
 
 SHIPPED_MODEL = "relevance-model.json.gz"
 
@@ -234,8 +241,7 @@ SHIPPED_MODEL = "relevance-model.json.gz"
 @cache
 def shipped_model() -> RelevanceModel:
     """The model shipped with the package (``bot/watch/data/relevance-model.json.gz``), read once."""
-    data = resources.files("bot.watch").joinpath("data", SHIPPED_MODEL).read_bytes()
-    return RelevanceModel.loads(gzip.decompress(data).decode("utf-8"))
+    return RelevanceModel.from_bytes(resources.files("bot.watch").joinpath("data", SHIPPED_MODEL).read_bytes())
 
 
 @dataclass(frozen=True, slots=True)

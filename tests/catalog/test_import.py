@@ -190,7 +190,7 @@ def test_a_free_sentence_never_overwrites_and_overwrite_replaces_only_the_confli
 
 def test_entries_added_by_moderators_keep_their_fields(shipped, capsys, tmp_path):
     async def add() -> None:
-        from bot.catalog.listformat import Entry, EntryKind
+        from bot.catalog.model import Entry, EntryKind
 
         database = await open_database(f"sqlite+aiosqlite:///{shipped}")
         try:

@@ -8,9 +8,6 @@ import pytest
 
 from bot.catalog.arxiv_ids import arxiv_id_from_url
 from bot.catalog.listformat import (
-    AuthorStyle,
-    DateStyle,
-    EntryKind,
     full_paper_title,
     join_authors,
     parse_list,
@@ -18,6 +15,7 @@ from bot.catalog.listformat import (
     render_list,
     split_authors,
 )
+from bot.catalog.model import AuthorStyle, DateStyle, EntryKind
 from bot.catalog.service import shipped_list_text
 from tests.plugins.feeds import SHARED_LIST
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.catalog import queries
 from bot.catalog import service as catalog
-from bot.catalog.listformat import Entry, EntryKind
+from bot.catalog.model import Entry, EntryHit, EntryKind
 from bot.database import open_database
 from db import models as m
 from db import search
@@ -21,7 +21,7 @@ SPEECH = {
 }  # fmt: skip
 
 
-async def first(session, name: str) -> queries.EntryHit:
+async def first(session, name: str) -> EntryHit:
     hits = await queries.find_model(session, name)
     assert hits, name
     return hits[0]

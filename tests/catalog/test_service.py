@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from bot.catalog import service as catalog
-from bot.catalog.listformat import Entry, EntryKind
+from bot.catalog.model import Entry, EntryKind
 from bot.cli.main import main
 from bot.database import open_database
 from db import models as m

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog import queries
 from bot.catalog import service as catalog
-from bot.catalog.listformat import Entry, EntryKind
+from bot.catalog.model import Entry, EntryKind
 from bot.database import open_database
 from db import fastread, search
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.catalog.listformat import Entry, EntryKind
+from bot.catalog.model import Entry, EntryKind
 from bot.digest.follows import FollowError, matches, normalise
 
 ENTRY = Entry(

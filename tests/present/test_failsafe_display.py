@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.catalog.queries import EntryHit, search_entries
+from bot.catalog.model import EntryHit
+from bot.catalog.queries import search_entries
 from bot.commands.admin import pending
 from bot.present.render import DESCRIPTION_LIMIT, render_entry_list
 from db import models as m

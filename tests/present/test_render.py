@@ -7,8 +7,7 @@ import json
 import discord
 import pytest
 
-from bot.catalog.listformat import Entry, EntryKind
-from bot.catalog.queries import EntryHit
+from bot.catalog.model import Entry, EntryHit, EntryKind
 from bot.present import render
 from bot.present.render import MessagePayload, fit_embed
 

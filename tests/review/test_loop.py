@@ -14,7 +14,7 @@ import pytest_asyncio
 from sqlalchemy import select
 
 from bot.catalog import service as catalog
-from bot.catalog.listformat import Entry, EntryKind
+from bot.catalog.model import Entry, EntryKind
 from bot.client.bot import create_bot
 from bot.config import FeedsConfig, ScheduleConfig
 from bot.errors import UserFacingError

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.catalog import service as catalog
-from bot.catalog.listformat import Entry, EntryKind
+from bot.catalog.model import Entry, EntryKind
 from bot.commands import admin as admin_handlers
 from bot.review import service as review
 from bot.review.service import Decision, ReviewError
