@@ -109,6 +109,8 @@ class DatabaseConfig:
     url: str = DEFAULT_DATABASE_URL
     echo: bool = False
     busy_timeout_ms: int = 5000
+    read_threads: int = 2
+    """SQLite only: threads that run read-only commands, each on its own connection (0: in sessions)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -833,6 +835,7 @@ def _read_database(t: _Table) -> DatabaseConfig:
         busy_timeout_ms=t.get(
             "busy_timeout_ms", d.busy_timeout_ms, _int(0, 600_000, "a whole number of milliseconds")
         ),
+        read_threads=t.get("read_threads", d.read_threads, _int(0, 32, "a whole number of threads")),
     )
     t.check_unknown(DatabaseConfig)
     return result

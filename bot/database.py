@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import unquote
 
 from sqlalchemy.engine import URL, make_url
@@ -15,6 +15,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from db.guard import CatalogState, DatabaseRefused, check_sqlite_file, drop_half_created
+from db.reader import SQLiteReader
 from db.session import create_engine, create_sessionmaker, migrate
 
 log = logging.getLogger(__name__)
@@ -39,11 +40,22 @@ def is_lock_error(exc: BaseException) -> bool:
 
 @dataclass(slots=True)
 class Database:
-    """An open database: the engine and its sessionmaker. ``close()`` disposes the engine."""
+    """An open database: the engine, its sessionmaker and, for a SQLite file, the read threads
+    (:meth:`read`). ``close()`` disposes the engine and closes the readers."""
 
     url: str
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    reader: SQLiteReader | None = None
+
+    async def read(self, query: Callable[..., Coroutine[Any, Any, T]], /, *args: Any, **kwargs: Any) -> T:
+        """``await query(session, *args, **kwargs)`` for a read-only query: on a SQLite file in one
+        trip to a read thread with its own connection (:mod:`db.reader`), elsewhere in a session.
+        It sees what is committed; a unit of work reads its own changes through its session."""
+        if self.reader is not None:
+            return await self.reader.run(query, *args, **kwargs)
+        async with self.sessions() as session:
+            return await query(session, *args, **kwargs)
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[AsyncSession]:
@@ -68,6 +80,8 @@ class Database:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def close(self) -> None:
+        if self.reader is not None:
+            await asyncio.to_thread(self.reader.close)
         await self.engine.dispose()
 
 
@@ -112,12 +126,14 @@ async def open_database(
     busy_timeout_ms: int = 5000,
     create: bool = True,
     migrate_schema: bool = True,
+    read_threads: int = 2,
 ) -> Database:
     """Open and migrate the database; fill an empty catalog from the shipped list.
 
     A SQLite file is checked first, read-only (:mod:`db.guard`): someone else's database is refused
     untouched, and a missing one is created only when *create* is true. With *migrate_schema* false a
     catalog that is not at the newest revision is refused instead of migrated (a dry run writes nothing).
+    A SQLite file gets *read_threads* read threads (:meth:`Database.read`; 0: reads use sessions).
     """
     parsed = check_url(url)
     path = sqlite_path(parsed)
@@ -126,12 +142,18 @@ async def open_database(
         log.warning("%s: removing the empty tables of an interrupted first init", path)
         drop_half_created(path)  # type: ignore[arg-type]
     engine = create_engine(url, echo=echo, busy_timeout_ms=busy_timeout_ms)
+    reader: SQLiteReader | None = None
     try:
         if migrate_schema:
             await migrate(engine, busy_timeout_ms=busy_timeout_ms)
         else:
             await _require_head(engine, url if path is None else path)
-        db = Database(url=url, engine=engine, sessions=create_sessionmaker(engine))
+        reader = (
+            SQLiteReader(path, threads=read_threads, busy_timeout_ms=busy_timeout_ms, echo=echo)
+            if path is not None and read_threads > 0
+            else None
+        )
+        db = Database(url=url, engine=engine, sessions=create_sessionmaker(engine), reader=reader)
         if seed and await _is_empty(db):
             # Imported here: the import code is only needed to fill a new catalog, and every CLI
             # call opens the database (start-up time, issue 11).
@@ -142,6 +164,8 @@ async def open_database(
             if report is not None:
                 log.info("new catalog filled from the shipped list: %s", report.counts)
     except BaseException:
+        if reader is not None:
+            reader.close()
         await engine.dispose()
         raise
     return db

@@ -37,7 +37,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import TextClause
 
-__all__ = ["ONE_TRIP", "Row", "TextList", "fetch_rows", "statement"]
+__all__ = ["ONE_TRIP", "ReadConnection", "Reads", "Row", "TextList", "dialect_name", "fetch_rows", "statement"]
 
 # SQLAlchemy's own statement logger: what ``create_engine(echo=True)`` switches on.
 engine_log = logging.getLogger("sqlalchemy.engine.Engine")
@@ -56,6 +56,38 @@ class TextList(list[str]):
     read with ``json_each``, so the statement's text does not change with the list's length and
     the driver's prepared statement is reused (preparing a statement with a thousand-item ``IN``
     costs ~10 ms, more than running it); elsewhere it is an expanding ``IN`` list."""
+
+
+class ReadConnection:
+    """A read-only stdlib ``sqlite3`` connection standing in for a session on the read path
+    (:class:`db.reader.SQLiteReader`): :func:`fetch_rows` runs statements on it directly, with
+    no trip to another thread, and :func:`dialect_name` and ``info`` (a cache for one call)
+    answer as a session's would. Query functions written for a session take one unchanged."""
+
+    __slots__ = ("echo", "info", "raw")
+
+    def __init__(self, raw: sqlite3.Connection, *, echo: bool = False) -> None:
+        self.raw = raw
+        self.echo = echo
+        self.info: dict[str, Any] = {}
+
+    def rows(self, sql: str, params: Mapping[str, Any]) -> list[sqlite3.Row]:
+        numbered, values = _numbered(sql, params)
+        if self.echo:
+            engine_log.info("%s", numbered)
+            engine_log.info("[read connection] %r", tuple(values))
+        return self.raw.execute(numbered, values).fetchall()
+
+
+Reads = AsyncSession | ReadConnection
+"""What a read-only query function takes: a session, or a read thread's connection."""
+
+
+def dialect_name(session: Reads) -> str:
+    """The backend's name (``sqlite``, ``postgresql``) of a session or a read connection."""
+    if type(session) is ReadConnection:
+        return "sqlite"
+    return session.get_bind().dialect.name  # type: ignore[union-attr]
 
 
 def _is_list(value: Any) -> bool:
@@ -105,10 +137,14 @@ def _numbered(sql: str, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
 
 
 async def fetch_rows(
-    session: AsyncSession, sql: str, params: Mapping[str, Any] | None = None
+    session: Reads, sql: str, params: Mapping[str, Any] | None = None
 ) -> Sequence[Row]:
-    """The rows of a read-only statement, read in this session's transaction, by column name."""
+    """The rows of a read-only statement, read in this session's transaction, by column name.
+    On a :class:`ReadConnection` the statement runs at once, in the caller's thread, and this
+    coroutine never suspends (:func:`db.reader.run_to_end` relies on it)."""
     params = params or {}
+    if type(session) is ReadConnection:
+        return session.rows(sql, params)
     bind = session.get_bind()
     if ONE_TRIP and bind.dialect.name == "sqlite" and bind.dialect.driver == "aiosqlite":
         if session.new or session.deleted or session.dirty:

@@ -71,7 +71,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from db import models as m
-from db.fastread import fetch_rows
+from db.fastread import Reads, dialect_name, fetch_rows
 from db.normalize import fold
 
 log = logging.getLogger(__name__)
@@ -390,7 +390,7 @@ def track_index(session_class: type[Session]) -> None:
 
 
 async def search(
-    session: AsyncSession,
+    session: Reads,
     query: str,
     *,
     kinds: Sequence[str] | None = None,
@@ -416,7 +416,7 @@ async def search(
         return [], 0
     # Negative values mean nothing (PostgreSQL rejects a negative LIMIT or OFFSET outright).
     limit, offset = max(0, limit), max(0, offset)
-    dialect = session.get_bind().dialect.name
+    dialect = dialect_name(session)
     if dialect not in ("sqlite", "postgresql"):
         for or_terms in (False, True) if any_term and len(query_terms(query)) > 1 else (False,):
             ids, total = await _search_ilike(
@@ -461,7 +461,7 @@ async def search(
 
 
 async def _search_pg(
-    session: AsyncSession,
+    session: Reads,
     expr: str,
     *,
     columns: Sequence[str] | None,
@@ -511,7 +511,7 @@ async def _search_pg(
 
 
 async def _search_fts(
-    session: AsyncSession,
+    session: Reads,
     expr: str,
     *,
     kinds: Sequence[str] | None,
@@ -597,12 +597,12 @@ async def _search_fts(
     return ids, total
 
 
-def first_hits_sql(session: AsyncSession, query: str, *, columns: Sequence[str]) -> tuple[str, str] | None:
+def first_hits_sql(session: Reads, query: str, *, columns: Sequence[str]) -> tuple[str, str] | None:
     """For a caller's own statement on SQLite: a ``SELECT`` of the first ``:limit`` entry ids,
     in id order, whose ``columns`` hold every term of ``query`` (the ids of
     ``search(query, columns=columns, order="id", any_term=False, with_total=False)``), and the
     FTS5 expression to bind as ``:q``. None on other databases or when ``query`` has no term."""
-    if session.get_bind().dialect.name != "sqlite":
+    if dialect_name(session) != "sqlite":
         return None
     expr = fts_query(query, columns=columns)
     if expr is None:
@@ -610,7 +610,7 @@ def first_hits_sql(session: AsyncSession, query: str, *, columns: Sequence[str])
     return f"SELECT rowid AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q ORDER BY rowid LIMIT :limit", expr
 
 
-async def _count_hits(session: AsyncSession, params: dict[str, Any]) -> int:
+async def _count_hits(session: Reads, params: dict[str, Any]) -> int:
     rows = await fetch_rows(
         session, f"SELECT count(*) AS n FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q", params
     )
@@ -622,7 +622,7 @@ _WALK_COST = 1
 
 
 async def _search_fts_by_date(
-    session: AsyncSession,
+    session: Reads,
     params: dict[str, Any],
     weights: str,
     *,
@@ -684,7 +684,7 @@ async def _search_fts_by_date(
 
 
 async def _search_fts_ranked(
-    session: AsyncSession, params: dict[str, Any], weights: str, *, limit: int, offset: int
+    session: Reads, params: dict[str, Any], weights: str, *, limit: int, offset: int
 ) -> tuple[list[int], int]:
     """Relevance order in one statement, joining ``entries`` only for the rows that can be on
     the page.

@@ -253,6 +253,10 @@ def test_with_database_url_and_user_agent() -> None:
             "database.busy_timeout_ms: must be a whole number of milliseconds",
         ),
         (
+            "[database]\nread_threads = 33\n",
+            "database.read_threads: must be a whole number of threads",
+        ),
+        (
             '[logging]\nlevel = "LOUD"\n',
             "logging.level: must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL",
         ),

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog import service as catalog
@@ -38,7 +38,7 @@ from bot.catalog.topics import TOPICS, parse_topic
 from bot.errors import PTMError
 from db import models as m
 from db import search as fts
-from db.fastread import Row, TextList, fetch_rows
+from db.fastread import Reads, Row, TextList, dialect_name, fetch_rows
 from db.normalize import norm_key
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,7 @@ __all__ = [
     "closest_names",
     "entry_json",
     "find_model",
+    "model_answer",
     "model_page",
     "recent",
     "related",
@@ -84,7 +85,7 @@ def resolve_topic(topic: str) -> str:
 # Loading
 
 
-async def _load(session: AsyncSession, ids: Sequence[int]) -> list[EntryHit]:
+async def _load(session: Reads, ids: Sequence[int]) -> list[EntryHit]:
     """Hits for these ids, in the order given (ids that no longer exist are skipped).
 
     Plain column queries (the entries, then their authors, links, topics and aliases: one
@@ -100,7 +101,7 @@ async def _load(session: AsyncSession, ids: Sequence[int]) -> list[EntryHit]:
     links: dict[int, list[Link]] = {}
     topics: dict[int, list[str]] = {}
     aliases: dict[int, list[str]] = {}
-    if session.get_bind().dialect.name == "sqlite":
+    if dialect_name(session) == "sqlite":
         # One statement, one trip: the rows of the five look-ups below, tagged, each child list
         # in the order the separate statements give it (authors and links by position, aliases
         # by the (entry_id, norm_alias) index they are read through).
@@ -200,15 +201,12 @@ def _hits(
     return hits
 
 
-def _date_order() -> list[Any]:
-    # SQLite sorts NULL lowest, so DESC puts undated entries last; PostgreSQL needs NULLS LAST.
-    return [m.Entry.year.desc().nulls_last(), m.Entry.month.desc().nulls_last(), m.Entry.name, m.Entry.id]
-
-
-def _date_order_for(session: AsyncSession) -> list[Any]:
-    if session.get_bind().dialect.name == "sqlite":
-        return [m.Entry.year.desc(), m.Entry.month.desc(), m.Entry.name, m.Entry.id]
-    return _date_order()
+def _date_order_sql(session: Reads, alias: str = "e") -> str:
+    """The catalog's date order for ``entries AS alias``: year, month newest first, undated last
+    (SQLite sorts NULL lowest, so ``DESC`` is enough; PostgreSQL needs ``NULLS LAST``), then
+    name, then id (:func:`_newest_first` in Python)."""
+    last = "" if dialect_name(session) == "sqlite" else " NULLS LAST"
+    return f"{alias}.year DESC{last}, {alias}.month DESC{last}, {alias}.name, {alias}.id"
 
 
 # --------------------------------------------------------------------------------------------
@@ -359,7 +357,7 @@ class _NameLookup:
         return worst == Tier.PREFIX and self.prefix_complete
 
 
-async def _name_candidates(session: AsyncSession, text: str, *, settle: int = 0) -> _NameLookup:
+async def _name_candidates(session: Reads, text: str, *, settle: int = 0) -> _NameLookup:
     """Entries whose name or an alias equals or starts with the key, plus word hits of the index.
 
     With ``settle`` > 0 the word search is skipped when it cannot change the first ``settle``
@@ -426,7 +424,7 @@ async def _name_candidates(session: AsyncSession, text: str, *, settle: int = 0)
     return found
 
 
-async def find_model(session: AsyncSession, name: str, *, limit: int = 10) -> list[EntryHit]:
+async def find_model(session: Reads, name: str, *, limit: int = 10) -> list[EntryHit]:
     """Entries matching ``name``, best first (exact name, alias, prefix, words, substring);
     models before surveys and resources within a tier. ``[]`` when nothing is close."""
     found = await _name_candidates(session, name, settle=limit)
@@ -434,7 +432,7 @@ async def find_model(session: AsyncSession, name: str, *, limit: int = 10) -> li
     return await _load(session, [mt.candidate.entry_id for mt in matches])
 
 
-async def suggest_names(session: AsyncSession, prefix: str, *, limit: int = 25) -> list[str]:
+async def suggest_names(session: Reads, prefix: str, *, limit: int = 25) -> list[str]:
     """Autocomplete: entry names (<= 25, each <= 100 characters), best first.
 
     An empty prefix suggests models in alphabetical order.
@@ -451,7 +449,7 @@ async def suggest_names(session: AsyncSession, prefix: str, *, limit: int = 25) 
     return unique_names(found.ranked(prefix, limit * 2), limit=limit)
 
 
-async def closest_names(session: AsyncSession, name: str, *, limit: int = 5) -> list[str]:
+async def closest_names(session: Reads, name: str, *, limit: int = 5) -> list[str]:
     """Names for "not found, did you mean ...": the matches, else the most alike names (difflib
     ratio >= 0.5) among a small indexed pool: names and aliases one typo away from the query
     (a character missing, extra, wrong or two swapped) and the keys next to it in the sorted
@@ -486,7 +484,7 @@ async def closest_names(session: AsyncSession, name: str, *, limit: int = 5) -> 
     return unique_names(matches, limit=limit)
 
 
-async def related(session: AsyncSession, hit: EntryHit, *, limit: int = 10) -> list[EntryHit]:
+async def related(session: Reads, hit: EntryHit, *, limit: int = 10) -> list[EntryHit]:
     """Entries related to ``hit``: first those released with the same paper (LED and Longformer,
     BigBird-RoBERTa and BigBird-Pegasus), then the same family, newest first.
 
@@ -501,7 +499,7 @@ async def related(session: AsyncSession, hit: EntryHit, *, limit: int = 10) -> l
     return await _load(session, await _related_ids(session, hit.id, hit.entry.name, limit=limit))
 
 
-async def _related_ids(session: AsyncSession, entry_id: int, name: str, *, limit: int) -> list[int]:
+async def _related_ids(session: Reads, entry_id: int, name: str, *, limit: int) -> list[int]:
     """The ids of :func:`related` for the entry ``entry_id`` named ``name``, in order."""
     stem = family_stem(name)
     starts = [stem, *(p + stem for p in FAMILY_PREFIXES)] if stem else []
@@ -538,7 +536,7 @@ async def _related_ids(session: AsyncSession, entry_id: int, name: str, *, limit
 
 
 async def model_page(
-    session: AsyncSession, name: str, *, related_limit: int = 10
+    session: Reads, name: str, *, related_limit: int = 10
 ) -> tuple[EntryHit, list[EntryHit]] | None:
     """``/ptm model``'s data: the best match for ``name`` and its related entries, exactly
     ``find_model(name, limit=1)[0]`` and ``related(that, limit=related_limit)``; None when
@@ -556,6 +554,17 @@ async def model_page(
     return hits[best.entry_id], [hits[i] for i in rel_ids if i in hits]
 
 
+async def model_answer(
+    session: Reads, name: str, *, related_limit: int = 10, closest_limit: int = 5
+) -> tuple[tuple[EntryHit, list[EntryHit]] | None, list[str]]:
+    """What ``/ptm model`` shows, in one read: :func:`model_page`, or when no name matches,
+    ``None`` and :func:`closest_names` (which reuses the look-up, :func:`_name_candidates`)."""
+    page = await model_page(session, name, related_limit=related_limit)
+    if page is not None:
+        return page, []
+    return None, await closest_names(session, name, limit=closest_limit)
+
+
 def _newest_first(row: Row) -> tuple[Any, ...]:
     """The catalog's date order for rows with ``id, name, year, month``: year, month newest
     first and undated last (SQLite's ``DESC`` and PostgreSQL's ``DESC NULLS LAST`` alike), then
@@ -569,57 +578,44 @@ def _newest_first(row: Row) -> tuple[Any, ...]:
 
 
 async def recent(
-    session: AsyncSession, topic: str, *, count: int = 10, offset: int = 0
+    session: Reads, topic: str, *, count: int = 10, offset: int = 0
 ) -> tuple[list[EntryHit], int]:
     """The newest entries of a topic (by year, month; undated last) and how many it has."""
     slug = resolve_topic(topic)
     count, offset = max(0, count), max(0, offset)
-    # One round trip for the topic's size and the catalog's (max(id): an index seek, where
+    # One statement for the topic's size and the catalog's (max(id): an index seek, where
     # count(*) would scan), which pick the plan below.
     sizes = (
-        await session.execute(
-            select(
-                select(func.count())
-                .select_from(m.EntryTopic)
-                .where(m.EntryTopic.topic_slug == slug)
-                .scalar_subquery(),
-                select(func.max(m.Entry.id)).scalar_subquery(),
-            )
+        await fetch_rows(
+            session,
+            "SELECT (SELECT count(*) FROM entry_topics WHERE topic_slug = :slug) AS total, "
+            "(SELECT max(id) FROM entries) AS catalog_size",
+            {"slug": slug},
         )
-    ).one()
-    total, catalog_size = int(sizes[0] or 0), int(sizes[1] or 0)
+    )[0]
+    total, catalog_size = int(sizes["total"] or 0), int(sizes["catalog_size"] or 0)
     if total == 0 or offset >= total:
         return [], total
-    if session.get_bind().dialect.name == "sqlite" and (count + offset) * catalog_size < total * total // 2:
+    if dialect_name(session) == "sqlite" and (count + offset) * catalog_size < total * total // 2:
         # A large topic: walk ix_entries_date_desc newest first and stop after the page (about
         # (count + offset) * catalog / topic rows), rather than sort all of the topic's entries.
         # SQLite's planner does not weigh LIMIT, so the index and the join order are spelt out.
-        ids = (
-            await session.scalars(
-                text(
-                    "SELECT e.id FROM entries AS e INDEXED BY ix_entries_date_desc "
-                    "CROSS JOIN entry_topics AS t ON t.entry_id = e.id AND t.topic_slug = :slug "
-                    "ORDER BY e.year DESC, e.month DESC, e.name, e.id LIMIT :limit OFFSET :offset"
-                ),
-                {"slug": slug, "limit": count, "offset": offset},
-            )
-        ).all()
+        sql = (
+            "SELECT e.id FROM entries AS e INDEXED BY ix_entries_date_desc "
+            "CROSS JOIN entry_topics AS t ON t.entry_id = e.id AND t.topic_slug = :slug "
+            f"ORDER BY {_date_order_sql(session)} LIMIT :limit OFFSET :offset"
+        )
     else:
-        ids = (
-            await session.scalars(
-                select(m.Entry.id)
-                .join(m.EntryTopic, m.EntryTopic.entry_id == m.Entry.id)
-                .where(m.EntryTopic.topic_slug == slug)
-                .order_by(*_date_order_for(session))
-                .limit(count)
-                .offset(offset)
-            )
-        ).all()
-    return await _load(session, list(ids)), total
+        sql = (
+            "SELECT e.id FROM entries AS e JOIN entry_topics AS t ON t.entry_id = e.id "
+            f"WHERE t.topic_slug = :slug ORDER BY {_date_order_sql(session)} LIMIT :limit OFFSET :offset"
+        )
+    rows = await fetch_rows(session, sql, {"slug": slug, "limit": count, "offset": offset})
+    return await _load(session, [r["id"] for r in rows]), total
 
 
 async def search_entries(
-    session: AsyncSession, query: str, *, limit: int = 10, offset: int = 0
+    session: Reads, query: str, *, limit: int = 10, offset: int = 0
 ) -> tuple[list[EntryHit], int]:
     """Full text over names, aliases, titles, authors, orgs and descriptions, best first."""
     ids, total = await fts.search(session, query, limit=limit, offset=offset)
@@ -627,7 +623,7 @@ async def search_entries(
 
 
 async def surveys(
-    session: AsyncSession, query: str | None, *, limit: int = 10, offset: int = 0
+    session: Reads, query: str | None, *, limit: int = 10, offset: int = 0
 ) -> tuple[list[EntryHit], int]:
     """Surveys, newest first; ``query`` (full text) narrows them."""
     if query and fts.query_terms(query):
@@ -635,21 +631,21 @@ async def surveys(
             session, query, kinds=("survey",), order="date", limit=limit, offset=offset
         )
         return await _load(session, ids), total
-    rows = (
-        await session.scalars(
-            select(m.Entry.id)
-            .where(m.Entry.kind == "survey")
-            .order_by(*_date_order_for(session))
-            .limit(max(0, limit))
-            .offset(max(0, offset))
-        )
-    ).all()
-    total = await session.scalar(select(func.count()).select_from(m.Entry).where(m.Entry.kind == "survey"))
-    return await _load(session, list(rows)), int(total or 0)
+    rows = await fetch_rows(
+        session,
+        "SELECT e.id, (SELECT count(*) FROM entries WHERE kind = 'survey') AS total FROM entries AS e "
+        f"WHERE e.kind = 'survey' ORDER BY {_date_order_sql(session)} LIMIT :limit OFFSET :offset",
+        {"limit": max(0, limit), "offset": max(0, offset)},
+    )
+    if rows:
+        total = int(rows[0]["total"])
+    else:  # past the last page: the count alone
+        total = int((await fetch_rows(session, "SELECT count(*) AS n FROM entries WHERE kind = 'survey'"))[0]["n"])
+    return await _load(session, [r["id"] for r in rows]), total
 
 
 async def by_org(
-    session: AsyncSession, org: str, *, limit: int = 10, offset: int = 0
+    session: Reads, org: str, *, limit: int = 10, offset: int = 0
 ) -> tuple[list[EntryHit], int]:
     """Entries from an organisation, newest first. Word match, so "google" finds "Google
     Research", "Google AI" and "Google/CMU"; case and diacritics do not matter."""
@@ -658,7 +654,7 @@ async def by_org(
 
 
 async def by_author(
-    session: AsyncSession, name: str, *, limit: int = 10, offset: int = 0
+    session: Reads, name: str, *, limit: int = 10, offset: int = 0
 ) -> tuple[list[EntryHit], int]:
     """Entries with an author matching every word of ``name`` ("Kaiming He"), newest first."""
     # No any-term fallback: "Kaiming Zzyzx" is nobody, not every Kaiming (PostgreSQL agrees).

@@ -20,7 +20,11 @@ async def open_catalog(config: Config):  # type: ignore[no-untyped-def]
 
     database = config.database
     return await open_database(
-        database.url, create=False, echo=database.echo, busy_timeout_ms=database.busy_timeout_ms
+        database.url,
+        create=False,
+        echo=database.echo,
+        busy_timeout_ms=database.busy_timeout_ms,
+        read_threads=database.read_threads,
     )
 
 

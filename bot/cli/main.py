@@ -49,6 +49,7 @@ async def open_catalog(
         migrate_schema=migrate,
         echo=config.database.echo,
         busy_timeout_ms=config.database.busy_timeout_ms,
+        read_threads=config.database.read_threads,
     )
 
 

@@ -77,10 +77,11 @@ Job = Callable[[Session], Awaitable[Any]]
 
 
 async def _with_session(config: Config, job: Job) -> Any:
+    """Run a read-only query on the configured catalog (:meth:`bot.database.Database.read`, as
+    the bot's own commands do)."""
     db = await open_catalog(config)
     try:
-        async with db.begin() as session:
-            return await job(session)
+        return await db.read(job)
     finally:
         await db.close()
 

@@ -88,7 +88,10 @@ class PTMBot(commands.Bot):
         if self._db is None:
             database = self.config.database
             self._db = await open_database(
-                database.url, echo=database.echo, busy_timeout_ms=database.busy_timeout_ms
+                database.url,
+                echo=database.echo,
+                busy_timeout_ms=database.busy_timeout_ms,
+                read_threads=database.read_threads,
             )
         self.scheduler = build_scheduler(self.config)
         self.scheduler.start()

@@ -59,7 +59,12 @@ async def run_bot(config: Config, token: str) -> int:
     configure_logging(config.logging.level)
     use_log_format(config.logging.format)
     database = config.database
-    db = await open_database(database.url, echo=database.echo, busy_timeout_ms=database.busy_timeout_ms)
+    db = await open_database(
+        database.url,
+        echo=database.echo,
+        busy_timeout_ms=database.busy_timeout_ms,
+        read_threads=database.read_threads,
+    )
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     installed: list[signal.Signals] = []

@@ -1,5 +1,8 @@
 """One async function per slash command: call the service in one session, render, return the payload.
 
+Read-only commands call their query through :meth:`bot.database.Database.read` (on SQLite one
+trip to a read thread for the whole query; elsewhere one session).
+
 This is the shared code path for Discord (the cogs call these and send the result) and for
 ``ptm-bot ask`` (which calls them and prints the result). Handlers take the open
 :class:`~bot.database.Database` plus the command's own parameters, under the same names as the
@@ -69,11 +72,11 @@ def _page(page: int) -> int:
 async def model(db: Database, name: str) -> MessagePayload:
     """``/ptm model <name>``: the best match with its related entries, or a private "not found"."""
     name = clean_text(name, "model name")
-    async with db.sessions() as session:
-        # find_model(limit=1) and related(limit=10), the two hits' entries loaded in one go.
-        page = await queries.model_page(session, name, related_limit=10)
-        if page is None:
-            return render.render_not_found(name, await queries.closest_names(session, name, limit=5))
+    # find_model(limit=1) and related(limit=10), the two hits' entries loaded in one go, or the
+    # closest names: one read (on SQLite one trip to a read thread).
+    page, closest = await db.read(queries.model_answer, name, related_limit=10, closest_limit=5)
+    if page is None:
+        return render.render_not_found(name, closest)
     best, related = page
     return render.render_model(best, related)
 
@@ -81,8 +84,7 @@ async def model(db: Database, name: str) -> MessagePayload:
 async def model_names(db: Database, current: str) -> list[str]:
     """Autocomplete for ``/ptm model``: at most 25 names and aliases, best first."""
     current = " ".join(current.split())[:MAX_QUERY]
-    async with db.sessions() as session:
-        names = await queries.suggest_names(session, current, limit=AUTOCOMPLETE_LIMIT)
+    names = await db.read(queries.suggest_names, current, limit=AUTOCOMPLETE_LIMIT)
     return list(dict.fromkeys(names))[:AUTOCOMPLETE_LIMIT]
 
 
@@ -123,11 +125,10 @@ async def recent(db: Database, topic: str, count: int = PER_PAGE, *, page: int =
     slug, label = _topic(topic)
     count = max(1, min(int(count), 25))
     page = _page(page)
-    async with db.sessions() as session:
-        try:
-            hits, total = await queries.recent(session, slug, count=count, offset=page * count)
-        except queries.UnknownTopic as exc:
-            raise UserFacingError(f"Unknown topic **{safe(topic[:60])}**.") from exc
+    try:
+        hits, total = await db.read(queries.recent, slug, count=count, offset=page * count)
+    except queries.UnknownTopic as exc:
+        raise UserFacingError(f"Unknown topic **{safe(topic[:60])}**.") from exc
     if total == 0:
         return render.render_empty(f"No entries about {safe(label)} yet.")
     return render.render_entry_list(f"Newest in {safe(label)}", hits, total, page, count)
@@ -141,8 +142,7 @@ async def search(db: Database, query: str, *, page: int = 0) -> MessagePayload:
     """``/ptm search <query>``: full text over names, aliases, titles, authors, orgs, descriptions."""
     query = clean_text(query, "search query")
     page = _page(page)
-    async with db.sessions() as session:
-        hits, total = await queries.search_entries(session, query, limit=PER_PAGE, offset=page * PER_PAGE)
+    hits, total = await db.read(queries.search_entries, query, limit=PER_PAGE, offset=page * PER_PAGE)
     if total == 0:
         return render.render_empty(f"Nothing in the catalog matches **{safe(query)}**.")
     return render.render_entry_list(f"Search: {safe(query)}", hits, total, page, PER_PAGE)
@@ -152,8 +152,7 @@ async def survey(db: Database, query: str | None = None, *, page: int = 0) -> Me
     """``/ptm survey [query]``: surveys of the field, optionally matching *query*."""
     query = clean_text(query, "query", required=False)
     page = _page(page)
-    async with db.sessions() as session:
-        hits, total = await queries.surveys(session, query, limit=PER_PAGE, offset=page * PER_PAGE)
+    hits, total = await db.read(queries.surveys, query, limit=PER_PAGE, offset=page * PER_PAGE)
     if total == 0:
         what = f" matching **{safe(query)}**" if query else ""
         return render.render_empty(f"No surveys{what} in the catalog.")
@@ -165,8 +164,7 @@ async def org(db: Database, org: str, *, page: int = 0) -> MessagePayload:
     """``/ptm org <org>``: entries released by an organisation, newest first."""
     name = clean_text(org, "organisation")
     page = _page(page)
-    async with db.sessions() as session:
-        hits, total = await queries.by_org(session, name, limit=PER_PAGE, offset=page * PER_PAGE)
+    hits, total = await db.read(queries.by_org, name, limit=PER_PAGE, offset=page * PER_PAGE)
     if total == 0:
         return render.render_empty(f"No entries from **{safe(name)}** in the catalog.")
     return render.render_entry_list(f"From {safe(name)}", hits, total, page, PER_PAGE)
@@ -176,8 +174,7 @@ async def author(db: Database, name: str, *, page: int = 0) -> MessagePayload:
     """``/ptm author <name>``: entries whose paper lists this author."""
     name = clean_text(name, "author name")
     page = _page(page)
-    async with db.sessions() as session:
-        hits, total = await queries.by_author(session, name, limit=PER_PAGE, offset=page * PER_PAGE)
+    hits, total = await db.read(queries.by_author, name, limit=PER_PAGE, offset=page * PER_PAGE)
     if total == 0:
         return render.render_empty(f"No entries by **{safe(name)}** in the catalog.")
     return render.render_entry_list(f"Papers by {safe(name)}", hits, total, page, PER_PAGE)
