@@ -15,6 +15,9 @@
    after a short warm-up. Reported per command: median and p99 in ms. Then that process's RSS
    (current ``VmRSS`` and peak ``ru_maxrss``): the "bot process" figure.
 
+3. Throughput: ``/ptm model`` calls per second in that process with 1, 10 and 50 calls in flight
+   (target >= 600/s), and their latency under that load.
+
 ``--db`` builds into a SQLite file or a PostgreSQL URL (a new or empty database) and
 measures it; ``--measure-only DB`` measures an existing one. Targets (issue 14, p99, 2 cores) by
 backend and size are in :data:`_TARGETS`; bot process RSS <= 150 MB.
@@ -559,7 +562,9 @@ async def _inputs(db: Any, rng: random.Random, runs: int) -> dict[str, list[Any]
     }
 
 
-async def measure(target: str, runs: int, seed: int, *, one_trip: bool = True) -> dict[str, Any]:
+async def measure(
+    target: str, runs: int, seed: int, *, one_trip: bool = True, read_threads: int = 2
+) -> dict[str, Any]:
     import bot.client.bot  # noqa: F401  (the bot process has all of this imported)
     from bot.client.bot import EXTENSIONS
     from bot.commands import member as handlers
@@ -572,7 +577,7 @@ async def measure(target: str, runs: int, seed: int, *, one_trip: bool = True) -
         importlib.import_module(ext)
     fastread.ONE_TRIP = one_trip
 
-    db = await open_database(database_url_from_path(str(target)))
+    db = await open_database(database_url_from_path(str(target)), read_threads=read_threads)
     rss_open = _rss_mb()
     rng = random.Random(seed)
     inputs = await _inputs(db, rng, runs)
@@ -614,9 +619,51 @@ async def measure(target: str, runs: int, seed: int, *, one_trip: bool = True) -
                 "target_p99_ms": None,
                 "slowest": [[round(t, 2), list(a)] for t, a in slowest[:3]],
             }
+        throughput = await _throughput(lambda name: calls["ptm model"]((name,)), inputs["ptm model"], UserFacingError)
     finally:
         await db.close()
-    return {"commands": results, "rss_after_open": rss_open, "rss_after_queries": _rss_mb()}
+    return {
+        "commands": results,
+        "throughput": throughput,
+        "rss_after_open": rss_open,
+        "rss_after_queries": _rss_mb(),
+    }
+
+
+THROUGHPUT_IN_FLIGHT = (1, 10, 50)
+TARGET_CALLS_PER_S = 600.0
+
+
+async def _throughput(call: Any, args_list: list[Any], expected: type[BaseException]) -> dict[str, Any]:
+    """``/ptm model`` calls per second in this one process with 1, 10 and 50 calls in flight (as
+    many interactions arriving together): every input of the latency run, twice, handed out to
+    that many concurrent workers; with the latency of each call under that load."""
+    names = [a[0] for a in args_list] * 2
+    out: dict[str, Any] = {}
+    for in_flight in THROUGHPUT_IN_FLIGHT:
+        queue = list(reversed(names))
+        latencies: list[float] = []
+
+        async def worker(queue: list[str] = queue, latencies: list[float] = latencies) -> None:
+            while queue:
+                name = queue.pop()
+                started = time.perf_counter()
+                try:
+                    await call(name)
+                except expected:
+                    pass
+                latencies.append((time.perf_counter() - started) * 1000)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(in_flight)))
+        wall = time.perf_counter() - started
+        out[str(in_flight)] = {
+            "calls": len(latencies),
+            "calls_per_s": round(len(latencies) / wall, 1),
+            "median_ms": round(statistics.median(latencies), 3),
+            "p99_ms": round(_p99(latencies), 3),
+        }
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -635,6 +682,12 @@ def _report(data: dict[str, Any]) -> str:
         verdict = "" if target is None else f"<= {target:g} ms {'ok' if r['p99_ms'] <= target else 'MISSED'}"
         lines.append(
             f"{command:<14} {r['median_ms']:>10.2f} {r['p99_ms']:>9.2f} {r['max_ms']:>9.2f}  {verdict}"
+        )
+    for in_flight, t in data.get("throughput", {}).items():
+        verdict = "ok" if t["calls_per_s"] >= TARGET_CALLS_PER_S else "MISSED"
+        lines.append(
+            f"ptm model, {in_flight:>2} in flight: {t['calls_per_s']:>7.1f} calls/s (median {t['median_ms']:.2f} ms, "
+            f"p99 {t['p99_ms']:.2f} ms); target >= {TARGET_CALLS_PER_S:g}/s {verdict}"
         )
     rss = data["bot_process"]
     lines.append(
@@ -663,7 +716,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--portable-reads",
         action="store_true",
-        help="read through session.execute only (db.fastread.ONE_TRIP off), to compare",
+        help="read through session.execute only (db.fastread.ONE_TRIP off, no read threads), to compare",
+    )
+    parser.add_argument(
+        "--read-threads",
+        type=int,
+        default=2,
+        help="SQLite read threads of the measured process (database.read_threads; 0: reads in sessions)",
     )
     parser.add_argument(
         "--measure-only",
@@ -674,7 +733,13 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.measure_only:
         measured = asyncio.run(
-            measure(args.measure_only, args.runs, args.seed, one_trip=not args.portable_reads)
+            measure(
+                args.measure_only,
+                args.runs,
+                args.seed,
+                one_trip=not args.portable_reads,
+                read_threads=0 if args.portable_reads else args.read_threads,
+            )
         )
         print(json.dumps(measured))
         return 0
@@ -697,6 +762,8 @@ def main(argv: list[str] | None = None) -> int:
                 "--seed",
                 str(args.seed),
                 *(["--portable-reads"] if args.portable_reads else []),
+                "--read-threads",
+                str(args.read_threads),
             ],
             capture_output=True,
             text=True,
@@ -717,6 +784,7 @@ def main(argv: list[str] | None = None) -> int:
         "cpus": os.cpu_count(),
         "build": built,
         "commands": measured["commands"],
+        "throughput": measured["throughput"],
         "bot_process": measured["rss_after_queries"],
         "bot_process_after_open": measured["rss_after_open"],
         "bench_process": _rss_mb(),
