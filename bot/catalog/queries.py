@@ -88,90 +88,55 @@ def resolve_topic(topic: str) -> str:
 async def _load(session: Reads, ids: Sequence[int]) -> list[EntryHit]:
     """Hits for these ids, in the order given (ids that no longer exist are skipped).
 
-    Plain column queries (the entries, then their authors, links, topics and aliases: one
-    tagged statement on SQLite, :data:`_LOAD_SQL`; five elsewhere, as ``selectinload`` would
-    issue), each read in one trip to the driver (:func:`db.fastread.fetch_rows`), build the domain entries directly, without ORM instances
-    or identity-map bookkeeping: the same :class:`Entry` as :func:`bot.catalog.service.to_domain`, for
-    a fraction of the cost. Rows are read afresh every time.
+    One tagged statement (:data:`_LOAD_SQL`: the entries, then their authors, links, topics and
+    aliases), read in one trip to the driver (:func:`db.fastread.fetch_rows`), builds the domain
+    entries directly, without ORM instances or identity-map bookkeeping: the same
+    :class:`Entry` as :func:`bot.catalog.service.to_domain`, for a fraction of the cost. Rows
+    are read afresh every time. Authors and links come in their positions' order, aliases in
+    their keys' order, on every backend.
     """
     if not ids:
         return []
-    id_list = list(dict.fromkeys(ids))
     authors: dict[int, list[str]] = {}
     links: dict[int, list[Link]] = {}
     topics: dict[int, list[str]] = {}
     aliases: dict[int, list[str]] = {}
-    if dialect_name(session) == "sqlite":
-        # One statement, one trip: the rows of the five look-ups below, tagged, each child list
-        # in the order the separate statements give it (authors and links by position, aliases
-        # by the (entry_id, norm_alias) index they are read through).
-        rows: dict[int, Row] = {}
-        for row in await fetch_rows(session, _LOAD_SQL, {"ids": id_list}):
-            tag, entry_id = row["tag"], row["entry_id"]
-            if tag == 0:
-                rows[entry_id] = row
-            elif tag == 1:
-                authors.setdefault(entry_id, []).append(row["child"])
-            elif tag == 2:
-                links.setdefault(entry_id, []).append(Link(row["child"], row["label"], bool(row["own_line"])))
-            elif tag == 3:
-                topics.setdefault(entry_id, []).append(row["child"])
-            else:
-                aliases.setdefault(entry_id, []).append(row["child"])
-        return _hits(ids, rows, authors, links, topics, aliases)
-    rows = {
-        r["entry_id"]: r
-        for r in await fetch_rows(
-            session,
-            "SELECT id AS entry_id, kind, name, section_key, year, month, date_style, org, docs_url, paper_title, "
-            "paper_url, arxiv_id, description, phrasing, source_line FROM entries WHERE id IN :ids",
-            {"ids": id_list},
-        )
-    }
-    if not rows:
-        return []
-    found = {"ids": list(rows)}
-    for r in await fetch_rows(
-        session,
-        "SELECT ea.entry_id AS entry_id, a.name AS name FROM entry_authors ea "
-        "JOIN authors a ON a.id = ea.author_id WHERE ea.entry_id IN :ids ORDER BY ea.entry_id, ea.position",
-        found,
-    ):
-        authors.setdefault(r["entry_id"], []).append(r["name"])
-    for r in await fetch_rows(
-        session,
-        "SELECT entry_id, url, label, label_own_line FROM entry_links WHERE entry_id IN :ids "
-        "ORDER BY entry_id, position",
-        found,
-    ):
-        links.setdefault(r["entry_id"], []).append(Link(r["url"], r["label"], bool(r["label_own_line"])))
-    for r in await fetch_rows(
-        session, "SELECT entry_id, topic_slug FROM entry_topics WHERE entry_id IN :ids", found
-    ):
-        topics.setdefault(r["entry_id"], []).append(r["topic_slug"])
-    for r in await fetch_rows(session, "SELECT entry_id, alias FROM aliases WHERE entry_id IN :ids", found):
-        aliases.setdefault(r["entry_id"], []).append(r["alias"])
+    rows: dict[int, Row] = {}
+    for row in await fetch_rows(session, _LOAD_SQL, {"ids": list(dict.fromkeys(ids))}):
+        tag, entry_id = row["tag"], row["entry_id"]
+        if tag == 0:
+            rows[entry_id] = row
+        elif tag == 1:
+            authors.setdefault(entry_id, []).append(row["child"])
+        elif tag == 2:
+            links.setdefault(entry_id, []).append(Link(row["child"], row["label"], bool(row["own_line"])))
+        elif tag == 3:
+            topics.setdefault(entry_id, []).append(row["child"])
+        else:
+            aliases.setdefault(entry_id, []).append(row["child"])
     return _hits(ids, rows, authors, links, topics, aliases)
 
 
-# :func:`_load` on SQLite: the entries (tag 0, their columns by name) and their authors (1),
-# links (2), topics (3) and aliases (4) with the entry id, a sort position and the child's value
-# in ``child`` (author name, link URL, topic slug, alias; a link's label and own-line flag in
-# ``label`` and ``own_line``). SQLite's columns take any type, so the branches line up.
+# :func:`_load`'s statement: the entries (tag 0, their columns by name) and their authors (1),
+# links (2), topics (3) and aliases (4) with the entry id, a sort position (``pos`` for authors
+# and links, ``apos`` for aliases) and the child's value in ``child`` (author name, link URL,
+# topic slug, alias; a link's label and own-line flag in ``label`` and ``own_line``). The first
+# branch's NULLs are typed, so PostgreSQL lines the branches up as SQLite does.
 _NULL_ENTRY = "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
 _LOAD_SQL = (
-    "SELECT 0 AS tag, id AS entry_id, NULL AS pos, kind, name, section_key, year, month, date_style, "
-    "org, docs_url, paper_title, paper_url, arxiv_id, description, phrasing, source_line, "
-    "NULL AS child, NULL AS label, NULL AS own_line FROM entries WHERE id IN :ids "
-    f"UNION ALL SELECT 1, ea.entry_id, ea.position, {_NULL_ENTRY}, a.name, NULL, NULL "
+    "SELECT 0 AS tag, id AS entry_id, CAST(NULL AS INTEGER) AS pos, CAST(NULL AS TEXT) AS apos, kind, name, "
+    "section_key, year, month, date_style, org, docs_url, paper_title, paper_url, arxiv_id, description, "
+    "phrasing, source_line, CAST(NULL AS TEXT) AS child, CAST(NULL AS TEXT) AS label, "
+    "CAST(NULL AS BOOLEAN) AS own_line FROM entries WHERE id IN :ids "
+    f"UNION ALL SELECT 1, ea.entry_id, ea.position, NULL, {_NULL_ENTRY}, a.name, NULL, NULL "
     "FROM entry_authors ea JOIN authors a ON a.id = ea.author_id WHERE ea.entry_id IN :ids "
-    f"UNION ALL SELECT 2, entry_id, position, {_NULL_ENTRY}, url, label, label_own_line "
+    f"UNION ALL SELECT 2, entry_id, position, NULL, {_NULL_ENTRY}, url, label, label_own_line "
     "FROM entry_links WHERE entry_id IN :ids "
-    f"UNION ALL SELECT 3, entry_id, NULL, {_NULL_ENTRY}, topic_slug, NULL, NULL "
+    f"UNION ALL SELECT 3, entry_id, NULL, NULL, {_NULL_ENTRY}, topic_slug, NULL, NULL "
     "FROM entry_topics WHERE entry_id IN :ids "
-    f"UNION ALL SELECT 4, entry_id, norm_alias, {_NULL_ENTRY}, alias, NULL, NULL "
+    f"UNION ALL SELECT 4, entry_id, NULL, norm_alias, {_NULL_ENTRY}, alias, NULL, NULL "
     "FROM aliases WHERE entry_id IN :ids "
-    "ORDER BY tag, entry_id, pos"
+    "ORDER BY tag, entry_id, pos, apos"
 )
 
 
@@ -343,6 +308,17 @@ class _NameLookup:
             return self.settled_rank[1]
         return rank(text, self.cands, limit=limit, word_hits=self.word_hits)
 
+    def may_settle(self, key: str, limit: int) -> bool:
+        """False when :meth:`settled` is sure to say no, whatever the ranking (so the caller
+        need not rank): a prefix scan stopped short, and either an exact scan did too or fewer
+        than ``limit`` candidates are exact matches (the first ``limit`` cannot all be exact)."""
+        if self.prefix_complete:
+            return True
+        if not self.exact_complete:
+            return False
+        exact = sum(1 for c in self.cands if c.name_key == key or key in (c.alias_keys or ()))
+        return exact >= limit
+
     def settled(self, ranked: Sequence[Match], limit: int) -> bool:
         """True when the word search cannot change the first ``limit`` of ``ranked`` (the
         candidates ranked without it): they are ``limit`` matches, and every entry that could
@@ -382,7 +358,7 @@ async def _name_candidates(session: Reads, text: str, *, settle: int = 0) -> _Na
             cands = _candidate_rows(rows)
         found = _NameLookup(cands, set(), False, exact_complete, prefix_complete)
     settled = False
-    if not found.searched_words and settle:
+    if not found.searched_words and settle and found.may_settle(key, settle):
         ranked = rank(text, found.cands, limit=settle)
         settled = found.settled(ranked, settle)
         if settled:
