@@ -14,6 +14,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from db.fastread import ConnectionReads
 from db.guard import CatalogState, DatabaseRefused, check_sqlite_file, drop_half_created
 from db.reader import SQLiteReader
 from db.session import create_engine, create_sessionmaker, migrate
@@ -50,12 +51,17 @@ class Database:
 
     async def read(self, query: Callable[..., Coroutine[Any, Any, T]], /, *args: Any, **kwargs: Any) -> T:
         """``await query(session, *args, **kwargs)`` for a read-only query: on a SQLite file in one
-        trip to a read thread with its own connection (:mod:`db.reader`), elsewhere in a session.
+        trip to a read thread with its own connection (:mod:`db.reader`); elsewhere on a plain
+        connection (:class:`db.fastread.ConnectionReads`: no ORM session), or a session for
+        SQLite without read threads.
         It sees what is committed; a unit of work reads its own changes through its session."""
         if self.reader is not None:
             return await self.reader.run(query, *args, **kwargs)
-        async with self.sessions() as session:
-            return await query(session, *args, **kwargs)
+        if self.engine.dialect.name == "sqlite":  # a session reads in one trip (db.fastread)
+            async with self.sessions() as session:
+                return await query(session, *args, **kwargs)
+        async with self.engine.connect() as conn:
+            return await query(ConnectionReads(conn), *args, **kwargs)
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[AsyncSession]:

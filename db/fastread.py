@@ -34,10 +34,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.elements import TextClause
 
-__all__ = ["ONE_TRIP", "ReadConnection", "Reads", "Row", "TextList", "dialect_name", "fetch_rows", "statement"]
+__all__ = ["ONE_TRIP", "ConnectionReads", "ReadConnection", "Reads", "Row", "TextList", "dialect_name", "fetch_rows", "statement"]
 
 # SQLAlchemy's own statement logger: what ``create_engine(echo=True)`` switches on.
 engine_log = logging.getLogger("sqlalchemy.engine.Engine")
@@ -79,7 +79,23 @@ class ReadConnection:
         return self.raw.execute(numbered, values).fetchall()
 
 
-Reads = AsyncSession | ReadConnection
+class ConnectionReads:
+    """A read-only query's stand-in for a session on a plain connection (PostgreSQL's read path,
+    :meth:`bot.database.Database.read`): no ORM session to open, flush or close around a few
+    statements. ``info`` is this call's own cache (a connection's ``info`` outlives the call);
+    everything else (``execute``, ``scalars``, ``dialect`` ...) is the connection's."""
+
+    __slots__ = ("conn", "info")
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+        self.info: dict[str, Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.conn, name)
+
+
+Reads = AsyncSession | ReadConnection | ConnectionReads
 """What a read-only query function takes: a session, or a read thread's connection."""
 
 
@@ -87,6 +103,8 @@ def dialect_name(session: Reads) -> str:
     """The backend's name (``sqlite``, ``postgresql``) of a session or a read connection."""
     if type(session) is ReadConnection:
         return "sqlite"
+    if type(session) is ConnectionReads:
+        return session.conn.dialect.name
     return session.get_bind().dialect.name  # type: ignore[union-attr]
 
 
@@ -145,6 +163,9 @@ async def fetch_rows(
     params = params or {}
     if type(session) is ReadConnection:
         return session.rows(sql, params)
+    if type(session) is ConnectionReads:
+        stmt, bound = statement(sql, params)
+        return (await session.conn.execute(stmt, bound)).mappings().all()
     bind = session.get_bind()
     if ONE_TRIP and bind.dialect.name == "sqlite" and bind.dialect.driver == "aiosqlite":
         if session.new or session.deleted or session.dirty:

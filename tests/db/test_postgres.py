@@ -336,3 +336,26 @@ async def test_search_index_follows_writes_on_postgres(pg):
     async with pg.sessions() as s:
         assert await search.search(s, "zyxwvut") == ([], 0)
         assert await s.scalar(select(func.count()).select_from(m.Entry)) == 152
+
+
+async def test_reads_on_postgres_use_a_plain_connection_and_read_what_sessions_read(pg):
+    from db.fastread import ConnectionReads
+    from tests.db.test_reader import read_all
+
+    seen: list[type] = []
+
+    async def probe(conn):
+        seen.append(type(conn))
+        return await queries.find_model(conn, "DeBERTa", limit=1)
+
+    assert [h.entry.name for h in await pg.read(probe)] == ["DeBERTa"]
+    assert seen == [ConnectionReads]
+
+    class InSessions:  # the same reads, each in a session, as before Database.read
+        @staticmethod
+        async def read(query, *args, **kwargs):
+            async with pg.sessions() as s:
+                return await query(s, *args, **kwargs)
+
+    on_connections = await read_all(pg)
+    assert on_connections == await read_all(InSessions)
