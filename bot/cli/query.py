@@ -17,6 +17,7 @@ from bot.catalog.model import EntryHit
 from bot.catalog.topics import TOPICS
 from bot.cli.main import open_catalog
 from bot.config import Config
+from db.counts import AtLeast
 
 if TYPE_CHECKING:
     pass
@@ -69,7 +70,8 @@ def _emit(args: argparse.Namespace, hits: Sequence[EntryHit], total: int, *, emp
         print(line)
     shown = getattr(args, "offset", 0) + len(hits)
     if total > shown:
-        print(f"... and {total - shown} more (use --offset {shown})")
+        more = "at least " if isinstance(total, AtLeast) else ""
+        print(f"... and {more}{total - shown} more (use --offset {shown})")
 
 
 Session = Any

@@ -27,6 +27,7 @@ from bot.errors import UserFacingError
 from bot.present import render
 from bot.present.charts import render_chart_png, stats_chart_data
 from bot.present.render import MessagePayload, safe
+from db.counts import AtLeast
 
 __all__ = [
     "HANDLERS",
@@ -145,7 +146,10 @@ async def search(db: Database, query: str, *, page: int = 0) -> MessagePayload:
     hits, total = await db.read(queries.search_entries, query, limit=PER_PAGE, offset=page * PER_PAGE)
     if total == 0:
         return render.render_empty(f"Nothing in the catalog matches **{safe(query)}**.")
-    return render.render_entry_list(f"Search: {safe(query)}", hits, total, page, PER_PAGE)
+    hint = None
+    if isinstance(total, AtLeast):  # db.search.RANK_CAP
+        hint = f"More than {int(total):,} entries match: these are the best of the newest {int(total):,}. Add words to narrow it."
+    return render.render_entry_list(f"Search: {safe(query)}", hits, total, page, PER_PAGE, description=hint)
 
 
 async def survey(db: Database, query: str | None = None, *, page: int = 0) -> MessagePayload:

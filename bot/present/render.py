@@ -21,6 +21,7 @@ import discord
 
 from bot.catalog.listformat import full_paper_title
 from bot.catalog.topics import topic_label
+from db.counts import AtLeast
 
 if TYPE_CHECKING:
     from bot.catalog.model import EntryHit
@@ -464,12 +465,12 @@ def render_entry_list(
         body = f"{description}\n\n{body}"
     embed = discord.Embed(title=title, description=body, colour=COLOUR)
     if hits:
-        footer = f"Showing {first + 1}–{first + len(hits)} of {total}"
+        footer = f"Showing {first + 1}–{first + len(hits)} of {total}"  # "2000+" for an AtLeast count
         if pages > 1:
             footer += f" · page {page + 1}/{pages}"
         remaining = total - (first + len(hits))
         if remaining > 0:
-            footer += f" · {remaining} more"
+            footer += f" · {remaining}{'+' if isinstance(total, AtLeast) else ''} more"
         embed.set_footer(text=footer)
     return make_payload(embeds=[embed], page=page, page_count=pages)
 

@@ -219,6 +219,44 @@ async def test_search_paging(session):
     assert not {h.id for h in page1} & {h.id for h in page2}
 
 
+async def test_search_over_the_rank_cap_ranks_its_newest_hits_and_says_at_least(db, monkeypatch, capsys):
+    from bot.commands import member
+    from db.counts import AtLeast
+
+    everything, total = await db.read(search.search, "bert", limit=1000)
+    assert total == len(everything) > 12 and not isinstance(total, AtLeast)
+    monkeypatch.setattr(search, "RANK_CAP", 12)
+    newest = set(sorted(everything)[-12:])
+    # The exact order, restricted to the 12 newest hits (highest ids), page by page.
+    expected = [i for i in everything if i in newest]
+    first, total = await db.read(search.search, "bert", limit=10)
+    rest, total2 = await db.read(search.search, "bert", limit=10, offset=10)
+    assert first + rest == expected
+    assert isinstance(total, AtLeast) and total == total2 == 12
+    assert f"{total}" == "12+"
+    # Under the cap nothing changes: "distillation" has fewer hits than 12.
+    hits, small = await db.read(search.search, "distillation", limit=20)
+    assert not isinstance(small, AtLeast) and small == len(hits) < 12
+    # What a member sees: the count is "12+", and why.
+    page = await member.search(db, "bert")
+    embed = page.embeds[0]
+    assert embed.footer.text.startswith("Showing 1–10 of 12+") and "2+ more" in embed.footer.text
+    assert "More than 12 entries match" in embed.description
+
+
+async def test_search_leaves_out_stop_words_unless_they_are_all_there_is(session):
+    alone, total = await queries.search_entries(session, "distillation", limit=50)
+    with_stops, total2 = await queries.search_entries(session, "the distillation for", limit=50)
+    assert [h.id for h in with_stops] == [h.id for h in alone] and total2 == total > 0
+    assert search.fts_query("for the") == '"for"* AND "the"*'  # nothing else: kept
+    # An organisation or author query keeps every word.
+    assert search.fts_query("University of Washington", columns=("org",)) == (
+        '{org} : ("University"* AND "of" AND "Washington"*)'
+    )
+    assert "'of'" in search.pg_tsquery("mixture of experts", columns=("org",))
+    assert "'of'" not in search.pg_tsquery("mixture of experts")
+
+
 async def test_surveys(session):
     hits, total = await queries.surveys(session, None, limit=100)
     assert total == 17 and all(h.entry.kind == "survey" for h in hits)

@@ -359,3 +359,16 @@ async def test_reads_on_postgres_use_a_plain_connection_and_read_what_sessions_r
 
     on_connections = await read_all(pg)
     assert on_connections == await read_all(InSessions)
+
+
+async def test_search_over_the_rank_cap_on_postgres_ranks_the_same_newest_hits(pg, db, monkeypatch):
+    from db import search
+    from db.counts import AtLeast
+
+    monkeypatch.setattr(search, "RANK_CAP", 12)
+    pages = {}
+    for name, database in (("postgresql", pg), ("sqlite", db)):
+        hits, total = await database.read(queries.search_entries, "bert", limit=20)
+        assert isinstance(total, AtLeast) and total == 12 and len(hits) == 12, name
+        pages[name] = {h.entry.name for h in hits}
+    assert pages["postgresql"] == pages["sqlite"]
