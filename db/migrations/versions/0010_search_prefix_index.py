@@ -1,0 +1,53 @@
+"""SQLite: the search index keeps prefix indexes for 2, 3 and 4 characters
+
+Revision ID: 0010
+Revises: 0009
+Create Date: 2026-11-30 08:30:00
+
+SQLite only. Autocomplete and name look-ups ask the index for words starting with what was typed
+(``"terr"*``); without a prefix index FTS5 merges the doclists of every word with that prefix
+on each query (0.2-1 ms at 100,000 entries), with one it reads a single doclist (0.04-0.13 ms).
+FTS5 cannot add the option to a table, so the table is built again with it: rows are copied
+(same rowids, same text), the delete trigger of 0003 is dropped around the swap and recreated.
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0010"
+down_revision = "0009"
+branch_labels = None
+depends_on = None
+
+_COLUMNS = "names, title, authors, org, body, kind"
+_TOKENIZE = "tokenize = 'porter unicode61 remove_diacritics 2'"
+
+
+def _rebuild(options: str) -> None:
+    from db.search import FTS_TABLE
+
+    op.execute("DROP TRIGGER IF EXISTS entries_search_delete")
+    op.execute(
+        f"CREATE VIRTUAL TABLE {FTS_TABLE}_new USING fts5("
+        f"names, title, authors, org, body, kind UNINDEXED, {options}{_TOKENIZE})"
+    )
+    op.execute(
+        f"INSERT INTO {FTS_TABLE}_new (rowid, {_COLUMNS}) SELECT rowid, {_COLUMNS} FROM {FTS_TABLE}"
+    )
+    op.execute(f"DROP TABLE {FTS_TABLE}")
+    op.execute(f"ALTER TABLE {FTS_TABLE}_new RENAME TO {FTS_TABLE}")
+    op.execute(
+        "CREATE TRIGGER entries_search_delete AFTER DELETE ON entries BEGIN "
+        f"DELETE FROM {FTS_TABLE} WHERE rowid = old.id; END"
+    )
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        _rebuild("prefix = '2 3 4', ")
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        _rebuild("")
