@@ -117,10 +117,22 @@ def _text(sql: str, lists: frozenset[str]) -> TextClause:
     return text(sql).bindparams(*(bindparam(name, expanding=True) for name in sorted(lists)))
 
 
-def statement(sql: str, params: Mapping[str, Any]) -> tuple[TextClause, dict[str, Any]]:
-    """``text(sql)`` with an expanding bind parameter for each list value, and the parameters."""
-    lists = frozenset(name for name, value in params.items() if _is_list(value))
-    bound = {name: list(value) if name in lists else value for name, value in params.items()}
+def statement(
+    sql: str, params: Mapping[str, Any], *, arrays: bool = False
+) -> tuple[TextClause, dict[str, Any]]:
+    """``text(sql)`` with an expanding bind parameter for each list value, and the parameters.
+    With ``arrays`` (PostgreSQL) a :class:`TextList` is one array parameter instead: ``IN :name``
+    becomes ``= ANY(CAST(:name AS TEXT[]))``, so the statement's text, and the server's prepared
+    and planned form of it, do not change with the list's length (a thousand "did you mean"
+    keys as a thousand parameters took 16 ms, most of it preparing and planning)."""
+    if arrays:
+        for name, value in params.items():
+            if isinstance(value, TextList):
+                sql = re.sub(rf"\bIN\s+:{name}\b", f"= ANY(CAST(:{name} AS TEXT[]))", sql)
+    lists = frozenset(
+        name for name, value in params.items() if _is_list(value) and not (arrays and isinstance(value, TextList))
+    )
+    bound = {name: list(value) if _is_list(value) else value for name, value in params.items()}
     return _text(sql, lists), bound
 
 
@@ -164,7 +176,7 @@ async def fetch_rows(
     if type(session) is ReadConnection:
         return session.rows(sql, params)
     if type(session) is ConnectionReads:
-        stmt, bound = statement(sql, params)
+        stmt, bound = statement(sql, params, arrays=session.conn.dialect.name == "postgresql")
         return (await session.conn.execute(stmt, bound)).mappings().all()
     bind = session.get_bind()
     if ONE_TRIP and bind.dialect.name == "sqlite" and bind.dialect.driver == "aiosqlite":
@@ -184,5 +196,5 @@ async def fetch_rows(
             return await raw.execute_fetchall(numbered, values)  # type: ignore[return-value]
         finally:
             raw.row_factory = previous
-    stmt, bound = statement(sql, params)
+    stmt, bound = statement(sql, params, arrays=bind.dialect.name == "postgresql")
     return (await session.execute(stmt, bound)).mappings().all()

@@ -354,9 +354,9 @@ def _pg_vector(param: str, label: str) -> str:
 
 
 _PG_INSERT = (
-    f"INSERT INTO {PG_TABLE} (entry_id, kind, doc, authors, org) VALUES (:rowid, :kind, "
+    f"INSERT INTO {PG_TABLE} (entry_id, kind, doc, authors, org, names) VALUES (:rowid, :kind, "
     + " || ".join(_pg_vector(c, _PG_LABELS[c]) for c in COLUMNS)
-    + f", to_tsvector('{PG_CONFIG}', :authors), to_tsvector('{PG_CONFIG}', :org))"
+    + f", to_tsvector('{PG_CONFIG}', :authors), to_tsvector('{PG_CONFIG}', :org), to_tsvector('{PG_CONFIG}', :names))"
 )
 
 
@@ -511,6 +511,11 @@ async def _search_pg(
     (a window count), only when asked for."""
     params: dict[str, Any] = {"q": expr, "limit": limit, "offset": offset}
     where = f"s.doc @@ to_tsquery('{PG_CONFIG}', :q)"
+    if columns and set(columns) == {"names"}:
+        # The names' own vector (migration 0010): its GIN index answers alone, where a weight
+        # label on ``doc`` would recheck every document holding the words in any column.
+        where = f"s.names @@ to_tsquery('{PG_CONFIG}', :plain)"
+        params["plain"] = plain
     # authors and org share weight C: a search of one of them alone checks its own vector too.
     only_c = {c for c in columns or () if _PG_LABELS[c] == "C"}
     if len(only_c) == 1:

@@ -27,7 +27,7 @@ def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
-    from db.search import PG_CONFIG, PG_TABLE, reindex_sync
+    from db.search import PG_CONFIG, PG_TABLE
 
     op.execute(
         f"CREATE TEXT SEARCH DICTIONARY {PG_CONFIG}_english_stem (TEMPLATE = snowball, Language = english)"
@@ -47,7 +47,8 @@ def upgrade() -> None:
     op.execute(f"CREATE INDEX ix_{PG_TABLE}_authors ON {PG_TABLE} USING gin (authors)")
     op.execute(f"CREATE INDEX ix_{PG_TABLE}_org ON {PG_TABLE} USING gin (org)")
     op.execute(f"CREATE INDEX ix_{PG_TABLE}_kind ON {PG_TABLE} (kind)")
-    reindex_sync(bind, None)
+    # Filled by 0010, which adds the names vector that db.search now writes with every row (a
+    # catalog already at 0009 was filled here by the version that wrote it; 0010 fills it again).
 
 
 def downgrade() -> None:
