@@ -59,6 +59,7 @@ def upgrade() -> None:
         op.execute(f"ALTER TABLE {PG_TABLE} ALTER COLUMN names DROP DEFAULT")
         op.execute(f"CREATE INDEX ix_{PG_TABLE}_names ON {PG_TABLE} USING gin (names)")
         reindex_sync(bind, None)
+        op.execute(f"ANALYZE {PG_TABLE}")  # the planner's statistics for the new column
 
 
 def downgrade() -> None:
