@@ -18,8 +18,8 @@ import difflib
 import heapq
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from enum import IntEnum
+from typing import NamedTuple
 
 from db.normalize import fold, norm_key
 
@@ -35,8 +35,9 @@ class Tier(IntEnum):
     FUZZY = 5
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
+    # A named tuple, not a dataclass: a look-up builds a few hundred of these, and a tuple is
+    # made in under half the time (issue 14). Immutable and compared by value all the same.
     entry_id: int
     name: str
     kind: str
@@ -56,8 +57,7 @@ class Candidate:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
     candidate: Candidate
     tier: Tier
     score: float  # 0..1, closeness of the matched name/alias to the query
