@@ -212,6 +212,27 @@ class EntryTopic(Base):
     source: Mapped[str] = mapped_column(String(16), default="auto")
 
 
+class TopicCount(Base):
+    """How many entries each topic has: kept by triggers on ``entry_topics`` (migration 0011), so
+    ``/ptm recent`` reads a topic's size in one row however large the catalog. Never written
+    by the application."""
+
+    __tablename__ = "topic_counts"
+
+    topic_slug: Mapped[str] = mapped_column(String(64), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class KindCount(Base):
+    """How many entries of each kind: kept by triggers on ``entries`` (migration 0011), for the
+    survey list's total. Never written by the application."""
+
+    __tablename__ = "kind_counts"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
 class Alias(Base):
     """Other names an entry answers to (``ViT`` for "Vision Transformer (ViT)")."""
 

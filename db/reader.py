@@ -49,7 +49,9 @@ def run_to_end(coro: Coroutine[Any, Any, T]) -> T:
 class SQLiteReader:
     """Worker threads with a read-only connection each to the SQLite file at ``path``."""
 
-    def __init__(self, path: str, *, threads: int = 2, busy_timeout_ms: int = 5000, echo: bool = False) -> None:
+    def __init__(
+        self, path: str, *, threads: int = 2, busy_timeout_ms: int = 5000, echo: bool = False
+    ) -> None:
         if threads < 1:
             raise ValueError("a reader needs at least one thread")
         self.path = path
@@ -73,7 +75,9 @@ class SQLiteReader:
                 self._connections.append(raw)
         return raw
 
-    def _call(self, fn: Callable[..., Coroutine[Any, Any, T]], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
+    def _call(
+        self, fn: Callable[..., Coroutine[Any, Any, T]], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> T:
         raw = self._connection()
         raw.execute("BEGIN")
         try:

@@ -559,12 +559,12 @@ async def recent(
     """The newest entries of a topic (by year, month; undated last) and how many it has."""
     slug = resolve_topic(topic)
     count, offset = max(0, count), max(0, offset)
-    # One statement for the topic's size and the catalog's (max(id): an index seek, where
-    # count(*) would scan), which pick the plan below.
+    # One statement for the topic's size (kept by triggers: migration 0011) and the catalog's
+    # (max(id): an index seek, where count(*) would scan), which pick the plan below.
     sizes = (
         await fetch_rows(
             session,
-            "SELECT (SELECT count(*) FROM entry_topics WHERE topic_slug = :slug) AS total, "
+            "SELECT (SELECT n FROM topic_counts WHERE topic_slug = :slug) AS total, "
             "(SELECT max(id) FROM entries) AS catalog_size",
             {"slug": slug},
         )
@@ -607,16 +607,18 @@ async def surveys(
             session, query, kinds=("survey",), order="date", limit=limit, offset=offset
         )
         return await _load(session, ids), total
+    # The count is kept by triggers (migration 0011): one row, however many surveys.
     rows = await fetch_rows(
         session,
-        "SELECT e.id, (SELECT count(*) FROM entries WHERE kind = 'survey') AS total FROM entries AS e "
+        "SELECT e.id, (SELECT n FROM kind_counts WHERE kind = 'survey') AS total FROM entries AS e "
         f"WHERE e.kind = 'survey' ORDER BY {_date_order_sql(session)} LIMIT :limit OFFSET :offset",
         {"limit": max(0, limit), "offset": max(0, offset)},
     )
     if rows:
-        total = int(rows[0]["total"])
+        total = int(rows[0]["total"] or 0)
     else:  # past the last page: the count alone
-        total = int((await fetch_rows(session, "SELECT count(*) AS n FROM entries WHERE kind = 'survey'"))[0]["n"])
+        counted = await fetch_rows(session, "SELECT n FROM kind_counts WHERE kind = 'survey'")
+        total = int(counted[0]["n"]) if counted else 0
     return await _load(session, [r["id"] for r in rows]), total
 
 

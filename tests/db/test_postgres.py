@@ -372,3 +372,9 @@ async def test_search_over_the_rank_cap_on_postgres_ranks_the_same_newest_hits(p
         assert isinstance(total, AtLeast) and total == 12 and len(hits) == 12, name
         pages[name] = {h.entry.name for h in hits}
     assert pages["postgresql"] == pages["sqlite"]
+
+
+async def test_the_counts_follow_every_writer_on_postgres(pg):
+    from tests.db.test_counts import exercise_every_writer
+
+    await exercise_every_writer(pg)

@@ -70,7 +70,7 @@ async def test_a_read_is_one_call_in_a_read_thread_on_its_own_connection(db):
 
     hits = await db.read(probe, "DeBERTa")
     assert [h.entry.name for h in hits] == ["DeBERTa"]
-    (thread, conn_type), = seen
+    ((thread, conn_type),) = seen
     assert thread.startswith("ptm-read") and thread != threading.current_thread().name
     assert conn_type is ReadConnection
 

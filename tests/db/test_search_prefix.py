@@ -14,7 +14,10 @@ from db.session import _alembic_config
 
 def _schema(path) -> dict[str, str]:
     with sqlite3.connect(path) as conn:
-        return {name: sql for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL")}
+        return {
+            name: sql
+            for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL")
+        }
 
 
 async def _answers(path) -> list[object]:
@@ -58,4 +61,6 @@ async def test_deleting_an_entry_still_drops_its_index_row(db_path):
         conn.execute("PRAGMA foreign_keys=ON")
         entry_id = conn.execute("SELECT id FROM entries WHERE name = 'DeBERTa'").fetchone()[0]
         conn.execute("DELETE FROM entries WHERE id = ?", (entry_id,))
-        assert conn.execute("SELECT count(*) FROM entry_search WHERE rowid = ?", (entry_id,)).fetchone()[0] == 0
+        assert (
+            conn.execute("SELECT count(*) FROM entry_search WHERE rowid = ?", (entry_id,)).fetchone()[0] == 0
+        )

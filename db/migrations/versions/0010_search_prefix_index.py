@@ -37,9 +37,7 @@ def _rebuild(options: str) -> None:
         f"CREATE VIRTUAL TABLE {FTS_TABLE}_new USING fts5("
         f"names, title, authors, org, body, kind UNINDEXED, {options}{_TOKENIZE})"
     )
-    op.execute(
-        f"INSERT INTO {FTS_TABLE}_new (rowid, {_COLUMNS}) SELECT rowid, {_COLUMNS} FROM {FTS_TABLE}"
-    )
+    op.execute(f"INSERT INTO {FTS_TABLE}_new (rowid, {_COLUMNS}) SELECT rowid, {_COLUMNS} FROM {FTS_TABLE}")
     op.execute(f"DROP TABLE {FTS_TABLE}")
     op.execute(f"ALTER TABLE {FTS_TABLE}_new RENAME TO {FTS_TABLE}")
     op.execute(
