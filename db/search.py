@@ -525,18 +525,22 @@ async def _search_pg(
     if kinds:
         where += " AND s.kind IN :kinds"
         params["kinds"] = list(kinds)
-    floor = None
-    if order == "rank" and not kinds:
-        floor = await _rank_floor(
-            session, f"SELECT s.entry_id AS id FROM {PG_TABLE} s WHERE {where}", "s.entry_id", params
-        )
-        if floor is not None:
-            where += " AND s.entry_id > :floor"
-            params["floor"] = floor
     rank = f"ts_rank('{PG_WEIGHTS}', s.doc, to_tsquery('{PG_CONFIG}', :q))"
     newest = "e.year DESC NULLS LAST, e.month DESC NULLS LAST"
+    capped = order == "rank" and not kinds
     if order == "id":
         sql = f"SELECT s.entry_id AS id FROM {PG_TABLE} s WHERE {where} ORDER BY s.entry_id"
+    elif capped:
+        # Relevance among the newest RANK_CAP hits, as on SQLite: the hits' ids first (GIN
+        # bitmap scans), the newest of them, and only those documents ranked.
+        params["cap"] = RANK_CAP
+        sql = (
+            f"WITH hits AS MATERIALIZED (SELECT s.entry_id FROM {PG_TABLE} s WHERE {where}), "
+            "kept AS MATERIALIZED (SELECT entry_id FROM hits ORDER BY entry_id DESC LIMIT :cap) "
+            f"SELECT e.id AS id, (SELECT count(*) FROM hits) AS total FROM kept k "
+            f"JOIN {PG_TABLE} s ON s.entry_id = k.entry_id JOIN entries e ON e.id = k.entry_id "
+            f"ORDER BY {rank} DESC, {newest}, e.id"
+        )
     else:
         # The hits first (GIN bitmap scans), then their dates: left to itself the planner may
         # walk the date index and probe every entry's document (10-50x slower).
@@ -545,18 +549,19 @@ async def _search_pg(
             f"WITH hits AS MATERIALIZED (SELECT s.entry_id, s.doc FROM {PG_TABLE} s WHERE {where}) "
             f"SELECT e.id AS id FROM hits s JOIN entries e ON e.id = s.entry_id ORDER BY {order_by}"
         )
-    if with_total and order != "id":
+    if with_total and order != "id" and not capped:
         sql = sql.replace(" AS id ", " AS id, count(*) OVER () AS total ", 1)
     rows = await fetch_rows(session, sql + " LIMIT :limit OFFSET :offset", params)
     ids = [r["id"] for r in rows]
-    if floor is not None:
-        return ids, AtLeast(RANK_CAP)
+    if capped and rows and with_total:
+        total = int(rows[0]["total"])
+        return ids, (AtLeast(RANK_CAP) if total > RANK_CAP else total)
     if not with_total or (offset == 0 and len(ids) < limit):
         return ids, len(ids)
     if rows and order != "id":
         return ids, int(rows[0]["total"])
-    count = await fetch_rows(session, f"SELECT count(*) AS n FROM {PG_TABLE} s WHERE {where}", params)
-    return ids, int(count[0]["n"])
+    count = int((await fetch_rows(session, f"SELECT count(*) AS n FROM {PG_TABLE} s WHERE {where}", params))[0]["n"])
+    return ids, (AtLeast(RANK_CAP) if capped and count > RANK_CAP else count)
 
 
 async def _search_fts(
@@ -763,16 +768,6 @@ async def _search_fts_ranked(
         session, sql, {**params, "last": offset + limit - 1, "cap": RANK_CAP, "over": RANK_CAP + 1}
     )
     return [r["id"] for r in rows], (int(rows[0]["total"]) if rows else 0)
-
-
-async def _rank_floor(session: Reads, hits_sql: str, id_col: str, params: dict[str, Any]) -> int | None:
-    """The id below the newest :data:`RANK_CAP` hits of ``hits_sql`` (a ``SELECT ... AS id`` of
-    every hit, ``id_col`` its id column), or None when there are no more hits than that. The
-    hits are read newest first and the scan stops at the cap, however common the words."""
-    rows = await fetch_rows(
-        session, f"{hits_sql} ORDER BY {id_col} DESC LIMIT 1 OFFSET :cap", {**params, "cap": RANK_CAP}
-    )
-    return int(rows[0]["id"]) if rows else None
 
 
 async def _search_ilike(
