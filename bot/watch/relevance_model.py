@@ -25,14 +25,20 @@ import heapq
 import itertools
 import json
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from bot.watch.relevance import CUE_FINGERPRINT, cue_hits, propose_kind, propose_name, propose_topics
+from bot.watch.relevance import (
+    CUE_FINGERPRINT,
+    CueText,
+    cue_hits_in,
+    propose_kind,
+    propose_name,
+    propose_topics,
+)
 
 __all__ = [
     "MODEL_FORMAT",
@@ -49,9 +55,7 @@ __all__ = [
 #: Bumped when the feature definitions change: a stored model of another format is not used.
 MODEL_FORMAT = 1
 
-_TOKEN_RE = re.compile(r"[a-z0-9]+")
-def _ngrams(prefix: str, text: str, out: set[str]) -> None:
-    words = _TOKEN_RE.findall(text.lower())
+def _ngrams(prefix: str, words: list[str], out: set[str]) -> None:
     add = prefix.__add__  # map() over C-level callables: no Python frame per word
     out.update(map(add, words))
     out.update(map(add, map(" ".join, itertools.pairwise(words))))
@@ -61,13 +65,15 @@ def feature_set(title: str, abstract: str, categories: Sequence[str] = ()) -> tu
     """The paper's binary features, and for the cues among them what they matched.
 
     *title* and *abstract* are whitespace-normalised; an empty abstract adds no ``a:`` feature.
+    Words are the ``[a-z0-9]+`` runs of the lowercased text (:class:`CueText`, shared with the cues).
     """
     out: set[str] = set()
-    _ngrams("t:", title, out)
+    title_text, abstract_text = CueText.of(title), CueText.of(abstract)
+    _ngrams("t:", title_text.words, out)
     if abstract:
-        _ngrams("a:", abstract, out)
+        _ngrams("a:", abstract_text.words, out)
     out.update("cat:" + c for c in categories)
-    matched = {name: text for name, _weight, text in cue_hits(title, abstract)}
+    matched = {name: text for name, _weight, text in cue_hits_in(title_text, abstract_text)}
     out.update(matched)
     return out, matched
 
