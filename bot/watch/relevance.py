@@ -454,6 +454,7 @@ for _i, _c in enumerate(_CUES):
         _CUES_BY_WORD[_w] = (*_CUES_BY_WORD.get(_w, ()), _i)
 _ANCHOR_WORDS = frozenset(_CUES_BY_WORD)
 _GROUP_WORDS = frozenset(w for _c in _CUES for _g in _c.anchor_groups for w in _g)
+_GROUPED_CUES = tuple(_i for _i, _c in enumerate(_CUES) if _c.anchor_groups)
 # Cues sharing one parts pattern (the model-family cues) are checked with one search.
 _PART_GROUPS: dict[str, tuple[re.Pattern[str], tuple[int, ...]]] = {}
 for _i, _c in enumerate(_CUES):
@@ -470,7 +471,7 @@ _CASE_TWINS_RE = re.compile("[\u0130\u0131\u017f\u212a]")
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CueText:
     """A whitespace-normalised title or abstract, lowercased and tokenised once for the cues and
     the learned model's n-gram features."""
@@ -498,14 +499,16 @@ def _possible_cues(text: CueText) -> frozenset[int] | set[int]:
         return frozenset()
     if text.plain:
         return _ALL_CUES
-    found: set[int] = set()
-    for word in _ANCHOR_WORDS.intersection(text.words):
-        found.update(_CUES_BY_WORD[word])
+    found = set().union(*map(_CUES_BY_WORD.__getitem__, _ANCHOR_WORDS.intersection(text.words)))
     for parts_re, indexes in _CUES_BY_PART:
         if not found.issuperset(indexes) and parts_re.search(text.lowered):
             found.update(indexes)
-    grouped = _GROUP_WORDS.intersection(text.words)
-    return {i for i in found if all(not group.isdisjoint(grouped) for group in _CUES[i].anchor_groups)}
+    if not found.isdisjoint(_GROUPED_CUES):
+        present = _GROUP_WORDS.intersection(text.words)
+        found.difference_update(
+            [i for i in _GROUPED_CUES if any(group.isdisjoint(present) for group in _CUES[i].anchor_groups)]
+        )
+    return found
 
 
 # Survey wording only matters together with PTM words.
@@ -602,10 +605,16 @@ def propose_name(title: str) -> str:
     return " ".join(short) or title[:60]
 
 
-def propose_kind(title: str, abstract: str = "") -> str:
-    """``'survey'`` for surveys/reviews/primers of PTMs, else ``'model'``."""
-    normalised = CueText.of(" ".join(title.split())), CueText.of(" ".join(abstract.split()))
-    if _survey_match(*normalised) or _is_survey_title(title):
+def propose_kind(title: str, abstract: str = "", *, survey_wording: bool | None = None) -> str:
+    """``'survey'`` for surveys/reviews/primers of PTMs, else ``'model'``.
+
+    *survey_wording*: whether the ``cue:survey`` feature fired for these texts, when the caller
+    has their cues already (scoring does).
+    """
+    if survey_wording is None:
+        normalised = CueText.of(" ".join(title.split())), CueText.of(" ".join(abstract.split()))
+        survey_wording = bool(_survey_match(*normalised))
+    if survey_wording or _is_survey_title(title):
         return "survey"
     return "model"
 

@@ -114,8 +114,8 @@ class WeightSet:
         """The raw score and the ``(weight, feature)`` pairs that fired."""
         weights = self.weights
         found = weights.keys() & feats  # a C-level set intersection: most features have no weight
-        hits = [(weights[f], f) for f in found]
-        return self.bias + sum(w for w, _ in hits), hits
+        values = list(map(weights.__getitem__, found))
+        return self.bias + sum(values), list(zip(values, found, strict=True))
 
     def probability(self, logit: float) -> float:
         z = self.calib_a * logit + self.calib_b
@@ -171,6 +171,12 @@ class RelevanceModel:
     def score(
         self, title: str, abstract: str = "", categories: Sequence[str] = (), *, reasons: int = 5
     ) -> Scored:
+        return self._score(title, abstract, categories, reasons)[0]
+
+    def _score(
+        self, title: str, abstract: str, categories: Sequence[str], reasons: int
+    ) -> tuple[Scored, dict[str, str]]:
+        """:meth:`score`, and what each cue feature matched."""
         title = " ".join(title.split())
         abstract = " ".join(abstract.split())
         title_only = not abstract
@@ -186,7 +192,7 @@ class RelevanceModel:
             top = [describe(f, w * ws.calib_a, matched.get(f, "")) for w, f in strongest]
             if title_only:
                 top.append("title only: scored by the title model")
-        return Scored(ws.probability(logit), ws.threshold, tuple(top), title_only)
+        return Scored(ws.probability(logit), ws.threshold, tuple(top), title_only), matched
 
     def name(self, feature: str) -> str:
         """A feature as people read it: ``'we release' in abstract``, ``phrase "pre-trained" in title``."""
@@ -282,13 +288,13 @@ def score_paper(
     ``with_topics=False`` skips the topic classifier: a poll classifies only what it suggests.
     """
     model = model or shipped_model()
-    scored = model.score(title, abstract, categories)
+    scored, matched = model._score(title, abstract, categories, 5)
     name = propose_name(title)
     return Relevance(
         score=round(scored.probability, 4),
         threshold=scored.threshold if threshold is None else threshold,
         reasons=scored.reasons,
-        kind=propose_kind(title, abstract),
+        kind=propose_kind(title, abstract, survey_wording="cue:survey" in matched),
         name=name,
         topics=propose_topics(title, abstract, name) if with_topics else (),
         model_version=model.version,
