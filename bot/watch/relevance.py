@@ -73,16 +73,18 @@ class _Pattern:
 
     def search(self, text: CueText, end: int | None = None) -> str | None:
         """What the regex first matches in *text* (in its first *end* characters)."""
-        end = len(text.text) if end is None else end
+        if end is None:
+            end = len(text.text)
         if self.lowered and text.plain:
             m = self.regex.search(text.text, 0, end)
             return None if m is None else m.group(0)
         subject = text.lowered if self.lowered else text.text
-        fast, pos = self.fast, 0
-        while (m := fast.search(subject, pos, end)) is not None:
-            if not self.bounded or _BOUNDARY_RE.match(subject, m.start(), end):
-                return text.text[m.start() : m.end()]
-            pos = m.start() + 1
+        m = self.fast.search(subject, 0, end)
+        while m is not None:
+            start = m.start()
+            if not self.bounded or _BOUNDARY_RE.match(subject, start, end):
+                return text.text[start : m.end()]
+            m = self.fast.search(subject, start + 1, end)
         return None
 
 
