@@ -164,3 +164,4 @@ def test_cue_text_tokens_are_the_ngram_words() -> None:
     ct = rel.CueText.of("Pre-trained BERT_base models: 7B, naïve!")
     assert ct.words == ["pre", "trained", "bert", "base", "models", "7b", "na", "ve"]
     assert not ct.plain and rel.CueText.of("ſelf").plain
+
