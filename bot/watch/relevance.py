@@ -505,11 +505,12 @@ def _possible_cues(text: CueText) -> frozenset[int] | set[int]:
     for parts_re, indexes in _CUES_BY_PART:
         if not found.issuperset(indexes) and parts_re.search(text.lowered):
             found.update(indexes)
-    if not found.isdisjoint(_GROUPED_CUES):
+    grouped = found.intersection(_GROUPED_CUES)
+    if grouped:
         present = _GROUP_WORDS.intersection(text.words)
-        found.difference_update(
-            [i for i in _GROUPED_CUES if any(group.isdisjoint(present) for group in _CUES[i].anchor_groups)]
-        )
+        for index in grouped:
+            if any(map(present.isdisjoint, _CUES[index].anchor_groups)):
+                found.discard(index)
     return found
 
 
