@@ -9,7 +9,7 @@ its own copy of the seeded database, so every run stores all items. Target: pipe
 1.3x of the bare parse and under 2 s.
 
 Fairness: both sides run in this process with the same bytes, after one untimed run of each (lazy
-imports, first-call caches), and each timed run starts with ``gc.collect()``. Without it a full
+imports, first-call caches), alternating run by run, and each timed run starts with ``gc.collect()``. Without it a full
 (generation-2) collection of this process's whole heap - SQLAlchemy, alembic and feedparser modules,
 ~50-65 ms each time - lands inside a timed window at random, triggered by whatever the previous
 runs left behind: it moved single runs of either side by ~10 %, and the pipeline side more often.
@@ -77,16 +77,15 @@ async def main_async(items: int, runs: int) -> dict[str, object]:
         feedparser.parse(io.BytesIO(data))
         await _pipeline_once(template, feed, workdir, -1)
 
+        # Alternating, so a change in the machine's load over the benchmark hits both sides alike.
         bare: list[float] = []
-        for _ in range(runs):
+        pipeline: list[float] = []
+        for run in range(runs):
             gc.collect()  # see the module docstring
             started = time.perf_counter()
             parsed = feedparser.parse(io.BytesIO(data))
             bare.append(time.perf_counter() - started)
             assert len(parsed.entries) == items
-
-        pipeline: list[float] = []
-        for run in range(runs):
             elapsed, count = await _pipeline_once(template, feed, workdir, run)
             assert count == items, count
             pipeline.append(elapsed)
