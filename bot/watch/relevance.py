@@ -67,9 +67,8 @@ class _Pattern:
         bounded = all(alt.startswith(r"\b") for alt in alternatives)
         if bounded:
             fast = "|".join(alt[2:] for alt in alternatives)
-        return cls(
-            re.compile(source, flags), re.compile(fast, flags & ~re.IGNORECASE if lowered else flags), lowered, bounded
-        )
+        fast_flags = flags & ~re.IGNORECASE if lowered else flags
+        return cls(re.compile(source, flags), re.compile(fast, fast_flags), lowered, bounded)
 
     def search(self, text: CueText, end: int | None = None) -> str | None:
         """What the regex first matches in *text* (in its first *end* characters)."""
@@ -515,7 +514,10 @@ def _possible_cues(text: CueText) -> frozenset[int] | set[int]:
 
 
 # Survey wording only matters together with PTM words.
-_PTM_WORDS = rf"\b(?:{_PRETRAIN}|foundation models?|language models?|LLMs?|transformers?|BERT\w*|GPT\w*|vision-language|multimodal|self-supervised)\b"
+_PTM_WORDS = (
+    rf"\b(?:{_PRETRAIN}|foundation models?|language models?|LLMs?|transformers?|BERT\w*|GPT\w*|"
+    r"vision-language|multimodal|self-supervised)\b"
+)
 _SURVEY = r"\b(?:survey|review|primer|overview|past, present and future|recent advances|tutorial)\b"
 _SURVEY_OPENING = r"\b(?:this|we|our) (?:paper |article |work |)(?:survey|review)s?\b|\bthis survey\b"
 _PTM_WORDS_RE, _SURVEY_RE, _SURVEY_OPENING_RE = map(_Pattern.compile, (_PTM_WORDS, _SURVEY, _SURVEY_OPENING))

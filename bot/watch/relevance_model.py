@@ -54,6 +54,7 @@ __all__ = [
 #: Bumped when the feature definitions change: a stored model of another format is not used.
 MODEL_FORMAT = 1
 
+
 def _ngrams(prefix: str, words: list[str], out: set[str]) -> None:
     add = prefix.__add__  # map() over C-level callables: no Python frame per word
     out.update(map(add, words))
