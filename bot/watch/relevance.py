@@ -18,7 +18,9 @@ from bot.catalog.topics import topics_for
 
 __all__ = [
     "CUE_FINGERPRINT",
+    "CueText",
     "cue_hits",
+    "cue_hits_in",
     "cue_priors",
     "propose_kind",
     "propose_name",
@@ -32,10 +34,91 @@ log = logging.getLogger(__name__)
 ABSTRACT_FACTOR = 0.6
 
 
+_UPPER_ESCAPE_RE = re.compile(r"\\[A-Z]")
+_BOUNDARY_RE = re.compile(r"\b")
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    """A cue's regex, searched faster with exactly its matches.
+
+    ``re`` scans fastest for a case-sensitive pattern that begins with literals: it skips to the
+    positions holding one of them. Most cues ignore case and begin with ``\\b``, so they are tried
+    at every position. ``fast`` is the regex (1) without the leading ``\\b`` of every alternative, that
+    boundary being checked at each match start instead (the first start where it holds is the
+    first where the regex matches, with the same match), and (2) for an IGNORECASE regex,
+    lowercased and case-sensitive, to run on ``CueText.lowered``: on a text without case twins
+    (``_CASE_TWINS_RE``) ``str.lower`` maps every character to one that the regex's atoms (ASCII
+    letters and classes of them, ``\\w``, ``\\d``, ``\\s``, ``\\b``, ``[^.]``) treat as IGNORECASE treats
+    the original (``tests/watch/test_cue_matcher.py`` checks this over all of Unicode). A regex whose
+    lowercased source would not mean the same (non-ASCII, ``\\B``, ...) keeps its case.
+    """
+
+    regex: re.Pattern[str]  # as written
+    fast: re.Pattern[str]
+    lowered: bool  # ``fast`` runs on the lowercased text
+    bounded: bool  # ``fast`` lost a leading ``\\b``: checked at each match start
+
+    @classmethod
+    def compile(cls, source: str, flags: int = re.IGNORECASE) -> _Pattern:
+        lowered = bool(flags & re.IGNORECASE) and source.isascii() and not _UPPER_ESCAPE_RE.search(source)
+        fast = source.lower() if lowered else source
+        alternatives = _top_level_alternatives(fast)
+        bounded = all(alt.startswith(r"\b") for alt in alternatives)
+        if bounded:
+            fast = "|".join(alt[2:] for alt in alternatives)
+        fast_flags = flags & ~re.IGNORECASE if lowered else flags
+        return cls(re.compile(source, flags), re.compile(fast, fast_flags), lowered, bounded)
+
+    def search(self, text: CueText, end: int | None = None) -> str | None:
+        """What the regex first matches in *text* (in its first *end* characters)."""
+        if end is None:
+            end = len(text.text)
+        if self.lowered and text.plain:
+            m = self.regex.search(text.text, 0, end)
+            return None if m is None else m.group(0)
+        subject = text.lowered if self.lowered else text.text
+        m = self.fast.search(subject, 0, end)
+        while m is not None:
+            start = m.start()
+            if not self.bounded or _BOUNDARY_RE.match(subject, start, end):
+                return text.text[start : m.end()]
+            m = self.fast.search(subject, start + 1, end)
+        return None
+
+
+def _top_level_alternatives(source: str) -> list[str]:
+    """*source* split at the ``|`` outside groups and character classes."""
+    parts, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(source):
+        char = source[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            # A "]" first in the class (after an optional "^") is a literal.
+            if source.startswith("]", i + 1) or source.startswith("^]", i + 1):
+                i += 2 if source[i + 1] == "]" else 3
+                continue
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(source[start:i])
+            start = i + 1
+        i += 1
+    parts.append(source[start:])
+    return parts
+
+
 @dataclass(frozen=True, slots=True)
 class _Cue:
     label: str  # how the reason reads: 'phrase', 'negative cue', 'model family', ...
-    pattern: re.Pattern[str]
+    pattern: _Pattern
     weight: float
     abstract_weight: float  # the weight when the cue is found only in the abstract
     # A pre-filter, never a cue of its own: every match of ``pattern`` contains one of these whole
@@ -67,9 +150,16 @@ def _cue(
     parts_re = re.compile("|".join(parts)) if parts else None
     groups = tuple(frozenset(group) for group in more)
     return _Cue(
-        label, re.compile(pattern, flags), weight, abstract_weight, words, parts_re, groups, key, excludes
+        label,
+        _Pattern.compile(pattern, flags),
+        weight,
+        abstract_weight,
+        words,
+        parts_re,
+        groups,
+        key,
+        excludes,
     )
-
 
 
 _PRETRAIN = r"pre-?train(?:ed|ing|s)?|pre-?training"
@@ -356,14 +446,16 @@ _CUES: tuple[_Cue, ...] = (
 )
 
 # The cue pre-filter, built once. Searching ~45 patterns in every title and abstract dominated a
-# poll; one tokenisation per text says which few cues can match at all, and only those are searched,
-# so every score, reason and match text is exactly what searching every cue gives.
-_WORD_RE = re.compile(r"\w+")
+# poll; the text's tokens say which few cues can match at all, and only those are searched, so every
+# score, reason and match text is exactly what searching every cue gives. The tokens are the ones
+# the learned model's n-gram features use (``CueText.words``): each text is tokenised once.
 _CUES_BY_WORD: dict[str, tuple[int, ...]] = {}
 for _i, _c in enumerate(_CUES):
     for _w in _c.anchor_words:
         _CUES_BY_WORD[_w] = (*_CUES_BY_WORD.get(_w, ()), _i)
 _ANCHOR_WORDS = frozenset(_CUES_BY_WORD)
+_GROUP_WORDS = frozenset(w for _c in _CUES for _g in _c.anchor_groups for w in _g)
+_GROUPED_CUES = tuple(_i for _i, _c in enumerate(_CUES) if _c.anchor_groups)
 # Cues sharing one parts pattern (the model-family cues) are checked with one search.
 _PART_GROUPS: dict[str, tuple[re.Pattern[str], tuple[int, ...]]] = {}
 for _i, _c in enumerate(_CUES):
@@ -374,41 +466,61 @@ _CUES_BY_PART = tuple(_PART_GROUPS.values())
 _ALL_CUES = frozenset(range(len(_CUES)))
 _EXCLUDING = tuple(_i for _i, _c in enumerate(_CUES) if _c.excludes)
 # The only non-ASCII characters that an IGNORECASE ASCII letter matches ("İ", "ı", "ſ", Kelvin "K");
-# a text holding one is searched with every cue, since lowercasing does not map them the same way.
+# "İ" and "K" are also the only characters that ``str.lower`` turns into two, or into ASCII. A text
+# holding one is searched with every cue and the patterns as written (``CueText.plain``).
 _CASE_TWINS_RE = re.compile("[\u0130\u0131\u017f\u212a]")
+_TOKEN_RE = re.compile(r"[a-z0-9]+")
 
 
-def _possible_cues(text: str) -> frozenset[int] | set[int]:
-    """Indexes of the cues that may match *text*: those with their anchors in it."""
-    if not text:
+@dataclass(slots=True)
+class CueText:
+    """A whitespace-normalised title or abstract, lowercased and tokenised once for the cues and
+    the learned model's n-gram features."""
+
+    text: str
+    lowered: str
+    words: list[str]  # the ``[a-z0-9]+`` runs of ``lowered``, in order
+    plain: bool  # holds a case twin: ``lowered`` is not searched, nor are cues pre-filtered
+
+    @classmethod
+    def of(cls, text: str) -> CueText:
+        lowered = text.lower()
+        plain = not text.isascii() and _CASE_TWINS_RE.search(text) is not None
+        return cls(text, lowered, _TOKEN_RE.findall(lowered), plain)
+
+
+def _possible_cues(text: CueText) -> frozenset[int] | set[int]:
+    """Indexes of the cues that may match *text*: those with their anchors in it.
+
+    Sound on ``words``: an anchor that is a ``\\w+`` run of the text lowercased is ASCII, and the
+    characters either side are no word characters, so it is an ``[a-z0-9]+`` run of ``lowered`` too
+    (without case twins, see ``_CASE_TWINS_RE``).
+    """
+    if not text.text:
         return frozenset()
-    if text.isascii():
-        lowered = text.lower()
-        words = set(_WORD_RE.findall(lowered))
-    elif _CASE_TWINS_RE.search(text):
+    if text.plain:
         return _ALL_CUES
-    else:
-        # Tokens of the original text (its own word boundaries, which \b uses), then lowercased.
-        lowered = text.lower()
-        words = {w.lower() for w in _WORD_RE.findall(text)}
-    found: set[int] = set()
-    for word in words & _ANCHOR_WORDS:
-        found.update(_CUES_BY_WORD[word])
+    found = set().union(*map(_CUES_BY_WORD.__getitem__, _ANCHOR_WORDS.intersection(text.words)))
     for parts_re, indexes in _CUES_BY_PART:
-        if not found.issuperset(indexes) and parts_re.search(lowered):
+        if not found.issuperset(indexes) and parts_re.search(text.lowered):
             found.update(indexes)
-    return {i for i in found if all(not group.isdisjoint(words) for group in _CUES[i].anchor_groups)}
+    grouped = found.intersection(_GROUPED_CUES)
+    if grouped:
+        present = _GROUP_WORDS.intersection(text.words)
+        for index in grouped:
+            if any(map(present.isdisjoint, _CUES[index].anchor_groups)):
+                found.discard(index)
+    return found
 
 
 # Survey wording only matters together with PTM words.
-_PTM_WORDS_RE = re.compile(
+_PTM_WORDS = (
     rf"\b(?:{_PRETRAIN}|foundation models?|language models?|LLMs?|transformers?|BERT\w*|GPT\w*|"
-    r"vision-language|multimodal|self-supervised)\b",
-    re.IGNORECASE,
+    r"vision-language|multimodal|self-supervised)\b"
 )
-_SURVEY_RE = re.compile(
-    r"\b(?:survey|review|primer|overview|past, present and future|recent advances|tutorial)\b", re.IGNORECASE
-)
+_SURVEY = r"\b(?:survey|review|primer|overview|past, present and future|recent advances|tutorial)\b"
+_SURVEY_OPENING = r"\b(?:this|we|our) (?:paper |article |work |)(?:survey|review)s?\b|\bthis survey\b"
+_PTM_WORDS_RE, _SURVEY_RE, _SURVEY_OPENING_RE = map(_Pattern.compile, (_PTM_WORDS, _SURVEY, _SURVEY_OPENING))
 SURVEY_WITH_PTM_WEIGHT = 2.2
 
 _CATEGORY_PRIOR: dict[str, float] = {
@@ -435,6 +547,11 @@ def cue_hits(title: str, abstract: str) -> list[tuple[str, float, str]]:
     the abstract), ``n`` the cue's position in the table; ``cue:survey`` for survey wording with PTM
     words. *title* and *abstract* are whitespace-normalised. :data:`CUE_FINGERPRINT` changes
     whenever the table does, so a model trained on another table is not used with this one."""
+    return cue_hits_in(CueText.of(title), CueText.of(abstract))
+
+
+def cue_hits_in(title: CueText, abstract: CueText) -> list[tuple[str, float, str]]:
+    """:func:`cue_hits` on texts already prepared (the n-gram features share their tokens)."""
     found: list[tuple[str, float, str]] = []
     fired: dict[str, int] = {}
     in_title, in_abstract = _possible_cues(title), _possible_cues(abstract)
@@ -450,7 +567,7 @@ def cue_hits(title: str, abstract: str) -> list[tuple[str, float, str]]:
         if cue.key:
             fired[cue.key] = index
         place = "title" if where == "t" else "abstract"
-        found.append((f"cue:{index}@{where}", weight, f'{cue.label} "{m.group(0)}" in {place}'))
+        found.append((f"cue:{index}@{where}", weight, f'{cue.label} "{m}" in {place}'))
     excluded = {_CUES[i].excludes for i in _EXCLUDING if _CUES[i].key in fired}
     if excluded:
         drop = {f"cue:{i}@" for i, c in enumerate(_CUES) if c.key in excluded}
@@ -493,9 +610,16 @@ def propose_name(title: str) -> str:
     return " ".join(short) or title[:60]
 
 
-def propose_kind(title: str, abstract: str = "") -> str:
-    """``'survey'`` for surveys/reviews/primers of PTMs, else ``'model'``."""
-    if _survey_match(" ".join(title.split()), " ".join(abstract.split())) or _is_survey_title(title):
+def propose_kind(title: str, abstract: str = "", *, survey_wording: bool | None = None) -> str:
+    """``'survey'`` for surveys/reviews/primers of PTMs, else ``'model'``.
+
+    *survey_wording*: whether the ``cue:survey`` feature fired for these texts, when the caller
+    has their cues already (scoring does).
+    """
+    if survey_wording is None:
+        normalised = CueText.of(" ".join(title.split())), CueText.of(" ".join(abstract.split()))
+        survey_wording = bool(_survey_match(*normalised))
+    if survey_wording or _is_survey_title(title):
         return "survey"
     return "model"
 
@@ -503,31 +627,28 @@ def propose_kind(title: str, abstract: str = "") -> str:
 _SURVEY_TITLE_RE = re.compile(
     r"\b(?:a survey|survey of|survey on|: a survey|a review|a primer)\b", re.IGNORECASE
 )
-_SURVEY_OPENING_RE = re.compile(
-    r"\b(?:this|we|our) (?:paper |article |work |)(?:survey|review)s?\b|\bthis survey\b", re.IGNORECASE
-)
 
 
 def _is_survey_title(title: str) -> bool:
     return bool(_SURVEY_TITLE_RE.search(title))
 
 
-def _survey_match(title: str, abstract: str) -> str | None:
+def _survey_match(title: CueText, abstract: CueText) -> str | None:
     """Survey wording in the title together with PTM words (in the title, or the abstract start)."""
     m = _SURVEY_RE.search(title)
+    opening = min(300, len(abstract.text))
     if m is None:
-        opening = abstract[:300]
-        m2 = _SURVEY_OPENING_RE.search(opening)
-        if m2 is None or not (_PTM_WORDS_RE.search(title) or _PTM_WORDS_RE.search(opening)):
+        m2 = _SURVEY_OPENING_RE.search(abstract, opening)
+        if m2 is None or not (_PTM_WORDS_RE.search(title) or _PTM_WORDS_RE.search(abstract, opening)):
             return None
-        return m2.group(0)
-    if _PTM_WORDS_RE.search(title) or _PTM_WORDS_RE.search(abstract[:300]):
-        return m.group(0)
+        return m2
+    if _PTM_WORDS_RE.search(title) or _PTM_WORDS_RE.search(abstract, opening):
+        return m
     return None
 
 
 CUE_FINGERPRINT = hashlib.sha256(
-    repr([(c.pattern.pattern, c.weight, c.abstract_weight, c.excludes) for c in _CUES]).encode()
+    repr([(c.pattern.regex.pattern, c.weight, c.abstract_weight, c.excludes) for c in _CUES]).encode()
 ).hexdigest()[:12]
 
 

@@ -21,18 +21,23 @@ Scoring is pure Python over dict look-ups: no dependency beyond the standard lib
 from __future__ import annotations
 
 import gzip
-import heapq
 import itertools
 import json
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from bot.watch.relevance import CUE_FINGERPRINT, cue_hits, propose_kind, propose_name, propose_topics
+from bot.watch.relevance import (
+    CUE_FINGERPRINT,
+    CueText,
+    cue_hits_in,
+    propose_kind,
+    propose_name,
+    propose_topics,
+)
 
 __all__ = [
     "MODEL_FORMAT",
@@ -49,9 +54,8 @@ __all__ = [
 #: Bumped when the feature definitions change: a stored model of another format is not used.
 MODEL_FORMAT = 1
 
-_TOKEN_RE = re.compile(r"[a-z0-9]+")
-def _ngrams(prefix: str, text: str, out: set[str]) -> None:
-    words = _TOKEN_RE.findall(text.lower())
+
+def _ngrams(prefix: str, words: list[str], out: set[str]) -> None:
     add = prefix.__add__  # map() over C-level callables: no Python frame per word
     out.update(map(add, words))
     out.update(map(add, map(" ".join, itertools.pairwise(words))))
@@ -61,13 +65,15 @@ def feature_set(title: str, abstract: str, categories: Sequence[str] = ()) -> tu
     """The paper's binary features, and for the cues among them what they matched.
 
     *title* and *abstract* are whitespace-normalised; an empty abstract adds no ``a:`` feature.
+    Words are the ``[a-z0-9]+`` runs of the lowercased text (:class:`CueText`, shared with the cues).
     """
     out: set[str] = set()
-    _ngrams("t:", title, out)
+    title_text, abstract_text = CueText.of(title), CueText.of(abstract)
+    _ngrams("t:", title_text.words, out)
     if abstract:
-        _ngrams("a:", abstract, out)
+        _ngrams("a:", abstract_text.words, out)
     out.update("cat:" + c for c in categories)
-    matched = {name: text for name, _weight, text in cue_hits(title, abstract)}
+    matched = {name: text for name, _weight, text in cue_hits_in(title_text, abstract_text)}
     out.update(matched)
     return out, matched
 
@@ -108,8 +114,8 @@ class WeightSet:
         """The raw score and the ``(weight, feature)`` pairs that fired."""
         weights = self.weights
         found = weights.keys() & feats  # a C-level set intersection: most features have no weight
-        hits = [(weights[f], f) for f in found]
-        return self.bias + sum(w for w, _ in hits), hits
+        values = list(map(weights.__getitem__, found))
+        return self.bias + sum(values), list(zip(values, found, strict=True))
 
     def probability(self, logit: float) -> float:
         z = self.calib_a * logit + self.calib_b
@@ -135,6 +141,11 @@ class WeightSet:
             calib_b=float(data.get("calib_b", 0.0)),
             threshold=float(data.get("threshold", 0.5)),
         )
+
+
+def _strength(hit: tuple[float, str]) -> tuple[float, str]:
+    """Strongest contribution first, then by feature name (unique, so the order is total)."""
+    return -abs(hit[0]), hit[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +176,12 @@ class RelevanceModel:
     def score(
         self, title: str, abstract: str = "", categories: Sequence[str] = (), *, reasons: int = 5
     ) -> Scored:
+        return self._score(title, abstract, categories, reasons)[0]
+
+    def _score(
+        self, title: str, abstract: str, categories: Sequence[str], reasons: int
+    ) -> tuple[Scored, dict[str, str]]:
+        """:meth:`score`, and what each cue feature matched."""
         title = " ".join(title.split())
         abstract = " ".join(abstract.split())
         title_only = not abstract
@@ -176,11 +193,11 @@ class RelevanceModel:
             # Only contributions that would show (|weight| >= 0.05 once calibrated) are ranked.
             floor = 0.05 / abs(ws.calib_a) if ws.calib_a else 0.0
             shown = [h for h in hits if h[0] >= floor or h[0] <= -floor]
-            strongest = heapq.nsmallest(reasons, shown, key=lambda h: (-abs(h[0]), h[1]))
+            strongest = sorted(shown, key=_strength)[:reasons]  # what heapq.nsmallest gives, faster here
             top = [describe(f, w * ws.calib_a, matched.get(f, "")) for w, f in strongest]
             if title_only:
                 top.append("title only: scored by the title model")
-        return Scored(ws.probability(logit), ws.threshold, tuple(top), title_only)
+        return Scored(ws.probability(logit), ws.threshold, tuple(top), title_only), matched
 
     def name(self, feature: str) -> str:
         """A feature as people read it: ``'we release' in abstract``, ``phrase "pre-trained" in title``."""
@@ -276,13 +293,13 @@ def score_paper(
     ``with_topics=False`` skips the topic classifier: a poll classifies only what it suggests.
     """
     model = model or shipped_model()
-    scored = model.score(title, abstract, categories)
+    scored, matched = model._score(title, abstract, categories, 5)
     name = propose_name(title)
     return Relevance(
         score=round(scored.probability, 4),
         threshold=scored.threshold if threshold is None else threshold,
         reasons=scored.reasons,
-        kind=propose_kind(title, abstract),
+        kind=propose_kind(title, abstract, survey_wording="cue:survey" in matched),
         name=name,
         topics=propose_topics(title, abstract, name) if with_topics else (),
         model_version=model.version,

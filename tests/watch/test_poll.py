@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from dataclasses import replace
@@ -413,3 +414,13 @@ def test_poll_report_lists_whole_suggestion_lines_within_the_field_limit() -> No
     link = re.compile(r"^`0\.\d\d` \[.+\]\(https://arxiv\.org/abs/2604\.35\d{3}\) — Model\\_\d+$")
     assert shown and all(link.match(line) for line in shown), lines
     assert more == f"… and {12 - len(shown)} more"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [[], ["a"], ['Nyström \u2028 "q" \\', "cs.CL", ""], [1, 2.5, None, True, {"b": 1, "a": [1]}], "x", 3.0],
+)
+def test_suggestion_json_encoder_is_json_dumps(value: object) -> None:
+    from bot.watch.poll import _json_encoder
+
+    assert _json_encoder()(value) == json.dumps(value)
