@@ -194,6 +194,15 @@ _NAME_SCAN_SQL = (
     "UNION ALL SELECT 2, NULL, NULL, NULL, max(k), count(*) FROM ns "
     "UNION ALL SELECT 3, NULL, NULL, NULL, max(k), count(*) FROM als"
 )
+# The keys just before and at/after the query's place in each sorted index (tags 4-7): no
+# stored key shares a longer prefix with the query than the longest these share (SQLite's
+# binary order; "did you mean" edits no place past it: :func:`_one_edit_keys`).
+_NEIGHBOURS_SQL = (
+    " UNION ALL SELECT 4, NULL, NULL, NULL, (SELECT max(norm_name) FROM entries WHERE norm_name < :k), NULL"
+    " UNION ALL SELECT 5, NULL, NULL, NULL, (SELECT min(norm_name) FROM entries WHERE norm_name >= :k), NULL"
+    " UNION ALL SELECT 6, NULL, NULL, NULL, (SELECT max(norm_alias) FROM aliases WHERE norm_alias < :k), NULL"
+    " UNION ALL SELECT 7, NULL, NULL, NULL, (SELECT min(norm_alias) FROM aliases WHERE norm_alias >= :k), NULL"
+)
 _CANDIDATES_SQL = (
     "SELECT 0 AS tag, e.id AS entry_id, e.name AS text, e.kind AS kind, e.norm_name AS key "
     "FROM entries e WHERE e.id IN {ids} "
@@ -240,16 +249,30 @@ _EDIT_FULL_MAX = 16
 _KEY_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
-def _one_edit_keys(key: str) -> TextList:
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _one_edit_keys(key: str, *, upto: int | None = None) -> TextList:
     """Keys one typo away from ``key``: a character deleted, two neighbours swapped, and (for
-    keys up to :data:`_EDIT_FULL_MAX` characters) a letter or digit inserted or replaced."""
+    keys up to :data:`_EDIT_FULL_MAX` characters) a letter or digit inserted or replaced.
+
+    Every such edit at place ``i`` keeps ``key[:i]``, so when no stored key shares more than
+    ``upto`` leading characters with ``key``, edits past place ``upto`` cannot be stored keys
+    and are not made (the same keys are found, with a fraction of the look-ups)."""
+    last = len(key) if upto is None else min(len(key), upto)
     out = set()
-    for i in range(len(key)):
+    for i in range(min(len(key), last + 1)):
         out.add(key[:i] + key[i + 1 :])
         if i + 1 < len(key):
             out.add(key[:i] + key[i + 1] + key[i] + key[i + 2 :])
     if len(key) <= _EDIT_FULL_MAX:
-        for i in range(len(key) + 1):
+        for i in range(last + 1):
             head, tail = key[:i], key[i:]
             for ch in _KEY_ALPHABET:
                 out.add(head + ch + tail)
@@ -301,6 +324,9 @@ class _NameLookup:
     # ``(limit, rank(...))`` of the candidates when that ranking settled the look-up (the
     # word search was skipped), for the caller to reuse instead of ranking again.
     settled_rank: tuple[int, list[Match]] | None = None
+    # The longest prefix any stored name or alias key shares with the query's key (SQLite: from
+    # the index neighbours), None when unknown.
+    shared_prefix: int | None = None
 
     def ranked(self, text: str, limit: int) -> list[Match]:
         """``rank(text, cands, limit=limit, word_hits=word_hits)``."""
@@ -347,16 +373,25 @@ async def _name_candidates(session: Reads, text: str, *, settle: int = 0) -> _Na
     if found is None:
         cands: list[Candidate] = []
         exact_complete = prefix_complete = True
+        shared: int | None = None
         if key:
+            sqlite = dialect_name(session) == "sqlite"
             rows = await fetch_rows(
-                session, _NAME_SCAN_SQL, {"k": key, "kend": key + _KEY_END, "n": _PREFIX_LIMIT}
+                session,
+                _NAME_SCAN_SQL + (_NEIGHBOURS_SQL if sqlite else ""),
+                {"k": key, "kend": key + _KEY_END, "n": _PREFIX_LIMIT},
             )
+            if sqlite:
+                shared = 0
             for r in rows:
-                if r["tag"] >= 2 and r["scanned"] >= _PREFIX_LIMIT:  # a scan's size and last key
+                tag = r["tag"]
+                if tag in (2, 3) and r["scanned"] >= _PREFIX_LIMIT:  # a scan's size and last key
                     prefix_complete = False
                     exact_complete = exact_complete and r["key"] != key
+                elif tag >= 4 and r["key"] is not None:
+                    shared = max(shared or 0, _common_prefix(key, r["key"]))
             cands = _candidate_rows(rows)
-        found = _NameLookup(cands, set(), False, exact_complete, prefix_complete)
+        found = _NameLookup(cands, set(), False, exact_complete, prefix_complete, shared_prefix=shared)
     settled = False
     if not found.searched_words and settle and found.may_settle(key, settle):
         ranked = rank(text, found.cands, limit=settle)
@@ -438,7 +473,7 @@ async def closest_names(session: Reads, name: str, *, limit: int = 5) -> list[st
         session,
         _FUZZY_POOL_SQL,
         {
-            "edits": _one_edit_keys(key),
+            "edits": _one_edit_keys(key, upto=found.shared_prefix),
             "k": key,
             "w": _FUZZY_WINDOW,
             "cap": _FUZZY_EDIT_CAP,

@@ -257,6 +257,29 @@ async def test_search_leaves_out_stop_words_unless_they_are_all_there_is(session
     assert "'of'" not in search.pg_tsquery("mixture of experts")
 
 
+async def test_did_you_mean_edits_only_where_a_stored_key_can_differ(db, monkeypatch):
+    # Typos of every shipped name and alias: the suggestions with the cut (no edit past the
+    # longest prefix any stored key shares) are those of every one-edit key.
+    import random
+
+    async with db.sessions() as s:
+        texts = (await s.scalars(select(m.Entry.name))).all() + (await s.scalars(select(m.Alias.alias))).all()
+    rng = random.Random(3)
+    typos = []
+    for text in texts:
+        i = rng.randrange(len(text))
+        typos += [text[:i] + text[i + 1 :], text[:i] + "x" + text[i:], text[:i] + "q" + text[i + 1 :]]
+    cut = [await db.read(queries.closest_names, t) for t in typos]
+    full = queries._one_edit_keys
+    monkeypatch.setattr(queries, "_one_edit_keys", lambda key, upto=None: full(key))
+    assert [await db.read(queries.closest_names, t) for t in typos] == cut
+    assert sum(1 for c in cut if c) > len(typos) // 2
+    # And the cut is real: "wav2vce" shares "wav2v" with stored keys, so only edits up to there;
+    # "qwav2vec" shares nothing, so only edits at its first place.
+    assert len(full("wav2vce", upto=5)) < len(full("wav2vce"))
+    assert len(full("qwav2vec", upto=0)) < len(full("qwav2vec")) // 5
+
+
 async def test_surveys(session):
     hits, total = await queries.surveys(session, None, limit=100)
     assert total == 17 and all(h.entry.kind == "survey" for h in hits)
