@@ -617,7 +617,7 @@ def _str(check: Callable[[str], str] | None = None, *, allow_empty: bool = False
         value = value.strip()
         if not value and not allow_empty:
             raise _Invalid("must not be empty")
-        return check(value) if check is not None else value
+        return check(value) if check is not None and value else value  # "" is "not set", when allowed
 
     return convert
 
@@ -966,14 +966,7 @@ def _metrics_address(value: str) -> str:
 
 def _read_metrics(t: _Table) -> MetricsConfig:
     d = MetricsConfig()
-    address = t.get("address", d.address, _str(allow_empty=True))
-    if address:
-        try:
-            address = _metrics_address(address)
-        except _Invalid as exc:
-            t.problem("address", str(exc))
-            address = d.address
-    result = MetricsConfig(address=address)
+    result = MetricsConfig(address=t.get("address", d.address, _str(_metrics_address, allow_empty=True)))
     t.check_unknown(MetricsConfig)
     return result
 
@@ -1015,20 +1008,13 @@ def _http_url(value: str) -> str:
 
 def _read_publish(t: _Table) -> PublishConfig:
     d = PublishConfig()
-    github_repo = t.get("github_repo", d.github_repo, _str(allow_empty=True))
-    if github_repo:
-        try:
-            github_repo = _github_repo(github_repo)
-        except _Invalid as exc:
-            t.problem("github_repo", str(exc))
-            github_repo = d.github_repo
     result = PublishConfig(
         repository=t.get("repository", d.repository, _str(allow_empty=True)),
         branch=t.get("branch", d.branch, _str(_branch_name)),
         path=t.get("path", d.path, _str(_relative_path)),
         branch_prefix=t.get("branch_prefix", d.branch_prefix, _str(_branch_name)),
         author=t.get("author", d.author, _str(_author)),
-        github_repo=github_repo,
+        github_repo=t.get("github_repo", d.github_repo, _str(_github_repo, allow_empty=True)),
         github_api_url=t.get("github_api_url", d.github_api_url, _str(_http_url)),
         token_env=t.get("token_env", d.token_env, _str(_env_name)),
     )

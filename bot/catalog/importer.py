@@ -24,7 +24,7 @@ from __future__ import annotations
 import difflib
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
@@ -729,7 +729,7 @@ def plan_import(
         before=state.export(),
         final_sections=final_sections,
         final_entries=after_entries,
-        topics={id(e): _topics_for(e) for e in written},
+        topics={id(e): entry_topics(e) for e in written},
         aliases={id(e): derive_aliases(e) for e in written},
         fingerprint=state.fingerprint,
         title=title,
@@ -822,23 +822,12 @@ def _set(entry: Entry, name: str, value: Any) -> None:
 
 
 def _copy(entry: Entry) -> Entry:
-    return Entry(
-        kind=entry.kind,
-        name=entry.name,
-        section=entry.section,
-        year=entry.year,
-        month=entry.month,
-        date_style=entry.date_style,
-        org=entry.org,
-        docs_url=entry.docs_url,
-        paper_title=entry.paper_title,
-        paper_url=entry.paper_url,
-        arxiv_id=entry.arxiv_id,
+    """A copy whose lists and phrasing can change without touching ``entry``; no aliases."""
+    return replace(
+        entry,
         authors=list(entry.authors),
         links=list(entry.links),
-        description=entry.description,
         phrasing=dict(entry.phrasing),
-        source_line=entry.source_line,
         topics=list(entry.topics),
         aliases=[],
     )
@@ -881,18 +870,17 @@ class CatalogChanged(Exception):
     """Another writer changed the catalog between planning and writing: plan again."""
 
 
-def _topics_for(entry: Entry) -> list[str]:
+def entry_topics(entry: Entry) -> list[str]:
+    """The topics an entry's name, title, section, links and description suggest."""
     from bot.catalog.topics import topics_for
 
     return list(
-        dict.fromkeys(
-            topics_for(
-                name=entry.name,
-                title=full_paper_title(entry) or "",
-                section=entry.section,
-                urls=[u for u in (entry.docs_url, entry.paper_url, *(ln.url for ln in entry.links)) if u],
-                abstract=entry.description or "",
-            )
+        topics_for(
+            name=entry.name,
+            title=full_paper_title(entry) or "",
+            section=entry.section,
+            urls=[u for u in (entry.docs_url, entry.paper_url, *(ln.url for ln in entry.links)) if u],
+            abstract=entry.description or "",
         )
     )
 

@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.catalog import importer
-from bot.catalog.importer import ImportOptions, ImportReport, Plan, decode_list_bytes
+from bot.catalog.importer import ImportOptions, ImportReport, Plan, decode_list_bytes, entry_topics
 from bot.catalog.listformat import ParseProblem, Section, full_paper_title, render_list, settle_author_style
 from bot.catalog.model import DateStyle, Entry, EntryKind, Link
-from bot.catalog.topics import TOPICS, topics_for
+from bot.catalog.topics import TOPICS
 from db import models as m
 from db.normalize import fold, norm_key, norm_title
 
@@ -74,18 +74,6 @@ def derive_aliases(entry: Entry) -> list[str]:
 
 # --------------------------------------------------------------------------------------------
 # ORM <-> domain
-
-
-def entry_topics(entry: Entry) -> list[str]:
-    return list(
-        topics_for(
-            name=entry.name,
-            title=full_paper_title(entry) or "",
-            section=entry.section,
-            urls=[u for u in (entry.docs_url, entry.paper_url, *(ln.url for ln in entry.links)) if u],
-            abstract=entry.description or "",
-        )
-    )
 
 
 def to_domain(row: m.Entry) -> Entry:
