@@ -96,16 +96,15 @@ class ConnectionReads:
 
 
 Reads = AsyncSession | ReadConnection | ConnectionReads
-"""What a read-only query function takes: a session, or a read thread's connection."""
+"""What a read-only query function takes: a session, a read thread's connection, or a plain one."""
 
 
 def dialect_name(session: Reads) -> str:
     """The backend's name (``sqlite``, ``postgresql``) of a session or a read connection."""
     if type(session) is ReadConnection:
         return "sqlite"
-    if type(session) is ConnectionReads:
-        return session.conn.dialect.name
-    return session.get_bind().dialect.name  # type: ignore[union-attr]
+    bind = session.conn if type(session) is ConnectionReads else session.get_bind()  # type: ignore[union-attr]
+    return bind.dialect.name
 
 
 def _is_list(value: Any) -> bool:
@@ -175,11 +174,9 @@ async def fetch_rows(
     params = params or {}
     if type(session) is ReadConnection:
         return session.rows(sql, params)
-    if type(session) is ConnectionReads:
-        stmt, bound = statement(sql, params, arrays=session.conn.dialect.name == "postgresql")
-        return (await session.conn.execute(stmt, bound)).mappings().all()
-    bind = session.get_bind()
-    if ONE_TRIP and bind.dialect.name == "sqlite" and bind.dialect.driver == "aiosqlite":
+    plain = type(session) is ConnectionReads
+    bind = session.conn if plain else session.get_bind()
+    if ONE_TRIP and not plain and bind.dialect.name == "sqlite" and bind.dialect.driver == "aiosqlite":
         if session.new or session.deleted or session.dirty:
             await session.flush()
         conn = await session.connection()

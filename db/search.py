@@ -83,7 +83,6 @@ __all__ = [
     "RANK_CAP",
     "READ_CACHE",
     "STOP_WORDS",
-    "AtLeast",
     "first_hits_sql",
     "fts_query",
     "index_text",
@@ -132,7 +131,7 @@ def query_terms(query: str) -> list[str]:
 # English function words a catalog search ignores when the query has other terms: each is in
 # a large share of all titles, and requiring it made every such query intersect a doclist of
 # most of the catalog (at 1,000,000 entries "for" is in 362,000 documents; "Masked for Source
-# Code" took 270 ms, 15 ms without it) while narrowing almost nothing. Full-text search over
+# Code" took 270 ms, about half that without it) while narrowing almost nothing. Full-text search over
 # every column only: an organisation or author query keeps every word ("An", "Le" are names).
 STOP_WORDS = frozenset(
     "a an and are as at be by for from in into is of on or the to via with".split()

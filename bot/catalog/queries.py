@@ -166,12 +166,12 @@ def _hits(
     return hits
 
 
-def _date_order_sql(session: Reads, alias: str = "e") -> str:
-    """The catalog's date order for ``entries AS alias``: year, month newest first, undated last
+def _date_order_sql(session: Reads) -> str:
+    """The catalog's date order for ``entries AS e``: year, month newest first, undated last
     (SQLite sorts NULL lowest, so ``DESC`` is enough; PostgreSQL needs ``NULLS LAST``), then
     name, then id (:func:`_newest_first` in Python)."""
     last = "" if dialect_name(session) == "sqlite" else " NULLS LAST"
-    return f"{alias}.year DESC{last}, {alias}.month DESC{last}, {alias}.name, {alias}.id"
+    return f"e.year DESC{last}, e.month DESC{last}, e.name, e.id"
 
 
 # --------------------------------------------------------------------------------------------
@@ -250,6 +250,7 @@ _KEY_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
 def _common_prefix(a: str, b: str) -> int:
+    """How many leading characters ``a`` and ``b`` share."""
     n = 0
     for x, y in zip(a, b, strict=False):
         if x != y:
@@ -381,15 +382,13 @@ async def _name_candidates(session: Reads, text: str, *, settle: int = 0) -> _Na
                 _NAME_SCAN_SQL + (_NEIGHBOURS_SQL if sqlite else ""),
                 {"k": key, "kend": key + _KEY_END, "n": _PREFIX_LIMIT},
             )
-            if sqlite:
-                shared = 0
             for r in rows:
-                tag = r["tag"]
-                if tag in (2, 3) and r["scanned"] >= _PREFIX_LIMIT:  # a scan's size and last key
+                if r["tag"] in (2, 3) and r["scanned"] >= _PREFIX_LIMIT:  # a scan's size and last key
                     prefix_complete = False
                     exact_complete = exact_complete and r["key"] != key
-                elif tag >= 4 and r["key"] is not None:
-                    shared = max(shared or 0, _common_prefix(key, r["key"]))
+            if sqlite:
+                neighbours = [r["key"] for r in rows if r["tag"] >= 4 and r["key"] is not None]
+                shared = max((_common_prefix(key, k) for k in neighbours), default=0)
             cands = _candidate_rows(rows)
         found = _NameLookup(cands, set(), False, exact_complete, prefix_complete, shared_prefix=shared)
     settled = False

@@ -1,7 +1,7 @@
 """One async function per slash command: call the service in one session, render, return the payload.
 
 Read-only commands call their query through :meth:`bot.database.Database.read` (on SQLite one
-trip to a read thread for the whole query; elsewhere one session).
+trip to a read thread for the whole query; elsewhere one connection).
 
 This is the shared code path for Discord (the cogs call these and send the result) and for
 ``ptm-bot ask`` (which calls them and prints the result). Handlers take the open
@@ -148,7 +148,8 @@ async def search(db: Database, query: str, *, page: int = 0) -> MessagePayload:
         return render.render_empty(f"Nothing in the catalog matches **{safe(query)}**.")
     hint = None
     if isinstance(total, AtLeast):  # db.search.RANK_CAP
-        hint = f"More than {int(total):,} entries match: these are the best of the newest {int(total):,}. Add words to narrow it."
+        cap = f"{int(total):,}"
+        hint = f"More than {cap} entries match: these are the best of the newest {cap}. Add words to narrow it."
     return render.render_entry_list(f"Search: {safe(query)}", hits, total, page, PER_PAGE, description=hint)
 
 
