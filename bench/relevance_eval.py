@@ -2,7 +2,7 @@
 
     python bench/relevance_eval.py [--model FILE] [--corpus JSONL] [--mistakes N] [--json] [--timing]
 
-Figures per slice of the frozen test split (``bot.watch.relevance_train.frozen_test``: the whole-day
+Figures per slice of the frozen test split (``bot.relevance.train.frozen_test``: the whole-day
 slices and a hash-chosen fifth of the rest, never used for training, thresholds or hyper-parameters):
 recall on label-1 papers, false-positive rate on clear negatives (label 0, not borderline), the flag
 rate on borderline negatives (papers that use or evaluate PTMs), precision of what is flagged, and
@@ -25,8 +25,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bot.present.relevance import metrics_lines  # noqa: E402
-from bot.watch.relevance_model import RelevanceModel, shipped_model  # noqa: E402
-from bot.watch.relevance_train import evaluate, frozen_test, load_corpus  # noqa: E402
+from bot.relevance.model import RelevanceModel, shipped_model  # noqa: E402
+from bot.relevance.train import evaluate, frozen_test, load_corpus  # noqa: E402
 
 
 def _load_model(path: Path | None) -> RelevanceModel:

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.watch.relevance_train import TrainConfig, frozen_test, load_corpus, simulate_feedback  # noqa: E402
+from bot.relevance.train import TrainConfig, frozen_test, load_corpus, simulate_feedback  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

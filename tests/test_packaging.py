@@ -28,4 +28,4 @@ def test_project_metadata_license_and_extras() -> None:
     assert any(d.startswith("ruff") for d in extras["dev"])
     assert not any(d.startswith("ruff") for d in extras["test"])
     data = project["tool"]["setuptools"]["package-data"]["bot"]
-    assert {"watch/data/*.gz", "data/*.md"} <= set(data)
+    assert {"relevance/data/*.gz", "data/*.md"} <= set(data)

@@ -2,8 +2,8 @@
 
 ``train`` retrains from the shipped corpus plus this server's moderator decisions, exactly as
 ``/ptm-admin relevance retrain`` does, and activates the new model only when it is no worse (see
-:mod:`bot.watch.relevance_store`). ``train --output FILE`` trains on the corpus alone and writes the
-model file without opening a database: that is how ``bot/watch/data/relevance-model.json.gz`` is
+:mod:`bot.relevance.store`). ``train --output FILE`` trains on the corpus alone and writes the
+model file without opening a database: that is how ``bot/relevance/data/relevance-model.json.gz`` is
 built.
 """
 
@@ -59,7 +59,7 @@ def _configure(p: argparse.ArgumentParser) -> None:
 
 async def _train_to_file(args: argparse.Namespace) -> int:
     from bot.cli.main import CLIError
-    from bot.watch.relevance_train import frozen_test, load_corpus, train_model
+    from bot.relevance.train import frozen_test, load_corpus, train_model
 
     try:
         corpus = await asyncio.to_thread(load_corpus, args.corpus)
@@ -89,7 +89,7 @@ async def cmd_relevance(args: argparse.Namespace, config: Config) -> int:
     # In-function imports keep `ptm-bot --help` from loading NumPy, SQLAlchemy and discord.py.
     from bot.cli.main import open_catalog
     from bot.present.relevance import retrain_text, summary_text
-    from bot.watch import relevance_store
+    from bot.relevance import store as relevance_store
 
     if args.relevance_command == "train" and args.output is not None:
         return await _train_to_file(args)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from bot.present.relevance import render_relevance_summary, render_retrain_result
 from bot.present.render import MessagePayload
-from bot.watch import relevance_store
+from bot.relevance import store as relevance_store
 
 if TYPE_CHECKING:
     from bot.database import Database

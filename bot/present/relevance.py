@@ -7,7 +7,7 @@ from typing import Any
 import discord
 
 from bot.present.render import MessagePayload, fit_embed, safe, truncate
-from bot.watch.relevance_store import ModelSummary, RetrainResult
+from bot.relevance.store import ModelSummary, RetrainResult
 
 __all__ = [
     "metrics_lines",

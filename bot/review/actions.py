@@ -24,7 +24,7 @@ from bot.database import Database
 from bot.review import service as review
 from bot.review.service import Decision, DecisionOutcome, ReviewError, SuggestionView
 from bot.watch.arxiv import FeedPaper
-from bot.watch.relevance import propose_kind, propose_name, propose_topics
+from bot.relevance.propose import propose_kind, propose_name, propose_topics
 from db import models as m
 
 log = logging.getLogger(__name__)

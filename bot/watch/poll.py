@@ -35,8 +35,8 @@ from bot.config import Config
 from bot.database import Database
 from bot.watch.arxiv import FeedError, FeedPaper, parse_feed
 from bot.watch.fetch import FeedHealth, FetchOutcome, PoliteFetcher, Validators, next_health
-from bot.watch.relevance_model import score_paper
-from bot.watch.relevance_store import active_model
+from bot.relevance.model import score_paper
+from bot.relevance.store import active_model
 from db import models as m
 from db.models import SuggestionStatus
 from db.normalize import norm_title

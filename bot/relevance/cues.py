@@ -2,9 +2,9 @@
 
 Every cue is a phrase a human would name ("pre-train", "foundation model", "we fine-tune",
 "benchmark", ...) with a hand-set weight. The cues are no longer a scorer of their own: they are
-features of the learned model (:mod:`bot.watch.relevance_model`), whose training pulls their weights
+features of the learned model (:mod:`bot.relevance.model`), whose training pulls their weights
 toward the hand-set ones (:func:`cue_priors`), so a moderator still reads "phrase "pre-trained" in
-title +2.1" on a card. The module also proposes a suggestion's catalog name, kind and topics.
+title +2.1" on a card.
 """
 
 from __future__ import annotations
@@ -14,17 +14,13 @@ import logging
 import re
 from dataclasses import dataclass
 
-from bot.catalog.topics import topics_for
-
 __all__ = [
     "CUE_FINGERPRINT",
     "CueText",
     "cue_hits",
     "cue_hits_in",
     "cue_priors",
-    "propose_kind",
-    "propose_name",
-    "propose_topics",
+    "survey_match",
 ]
 
 log = logging.getLogger(__name__)
@@ -535,10 +531,6 @@ _CATEGORY_PRIOR: dict[str, float] = {
     "stat.ML": 0.0,
 }
 
-_COLON_NAME_RE = re.compile(r"^\s*([^:]{1,40}?)\s*:\s+\S")
-_SPLIT_NAME_RE = re.compile(r"\s+(?:--|—|–)\s+")
-_SMALL_WORDS = frozenset("a an the of for and to in on with via by from at is are towards toward".split())
-_NAME_WORD_RE = re.compile(r"[A-Za-z][\w.+-]*")
 
 
 def cue_hits(title: str, abstract: str) -> list[tuple[str, float, str]]:
@@ -572,7 +564,7 @@ def cue_hits_in(title: CueText, abstract: CueText) -> list[tuple[str, float, str
     if excluded:
         drop = {f"cue:{i}@" for i, c in enumerate(_CUES) if c.key in excluded}
         found = [f for f in found if f[0][: f[0].index("@") + 1] not in drop]
-    survey = _survey_match(title, abstract)
+    survey = survey_match(title, abstract)
     if survey:
         found.append(("cue:survey", SURVEY_WITH_PTM_WEIGHT, f'survey wording "{survey}" with PTM words'))
     return found
@@ -589,51 +581,7 @@ def cue_priors() -> dict[str, float]:
     return priors
 
 
-def propose_name(title: str) -> str:
-    """A short catalog name: the text before a colon ("XLS-R" from "XLS-R: Self-supervised ..."),
-    else the title's leading words without filler."""
-    title = " ".join(title.split()).strip()
-    m = _COLON_NAME_RE.match(title)
-    if m and len(m.group(1).split()) <= 4:
-        return m.group(1).strip(" $*\"'")
-    head = _SPLIT_NAME_RE.split(title, maxsplit=1)[0]
-    if head != title and len(head.split()) <= 4:
-        return head.strip()
-    words = [w.strip(".,;:!?()[]\"'") for w in title.split()]
-    words = [w for w in words if w]
-    # Drop leading filler ("A", "The", "Towards") and keep at most six words.
-    while words and words[0].lower() in _SMALL_WORDS:
-        words.pop(0)
-    short = words[:6]
-    while short and short[-1].lower() in _SMALL_WORDS:
-        short.pop()
-    return " ".join(short) or title[:60]
-
-
-def propose_kind(title: str, abstract: str = "", *, survey_wording: bool | None = None) -> str:
-    """``'survey'`` for surveys/reviews/primers of PTMs, else ``'model'``.
-
-    *survey_wording*: whether the ``cue:survey`` feature fired for these texts, when the caller
-    has their cues already (scoring does).
-    """
-    if survey_wording is None:
-        normalised = CueText.of(" ".join(title.split())), CueText.of(" ".join(abstract.split()))
-        survey_wording = bool(_survey_match(*normalised))
-    if survey_wording or _is_survey_title(title):
-        return "survey"
-    return "model"
-
-
-_SURVEY_TITLE_RE = re.compile(
-    r"\b(?:a survey|survey of|survey on|: a survey|a review|a primer)\b", re.IGNORECASE
-)
-
-
-def _is_survey_title(title: str) -> bool:
-    return bool(_SURVEY_TITLE_RE.search(title))
-
-
-def _survey_match(title: CueText, abstract: CueText) -> str | None:
+def survey_match(title: CueText, abstract: CueText) -> str | None:
     """Survey wording in the title together with PTM words (in the title, or the abstract start)."""
     m = _SURVEY_RE.search(title)
     opening = min(300, len(abstract.text))
@@ -650,11 +598,3 @@ def _survey_match(title: CueText, abstract: CueText) -> str | None:
 CUE_FINGERPRINT = hashlib.sha256(
     repr([(c.pattern.regex.pattern, c.weight, c.abstract_weight, c.excludes) for c in _CUES]).encode()
 ).hexdigest()[:12]
-
-
-def propose_topics(title: str, abstract: str, name: str) -> tuple[str, ...]:
-    try:
-        return tuple(topics_for(name=name, title=title, abstract=abstract))
-    except Exception:  # a topic bug must not break scoring
-        log.exception("topics_for failed for %r", title)
-        return ()

@@ -6,11 +6,11 @@ A paper is turned into sparse binary features that a person can read back:
 - ``a:<word>`` / ``a:<word> <word>``: the same in the abstract;
 - ``cat:<category>``: an arXiv category the paper is listed in;
 - ``cue:survey``: survey wording together with PTM words (the hand-written cue of
-  :mod:`bot.watch.relevance` that n-grams cannot express: it looks at the title and the abstract's
+  :mod:`bot.relevance.cues` that n-grams cannot express: it looks at the title and the abstract's
   opening together).
 
 The score is ``sigmoid(a * (bias + sum of weights) + b)``: a logistic regression (trained by
-:mod:`bot.watch.relevance_train`) followed by Platt calibration, so it reads as a probability. A paper
+:mod:`bot.relevance.train`) followed by Platt calibration, so it reads as a probability. A paper
 without an abstract is scored by a second weight set trained on titles alone, with its own
 calibration and threshold: a title says less, and the same threshold cannot serve both.
 
@@ -30,14 +30,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from bot.watch.relevance import (
-    CUE_FINGERPRINT,
-    CueText,
-    cue_hits_in,
-    propose_kind,
-    propose_name,
-    propose_topics,
-)
+from bot.relevance.cues import CUE_FINGERPRINT, CueText, cue_hits_in
+from bot.relevance.propose import propose_kind, propose_name, propose_topics
 
 __all__ = [
     "MODEL_FORMAT",
@@ -257,8 +251,8 @@ SHIPPED_MODEL = "relevance-model.json.gz"
 
 @cache
 def shipped_model() -> RelevanceModel:
-    """The model shipped with the package (``bot/watch/data/relevance-model.json.gz``), read once."""
-    return RelevanceModel.from_bytes(resources.files("bot.watch").joinpath("data", SHIPPED_MODEL).read_bytes())
+    """The model shipped with the package (``bot/relevance/data/relevance-model.json.gz``), read once."""
+    return RelevanceModel.from_bytes(resources.files("bot.relevance").joinpath("data", SHIPPED_MODEL).read_bytes())
 
 
 @dataclass(frozen=True, slots=True)

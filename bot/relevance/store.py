@@ -26,8 +26,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import UserFacingError
-from bot.watch.relevance_model import RelevanceModel, shipped_model
-from bot.watch.relevance_train import Item, TrainConfig, evaluate, frozen_test, load_corpus, train_model
+from bot.relevance.model import RelevanceModel, shipped_model
+from bot.relevance.train import Item, TrainConfig, evaluate, frozen_test, load_corpus, train_model
 from db import models as m
 from db.models import ModelStatus, SuggestionStatus
 

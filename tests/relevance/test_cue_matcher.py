@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.watch import relevance as rel
+from bot.relevance import cues as rel
 from bot.watch.arxiv import parse_feed
 
 FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
@@ -27,7 +27,7 @@ def _regex_search(pattern: rel._Pattern, text: str, end: int | None = None) -> s
 
 
 def _corpus_texts() -> list[str]:
-    data = resources.files("bot.watch").joinpath("data", "relevance-corpus.jsonl.gz").read_bytes()
+    data = resources.files("bot.relevance").joinpath("data", "relevance-corpus.jsonl.gz").read_bytes()
     texts = []
     for line in gzip.decompress(data).decode().splitlines():
         row = json.loads(line)

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import main
-from bot.watch.relevance_store import quality
-from bot.watch.relevance_train import TrainConfig, frozen_test, load_corpus, simulate_feedback
+from bot.relevance.store import quality
+from bot.relevance.train import TrainConfig, frozen_test, load_corpus, simulate_feedback
 from support.feedgen import Item, write_feed
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -148,7 +148,7 @@ def test_train_output_writes_a_model_file_without_a_database(tmp_path, capsys) -
 
 def _day_feed(tmp_path: Path) -> str:
     """A feed of 40 real papers from the corpus's 2026-08-21 arXiv day (titles, abstracts, categories
-    as arXiv announced them; see bot/watch/data/RELEVANCE-SOURCES.md)."""
+    as arXiv announced them; see bot/relevance/data/RELEVANCE-SOURCES.md)."""
     day = sorted((i for i in load_corpus(SMALL) if i.slice == "day:2026-08-21"), key=lambda i: i.id)
     items = [Item(i.id, i.title, i.abstract, i.categories or ("cs.CL",)) for i in day[:40]]
     return write_feed(tmp_path, "day.xml", items)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.watch.relevance import propose_kind, propose_name
-from bot.watch.relevance_model import RelevanceModel, features, score_paper, shipped_model
-from bot.watch.relevance_train import (
+from bot.relevance.propose import propose_kind, propose_name
+from bot.relevance.model import RelevanceModel, features, score_paper, shipped_model
+from bot.relevance.train import (
     TrainConfig,
     evaluate,
     frozen_test,
@@ -164,6 +164,6 @@ def test_model_file_round_trips_and_refuses_other_formats() -> None:
 
 
 def test_shipped_model_file_is_gzip_json() -> None:
-    path = Path(__file__).resolve().parents[2] / "bot" / "watch" / "data" / "relevance-model.json.gz"
+    path = Path(__file__).resolve().parents[2] / "bot" / "relevance" / "data" / "relevance-model.json.gz"
     data = json.loads(gzip.decompress(path.read_bytes()))
     assert data["format"] == 1 and data["with_abstract"]["weights"]

@@ -1,7 +1,7 @@
-"""Training and honest evaluation of the relevance model (:mod:`bot.watch.relevance_model`).
+"""Training and honest evaluation of the relevance model (:mod:`bot.relevance.model`).
 
-- **Corpus**: ``bot/watch/data/relevance-corpus.jsonl.gz`` (provenance per item and the rubric in
-  ``bot/watch/data/RELEVANCE-SOURCES.md``), plus the moderators' decisions when the bot retrains.
+- **Corpus**: ``bot/relevance/data/relevance-corpus.jsonl.gz`` (provenance per item and the rubric in
+  ``bot/relevance/data/RELEVANCE-SOURCES.md``), plus the moderators' decisions when the bot retrains.
 - **Frozen test split**: every item of a whole-day slice (``slice == "day:..."``: real arXiv days
   judged paper by paper) and every other item whose SHA-256 of its arXiv id ends in a digit
   divisible by 5 in base 10 (``int(sha256, 16) % 5 == 0``). Training, cross-validation, thresholds and
@@ -31,8 +31,8 @@ from typing import Any
 
 import numpy as np
 
-from bot.watch.relevance import cue_priors
-from bot.watch.relevance_model import RelevanceModel, WeightSet, features
+from bot.relevance.cues import cue_priors
+from bot.relevance.model import RelevanceModel, WeightSet, features
 
 __all__ = [
     "Item",
@@ -81,7 +81,7 @@ def _item(row: Mapping[str, Any]) -> Item:
 def load_corpus(path: Path | None = None) -> list[Item]:
     """The labelled corpus: the shipped one, or a ``.jsonl`` / ``.jsonl.gz`` file at *path*."""
     if path is None:
-        raw = resources.files("bot.watch").joinpath("data", CORPUS).read_bytes()
+        raw = resources.files("bot.relevance").joinpath("data", CORPUS).read_bytes()
     else:
         raw = path.read_bytes()
     if raw[:2] == b"\x1f\x8b":
