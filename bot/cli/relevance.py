@@ -35,7 +35,7 @@ def _configure(p: argparse.ArgumentParser) -> None:
         "split and its strongest features, or retrain it from the shipped corpus plus the moderators' "
         "decisions stored in the database."
     )
-    sub = p.add_subparsers(dest="relevance_command", metavar="{show,train}", required=True)
+    sub = p.add_subparsers(dest="relevance_command", metavar="{show,train,eval}", required=True)
     show = sub.add_parser("show", help="the current model's figures, strongest features and versions")
     show.add_argument("--json", action="store_true", help="print the summary as JSON")
     _common_options(show)
@@ -55,6 +55,60 @@ def _configure(p: argparse.ArgumentParser) -> None:
     train.add_argument("--dry-run", action="store_true", help="train and compare, store nothing")
     train.add_argument("--json", action="store_true", help="print the result as JSON")
     _common_options(train)
+    ev = sub.add_parser(
+        "eval",
+        help="figures per whole arXiv day: recall, precision of what is flagged and of the cards, AP",
+        description="Score every paper of labelled whole arXiv days (a directory of .jsonl/.jsonl.gz day "
+        "files, one labelled paper per line: id, title, abstract, label, borderline, day, day_category) and "
+        "print, per day and pooled: papers, core and borderline-core papers, how many are flagged and the "
+        "precision of them, the precision of the best CARDS (the review budget), recall of core and of "
+        "core+borderline, average precision, and the worst mistakes. Without --days: the shipped frozen "
+        "test days, which no training or tuning choice has seen.",
+        epilog="examples:\n  ptm-bot relevance eval\n  ptm-bot relevance eval --days my-days/ --json\n"
+        "  ptm-bot relevance eval --model model.json.gz --cards 5 --mistakes 3",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ev.add_argument("--days", type=Path, metavar="DIR", help="labelled day files (default: the frozen test days)")
+    ev.add_argument("--model", type=Path, metavar="FILE", help="a model file (default: the shipped model)")
+    ev.add_argument("--cards", type=int, default=None, metavar="N",
+                    help="cards per poll for the card precision (default: review.cards_per_poll, 8)")
+    ev.add_argument("--threshold", type=float, default=None, metavar="P", help="override the model's line")
+    ev.add_argument("--mistakes", type=int, default=5, metavar="N", help="worst mistakes to list (default 5)")
+    ev.add_argument("--json", action="store_true", help="print the figures as JSON")
+    _common_options(ev)
+
+
+def _eval_days(args: argparse.Namespace, config: Config) -> int:
+    from bot.cli.main import CLIError
+    from bot.relevance.days import DEFAULT_CARDS, day_lines, evaluate_days, load_days
+    from bot.relevance.model import RelevanceModel, shipped_model
+    from bot.relevance.train import frozen_days
+
+    try:
+        items = frozen_days() if args.days is None else load_days(args.days)
+    except (OSError, ValueError) as exc:
+        raise CLIError(f"cannot read the days {args.days}: {getattr(exc, 'strerror', None) or exc}") from exc
+    if not items:
+        raise CLIError(f"no labelled papers in {args.days}")
+    try:
+        model = shipped_model() if args.model is None else RelevanceModel.from_bytes(args.model.read_bytes())
+    except (OSError, ValueError, KeyError) as exc:
+        raise CLIError(f"cannot read the model {args.model}: {getattr(exc, 'strerror', None) or exc}") from exc
+    if args.cards is not None and args.cards < 0 or args.mistakes < 0:
+        raise CLIError("--cards and --mistakes take a number >= 0")
+    cards = args.cards if args.cards is not None else getattr(config.review, "cards_per_poll", DEFAULT_CARDS)
+    result = evaluate_days(model, items, cards=cards, mistakes=args.mistakes, threshold=args.threshold)
+    if args.json:
+        print(json.dumps({"model": model.version, "cards": cards, **result}, ensure_ascii=False))
+        return 0
+    print(f"model {model.version}: {len(result['days'])} whole days, {len(items)} papers; cards per poll {cards}")
+    print("\n".join(day_lines(result)))
+    for kind, rows in result["mistakes"].items():
+        if rows:
+            print(f"worst {kind.replace('_', ' ')}:")
+            for r in rows:
+                print(f"  {r['score']:.3f} {r['grade']:<10} {r['id']:<12} {r['title'][:80]}")
+    return 0
 
 
 async def _train_to_file(args: argparse.Namespace) -> int:
@@ -91,6 +145,8 @@ async def cmd_relevance(args: argparse.Namespace, config: Config) -> int:
     from bot.present.relevance import retrain_text, summary_text
     from bot.relevance import store as relevance_store
 
+    if args.relevance_command == "eval":
+        return await asyncio.to_thread(_eval_days, args, config)
     if args.relevance_command == "train" and args.output is not None:
         return await _train_to_file(args)
     db = await open_catalog(config)
@@ -109,5 +165,5 @@ async def cmd_relevance(args: argparse.Namespace, config: Config) -> int:
 
 
 COMMANDS = [
-    ("relevance", "show or retrain the learned relevance model", _configure, cmd_relevance),
+    ("relevance", "show, retrain or evaluate (per whole day) the learned relevance model", _configure, cmd_relevance),
 ]

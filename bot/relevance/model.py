@@ -5,6 +5,10 @@ A paper is turned into sparse binary features that a person can read back:
 - ``t:<word>`` / ``t:<word> <word>``: a word or a two-word phrase of the title;
 - ``a:<word>`` / ``a:<word> <word>``: the same in the abstract;
 - ``cat:<category>``: an arXiv category the paper is listed in;
+- ``s:<shape>``: how the paper is built: it introduces a new artefact (a coined name in the title,
+  "Technical Report", "we introduce NAME", parameter counts, released weights) or studies and applies
+  existing ones (a question title, "Revisiting", "LLMs for X", "we evaluate whether");
+  :mod:`bot.relevance.structure`;
 - ``cue:survey``: survey wording together with PTM words (the hand-written cue of
   :mod:`bot.relevance.cues` that n-grams cannot express: it looks at the title and the abstract's
   opening together).
@@ -32,6 +36,7 @@ from typing import Any
 
 from bot.relevance.cues import CUE_FINGERPRINT, CueText, cue_hits_in
 from bot.relevance.propose import propose_kind, propose_name, propose_topics
+from bot.relevance.structure import structure_hits
 
 __all__ = [
     "MODEL_FORMAT",
@@ -46,7 +51,7 @@ __all__ = [
 ]
 
 #: Bumped when the feature definitions change: a stored model of another format is not used.
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2
 
 
 def _ngrams(prefix: str, words: list[str], out: set[str]) -> None:
@@ -68,6 +73,7 @@ def feature_set(title: str, abstract: str, categories: Sequence[str] = ()) -> tu
         _ngrams("a:", abstract_text.words, out)
     out.update("cat:" + c for c in categories)
     matched = {name: text for name, _weight, text in cue_hits_in(title_text, abstract_text)}
+    matched.update(structure_hits(title, abstract))
     out.update(matched)
     return out, matched
 
