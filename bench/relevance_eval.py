@@ -1,6 +1,13 @@
-"""Evaluate the relevance model on the frozen test split of the corpus, per slice, and time it.
+"""Evaluate the relevance model on the frozen whole days and the frozen test split, per slice, and time it.
 
-    python bench/relevance_eval.py [--model FILE] [--corpus JSONL] [--mistakes N] [--json] [--timing]
+    python bench/relevance_eval.py [--model FILE] [--days DIR] [--cards N] [--corpus JSONL] [--mistakes N]
+                                   [--json] [--timing]
+
+First, per frozen whole day (``bot.relevance.train.frozen_days``, or the labelled days in ``--days``),
+what a moderator meets: papers, core and borderline-core papers, flagged and the precision of them,
+precision of the best ``--cards`` (the review budget), recall of core and of core+borderline, average
+precision of the day's ranking, pooled with 95% intervals (:mod:`bot.relevance.days`). Then the
+sealed-style slices below.
 
 Figures per slice of the frozen test split (``bot.relevance.train.frozen_test``: the whole-day
 slices and a hash-chosen fifth of the rest, never used for training, thresholds or hyper-parameters):
@@ -25,8 +32,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bot.present.relevance import metrics_lines  # noqa: E402
+from bot.relevance.days import DEFAULT_CARDS, day_lines, evaluate_days, load_days  # noqa: E402
 from bot.relevance.model import RelevanceModel, shipped_model  # noqa: E402
-from bot.relevance.train import evaluate, frozen_test, load_corpus  # noqa: E402
+from bot.relevance.train import evaluate, frozen_days, frozen_test, load_corpus  # noqa: E402
 
 
 def _load_model(path: Path | None) -> RelevanceModel:
@@ -78,13 +86,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, help="a labelled corpus (default: the shipped one)")
     parser.add_argument("--mistakes", type=int, default=8, metavar="N", help="worst mistakes to list")
     parser.add_argument("--timing", action="store_true", help="also time scoring 2,000 papers")
+    parser.add_argument("--days", type=Path, help="labelled day files (default: the frozen test days)")
+    parser.add_argument("--cards", type=int, default=DEFAULT_CARDS, help="cards per poll (default 8)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     model = _load_model(args.model)
     items = load_corpus(args.corpus)
-    test = [i for i in items if frozen_test(i)]
+    test = [i for i in items if frozen_test(i) and not i.slice.startswith("day:")]
+    days = frozen_days() if args.days is None else load_days(args.days)
     out: dict[str, object] = {
         "model": model.version,
+        "days": evaluate_days(model, days, cards=args.cards, mistakes=args.mistakes),
         "test_items": len(test),
         "metrics": evaluate(model, test),
         "mistakes": mistakes(model, test, args.mistakes),
@@ -95,19 +107,20 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(out, ensure_ascii=False, indent=1))
         return 0
     metrics = out["metrics"]
-    print(f"model {model.version}, frozen test split: {len(test)} papers")
+    print(f"model {model.version}, {len(out['days']['days'])} frozen whole days, {len(days)} papers:")  # type: ignore[index]
+    for line in day_lines(out["days"]):  # type: ignore[arg-type]
+        print("  " + line)
+    for kind, rows in out["days"]["mistakes"].items():  # type: ignore[index]
+        print(f"  worst {kind.replace('_', ' ')} on the days:")
+        for r in rows:
+            print(f"    {r['score']:.3f} {r['grade']:<10} {r['id']} {r['title'][:80]}")
+    print(f"frozen test split (not days): {len(test)} papers")
     for line in metrics_lines(metrics):  # type: ignore[arg-type]
         print("  " + line)
-    for name, m in metrics.items():  # type: ignore[union-attr]
-        if name.startswith("day:"):
-            print(
-                f"  {name}: {m['n']} papers, {m['positives']} label 1; recall {m['recall']}, "
-                f"precision {m['precision']} of {m['flagged']} flagged"
-            )
-    days = metrics.get("days", {})  # type: ignore[union-attr]
+    ab = metrics.get("abstract", {})  # type: ignore[union-attr]
     print(
-        f"  precision at a 2% / 5% base rate (days' rates): {days.get('precision_at_2pct')} / "
-        f"{days.get('precision_at_5pct')}"
+        f"  precision at a 2% / 5% base rate (abstract slice's rates): {ab.get('precision_at_2pct')} / "
+        f"{ab.get('precision_at_5pct')}"
     )
     print("reliability (all non-day test papers):")
     for row in metrics["reliability"]:  # type: ignore[index]
