@@ -433,7 +433,7 @@ def _load_extra_commands() -> None:
     """Subcommands contributed by feature modules (queries, ask, sync, poll)."""
     if EXTRA_COMMANDS:
         return
-    for module in ("bot.cli.query", "bot.cli.watch", "bot.cli.relevance", "bot.cli.discord_cmds", "bot.cli.ops"):
+    for module in ("bot.cli.query", "bot.cli.watch", "bot.cli.relevance", "bot.cli.gates", "bot.cli.discord_cmds", "bot.cli.ops"):
         try:
             mod = __import__(module, fromlist=["COMMANDS"])
         except ImportError as exc:
