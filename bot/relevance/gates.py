@@ -107,7 +107,7 @@ def normalise(kind: str, value: str) -> tuple[str, str]:
     if not letters:
         raise GateError(f"{shown!r} has no letters or digits to match")
     words = norm_title(key).split()
-    if len(letters) < 2 or (kind != "author" and all(w in _EVERYWHERE for w in words)):
+    if len(key.replace(" ", "")) < 2 or (kind != "author" and all(w in _EVERYWHERE for w in words)):
         raise GateError(f"a {kind} gate on {shown!r} would match almost every paper; be more specific")
     return shown, key
 
