@@ -102,3 +102,23 @@ async def gate_round_trip(db: Database) -> None:
 
 async def test_gate_round_trip_on_sqlite(db) -> None:
     await gate_round_trip(db)
+
+
+async def test_a_waiting_paper_a_never_gate_now_matches_is_not_suggested_later(db) -> None:
+    from sqlalchemy import update
+
+    from db import models as m
+    from tests.plugins.database import add_pending, suggestion_rows
+
+    waiting = await add_pending(db, arxiv_id="2604.40001", title="OmniSpeech: a speech foundation model")
+    other = await add_pending(db, arxiv_id="2604.40002", title="WavLM 3: more speech", name="WavLM 3")
+    async with db.begin() as s:  # both held back by a cap in an earlier poll
+        await s.execute(
+            update(m.Suggestion).where(m.Suggestion.id.in_([waiting, other])).values(status="waiting")
+        )
+    await gate_store.add_gate(db, "never", "term", "omnispeech", set_by="cli:test")
+    empty = FEEDS / "rss2-cs-2026-03-29-empty-weekend.xml"
+    report = await poll(db, Config(), fetcher=None, sources=[str(empty)])
+    assert [c.arxiv_id for c in report.candidates] == ["2604.40002"]  # the other one's turn came
+    rows = await suggestion_rows(db)
+    assert rows["2604.40001"][0] == "seen" and rows["2604.40002"][0] == "pending"
