@@ -32,6 +32,7 @@ __all__ = [
     "DigestConfig",
     "DiscordConfig",
     "FeedsConfig",
+    "GatesConfig",
     "LoggingConfig",
     "MetricsConfig",
     "PublishConfig",
@@ -141,6 +142,34 @@ class ScheduleConfig:
     jitter_seconds: int = 600
 
 
+# [relevance.gates] keys are <mode>_<plural kind>: always_terms, never_categories, ...
+GATE_KEY_KINDS = {"terms": "term", "authors": "author", "orgs": "org", "categories": "category"}
+
+
+@dataclass(frozen=True, slots=True)
+class GatesConfig:
+    """``[relevance.gates]``: moderators' always / never rules kept in the file (docs/relevance.md,
+    "Gates"); they add to the gates stored with ``/ptm-admin gate add``. Each value is checked and
+    normalised like a stored gate's (:func:`bot.relevance.gates.normalise`)."""
+
+    always_terms: tuple[str, ...] = ()
+    never_terms: tuple[str, ...] = ()
+    always_authors: tuple[str, ...] = ()
+    never_authors: tuple[str, ...] = ()
+    always_orgs: tuple[str, ...] = ()
+    never_orgs: tuple[str, ...] = ()
+    always_categories: tuple[str, ...] = ()
+    never_categories: tuple[str, ...] = ()
+
+    def items(self) -> list[tuple[str, str, str]]:
+        """(mode, kind, value) of every gate, in the file's key order."""
+        out = []
+        for f in dataclasses.fields(self):
+            mode, _, kinds = f.name.partition("_")
+            out.extend((mode, GATE_KEY_KINDS[kinds], v) for v in getattr(self, f.name))
+        return out
+
+
 @dataclass(frozen=True, slots=True)
 class RelevanceConfig:
     threshold: float | None = None  # None: the model's own thresholds (with / without an abstract)
@@ -148,6 +177,7 @@ class RelevanceConfig:
     corpus: str | None = None  # a labelled corpus to retrain from instead of the shipped one
     per_poll_cap: int = 15
     daily_cap: int = 30
+    gates: GatesConfig = field(default_factory=GatesConfig)
 
 
 @dataclass(frozen=True, slots=True)
@@ -891,8 +921,53 @@ def _read_relevance(t: _Table) -> RelevanceConfig:
         corpus=t.get("corpus", d.corpus, _str()),
         per_poll_cap=t.get("per_poll_cap", d.per_poll_cap, _int(1)),
         daily_cap=t.get("daily_cap", d.daily_cap, _int(1)),
+        gates=_read_gates(t),
     )
     t.check_unknown(RelevanceConfig)
+    return result
+
+
+def _gate_values(kind: str) -> Callable[[Any], tuple[str, ...]]:
+    from bot.relevance.gates import GateError, normalise
+
+    def item(value: Any) -> str:
+        if not isinstance(value, str):
+            raise _Invalid(f"must be a string, got {_describe(value)}")
+        try:
+            return normalise(kind, value)[0]
+        except GateError as exc:
+            raise _Invalid(str(exc)) from None
+
+    return _list(item)
+
+
+def _read_gates(relevance: _Table) -> GatesConfig:
+    """``[relevance.gates]``: lists of strings, each a valid gate; a value both always and never is refused."""
+    d = GatesConfig()
+    raw = relevance.data.get("gates", {})
+    if not isinstance(raw, dict):
+        relevance.problem("gates", f"must be a table ([relevance.gates]), got {_describe(raw)}")
+        return d
+    t = _Table(f"{relevance.name}.gates", raw, relevance.problems, relevance.token_keys)
+    values = {}
+    for f in dataclasses.fields(GatesConfig):
+        kind = GATE_KEY_KINDS[f.name.partition("_")[2]]
+        values[f.name] = t.get(f.name, getattr(d, f.name), _gate_values(kind))
+    t.check_unknown(GatesConfig)
+    result = GatesConfig(**values)
+    from bot.relevance.gates import normalise
+
+    for f in dataclasses.fields(GatesConfig):
+        mode, _, kinds = f.name.partition("_")
+        if mode != "always":
+            continue
+        kind = GATE_KEY_KINDS[kinds]
+        never = {normalise(kind, v)[1] for v in getattr(result, f"never_{kinds}")}
+        both = [v for v in getattr(result, f.name) if normalise(kind, v)[1] in never]
+        if both:
+            t.problem(
+                f.name, f"{', '.join(repr(v) for v in both)} also in never_{kinds}: a gate is always or never"
+            )
     return result
 
 

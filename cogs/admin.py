@@ -14,20 +14,25 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client.bot import PTMBot
-from bot.client.checks import moderator_only
+from bot.client.checks import is_moderator, moderator_only
 from bot.client.paging import send_payload
 from bot.client.review_messages import refresh_message
 from bot.commands import admin as handlers
+from bot.commands import gates as gate_handlers
 from bot.commands import member
 from bot.commands import relevance as relevance_handlers
 from bot.commands.admin import EDITABLE
 from bot.present.watch import render_poll_report
+from bot.relevance import gate_store
+from bot.relevance.gates import GATE_KINDS, GATE_MODES
 from bot.review.actions import Actor
 from bot.review.service import Decision
 
 log = logging.getLogger(__name__)
 
 KIND_CHOICES = [app_commands.Choice(name=kind, value=kind) for kind in ("model", "survey")]
+GATE_MODE_CHOICES = [app_commands.Choice(name=mode, value=mode) for mode in GATE_MODES]
+GATE_KIND_CHOICES = [app_commands.Choice(name=kind, value=kind) for kind in GATE_KINDS]
 
 
 @app_commands.guild_only()
@@ -235,9 +240,88 @@ class AdminCog(
     async def relevance_retrain(self, interaction: discord.Interaction) -> None:
         """Retrain from the corpus plus this server's decisions; used only if no worse."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        payload = await relevance_handlers.relevance_retrain(self.bot.db, corpus=self.bot.config.relevance.corpus)
+        payload = await relevance_handlers.relevance_retrain(
+            self.bot.db, corpus=self.bot.config.relevance.corpus
+        )
         log.info("%s (%s) retrained the relevance model", interaction.user, interaction.user.id)
         await send_payload(interaction, payload)
+
+    # ---------------------------------------------------------------------------------------
+    # Gates: always / never suggest, applied by the poll before the model
+
+    gate = app_commands.Group(
+        name="gate", description="Always or never suggest papers by term, author, org or category"
+    )
+
+    @gate.command(name="add")
+    @app_commands.describe(
+        mode="always: suggest whatever the score; never: never suggest",
+        kind="term (title/abstract words), author (full name), org (in abstract/comments), category (e.g. cs.CL)",
+        value="The word or phrase, author, organisation or arXiv category",
+    )
+    @app_commands.choices(mode=GATE_MODE_CHOICES, kind=GATE_KIND_CHOICES)
+    @moderator_only()
+    async def gate_add(
+        self,
+        interaction: discord.Interaction,
+        mode: str,
+        kind: str,
+        value: app_commands.Range[str, 1, 200],
+    ) -> None:
+        """Add a gate: papers it matches are always (or never) suggested, whatever their score."""
+        payload = await gate_handlers.gate_add(
+            self.bot.db,
+            self.bot.config,
+            mode,
+            kind,
+            value,
+            set_by=str(interaction.user.id),
+            set_by_name=str(interaction.user),
+        )
+        await send_payload(interaction, payload)
+
+    @gate.command(name="remove")
+    @app_commands.describe(
+        mode="always or never", kind="term, author, org or category", value="The gate's value"
+    )
+    @app_commands.choices(mode=GATE_MODE_CHOICES, kind=GATE_KIND_CHOICES)
+    @moderator_only()
+    async def gate_remove(
+        self,
+        interaction: discord.Interaction,
+        mode: str,
+        kind: str,
+        value: app_commands.Range[str, 1, 200],
+    ) -> None:
+        """Remove a gate set with /ptm-admin gate add."""
+        payload = await gate_handlers.gate_remove(
+            self.bot.db,
+            self.bot.config,
+            mode,
+            kind,
+            value,
+            removed_by=f"{interaction.user} ({interaction.user.id})",
+        )
+        await send_payload(interaction, payload)
+
+    @gate_remove.autocomplete("value")
+    async def gate_value_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if not is_moderator(interaction.user, self.bot.config):  # autocomplete runs no checks
+            return []
+        gates = await gate_store.list_gates(self.bot.db, self.bot.config.relevance.gates)
+        wanted = current.casefold()
+        values = dict.fromkeys(
+            g.value for g in gates if g.origin == "stored" and wanted in g.value.casefold()
+        )
+        return [app_commands.Choice(name=v[:100], value=v[:100]) for v in list(values)[:25]]
+
+    @gate.command(name="list")
+    @moderator_only()
+    async def gate_list(self, interaction: discord.Interaction) -> None:
+        """Every gate in force, from the config file and set by moderators, with who set it and when."""
+        await send_payload(interaction, await gate_handlers.gate_list(self.bot.db, self.bot.config))
 
 
 def _actor(interaction: discord.Interaction) -> Actor:

@@ -361,6 +361,33 @@ class Follow(Base):
     notice_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
+GATE_MODES = ("always", "never")
+GATE_KINDS = ("term", "author", "org", "category")
+
+
+class RelevanceGate(Base):
+    """A moderator's gate (``/ptm-admin gate add``, ``ptm-bot gate add``): always / never suggest
+    papers with a term, author, organisation or category; applied by the poll before the model.
+    ``set_by`` (a Discord user id, ``cli:<user>``) and ``set_at`` are the audit; once per
+    (kind, mode, normalised value)."""
+
+    __tablename__ = "relevance_gates"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {GATE_KINDS!r}", name="kind"),
+        CheckConstraint(f"mode IN {GATE_MODES!r}", name="mode"),
+        UniqueConstraint("kind", "mode", "norm_value"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    mode: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(200))
+    norm_value: Mapped[str] = mapped_column(String(200))
+    set_by: Mapped[str] = mapped_column(String(100))
+    set_by_name: Mapped[str | None] = mapped_column(String(200))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class ImportRun(Base):
     """One import of a list (``ptm-bot import``, the first fill): what it changed, for the record."""
 
@@ -389,9 +416,7 @@ class RelevanceModelRow(Base):
     At most one row is ``active``; without one the shipped model scores."""
 
     __tablename__ = "relevance_models"
-    __table_args__ = (
-        CheckConstraint(f"status IN {tuple(s.value for s in ModelStatus)!r}", name="status"),
-    )
+    __table_args__ = (CheckConstraint(f"status IN {tuple(s.value for s in ModelStatus)!r}", name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[str] = mapped_column(String(64), unique=True)

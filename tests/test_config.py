@@ -96,6 +96,15 @@ def test_example_file_documents_every_key() -> None:
     for table, cls in TABLES.items():
         assert re.search(rf"^\[{table}\]$", text, re.MULTILINE), table
         for f in dataclasses.fields(cls):
+            value = getattr(cls(), f.name)
+            if dataclasses.is_dataclass(value):  # a sub-table: [relevance.gates] and each of its keys
+                section = text.split(f"[{table}.{f.name}]", 1)
+                assert len(section) == 2, f"[{table}.{f.name}]"
+                for sub in dataclasses.fields(value):
+                    assert re.search(rf"^{sub.name} = ", section[1], re.MULTILINE), (
+                        f"{table}.{f.name}.{sub.name}"
+                    )
+                continue
             # Set, or shown commented out (review_channel has no TOML spelling for "unset").
             assert re.search(rf"^#? ?{f.name} = ", text, re.MULTILINE), f"{table}.{f.name}"
 
@@ -442,13 +451,16 @@ def test_review_and_digest_keys(tmp_path: Path) -> None:
     config = load_config(
         write(
             tmp_path,
-            '[review]\nsnooze_days = 3\nthreads = true\n'
+            "[review]\nsnooze_days = 3\nthreads = true\n"
             '[digest]\nchannel = "news"\nevery = "daily"\nday = "Friday"\nrole = 42\ndm_interval_seconds = 0.5\n',
         )
     )
     assert (config.review.snooze_days, config.review.threads) == (3, True)
     assert (config.digest.channel, config.digest.every, config.digest.day, config.digest.role) == (
-        "news", "daily", "fri", 42
+        "news",
+        "daily",
+        "fri",
+        42,
     )
     assert config.digest.period_days == 1 and load_config(write(tmp_path, "")).digest.period_days == 7
 
@@ -462,3 +474,59 @@ def test_review_and_digest_problems_are_listed_per_key(tmp_path: Path) -> None:
     assert len(problems) == 5
     for key in ("review.snooze_days", "digest.every", "digest.day", "digest.hour", "digest.role"):
         assert key in text
+
+
+# --- [relevance.gates] --------------------------------------------------------------------------
+
+
+def test_gates_are_read_into_a_frozen_table(tmp_path: Path) -> None:
+    text = (
+        "[relevance]\nper_poll_cap = 5\n\n[relevance.gates]\n"
+        'always_authors = ["Kaiming  He"]\nnever_terms = ["systematic review", "ChatGPT for"]\n'
+        'always_categories = ["eess.AS"]\nnever_orgs = ["Acme Labs"]\n'
+    )
+    gates = load_config(write(tmp_path, text), env={}).relevance.gates
+    assert gates.always_authors == ("Kaiming He",)  # whitespace collapsed, as shown
+    assert gates.never_terms == ("systematic review", "ChatGPT for")
+    assert gates.items() == [
+        ("never", "term", "systematic review"),
+        ("never", "term", "ChatGPT for"),
+        ("always", "author", "Kaiming He"),
+        ("never", "org", "Acme Labs"),
+        ("always", "category", "eess.AS"),
+    ]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        gates.never_terms = ()  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('never_terms = "survey"\n', "relevance.gates.never_terms: must be a list, got 'survey'"),
+        ('never_terms = [""]\n', "relevance.gates.never_terms: item 1 a term gate needs a value"),
+        ("never_terms = [3]\n", "relevance.gates.never_terms: item 1 must be a string, got 3"),
+        (
+            'always_terms = ["the"]\n',
+            "relevance.gates.always_terms: item 1 a term gate on 'the' would match almost",
+        ),
+        (
+            'never_categories = ["computer science"]\n',
+            "relevance.gates.never_categories: item 1 'computer science' is not an arXiv category",
+        ),
+        (
+            'always_author = ["X Y"]\n',
+            "relevance.gates.always_author: unknown key (did you mean 'always_authors'?)",
+        ),
+        (
+            'always_authors = ["Ada Lovelace"]\nnever_authors = ["ada  LOVELACE"]\n',
+            "relevance.gates.always_authors: 'Ada Lovelace' also in never_authors",
+        ),
+    ],
+)
+def test_gate_problems_name_the_key(tmp_path: Path, text: str, expected: str) -> None:
+    assert only_problem(tmp_path, "[relevance.gates]\n" + text).startswith(expected)
+
+
+def test_gates_must_be_a_table(tmp_path: Path) -> None:
+    problem = only_problem(tmp_path, '[relevance]\ngates = ["survey"]\n')
+    assert problem.startswith("relevance.gates: must be a table ([relevance.gates]), got a list")

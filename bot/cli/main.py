@@ -35,9 +35,7 @@ class CLIError(PTMError):
 # Subcommands
 
 
-async def open_catalog(
-    config: Config, *, seed: bool = True, create: bool = False, migrate: bool = True
-):  # type: ignore[no-untyped-def]
+async def open_catalog(config: Config, *, seed: bool = True, create: bool = False, migrate: bool = True):  # type: ignore[no-untyped-def]
     """Open the configured catalog. Only ``init``, ``run`` and ``import`` pass *create*: for every
     other command a missing file is ``no catalog at PATH (run ptm-bot init)`` (bot.database)."""
     from bot.database import open_database
@@ -288,9 +286,7 @@ _CHART_FORMATS = ("png", "svg", "pdf")  # bot.present.charts.CHART_FORMATS, with
 def _chart_format(path: str) -> str:
     fmt = Path(path).suffix.lower().lstrip(".")
     if fmt not in _CHART_FORMATS:
-        raise CLIError(
-            f"cannot tell the chart format from {path!r}: name the file .png, .svg or .pdf"
-        )
+        raise CLIError(f"cannot tell the chart format from {path!r}: name the file .png, .svg or .pdf")
     return fmt
 
 
@@ -433,7 +429,14 @@ def _load_extra_commands() -> None:
     """Subcommands contributed by feature modules (queries, ask, sync, poll)."""
     if EXTRA_COMMANDS:
         return
-    for module in ("bot.cli.query", "bot.cli.watch", "bot.cli.relevance", "bot.cli.discord_cmds", "bot.cli.ops"):
+    for module in (
+        "bot.cli.query",
+        "bot.cli.watch",
+        "bot.cli.relevance",
+        "bot.cli.gates",
+        "bot.cli.discord_cmds",
+        "bot.cli.ops",
+    ):
         try:
             mod = __import__(module, fromlist=["COMMANDS"])
         except ImportError as exc:
@@ -513,7 +516,6 @@ def _format_cli_logs(fmt: str) -> None:
 
     for handler in logging.getLogger().handlers:
         handler.setFormatter(make_formatter(fmt))
-
 
 
 def _json_default(value: Any) -> Any:

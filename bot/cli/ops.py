@@ -64,6 +64,18 @@ def effective_settings(config: Config) -> list[dict[str, Any]]:
         for f in dataclasses.fields(section):
             dotted = f"{table}.{f.name}"
             value = getattr(section, f.name)
+            if dataclasses.is_dataclass(value):  # a sub-table ([relevance.gates]): one row per key
+                origin = config.origins.get(dotted, "default")
+                out.extend(
+                    {
+                        "key": f"{dotted}.{sub.name}",
+                        "value": list(getattr(value, sub.name)),
+                        "origin": origin,
+                        "env": env_name(table, f.name),
+                    }
+                    for sub in dataclasses.fields(value)
+                )
+                continue
             if isinstance(value, tuple):
                 value = list(value)
             out.append(

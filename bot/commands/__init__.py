@@ -1,5 +1,5 @@
 """The slash commands' handlers: :mod:`.member` (``/ptm ...``), :mod:`.digest` (``/ptm digest`` and
-the follow commands) and :mod:`.admin` (``/ptm-admin ...``).
+the follow commands), :mod:`.admin` (``/ptm-admin ...``) and :mod:`.gates` (``/ptm-admin gate ...``).
 
 :data:`HANDLERS` is the one registry: each command's qualified name to the async function that
 answers it (the open :class:`~bot.database.Database` first, then the slash command's options by
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.commands import admin, digest, member
+from bot.commands import admin, digest, gates, member
 from bot.present.render import MessagePayload
 
 __all__ = ["HANDLERS"]
@@ -18,5 +18,6 @@ __all__ = ["HANDLERS"]
 HANDLERS: dict[str, Callable[..., Awaitable[MessagePayload]]] = {
     **member.HANDLERS,
     **admin.HANDLERS,
+    **gates.HANDLERS,
     **digest.HANDLERS,
 }

@@ -13,7 +13,12 @@ from db.models import FeedHealth
 
 __all__ = ["render_feeds", "render_health_changes", "render_poll_report"]
 
-_HEALTH_ICON = {FeedHealth.OK: "✅", FeedHealth.DEGRADED: "🟡", FeedHealth.FAILING: "⚠️", FeedHealth.DISABLED: "⛔"}
+_HEALTH_ICON = {
+    FeedHealth.OK: "✅",
+    FeedHealth.DEGRADED: "🟡",
+    FeedHealth.FAILING: "⚠️",
+    FeedHealth.DISABLED: "⛔",
+}
 _SHOWN = 10
 
 
@@ -25,6 +30,7 @@ def render_poll_report(report: PollReport) -> MessagePayload:
         description=(
             f"{c['papers']} papers: {c['new']} new, {c['duplicate']} duplicate, {c['known']} known, "
             f"{c['replacement']} replacement\n{c['relevant']} relevant, **{c['suggested']} suggested**"
+            + _gated_text(c)
         ),
     )
     suggested = sorted((x for x in report.candidates if x.suggest), key=lambda x: -x.score)
@@ -38,6 +44,16 @@ def render_poll_report(report: PollReport) -> MessagePayload:
                 inline=False,
             )
     return MessagePayload(embeds=[fit_embed(embed)], ephemeral=True)
+
+
+def _gated_text(c: dict[str, int]) -> str:
+    """How the moderators' gates changed this poll (nothing when no gate matched)."""
+    parts = []
+    if c.get("gated"):
+        parts.append(f"{c['gated']} kept out by a never-gate")
+    if c.get("gated_always"):
+        parts.append(f"{c['gated_always']} put forward by an always-gate")
+    return f"\ngates: {', '.join(parts)}" if parts else ""
 
 
 def _suggested_lines(suggested: Sequence[Any], limit: int = 1024) -> str:

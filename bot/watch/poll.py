@@ -33,10 +33,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.catalog.topics import topics_for
 from bot.config import Config
 from bot.database import Database
-from bot.watch.arxiv import FeedError, FeedPaper, parse_feed
-from bot.watch.fetch import FeedHealth, FetchOutcome, PoliteFetcher, Validators, next_health
+from bot.relevance.gate_store import gates_in_force
+from bot.relevance.gates import GateSet
 from bot.relevance.model import score_paper
 from bot.relevance.store import active_model
+from bot.watch.arxiv import FeedError, FeedPaper, parse_feed
+from bot.watch.fetch import FeedHealth, FetchOutcome, PoliteFetcher, Validators, next_health
 from db import models as m
 from db.models import SuggestionStatus
 from db.normalize import norm_title
@@ -108,6 +110,7 @@ class Candidate:
     threshold: float = 0.0  # the threshold this paper was held to (with or without an abstract)
     exploration: bool = False  # suggested just below the threshold, to learn from the decision
     model_version: str = ""
+    gate: str | None = None  # "always" / "never": a moderator's gate decided (its reason is first)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -167,6 +170,11 @@ class PollReport:
         for status in ("new", "duplicate", "known", "replacement"):
             out[status] = sum(c.status == status for c in self.candidates)
         out["relevant"] = sum(c.relevant for c in self.candidates)
+        # New papers a never-gate kept off the review channel / an always-gate put forward.
+        out["gated"] = sum(c.gate == "never" and c.status == CandidateStatus.NEW for c in self.candidates)
+        out["gated_always"] = sum(
+            c.gate == "always" and c.status == CandidateStatus.NEW for c in self.candidates
+        )
         out["feeds_failed"] = len(self.failed)
         out["feeds_partial"] = len(self.partial)
         return out
@@ -224,7 +232,9 @@ async def list_feeds(session: AsyncSession) -> list[m.Feed]:
 async def enable_feed(session: AsyncSession, url: str) -> bool:
     """Reset a failing or disabled feed to ok (a moderator fixed the cause); False if unknown."""
     result = await session.execute(
-        update(m.Feed).where(m.Feed.url == url).values(health=FeedHealth.OK, consecutive_failures=0, last_error=None)
+        update(m.Feed)
+        .where(m.Feed.url == url)
+        .values(health=FeedHealth.OK, consecutive_failures=0, last_error=None)
     )
     return bool(result.rowcount)
 
@@ -364,7 +374,14 @@ async def poll(
 async def _fetch_url(
     url: str, state: tuple[Any, ...] | None, fetcher: PoliteFetcher | None, config: Config
 ) -> _Fetched:
-    etag, last_modified, health, failures, last_ok_at, announced = state or (None, None, FeedHealth.OK, 0, None, FeedHealth.OK)
+    etag, last_modified, health, failures, last_ok_at, announced = state or (
+        None,
+        None,
+        FeedHealth.OK,
+        0,
+        None,
+        FeedHealth.OK,
+    )
     status = FeedStatus(
         source=url,
         kind="url",
@@ -448,7 +465,13 @@ async def _store_feed_state(session: AsyncSession, item: _Fetched, now: datetime
     status = item.status
     row = await session.scalar(select(m.Feed).where(m.Feed.url == status.source))
     if row is None:
-        row = m.Feed(url=status.source, health=FeedHealth.OK, consecutive_failures=0, polls=0, announced_health=FeedHealth.OK)
+        row = m.Feed(
+            url=status.source,
+            health=FeedHealth.OK,
+            consecutive_failures=0,
+            polls=0,
+            announced_health=FeedHealth.OK,
+        )
         session.add(row)
     health, failures = next_health(
         row.consecutive_failures or 0,
@@ -622,16 +645,29 @@ async def process_papers(
     existing = await _existing_suggestions(session, [p.arxiv_id for p in papers])
     rel = config.relevance
     model = await active_model(session)
+    # Moderators' gates ([relevance.gates] plus /ptm-admin gate): they decide before the model.
+    gates = await gates_in_force(session, rel.gates)
 
     candidates: list[Candidate] = []
     norm_titles: dict[str, str] = {}  # arxiv id -> norm_title, for the dedup check and the stored row
     for paper in papers:
         norm_titles[paper.arxiv_id] = paper_norm_title = norm_title(paper.title)
         relevance = score_paper(
-            paper.title, paper.abstract, paper.categories, model=model, threshold=rel.threshold,
+            paper.title,
+            paper.abstract,
+            paper.categories,
+            model=model,
+            threshold=rel.threshold,
             with_topics=False,
         )
         relevant = relevance.relevant
+        gated = gates.match(
+            title=paper.title,
+            abstract=paper.abstract,
+            authors=paper.authors,
+            categories=paper.categories,
+            comment=paper.comment,
+        )
         # Topics only matter for papers a moderator sees (classified below, once the caps have
         # chosen them); classifying every paper would double the cost of a poll.
         topics = (
@@ -662,7 +698,7 @@ async def process_papers(
                 score=round(relevance.score, 4),
                 relevant=relevant,
                 suggest=False,
-                reasons=list(relevance.reasons),
+                reasons=[*gated.reasons, *relevance.reasons] if gated else list(relevance.reasons),
                 kind=relevance.kind,
                 name=relevance.name,
                 topics=topics,
@@ -671,6 +707,8 @@ async def process_papers(
                 published=paper.published.isoformat() if paper.published else None,
                 threshold=round(relevance.threshold, 4),
                 model_version=relevance.model_version,
+                gate=gated.mode if gated else None,
+                why_not=gated.reasons[0] if gated and gated.mode == "never" else None,
             )
         )
 
@@ -682,13 +720,19 @@ async def process_papers(
     )
     budget = max(0, min(rel.per_poll_cap, rel.daily_cap - int(suggested_today or 0)))
     # Papers an earlier poll could not suggest for a cap come first, oldest first.
-    waited = await _take_waiting(session, budget, catalog, now=now, dry_run=dry_run)
+    waited = await _take_waiting(session, budget, catalog, now=now, dry_run=dry_run, gates=gates)
     budget -= len(waited)
     backfill_left = config.feeds.backfill
     first_ids = set(first_poll_ids)
+    # A never-gate keeps a paper out whatever its score; an always-gate brings one in whatever its
+    # score, and takes its place in the caps first (a moderator asked for it), then by score.
     eligible = sorted(
-        (c for c in candidates if c.status == CandidateStatus.NEW and c.relevant),
-        key=lambda c: (-c.score, c.arxiv_id),
+        (
+            c
+            for c in candidates
+            if c.status == CandidateStatus.NEW and c.gate != "never" and (c.relevant or c.gate == "always")
+        ),
+        key=lambda c: (c.gate != "always", -c.score, c.arxiv_id),
     )
     for cand in eligible:
         backfill = cand.arxiv_id in first_ids
@@ -719,10 +763,17 @@ async def process_papers(
 
 
 async def _take_waiting(
-    session: AsyncSession, budget: int, catalog: Any, *, now: datetime, dry_run: bool
+    session: AsyncSession,
+    budget: int,
+    catalog: Any,
+    *,
+    now: datetime,
+    dry_run: bool,
+    gates: GateSet | None = None,
 ) -> list[Candidate]:
     """Up to *budget* waiting papers (oldest first) made pending, each by a conditional update, so
-    of two concurrent polls only one suggests a given paper; one candidate per paper taken."""
+    of two concurrent polls only one suggests a given paper; one candidate per paper taken. A
+    waiting paper that a never-gate set since matches becomes ``seen``."""
     if budget <= 0:
         return []
     s = m.Suggestion
@@ -739,10 +790,26 @@ async def _take_waiting(
     for row in rows:
         if len(taken) >= budget:
             break
-        if row.arxiv_id in catalog.ids or row.norm_title in catalog.titles:
+        never = (
+            gates.match(
+                title=row.title,
+                abstract=row.abstract,
+                authors=row.authors or (),
+                categories=row.categories or (),
+            )
+            if gates
+            else None
+        )
+        if (
+            row.arxiv_id in catalog.ids
+            or row.norm_title in catalog.titles
+            or (never and never.mode == "never")
+        ):
             if not dry_run:
                 await session.execute(
-                    update(s).where(s.id == row.id, s.status == SuggestionStatus.WAITING).values(status=SuggestionStatus.SEEN)
+                    update(s)
+                    .where(s.id == row.id, s.status == SuggestionStatus.WAITING)
+                    .values(status=SuggestionStatus.SEEN)
                 )
             continue
         topics = list(topics_for(name=row.proposed_name, title=row.title, abstract=row.abstract))
@@ -795,6 +862,7 @@ def _explore(candidates: Sequence[Candidate], first_ids: Collection[str]) -> Non
         for c in candidates
         if c.status == CandidateStatus.NEW
         and not c.relevant
+        and c.gate is None  # gated papers are decided already (never: out; always: suggested)
         and c.arxiv_id not in first_ids
         and c.score >= c.threshold * EXPLORATION_FLOOR
     ]

@@ -155,7 +155,9 @@ async def test_a_1_mb_paper_title_gives_the_same_outcome_as_on_sqlite(pg, tmp_pa
             async with db.begin() as s:
                 report = await catalog.import_text(s, text, source="big")
             async with db.begin() as s:
-                stored = await s.scalar(select(m.Paper.title).where(m.Paper.norm_title.like("pre training at scale%")))
+                stored = await s.scalar(
+                    select(m.Paper.title).where(m.Paper.norm_title.like("pre training at scale%"))
+                )
             outcomes.append((report.lines(), stored == title))
     finally:
         await lite.close()
@@ -175,12 +177,15 @@ async def test_another_applications_postgres_database_is_refused_untouched(capsy
     await admin.execute(f'CREATE DATABASE "{name}"')
     target = url.set(database=name)
     try:
-        other = await asyncpg.connect(target.set(drivername="postgresql").render_as_string(hide_password=False))
-        await other.execute("CREATE TABLE notes (body text)")
-        code = await asyncio.to_thread(
-            main, ["stats", "--db", target.render_as_string(hide_password=False)]
+        other = await asyncpg.connect(
+            target.set(drivername="postgresql").render_as_string(hide_password=False)
         )
-        tables = {r["tablename"] for r in await other.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+        await other.execute("CREATE TABLE notes (body text)")
+        code = await asyncio.to_thread(main, ["stats", "--db", target.render_as_string(hide_password=False)])
+        tables = {
+            r["tablename"]
+            for r in await other.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        }
         await other.close()
     finally:
         await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
@@ -378,3 +383,9 @@ async def test_the_counts_follow_every_writer_on_postgres(pg):
     from tests.db.test_counts import exercise_every_writer
 
     await exercise_every_writer(pg)
+
+
+async def test_gates_on_postgres(pg):
+    from tests.db.test_gates import gate_round_trip
+
+    await gate_round_trip(pg)

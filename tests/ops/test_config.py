@@ -140,12 +140,31 @@ def test_config_show_names_each_origin_and_masks_secrets(
     assert payload["token"] == {"variable": "DISCORD_TOKEN", "set": True}
     # Every key of every table is listed, so an operator sees the whole effective configuration.
     config = load_config(env={})
-    expected = {
-        f"{t}.{f.name}"
-        for t in ("discord", "database", "feeds", "schedule", "relevance", "logging", "metrics", "publish")
-        for f in dataclasses.fields(getattr(config, t))
-    }
+    expected = set()
+    for t in ("discord", "database", "feeds", "schedule", "relevance", "logging", "metrics", "publish"):
+        for f in dataclasses.fields(getattr(config, t)):
+            value = getattr(getattr(config, t), f.name)
+            if dataclasses.is_dataclass(value):  # a sub-table ([relevance.gates]): each of its keys
+                expected |= {f"{t}.{f.name}.{sub.name}" for sub in dataclasses.fields(value)}
+            else:
+                expected.add(f"{t}.{f.name}")
     assert set(settings) == expected
+    assert settings["relevance.gates.never_terms"] == {
+        "key": "relevance.gates.never_terms",
+        "value": [],
+        "origin": "default",
+        "env": "PTM_BOT_RELEVANCE_GATES",
+    }
+
+
+def test_config_show_lists_the_gates_of_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "config.toml").write_text(
+        '[relevance.gates]\nnever_terms = ["ChatGPT for"]\n', encoding="utf-8"
+    )
+    assert main(["config", "show"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    line = next(x for x in lines if x.startswith("gates.never_terms = "))
+    assert line.startswith('gates.never_terms = ["ChatGPT for"]') and line.endswith("# file")
 
 
 def test_a_bad_variable_stops_the_cli_with_exit_2(capsys, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,86 @@
+"""``ptm-bot gate add|remove|list``: moderators' always / never gates from the terminal.
+
+The same service and renderer as ``/ptm-admin gate ...`` (:mod:`bot.commands.gates`); a gate set
+here is audited as ``cli:<login name>``. ``list --json`` prints ``{"gates": [...]}`` with each
+gate's mode, kind, value, origin (``config`` / ``stored``), set_by and set_at.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from bot.config import Config
+
+__all__ = ["COMMANDS"]
+
+_KINDS = (
+    "term (title/abstract words), author (full name), org (abstract/comments), category (arXiv, e.g. cs.CL)"
+)
+
+
+def _common_options(p: argparse.ArgumentParser) -> None:
+    group = p.add_argument_group("common options")
+    group.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="TOML config file")
+    group.add_argument("--db", metavar="PATH_OR_URL", default=argparse.SUPPRESS, help="database file or URL")
+    group.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="debug logs")
+
+
+def _gate_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "mode", metavar="MODE", help="always (suggest whatever the score) or never (never suggest)"
+    )
+    p.add_argument("kind", metavar="KIND", help=_KINDS)
+    p.add_argument(
+        "value", metavar="VALUE", nargs="+", help="the word or phrase, author, organisation or category"
+    )
+    _common_options(p)
+
+
+def _configure(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Moderators' gates, applied by every poll before the relevance model: a never-gate keeps the papers "
+        "it matches off the review channel, an always-gate suggests them whatever their score. Gates from "
+        "[relevance.gates] in the config file count too. Example: ptm-bot gate add always author 'Kaiming He'"
+    )
+    sub = p.add_subparsers(dest="gate_command", metavar="{add,remove,list}", required=True)
+    _gate_arguments(sub.add_parser("add", help="add a gate (audited as cli:<your login>)"))
+    _gate_arguments(sub.add_parser("remove", help="remove a gate set with add or /ptm-admin gate add"))
+    show = sub.add_parser("list", help="every gate in force, from the config file and the database")
+    show.add_argument("--json", action="store_true", help='print {"gates": [...]}')
+    _common_options(show)
+
+
+async def cmd_gate(args: argparse.Namespace, config: Config) -> int:
+    # In-function imports: `ptm-bot --help` stays fast (issue 11).
+    from bot.cli.main import open_catalog
+    from bot.commands import gates as handlers
+    from bot.present.render import render_text
+    from bot.relevance import gate_store
+
+    db = await open_catalog(config)
+    try:
+        if args.gate_command == "list":
+            if args.json:
+                gates = await gate_store.list_gates(db, config.relevance.gates)
+                print(json.dumps({"gates": [g.as_dict() for g in gates]}, ensure_ascii=False))
+                return 0
+            payload = await handlers.gate_list(db, config)
+        elif args.gate_command == "add":
+            payload = await handlers.gate_add(
+                db, config, args.mode, args.kind, " ".join(args.value), set_by=handlers.cli_user()
+            )
+        else:
+            payload = await handlers.gate_remove(
+                db, config, args.mode, args.kind, " ".join(args.value), removed_by=handlers.cli_user()
+            )
+        payload.ephemeral = False  # the terminal has one reader: no "(only you can see this)"
+        print(render_text(payload))
+        return 0
+    finally:
+        await db.close()
+
+
+COMMANDS = [
+    ("gate", "always / never suggest papers by term, author, organisation or category", _configure, cmd_gate),
+]
