@@ -462,3 +462,19 @@ def test_review_and_digest_problems_are_listed_per_key(tmp_path: Path) -> None:
     assert len(problems) == 5
     for key in ("review.snooze_days", "digest.every", "digest.day", "digest.hour", "digest.role"):
         assert key in text
+
+
+def test_review_cards_per_poll_from_file_and_environment(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path, "")).review.cards_per_poll == 8
+    assert load_config(write(tmp_path, "[review]\ncards_per_poll = 0\n")).review.cards_per_poll == 0
+    from_env = load_config(
+        write(tmp_path, "[review]\ncards_per_poll = 3\n"), env={"PTM_BOT_REVIEW_CARDS_PER_POLL": "5"}
+    )
+    assert from_env.review.cards_per_poll == 5
+    problem = only_problem(tmp_path, "[review]\ncards_per_poll = -1\n")
+    assert "review.cards_per_poll" in problem and "-1" in problem
+    problem = only_problem(tmp_path, '[review]\ncards_per_poll = "many"\n')
+    assert "review.cards_per_poll" in problem
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, ""), env={"PTM_BOT_REVIEW_CARDS_PER_POLL": "lots"})
+    assert any("PTM_BOT_REVIEW_CARDS_PER_POLL (review.cards_per_poll)" in p for p in info.value.problems)
