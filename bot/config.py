@@ -186,6 +186,9 @@ class ReviewConfig:
     """"Needs info" takes a suggestion out of the queue this long (a new arXiv version ends it sooner)."""
     threads: bool = False
     """Each review card opens a thread for discussion; the decision is posted there, then archived."""
+    cards_per_poll: int = 8
+    """At most this many review cards per poll, best first; the rest above the line go into one
+    compact "also above the line" message (0: that message only). The exploration card is extra."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -976,6 +979,7 @@ def _read_review(t: _Table) -> ReviewConfig:
     result = ReviewConfig(
         snooze_days=t.get("snooze_days", d.snooze_days, _int(1, 365, "a whole number of days")),
         threads=t.get("threads", d.threads, _bool),
+        cards_per_poll=t.get("cards_per_poll", d.cards_per_poll, _int(0, 100, "a whole number of cards")),
     )
     t.check_unknown(ReviewConfig)
     return result

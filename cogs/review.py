@@ -27,6 +27,7 @@ from discord.ext import commands, tasks
 from bot.client.bot import PTMBot
 from bot.client.checks import is_moderator
 from bot.client.review_buttons import ReviewButton, review_view
+from bot.client.review_listing import PromoteSelect, listing_view, refresh_listing
 from bot.client.review_messages import (
     ReviewChannel,
     post_decision_in_thread,
@@ -34,7 +35,7 @@ from bot.client.review_messages import (
     review_destination,
     thread_name,
 )
-from bot.present.review import APPROVE_EMOJI, REJECT_EMOJI, render_suggestion_embed
+from bot.present.review import APPROVE_EMOJI, REJECT_EMOJI, render_listing, render_suggestion_embed
 from bot.review import actions
 from bot.review.actions import Actor
 from bot.review.service import Decision, ReviewError, SuggestionView
@@ -54,11 +55,11 @@ class ReviewCog(commands.Cog):
 
     async def cog_load(self) -> None:
         # Clicks on cards posted before a restart are routed by custom id: no view state is kept.
-        self.bot.add_dynamic_items(ReviewButton)
+        self.bot.add_dynamic_items(ReviewButton, PromoteSelect)
         self._startup = asyncio.create_task(self._post_when_ready(), name="review-startup-post")
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(ReviewButton)
+        self.bot.remove_dynamic_items(ReviewButton, PromoteSelect)
         self.wake_snoozed.cancel()
         if self._startup is not None:
             self._startup.cancel()
@@ -125,6 +126,7 @@ class ReviewCog(commands.Cog):
                 return 0
             items = await actions.unposted(self.bot.db)
             if not items:
+                await self._post_listing(channel)
                 return 0
             adopted = await self._adopt_posted(channel, items)
             posted = 0
@@ -149,7 +151,28 @@ class ReviewCog(commands.Cog):
                     log.warning("could not add the review reactions for arXiv %s: %s", item.arxiv_id, exc)
                 posted += 1
             log.info("posted %d suggestion(s) to #%s", posted, channel.name)
+            await self._post_listing(channel)
             return posted
+
+    async def _post_listing(self, channel: ReviewChannel) -> None:
+        """The compact "also above the line" message: every listed suggestion not yet in one (after
+        a poll: that poll's papers over its card budget), with the menu that promotes one to a card."""
+        items = await actions.unposted_listed(self.bot.db)
+        if not items:
+            return
+        embed, view = render_listing(items), listing_view(items)
+        mentions = discord.AllowedMentions.none()
+        if isinstance(channel, discord.ForumChannel):
+            post = await channel.create_thread(
+                name="Also above the line", embed=embed, view=view, allowed_mentions=mentions
+            )
+            message = post.message
+        else:
+            message = await channel.send(embed=embed, view=view, allowed_mentions=mentions)
+        await actions.mark_listing_posted(
+            self.bot.db, [s.id for s in items], channel_id=message.channel.id, message_id=message.id
+        )
+        log.info("listed %d suggestion(s) above the line in #%s", len(items), channel.name)
 
     async def _send_card(self, channel: ReviewChannel, item: SuggestionView) -> discord.Message:
         """A card in a text channel, or a post of its own in a forum (the card is its first message)."""
@@ -214,6 +237,7 @@ class ReviewCog(commands.Cog):
                 "arXiv %s was decided but its review message was not edited: %s", suggestion.arxiv_id, exc
             )
         await post_decision_in_thread(self.bot, outcome.suggestion)
+        await refresh_listing(self.bot, outcome.suggestion)
 
     async def _remove_reaction(
         self, message: discord.PartialMessage, payload: discord.RawReactionActionEvent

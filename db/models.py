@@ -312,6 +312,17 @@ class Suggestion(Base):
     snoozed_by: Mapped[int | None] = mapped_column(BigInteger)
     # Set by a moderator's Edit before approving (the catalog line's organisation).
     proposed_org: Mapped[str | None] = mapped_column(String(300))
+    # The review budget (review.cards_per_poll): a pending paper above the line but over its poll's
+    # card budget is *listed* in the poll's compact "also above the line" message, not given a card,
+    # until a moderator promotes it. Decisions and /ptm-admin pending treat it like any pending one.
+    listed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    listing_channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    listing_message_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    # Where the paper stood in the poll that suggested it: the line it was held to, its rank among
+    # the poll's papers above the line (1 = best) and how many there were ("#2 of 11").
+    threshold: Mapped[float | None] = mapped_column(Float)
+    poll_rank: Mapped[int | None] = mapped_column(Integer)
+    poll_ranked: Mapped[int | None] = mapped_column(Integer)
 
 
 # What the audit records (``wake``: a snoozed suggestion back in the queue) and through which door.

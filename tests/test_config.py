@@ -530,3 +530,19 @@ def test_gate_problems_name_the_key(tmp_path: Path, text: str, expected: str) ->
 def test_gates_must_be_a_table(tmp_path: Path) -> None:
     problem = only_problem(tmp_path, '[relevance]\ngates = ["survey"]\n')
     assert problem.startswith("relevance.gates: must be a table ([relevance.gates]), got a list")
+
+
+def test_review_cards_per_poll_from_file_and_environment(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path, "")).review.cards_per_poll == 8
+    assert load_config(write(tmp_path, "[review]\ncards_per_poll = 0\n")).review.cards_per_poll == 0
+    from_env = load_config(
+        write(tmp_path, "[review]\ncards_per_poll = 3\n"), env={"PTM_BOT_REVIEW_CARDS_PER_POLL": "5"}
+    )
+    assert from_env.review.cards_per_poll == 5
+    problem = only_problem(tmp_path, "[review]\ncards_per_poll = -1\n")
+    assert "review.cards_per_poll" in problem and "-1" in problem
+    problem = only_problem(tmp_path, '[review]\ncards_per_poll = "many"\n')
+    assert "review.cards_per_poll" in problem
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, ""), env={"PTM_BOT_REVIEW_CARDS_PER_POLL": "lots"})
+    assert any("PTM_BOT_REVIEW_CARDS_PER_POLL (review.cards_per_poll)" in p for p in info.value.problems)

@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 from db.normalize import fold, norm_key
 
-__all__ = ["TOPICS", "TopicInfo", "explain", "parse_topic", "topic_label", "topics_for"]
+__all__ = ["TOPICS", "TopicInfo", "cue_counts", "explain", "parse_topic", "topic_label", "topics_for"]
 
 
 @dataclass(frozen=True)
@@ -590,6 +590,8 @@ class _CueFilter:
 
 
 _RUN_RE = re.compile(r"[a-z0-9]+")
+
+
 @functools.cache
 def _filters() -> tuple[_CueFilter, _CueFilter]:
     """The text and name pre-filters, built on first use (see :func:`_patterns`)."""
@@ -654,6 +656,17 @@ def explain(
     if "speech" in found and "vision" in found and "multimodal" not in found:
         found["multimodal"] = "speech and vision"
     return found
+
+
+def cue_counts(slugs: Sequence[str], text: str) -> dict[str, int]:
+    """How many times each topic's text cues occur in *text* (the weight of the evidence for it)."""
+    folded = _fold(text)
+    text_patterns = _patterns()[0]
+    counts: dict[str, int] = {}
+    for slug in slugs:
+        pattern = text_patterns.get(slug)
+        counts[slug] = sum(1 for _ in pattern.finditer(folded)) if pattern is not None else 0
+    return counts
 
 
 def topics_for(

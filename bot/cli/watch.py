@@ -81,7 +81,12 @@ async def _poll_over_http(db: object, config: Config, sources: list[str] | None,
 
     async with aiohttp.ClientSession() as http:
         return await poll(
-            db, config, fetcher=make_fetcher(http, config, interactive=True), sources=sources, dry_run=dry_run, all_topics=True
+            db,
+            config,
+            fetcher=make_fetcher(http, config, interactive=True),
+            sources=sources,
+            dry_run=dry_run,
+            all_topics=True,
         )
 
 
@@ -89,7 +94,8 @@ def _summary(report: PollReport) -> str:
     c = report.counts
     line = (
         f"{c['papers']} papers: {c['new']} new, {c['duplicate']} duplicate, {c['known']} known, "
-        f"{c['replacement']} replacement; {c['relevant']} relevant, {c['suggested']} suggested"
+        f"{c['replacement']} replacement; {c['relevant']} relevant, {c['suggested']} suggested "
+        f"({c['cards']} as cards, {c['listed']} listed above the line)"
     )
     if report.dry_run:
         line += "\ndry run: nothing was written"
@@ -106,7 +112,7 @@ def render_candidates_table(candidates: Sequence[Candidate]) -> str:
     for c in rows:
         title = c.title if len(c.title) <= _TITLE_WIDTH else c.title[: _TITLE_WIDTH - 1] + "…"
         name = c.name if len(c.name) <= name_w else c.name[: name_w - 1] + "…"
-        suggest = "yes" if c.suggest else ("(cap)" if c.why_not else "-")
+        suggest = (c.placement or "yes") if c.suggest else ("(cap)" if c.why_not else "-")
         lines.append(
             f"{c.score:5.2f}  {c.status:<11}  {suggest:<7}  {c.arxiv_id:<12}  {name:<{name_w}}  {title}"
         )

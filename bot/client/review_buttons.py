@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["EditModal", "RejectModal", "ReviewButton", "review_view"]
+__all__ = ["EditModal", "RejectModal", "ReviewButton", "refuse_non_moderator", "review_view"]
 
 ACTIONS = ("approve", "reject", "snooze", "edit")
 _LOOK: dict[str, tuple[discord.ButtonStyle, str, str]] = {
@@ -57,7 +57,7 @@ def review_view(s: SuggestionView) -> discord.ui.View | None:
     return view
 
 
-async def _refuse_non_moderator(interaction: discord.Interaction) -> bool:
+async def refuse_non_moderator(interaction: discord.Interaction) -> bool:
     """The runtime check every click and modal passes; True when the user was refused."""
     if interaction.guild is not None and is_moderator(interaction.user, _bot(interaction).config):
         return False
@@ -70,6 +70,7 @@ async def _show(interaction: discord.Interaction, outcome: DecisionOutcome) -> N
     """Answer a click or modal: the card edited in place, or one ephemeral line if nothing changed;
     a decision is then posted in the card's thread (if it has one), which is archived."""
     # Imported here: review_messages renders cards with review_view from this module.
+    from bot.client.review_listing import refresh_listing
     from bot.client.review_messages import post_decision_in_thread, refresh_message
 
     s = outcome.suggestion
@@ -80,6 +81,7 @@ async def _show(interaction: discord.Interaction, outcome: DecisionOutcome) -> N
     if interaction.message is not None and interaction.message.id == s.message_id:
         await interaction.response.edit_message(embed=render_suggestion_embed(s), view=review_view(s))
         await post_decision_in_thread(_bot(interaction), s)
+        await refresh_listing(_bot(interaction), s)  # a promoted paper's listing shows the decision
     else:  # not clicked on the card itself: confirm, then edit the card (and post in its thread)
         await interaction.response.send_message("Done.", ephemeral=True)
         await refresh_message(_bot(interaction), s)
@@ -106,7 +108,7 @@ class ReviewButton(
         return cls(match["action"], int(match["id"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        if await _refuse_non_moderator(interaction):
+        if await refuse_non_moderator(interaction):
             return
         bot = _bot(interaction)
         try:
@@ -157,7 +159,7 @@ class RejectModal(discord.ui.Modal):
         self.suggestion_id = s.id
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        if await _refuse_non_moderator(interaction):
+        if await refuse_non_moderator(interaction):
             return
         reason = " ".join(str(self.reason.value or "").split()) or None
         try:
@@ -200,7 +202,7 @@ class EditModal(discord.ui.Modal):
             self.add_item(item)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        if await _refuse_non_moderator(interaction):
+        if await refuse_non_moderator(interaction):
             return
         try:
             outcome = await actions.edit_proposal(

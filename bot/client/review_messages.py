@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.client.review_buttons import review_view
+from bot.client.review_listing import refresh_listing
 from bot.present.review import render_suggestion_embed, render_thread_decision
 from bot.review import service as review
 from db.models import SuggestionStatus
@@ -31,7 +32,9 @@ ReviewChannel = discord.TextChannel | discord.ForumChannel
 
 async def refresh_message(bot: PTMBot, suggestion: review.SuggestionView) -> None:
     """Edit a suggestion's review message (embed and buttons) to match its state (after a command
-    decided or undid it, a snooze ended, a new version arrived)."""
+    decided or undid it, a snooze ended, a new version arrived); a listed paper's compact listing
+    is re-rendered too."""
+    await refresh_listing(bot, suggestion)
     if suggestion.channel_id is None or suggestion.message_id is None:
         return
     channel = await _channel(bot, suggestion.channel_id)

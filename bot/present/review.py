@@ -22,9 +22,12 @@ from db.models import SuggestionStatus
 
 __all__ = [
     "APPROVE_EMOJI",
+    "LISTING_SHOWN",
     "REJECT_EMOJI",
     "render_decision_reply",
+    "render_listing",
     "render_pending",
+    "render_score",
     "render_suggestion_embed",
     "render_thread_decision",
 ]
@@ -44,9 +47,7 @@ _COLOURS = {
 
 def footer_text(arxiv_id: str) -> str:
     """The footer names the arXiv id: it is how a message posted before a crash is recognised."""
-    return (
-        f"arXiv:{arxiv_id} · buttons, or react {APPROVE_EMOJI} to approve, {REJECT_EMOJI} to reject (moderators)"
-    )
+    return f"arXiv:{arxiv_id} · buttons, or react {APPROVE_EMOJI} to approve, {REJECT_EMOJI} to reject (moderators)"
 
 
 def render_suggestion_embed(s: SuggestionView) -> discord.Embed:
@@ -63,10 +64,7 @@ def render_suggestion_embed(s: SuggestionView) -> discord.Embed:
         embed.add_field(name="Categories", value=safe(", ".join(s.categories)), inline=True)
     if s.version:
         embed.add_field(name="Version", value=f"v{s.version}", inline=True)
-    score = f"{s.score:.2f}"
-    if s.exploration:
-        score += " · exploration: just below the threshold, suggested so the model learns from your call"
-    embed.add_field(name="Score", value=score, inline=True)
+    embed.add_field(name="Score", value=render_score(s), inline=True)
     proposal = f"{safe(s.proposed_kind)} **{safe(s.proposed_name)}**"
     if s.proposed_org:
         proposal += f"\norganisation: {safe(s.proposed_org)}"
@@ -100,6 +98,64 @@ def render_suggestion_embed(s: SuggestionView) -> discord.Embed:
     return fit_embed(embed)
 
 
+def render_score(s: SuggestionView) -> str:
+    """The score against the line and the paper's place in its poll: "0.62 (suggest ≥ 0.15) · #2 of
+    11 above the line"; an exploration paper says it is below the line on purpose."""
+    text = f"{s.score:.2f}"
+    if s.threshold is not None:
+        text += f" (suggest ≥ {s.threshold:.2f})"
+    if s.exploration:
+        return text + " · exploration: just below the line, suggested so the model learns from your call"
+    if s.poll_rank is not None and s.poll_ranked is not None:
+        text += f" · #{s.poll_rank} of {s.poll_ranked} above the line"
+    return text
+
+
+#: The compact "also above the line" message shows (and offers to promote) this many papers at most:
+#: a select menu holds 25 options.
+LISTING_SHOWN = 25
+_LISTING_COLOUR = discord.Colour(0x6366F1)
+
+
+def render_listing(items: Sequence[SuggestionView]) -> discord.Embed:
+    """One poll's papers above the line but over its card budget, one line each (rank, score, title
+    linked, the strongest reason), best first; promoted and decided ones are marked. At most
+    :data:`LISTING_SHOWN` lines, then a count of the rest (all of them are in /ptm-admin pending)."""
+    shown, rest = list(items[:LISTING_SHOWN]), len(items) - LISTING_SHOWN
+    tail = f"… and {rest} more: /ptm-admin pending lists them all" if rest > 0 else ""
+    lines = fit_lines(shown, _listing_line, room=DESCRIPTION_LIMIT, reserved=len(tail) + 1 if tail else 0)
+    if tail:
+        lines.append(tail)
+    waiting = sum(s.status == SuggestionStatus.PENDING and s.listed for s in items)
+    embed = discord.Embed(
+        title=f"Also above the line: {len(items)} more paper{'s' if len(items) != 1 else ''} from this poll",
+        description="\n".join(lines),
+        colour=_LISTING_COLOUR,
+    )
+    hint = "promote one to a review card with the menu (moderators)" if waiting else "nothing left to promote"
+    embed.set_footer(text=f"Over this poll's card budget · {hint} · /ptm-admin approve|reject ARXIV_ID")
+    return fit_embed(embed)
+
+
+def _listing_mark(s: SuggestionView) -> str:
+    if s.status == SuggestionStatus.APPROVED:
+        return f" · {APPROVE_EMOJI} approved"
+    if s.status == SuggestionStatus.REJECTED:
+        return f" · {REJECT_EMOJI} rejected"
+    if s.status == SuggestionStatus.PENDING and not s.listed:
+        return " · ⬆ promoted to a card"
+    return ""
+
+
+def _listing_line(s: SuggestionView, limit: int) -> str:
+    rank = f"**#{s.poll_rank}** " if s.poll_rank is not None else ""
+    head = f"{rank}`{s.score:.2f}`"
+    if limit == 0:
+        return f"{head} arXiv {s.arxiv_id}{_listing_mark(s)}"
+    reason = f" — {safe(truncate(s.reasons[0], min(80, limit)))}" if s.reasons else ""
+    return f"{head} {link(truncate(' '.join(s.title.split()), limit), s.url)}{reason}{_listing_mark(s)}"
+
+
 def render_thread_decision(s: SuggestionView) -> str:
     """The line posted in a card's discussion thread before it is archived."""
     mark = APPROVE_EMOJI if s.status == SuggestionStatus.APPROVED else REJECT_EMOJI
@@ -131,7 +187,9 @@ def render_pending(items: Sequence[SuggestionView], total: int, page: int, per_p
     # the description, inside the title or name, never inside the link (fit_lines).
     lines = fit_lines(items, _pending_line, room=DESCRIPTION_LIMIT)
     embed = discord.Embed(
-        title=f"Pending suggestions ({total})", description="\n".join(lines), colour=_COLOURS[SuggestionStatus.PENDING]
+        title=f"Pending suggestions ({total})",
+        description="\n".join(lines),
+        colour=_COLOURS[SuggestionStatus.PENDING],
     )
     first = page * per_page
     shown = f"{first + 1}–{first + len(items)} of {total}" if items else f"none of {total} on this page"
@@ -149,7 +207,7 @@ def _why(s: SuggestionView, limit: int) -> str:
 
 
 def _pending_line(s: SuggestionView, limit: int) -> str:
-    score, arxiv = f"`{s.score:.2f}`", f"(arXiv {s.arxiv_id})"
+    score, arxiv = f"`{s.score:.2f}`", f"(arXiv {s.arxiv_id}{', listed' if s.listed else ''})"
     kind = safe(truncate(s.proposed_kind, 16))
     if limit == 0:
         return f"{score} {kind} **{safe(truncate(s.proposed_name, 40))}** {arxiv}"

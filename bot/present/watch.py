@@ -29,7 +29,8 @@ def render_poll_report(report: PollReport) -> MessagePayload:
         title="arXiv poll" + (" (dry run)" if report.dry_run else ""),
         description=(
             f"{c['papers']} papers: {c['new']} new, {c['duplicate']} duplicate, {c['known']} known, "
-            f"{c['replacement']} replacement\n{c['relevant']} relevant, **{c['suggested']} suggested**"
+            f"{c['replacement']} replacement\n{c['relevant']} relevant, **{c['suggested']} suggested**: "
+            f"{c['cards']} as cards, {c['listed']} listed above the line"
             + _gated_text(c)
         ),
     )
@@ -61,7 +62,9 @@ def _suggested_lines(suggested: Sequence[Any], limit: int = 1024) -> str:
     lines: list[str] = []
     used = 0
     for index, x in enumerate(suggested[:_SHOWN]):
-        line = f"`{x.score:.2f}` [{safe(truncate(x.title, 120))}]({x.url}) — {safe(truncate(x.name, 80))}"
+        rank = f"#{x.rank} " if x.rank is not None else ""
+        listed = " (listed)" if x.placement == "listed" else ""
+        line = f"{rank}`{x.score:.2f}` [{safe(truncate(x.title, 120))}]({x.url}) — {safe(truncate(x.name, 80))}{listed}"
         rest = len(suggested) - index - 1
         # Room for this line and, if papers remain after it, for the "… and N more" line.
         tail = len(f"\n… and {rest} more") if rest else 0

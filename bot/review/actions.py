@@ -21,10 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.catalog.arxiv_ids import normalise_arxiv_id
 from bot.catalog.topics import parse_topic
 from bot.database import Database
+from bot.relevance.propose import propose_kind, propose_name, propose_topics
 from bot.review import service as review
 from bot.review.service import Decision, DecisionOutcome, ReviewError, SuggestionView
 from bot.watch.arxiv import FeedPaper
-from bot.relevance.propose import propose_kind, propose_name, propose_topics
 from db import models as m
 
 log = logging.getLogger(__name__)
@@ -36,14 +36,18 @@ __all__ = [
     "decide",
     "decide_on_message",
     "edit_proposal",
+    "listing",
+    "mark_listing_posted",
     "mark_posted",
     "pending",
+    "promote",
     "refresh_replaced",
     "snooze",
     "suggestion",
     "suggestion_on_message",
     "undo",
     "unposted",
+    "unposted_listed",
     "wake_due",
 ]
 
@@ -78,6 +82,43 @@ async def unposted(db: Database, *, limit: int = 50) -> list[SuggestionView]:
     """Pending suggestions without a review message yet."""
     async with db.begin() as session:
         return await review.unposted(session, limit=limit)
+
+
+async def unposted_listed(db: Database) -> list[SuggestionView]:
+    """Listed suggestions (over their poll's card budget) not yet in a compact listing message."""
+    async with db.begin() as session:
+        return await review.unposted_listed(session)
+
+
+async def listing(db: Database, message_id: int) -> list[SuggestionView]:
+    """The suggestions a compact "also above the line" message names, as they stand now."""
+    async with db.begin() as session:
+        return await review.listing(session, message_id)
+
+
+async def mark_listing_posted(
+    db: Database, suggestion_ids: Sequence[int], *, channel_id: int, message_id: int
+) -> None:
+    """Record the compact message listing these suggestions."""
+    async with db.begin() as session:
+        await review.mark_listing_posted(
+            session, suggestion_ids, channel_id=channel_id, message_id=message_id
+        )
+
+
+async def promote(db: Database, suggestion_id: int, actor: Actor) -> DecisionOutcome:
+    """A moderator gives a listed paper a review card (``applied`` False: already a card or decided)."""
+    async with db.begin() as session:
+        outcome = await review.promote(session, suggestion_id)
+    if outcome.applied:
+        log.info(
+            "arXiv %s promoted to a review card by %s via %s",
+            outcome.suggestion.arxiv_id,
+            actor.name or actor.id,
+            actor.via,
+            extra={"arxiv_id": outcome.suggestion.arxiv_id, "user": actor.id},
+        )
+    return outcome
 
 
 async def mark_posted(db: Database, suggestion_id: int, *, channel_id: int, message_id: int) -> None:
@@ -138,6 +179,7 @@ async def decide_on_message(
     db: Database, message_id: int, decision: Decision, actor: Actor
 ) -> DecisionOutcome | None:
     """A reaction's decision on a review message; None when the message shows no suggestion."""
+
     async def work(session: AsyncSession) -> DecisionOutcome | None:
         current = await review.suggestion_by_message(session, message_id)
         if current is None:
@@ -190,7 +232,7 @@ async def snooze(
     reason: str | None = None,
     now: datetime | None = None,
 ) -> DecisionOutcome:
-    """"Needs info": out of the queue for *days* (or until arXiv announces a new version)."""
+    """ "Needs info": out of the queue for *days* (or until arXiv announces a new version)."""
     now = now or datetime.now(UTC)
 
     async def work(session: AsyncSession) -> DecisionOutcome:

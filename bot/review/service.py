@@ -41,12 +41,16 @@ __all__ = [
     "entry_from_suggestion",
     "get_suggestion",
     "list_pending",
+    "listing",
+    "mark_listing_posted",
     "mark_posted",
+    "promote",
     "refresh_replaced",
     "snooze",
     "suggestion_by_message",
     "undo",
     "unposted",
+    "unposted_listed",
     "wake_due",
 ]
 
@@ -87,6 +91,12 @@ class SuggestionView:
     snoozed_until: datetime | None = None  # "Needs info": out of the queue until then
     snoozed_by: int | None = None
     proposed_org: str | None = None
+    listed: bool = False  # over its poll's card budget: in the compact listing, no card until promoted
+    listing_channel_id: int | None = None
+    listing_message_id: int | None = None
+    threshold: float | None = None  # the line the paper was held to
+    poll_rank: int | None = None  # its rank among its poll's papers above the line (1 = best)
+    poll_ranked: int | None = None  # how many papers of that poll were above the line
 
     @property
     def snoozed(self) -> bool:
@@ -119,6 +129,12 @@ class SuggestionView:
             snoozed_until=row.snoozed_until,
             snoozed_by=row.snoozed_by,
             proposed_org=row.proposed_org,
+            listed=bool(row.listed),
+            listing_channel_id=row.listing_channel_id,
+            listing_message_id=row.listing_message_id,
+            threshold=row.threshold,
+            poll_rank=row.poll_rank,
+            poll_ranked=row.poll_ranked,
         )
 
 
@@ -145,14 +161,75 @@ async def suggestion_by_message(session: AsyncSession, message_id: int) -> Sugge
 
 
 async def unposted(session: AsyncSession, *, limit: int = 50) -> list[SuggestionView]:
-    """Pending suggestions that have no review message yet (a crash between storing and posting)."""
+    """Pending suggestions that have no review card yet (a crash between storing and posting), best
+    first; listed ones (over their poll's card budget) get no card until promoted."""
     rows = await session.scalars(
         select(m.Suggestion)
-        .where(m.Suggestion.status == SuggestionStatus.PENDING, m.Suggestion.message_id.is_(None))
+        .where(
+            m.Suggestion.status == SuggestionStatus.PENDING,
+            m.Suggestion.message_id.is_(None),
+            m.Suggestion.listed.is_(False),
+        )
         .order_by(m.Suggestion.score.desc(), m.Suggestion.id)
         .limit(limit)
     )
     return [SuggestionView.of(r) for r in rows]
+
+
+async def unposted_listed(session: AsyncSession) -> list[SuggestionView]:
+    """Listed pending suggestions not yet in a compact "also above the line" message, best first."""
+    rows = await session.scalars(
+        select(m.Suggestion)
+        .where(
+            m.Suggestion.status == SuggestionStatus.PENDING,
+            m.Suggestion.listed.is_(True),
+            m.Suggestion.listing_message_id.is_(None),
+        )
+        .order_by(m.Suggestion.score.desc(), m.Suggestion.id)
+    )
+    return [SuggestionView.of(r) for r in rows]
+
+
+async def listing(session: AsyncSession, message_id: int) -> list[SuggestionView]:
+    """Every suggestion a compact listing message names (promoted and decided ones too), best first."""
+    rows = await session.scalars(
+        select(m.Suggestion)
+        .where(m.Suggestion.listing_message_id == message_id)
+        .order_by(m.Suggestion.score.desc(), m.Suggestion.id)
+    )
+    return [SuggestionView.of(r) for r in rows]
+
+
+async def mark_listing_posted(
+    session: AsyncSession, suggestion_ids: Sequence[int], *, channel_id: int, message_id: int
+) -> None:
+    """Record the compact message that lists these suggestions (it is re-rendered from them)."""
+    if suggestion_ids:
+        await session.execute(
+            update(m.Suggestion)
+            .where(m.Suggestion.id.in_(list(suggestion_ids)))
+            .values(listing_channel_id=channel_id, listing_message_id=message_id)
+        )
+
+
+async def promote(session: AsyncSession, suggestion_id: int) -> DecisionOutcome:
+    """A listed suggestion gets a review card (the caller posts it): a conditional update, so of
+    two moderators promoting the same paper one does; ``applied`` is False for the other, and for
+    a paper already decided or already a card."""
+    result = await session.execute(
+        update(m.Suggestion)
+        .where(
+            m.Suggestion.id == suggestion_id,
+            m.Suggestion.status == SuggestionStatus.PENDING,
+            m.Suggestion.listed.is_(True),
+        )
+        .values(listed=False)
+        .execution_options(synchronize_session=False)
+    )
+    row = await session.get(m.Suggestion, suggestion_id, populate_existing=True)
+    if row is None:
+        raise ReviewError(f"no suggestion with id {suggestion_id}")
+    return DecisionOutcome(applied=result.rowcount == 1, suggestion=SuggestionView.of(row))
 
 
 async def list_pending(
@@ -439,7 +516,7 @@ async def snooze(
     reason: str | None = None,
     now: datetime | None = None,
 ) -> DecisionOutcome:
-    """"Needs info": take a pending suggestion out of the queue until *until* (again: extends it).
+    """ "Needs info": take a pending suggestion out of the queue until *until* (again: extends it).
 
     ``applied`` is False when it was decided meanwhile (the first decision wins over a snooze too).
     """
@@ -537,9 +614,7 @@ async def refresh_replaced(
             "version": paper.version,
         }
         if row.snoozed_until is not None:
-            view = await _wake(
-                session, row.id, now=now, reason=f"new version v{paper.version}", **values
-            )
+            view = await _wake(session, row.id, now=now, reason=f"new version v{paper.version}", **values)
         else:
             await session.execute(
                 update(m.Suggestion)
@@ -582,7 +657,12 @@ async def edit_proposal(
     before = await session.get(m.Suggestion, suggestion_id)
     if before is None:
         raise ReviewError(f"no suggestion with id {suggestion_id}")
-    old = (before.proposed_name, before.proposed_kind, tuple(before.proposed_topics or ()), before.proposed_org)
+    old = (
+        before.proposed_name,
+        before.proposed_kind,
+        tuple(before.proposed_topics or ()),
+        before.proposed_org,
+    )
     result = await session.execute(
         update(m.Suggestion)
         .where(m.Suggestion.id == suggestion_id, m.Suggestion.status == SuggestionStatus.PENDING)

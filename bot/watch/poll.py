@@ -30,12 +30,12 @@ from urllib.parse import urlsplit
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.catalog.topics import topics_for
 from bot.config import Config
 from bot.database import Database
 from bot.relevance.gate_store import gates_in_force
 from bot.relevance.gates import GateSet
 from bot.relevance.model import score_paper
+from bot.relevance.propose import propose_topics
 from bot.relevance.store import active_model
 from bot.watch.arxiv import FeedError, FeedPaper, parse_feed
 from bot.watch.fetch import FeedHealth, FetchOutcome, PoliteFetcher, Validators, next_health
@@ -111,6 +111,12 @@ class Candidate:
     exploration: bool = False  # suggested just below the threshold, to learn from the decision
     model_version: str = ""
     gate: str | None = None  # "always" / "never": a moderator's gate decided (its reason is first)
+    # The review budget (review.cards_per_poll): a suggested paper is a "card" or "listed" in the
+    # poll's compact "also above the line" message; rank is its place among the poll's suggested
+    # papers above the line, best first (1 = best), of ``ranked`` (the exploration card has none).
+    placement: str | None = None
+    rank: int | None = None
+    ranked: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -150,6 +156,15 @@ class PollReport:
         return [c.suggestion_id for c in self.candidates if c.suggest and c.suggestion_id is not None]
 
     @property
+    def listed_ids(self) -> list[int]:
+        """Ids of the suggestions this poll listed (above the line, over the card budget)."""
+        return [
+            c.suggestion_id
+            for c in self.candidates
+            if c.placement == "listed" and c.suggestion_id is not None
+        ]
+
+    @property
     def health_changes(self) -> list[FeedStatus]:
         return [f for f in self.feeds if f.announce]
 
@@ -175,6 +190,8 @@ class PollReport:
         out["gated_always"] = sum(
             c.gate == "always" and c.status == CandidateStatus.NEW for c in self.candidates
         )
+        out["cards"] = sum(c.placement == "card" for c in self.candidates)
+        out["listed"] = sum(c.placement == "listed" for c in self.candidates)
         out["feeds_failed"] = len(self.failed)
         out["feeds_partial"] = len(self.partial)
         return out
@@ -670,11 +687,7 @@ async def process_papers(
         )
         # Topics only matter for papers a moderator sees (classified below, once the caps have
         # chosen them); classifying every paper would double the cost of a poll.
-        topics = (
-            list(topics_for(name=relevance.name, title=paper.title, abstract=paper.abstract))
-            if all_topics
-            else []
-        )
+        topics = list(propose_topics(paper.title, paper.abstract, relevance.name)) if all_topics else []
         if paper.arxiv_id in catalog.ids or paper_norm_title in catalog.titles:
             status = CandidateStatus.KNOWN
         elif paper.arxiv_id in existing:
@@ -750,16 +763,49 @@ async def process_papers(
 
     if rel.exploration and budget > 0:
         _explore(candidates, first_ids)
+    rank_for_review([*waited, *candidates], config.review.cards_per_poll)
 
     if not all_topics:
         by_id = {p.arxiv_id: p for p in papers}
         for cand in candidates:
             if cand.suggest:
                 paper = by_id[cand.arxiv_id]
-                cand.topics = list(topics_for(name=cand.name, title=paper.title, abstract=paper.abstract))
+                cand.topics = list(propose_topics(paper.title, paper.abstract, cand.name))
     if not dry_run:
         await _store(session, papers, candidates, norm_titles, now)
+        await _store_placement(session, waited)
     return waited + candidates
+
+
+def rank_for_review(candidates: Sequence[Candidate], cards_per_poll: int) -> None:
+    """The review budget: a poll's suggested papers above the line, ranked by calibrated score (best
+    first; ties by arXiv id), get a card for the first *cards_per_poll*; the others are listed in
+    the poll's compact "also above the line" message. The exploration paper (below the line) is a
+    card on top of the budget and has no rank."""
+    above = sorted(
+        (c for c in candidates if c.suggest and not c.exploration),
+        key=lambda c: (-c.score, c.arxiv_id),
+    )
+    for rank, cand in enumerate(above, start=1):
+        cand.rank, cand.ranked = rank, len(above)
+        cand.placement = "card" if rank <= cards_per_poll else "listed"
+    for cand in candidates:
+        if cand.suggest and cand.exploration:
+            cand.placement = "card"
+
+
+async def _store_placement(session: AsyncSession, waited: Sequence[Candidate]) -> None:
+    """Papers taken from the waiting list were made pending by :func:`_take_waiting`; their place
+    in this poll's ranking is known only now."""
+    s = m.Suggestion
+    for cand in waited:
+        if cand.suggestion_id is None:
+            continue
+        await session.execute(
+            update(s)
+            .where(s.id == cand.suggestion_id, s.status == SuggestionStatus.PENDING)
+            .values(listed=cand.placement == "listed", poll_rank=cand.rank, poll_ranked=cand.ranked)
+        )
 
 
 async def _take_waiting(
@@ -812,7 +858,7 @@ async def _take_waiting(
                     .values(status=SuggestionStatus.SEEN)
                 )
             continue
-        topics = list(topics_for(name=row.proposed_name, title=row.title, abstract=row.abstract))
+        topics = list(propose_topics(row.title, row.abstract, row.proposed_name))
         if not dry_run:
             result = await session.execute(
                 update(s)
@@ -844,6 +890,7 @@ async def _take_waiting(
                 url=row.url,
                 abstract=abstract,
                 suggestion_id=None if dry_run else row.id,
+                threshold=round(row.threshold, 4) if row.threshold is not None else 0.0,
             )
         )
     return taken
@@ -913,6 +960,10 @@ async def _store(
                 "first_seen_at": now,
                 "suggested_at": now if cand.suggest else None,
                 "exploration": cand.exploration,
+                "listed": cand.placement == "listed",
+                "threshold": cand.threshold,
+                "poll_rank": cand.rank,
+                "poll_ranked": cand.ranked,
             }
         )
     if not rows:

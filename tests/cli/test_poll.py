@@ -117,3 +117,61 @@ def test_feeds_command_lists_health(capsys, db_path) -> None:
     assert main(["feeds", "--db", str(db_path), "--enable", "https://rss.arxiv.org/rss/cs.CL"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[1].startswith("ok")
+
+
+def _ptm_papers(n: int) -> list[Item]:
+    """*n* PTM papers with different scores (more pre-training cues for some)."""
+    cues = [
+        "We pre-train the model.",
+        "We release the pretrained model.",
+        "It is a foundation model.",
+        "We continue pre-training on 40 billion tokens.",
+        "A masked language modelling objective is used.",
+    ]
+    return [
+        Item(
+            f"2604.{41000 + i}", f"M{i}: Pre-training Language Models, part {i}", " ".join(cues[: 1 + i % 5])
+        )
+        for i in range(n)
+    ]
+
+
+def test_dry_run_json_ranks_the_papers_above_the_line_as_cards_or_listed(
+    capsys, db_path, tmp_path, monkeypatch
+) -> None:
+    # The real cs.LG day ("Focus Session: ...", above the line), the constructed cs.CL RDF day (one
+    # paper just below the line: the exploration card) and eight PTM papers; a budget of 3 cards.
+    monkeypatch.setenv("PTM_BOT_REVIEW_CARDS_PER_POLL", "3")
+    monkeypatch.setenv("PTM_BOT_FEEDS_BACKFILL", "100")
+    feed = write_feed(tmp_path, "ptm.xml", _ptm_papers(8))
+    lg, rdf = FEEDS / "rss2-cs.LG-2026-04-27-trimmed.xml", FEEDS / "rdf-cs.CL-2018-constructed.xml"
+    code, doc = run_json(
+        capsys, "--db", str(db_path), "--feed", str(lg), "--feed", str(rdf), "--feed", feed, "--dry-run"
+    )
+    assert code == 0
+    cands = doc["candidates"]
+    above = sorted(
+        (c for c in cands if c["suggest"] and not c["exploration"]),
+        key=lambda c: (-c["score"], c["arxiv_id"]),
+    )
+    assert len(above) == 9 and doc["counts"]["cards"] == 4 and doc["counts"]["listed"] == 6
+    assert [c["rank"] for c in above] == list(range(1, 10))
+    assert all(c["ranked"] == 9 for c in above)
+    assert [c["placement"] for c in above] == ["card"] * 3 + ["listed"] * 6
+    (explore,) = [c for c in cands if c["exploration"]]
+    assert (
+        explore["placement"] == "card" and explore["rank"] is None and explore["score"] < explore["threshold"]
+    )
+    assert all(c["placement"] is None and c["rank"] is None for c in cands if not c["suggest"])
+    focus = next(c for c in cands if c["arxiv_id"] == "2604.21952")
+    assert focus["suggest"] and "Focus Session" not in focus["name"]
+    assert len(focus["topics"]) == 3 and focus["topics"][0] == "multimodal"
+    assert all(len(c["topics"]) <= 3 for c in cands)
+
+    # The table says the same; a budget of 0 lists them all.
+    assert main(["poll", "--db", str(db_path), "--feed", feed, "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "(3 as cards, 5 listed above the line)" in out and " listed " in out
+    monkeypatch.setenv("PTM_BOT_REVIEW_CARDS_PER_POLL", "0")
+    code, doc = run_json(capsys, "--db", str(db_path), "--feed", feed, "--dry-run")
+    assert {c["placement"] for c in doc["candidates"] if c["suggest"]} == {"listed"}

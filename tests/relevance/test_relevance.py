@@ -48,7 +48,7 @@ USES_CHATGPT = (
         ("ZEN 2.0: Continue Training and Adaption for N-gram Enhanced Text Encoders", "ZEN 2.0"),
         ("AMMU -- A Survey of Transformer-based Biomedical Pretrained Language Models", "AMMU"),
         ("Unsupervised Pretraining for Sequence to Sequence Learning", "Unsupervised Pretraining for Sequence to Sequence"),
-        ("A Survey of Large Language Models", "Survey of Large Language Models"),
+        ("A Survey of Large Language Models", "Large Language Models"),  # no "A Survey of"
         ("  Memory   Transformer ", "Memory Transformer"),
     ],
 )

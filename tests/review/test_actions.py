@@ -56,3 +56,24 @@ async def test_a_bad_reference_is_a_user_facing_review_error(db, ref):
 async def test_an_unknown_paper_says_how_to_add_it(db):
     with pytest.raises(ReviewError, match="/ptm-admin add"):
         await actions.decide(db, "2401.99999", Decision.APPROVE, MOD)
+
+
+async def test_a_listed_paper_is_promoted_once_and_not_posted_as_a_card_before(db):
+    from sqlalchemy import update
+
+    from db import models as m
+
+    sid = await add_pending(db)
+    async with db.begin() as s:
+        await s.execute(update(m.Suggestion).where(m.Suggestion.id == sid).values(listed=True))
+    assert await actions.unposted(db) == []  # listed: no card
+    assert [s.id for s in await actions.unposted_listed(db)] == [sid]
+    items, total = await actions.pending(db)
+    assert total == 1 and items[0].listed  # still in the review queue
+    first = await actions.promote(db, sid, Actor(1, "mod", via="button"))
+    second = await actions.promote(db, sid, Actor(2, "other", via="button"))
+    assert first.applied and not first.suggestion.listed
+    assert not second.applied  # the first promotion won; the second changed nothing
+    assert [s.id for s in await actions.unposted(db)] == [sid]  # now it gets its card
+    await actions.decide(db, sid, Decision.REJECT, Actor(1, "mod"))
+    assert not (await actions.promote(db, sid, Actor(1, "mod", via="button"))).applied
