@@ -28,6 +28,11 @@ from bot.review.service import Decision
 log = logging.getLogger(__name__)
 
 KIND_CHOICES = [app_commands.Choice(name=kind, value=kind) for kind in ("model", "survey")]
+# The kind of yes: the relevance model learns a borderline keep without lowering its threshold.
+APPROVAL_CHOICES = [
+    app_commands.Choice(name="core", value="core"),
+    app_commands.Choice(name="borderline-keep", value="borderline"),
+]
 
 
 @app_commands.guild_only()
@@ -102,8 +107,9 @@ class AdminCog(
         arxiv_id="The suggestion's arXiv id or URL, e.g. 2111.09296",
         name="The catalog name to use instead of the proposed one",
         kind="model or survey, instead of the proposed kind",
+        approval="core (default) or borderline-keep: keep it, but the model learns it as borderline",
     )
-    @app_commands.choices(kind=KIND_CHOICES)
+    @app_commands.choices(kind=KIND_CHOICES, approval=APPROVAL_CHOICES)
     @moderator_only()
     async def approve(
         self,
@@ -111,10 +117,17 @@ class AdminCog(
         arxiv_id: app_commands.Range[str, 4, 200],
         name: app_commands.Range[str, 1, 200] | None = None,
         kind: str | None = None,
+        approval: str | None = None,
     ) -> None:
         """Approve a suggestion: the paper enters the catalog (like reacting ✅)."""
         payload, changed = await handlers.decide(
-            self.bot.db, arxiv_id, Decision.APPROVE, _actor(interaction), name=name, kind=kind
+            self.bot.db,
+            arxiv_id,
+            Decision.APPROVE,
+            _actor(interaction),
+            name=name,
+            kind=kind,
+            approval=approval,
         )
         await send_payload(interaction, payload)
         if changed is not None:
@@ -178,8 +191,9 @@ class AdminCog(
         paper="arXiv id or URL of the paper, e.g. https://arxiv.org/abs/2111.09296",
         name="Catalog name (default: proposed from the title)",
         kind="model or survey (default: proposed from the title)",
+        approval="core (default) or borderline-keep: keep it, but the model learns it as borderline",
     )
-    @app_commands.choices(kind=KIND_CHOICES)
+    @app_commands.choices(kind=KIND_CHOICES, approval=APPROVAL_CHOICES)
     @moderator_only()
     async def add(
         self,
@@ -187,15 +201,13 @@ class AdminCog(
         paper: app_commands.Range[str, 4, 200],
         name: app_commands.Range[str, 1, 200] | None = None,
         kind: str | None = None,
+        approval: str | None = None,
     ) -> None:
-        """Add a paper to the catalog by arXiv id or URL (its metadata is read from arXiv)."""
+        """Add a paper to the catalog by arXiv id or URL (a missed paper: the model learns from it)."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        if self.bot.http_session is None:
-            await interaction.followup.send("The bot is not connected to the network.", ephemeral=True)
-            return
-        found = await handlers.fetch_paper(self.bot.http_session, self.bot.config, paper)
+        found = await handlers.paper_to_add(self.bot.db, self.bot.http_session, self.bot.config, paper)
         payload, changed = await handlers.add(
-            self.bot.db, found, name=name, kind=kind, actor=_actor(interaction)
+            self.bot.db, found, name=name, kind=kind, actor=_actor(interaction), approval=approval
         )
         await send_payload(interaction, payload)
         # The paper may have been waiting in the review channel: its message now shows the approval.
@@ -235,8 +247,29 @@ class AdminCog(
     async def relevance_retrain(self, interaction: discord.Interaction) -> None:
         """Retrain from the corpus plus this server's decisions; used only if no worse."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        payload = await relevance_handlers.relevance_retrain(self.bot.db, corpus=self.bot.config.relevance.corpus)
+        payload = await relevance_handlers.relevance_retrain(
+            self.bot.db, corpus=self.bot.config.relevance.corpus, actor=_actor(interaction)
+        )
         log.info("%s (%s) retrained the relevance model", interaction.user, interaction.user.id)
+        await send_payload(interaction, payload)
+
+    @relevance.command(name="activate")
+    @app_commands.describe(version="The stored version to score with (see /ptm-admin relevance show)")
+    @moderator_only()
+    async def relevance_activate(
+        self, interaction: discord.Interaction, version: app_commands.Range[str, 1, 64]
+    ) -> None:
+        """Score with a stored version (e.g. one kept aside); the current one is retired."""
+        payload = await relevance_handlers.relevance_activate(self.bot.db, version, _actor(interaction))
+        log.info("%s (%s) activated relevance model %s", interaction.user, interaction.user.id, version)
+        await send_payload(interaction, payload)
+
+    @relevance.command(name="rollback")
+    @moderator_only()
+    async def relevance_rollback(self, interaction: discord.Interaction) -> None:
+        """Go back to the version that was active before the current one (or the shipped model)."""
+        payload = await relevance_handlers.relevance_rollback(self.bot.db, _actor(interaction))
+        log.info("%s (%s) rolled the relevance model back", interaction.user, interaction.user.id)
         await send_payload(interaction, payload)
 
 

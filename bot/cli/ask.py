@@ -192,8 +192,11 @@ async def ask(config: Config, db: Database, line: str, *, member_id: int = 0) ->
     if handler is None:
         raise AskError(f"/{parsed.qualified_name} cannot be run offline")
     values = dict(parsed.values)
-    if "member_id" in inspect.signature(handler).parameters:
+    wanted = inspect.signature(handler).parameters
+    if "member_id" in wanted:
         values["member_id"] = member_id
+    if "config" in wanted:  # /ptm-admin add reads arXiv as the configured bot does
+        values["config"] = config
     try:
         return await handler(db, **values), 0
     except UserFacingError as exc:

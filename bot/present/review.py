@@ -44,9 +44,7 @@ _COLOURS = {
 
 def footer_text(arxiv_id: str) -> str:
     """The footer names the arXiv id: it is how a message posted before a crash is recognised."""
-    return (
-        f"arXiv:{arxiv_id} · buttons, or react {APPROVE_EMOJI} to approve, {REJECT_EMOJI} to reject (moderators)"
-    )
+    return f"arXiv:{arxiv_id} · buttons, or react {APPROVE_EMOJI} to approve, {REJECT_EMOJI} to reject (moderators)"
 
 
 def render_suggestion_embed(s: SuggestionView) -> discord.Embed:
@@ -90,7 +88,7 @@ def render_suggestion_embed(s: SuggestionView) -> discord.Embed:
         mark = APPROVE_EMOJI if s.status == SuggestionStatus.APPROVED else REJECT_EMOJI
         who = f"<@{s.decided_by}>" if s.decided_by else "a moderator"  # a mention in an embed never pings
         when = f"<t:{int(s.decided_at.timestamp())}:f>" if s.decided_at else ""
-        outcome = f"{mark} **{s.status.capitalize()}** by {who} {when}".rstrip()
+        outcome = f"{mark} **{_decided(s)}** by {who} {when}".rstrip()
         if s.decision_reason:
             outcome += f"\nreason: {safe(s.decision_reason)}"
         embed.add_field(name="Decision", value=outcome, inline=False)
@@ -98,6 +96,13 @@ def render_suggestion_embed(s: SuggestionView) -> discord.Embed:
     else:
         embed.set_footer(text=footer_text(s.arxiv_id))
     return fit_embed(embed)
+
+
+def _decided(s: SuggestionView) -> str:
+    """ "Approved", "Approved (borderline-keep)" or "Rejected"."""
+    if s.status == SuggestionStatus.APPROVED and s.approval_kind == "borderline":
+        return "Approved (borderline-keep)"
+    return s.status.capitalize()
 
 
 def render_thread_decision(s: SuggestionView) -> str:
@@ -117,7 +122,11 @@ def render_decision_reply(outcome: DecisionOutcome) -> MessagePayload:
     if not outcome.applied:
         return make_payload(f"arXiv {s.arxiv_id} was already {s.status}; nothing changed.", ephemeral=True)
     if s.status == SuggestionStatus.APPROVED:
-        text = f"{APPROVE_EMOJI} Approved arXiv {s.arxiv_id}: **{safe(outcome.entry_name or s.proposed_name)}** is in the catalog."
+        yes = " (borderline-keep)" if s.approval_kind == "borderline" else ""
+        text = (
+            f"{APPROVE_EMOJI} Approved{yes} arXiv {s.arxiv_id}: "
+            f"**{safe(outcome.entry_name or s.proposed_name)}** is in the catalog."
+        )
     else:
         text = f"{REJECT_EMOJI} Rejected arXiv {s.arxiv_id}; it will not be suggested again."
     return make_payload(text, ephemeral=True)
@@ -131,7 +140,9 @@ def render_pending(items: Sequence[SuggestionView], total: int, page: int, per_p
     # the description, inside the title or name, never inside the link (fit_lines).
     lines = fit_lines(items, _pending_line, room=DESCRIPTION_LIMIT)
     embed = discord.Embed(
-        title=f"Pending suggestions ({total})", description="\n".join(lines), colour=_COLOURS[SuggestionStatus.PENDING]
+        title=f"Pending suggestions ({total})",
+        description="\n".join(lines),
+        colour=_COLOURS[SuggestionStatus.PENDING],
     )
     first = page * per_page
     shown = f"{first + 1}–{first + len(items)} of {total}" if items else f"none of {total} on this page"

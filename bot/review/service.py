@@ -32,6 +32,8 @@ from db.normalize import norm_key, norm_title
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "APPROVAL_KINDS",
+    "ApprovalKind",
     "Decision",
     "DecisionOutcome",
     "ReviewError",
@@ -61,6 +63,29 @@ class Decision(StrEnum):
     REJECT = "reject"
 
 
+class ApprovalKind(StrEnum):
+    """The kind of yes: ``core`` (the paper is what the list is for) or ``borderline`` ("keep it,
+    but borderline"). Both enter the catalog; the relevance model learns a borderline approval as a
+    positive that does not set its threshold (see :mod:`bot.relevance.labels`)."""
+
+    CORE = "core"
+    BORDERLINE = "borderline"
+
+
+APPROVAL_KINDS = tuple(k.value for k in ApprovalKind)
+
+
+def approval_kind(value: str | None) -> ApprovalKind:
+    """``core`` / ``borderline`` (also ``borderline-keep``, ``keep``) as a moderator typed it."""
+    text = (value or "core").strip().casefold()
+    if text in ("borderline-keep", "keep", "borderline_keep"):
+        text = "borderline"
+    try:
+        return ApprovalKind(text)
+    except ValueError:
+        raise ReviewError(f"approval must be 'core' or 'borderline-keep', not {value!r}") from None
+
+
 @dataclass(frozen=True, slots=True)
 class SuggestionView:
     id: int
@@ -87,6 +112,7 @@ class SuggestionView:
     snoozed_until: datetime | None = None  # "Needs info": out of the queue until then
     snoozed_by: int | None = None
     proposed_org: str | None = None
+    approval_kind: str | None = None  # 'core' | 'borderline' once approved (None before 0014: core)
 
     @property
     def snoozed(self) -> bool:
@@ -119,6 +145,7 @@ class SuggestionView:
             snoozed_until=row.snoozed_until,
             snoozed_by=row.snoozed_by,
             proposed_org=row.proposed_org,
+            approval_kind=row.approval_kind,
         )
 
 
@@ -273,13 +300,18 @@ async def decide(
     reason: str | None = None,
     name: str | None = None,
     kind: str | None = None,
+    approval: str | None = None,
     now: datetime | None = None,
 ) -> DecisionOutcome:
-    """Approve or reject a pending suggestion. The first decision wins; later ones change nothing."""
+    """Approve or reject a pending suggestion. The first decision wins; later ones change nothing.
+
+    *approval* is the kind of yes (:class:`ApprovalKind`; core when not given)."""
     now = now or datetime.now(UTC)
     if kind is not None and kind not in ("model", "survey"):
         raise ReviewError(f"kind must be 'model' or 'survey', not {kind!r}")
+    yes = approval_kind(approval) if decision is Decision.APPROVE else None
     values: dict[str, Any] = {
+        "approval_kind": None if yes is None else yes.value,
         "status": SuggestionStatus.APPROVED if decision is Decision.APPROVE else SuggestionStatus.REJECTED,
         "decided_by": actor_id,
         "decided_at": now,
@@ -310,7 +342,9 @@ async def decide(
         added = await catalog.add_entry(session, entry, origin="review")
         row.entry_id = added.id
         entry_name = entry.name
-    session.add(_audit(row.id, str(decision), actor_id, actor_name, via, reason, now))
+    # The audit says which kind of yes a borderline keep was.
+    audited = reason or ("borderline-keep" if yes is ApprovalKind.BORDERLINE else None)
+    session.add(_audit(row.id, str(decision), actor_id, actor_name, via, audited, now))
     await session.flush()
     log.info(
         "suggestion %s %s by %s via %s",
@@ -355,6 +389,7 @@ async def undo(
             decided_at=None,
             decision_reason=None,
             entry_id=None,
+            approval_kind=None,
         )
         .execution_options(synchronize_session=False)
     )
@@ -379,6 +414,7 @@ async def add_paper(
     actor_id: int | None,
     actor_name: str | None,
     via: str,
+    approval: str | None = None,
     now: datetime | None = None,
 ) -> DecisionOutcome:
     """A moderator adds a paper directly: stored as an approved suggestion (so it is never suggested)."""
@@ -424,6 +460,7 @@ async def add_paper(
         via=via,
         name=name,
         kind=kind,
+        approval=approval,
         now=now,
     )
 
@@ -439,7 +476,7 @@ async def snooze(
     reason: str | None = None,
     now: datetime | None = None,
 ) -> DecisionOutcome:
-    """"Needs info": take a pending suggestion out of the queue until *until* (again: extends it).
+    """ "Needs info": take a pending suggestion out of the queue until *until* (again: extends it).
 
     ``applied`` is False when it was decided meanwhile (the first decision wins over a snooze too).
     """
@@ -537,9 +574,7 @@ async def refresh_replaced(
             "version": paper.version,
         }
         if row.snoozed_until is not None:
-            view = await _wake(
-                session, row.id, now=now, reason=f"new version v{paper.version}", **values
-            )
+            view = await _wake(session, row.id, now=now, reason=f"new version v{paper.version}", **values)
         else:
             await session.execute(
                 update(m.Suggestion)
@@ -582,7 +617,12 @@ async def edit_proposal(
     before = await session.get(m.Suggestion, suggestion_id)
     if before is None:
         raise ReviewError(f"no suggestion with id {suggestion_id}")
-    old = (before.proposed_name, before.proposed_kind, tuple(before.proposed_topics or ()), before.proposed_org)
+    old = (
+        before.proposed_name,
+        before.proposed_kind,
+        tuple(before.proposed_topics or ()),
+        before.proposed_org,
+    )
     result = await session.execute(
         update(m.Suggestion)
         .where(m.Suggestion.id == suggestion_id, m.Suggestion.status == SuggestionStatus.PENDING)
