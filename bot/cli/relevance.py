@@ -132,7 +132,13 @@ async def cmd_relevance(args: argparse.Namespace, config: Config) -> int:
             print(version_change_text(change))
             return 0
         corpus = args.corpus or (Path(config.relevance.corpus) if config.relevance.corpus else None)
-        result = await relevance_store.retrain(db, corpus_path=corpus, dry_run=args.dry_run, actor=terminal)
+        try:
+            result = await relevance_store.retrain(
+                db, corpus_path=corpus, dry_run=args.dry_run, actor=terminal
+            )
+        except relevance_store.NothingNew as exc:  # an answer, not a failure: exit 0
+            print(json.dumps({"nothing_new": str(exc)}) if args.json else str(exc))
+            return 0
         print(json.dumps(result.as_dict(), ensure_ascii=False) if args.json else retrain_text(result))
         return 0
     finally:

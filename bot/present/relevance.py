@@ -98,8 +98,8 @@ def render_relevance_summary(s: ModelSummary) -> MessagePayload:
 
 def _history_line(h: dict[str, Any], sep: str = "  ") -> str:
     """A version: its status, which check kept it aside (if one did), the note, the last change."""
-    status = h["status"]
-    if status == "kept_aside" and h.get("failed"):
+    status = h["status"].replace("_", " ")
+    if h["status"] == "kept_aside" and h.get("failed"):
         status += f" (failed: {', '.join(h['failed'])})"
     line = sep.join((h["version"], status, h.get("note") or ""))
     if h.get("last_change"):
