@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -41,6 +41,7 @@ __all__ = [
     "forward_split",
     "judge",
     "scored_groups",
+    "simulate_days",
     "train_and_compare",
 ]
 
@@ -296,3 +297,122 @@ def train_and_compare(
         "newer": len(newer),
     }
     return candidate, verdict, counts
+
+
+# --------------------------------------------------------------------------------------------
+# The loop replayed over whole days, forward in time
+
+
+def _day_figures(model: RelevanceModel, items: Sequence[Item]) -> dict[str, Any]:
+    flags = _flags(model, items)
+    labels = np.array([i.label for i in items])
+    core = np.array([i.label == 1 and not i.borderline for i in items])
+    pos = labels == 1
+    return {
+        "flagged": int(flags.sum()),
+        "precision": round(float(labels[flags > 0].mean()), 4) if flags.any() else None,
+        "recall": _rate(flags[pos]),
+        "core_recall": _rate(flags[core]),
+    }
+
+
+def _explore(model: RelevanceModel, items: Sequence[Item], k: int) -> list[Item]:
+    """The *k* papers closest below the line (at least half of it), as a poll explores them."""
+    below = []
+    for item in items:
+        s = model.score(item.title, item.abstract, item.categories, reasons=0)
+        if not s.relevant and s.probability >= 0.5 * s.threshold:
+            below.append((s.threshold - s.probability, item.id, item))
+    return [i for _, _, i in sorted(below)[:k]]
+
+
+def simulate_days(
+    corpus: Sequence[Item],
+    days: Sequence[Item],
+    *,
+    every: int = 2,
+    explore: int = 1,
+    cfg: TrainConfig | None = None,
+    start: RelevanceModel | None = None,
+) -> dict[str, Any]:
+    """Replay the moderator loop over whole days, in date order: poll a day with the active model,
+    moderators decide every paper above the line plus *explore* papers just below it (by the true
+    label; a label-1 borderline paper is a borderline-keep), and after every *every* days retrain
+    through the guard (:func:`train_and_compare`): the new model scores the next days only if the
+    guard activates it.
+
+    *corpus* is the labelled corpus (its training part is trained on, its frozen part judges; a
+    day being replayed is removed from it); *days* are items whose ``slice`` is ``day:YYYY-MM-DD``.
+    *start* is the model of the first day (default: trained on the corpus's training part).
+    Returns per day the figures of the model that scored it (``after``, learning) and of the
+    starting model (``before``, never retrained), and each retrain's verdict.
+    """
+    cfg = cfg or TrainConfig()
+    by_day: dict[str, list[Item]] = {}
+    for item in days:
+        if item.slice.startswith("day:"):
+            by_day.setdefault(item.slice, []).append(item)
+    replayed = {i.id for items in by_day.values() for i in items}
+    base = [i for i in corpus if i.id not in replayed]
+    initial = start or train_model([i for i in base if not frozen_test(i)], cfg=cfg, version="day-0")
+    model = initial
+    decisions: list[tuple[Item, datetime]] = []
+    rows: list[dict[str, Any]] = []
+    retrains: list[dict[str, Any]] = []
+    for n, (day, items) in enumerate(sorted(by_day.items())):
+        items = sorted(items, key=lambda i: i.id)
+        when = datetime.fromisoformat(day.removeprefix("day:")).replace(tzinfo=UTC)
+        flagged = [i for i in items if model.score(i.title, i.abstract, i.categories, reasons=0).relevant]
+        chosen = flagged + _explore(model, [i for i in items if i not in flagged], explore)
+        for k, item in enumerate(chosen):
+            status = "approved" if item.label else "rejected"
+            decided = replace(
+                item, slice="", source=f"decision:{status}", borderline=item.borderline and item.label == 1
+            )
+            decisions.append((decided, when + timedelta(seconds=k)))
+        rows.append(
+            {
+                "day": day,
+                "papers": len(items),
+                "positives": sum(i.label for i in items),
+                "core": sum(1 for i in items if i.label == 1 and not i.borderline),
+                "model": model.version,
+                "decided": len(chosen),
+                "after": _day_figures(model, items),
+                "before": _day_figures(initial, items),
+            }
+        )
+        if (n + 1) % every == 0 and n + 1 < len(by_day):
+            candidate, verdict, counts = train_and_compare(base, decisions, model, cfg, when)
+            retrains.append(
+                {
+                    "after_day": day,
+                    "decisions": len(decisions),
+                    "held_out_newer": counts["newer"],
+                    "activated": verdict.activated,
+                    "reason": verdict.reason,
+                    "version": candidate.version,
+                }
+            )
+            if verdict.activated:
+                model = candidate
+    return {"days": rows, "retrains": retrains, "summary": _replay_summary(rows, retrains)}
+
+
+def _replay_summary(rows: Sequence[dict[str, Any]], retrains: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Precision of flagged and recall pooled over the days after the first retrain: the
+    starting model (before) against the model the loop had (after)."""
+    first = retrains[0]["after_day"] if retrains else None
+    later = [r for r in rows if first is not None and r["day"] > first]
+    out: dict[str, Any] = {"days_after_first_retrain": len(later)}
+    for side in ("before", "after"):
+        flagged = sum(r[side]["flagged"] for r in later)
+        hits = sum((r[side]["precision"] or 0.0) * r[side]["flagged"] for r in later)
+        found = sum((r[side]["recall"] or 0.0) * r["positives"] for r in later)
+        positives = sum(r["positives"] for r in later)
+        out[side] = {
+            "flagged": flagged,
+            "precision": round(hits / flagged, 4) if flagged else None,
+            "recall": round(found / positives, 4) if positives else None,
+        }
+    return out

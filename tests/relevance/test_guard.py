@@ -13,6 +13,7 @@ from bot.relevance.guard import (
     forward_split,
     judge,
     scored_groups,
+    simulate_days,
     train_and_compare,
 )
 from bot.relevance.model import shipped_model
@@ -33,7 +34,7 @@ class Flags:
     def __init__(self, ids: set[str], version: str = "stub") -> None:
         self.ids, self.version = ids, version
 
-    def score(self, title, abstract, categories, reasons=0):  # noqa: ANN001, ANN201
+    def score(self, title, abstract, categories, reasons=0):
         return _Score(title in self.ids)
 
 
@@ -62,7 +63,7 @@ def test_one_paper_is_noise_a_clearly_worse_model_is_vetoed_with_figures() -> No
     old = Flags({f"p{i}" for i in range(9)})  # 9 of 10 found, no false alarm
     one_fewer = Flags({f"p{i}" for i in range(8)})
     check = compare_on_split(one_fewer, old, test)
-    assert check.passed and check.low < 0 < check.high or check.high == 0  # within the noise
+    assert (check.passed and check.low < 0 < check.high) or check.high == 0  # within the noise
     much_worse = Flags({f"p{i}" for i in range(2)} | {f"p{100 + i}" for i in range(20)})
     check = compare_on_split(much_worse, old, test)
     assert check.passed is False and check.high < 0
@@ -114,3 +115,25 @@ def test_train_and_compare_tests_forward_in_time_on_decisions_it_did_not_train_o
     assert verdict.failed == ["scored slices"] and forward.passed
     assert verdict.reason.startswith("kept aside: scored slices quality") and "newer" not in verdict.reason
     assert forward.line().startswith("newer decisions accuracy ") and "(n=5;" in forward.line()
+
+
+def test_the_loop_replayed_over_whole_days_forward_in_time() -> None:
+    corpus = load_corpus(SMALL)
+    days = [i for i in corpus if i.slice.startswith("day:")]
+    result = simulate_days(corpus, days, every=2, explore=1, cfg=TrainConfig(l2_grid=(1e-2,), folds=3))
+    rows = result["days"]
+    assert [r["day"] for r in rows] == ["day:2023-10-25", "day:2024-02-21", "day:2026-08-21"]
+    assert [r["papers"] for r in rows] == [35, 38, 64]
+    for r in rows:
+        assert r["decided"] in (r["after"]["flagged"], r["after"]["flagged"] + 1)  # + one exploration
+        assert set(r["after"]) == {"flagged", "precision", "recall", "core_recall"}
+    # The first two days are scored by the starting model; one retrain after day 2, through the
+    # guard, whose verdict decides which model scores day 3.
+    assert rows[0]["before"] == rows[0]["after"] and rows[1]["before"] == rows[1]["after"]
+    (retrain,) = result["retrains"]
+    assert retrain["after_day"] == "day:2024-02-21"
+    assert retrain["decisions"] == rows[0]["decided"] + rows[1]["decided"]
+    assert (rows[2]["model"] == retrain["version"]) == retrain["activated"]
+    assert result["summary"]["days_after_first_retrain"] == 1
+    # The replayed days are not in the guard's frozen split (they are what is decided).
+    assert "0 whole day(s)" in retrain["reason"]
