@@ -393,9 +393,7 @@ class RelevanceModelRow(Base):
     At most one row is ``active``; without one the shipped model scores."""
 
     __tablename__ = "relevance_models"
-    __table_args__ = (
-        CheckConstraint(f"status IN {tuple(s.value for s in ModelStatus)!r}", name="status"),
-    )
+    __table_args__ = (CheckConstraint(f"status IN {tuple(s.value for s in ModelStatus)!r}", name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[str] = mapped_column(String(64), unique=True)
