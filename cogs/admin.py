@@ -33,6 +33,11 @@ log = logging.getLogger(__name__)
 KIND_CHOICES = [app_commands.Choice(name=kind, value=kind) for kind in ("model", "survey")]
 GATE_MODE_CHOICES = [app_commands.Choice(name=mode, value=mode) for mode in GATE_MODES]
 GATE_KIND_CHOICES = [app_commands.Choice(name=kind, value=kind) for kind in GATE_KINDS]
+# The kind of yes: the relevance model learns a borderline keep without lowering its threshold.
+APPROVAL_CHOICES = [
+    app_commands.Choice(name="core", value="core"),
+    app_commands.Choice(name="borderline-keep", value="borderline"),
+]
 
 
 @app_commands.guild_only()
@@ -107,8 +112,9 @@ class AdminCog(
         arxiv_id="The suggestion's arXiv id or URL, e.g. 2111.09296",
         name="The catalog name to use instead of the proposed one",
         kind="model or survey, instead of the proposed kind",
+        approval="core (default) or borderline-keep: keep it, but the model learns it as borderline",
     )
-    @app_commands.choices(kind=KIND_CHOICES)
+    @app_commands.choices(kind=KIND_CHOICES, approval=APPROVAL_CHOICES)
     @moderator_only()
     async def approve(
         self,
@@ -116,10 +122,17 @@ class AdminCog(
         arxiv_id: app_commands.Range[str, 4, 200],
         name: app_commands.Range[str, 1, 200] | None = None,
         kind: str | None = None,
+        approval: str | None = None,
     ) -> None:
         """Approve a suggestion: the paper enters the catalog (like reacting ✅)."""
         payload, changed = await handlers.decide(
-            self.bot.db, arxiv_id, Decision.APPROVE, _actor(interaction), name=name, kind=kind
+            self.bot.db,
+            arxiv_id,
+            Decision.APPROVE,
+            _actor(interaction),
+            name=name,
+            kind=kind,
+            approval=approval,
         )
         await send_payload(interaction, payload)
         if changed is not None:
@@ -183,8 +196,9 @@ class AdminCog(
         paper="arXiv id or URL of the paper, e.g. https://arxiv.org/abs/2111.09296",
         name="Catalog name (default: proposed from the title)",
         kind="model or survey (default: proposed from the title)",
+        approval="core (default) or borderline-keep: keep it, but the model learns it as borderline",
     )
-    @app_commands.choices(kind=KIND_CHOICES)
+    @app_commands.choices(kind=KIND_CHOICES, approval=APPROVAL_CHOICES)
     @moderator_only()
     async def add(
         self,
@@ -192,15 +206,13 @@ class AdminCog(
         paper: app_commands.Range[str, 4, 200],
         name: app_commands.Range[str, 1, 200] | None = None,
         kind: str | None = None,
+        approval: str | None = None,
     ) -> None:
-        """Add a paper to the catalog by arXiv id or URL (its metadata is read from arXiv)."""
+        """Add a paper to the catalog by arXiv id or URL (a missed paper: the model learns from it)."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        if self.bot.http_session is None:
-            await interaction.followup.send("The bot is not connected to the network.", ephemeral=True)
-            return
-        found = await handlers.fetch_paper(self.bot.http_session, self.bot.config, paper)
+        found = await handlers.paper_to_add(self.bot.db, self.bot.http_session, self.bot.config, paper)
         payload, changed = await handlers.add(
-            self.bot.db, found, name=name, kind=kind, actor=_actor(interaction)
+            self.bot.db, found, name=name, kind=kind, actor=_actor(interaction), approval=approval
         )
         await send_payload(interaction, payload)
         # The paper may have been waiting in the review channel: its message now shows the approval.
@@ -241,7 +253,7 @@ class AdminCog(
         """Retrain from the corpus plus this server's decisions; used only if no worse."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         payload = await relevance_handlers.relevance_retrain(
-            self.bot.db, corpus=self.bot.config.relevance.corpus
+            self.bot.db, corpus=self.bot.config.relevance.corpus, actor=_actor(interaction)
         )
         log.info("%s (%s) retrained the relevance model", interaction.user, interaction.user.id)
         await send_payload(interaction, payload)
@@ -322,6 +334,25 @@ class AdminCog(
     async def gate_list(self, interaction: discord.Interaction) -> None:
         """Every gate in force, from the config file and set by moderators, with who set it and when."""
         await send_payload(interaction, await gate_handlers.gate_list(self.bot.db, self.bot.config))
+
+    @relevance.command(name="activate")
+    @app_commands.describe(version="The stored version to score with (see /ptm-admin relevance show)")
+    @moderator_only()
+    async def relevance_activate(
+        self, interaction: discord.Interaction, version: app_commands.Range[str, 1, 64]
+    ) -> None:
+        """Score with a stored version (e.g. one kept aside); the current one is retired."""
+        payload = await relevance_handlers.relevance_activate(self.bot.db, version, _actor(interaction))
+        log.info("%s (%s) activated relevance model %s", interaction.user, interaction.user.id, version)
+        await send_payload(interaction, payload)
+
+    @relevance.command(name="rollback")
+    @moderator_only()
+    async def relevance_rollback(self, interaction: discord.Interaction) -> None:
+        """Go back to the version that was active before the current one (or the shipped model)."""
+        payload = await relevance_handlers.relevance_rollback(self.bot.db, _actor(interaction))
+        log.info("%s (%s) rolled the relevance model back", interaction.user, interaction.user.id)
+        await send_payload(interaction, payload)
 
 
 def _actor(interaction: discord.Interaction) -> Actor:

@@ -323,6 +323,10 @@ class Suggestion(Base):
     threshold: Mapped[float | None] = mapped_column(Float)
     poll_rank: Mapped[int | None] = mapped_column(Integer)
     poll_ranked: Mapped[int | None] = mapped_column(Integer)
+    # The kind of yes (migration 0014): ``core`` or ``borderline`` ("keep it, but borderline"), set
+    # on approval and cleared by undo. The relevance model learns a borderline approval as a
+    # positive that does not pull its threshold down (see bot/relevance/labels.py).
+    approval_kind: Mapped[str | None] = mapped_column(String(16))
 
 
 # What the audit records (``wake``: a snoozed suggestion back in the queue) and through which door.
@@ -435,6 +439,28 @@ class RelevanceModelRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     body: Mapped[str] = mapped_column(Text)  # RelevanceModel.dumps()
     metrics: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+MODEL_EVENT_ACTIONS = ("retrain", "activate", "rollback")
+
+
+class RelevanceModelEvent(Base):
+    """Audit of the relevance model versions (migration 0014): which version became active, from
+    which one, by whom and how (a retrain that activated it, a moderator's activate or rollback).
+    Never updated; ``rollback`` reads it to find the version that was active before."""
+
+    __tablename__ = "relevance_model_events"
+    __table_args__ = (CheckConstraint(f"action IN {MODEL_EVENT_ACTIONS!r}", name="action"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str | None] = mapped_column(String(64))  # None: back to the shipped model
+    previous_version: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(BigInteger)
+    actor_name: Mapped[str | None] = mapped_column(String(200))
+    via: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     note: Mapped[str] = mapped_column(Text, default="")
 
 

@@ -195,7 +195,7 @@ async def ask(config: Config, db: Database, line: str, *, member_id: int = 0) ->
     parameters = inspect.signature(handler).parameters
     if "member_id" in parameters:
         values["member_id"] = member_id
-    if "config" in parameters:  # the gate commands also show and check [relevance.gates]
+    if "config" in parameters:  # gates show [relevance.gates]; /ptm-admin add reads arXiv as the bot does
         values["config"] = config
     try:
         return await handler(db, **values), 0

@@ -1,4 +1,4 @@
-"""``ptm-bot relevance show`` and ``ptm-bot relevance train``: the learned relevance model.
+"""``ptm-bot relevance show | train | activate | rollback``: the learned relevance model.
 
 ``train`` retrains from the shipped corpus plus this server's moderator decisions, exactly as
 ``/ptm-admin relevance retrain`` does, and activates the new model only when it is no worse (see
@@ -35,7 +35,7 @@ def _configure(p: argparse.ArgumentParser) -> None:
         "split and its strongest features, or retrain it from the shipped corpus plus the moderators' "
         "decisions stored in the database."
     )
-    sub = p.add_subparsers(dest="relevance_command", metavar="{show,train,eval}", required=True)
+    sub = p.add_subparsers(dest="relevance_command", metavar="{show,train,eval,activate,rollback}", required=True)
     show = sub.add_parser("show", help="the current model's figures, strongest features and versions")
     show.add_argument("--json", action="store_true", help="print the summary as JSON")
     _common_options(show)
@@ -47,14 +47,33 @@ def _configure(p: argparse.ArgumentParser) -> None:
         "new model becomes active only when it is no worse than the current one on the frozen test split "
         "and on the latest decisions; otherwise it is stored aside and the reason printed.",
     )
-    train.add_argument("--corpus", type=Path, metavar="JSONL", help="another labelled corpus (.jsonl or .jsonl.gz)")
     train.add_argument(
-        "--output", type=Path, metavar="FILE",
+        "--corpus", type=Path, metavar="JSONL", help="another labelled corpus (.jsonl or .jsonl.gz)"
+    )
+    train.add_argument(
+        "--output",
+        type=Path,
+        metavar="FILE",
         help="train on the corpus alone and write the model to FILE (.json or .json.gz); no database",
     )
     train.add_argument("--dry-run", action="store_true", help="train and compare, store nothing")
     train.add_argument("--json", action="store_true", help="print the result as JSON")
     _common_options(train)
+    activate = sub.add_parser(
+        "activate",
+        help="score with a stored version (e.g. one kept aside); the current one is retired",
+        description="Make a stored version the active one (kept aside or retired; `relevance show` lists "
+        "them, with the check that kept a version aside). Audited as done from the terminal.",
+    )
+    activate.add_argument("version", help="the version, as `relevance show` prints it")
+    _common_options(activate)
+    rollback = sub.add_parser(
+        "rollback",
+        help="go back to the version active before the current one (or the shipped model)",
+        description="Go back to the version that was active before the current one; the shipped model "
+        "when there was none. Audited as done from the terminal.",
+    )
+    _common_options(rollback)
     ev = sub.add_parser(
         "eval",
         help="figures per whole arXiv day: recall, precision of what is flagged and of the cards, AP",
@@ -130,7 +149,9 @@ async def _train_to_file(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CLIError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
     if args.json:
-        print(json.dumps({"version": model.version, "metrics": model.metrics, "trained_on": model.trained_on}))
+        print(
+            json.dumps({"version": model.version, "metrics": model.metrics, "trained_on": model.trained_on})
+        )
     else:
         from bot.present.relevance import metrics_lines
 
@@ -156,8 +177,24 @@ async def cmd_relevance(args: argparse.Namespace, config: Config) -> int:
                 s = await relevance_store.summary(session)
             print(json.dumps(s.as_dict(), ensure_ascii=False) if args.json else summary_text(s))
             return 0
+        terminal = relevance_store.Actor(None, "terminal", "cli")
+        if args.relevance_command in ("activate", "rollback"):
+            from bot.present.relevance import version_change_text
+
+            if args.relevance_command == "activate":
+                change = await relevance_store.activate(db, args.version, terminal)
+            else:
+                change = await relevance_store.rollback(db, terminal)
+            print(version_change_text(change))
+            return 0
         corpus = args.corpus or (Path(config.relevance.corpus) if config.relevance.corpus else None)
-        result = await relevance_store.retrain(db, corpus_path=corpus, dry_run=args.dry_run)
+        try:
+            result = await relevance_store.retrain(
+                db, corpus_path=corpus, dry_run=args.dry_run, actor=terminal
+            )
+        except relevance_store.NothingNew as exc:  # an answer, not a failure: exit 0
+            print(json.dumps({"nothing_new": str(exc)}) if args.json else str(exc))
+            return 0
         print(json.dumps(result.as_dict(), ensure_ascii=False) if args.json else retrain_text(result))
         return 0
     finally:
@@ -165,5 +202,10 @@ async def cmd_relevance(args: argparse.Namespace, config: Config) -> int:
 
 
 COMMANDS = [
-    ("relevance", "show, retrain or evaluate (per whole day) the learned relevance model", _configure, cmd_relevance),
+    (
+        "relevance",
+        "show, retrain, evaluate (per whole day), activate or roll back the learned relevance model",
+        _configure,
+        cmd_relevance,
+    ),
 ]

@@ -1,4 +1,6 @@
-"""Review buttons on suggestion cards: Approve, Reject (with a reason), Needs info (snooze), Edit.
+"""Review buttons on suggestion cards: Approve, Keep (borderline), Reject (with a reason), Needs info
+(snooze), Edit. Approve is a core yes; Keep (borderline) enters the catalog too, and the relevance
+model learns it as a borderline positive (:mod:`bot.relevance.labels`).
 
 Persistent across restarts without in-memory state: each button is a
 :class:`discord.ui.DynamicItem` whose custom id names the action and the suggestion
@@ -30,9 +32,11 @@ log = logging.getLogger(__name__)
 
 __all__ = ["EditModal", "RejectModal", "ReviewButton", "refuse_non_moderator", "review_view"]
 
-ACTIONS = ("approve", "reject", "snooze", "edit")
+ACTIONS = ("approve", "keep", "reject", "snooze", "edit")
 _LOOK: dict[str, tuple[discord.ButtonStyle, str, str]] = {
     "approve": (discord.ButtonStyle.success, "Approve", "✅"),
+    # "Keep it, but borderline": enters the catalog; the model learns a borderline positive.
+    "keep": (discord.ButtonStyle.success, "Keep (borderline)", "☑"),
     "reject": (discord.ButtonStyle.danger, "Reject", "❌"),
     "snooze": (discord.ButtonStyle.secondary, "Needs info", "⏸"),
     "edit": (discord.ButtonStyle.primary, "Edit", "✏"),
@@ -89,7 +93,7 @@ async def _show(interaction: discord.Interaction, outcome: DecisionOutcome) -> N
 
 class ReviewButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"ptm:review:(?P<action>approve|reject|snooze|edit):(?P<id>[0-9]{1,19})",
+    template=r"ptm:review:(?P<action>approve|keep|reject|snooze|edit):(?P<id>[0-9]{1,19})",
 ):
     def __init__(self, action: str, suggestion_id: int) -> None:
         style, label, emoji = _LOOK[action]
@@ -112,9 +116,13 @@ class ReviewButton(
             return
         bot = _bot(interaction)
         try:
-            if self.action == "approve":
+            if self.action in ("approve", "keep"):
                 outcome = await actions.decide(
-                    bot.db, self.suggestion_id, Decision.APPROVE, _actor(interaction)
+                    bot.db,
+                    self.suggestion_id,
+                    Decision.APPROVE,
+                    _actor(interaction),
+                    approval="borderline" if self.action == "keep" else "core",
                 )
             elif self.action == "snooze":
                 outcome = await actions.snooze(

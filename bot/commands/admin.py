@@ -20,7 +20,12 @@ from bot.catalog import service as catalog
 from bot.catalog.model import DateStyle
 from bot.catalog.topics import parse_topic
 from bot.commands.member import clean_text
-from bot.commands.relevance import relevance_retrain, relevance_show
+from bot.commands.relevance import (
+    ask_relevance_activate,
+    ask_relevance_rollback,
+    relevance_retrain,
+    relevance_show,
+)
 from bot.config import Config
 from bot.database import Database
 from bot.errors import UserFacingError
@@ -46,6 +51,7 @@ __all__ = [
     "export",
     "feeds",
     "fetch_paper",
+    "paper_to_add",
     "parse_topic_list",
     "pending",
     "remove",
@@ -73,8 +79,11 @@ async def decide(
     reason: str | None = None,
     name: str | None = None,
     kind: str | None = None,
+    approval: str | None = None,
 ) -> tuple[MessagePayload, SuggestionView | None]:
-    outcome = await actions.decide(db, ref, decision, actor, reason=reason, name=name, kind=kind)
+    outcome = await actions.decide(
+        db, ref, decision, actor, reason=reason, name=name, kind=kind, approval=approval
+    )
     return render_decision_reply(outcome), outcome.suggestion if outcome.applied else None
 
 
@@ -144,10 +153,26 @@ async def add(
     name: str | None,
     kind: str | None,
     actor: Actor,
+    approval: str | None = None,
 ) -> tuple[MessagePayload, SuggestionView]:
     """Add a paper (a parsed arXiv API entry) straight into the catalog."""
-    outcome = await actions.add(db, paper, actor, name=name, kind=kind)
+    outcome = await actions.add(db, paper, actor, name=name, kind=kind, approval=approval)
     return render_decision_reply(outcome), outcome.suggestion
+
+
+async def paper_to_add(
+    db: Database, http_session: aiohttp.ClientSession | None, config: Config, ref: str
+) -> FeedPaper:
+    """What ``/ptm-admin add`` adds: the metadata a poll stored (a paper seen and not suggested:
+    no network needed), else arXiv's answer for it."""
+    stored = await actions.stored_paper(db, ref)
+    if stored is not None:
+        return stored
+    if http_session is None:
+        raise UserFacingError(
+            f"arXiv {actions.arxiv_ref(ref)} was never seen by a poll and the bot is not connected to the network."
+        )
+    return await fetch_paper(http_session, config, ref)
 
 
 async def fetch_paper(http_session: aiohttp.ClientSession, config: Config, ref: str) -> FeedPaper:
@@ -240,9 +265,35 @@ async def ask_pending(db: Database, page: int = 1) -> MessagePayload:
 
 
 async def ask_approve(
-    db: Database, arxiv_id: str, name: str | None = None, kind: str | None = None
+    db: Database,
+    arxiv_id: str,
+    name: str | None = None,
+    kind: str | None = None,
+    approval: str | None = None,
 ) -> MessagePayload:
-    return (await decide(db, arxiv_id, Decision.APPROVE, TERMINAL, name=name, kind=kind))[0]
+    return (await decide(db, arxiv_id, Decision.APPROVE, TERMINAL, name=name, kind=kind, approval=approval))[
+        0
+    ]
+
+
+async def ask_add(
+    db: Database,
+    paper: str,
+    name: str | None = None,
+    kind: str | None = None,
+    approval: str | None = None,
+    *,
+    config: Config,
+) -> MessagePayload:
+    """``ptm-bot ask '/ptm-admin add ID'``: the same code as the slash command. A paper a poll
+    stored needs no network; another is read from arXiv's API (a session for this one call)."""
+    if await actions.stored_paper(db, paper) is not None:
+        found = await paper_to_add(db, None, config, paper)
+    else:
+        timeout = aiohttp.ClientTimeout(total=config.feeds.timeout_seconds)
+        async with aiohttp.ClientSession(timeout=timeout) as http:
+            found = await paper_to_add(db, http, config, paper)
+    return (await add(db, found, name=name, kind=kind, actor=TERMINAL, approval=approval))[0]
 
 
 async def ask_reject(db: Database, arxiv_id: str, reason: str | None = None) -> MessagePayload:
@@ -254,11 +305,12 @@ async def ask_undo(db: Database, arxiv_id: str) -> MessagePayload:
 
 
 # The moderator commands ``ptm-bot ask`` can run, by qualified name (merged into
-# :data:`bot.commands.HANDLERS`). ``add`` needs arXiv and ``poll`` / ``feeds`` the running
-# watcher: they have CLI subcommands of their own.
+# :data:`bot.commands.HANDLERS`). ``poll`` / ``feeds`` need the running watcher: they have CLI
+# subcommands of their own.
 HANDLERS = {
     "ptm-admin pending": ask_pending,
     "ptm-admin approve": ask_approve,
+    "ptm-admin add": ask_add,
     "ptm-admin reject": ask_reject,
     "ptm-admin undo": ask_undo,
     "ptm-admin edit": edit,
@@ -267,4 +319,6 @@ HANDLERS = {
     "ptm-admin tag": tag,
     "ptm-admin relevance show": relevance_show,
     "ptm-admin relevance retrain": relevance_retrain,
+    "ptm-admin relevance activate": ask_relevance_activate,
+    "ptm-admin relevance rollback": ask_relevance_rollback,
 }

@@ -1,18 +1,32 @@
-"""``/ptm-admin relevance show`` and ``/ptm-admin relevance retrain``: payloads for Discord and ``ask``."""
+"""``/ptm-admin relevance show | retrain | activate | rollback``: payloads for Discord and ``ask``."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.present.relevance import render_relevance_summary, render_retrain_result
+from bot.present.relevance import render_relevance_summary, render_retrain_result, render_version_change
 from bot.present.render import MessagePayload
 from bot.relevance import store as relevance_store
 
 if TYPE_CHECKING:
     from bot.database import Database
+    from bot.review.actions import Actor
 
-__all__ = ["relevance_retrain", "relevance_show"]
+__all__ = [
+    "ask_relevance_activate",
+    "ask_relevance_rollback",
+    "relevance_activate",
+    "relevance_retrain",
+    "relevance_rollback",
+    "relevance_show",
+]
+
+
+def _who(actor: Actor | None) -> relevance_store.Actor:
+    if actor is None:
+        return relevance_store.Actor(None, "terminal", "cli")
+    return relevance_store.Actor(actor.id, actor.name, actor.via)
 
 
 async def relevance_show(db: Database) -> MessagePayload:
@@ -22,7 +36,30 @@ async def relevance_show(db: Database) -> MessagePayload:
     return render_relevance_summary(summary)
 
 
-async def relevance_retrain(db: Database, *, corpus: str | None = None) -> MessagePayload:
+async def relevance_retrain(
+    db: Database, *, corpus: str | None = None, actor: Actor | None = None
+) -> MessagePayload:
     """Retrain from the corpus plus this server's decisions; the new model is used only if no worse."""
-    result = await relevance_store.retrain(db, corpus_path=Path(corpus) if corpus else None)
+    result = await relevance_store.retrain(
+        db, corpus_path=Path(corpus) if corpus else None, actor=_who(actor)
+    )
     return render_retrain_result(result)
+
+
+async def relevance_activate(db: Database, version: str, actor: Actor | None = None) -> MessagePayload:
+    """Score with a stored version (kept aside or retired); audited."""
+    return render_version_change(await relevance_store.activate(db, version, _who(actor)))
+
+
+async def relevance_rollback(db: Database, actor: Actor | None = None) -> MessagePayload:
+    """Back to the version active before the current one (the shipped model if none); audited."""
+    return render_version_change(await relevance_store.rollback(db, _who(actor)))
+
+
+# ``ptm-bot ask`` passes the slash options by name; the terminal is the actor.
+async def ask_relevance_activate(db: Database, version: str) -> MessagePayload:
+    return await relevance_activate(db, version)
+
+
+async def ask_relevance_rollback(db: Database) -> MessagePayload:
+    return await relevance_rollback(db)

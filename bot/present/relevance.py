@@ -7,14 +7,16 @@ from typing import Any
 import discord
 
 from bot.present.render import MessagePayload, fit_embed, safe, truncate
-from bot.relevance.store import ModelSummary, RetrainResult
+from bot.relevance.store import ModelSummary, RetrainResult, VersionChange
 
 __all__ = [
     "metrics_lines",
     "render_relevance_summary",
     "render_retrain_result",
+    "render_version_change",
     "retrain_text",
     "summary_text",
+    "version_change_text",
 ]
 
 _SLICES = (("abstract", "with abstract"), ("title_only", "title only"), ("days", "real arXiv days"))
@@ -59,7 +61,7 @@ def summary_text(s: ModelSummary) -> str:
         out.append(f"  against: {_features(s.strongest[part]['negative'])}")
     if s.history:
         out.append("versions:")
-        out.extend(f"  {h['version']}  {h['status']:<10}  {h['note']}" for h in s.history[:10])
+        out.extend(f"  {_history_line(h)}" for h in s.history[:10])
     return "\n".join(out)
 
 
@@ -88,12 +90,31 @@ def render_relevance_summary(s: ModelSummary) -> MessagePayload:
     if s.history:
         embed.add_field(
             name="Versions",
-            value=truncate(
-                "\n".join(safe(f"{h['version']} · {h['status']} · {h['note']}") for h in s.history[:5]), 1024
-            ),
+            value=truncate("\n".join(safe(_history_line(h, sep=" · ")) for h in s.history[:5]), 1024),
             inline=False,
         )
     return MessagePayload(embeds=[fit_embed(embed)], ephemeral=True)
+
+
+def _history_line(h: dict[str, Any], sep: str = "  ") -> str:
+    """A version: its status, which check kept it aside (if one did), the note, the last change."""
+    status = h["status"].replace("_", " ")
+    if h["status"] == "kept_aside" and h.get("failed"):
+        status += f" (failed: {', '.join(h['failed'])})"
+    line = sep.join((h["version"], status, h.get("note") or ""))
+    if h.get("last_change"):
+        line += f"{sep}{h['last_change']}"
+    return line
+
+
+def version_change_text(c: VersionChange) -> str:
+    what = "activated" if c.action == "activate" else "rolled back"
+    shipped = " (the shipped model)" if c.source == "shipped" else ""
+    return f"Relevance model {what}: {c.version}{shipped} now scores new papers (was {c.previous}); {c.note}."
+
+
+def render_version_change(c: VersionChange) -> MessagePayload:
+    return MessagePayload(content=safe(version_change_text(c)), ephemeral=True)
 
 
 def retrain_text(r: RetrainResult) -> str:
@@ -102,19 +123,43 @@ def retrain_text(r: RetrainResult) -> str:
         f"relevance model {r.version}: {head} ({r.items} training items, {r.decisions} of them your decisions)",
         f"  {r.reason}",
     ]
+    out.extend(f"  {line}" for line in check_lines(r))
     out.extend(f"  {line}" for line in metrics_lines(r.metrics))
     return "\n".join(out)
+
+
+def _pair(pair: list[Any] | None, fmt: str = "{:.2f}") -> str:
+    new, old = pair or (None, None)
+    shown = ["n/a" if v is None else fmt.format(v) for v in (new, old)]
+    return f"{shown[0]} vs {shown[1]}"
+
+
+def check_lines(r: RetrainResult) -> list[str]:
+    """The guard's checks (new vs current), and per scored group (each whole day) its figures."""
+    lines = []
+    for c in r.checks:
+        mark = {True: "passed", False: "FAILED", None: "skipped"}[c.get("passed")]
+        lines.append(f"check {c['name']}: {mark}")
+        for g in c.get("groups") or []:
+            lines.append(
+                f"  {g['group']} ({g['n']} papers, {g['positives']} positive): quality {_pair(g['quality'])}, "
+                f"recall {_pair(g['recall'])}, precision {_pair(g['precision'])}, "
+                f"flagged {_pair(g['flagged'], '{}')}"
+            )
+    return lines
 
 
 def render_retrain_result(r: RetrainResult) -> MessagePayload:
     embed = discord.Embed(
         title=truncate(f"Relevance model {r.version}: {'activated' if r.activated else 'kept aside'}", 256),
         description=truncate(
-            safe(f"{r.reason}\n{r.items} training items, {r.decisions} of them this server's decisions."), 4096
+            safe(f"{r.reason}\n{r.items} training items, {r.decisions} of them this server's decisions."),
+            4096,
         ),
     )
     embed.add_field(
-        name="Frozen test split", value=truncate("\n".join(metrics_lines(r.metrics)) or "no figures", 1024),
+        name="Frozen test split",
+        value=truncate("\n".join(metrics_lines(r.metrics)) or "no figures", 1024),
         inline=False,
     )
     return MessagePayload(embeds=[fit_embed(embed)], ephemeral=True)

@@ -88,7 +88,7 @@ def render_suggestion_embed(s: SuggestionView) -> discord.Embed:
         mark = APPROVE_EMOJI if s.status == SuggestionStatus.APPROVED else REJECT_EMOJI
         who = f"<@{s.decided_by}>" if s.decided_by else "a moderator"  # a mention in an embed never pings
         when = f"<t:{int(s.decided_at.timestamp())}:f>" if s.decided_at else ""
-        outcome = f"{mark} **{s.status.capitalize()}** by {who} {when}".rstrip()
+        outcome = f"{mark} **{_decided(s)}** by {who} {when}".rstrip()
         if s.decision_reason:
             outcome += f"\nreason: {safe(s.decision_reason)}"
         embed.add_field(name="Decision", value=outcome, inline=False)
@@ -156,6 +156,13 @@ def _listing_line(s: SuggestionView, limit: int) -> str:
     return f"{head} {link(truncate(' '.join(s.title.split()), limit), s.url)}{reason}{_listing_mark(s)}"
 
 
+def _decided(s: SuggestionView) -> str:
+    """ "Approved", "Approved (borderline-keep)" or "Rejected"."""
+    if s.status == SuggestionStatus.APPROVED and s.approval_kind == "borderline":
+        return "Approved (borderline-keep)"
+    return s.status.capitalize()
+
+
 def render_thread_decision(s: SuggestionView) -> str:
     """The line posted in a card's discussion thread before it is archived."""
     mark = APPROVE_EMOJI if s.status == SuggestionStatus.APPROVED else REJECT_EMOJI
@@ -173,7 +180,11 @@ def render_decision_reply(outcome: DecisionOutcome) -> MessagePayload:
     if not outcome.applied:
         return make_payload(f"arXiv {s.arxiv_id} was already {s.status}; nothing changed.", ephemeral=True)
     if s.status == SuggestionStatus.APPROVED:
-        text = f"{APPROVE_EMOJI} Approved arXiv {s.arxiv_id}: **{safe(outcome.entry_name or s.proposed_name)}** is in the catalog."
+        yes = " (borderline-keep)" if s.approval_kind == "borderline" else ""
+        text = (
+            f"{APPROVE_EMOJI} Approved{yes} arXiv {s.arxiv_id}: "
+            f"**{safe(outcome.entry_name or s.proposed_name)}** is in the catalog."
+        )
     else:
         text = f"{REJECT_EMOJI} Rejected arXiv {s.arxiv_id}; it will not be suggested again."
     return make_payload(text, ephemeral=True)

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog.arxiv_ids import normalise_arxiv_id
@@ -26,6 +27,7 @@ from bot.review import service as review
 from bot.review.service import Decision, DecisionOutcome, ReviewError, SuggestionView
 from bot.watch.arxiv import FeedPaper
 from db import models as m
+from db.models import SuggestionStatus
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,7 @@ __all__ = [
     "promote",
     "refresh_replaced",
     "snooze",
+    "stored_paper",
     "suggestion",
     "suggestion_on_message",
     "undo",
@@ -142,10 +145,13 @@ async def decide(
     reason: str | None = None,
     name: str | None = None,
     kind: str | None = None,
+    approval: str | None = None,
 ) -> DecisionOutcome:
-    """Approve or reject a suggestion named by arXiv id / URL (``str``) or by its id (``int``).
+    """Approve or reject a suggestion named by arXiv id / URL (``str``) or by its id (``int``);
+    *approval* is the kind of yes (``core`` or ``borderline``).
 
-    The first decision wins: ``outcome.applied`` is False when someone else decided first.
+    The first decision wins: ``outcome.applied`` is False when someone else decided first. A paper
+    the watcher saw but did not suggest is not a suggestion: the answer points to ``add``.
     """
     arxiv_id = None if isinstance(ref, int) else arxiv_ref(ref)
 
@@ -158,6 +164,11 @@ async def decide(
                 raise ReviewError(
                     f"No suggestion for arXiv {arxiv_id}. Use /ptm-admin add to add a paper directly."
                 )
+            if current.status == SuggestionStatus.SEEN:
+                raise ReviewError(
+                    f"{current.arxiv_id} was seen but not suggested (score {current.score:.2f}); use "
+                    f"/ptm-admin add {current.arxiv_id} to add it — that also teaches the model"
+                )
             suggestion_id = current.id
         return await review.decide(
             session,
@@ -169,6 +180,7 @@ async def decide(
             reason=reason,
             name=name,
             kind=kind,
+            approval=approval,
         )
 
     # Retried when the database is locked (a long import writing): the decision is not lost.
@@ -198,10 +210,39 @@ async def undo(db: Database, ref: str, actor: Actor) -> SuggestionView:
         return await review.undo(session, arxiv_id, actor_id=actor.id, actor_name=actor.name, via=actor.via)
 
 
+async def stored_paper(db: Database, ref: str) -> FeedPaper | None:
+    """The metadata a poll stored for a paper (seen, suggested or decided), or None: ``add`` needs
+    no network for a paper the watcher saw and did not suggest (a missed paper)."""
+    arxiv_id = arxiv_ref(ref)
+    async with db.begin() as session:
+        row = await session.scalar(select(m.Suggestion).where(m.Suggestion.arxiv_id == arxiv_id))
+        if row is None or not row.title:
+            return None
+        return FeedPaper(
+            arxiv_id=row.arxiv_id,
+            version=row.version,
+            title=row.title,
+            abstract=row.abstract or "",
+            authors=tuple(row.authors or ()),
+            categories=tuple(row.categories or ()),
+            primary_category=(row.categories or [None])[0],
+            announce_type=row.announce_type or "new",
+            url=row.url or f"https://arxiv.org/abs/{row.arxiv_id}",
+            published=None,
+        )
+
+
 async def add(
-    db: Database, paper: FeedPaper, actor: Actor, *, name: str | None = None, kind: str | None = None
+    db: Database,
+    paper: FeedPaper,
+    actor: Actor,
+    *,
+    name: str | None = None,
+    kind: str | None = None,
+    approval: str | None = None,
 ) -> DecisionOutcome:
-    """Add a paper (arXiv's metadata for it) straight into the catalog, as an approved suggestion."""
+    """Add a paper (arXiv's metadata for it) straight into the catalog, as an approved suggestion;
+    a paper the watcher saw and did not suggest becomes a missed positive for the model."""
     proposed = propose_name(paper.title)
     async with db.begin() as session:
         return await review.add_paper(
@@ -213,6 +254,7 @@ async def add(
             actor_id=actor.id,
             actor_name=actor.name,
             via=actor.via,
+            approval=approval,
         )
 
 

@@ -32,6 +32,8 @@ from db.normalize import norm_key, norm_title
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "APPROVAL_KINDS",
+    "ApprovalKind",
     "Decision",
     "DecisionOutcome",
     "ReviewError",
@@ -63,6 +65,29 @@ class ReviewError(UserFacingError, ValueError):
 class Decision(StrEnum):
     APPROVE = "approve"
     REJECT = "reject"
+
+
+class ApprovalKind(StrEnum):
+    """The kind of yes: ``core`` (the paper is what the list is for) or ``borderline`` ("keep it,
+    but borderline"). Both enter the catalog; the relevance model learns a borderline approval as a
+    positive that does not set its threshold (see :mod:`bot.relevance.labels`)."""
+
+    CORE = "core"
+    BORDERLINE = "borderline"
+
+
+APPROVAL_KINDS = tuple(k.value for k in ApprovalKind)
+
+
+def approval_kind(value: str | None) -> ApprovalKind:
+    """``core`` / ``borderline`` (also ``borderline-keep``, ``keep``) as a moderator typed it."""
+    text = (value or "core").strip().casefold()
+    if text in ("borderline-keep", "keep", "borderline_keep"):
+        text = "borderline"
+    try:
+        return ApprovalKind(text)
+    except ValueError:
+        raise ReviewError(f"approval must be 'core' or 'borderline-keep', not {value!r}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +122,7 @@ class SuggestionView:
     threshold: float | None = None  # the line the paper was held to
     poll_rank: int | None = None  # its rank among its poll's papers above the line (1 = best)
     poll_ranked: int | None = None  # how many papers of that poll were above the line
+    approval_kind: str | None = None  # 'core' | 'borderline' once approved (None before 0014: core)
 
     @property
     def snoozed(self) -> bool:
@@ -135,6 +161,7 @@ class SuggestionView:
             threshold=row.threshold,
             poll_rank=row.poll_rank,
             poll_ranked=row.poll_ranked,
+            approval_kind=row.approval_kind,
         )
 
 
@@ -350,13 +377,18 @@ async def decide(
     reason: str | None = None,
     name: str | None = None,
     kind: str | None = None,
+    approval: str | None = None,
     now: datetime | None = None,
 ) -> DecisionOutcome:
-    """Approve or reject a pending suggestion. The first decision wins; later ones change nothing."""
+    """Approve or reject a pending suggestion. The first decision wins; later ones change nothing.
+
+    *approval* is the kind of yes (:class:`ApprovalKind`; core when not given)."""
     now = now or datetime.now(UTC)
     if kind is not None and kind not in ("model", "survey"):
         raise ReviewError(f"kind must be 'model' or 'survey', not {kind!r}")
+    yes = approval_kind(approval) if decision is Decision.APPROVE else None
     values: dict[str, Any] = {
+        "approval_kind": None if yes is None else yes.value,
         "status": SuggestionStatus.APPROVED if decision is Decision.APPROVE else SuggestionStatus.REJECTED,
         "decided_by": actor_id,
         "decided_at": now,
@@ -387,7 +419,9 @@ async def decide(
         added = await catalog.add_entry(session, entry, origin="review")
         row.entry_id = added.id
         entry_name = entry.name
-    session.add(_audit(row.id, str(decision), actor_id, actor_name, via, reason, now))
+    # The audit says which kind of yes a borderline keep was.
+    audited = reason or ("borderline-keep" if yes is ApprovalKind.BORDERLINE else None)
+    session.add(_audit(row.id, str(decision), actor_id, actor_name, via, audited, now))
     await session.flush()
     log.info(
         "suggestion %s %s by %s via %s",
@@ -432,6 +466,7 @@ async def undo(
             decided_at=None,
             decision_reason=None,
             entry_id=None,
+            approval_kind=None,
         )
         .execution_options(synchronize_session=False)
     )
@@ -456,6 +491,7 @@ async def add_paper(
     actor_id: int | None,
     actor_name: str | None,
     via: str,
+    approval: str | None = None,
     now: datetime | None = None,
 ) -> DecisionOutcome:
     """A moderator adds a paper directly: stored as an approved suggestion (so it is never suggested)."""
@@ -501,6 +537,7 @@ async def add_paper(
         via=via,
         name=name,
         kind=kind,
+        approval=approval,
         now=now,
     )
 

@@ -124,3 +124,69 @@ async def test_members_cannot_see_or_retrain_the_model(simcord_env, world, db):
         from db import models as m
 
         assert await session.scalar(select(func.count()).select_from(m.RelevanceModelRow)) == 0
+
+
+async def test_moderators_activate_and_roll_back_versions_audited(simcord_env, world, db):
+    import simcord
+    from sqlalchemy import select
+
+    from bot.client.checks import NotModerator
+    from db import models as m
+
+    async with db.begin() as s:  # a version kept aside by an earlier retrain
+        s.add(
+            m.RelevanceModelRow(
+                version="20261201-000000-aaaa",
+                status="kept_aside",
+                body="{}",
+                metrics={"failed": ["newer decisions"]},
+                note="kept aside: newer decisions accuracy 0.71 vs 0.80 (n=14)",
+            )
+        )
+    await show_admin_group_to(simcord_env, world, world.guild.default_role)
+    r = await world.alice.slash(world.channel, "ptm-admin relevance activate", version="20261201-000000-aaaa")
+    assert r.ephemeral and r.response.content.startswith("Only moderators")
+    simcord.assert_error(simcord_env, NotModerator)
+
+    r = await world.mod.slash(world.channel, "ptm-admin relevance show")
+    versions = next(f.value for f in r.response.embeds[0].fields if f.name == "Versions")
+    assert "kept aside (failed: newer decisions)" in versions and "0.71 vs 0.80 (n=14)" in versions
+
+    r = await world.mod.slash(world.channel, "ptm-admin relevance activate", version="20261201-000000-aaaa")
+    assert r.ephemeral and "activated: 20261201-000000-aaaa now scores new papers" in r.response.content
+    r = await world.mod.slash(world.channel, "ptm-admin relevance rollback")
+    assert r.ephemeral and "rolled back" in r.response.content and "the shipped model" in r.response.content
+    async with db.begin() as s:
+        events = (
+            await s.execute(
+                select(
+                    m.RelevanceModelEvent.action, m.RelevanceModelEvent.actor_name, m.RelevanceModelEvent.via
+                ).order_by(m.RelevanceModelEvent.id)
+            )
+        ).all()
+    assert [tuple(e) for e in events] == [("activate", "mod", "command"), ("rollback", "mod", "command")]
+
+
+async def test_approve_as_borderline_keep_through_the_command(simcord_env, world, db):
+    await world.admin.slash(world.channel, "ptm-admin poll")
+    await simcord_env.settle()
+    await show_admin_group_to(simcord_env, world, world.mod_role)
+    r = await world.mod.slash(
+        world.channel, "ptm-admin approve", arxiv_id="2604.30001", approval="borderline"
+    )
+    assert r.ephemeral and "Approved (borderline-keep) arXiv 2604.30001" in r.response.content
+    decision = next(f.value for f in world.channel.last_message.embeds[0].fields if f.name == "Decision")
+    assert "Approved (borderline-keep)" in decision
+    # The paper the model did not suggest: approve points to add, which works without arXiv.
+    r = await world.mod.slash(world.channel, "ptm-admin approve", arxiv_id="2604.30003")
+    assert (
+        "was seen but not suggested" in r.response.content
+        and "/ptm-admin add 2604.30003" in r.response.content
+    )
+    import simcord
+
+    from bot.review.service import ReviewError
+
+    simcord.assert_error(simcord_env, ReviewError)
+    r = await world.mod.slash(world.channel, "ptm-admin add", paper="2604.30003")
+    assert "Approved arXiv 2604.30003" in r.response.content

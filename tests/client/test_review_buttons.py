@@ -70,7 +70,7 @@ def field(message, name):
 async def test_card_has_buttons_and_a_moderator_approves(simcord_env, world, db):
     sid = await post(simcord_env, db)
     card = world.channel.last_message
-    assert labels(card) == ["Approve", "Reject", "Needs info", "Edit"]
+    assert labels(card) == ["Approve", "Keep (borderline)", "Reject", "Needs info", "Edit"]
     r = await world.mod.click(card, label="Approve")
     assert r.acknowledged
     assert (await row(db, sid)).status == "approved"
@@ -81,15 +81,45 @@ async def test_card_has_buttons_and_a_moderator_approves(simcord_env, world, db)
     assert await entry_named(db, "XLS-R 2") is not None
 
 
+async def test_keep_borderline_approves_and_the_model_learns_a_borderline_positive(simcord_env, world, db):
+    from bot.relevance.labels import decision_items
+
+    sid = await post(simcord_env, db)
+    card = world.channel.last_message
+    r = await world.mod.click(card, label="Keep (borderline)")
+    assert r.acknowledged
+    stored = await row(db, sid)
+    assert stored.status == "approved" and stored.approval_kind == "borderline"
+    assert "Approved (borderline-keep)" in field(world.channel.last_message, "Decision")
+    assert await audit(db, sid) == [("approve", "button", "mod", "borderline-keep")]
+    assert await entry_named(db, "XLS-R 2") is not None
+    async with db.begin() as s:
+        ((item, _),) = await decision_items(s)
+    assert item.label == 1 and item.borderline
+    # Undo withdraws the label and the kind of yes; Approve is a core yes.
+    await actions.undo(db, stored.arxiv_id, actions.Actor(None, "t", via="cli"))
+    assert (await row(db, sid)).approval_kind is None
+    await actions.decide(db, sid, review.Decision.APPROVE, actions.Actor(None, "t", via="cli"))
+    async with db.begin() as s:
+        ((item, _),) = await decision_items(s)
+    assert item.label == 1 and not item.borderline and (await row(db, sid)).approval_kind == "core"
+
+
 async def test_a_members_click_is_refused_and_changes_nothing(simcord_env, world, db):
     sid = await post(simcord_env, db)
     card = world.channel.last_message
-    for label in ("Approve", "Reject", "Needs info", "Edit"):
+    for label in ("Approve", "Keep (borderline)", "Reject", "Needs info", "Edit"):
         r = await world.alice.click(card, label=label)
         assert r.ephemeral and MODERATORS_ONLY in r.response.content and r.modal is None
     assert (await row(db, sid)).status == "pending" and (await row(db, sid)).snoozed_until is None
     assert await audit(db, sid) == []
-    assert labels(world.channel.last_message) == ["Approve", "Reject", "Needs info", "Edit"]
+    assert labels(world.channel.last_message) == [
+        "Approve",
+        "Keep (borderline)",
+        "Reject",
+        "Needs info",
+        "Edit",
+    ]
 
 
 async def test_reject_asks_for_a_reason_shown_on_the_card_and_in_the_audit(simcord_env, world, db):
@@ -101,9 +131,7 @@ async def test_reject_asks_for_a_reason_shown_on_the_card_and_in_the_audit(simco
     assert s.status == "rejected" and s.decision_reason == "a fine-tuning study, no new model"
     decision = field(world.channel.last_message, "Decision")
     assert "Rejected" in decision and "reason: a fine-tuning study, no new model" in decision
-    assert await audit(db, sid) == [
-        ("reject", "button", "mod", "a fine-tuning study, no new model")
-    ]
+    assert await audit(db, sid) == [("reject", "button", "mod", "a fine-tuning study, no new model")]
 
 
 async def test_reject_without_a_reason(simcord_env, world, db):
@@ -159,7 +187,10 @@ async def test_edit_then_approve_uses_the_edited_entry(simcord_env, world, db):
     )
     s = await row(db, sid)
     assert (s.status, s.proposed_name, s.proposed_topics, s.proposed_org) == (
-        "pending", "XLS-R Large", ["speech"], "Meta AI"
+        "pending",
+        "XLS-R Large",
+        ["speech"],
+        "Meta AI",
     )
     proposal = field(world.channel.last_message, "Proposed entry")
     assert "XLS-R Large" in proposal and "organisation: Meta AI" in proposal
@@ -198,7 +229,13 @@ async def test_undo_puts_the_buttons_back(simcord_env, world, db):
     view = await actions.undo(db, "2111.09296", actions.Actor(world.mod.id, "mod"))
     await refresh_message(simcord_env.bot, view)
     assert (await row(db, sid)).status == "pending"
-    assert labels(world.channel.last_message) == ["Approve", "Reject", "Needs info", "Edit"]
+    assert labels(world.channel.last_message) == [
+        "Approve",
+        "Keep (borderline)",
+        "Reject",
+        "Needs info",
+        "Edit",
+    ]
 
 
 async def test_a_new_version_refreshes_the_card_and_ends_a_snooze(simcord_env, world, db):

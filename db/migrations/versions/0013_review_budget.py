@@ -1,7 +1,7 @@
 """review budget: listed suggestions and the poll's ranking
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-01 09:00:00
 
 ``review.cards_per_poll`` caps the review cards of one poll; the other papers above the line are
