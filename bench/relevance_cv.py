@@ -61,12 +61,17 @@ def run(l2: float, pulls: tuple[float, ...], only: list[str] | None = None) -> l
         for pull in pulls:
             cfg = replace(t.TrainConfig(), **overrides)  # type: ignore[arg-type]
             z = t._oof(items, l2, cfg, pull)[day_mask]
-            rows.append({
-                "variant": name, "cue_pull": pull, "training_days": len({i.slice for i in day_items}),
-                "papers": len(day_items), "mean_day_ap": round(t._mean_day_ap(z, day_items), 3),
-                "at_core_recall_0.95": _at_recall(z, day_items, 0.95),
-                "at_core_recall_0.90": _at_recall(z, day_items, 0.90),
-            })
+            rows.append(
+                {
+                    "variant": name,
+                    "cue_pull": pull,
+                    "training_days": len({i.slice for i in day_items}),
+                    "papers": len(day_items),
+                    "mean_day_ap": round(t._mean_day_ap(z, day_items), 3),
+                    "at_core_recall_0.95": _at_recall(z, day_items, 0.95),
+                    "at_core_recall_0.90": _at_recall(z, day_items, 0.90),
+                }
+            )
             print(json.dumps(rows[-1]), file=sys.stderr)
     return rows
 
@@ -82,12 +87,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(rows, indent=1))
         return 0
-    print(f"{'variant':<30} {'pull':>5} {'day AP':>6} | at core recall 0.95: prec R core R c+b /day | at 0.90: same")
+    print(
+        f"{'variant':<30} {'pull':>5} {'day AP':>6} | at core recall 0.95: prec R core R c+b /day | at 0.90: same"
+    )
     for r in rows:
         a, b = r["at_core_recall_0.95"], r["at_core_recall_0.90"]
-        print(f"{r['variant']:<30} {r['cue_pull']:>5} {r['mean_day_ap']:>6} | {a['precision']} {a['recall_core']} "
-              f"{a['recall_core_borderline']} {a['flagged_per_day']} | {b['precision']} {b['recall_core']} "
-              f"{b['recall_core_borderline']} {b['flagged_per_day']}")
+        print(
+            f"{r['variant']:<30} {r['cue_pull']:>5} {r['mean_day_ap']:>6} | {a['precision']} {a['recall_core']} "
+            f"{a['recall_core_borderline']} {a['flagged_per_day']} | {b['precision']} {b['recall_core']} "
+            f"{b['recall_core_borderline']} {b['flagged_per_day']}"
+        )
     return 0
 
 

@@ -44,10 +44,10 @@ def _load_model(path: Path | None) -> RelevanceModel:
 def mistakes(model: RelevanceModel, items: list, n: int) -> dict[str, list[dict[str, object]]]:
     """The most confident misses (label 1 scored lowest) and false alarms (label 0 scored highest)."""
     scored = [(i, model.score(i.title, i.abstract, i.categories)) for i in items]
-    misses = sorted((x for x in scored if x[0].label == 1 and not x[1].relevant), key=lambda x: x[1].probability)
-    alarms = sorted(
-        (x for x in scored if x[0].label == 0 and x[1].relevant), key=lambda x: -x[1].probability
+    misses = sorted(
+        (x for x in scored if x[0].label == 1 and not x[1].relevant), key=lambda x: x[1].probability
     )
+    alarms = sorted((x for x in scored if x[0].label == 0 and x[1].relevant), key=lambda x: -x[1].probability)
 
     def row(x: tuple) -> dict[str, object]:
         item, s = x
@@ -124,7 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("reliability (all non-day test papers):")
     for row in metrics["reliability"]:  # type: ignore[index]
-        print(f"  {row['bin']}: n={row['n']:4d} mean score={row['mean_score']} observed={row['positive_rate']}")
+        print(
+            f"  {row['bin']}: n={row['n']:4d} mean score={row['mean_score']} observed={row['positive_rate']}"
+        )
     for kind, rows in out["mistakes"].items():  # type: ignore[union-attr]
         print(f"worst {kind.replace('_', ' ')}:")
         for r in rows:

@@ -45,8 +45,12 @@ def run_days(args: argparse.Namespace) -> int:
     days = (
         load_corpus(args.days)
         if isinstance(args.days, Path)
-        else [i for i in corpus if i.slice.startswith("day:")]
+        # the training days only: the frozen test days are never replayed (they judge in the guard)
+        else [i for i in corpus if i.slice.startswith("day:") and not frozen_test(i)]
     )
+    if args.last:
+        keep = sorted({i.slice for i in days})[-args.last :]
+        days = [i for i in days if i.slice in keep]
     start = time.perf_counter()
     result = simulate_days(
         corpus, days, every=args.every_days, explore=args.explore, cfg=TrainConfig(l2_grid=(0.01,), folds=3)
@@ -93,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--every-days", type=int, default=2)
     parser.add_argument("--explore", type=int, default=1)
+    parser.add_argument("--last", type=int, default=0, metavar="N", help="replay only the N latest days (0: all)")
     args = parser.parse_args(argv)
     if args.days is not None:
         return run_days(args)

@@ -35,7 +35,9 @@ def _configure(p: argparse.ArgumentParser) -> None:
         "split and its strongest features, or retrain it from the shipped corpus plus the moderators' "
         "decisions stored in the database."
     )
-    sub = p.add_subparsers(dest="relevance_command", metavar="{show,train,eval,activate,rollback}", required=True)
+    sub = p.add_subparsers(
+        dest="relevance_command", metavar="{show,train,eval,activate,rollback}", required=True
+    )
     show = sub.add_parser("show", help="the current model's figures, strongest features and versions")
     show.add_argument("--json", action="store_true", help="print the summary as JSON")
     _common_options(show)
@@ -87,10 +89,17 @@ def _configure(p: argparse.ArgumentParser) -> None:
         "  ptm-bot relevance eval --model model.json.gz --cards 5 --mistakes 3",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    ev.add_argument("--days", type=Path, metavar="DIR", help="labelled day files (default: the frozen test days)")
+    ev.add_argument(
+        "--days", type=Path, metavar="DIR", help="labelled day files (default: the frozen test days)"
+    )
     ev.add_argument("--model", type=Path, metavar="FILE", help="a model file (default: the shipped model)")
-    ev.add_argument("--cards", type=int, default=None, metavar="N",
-                    help="cards per poll for the card precision (default: review.cards_per_poll, 8)")
+    ev.add_argument(
+        "--cards",
+        type=int,
+        default=None,
+        metavar="N",
+        help="cards per poll for the card precision (default: review.cards_per_poll, 8)",
+    )
     ev.add_argument("--threshold", type=float, default=None, metavar="P", help="override the model's line")
     ev.add_argument("--mistakes", type=int, default=5, metavar="N", help="worst mistakes to list (default 5)")
     ev.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -112,15 +121,19 @@ def _eval_days(args: argparse.Namespace, config: Config) -> int:
     try:
         model = shipped_model() if args.model is None else RelevanceModel.from_bytes(args.model.read_bytes())
     except (OSError, ValueError, KeyError) as exc:
-        raise CLIError(f"cannot read the model {args.model}: {getattr(exc, 'strerror', None) or exc}") from exc
-    if args.cards is not None and args.cards < 0 or args.mistakes < 0:
+        raise CLIError(
+            f"cannot read the model {args.model}: {getattr(exc, 'strerror', None) or exc}"
+        ) from exc
+    if (args.cards is not None and args.cards < 0) or args.mistakes < 0:
         raise CLIError("--cards and --mistakes take a number >= 0")
     cards = args.cards if args.cards is not None else getattr(config.review, "cards_per_poll", DEFAULT_CARDS)
     result = evaluate_days(model, items, cards=cards, mistakes=args.mistakes, threshold=args.threshold)
     if args.json:
         print(json.dumps({"model": model.version, "cards": cards, **result}, ensure_ascii=False))
         return 0
-    print(f"model {model.version}: {len(result['days'])} whole days, {len(items)} papers; cards per poll {cards}")
+    print(
+        f"model {model.version}: {len(result['days'])} whole days, {len(items)} papers; cards per poll {cards}"
+    )
     print("\n".join(day_lines(result)))
     for kind, rows in result["mistakes"].items():
         if rows:

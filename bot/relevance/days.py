@@ -42,7 +42,9 @@ class DayItem(Protocol):
 
 
 class _Scorer(Protocol):
-    def score(self, title: str, abstract: str = "", categories: Sequence[str] = (), *, reasons: int = 5) -> Any: ...
+    def score(
+        self, title: str, abstract: str = "", categories: Sequence[str] = (), *, reasons: int = 5
+    ) -> Any: ...
 
 
 def grade(item: DayItem) -> str:
@@ -67,7 +69,11 @@ def load_days(path: Path) -> list[Any]:
     such file). An item without a ``slice`` gets ``day:<day>:<day_category>`` from its fields."""
     from bot.relevance.train import item_from_row
 
-    files = sorted(p for p in path.iterdir() if p.name.endswith((".jsonl", ".jsonl.gz"))) if path.is_dir() else [path]
+    files = (
+        sorted(p for p in path.iterdir() if p.name.endswith((".jsonl", ".jsonl.gz")))
+        if path.is_dir()
+        else [path]
+    )
     if not files:
         raise ValueError(f"no .jsonl or .jsonl.gz day files in {path}")
     items = []
@@ -147,14 +153,24 @@ def _mistakes(scored: Iterable[_Scored], n: int) -> dict[str, list[dict[str, Any
     missed = sorted((s for s in all_ if not s.relevant and grade(s.item) != "no"), key=lambda s: s.score)
 
     def row(s: _Scored) -> dict[str, Any]:
-        return {"id": s.item.id, "day": s.item.slice, "grade": grade(s.item), "score": round(s.score, 3),
-                "title": s.item.title, "reasons": list(s.reasons[:3])}
+        return {
+            "id": s.item.id,
+            "day": s.item.slice,
+            "grade": grade(s.item),
+            "score": round(s.score, 3),
+            "title": s.item.title,
+            "reasons": list(s.reasons[:3]),
+        }
 
     return {"false_alarms": [row(s) for s in alarms[:n]], "missed": [row(s) for s in missed[:n]]}
 
 
 def evaluate_days(
-    model: _Scorer, items: Sequence[DayItem], *, cards: int = DEFAULT_CARDS, mistakes: int = 8,
+    model: _Scorer,
+    items: Sequence[DayItem],
+    *,
+    cards: int = DEFAULT_CARDS,
+    mistakes: int = 8,
     threshold: float | None = None,
 ) -> dict[str, Any]:
     """Per-day and pooled figures for *items* (grouped by their ``slice``), scored by *model*.
@@ -168,8 +184,17 @@ def evaluate_days(
         )
     days = {day: _finish(_day(scored, cards)) for day, scored in sorted(by_day.items())}
     pooled: dict[str, Any] = {"days": len(days)}
-    for key in ("n", "core", "borderline_core", "flagged", "flagged_right", "cards", "cards_right",
-                "core_found", "yes_found"):
+    for key in (
+        "n",
+        "core",
+        "borderline_core",
+        "flagged",
+        "flagged_right",
+        "cards",
+        "cards_right",
+        "core_found",
+        "yes_found",
+    ):
         pooled[key] = sum(d[key] for d in days.values())
     aps = [d["average_precision"] for d in days.values() if d["average_precision"] is not None]
     pooled["average_precision"] = round(sum(aps) / len(aps), 4) if aps else None
@@ -184,8 +209,10 @@ def evaluate_days(
 
 def day_lines(result: Mapping[str, Any]) -> list[str]:
     """The per-day table and the pooled line, as ``relevance eval`` prints them."""
-    out = [f"{'day':<28} {'papers':>6} {'core':>4} {'b-core':>6} {'flagged':>7} {'prec':>5} {'cards':>5} "
-           f"{'c-prec':>6} {'R core':>6} {'R c+b':>5} {'AP':>5}"]
+    out = [
+        f"{'day':<28} {'papers':>6} {'core':>4} {'b-core':>6} {'flagged':>7} {'prec':>5} {'cards':>5} "
+        f"{'c-prec':>6} {'R core':>6} {'R c+b':>5} {'AP':>5}"
+    ]
 
     def fmt(v: Any) -> str:
         return "-" if v is None else f"{v:.2f}"
@@ -199,8 +226,10 @@ def day_lines(result: Mapping[str, Any]) -> list[str]:
     p = result["pooled"]
     if p.get("precision_interval"):
         lo, hi = p["precision_interval"]
-        out.append(f"precision of flagged {fmt(p['precision'])} (95% {lo:.2f}-{hi:.2f}, {p['flagged']} flagged, "
-                   f"{p['flagged_per_day']} a day)")
+        out.append(
+            f"precision of flagged {fmt(p['precision'])} (95% {lo:.2f}-{hi:.2f}, {p['flagged']} flagged, "
+            f"{p['flagged_per_day']} a day)"
+        )
     if p.get("recall_core_interval"):
         lo, hi = p["recall_core_interval"]
         out.append(f"recall of core {fmt(p['recall_core'])} (95% {lo:.2f}-{hi:.2f}, {p['core']} core papers)")

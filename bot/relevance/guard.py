@@ -361,7 +361,7 @@ def simulate_days(
     retrains: list[dict[str, Any]] = []
     for n, (day, items) in enumerate(sorted(by_day.items())):
         items = sorted(items, key=lambda i: i.id)
-        when = datetime.fromisoformat(day.removeprefix("day:")).replace(tzinfo=UTC)
+        when = datetime.fromisoformat(day.split(":")[1]).replace(tzinfo=UTC)
         flagged = [i for i in items if model.score(i.title, i.abstract, i.categories, reasons=0).relevant]
         chosen = flagged + _explore(model, [i for i in items if i not in flagged], explore)
         for k, item in enumerate(chosen):

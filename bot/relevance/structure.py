@@ -10,8 +10,9 @@ Introduction structure (a new artefact):
 - ``s:t_named``: the title opens with a coined name and a colon ("Qwen3-VL: ...", "SAM 2: ...");
 - ``s:t_short``: the whole title is a name of one to three capitalised words ("Segment Anything");
 - ``s:t_report``: "Technical Report", "System Card", "Model Card" in the title;
-- ``s:a_introduce``: "we introduce / present / release NAME", NAME a coined word;
-- ``s:a_is_model``: "NAME, a (family of) ... model(s)" or "NAME is a ... model";
+- ``s:a_introduce``: "we introduce / present / release NAME", NAME a coined word (in the abstract's
+  first 500 characters, where a paper says what it introduces);
+- ``s:a_is_model``: "NAME, a (family of) ... model(s)" or "NAME is a ... model" (also the opening);
 - ``s:a_scale``: parameter or token counts ("7B parameters", "2T tokens", "15B");
 - ``s:a_release``: weights, checkpoints or code released ("we release", "open-weight", "publicly available").
 
@@ -55,44 +56,48 @@ _PTM_RE = re.compile(
     _F,
 )
 
+# Where each pattern looks: "title", "head" (the abstract's opening, where a paper says what it
+# introduces), "lower" (the whole abstract, lowercased: the pattern is written in lower case and needs
+# no IGNORECASE, so the regex engine can skip ahead to its first letters: scoring stays fast).
+_HEAD = 500
 _PATTERNS: dict[str, tuple[str, re.Pattern[str]]] = {
     "s:t_report": ("title", re.compile(r"\b(?:technical|tech) report\b|\b(?:system|model) card\b", _F)),
     "s:a_introduce": (
-        "abstract",
+        "head",
         re.compile(
-            r"(?i:\b(?:we|this (?:paper|report|work)) (?:introduce|present|release|open-source|unveil|propose|"
-            r"build|train|develop)s? (?:the |a new |our )?)"
+            r"(?:[Ww]e|[Tt]his (?:paper|report|work)) (?:introduce|present|release|open-source|unveil|propose|"
+            r"build|train|develop)s? (?:the |a new |our )?"
             + rf"({_COINED}|[A-Z][a-z]+(?: [A-Z][a-z]+){{0,2}}(?=,| \(|:))"
         ),
     ),
     "s:a_is_model": (
-        "abstract",
+        "head",
         re.compile(
             rf"\b{_COINED},? (?:a|an|which is a|is a|is an) (?:new |novel |open |family of |series of |suite of |"
             r"[\w-]+ ){0,5}(?:models?|LLMs?|foundation models?|language models?|encoders?|transformers?)\b"
         ),
     ),
     "s:a_scale": (
-        "abstract",
+        "lower",
         re.compile(
-            r"\b\d+(?:\.\d+)?\s?(?:[BMT]\b|billion|million|trillion)(?:[- ](?:parameters?|params|tokens))?"
-            r"|\b(?:trillion|billion) tokens\b",
-            _F,
+            r"\d(?:\.\d+)?\s?(?:[bmt]\b|billion|million|trillion)(?:[- ](?:parameters?|params|tokens))?"
+            r"|(?:trillion|billion) tokens\b"
         ),
     ),
     "s:a_release": (
-        "abstract",
+        "lower",
         re.compile(
-            r"\bwe (?:publicly )?(?:release|open-source|open source|make (?:\w+ ){0,3}(?:publicly )?available)\b|"
-            r"\bopen-weights?\b|\b(?:weights|checkpoints|models?) (?:are|is|will be) (?:publicly |freely |openly )?"
-            r"(?:available|released)\b|huggingface\.co|hugging face hub",
-            _F,
+            r"we (?:publicly )?(?:release|open-source|open source|make (?:\w+ ){0,3}(?:publicly )?available)\b|"
+            r"open-weights?\b|(?:weights|checkpoints|models?) (?:are|is|will be) (?:publicly |freely |openly )?"
+            r"(?:available|released)\b|huggingface\.co|hugging face hub"
         ),
     ),
     "s:t_short": ("title", re.compile(r"^[A-Z][\w.+-]*(?: [A-Z0-9][\w.+-]*){0,2}$")),
     "s:t_question": (
         "title",
-        re.compile(r"^(?:can|do|does|did|how|what|why|is|are|when|should|which|where|will|to what)\b|\?\s*$", _F),
+        re.compile(
+            r"^(?:can|do|does|did|how|what|why|is|are|when|should|which|where|will|to what)\b|\?\s*$", _F
+        ),
     ),
     "s:t_study": (
         "title",
@@ -116,21 +121,19 @@ _PATTERNS: dict[str, tuple[str, re.Pattern[str]]] = {
         ),
     ),
     "s:a_study": (
-        "abstract",
+        "lower",
         re.compile(
-            r"\bwe (?:systematically |empirically |comprehensively |further )?(?:evaluate|benchmark|probe|"
+            r"we (?:systematically |empirically |comprehensively |further )?(?:evaluate|benchmark|probe|"
             r"investigate|analy[sz]e|study|examine|assess|explore|audit|measure) (?:whether|how|what|why|the|"
-            r"a|\d|several|various|existing|state-of-the-art|popular)\b",
-            _F,
+            r"a|\d|several|various|existing|state-of-the-art|popular)\b"
         ),
     ),
     "s:a_adapt": (
-        "abstract",
+        "lower",
         re.compile(
-            r"\b(?:fine-?tun\w*|prompt\w*|adapt\w*|leverag\w*|utili[sz]\w*|employ\w*) (?:a |an |the |several |)"
+            r"(?:fine-?tun|prompt|adapt|leverag|utili[sz]|employ)\w* (?:a |an |the |several |)"
             r"(?:pre-?trained|existing|off-the-shelf|open-source|frozen|general-purpose|large) "
-            r"(?:\w+ ){0,2}(?:models?|LLMs?|encoders?|backbones?|VLMs?)\b",
-            _F,
+            r"(?:\w+ ){0,2}(?:models?|llms?|encoders?|backbones?|vlms?)\b"
         ),
     ),
 }
@@ -169,22 +172,56 @@ def structure_hits(title: str, abstract: str) -> dict[str, str]:
     name = _coined_title_name(title)
     if name:
         found["s:t_named"] = f'names "{name}" in title'
+    texts = {"title": title, "head": abstract[:_HEAD], "lower": abstract.lower()}
     for feature, (where, pattern) in _PATTERNS.items():
-        text = title if where == "title" else abstract
+        text = texts[where]
         if not text:
             continue
         m = pattern.search(text)
         if m is not None:
-            found[feature] = f'{_LABELS[feature]} "{m.group(0)[:40]}" in {where}'
-    ptm = _PTM_RE.search(title) or (_PTM_RE.search(abstract) if abstract else None)
+            place = "title" if where == "title" else "abstract"
+            start = m.start()
+            while start and (text[start - 1].isdigit() or text[start - 1] == "."):  # "235b", not "5b"
+                start -= 1
+            found[feature] = f'{_LABELS[feature]} "{text[start : m.end()][:40].strip(", ")}" in {place}'
     if _SURVEY_TITLE_RE.search(title) and not _PTM_RE.search(title):
         found["s:t_survey_other"] = "survey of a topic, no PTM words in title"
-    if ptm is not None:
-        if any(f in found for f in _INTRO):
-            found["s:new&ptm"] = f'introduces a model, PTM word "{ptm.group(0)}"'
-        if any(f in found for f in _STUDY):
-            found["s:study&ptm"] = f'studies or applies, PTM word "{ptm.group(0)}"'
+    intro = any(f in found for f in _INTRO)
+    study = any(f in found for f in _STUDY)
+    if intro or study:  # the PTM-word search only when an interaction can fire
+        ptm = _ptm_word(title.lower()) or _ptm_word(texts["lower"])
+        if ptm and intro:
+            found["s:new&ptm"] = f'introduces a model, PTM word "{ptm}"'
+        if ptm and study:
+            found["s:study&ptm"] = f'studies or applies, PTM word "{ptm}"'
     return found
+
+
+# Substrings of lowercased text that say "pre-trained models" (a substring test is far cheaper than
+# a word-boundary regex over a whole abstract; the interaction features only need a yes).
+_PTM_SUBSTRINGS = (
+    "pre-train",
+    "pretrain",
+    "foundation model",
+    "language model",
+    "llm",
+    "transformer",
+    "bert",
+    "gpt",
+    "self-supervised",
+    "vision-language",
+    "multimodal model",
+    "speech model",
+    "base model",
+    "checkpoint",
+)
+
+
+def _ptm_word(lowered: str) -> str | None:
+    for word in _PTM_SUBSTRINGS:
+        if word in lowered:
+            return word
+    return None
 
 
 _LABELS = {

@@ -37,8 +37,8 @@ from bot.relevance.model import RelevanceModel, WeightSet, features
 __all__ = [
     "Item",
     "TrainConfig",
-    "evaluate",
     "days_dir",
+    "evaluate",
     "frozen_days",
     "frozen_test",
     "item_from_row",
@@ -96,9 +96,22 @@ def load_corpus(path: Path | None = None) -> list[Item]:
         raw = gzip.decompress(raw)
     items = [item_from_row(json.loads(line)) for line in raw.decode("utf-8").splitlines() if line.strip()]
     if path is None:
-        seen = {i.id for i in items}
-        items.extend(i for i in shipped_days() if i.id not in seen)
+        items = _with_days(items, shipped_days())
     return items
+
+
+def _with_days(corpus: list[Item], days: list[Item]) -> list[Item]:
+    """The corpus and the whole days as one list, one item per paper. A paper of a frozen test day
+    is only there (a paper is listed in every category it is in, so days share papers, and the
+    corpus holds some of them): nothing the frozen days judge is trained on."""
+    frozen = {i.id for i in days if frozen_test(i)}
+    out = [i for i in corpus if i.id not in frozen]
+    seen = {i.id for i in out}
+    for item in sorted(days, key=lambda i: not frozen_test(i)):  # frozen copies first
+        if item.id not in seen:
+            seen.add(item.id)
+            out.append(item)
+    return out
 
 
 def days_dir() -> Path:
@@ -124,7 +137,7 @@ def frozen_test(item: Item) -> bool:
     if item.split:
         return item.split == "test"
     if item.slice.startswith("day:"):
-        return False  # the three days of the first corpus: training days since the day corpus came
+        return True  # a whole day not marked (older corpora, fixtures): judged, never trained on
     return int(hashlib.sha256(item.id.encode()).hexdigest(), 16) % 5 == 0
 
 
@@ -332,9 +345,7 @@ def _train_set(
 
 
 def _logits(bias: float, weights: Mapping[str, float], items: Sequence[Item]) -> np.ndarray:
-    return np.array(
-        [bias + sum(weights.get(f, 0.0) for f in _features(i)) for i in items]
-    )
+    return np.array([bias + sum(weights.get(f, 0.0) for f in _features(i)) for i in items])
 
 
 def _threshold(p: np.ndarray, y: np.ndarray, target: float) -> float:
@@ -409,7 +420,9 @@ def _cv_cost(z: np.ndarray, items: Sequence[Item], cfg: TrainConfig) -> float:
     return fpr + brd
 
 
-def _weight_set(items: Sequence[Item], cfg: TrainConfig, log: dict[str, Any], *, pull: bool = True) -> WeightSet:
+def _weight_set(
+    items: Sequence[Item], cfg: TrainConfig, log: dict[str, Any], *, pull: bool = True
+) -> WeightSet:
     best: tuple[float, float, float, np.ndarray] | None = None
     for cue_l2 in cfg.cue_l2_grid if pull else cfg.cue_l2_grid[:1]:
         for l2 in cfg.l2_grid:
@@ -425,8 +438,11 @@ def _weight_set(items: Sequence[Item], cfg: TrainConfig, log: dict[str, Any], *,
     p = 0.5 * (1.0 + np.tanh(0.5 * (a * z + b)))
     mask = _day_mask(items, cfg)
     if mask is not None:  # the line a moderator meets: core recall on whole days, out of fold
-        threshold = _threshold(p[mask], _threshold_labels([i for i, m in zip(items, mask, strict=True) if m], cfg),
-                               cfg.target_recall)
+        threshold = _threshold(
+            p[mask],
+            _threshold_labels([i for i, m in zip(items, mask, strict=True) if m], cfg),
+            cfg.target_recall,
+        )
         log["threshold_on"] = "training days"
     else:
         threshold = _threshold(p, _threshold_labels(items, cfg), cfg.target_recall)
@@ -436,12 +452,20 @@ def _weight_set(items: Sequence[Item], cfg: TrainConfig, log: dict[str, Any], *,
     log["cue_l2"] = cue_l2
     log["items"] = len(items)
     log["positives"] = int(y.sum())
-    return WeightSet(bias=round(bias, 4), weights=weights, calib_a=round(a, 4), calib_b=round(b, 4),
-                     threshold=round(threshold, 4))
+    return WeightSet(
+        bias=round(bias, 4),
+        weights=weights,
+        calib_a=round(a, 4),
+        calib_b=round(b, 4),
+        threshold=round(threshold, 4),
+    )
 
 
 def train_model(
-    items: Sequence[Item], *, cfg: TrainConfig | None = None, version: str | None = None,
+    items: Sequence[Item],
+    *,
+    cfg: TrainConfig | None = None,
+    version: str | None = None,
     evaluate_on: Sequence[Item] | None = None,
 ) -> RelevanceModel:
     """Train on *items* (callers pass the training split only); figures on *evaluate_on* if given."""
@@ -579,8 +603,11 @@ def simulate_feedback(
         batch = stream[start : start + poll_size]
         scored = [(i, model.score(i.title, i.abstract, i.categories, reasons=0)) for i in batch]
         chosen = [i for i, s in scored if s.relevant]
-        below = [(s.threshold - s.probability, i.id, i) for i, s in scored
-                 if not s.relevant and s.probability >= 0.5 * s.threshold]
+        below = [
+            (s.threshold - s.probability, i.id, i)
+            for i, s in scored
+            if not s.relevant and s.probability >= 0.5 * s.threshold
+        ]
         if below:
             chosen.append(min(below)[2])
         decided.extend(replace(i, source=f"decision:{'approved' if i.label else 'rejected'}") for i in chosen)

@@ -20,7 +20,7 @@ def test_poll_then_approve_reject_undo_from_the_terminal(tmp_path, capsys):
     # This real cs.CL feed holds no core PTM paper (its LLM-usage papers score below the default
     # threshold); the test is about the review loop, so a low threshold makes the poll suggest some.
     config = tmp_path / "config.toml"
-    config.write_text("[relevance]\nthreshold = 0.02\n", encoding="utf-8")
+    config.write_text("[relevance]\nthreshold = 0.001\n", encoding="utf-8")
     assert main(["init", "--db", db]) == 0  # only init (run, import) creates a catalog
     capsys.readouterr()
     assert main(["poll", "--feed", str(FEED), "--db", db, "--config", str(config), "--json"]) == 0

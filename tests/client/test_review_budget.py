@@ -150,7 +150,7 @@ async def test_best_cards_then_one_compact_listing_then_promote(simcord_env, wor
         assert f"(suggest ≥ {above[rank - 1].threshold:.2f})" in score
         assert score.startswith(f"{above[rank - 1].score:.2f}")
         assert f"#{rank} of {n} above the line" in score
-        assert len(card.components[0].children) == 4  # the review buttons
+        assert len(card.components[0].children) == 5  # the review buttons
     # One compact message for the other ten: rank, score, linked title, a reason; a promote menu.
     embed = listing.embeds[0]
     assert embed.title == "Also above the line: 10 more papers from this poll"

@@ -51,9 +51,12 @@ class _Fixed:
 def test_day_metrics_by_hand() -> None:
     # Ranked: 0.9 core, 0.8 no, 0.7 borderline-core, 0.6 no | line 0.5 | 0.4 core, 0.1 no
     papers = [
-        _Paper("a", 1, False, title="0.9"), _Paper("b", 0, True, title="0.8"),
-        _Paper("c", 1, True, title="0.7"), _Paper("d", 0, False, title="0.6"),
-        _Paper("e", 1, False, title="0.4"), _Paper("f", 0, False, title="0.1"),
+        _Paper("a", 1, False, title="0.9"),
+        _Paper("b", 0, True, title="0.8"),
+        _Paper("c", 1, True, title="0.7"),
+        _Paper("d", 0, False, title="0.6"),
+        _Paper("e", 1, False, title="0.4"),
+        _Paper("f", 0, False, title="0.1"),
     ]
     r = evaluate_days(_Fixed(), papers, cards=2)
     day = r["days"]["day:2026-01-01:cs.CL"]
@@ -101,7 +104,9 @@ def test_relevance_eval_defaults_to_the_frozen_days(capsys: pytest.CaptureFixtur
     assert "all days (pooled)" in text and "recall of core" in text and "worst false alarms" in text
 
 
-def test_relevance_eval_bad_input_is_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_relevance_eval_bad_input_is_one_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["relevance", "eval", "--days", str(tmp_path / "nowhere")]) != 0
     err = capsys.readouterr().err
     assert "cannot read the days" in err and "Traceback" not in err

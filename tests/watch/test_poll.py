@@ -15,9 +15,9 @@ from sqlalchemy import select, update
 
 from bot.config import Config
 from bot.present.watch import render_poll_report
+from bot.relevance.model import score_paper
 from bot.watch.arxiv import parse_feed
 from bot.watch.poll import Candidate, PollReport, feed_urls, make_fetcher, mark_health_announced, poll
-from bot.relevance.model import score_paper
 from db import models as m
 from support.feedgen import Item, generate_rss2_feed, ptm_item, rss2, write_feed
 from tests.plugins.database import suggestion_rows, table_counts
