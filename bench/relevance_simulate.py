@@ -53,7 +53,11 @@ def run_days(args: argparse.Namespace) -> int:
         days = [i for i in days if i.slice in keep]
     start = time.perf_counter()
     result = simulate_days(
-        corpus, days, every=args.every_days, explore=args.explore, cfg=TrainConfig(l2_grid=(0.01,), folds=3)
+        corpus,
+        days,
+        every=args.every_days,
+        explore=args.explore,
+        cfg=TrainConfig(l2_grid=(0.01,), folds=3, decision_weight=args.decision_weight),
     )
     if args.json:
         print(json.dumps(result))
@@ -97,7 +101,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--every-days", type=int, default=2)
     parser.add_argument("--explore", type=int, default=1)
-    parser.add_argument("--last", type=int, default=0, metavar="N", help="replay only the N latest days (0: all)")
+    parser.add_argument(
+        "--decision-weight",
+        type=float,
+        default=TrainConfig().decision_weight,
+        help="a decision against a corpus item",
+    )
+    parser.add_argument(
+        "--last", type=int, default=0, metavar="N", help="replay only the N latest days (0: all)"
+    )
     args = parser.parse_args(argv)
     if args.days is not None:
         return run_days(args)

@@ -113,7 +113,9 @@ class WeightSet:
     def logit(self, feats: Iterable[str]) -> tuple[float, list[tuple[float, str]]]:
         """The raw score and the ``(weight, feature)`` pairs that fired."""
         weights = self.weights
-        found = weights.keys() & feats  # a C-level set intersection: most features have no weight
+        # Look up each of the paper's few hundred features: ``weights.keys() & feats`` would first copy
+        # all of the model's tens of thousands of keys into a new set, for every paper.
+        found = [f for f in feats if f in weights]
         values = list(map(weights.__getitem__, found))
         return self.bias + sum(values), list(zip(values, found, strict=True))
 
@@ -258,7 +260,9 @@ SHIPPED_MODEL = "relevance-model.json.gz"
 @cache
 def shipped_model() -> RelevanceModel:
     """The model shipped with the package (``bot/relevance/data/relevance-model.json.gz``), read once."""
-    return RelevanceModel.from_bytes(resources.files("bot.relevance").joinpath("data", SHIPPED_MODEL).read_bytes())
+    return RelevanceModel.from_bytes(
+        resources.files("bot.relevance").joinpath("data", SHIPPED_MODEL).read_bytes()
+    )
 
 
 @dataclass(frozen=True, slots=True)

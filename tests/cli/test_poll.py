@@ -143,6 +143,9 @@ def test_dry_run_json_ranks_the_papers_above_the_line_as_cards_or_listed(
     # paper just below the line: the exploration card) and eight PTM papers; a budget of 3 cards.
     monkeypatch.setenv("PTM_BOT_REVIEW_CARDS_PER_POLL", "3")
     monkeypatch.setenv("PTM_BOT_FEEDS_BACKFILL", "100")
+    # A line of 0.09 keeps "Focus Session" (0.12 with the shipped model) above it and the RDF day's
+    # best paper (0.05) within half of it: the exploration card.
+    monkeypatch.setenv("PTM_BOT_RELEVANCE_THRESHOLD", "0.09")
     feed = write_feed(tmp_path, "ptm.xml", _ptm_papers(8))
     lg, rdf = FEEDS / "rss2-cs.LG-2026-04-27-trimmed.xml", FEEDS / "rdf-cs.CL-2018-constructed.xml"
     code, doc = run_json(
