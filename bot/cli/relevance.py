@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import gzip
 import json
+import textwrap
 from pathlib import Path
 
 from bot.config import Config
@@ -32,8 +33,8 @@ def _common_options(p: argparse.ArgumentParser) -> None:
 def _configure(p: argparse.ArgumentParser) -> None:
     p.description = (
         "The learned relevance model that scores new arXiv papers: show its figures on the frozen test "
-        "split and its strongest features, or retrain it from the shipped corpus plus the moderators' "
-        "decisions stored in the database."
+        "split and its strongest features, retrain it from the shipped corpus plus the moderators' "
+        "decisions stored in the database, evaluate it per whole arXiv day, or choose the active version."
     )
     sub = p.add_subparsers(
         dest="relevance_command", metavar="{show,train,eval,activate,rollback}", required=True
@@ -79,12 +80,15 @@ def _configure(p: argparse.ArgumentParser) -> None:
     ev = sub.add_parser(
         "eval",
         help="figures per whole arXiv day: recall, precision of what is flagged and of the cards, AP",
-        description="Score every paper of labelled whole arXiv days (a directory of .jsonl/.jsonl.gz day "
-        "files, one labelled paper per line: id, title, abstract, label, borderline, day, day_category) and "
-        "print, per day and pooled: papers, core and borderline-core papers, how many are flagged and the "
-        "precision of them, the precision of the best CARDS (the review budget), recall of core and of "
-        "core+borderline, average precision, and the worst mistakes. Without --days: the shipped frozen "
-        "test days, which no training or tuning choice has seen.",
+        description=textwrap.fill(
+            "Score every paper of labelled whole arXiv days (a directory of .jsonl/.jsonl.gz day "
+            "files, one labelled paper per line: id, title, abstract, label, borderline, day, day_category) and "
+            "print, per day and pooled: papers, core and borderline-core papers, how many are flagged and the "
+            "precision of them, the precision of the best CARDS (the review budget), recall of core and of "
+            "core+borderline, average precision, and the worst mistakes. Without --days: the shipped frozen "
+            "test days, which no training or tuning choice has seen.",
+            78,
+        ),
         epilog="examples:\n  ptm-bot relevance eval\n  ptm-bot relevance eval --days my-days/ --json\n"
         "  ptm-bot relevance eval --model model.json.gz --cards 5 --mistakes 3",
         formatter_class=argparse.RawDescriptionHelpFormatter,
