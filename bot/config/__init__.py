@@ -383,7 +383,7 @@ def _build(
     display: Path | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Config:
-    from bot.config_env import read_environment
+    from bot.config.env import read_environment
 
     problems: list[tuple[str, str]] = []
     token_keys = _find_token_keys(data, (), problems)
