@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from bot.config import Config, discord_token
-from bot.config_env import env_name
+from bot.config.env import env_name
 
 __all__ = ["COMMANDS", "effective_settings", "render_config"]
 

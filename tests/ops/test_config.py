@@ -10,7 +10,7 @@ import pytest
 
 from bot.cli.main import main
 from bot.config import CONFIG_PATH_ENV, ConfigError, load_config
-from bot.config_env import env_name
+from bot.config.env import env_name
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
 

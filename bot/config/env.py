@@ -9,18 +9,25 @@ the file's, and a problem names the variable.
 
 Variables whose section is not a config table (``PTM_BOT_CONFIG``, ``PTM_BOT_TEST_POSTGRES_URL``) are
 not configuration keys and are left alone.
+
+Secrets come from the environment too, but never through this overlay: :func:`discord_token` reads
+the variable named by ``discord.token_env``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["ENV_PREFIX", "EnvOverrides", "env_name", "read_environment"]
+if TYPE_CHECKING:
+    from bot.config.schema import Config
+
+__all__ = ["ENV_PREFIX", "EnvOverrides", "discord_token", "env_name", "read_environment"]
 
 ENV_PREFIX = "PTM_BOT_"
 
@@ -28,6 +35,13 @@ ENV_PREFIX = "PTM_BOT_"
 def env_name(section: str, key: str) -> str:
     """``("relevance", "per_poll_cap")`` -> ``"PTM_BOT_RELEVANCE_PER_POLL_CAP"``."""
     return f"{ENV_PREFIX}{section.upper()}_{key.upper()}"
+
+
+def discord_token(config: Config, env: Mapping[str, str] | None = None) -> str | None:
+    """The bot token from the environment variable named by ``discord.token_env`` (None if unset/blank)."""
+    env = os.environ if env is None else env
+    token = env.get(config.discord.token_env, "").strip()
+    return token or None
 
 
 @dataclass(slots=True)
