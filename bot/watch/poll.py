@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 import weakref
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -569,14 +568,6 @@ def _with(paper: FeedPaper, **changes: Any) -> FeedPaper:
 class _Catalog:
     ids: set[str]
     titles: set[str]  # norm_title of papers of entries without an arXiv id
-    names: list[str]
-    name_re: re.Pattern[str] | None
-
-    def names_in(self, title: str, abstract: str) -> list[str]:
-        """Catalog names the text mentions, in order of appearance (so the reason is stable)."""
-        if self.name_re is None:
-            return []
-        return list(dict.fromkeys(mt.group(0) for mt in self.name_re.finditer(f"{title} {abstract[:400]}")))
 
 
 async def _load_catalog(session: AsyncSession) -> _Catalog:
@@ -602,31 +593,8 @@ async def _load_catalog(session: AsyncSession) -> _Catalog:
         ).all()
         if t
     }
-    names = sorted({n for n in (await session.scalars(select(m.Entry.name))).all() if n and len(n) >= 3})
     titles.discard("")
-    return _Catalog(ids=ids, titles=titles, names=names, name_re=_names_regex(names))
-
-
-def _names_regex(names: Sequence[str]) -> re.Pattern[str] | None:
-    r"""One regex for every catalog name (whole words: no word character or hyphen either side).
-
-    Same matches as ``(?<![\w-])(?:NAME|NAME|...)(?![\w-])`` with the longest names first, but
-    grouped by first letter with the start check after it: a pattern that begins with literals
-    lets ``re`` skip to the positions holding one of those letters instead of trying every
-    alternative at every word start (a third of the time on arXiv abstracts). Within a letter the
-    names keep their longest-first order; names with different first letters never compete.
-    """
-    if not names:
-        return None
-    by_first: dict[str, list[str]] = {}
-    for name in sorted(names, key=len, reverse=True):
-        by_first.setdefault(name[0], []).append(re.escape(name[1:]))
-    # (?<![\w-].) right after the first letter: the character before it is no word character or
-    # hyphen (DOTALL: "." is the first letter itself, whatever it is).
-    branches = "|".join(
-        rf"{re.escape(first)}(?<![\w-].)(?:{'|'.join(rests)})" for first, rests in by_first.items()
-    )
-    return re.compile(rf"(?:{branches})(?![\w-])", re.DOTALL)
+    return _Catalog(ids=ids, titles=titles)
 
 
 async def _existing_suggestions(session: AsyncSession, ids: Sequence[str]) -> dict[str, str]:
