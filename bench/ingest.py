@@ -4,7 +4,7 @@
 
 The feed is generated in arXiv's current RSS 2.0 format (support/feedgen.py). "pipeline" is what a
 poll does with downloaded bytes: parse + dedup + score + store, into a fresh temp-file SQLite that
-holds the shipped catalog (so dedup and known-name matching see real catalog data). Each run gets
+holds the shipped catalog (so dedup sees real catalog data). Each run gets
 its own copy of the seeded database, so every run stores all items. Target: pipeline median within
 1.3x of the bare parse and under 2 s.
 

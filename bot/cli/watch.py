@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING
 from bot.config import Config
 
 if TYPE_CHECKING:
-    from bot.watch.poll import Candidate, PollReport
+    from bot.watch.report import Candidate, PollReport
 
-# bot.watch.poll (SQLAlchemy, aiohttp) is imported inside the commands: this module is loaded for
-# every ``ptm-bot`` call, ``--help`` included, and start-up must stay fast (issue 11).
+# The watcher (bot.watch.poll, bot.watch.feeds: SQLAlchemy, aiohttp) is imported inside the commands:
+# this module is loaded for every ``ptm-bot`` call, ``--help`` included, and start-up must stay fast
+# (issue 11).
 
 __all__ = ["COMMANDS", "render_candidates_table", "render_feeds_table"]
 
@@ -45,7 +46,8 @@ def _configure_poll(p: argparse.ArgumentParser) -> None:
 
 async def cmd_poll(args: argparse.Namespace, config: Config) -> int:
     from bot.cli.main import open_catalog
-    from bot.watch.poll import is_url, poll
+    from bot.watch.feeds import is_url
+    from bot.watch.poll import poll
 
     sources: list[str] | None = list(args.feed) if args.feed else None
     # A dry run writes nothing: a catalog that needs migrating is refused rather than migrated.
@@ -77,7 +79,8 @@ async def cmd_poll(args: argparse.Namespace, config: Config) -> int:
 async def _poll_over_http(db: object, config: Config, sources: list[str] | None, dry_run: bool) -> PollReport:
     import aiohttp
 
-    from bot.watch.poll import make_fetcher, poll
+    from bot.watch.feeds import make_fetcher
+    from bot.watch.poll import poll
 
     async with aiohttp.ClientSession() as http:
         return await poll(
@@ -145,7 +148,7 @@ def _configure_feeds(p: argparse.ArgumentParser) -> None:
 
 async def cmd_feeds(args: argparse.Namespace, config: Config) -> int:
     from bot.cli.main import CLIError, open_catalog
-    from bot.watch.poll import enable_feed, list_feeds
+    from bot.watch.feeds import enable_feed, list_feeds
 
     db = await open_catalog(config)
     try:

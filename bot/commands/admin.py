@@ -38,8 +38,8 @@ from bot.review import service as review
 from bot.review.actions import Actor
 from bot.review.service import Decision, SuggestionView
 from bot.watch.arxiv import FeedError, FeedPaper, parse_feed
+from bot.watch.feeds import list_feeds
 from bot.watch.fetch import FetchOutcome, PoliteFetcher
-from bot.watch.poll import list_feeds
 from db import models as m
 
 __all__ = [

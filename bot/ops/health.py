@@ -221,7 +221,7 @@ async def _check_poll(report: HealthReport, session: Any, config: Config, now: d
 
 
 async def _check_feeds(report: HealthReport, session: Any, config: Config) -> None:
-    from bot.watch.poll import feed_urls
+    from bot.watch.feeds import feed_urls
     from db import models as m
 
     configured = feed_urls(config)

@@ -8,7 +8,7 @@ from typing import Any
 import discord
 
 from bot.present.render import MessagePayload, fit_embed, safe, truncate
-from bot.watch.poll import FeedStatus, PollReport
+from bot.watch.report import FeedStatus, PollReport
 from db.models import FeedHealth
 
 __all__ = ["render_feeds", "render_health_changes", "render_poll_report"]

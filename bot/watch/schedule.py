@@ -22,7 +22,8 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.config import Config, ScheduleConfig
 from bot.watch.fetch import PoliteFetcher
-from bot.watch.poll import PollReport, poll
+from bot.watch.poll import poll
+from bot.watch.report import PollReport
 
 __all__ = [
     "MISFIRE_GRACE_SECONDS",

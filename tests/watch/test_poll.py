@@ -421,6 +421,6 @@ def test_poll_report_lists_whole_suggestion_lines_within_the_field_limit() -> No
     [[], ["a"], ['Nyström \u2028 "q" \\', "cs.CL", ""], [1, 2.5, None, True, {"b": 1, "a": [1]}], "x", 3.0],
 )
 def test_suggestion_json_encoder_is_json_dumps(value: object) -> None:
-    from bot.watch.poll import _json_encoder
+    from bot.watch.store import _json_encoder
 
     assert _json_encoder()(value) == json.dumps(value)

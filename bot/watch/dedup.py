@@ -1,0 +1,144 @@
+"""The poll's second step: one candidate per paper, and whether the paper is new.
+
+Dedup is by the version-less arXiv id: within the batch (a paper cross-listed in several category
+feeds is one candidate with merged categories), against ``suggestions`` (a row exists once per
+paper, whatever its status) and against the catalog (entries' arXiv ids, or the normalised title of
+entries' papers without an id). ``replace`` / ``replace-cross`` announcements never create
+suggestions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.watch.arxiv import FeedPaper
+from bot.watch.report import CandidateStatus
+from db import models as m
+from db.normalize import norm_title
+
+if TYPE_CHECKING:
+    from bot.watch.feeds import Fetched
+
+__all__ = [
+    "Catalog",
+    "dedup_status",
+    "existing_suggestions",
+    "load_catalog",
+    "merge_fetched",
+    "merge_papers",
+]
+
+_IN_CHUNK = 500  # ids per IN (...) query: well under every backend's bound-parameter limit
+# When one paper comes from several feeds with different announce types, the most "new" one wins.
+_TYPE_RANK = {"new": 0, "cross": 1, "replace": 2, "replace-cross": 3}
+_REPLACEMENTS = frozenset({"replace", "replace-cross"})
+
+
+def merge_papers(papers: Iterable[FeedPaper]) -> list[FeedPaper]:
+    """One paper per version-less arXiv id, in first-seen order; categories merged (first feed's
+    order first), the highest version kept, and the most "new" announce type."""
+    merged: dict[str, FeedPaper] = {}
+    extra_cats: dict[str, list[str]] = {}
+    for paper in papers:
+        earlier = merged.get(paper.arxiv_id)
+        if earlier is None:
+            merged[paper.arxiv_id] = paper
+            extra_cats[paper.arxiv_id] = list(paper.categories)
+            continue
+        cats = extra_cats[paper.arxiv_id]
+        cats.extend(c for c in paper.categories if c not in cats)
+        better = earlier
+        if _TYPE_RANK.get(paper.announce_type, 9) < _TYPE_RANK.get(earlier.announce_type, 9):
+            better = paper
+        version = max((v for v in (earlier.version, paper.version) if v is not None), default=None)
+        merged[paper.arxiv_id] = _with(
+            better,
+            version=version,
+            primary_category=earlier.primary_category or paper.primary_category,
+            abstract=better.abstract or earlier.abstract or paper.abstract,
+        )
+    out = []
+    for arxiv_id, paper in merged.items():
+        cats = extra_cats[arxiv_id]
+        if paper.primary_category and paper.primary_category in cats:
+            cats = [paper.primary_category, *(c for c in cats if c != paper.primary_category)]
+        categories = tuple(cats)
+        # Most papers come once with their categories in order: keep the record, skip the copy.
+        out.append(paper if categories == paper.categories else _with(paper, categories=categories))
+    return out
+
+
+def _with(paper: FeedPaper, **changes: Any) -> FeedPaper:
+    return replace(paper, **changes)
+
+
+def merge_fetched(fetched: Sequence[Fetched]) -> tuple[list[FeedPaper], set[str]]:
+    """Every fetched feed's papers merged, and the ids of those seen only in feeds polled for the
+    first time (limited to the backfill count: a new feed's backlog is not news)."""
+    papers_by_feed = [(f.status, f.papers) for f in fetched if f.papers]
+    merged = merge_papers(p for _, papers in papers_by_feed for p in papers)
+    established = {p.arxiv_id for status, papers in papers_by_feed if not status.first_poll for p in papers}
+    return merged, {p.arxiv_id for p in merged if p.arxiv_id not in established}
+
+
+@dataclass(slots=True)
+class Catalog:
+    """What the catalog already holds, for the dedup check."""
+
+    ids: set[str]
+    titles: set[str]  # norm_title of papers of entries without an arXiv id
+
+
+async def load_catalog(session: AsyncSession) -> Catalog:
+    ids = set((await session.scalars(select(m.Entry.arxiv_id).where(m.Entry.arxiv_id.is_not(None)))).all())
+    ids |= set((await session.scalars(select(m.Paper.arxiv_id).where(m.Paper.arxiv_id.is_not(None)))).all())
+    titles = set(
+        (
+            await session.scalars(
+                select(m.Paper.norm_title)
+                .join(m.Entry, m.Entry.paper_id == m.Paper.id)
+                .where(m.Entry.arxiv_id.is_(None))
+            )
+        ).all()
+    )
+    titles |= {
+        norm_title(t)
+        for t in (
+            await session.scalars(
+                select(m.Entry.paper_title).where(
+                    m.Entry.arxiv_id.is_(None), m.Entry.paper_title.is_not(None)
+                )
+            )
+        ).all()
+        if t
+    }
+    titles.discard("")
+    return Catalog(ids=ids, titles=titles)
+
+
+async def existing_suggestions(session: AsyncSession, ids: Sequence[str]) -> dict[str, str]:
+    """arXiv id -> status of the ``suggestions`` rows among *ids*."""
+    found: dict[str, str] = {}
+    for start in range(0, len(ids), _IN_CHUNK):
+        chunk = ids[start : start + _IN_CHUNK]
+        rows = await session.execute(
+            select(m.Suggestion.arxiv_id, m.Suggestion.status).where(m.Suggestion.arxiv_id.in_(chunk))
+        )
+        found.update({a: s for a, s in rows.all()})
+    return found
+
+
+def dedup_status(paper: FeedPaper, paper_norm_title: str, catalog: Catalog, existing: dict[str, str]) -> str:
+    """The paper's :class:`CandidateStatus` before the caps: known, duplicate, replacement or new."""
+    if paper.arxiv_id in catalog.ids or paper_norm_title in catalog.titles:
+        return CandidateStatus.KNOWN
+    if paper.arxiv_id in existing:
+        return CandidateStatus.DUPLICATE
+    if paper.announce_type in _REPLACEMENTS:
+        return CandidateStatus.REPLACEMENT
+    return CandidateStatus.NEW

@@ -1,0 +1,147 @@
+"""The poll's third step: every paper scored, and the suggested ones ranked for review.
+
+Moderators' gates (``[relevance.gates]`` plus ``/ptm-admin gate``) decide before the model: a
+never-gate keeps a paper out whatever its score, an always-gate brings one in whatever its score
+(the caps, :mod:`bot.watch.caps`, give it its place first). Every paper gets the model's calibrated
+score, its reasons, a proposed kind and name; topics only for the papers a moderator will see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Config
+from bot.relevance.gate_store import gates_in_force
+from bot.relevance.gates import GateMatch, GateSet
+from bot.relevance.model import Relevance, RelevanceModel, score_paper
+from bot.relevance.propose import propose_topics
+from bot.relevance.store import active_model
+from bot.watch.arxiv import FeedPaper
+from bot.watch.dedup import Catalog, dedup_status
+from bot.watch.report import Candidate, excerpt
+from db.normalize import norm_title
+
+__all__ = ["Scoring", "propose_suggested_topics", "rank_for_review", "score_papers"]
+
+
+@dataclass(slots=True)
+class Scoring:
+    """The scored batch: candidates in input order, each paper's normalised title, the gates."""
+
+    candidates: list[Candidate]
+    norm_titles: dict[str, str]  # arxiv id -> norm_title, for the dedup check and the stored row
+    gates: GateSet  # the gates in force (the waiting list is held to them too)
+
+
+async def score_papers(
+    session: AsyncSession,
+    papers: Sequence[FeedPaper],
+    catalog: Catalog,
+    existing: dict[str, str],
+    *,
+    config: Config,
+    all_topics: bool = False,
+) -> Scoring:
+    """One :class:`Candidate` per paper (none suggested yet: that is the caps' call).
+
+    *all_topics* proposes topics for every paper (``ptm-bot poll`` shows them all); otherwise
+    :func:`propose_suggested_topics` does it once the caps have chosen.
+    """
+    rel = config.relevance
+    model = await active_model(session)
+    # Moderators' gates ([relevance.gates] plus /ptm-admin gate): they decide before the model.
+    gates = await gates_in_force(session, rel.gates)
+    candidates: list[Candidate] = []
+    norm_titles: dict[str, str] = {}
+    for paper in papers:
+        norm_titles[paper.arxiv_id] = paper_norm_title = norm_title(paper.title)
+        status = dedup_status(paper, paper_norm_title, catalog, existing)
+        candidates.append(_score(paper, status, model, gates, rel.threshold, all_topics=all_topics))
+    return Scoring(candidates, norm_titles, gates)
+
+
+def _score(
+    paper: FeedPaper,
+    status: str,
+    model: RelevanceModel,
+    gates: GateSet,
+    threshold: float,
+    *,
+    all_topics: bool,
+) -> Candidate:
+    relevance = score_paper(
+        paper.title,
+        paper.abstract,
+        paper.categories,
+        model=model,
+        threshold=threshold,
+        with_topics=False,
+    )
+    gated = gates.match(
+        title=paper.title,
+        abstract=paper.abstract,
+        authors=paper.authors,
+        categories=paper.categories,
+        comment=paper.comment,
+    )
+    # Topics only matter for papers a moderator sees (classified once the caps have chosen them);
+    # classifying every paper would double the cost of a poll.
+    topics = list(propose_topics(paper.title, paper.abstract, relevance.name)) if all_topics else []
+    return _candidate(paper, status, relevance, gated, topics)
+
+
+def _candidate(
+    paper: FeedPaper, status: str, relevance: Relevance, gated: GateMatch | None, topics: list[str]
+) -> Candidate:
+    return Candidate(
+        arxiv_id=paper.arxiv_id,
+        version=paper.version,
+        title=paper.title,
+        authors=list(paper.authors),
+        categories=list(paper.categories),
+        announce_type=paper.announce_type,
+        status=status,
+        score=round(relevance.score, 4),
+        relevant=relevance.relevant,
+        suggest=False,
+        reasons=[*gated.reasons, *relevance.reasons] if gated else list(relevance.reasons),
+        kind=relevance.kind,
+        name=relevance.name,
+        topics=topics,
+        url=paper.url,
+        abstract=excerpt(paper.abstract),
+        published=paper.published.isoformat() if paper.published else None,
+        threshold=round(relevance.threshold, 4),
+        model_version=relevance.model_version,
+        gate=gated.mode if gated else None,
+        why_not=gated.reasons[0] if gated and gated.mode == "never" else None,
+    )
+
+
+def propose_suggested_topics(candidates: Sequence[Candidate], papers: Sequence[FeedPaper]) -> None:
+    """Topics for the suggested papers (the only ones a moderator sees and whose proposal is used)."""
+    by_id = {p.arxiv_id: p for p in papers}
+    for cand in candidates:
+        if cand.suggest:
+            paper = by_id[cand.arxiv_id]
+            cand.topics = list(propose_topics(paper.title, paper.abstract, cand.name))
+
+
+def rank_for_review(candidates: Sequence[Candidate], cards_per_poll: int) -> None:
+    """The review budget: a poll's suggested papers above the line, ranked by calibrated score (best
+    first; ties by arXiv id), get a card for the first *cards_per_poll*; the others are listed in
+    the poll's compact "also above the line" message. The exploration paper (below the line) is a
+    card on top of the budget and has no rank."""
+    above = sorted(
+        (c for c in candidates if c.suggest and not c.exploration),
+        key=lambda c: (-c.score, c.arxiv_id),
+    )
+    for rank, cand in enumerate(above, start=1):
+        cand.rank, cand.ranked = rank, len(above)
+        cand.placement = "card" if rank <= cards_per_poll else "listed"
+    for cand in candidates:
+        if cand.suggest and cand.exploration:
+            cand.placement = "card"

@@ -1,0 +1,229 @@
+"""The poll's fifth step: the suggestions a poll stores, in the poll's write unit of work.
+
+Every new paper and unknown replacement becomes a ``suggestions`` row (``pending`` when suggested,
+``waiting`` when a cap held it back, else ``seen``) through one ``INSERT ... ON CONFLICT DO NOTHING
+RETURNING``: a poll reports and posts only the rows it stored itself, so of two concurrent polls of
+one feed only one counts a paper.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Table, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.watch.arxiv import FeedPaper
+from bot.watch.caps import CAP_REASONS
+from bot.watch.report import Candidate, CandidateStatus
+from db import models as m
+from db.models import SuggestionStatus
+
+__all__ = ["store_placement", "store_suggestions"]
+
+# The watcher's log lines keep the logger name they had before the poll was split into steps:
+# operators' log filters and alerts select on it.
+log = logging.getLogger("bot.watch.poll")
+
+_STORED = (CandidateStatus.NEW, CandidateStatus.REPLACEMENT)
+
+
+async def store_suggestions(
+    session: AsyncSession,
+    papers: Sequence[FeedPaper],
+    candidates: Sequence[Candidate],
+    norm_titles: dict[str, str],
+    now: datetime,
+) -> None:
+    """Store new papers and replacements; a row another poll stored meanwhile makes its candidate
+    a ``duplicate`` (not suggested: "stored by a concurrent poll")."""
+    by_id = {p.arxiv_id: p for p in papers}
+    plain = _PlainSuggestionInsert.for_dialect(session.get_bind().dialect)
+    rows = [
+        _row(cand, by_id[cand.arxiv_id], norm_titles[cand.arxiv_id], now)
+        for cand in candidates
+        if cand.status in _STORED
+    ]
+    if not rows:
+        return
+    # A Core executemany on the table: the ORM's bulk-insert bookkeeping buys nothing for plain rows.
+    # RETURNING names the rows this poll stored: a row another poll stored meanwhile is skipped by
+    # the insert, and this poll neither counts nor posts it.
+    if plain is None:
+        statement = _insert_ignoring_duplicates(session, m.Suggestion.__table__)
+        statement = statement.returning(m.Suggestion.__table__.c.arxiv_id, m.Suggestion.__table__.c.id)
+        result = await session.execute(statement, rows)
+    else:
+        result = await session.execute(plain.statement, plain.render(rows, now))
+    stored = {arxiv_id: row_id for arxiv_id, row_id in result.all()}
+    for cand in candidates:
+        if cand.status not in _STORED:
+            continue
+        row_id = stored.get(cand.arxiv_id)
+        if row_id is None:
+            cand.status = CandidateStatus.DUPLICATE
+            if cand.suggest:
+                cand.suggest, cand.why_not = False, "stored by a concurrent poll"
+        elif cand.suggest:
+            cand.suggestion_id = row_id
+
+
+def _row(cand: Candidate, paper: FeedPaper, norm_title: str, now: datetime) -> dict[str, Any]:
+    return {
+        "arxiv_id": cand.arxiv_id,
+        "version": cand.version,
+        "title": cand.title,
+        "norm_title": norm_title,
+        "authors": list(paper.authors),
+        "categories": list(paper.categories),
+        "abstract": paper.abstract,
+        "announce_type": cand.announce_type,
+        "url": cand.url,
+        "score": min(1.0, max(0.0, cand.score)),
+        "reasons": cand.reasons,
+        "proposed_kind": cand.kind,
+        "proposed_name": cand.name[:300],
+        "proposed_topics": cand.topics,
+        "status": (
+            SuggestionStatus.PENDING
+            if cand.suggest
+            else SuggestionStatus.WAITING
+            if cand.why_not in CAP_REASONS
+            else SuggestionStatus.SEEN
+        ),
+        "first_seen_at": now,
+        "suggested_at": now if cand.suggest else None,
+        "exploration": cand.exploration,
+        "listed": cand.placement == "listed",
+        "threshold": cand.threshold,
+        "poll_rank": cand.rank,
+        "poll_ranked": cand.ranked,
+    }
+
+
+async def store_placement(session: AsyncSession, waited: Sequence[Candidate]) -> None:
+    """Papers taken from the waiting list were made pending by :func:`bot.watch.caps.take_waiting`;
+    their place in this poll's ranking is known only now."""
+    s = m.Suggestion
+    for cand in waited:
+        if cand.suggestion_id is None:
+            continue
+        await session.execute(
+            update(s)
+            .where(s.id == cand.suggestion_id, s.status == SuggestionStatus.PENDING)
+            .values(listed=cand.placement == "listed", poll_rank=cand.rank, poll_ranked=cand.ranked)
+        )
+
+
+def _insert_ignoring_duplicates(session: AsyncSession, table: Table):  # type: ignore[no-untyped-def]
+    """INSERT that skips rows whose arXiv id another poll stored meanwhile (unique constraint)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table).on_conflict_do_nothing(index_elements=["arxiv_id"])
+
+
+_JSON_COLUMNS = ("authors", "categories", "reasons", "proposed_topics")
+_TIME_COLUMNS = ("first_seen_at", "suggested_at")
+
+
+def _json_encoder() -> Callable[[Any], str]:
+    """``json.dumps`` with its defaults (what the ORM's JSON type writes on SQLite).
+
+    ``JSONEncoder.encode`` sets up a C encoder on every call (a third of its time on a short
+    list); this one is set up once, without the circular-reference check that lists of strings
+    never need. ``_PlainSuggestionInsert._build`` compares its output with the JSON type's.
+    """
+    from json import encoder
+
+    defaults = json.JSONEncoder()
+    if encoder.c_make_encoder is None:
+        return defaults.encode
+    chunks = encoder.c_make_encoder(
+        None,
+        defaults.default,
+        encoder.encode_basestring_ascii,
+        None,
+        defaults.key_separator,
+        defaults.item_separator,
+        defaults.sort_keys,
+        defaults.skipkeys,
+        defaults.allow_nan,
+    )
+    return lambda value: "".join(chunks(value, 0))
+
+
+@dataclass(frozen=True, slots=True)
+class _PlainSuggestionInsert:
+    """The bulk INSERT of a poll's suggestions on SQLite with its JSON and timestamp values
+    rendered once here rather than per value by the column types: 2,000 rows carry 8,000 JSON
+    lists and 4,000 timestamps, all with the same stamp. The stored text is byte-identical to what
+    the ORM types write (checked against them once per dialect), and the ORM's JSON type reads it
+    back as lists. PostgreSQL keeps the typed path: asyncpg casts every bind to its column's type.
+    """
+
+    statement: Any
+    encode_json: Callable[[Any], str]
+    render_time: Callable[[Any], Any]
+
+    @staticmethod
+    def for_dialect(dialect: Any) -> _PlainSuggestionInsert | None:
+        if dialect.name != "sqlite":
+            return None
+        cached = _PLAIN_INSERTS.get(dialect)
+        if cached is None and dialect not in _PLAIN_INSERTS:
+            cached = _PLAIN_INSERTS[dialect] = _PlainSuggestionInsert._build(dialect)
+        return cached
+
+    @staticmethod
+    def _build(dialect: Any) -> _PlainSuggestionInsert | None:
+        from sqlalchemy import Text, column, table
+        from sqlalchemy.dialects.sqlite import insert
+
+        columns = m.Suggestion.__table__.columns
+        encode_json = _json_encoder()
+        # What the ORM types do on this dialect (dialect_impl: SQLite's DATETIME renders the text).
+        json_bind = columns["authors"].type.dialect_impl(dialect).bind_processor(dialect)
+        render_time = columns["first_seen_at"].type.dialect_impl(dialect).bind_processor(dialect)
+        probe = ['Nyström \u2028 "q" \\', "cs.CL", ""]
+        if json_bind is None or json_bind(probe) != encode_json(probe) or json_bind([]) != encode_json([]):
+            log.debug("JSON columns are not plain json.dumps text on this engine; typed inserts")
+            return None
+        if render_time is None or not isinstance(render_time(datetime(2000, 1, 2, tzinfo=UTC)), str):
+            return None
+        plain = {*_JSON_COLUMNS, *_TIME_COLUMNS}
+        shadow = table(
+            m.Suggestion.__tablename__,
+            *(column(c.name, Text() if c.name in plain else c.type) for c in columns),
+        )
+        statement = (
+            insert(shadow)
+            .on_conflict_do_nothing(index_elements=["arxiv_id"])
+            .returning(shadow.c.arxiv_id, shadow.c.id)
+        )
+        return _PlainSuggestionInsert(statement, encode_json, render_time)
+
+    def render(self, rows: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+        encode, stamp = self.encode_json, self.render_time(now)
+        for row in rows:
+            row["authors"] = encode(row["authors"])
+            row["categories"] = encode(row["categories"])
+            row["reasons"] = encode(row["reasons"])
+            row["proposed_topics"] = encode(row["proposed_topics"])
+            row["first_seen_at"] = stamp
+            if row["suggested_at"] is not None:
+                row["suggested_at"] = (
+                    stamp if row["suggested_at"] is now else self.render_time(row["suggested_at"])
+                )
+        return rows
+
+
+_PLAIN_INSERTS: weakref.WeakKeyDictionary[Any, _PlainSuggestionInsert | None] = weakref.WeakKeyDictionary()
