@@ -15,7 +15,7 @@ A gate is a *mode* (``always`` / ``never``), a *kind* and a value:
 A never-gate keeps a paper off the review channel whatever its score; an always-gate suggests it
 whatever its score (it is still scored, and its score is shown). When both match, never wins: it
 is the safer reading of two rules a moderator set. Everything here is pure: no database, no
-Discord (:mod:`bot.relevance.gate_store` stores them, :mod:`bot.watch.poll` applies them).
+Discord (:mod:`bot.relevance.gate_store` stores them, :mod:`bot.watch.score` applies them).
 """
 
 from __future__ import annotations
