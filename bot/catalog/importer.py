@@ -30,6 +30,8 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.catalog.aliases import derive_aliases
+from bot.catalog.auto_topics import entry_topics, new_topic_row
 from bot.catalog.listformat import (
     ListDocument,
     ParseProblem,
@@ -721,8 +723,6 @@ def plan_import(
         report.deleted = [(str(names[i].kind), names[i].name) for i in deleted]
     report.moved = len(move)
     after_entries = [e for key in final_entries for e, _ in final_entries[key]]
-    from bot.catalog.service import derive_aliases  # service imports this module
-
     written = [e for e, _ in add_rows] + [e for _, e, _, _ in update_rows]
     return Plan(
         report=report,
@@ -868,21 +868,6 @@ def unified_diff(before: str, after: str, *, source: str) -> str:
 
 class CatalogChanged(Exception):
     """Another writer changed the catalog between planning and writing: plan again."""
-
-
-def entry_topics(entry: Entry) -> list[str]:
-    """The topics an entry's name, title, section, links and description suggest."""
-    from bot.catalog.topics import topics_for
-
-    return list(
-        topics_for(
-            name=entry.name,
-            title=full_paper_title(entry) or "",
-            section=entry.section,
-            urls=[u for u in (entry.docs_url, entry.paper_url, *(ln.url for ln in entry.links)) if u],
-            abstract=entry.description or "",
-        )
-    )
 
 
 def _chunks(items: Sequence[Any], size: int = BATCH) -> list[Sequence[Any]]:
@@ -1150,18 +1135,7 @@ async def _ensure_topics(session: AsyncSession, slugs: set[str]) -> None:
     missing = sorted(slugs - have)
     if not missing:
         return
-    from bot.catalog.topics import TOPICS
-
-    rows = []
-    for slug in missing:
-        info = TOPICS.get(slug)
-        rows.append(
-            {
-                "slug": slug,
-                "label": getattr(info, "label", None) or slug.replace("-", " ").title(),
-                "description": getattr(info, "description", "") or "",
-            }
-        )
+    rows = [new_topic_row(slug) for slug in missing]
     await session.execute(insert(m.Topic.__table__), rows)
 
 

@@ -7,7 +7,6 @@ work (one CLI command, one interaction, one job run).
 from __future__ import annotations
 
 import logging
-import re
 from importlib import resources
 from typing import Any
 
@@ -16,10 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.catalog import importer
-from bot.catalog.importer import ImportOptions, ImportReport, Plan, decode_list_bytes, entry_topics
+from bot.catalog.aliases import derive_aliases
+from bot.catalog.auto_topics import entry_topics, new_topic_row
+from bot.catalog.importer import ImportOptions, ImportReport, Plan, decode_list_bytes
 from bot.catalog.listformat import ParseProblem, Section, full_paper_title, render_list, settle_author_style
 from bot.catalog.model import DateStyle, Entry, EntryKind, Link
-from bot.catalog.topics import TOPICS
 from db import models as m
 from db.normalize import fold, norm_key, norm_title
 
@@ -31,6 +31,7 @@ __all__ = [
     "catalog_stats",
     "decode_list_bytes",
     "derive_aliases",
+    "entry_topics",
     "export_markdown",
     "import_text",
     "load_entries",
@@ -41,35 +42,6 @@ __all__ = [
 def shipped_list_text() -> str:
     """The list this package ships: a new catalog starts from it."""
     return resources.files("bot").joinpath("data/ptm-list.md").read_text(encoding="utf-8")
-
-
-# --------------------------------------------------------------------------------------------
-# Aliases
-
-
-def derive_aliases(entry: Entry) -> list[str]:
-    """Names users type for an entry besides its own: "ViT" for "Vision Transformer (ViT)",
-    "wav2vec 2.0" for Wav2Vec2 (the paper title's short name), "HuBERT" for Hubert."""
-    out: list[str] = []
-    paren = re.match(r"^(?P<long>.+?)\s*\((?P<short>[^()]+)\)$", entry.name)
-    if paren:
-        out += [paren.group("short"), paren.group("long")]
-    if entry.kind is not EntryKind.RESOURCE and entry.paper_title and ":" in entry.paper_title:
-        short = entry.paper_title.split(":", 1)[0].strip()
-        if 0 < len(short) <= 40 and len(short.split()) <= 4:
-            out.append(short)
-    if entry.kind is EntryKind.RESOURCE and entry.description:
-        first = entry.description.splitlines()[0].strip("《》 ")
-        if first and first != entry.name:
-            out.append(first[:120])
-    seen = {norm_key(entry.name)}
-    result = []
-    for alias in out:
-        key = norm_key(alias)
-        if key and key not in seen:
-            seen.add(key)
-            result.append(alias)
-    return result
 
 
 # --------------------------------------------------------------------------------------------
@@ -154,10 +126,7 @@ class CatalogWriter:
         if not missing:
             return
         for slug in missing:
-            info = TOPICS.get(slug)
-            label = getattr(info, "label", None) or slug.replace("-", " ").title()
-            description = getattr(info, "description", "") or ""
-            self.session.add(m.Topic(slug=slug, label=label, description=description))
+            self.session.add(m.Topic(**new_topic_row(slug)))
             self.topics.add(slug)
         await self.session.flush()
 
