@@ -14,10 +14,15 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.catalog import importer
 from bot.catalog.aliases import derive_aliases
 from bot.catalog.auto_topics import entry_topics, new_topic_row
-from bot.catalog.importer import ImportOptions, ImportReport, Plan, decode_list_bytes
+from bot.catalog.importer import (
+    ImportOptions,
+    ImportReport,
+    decode_list_bytes,
+    import_in_session,
+    record_revision,
+)
 from bot.catalog.listformat import ParseProblem, Section, full_paper_title, render_list, settle_author_style
 from bot.catalog.model import DateStyle, Entry, EntryKind, Link
 from db import models as m
@@ -35,6 +40,7 @@ __all__ = [
     "export_markdown",
     "import_text",
     "load_entries",
+    "record_revision",
     "shipped_list_text",
 ]
 
@@ -203,7 +209,7 @@ async def load_sections(session: AsyncSession) -> list[Section]:
 
 
 # --------------------------------------------------------------------------------------------
-# Import (the merge itself lives in bot/catalog/importer.py)
+# Import (the stages live in bot/catalog/importing/, run by bot/catalog/importer.py)
 
 
 async def import_text(
@@ -216,40 +222,9 @@ async def import_text(
     action: str = "import",
 ) -> ImportReport:
     """Merge a list's markdown into the catalog in this session (read, plan, write, record)."""
-    state = await importer.load_state(session)
-    doc = importer.parse_for_catalog(text, state)
-    if extra:
-        doc.problems[:0] = extra
-    plan = importer.plan_import(state, doc, source=source, options=options or ImportOptions())
-    await importer.apply_plan(session, plan)
-    await record_revision(session, plan, action=action)
-    return plan.report
-
-
-async def record_revision(session: AsyncSession, plan: Plan, *, action: str) -> m.CatalogRevision:
-    """Every import is a revision (with the export from before it) and an import run."""
-    report = plan.report
-    session.add(
-        m.ImportRun(
-            source=plan.source,
-            added=len(report.added),
-            updated=len(report.updated),
-            unchanged=report.unchanged,
-            problems=len(report.problems),
-        )
+    return await import_in_session(
+        session, text, source=source, extra=extra or (), options=options, action=action
     )
-    summary = (
-        f"{len(report.added)} added, {len(report.updated)} updated, {report.unchanged} unchanged, "
-        f"{len(report.conflicts)} conflicts"
-        + (f", {len(report.overwritten)} overwritten" if report.overwritten else "")
-        + (f", {len(report.deleted)} deleted" if report.deleted else "")
-        + (", structure changed" if report.structure and report.structure_applied else "")
-    )
-    revision = m.CatalogRevision(action=action, source=plan.source, summary=summary, before=plan.before)
-    session.add(revision)
-    await session.flush()
-    report.revision = revision.id
-    return revision
 
 
 async def is_empty(session: AsyncSession) -> bool:
