@@ -22,7 +22,8 @@ from bot.catalog.auto_topics import entry_topics
 from bot.catalog.importing.apply import BATCH, CatalogChanged, Progress, apply_plan
 from bot.catalog.importing.decode import ImportRefused, decode_list_bytes, refusal
 from bot.catalog.importing.merge import FIELDS, LAYOUT
-from bot.catalog.importing.plan import ImportOptions, Plan, plan_import, replace_intro
+from bot.catalog.importing.options import ImportOptions
+from bot.catalog.importing.plan import Plan, plan_import, replace_intro
 from bot.catalog.importing.record import record_revision
 from bot.catalog.importing.report import Conflict, ImportReport, unified_diff
 from bot.catalog.importing.state import CatalogState, Stored, StoredSection, load_state, parse_for_catalog

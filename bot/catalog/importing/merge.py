@@ -10,14 +10,12 @@ added by moderators (approved, added) keep their fields unless ``overwrite``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from bot.catalog.importing.options import ImportOptions
 from bot.catalog.importing.report import Conflict, ImportReport
 from bot.catalog.importing.state import Stored
 from bot.catalog.model import Entry
-
-if TYPE_CHECKING:
-    from bot.catalog.importing.plan import ImportOptions
 
 __all__ = ["FIELDS", "LAYOUT", "copy_entry", "keep_stored_names_on_duplicates", "merge_entry"]
 

@@ -14,6 +14,7 @@ from bot.catalog.aliases import derive_aliases
 from bot.catalog.auto_topics import entry_topics
 from bot.catalog.importing.decode import fully_read
 from bot.catalog.importing.merge import keep_stored_names_on_duplicates, merge_entry
+from bot.catalog.importing.options import ImportOptions
 from bot.catalog.importing.report import ImportReport
 from bot.catalog.importing.state import CatalogState, Stored
 from bot.catalog.listformat import ListDocument, ParseProblem, Section, render_list
@@ -22,13 +23,7 @@ from bot.catalog.model import Entry, EntryKind
 __all__ = ["ImportOptions", "Plan", "plan_import", "replace_intro"]
 
 
-@dataclass(frozen=True, slots=True)
-class ImportOptions:
-    overwrite: bool = False
-    allow_structure: bool = False
-    # Make the catalog exactly the document (revert): every field, order, section and title taken,
-    # entries the document does not list deleted.
-    exact: bool = False
+_DEFAULT_OPTIONS = ImportOptions()
 
 
 @dataclass
@@ -101,7 +96,7 @@ class _Matches:
 
 
 def plan_import(
-    state: CatalogState, doc: ListDocument, *, source: str, options: ImportOptions = ImportOptions()
+    state: CatalogState, doc: ListDocument, *, source: str, options: ImportOptions = _DEFAULT_OPTIONS
 ) -> Plan:
     """Merge a parsed document into the catalog's state, on paper."""
     report = ImportReport(source=source, problems=list(doc.problems), counts=doc.counts())
