@@ -34,9 +34,12 @@ LOCK_ATTEMPTS = 10
 
 def is_lock_error(exc: BaseException) -> bool:
     """SQLite's "database is locked" / "busy": another writer holds the lock, or committed after
-    this transaction began reading (then SQLite refuses at once, without the busy timeout)."""
+    this transaction began reading (then SQLite refuses at once, without the busy timeout); or a
+    table locked by another connection of the same cache ("database table is locked")."""
     text = str(getattr(exc, "orig", exc)).lower()
-    return isinstance(exc, OperationalError) and ("database is locked" in text or "database is busy" in text)
+    return isinstance(exc, OperationalError) and any(
+        phrase in text for phrase in ("database is locked", "database is busy", "database table is locked")
+    )
 
 
 @dataclass(slots=True)

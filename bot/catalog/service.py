@@ -7,7 +7,6 @@ work (one CLI command, one interaction, one job run).
 from __future__ import annotations
 
 import logging
-import re
 from importlib import resources
 from typing import Any
 
@@ -15,11 +14,17 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.catalog import importer
-from bot.catalog.importer import ImportOptions, ImportReport, Plan, decode_list_bytes, entry_topics
+from bot.catalog.aliases import derive_aliases
+from bot.catalog.auto_topics import entry_topics, new_topic_row
+from bot.catalog.importer import (
+    ImportOptions,
+    ImportReport,
+    decode_list_bytes,
+    import_in_session,
+    record_revision,
+)
 from bot.catalog.listformat import ParseProblem, Section, full_paper_title, render_list, settle_author_style
 from bot.catalog.model import DateStyle, Entry, EntryKind, Link
-from bot.catalog.topics import TOPICS
 from db import models as m
 from db.normalize import fold, norm_key, norm_title
 
@@ -31,9 +36,11 @@ __all__ = [
     "catalog_stats",
     "decode_list_bytes",
     "derive_aliases",
+    "entry_topics",
     "export_markdown",
     "import_text",
     "load_entries",
+    "record_revision",
     "shipped_list_text",
 ]
 
@@ -41,35 +48,6 @@ __all__ = [
 def shipped_list_text() -> str:
     """The list this package ships: a new catalog starts from it."""
     return resources.files("bot").joinpath("data/ptm-list.md").read_text(encoding="utf-8")
-
-
-# --------------------------------------------------------------------------------------------
-# Aliases
-
-
-def derive_aliases(entry: Entry) -> list[str]:
-    """Names users type for an entry besides its own: "ViT" for "Vision Transformer (ViT)",
-    "wav2vec 2.0" for Wav2Vec2 (the paper title's short name), "HuBERT" for Hubert."""
-    out: list[str] = []
-    paren = re.match(r"^(?P<long>.+?)\s*\((?P<short>[^()]+)\)$", entry.name)
-    if paren:
-        out += [paren.group("short"), paren.group("long")]
-    if entry.kind is not EntryKind.RESOURCE and entry.paper_title and ":" in entry.paper_title:
-        short = entry.paper_title.split(":", 1)[0].strip()
-        if 0 < len(short) <= 40 and len(short.split()) <= 4:
-            out.append(short)
-    if entry.kind is EntryKind.RESOURCE and entry.description:
-        first = entry.description.splitlines()[0].strip("《》 ")
-        if first and first != entry.name:
-            out.append(first[:120])
-    seen = {norm_key(entry.name)}
-    result = []
-    for alias in out:
-        key = norm_key(alias)
-        if key and key not in seen:
-            seen.add(key)
-            result.append(alias)
-    return result
 
 
 # --------------------------------------------------------------------------------------------
@@ -154,10 +132,7 @@ class CatalogWriter:
         if not missing:
             return
         for slug in missing:
-            info = TOPICS.get(slug)
-            label = getattr(info, "label", None) or slug.replace("-", " ").title()
-            description = getattr(info, "description", "") or ""
-            self.session.add(m.Topic(slug=slug, label=label, description=description))
+            self.session.add(m.Topic(**new_topic_row(slug)))
             self.topics.add(slug)
         await self.session.flush()
 
@@ -234,7 +209,7 @@ async def load_sections(session: AsyncSession) -> list[Section]:
 
 
 # --------------------------------------------------------------------------------------------
-# Import (the merge itself lives in bot/catalog/importer.py)
+# Import (the stages live in bot/catalog/importing/, run by bot/catalog/importer.py)
 
 
 async def import_text(
@@ -247,40 +222,9 @@ async def import_text(
     action: str = "import",
 ) -> ImportReport:
     """Merge a list's markdown into the catalog in this session (read, plan, write, record)."""
-    state = await importer.load_state(session)
-    doc = importer.parse_for_catalog(text, state)
-    if extra:
-        doc.problems[:0] = extra
-    plan = importer.plan_import(state, doc, source=source, options=options or ImportOptions())
-    await importer.apply_plan(session, plan)
-    await record_revision(session, plan, action=action)
-    return plan.report
-
-
-async def record_revision(session: AsyncSession, plan: Plan, *, action: str) -> m.CatalogRevision:
-    """Every import is a revision (with the export from before it) and an import run."""
-    report = plan.report
-    session.add(
-        m.ImportRun(
-            source=plan.source,
-            added=len(report.added),
-            updated=len(report.updated),
-            unchanged=report.unchanged,
-            problems=len(report.problems),
-        )
+    return await import_in_session(
+        session, text, source=source, extra=extra or (), options=options, action=action
     )
-    summary = (
-        f"{len(report.added)} added, {len(report.updated)} updated, {report.unchanged} unchanged, "
-        f"{len(report.conflicts)} conflicts"
-        + (f", {len(report.overwritten)} overwritten" if report.overwritten else "")
-        + (f", {len(report.deleted)} deleted" if report.deleted else "")
-        + (", structure changed" if report.structure and report.structure_applied else "")
-    )
-    revision = m.CatalogRevision(action=action, source=plan.source, summary=summary, before=plan.before)
-    session.add(revision)
-    await session.flush()
-    report.revision = revision.id
-    return revision
 
 
 async def is_empty(session: AsyncSession) -> bool:

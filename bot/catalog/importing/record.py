@@ -1,0 +1,37 @@
+"""Recording an import: every import (and revert, and the first fill) is a revision that keeps the
+catalog's export from just before it, and an import run."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.catalog.importing.plan import Plan
+from db import models as m
+
+__all__ = ["record_revision"]
+
+
+async def record_revision(session: AsyncSession, plan: Plan, *, action: str) -> m.CatalogRevision:
+    """Every import is a revision (with the export from before it) and an import run."""
+    report = plan.report
+    session.add(
+        m.ImportRun(
+            source=plan.source,
+            added=len(report.added),
+            updated=len(report.updated),
+            unchanged=report.unchanged,
+            problems=len(report.problems),
+        )
+    )
+    summary = (
+        f"{len(report.added)} added, {len(report.updated)} updated, {report.unchanged} unchanged, "
+        f"{len(report.conflicts)} conflicts"
+        + (f", {len(report.overwritten)} overwritten" if report.overwritten else "")
+        + (f", {len(report.deleted)} deleted" if report.deleted else "")
+        + (", structure changed" if report.structure and report.structure_applied else "")
+    )
+    revision = m.CatalogRevision(action=action, source=plan.source, summary=summary, before=plan.before)
+    session.add(revision)
+    await session.flush()
+    report.revision = revision.id
+    return revision
