@@ -29,3 +29,22 @@ def test_project_metadata_license_and_extras() -> None:
     assert not any(d.startswith("ruff") for d in extras["test"])
     data = project["tool"]["setuptools"]["package-data"]["bot"]
     assert {"relevance/data/*.gz", "data/*.md"} <= set(data)
+
+
+def test_readme_runs_the_fast_set_and_ci_runs_everything_and_the_rules() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    markers = project["tool"]["pytest"]["ini_options"]["markers"]
+    assert any(marker.startswith("slow:") for marker in markers)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert ".venv/bin/python -m pytest -q -m 'not slow'" in readme
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    ci_commands = [line.strip() for line in ci.splitlines() if not line.lstrip().startswith("#")]
+    assert "python -m pytest -q -p no:cacheprovider" in ci_commands  # everything, slow tests too
+    assert not any("not slow" in line for line in ci_commands)
+    assert any(line.startswith("ruff check .") for line in ci_commands)
+    assert any(line.startswith("ruff format --check .") for line in ci_commands)
+    # pre-commit runs the ruff that the dev extra pins.
+    pin = next(d for d in project["project"]["optional-dependencies"]["dev"] if d.startswith("ruff"))
+    hooks = (ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    assert pin.startswith("ruff==") and f"rev: v{pin.removeprefix('ruff==')}" in hooks
+    assert "id: ruff-check" in hooks and "id: ruff-format" in hooks

@@ -56,7 +56,7 @@ def _mask(key: str, value: Any) -> Any:
 
 def effective_settings(config: Config) -> list[dict[str, Any]]:
     """Every key: its effective value (secrets masked), where it came from and its variable."""
-    out = []
+    out: list[dict[str, Any]] = []
     for table in _TABLE_NAMES:
         section = getattr(config, table, None)
         if section is None:

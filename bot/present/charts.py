@@ -97,13 +97,11 @@ def render_stats_chart(stats_by_year_topic: Mapping[int | str, Mapping[str, int]
     cmap = matplotlib.colormaps["tab10"]
     colours = [cmap(i) for i in (0, 1, 2, 3, 4, 5, 6, 8, 9)]  # tab10 without its grey ("other" is grey)
     palette = [colours[i % len(colours)] for i in range(len(order))]
+    fixed = {OTHER: "#b0b0b0", UNTAGGED: "#dddddd"}
     for colour, topic in zip(palette, order, strict=True):
         heights = [int(stats_by_year_topic[y].get(topic, 0)) for y in years]
-        if topic == OTHER:
-            colour = "#b0b0b0"
-        elif topic == UNTAGGED:
-            colour = "#dddddd"
-        ax.bar(xs, heights, bottom=bottoms, label=topic_label(topic), color=colour, width=0.8)
+        bar_colour = fixed.get(topic, colour)  # "other" and "untagged" in greys
+        ax.bar(xs, heights, bottom=bottoms, label=topic_label(topic), color=bar_colour, width=0.8)
         bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
     ax.set_xticks(xs, [str(y) for y in years])
     ax.set_ylabel("entries")

@@ -346,8 +346,8 @@ def _entry_line(entry: Any, *, with_title: bool = True, limit: int | None = None
     cut = (lambda text: text) if limit is None else (lambda text: truncate(text, max(limit, 8)))
     name = safe(cut(entry.name))
     parts = [f"**{name}**"]
-    if _date(entry):
-        parts.append(_date(entry))
+    if date := _date(entry):
+        parts.append(date)
     if entry.org:
         parts.append(safe(cut(entry.org)))
     line = " · ".join(parts)
@@ -554,8 +554,8 @@ def render_text(payload: MessagePayload) -> str:
             out.append(f"[image: {embed.image.url}]")
         if embed.footer and embed.footer.text:
             out.append(f"-- {_plain(embed.footer.text)}")
-    for f in payload.files:
-        out.append(f"[attachment: {f.filename}, {len(f.data)} bytes]")
+    for attachment in payload.files:
+        out.append(f"[attachment: {attachment.filename}, {len(attachment.data)} bytes]")
     if payload.page_count > 1:
         out.append(f"[page {payload.page + 1}/{payload.page_count}: Prev/Next buttons in Discord]")
     if payload.ephemeral:

@@ -370,6 +370,7 @@ def test_the_text_report_has_the_summary_last_and_quiet_prints_only_it(shipped, 
 # 3. Undo
 
 
+@pytest.mark.slow
 def test_every_import_is_a_revision_and_revert_restores_the_export_byte_for_byte(shipped, capsys, tmp_path):
     for path in (HF, ZH, UPSTREAM):
         import_and_revert(capsys, tmp_path, shipped, str(path))
@@ -587,6 +588,7 @@ def test_progress_goes_to_a_terminal_only_and_the_summary_comes_last(shipped, ca
     assert terminal.getvalue().strip("\x00") == ""
 
 
+@pytest.mark.slow
 def test_a_revert_is_a_revision_and_can_be_reverted(shipped, capsys, tmp_path):
     rev = run_json(capsys, "import", str(HF), "--db", shipped)["revision"]
     imported = export_bytes(shipped, tmp_path)

@@ -8,6 +8,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.cli.main import main
@@ -49,6 +50,7 @@ def write_locked(path: Path) -> bool:
         conn.close()
 
 
+@pytest.mark.slow
 async def test_an_approval_and_a_poll_during_a_10000_entry_import_both_succeed(db_path, tmp_path):
     # The bot's side gives up waiting for the lock after 0.2 s (the default is 5 s), so the test
     # sees its writers meet the lock and retry, whatever this machine's speed.

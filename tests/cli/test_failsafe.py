@@ -119,6 +119,7 @@ def test_db_read_only_file(db_path, listing, capsys):
     assert "read-only" in one_line(capsys)
 
 
+@pytest.mark.slow
 def test_database_locked(db_path, listing, tmp_path, capsys):
     config = tmp_path / "config.toml"
     config.write_text("[database]\nbusy_timeout_ms = 200\n", encoding="utf-8")
@@ -256,6 +257,7 @@ def test_chart_to_a_directory(db_path, tmp_path, capsys):
 # --- network and token --------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_poll_with_arxiv_unreachable_is_the_network_and_quick(db_path, tmp_path, capsys):
     port = closed_port()
     config = tmp_path / "config.toml"

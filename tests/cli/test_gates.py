@@ -115,6 +115,7 @@ def test_ask_runs_the_same_gate_commands(capsys, db_path) -> None:
     assert code == 0 and "term 'survey of' — cli:" in out
 
 
+@pytest.mark.slow
 def test_retraining_uses_every_decision_whatever_the_gates(capsys, tmp_path) -> None:
     db = str(tmp_path / "c.sqlite3")
     assert run(capsys, "init", "--db", db)[0] == 0

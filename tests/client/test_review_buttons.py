@@ -153,6 +153,7 @@ async def test_first_decision_wins_between_a_reaction_and_a_button(simcord_env, 
     assert [a[0] for a in await audit(db, sid)] == ["approve"]
 
 
+@pytest.mark.slow
 async def test_needs_info_snoozes_and_the_suggestion_returns_after_the_configured_days(
     simcord_env, world, db
 ):

@@ -100,6 +100,7 @@ def count_statements(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prepare) -
     return len(seen)
 
 
+@pytest.mark.slow
 def test_an_interrupted_first_init_leaves_nothing_and_init_then_works(tmp_path, monkeypatch, capsys):
     total = count_statements(tmp_path, monkeypatch, lambda p: None)
     assert total >= 30  # every CREATE of 0001..0003 and the revision marker
@@ -138,6 +139,7 @@ def _catalog_at_0001(path: Path, shipped: Path) -> None:
     asyncio.run(down())
 
 
+@pytest.mark.slow
 def test_an_interrupted_upgrade_of_a_populated_catalog_is_all_or_nothing(
     tmp_path, monkeypatch, shipped_db_file, capsys
 ):

@@ -83,6 +83,7 @@ def _three_processes(url: str, tmp_path: Path) -> None:
                 proc.stdout.close()
 
 
+@pytest.mark.slow
 def test_three_processes_elect_one_poller_on_sqlite(tmp_path: Path) -> None:
     url = database_url_from_path(str(tmp_path / "catalog.sqlite3"))
     _three_processes(url, tmp_path)

@@ -142,6 +142,7 @@ def _reference_possible(text: str) -> set[int]:
     }
 
 
+@pytest.mark.slow
 def test_fast_search_equals_the_regexes_on_the_corpus_and_adversarial_texts() -> None:
     texts = _corpus_texts() + _adversarial(3000)
     for text in texts:

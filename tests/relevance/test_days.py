@@ -94,6 +94,7 @@ def test_relevance_eval_json_on_real_days(capsys: pytest.CaptureFixture[str]) ->
     assert out["pooled"]["n"] == len(items) == 29
 
 
+@pytest.mark.slow
 def test_relevance_eval_defaults_to_the_frozen_days(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["relevance", "eval", "--mistakes", "2"]) == 0
     text = capsys.readouterr().out

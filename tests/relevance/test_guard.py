@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.relevance.guard import (
     compare_on_decisions,
     compare_on_split,
@@ -96,6 +98,7 @@ def test_forward_split_holds_out_the_newest_decisions() -> None:
     assert forward_split(decisions[:9]) == ([i for i, _ in decisions[:9]], [])  # too few: skipped
 
 
+@pytest.mark.slow
 def test_train_and_compare_tests_forward_in_time_on_decisions_it_did_not_train_on() -> None:
     corpus = load_corpus(SMALL)
     train = [i for i in corpus if not i.slice][:40]
@@ -117,6 +120,7 @@ def test_train_and_compare_tests_forward_in_time_on_decisions_it_did_not_train_o
     assert forward.line().startswith("newer decisions accuracy ") and "(n=5;" in forward.line()
 
 
+@pytest.mark.slow
 def test_the_loop_replayed_over_whole_days_forward_in_time() -> None:
     corpus = load_corpus(SMALL)
     days = [i for i in corpus if i.slice.startswith("day:")]

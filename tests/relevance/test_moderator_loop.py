@@ -82,6 +82,7 @@ def test_a_missed_paper_is_added_offline_and_approve_points_to_add(db, tmp_path,
     assert code == 2 and "approval" in out + _
 
 
+@pytest.mark.slow
 def test_retrain_twice_kept_aside_names_the_check_then_activate_and_rollback(db, tmp_path, capsys) -> None:
     # A corpus whose training part has its labels flipped: the model learned from it is worse on
     # the frozen split's scored slices, beyond the noise.

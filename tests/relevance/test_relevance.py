@@ -157,6 +157,7 @@ def test_shipped_days_are_whole_labelled_days_with_provenance() -> None:
         assert i.label in (0, 1) and i.abstract and i.title
 
 
+@pytest.mark.slow
 def test_shipped_model_figures_are_its_own_on_the_frozen_split() -> None:
     """The figures stored in the model file are reproduced from the frozen split, and hold floors."""
     model = shipped_model()
@@ -175,6 +176,7 @@ def test_shipped_model_figures_are_its_own_on_the_frozen_split() -> None:
             assert abs(row["mean_score"] - row["positive_rate"]) < 0.12, row
 
 
+@pytest.mark.slow
 def test_training_is_deterministic_and_never_sees_the_frozen_split() -> None:
     items = load_corpus(SMALL)
     train = [i for i in items if not frozen_test(i)]

@@ -63,6 +63,7 @@ def test_show_reports_the_shipped_model_with_figures_and_named_features(tmp_path
     assert code == 0 and "frozen test split:" in out and "strongest features (with abstract):" in out
 
 
+@pytest.mark.slow
 def test_every_decision_is_a_label_and_undo_withdraws_it(tmp_path, capsys) -> None:
     db = new_catalog(capsys, tmp_path)
     suggested = [c["arxiv_id"] for c in poll_all(capsys, db, tmp_path) if c["suggest"]]
@@ -77,6 +78,7 @@ def test_every_decision_is_a_label_and_undo_withdraws_it(tmp_path, capsys) -> No
     assert show(capsys, db)["decisions"] == 2
 
 
+@pytest.mark.slow
 def test_retrain_is_deterministic_and_counts_local_decisions(tmp_path, capsys) -> None:
     db = new_catalog(capsys, tmp_path)
     suggested = [c["arxiv_id"] for c in poll_all(capsys, db, tmp_path) if c["suggest"]]
@@ -95,6 +97,7 @@ def test_retrain_is_deterministic_and_counts_local_decisions(tmp_path, capsys) -
     assert show(capsys, db)["models"] == []  # --dry-run stored nothing
 
 
+@pytest.mark.slow
 def test_a_worse_model_is_kept_aside_with_its_reason_and_a_better_one_activated(tmp_path, capsys) -> None:
     db = new_catalog(capsys, tmp_path)
     # Labels flipped on the training part only: whatever is learned from it is worse on the frozen
@@ -149,6 +152,7 @@ def test_bad_corpus_is_one_line_and_exit_2(tmp_path, capsys) -> None:
     assert code == 2 and err.startswith("ptm-bot: cannot read the corpus") and len(err.splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_train_output_writes_a_model_file_without_a_database(tmp_path, capsys) -> None:
     out_file = tmp_path / "model.json"
     code, out, _ = run(

@@ -171,6 +171,7 @@ def test_duplicate_items_are_merged() -> None:
     assert len(merged.categories) == len(set(merged.categories))
 
 
+@pytest.mark.slow
 def test_two_thousand_items_parse_fast() -> None:
     data = generate_rss2_feed(2000, seed=0)
     start = time.perf_counter()

@@ -188,6 +188,7 @@ async def test_dry_run_writes_nothing(db, db_path, tmp_path) -> None:
     assert await table_counts(db) == before
 
 
+@pytest.mark.slow
 async def test_2000_item_feed(db, db_path, tmp_path) -> None:
     config = make_config(db_path)
     path = tmp_path / "big.xml"
