@@ -619,7 +619,9 @@ async def measure(
                 "target_p99_ms": None,
                 "slowest": [[round(t, 2), list(a)] for t, a in slowest[:3]],
             }
-        throughput = await _throughput(lambda name: calls["ptm model"]((name,)), inputs["ptm model"], UserFacingError)
+        throughput = await _throughput(
+            lambda name: calls["ptm model"]((name,)), inputs["ptm model"], UserFacingError
+        )
     finally:
         await db.close()
     return {

@@ -111,7 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--runs", type=int, default=7, help="timed runs of the real list (default 7)")
-    parser.add_argument("--big-runs", type=int, default=3, help="timed runs of the generated list (default 3)")
+    parser.add_argument(
+        "--big-runs", type=int, default=3, help="timed runs of the generated list (default 3)"
+    )
     parser.add_argument("--entries", type=int, default=10_000, help="generated entries (default 10000)")
     args = parser.parse_args(argv)
     result = asyncio.run(main_async(args.runs, args.big_runs, args.entries))

@@ -160,7 +160,9 @@ class PTMCog(
     @app_commands.command(name="following")
     async def following(self, interaction: discord.Interaction) -> None:
         """What you follow (only you see it)."""
-        await send_payload(interaction, await digest_handlers.following(self.bot.db, member_id=interaction.user.id))
+        await send_payload(
+            interaction, await digest_handlers.following(self.bot.db, member_id=interaction.user.id)
+        )
 
 
 async def setup(bot: PTMBot) -> None:

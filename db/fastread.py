@@ -37,7 +37,17 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.elements import TextClause
 
-__all__ = ["ONE_TRIP", "ConnectionReads", "ReadConnection", "Reads", "Row", "TextList", "dialect_name", "fetch_rows", "statement"]
+__all__ = [
+    "ONE_TRIP",
+    "ConnectionReads",
+    "ReadConnection",
+    "Reads",
+    "Row",
+    "TextList",
+    "dialect_name",
+    "fetch_rows",
+    "statement",
+]
 
 # SQLAlchemy's own statement logger: what ``create_engine(echo=True)`` switches on.
 engine_log = logging.getLogger("sqlalchemy.engine.Engine")
@@ -129,7 +139,9 @@ def statement(
             if isinstance(value, TextList):
                 sql = re.sub(rf"\bIN\s+:{name}\b", f"= ANY(CAST(:{name} AS TEXT[]))", sql)
     lists = frozenset(
-        name for name, value in params.items() if _is_list(value) and not (arrays and isinstance(value, TextList))
+        name
+        for name, value in params.items()
+        if _is_list(value) and not (arrays and isinstance(value, TextList))
     )
     bound = {name: list(value) if _is_list(value) else value for name, value in params.items()}
     return _text(sql, lists), bound
@@ -165,9 +177,7 @@ def _numbered(sql: str, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
     return _PARAM.sub(number, sql), values
 
 
-async def fetch_rows(
-    session: Reads, sql: str, params: Mapping[str, Any] | None = None
-) -> Sequence[Row]:
+async def fetch_rows(session: Reads, sql: str, params: Mapping[str, Any] | None = None) -> Sequence[Row]:
     """The rows of a read-only statement, read in this session's transaction, by column name.
     On a :class:`ReadConnection` the statement runs at once, in the caller's thread, and this
     coroutine never suspends (:func:`db.reader.run_to_end` relies on it)."""

@@ -115,7 +115,6 @@ _CHUNK = 500
 RANK_CAP = 2000
 
 
-
 def index_text(text: str | None) -> str:
     """Text as stored in the index: CJK characters stand apart so each is a token."""
     if not text:
@@ -133,9 +132,7 @@ def query_terms(query: str) -> list[str]:
 # most of the catalog (at 1,000,000 entries "for" is in 362,000 documents; "Masked for Source
 # Code" took 270 ms, about half that without it) while narrowing almost nothing. Full-text search over
 # every column only: an organisation or author query keeps every word ("An", "Le" are names).
-STOP_WORDS = frozenset(
-    "a an and are as at be by for from in into is of on or the to via with".split()
-)
+STOP_WORDS = frozenset("a an and are as at be by for from in into is of on or the to via with".split())
 
 
 def _search_terms(query: str, columns: Sequence[str] | None, *, keep_stop_words: bool = False) -> list[str]:
@@ -559,7 +556,9 @@ async def _search_pg(
         return ids, len(ids)
     if rows and order != "id":
         return ids, int(rows[0]["total"])
-    count = int((await fetch_rows(session, f"SELECT count(*) AS n FROM {PG_TABLE} s WHERE {where}", params))[0]["n"])
+    count = int(
+        (await fetch_rows(session, f"SELECT count(*) AS n FROM {PG_TABLE} s WHERE {where}", params))[0]["n"]
+    )
     return ids, (AtLeast(RANK_CAP) if capped and count > RANK_CAP else count)
 
 

@@ -656,9 +656,7 @@ async def surveys(
     return await _load(session, [r["id"] for r in rows]), total
 
 
-async def by_org(
-    session: Reads, org: str, *, limit: int = 10, offset: int = 0
-) -> tuple[list[EntryHit], int]:
+async def by_org(session: Reads, org: str, *, limit: int = 10, offset: int = 0) -> tuple[list[EntryHit], int]:
     """Entries from an organisation, newest first. Word match, so "google" finds "Google
     Research", "Google AI" and "Google/CMU"; case and diacritics do not matter."""
     ids, total = await fts.search(session, org, columns=("org",), order="date", limit=limit, offset=offset)

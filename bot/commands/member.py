@@ -149,7 +149,9 @@ async def search(db: Database, query: str, *, page: int = 0) -> MessagePayload:
     hint = None
     if isinstance(total, AtLeast):  # db.search.RANK_CAP
         cap = f"{int(total):,}"
-        hint = f"More than {cap} entries match: these are the best of the newest {cap}. Add words to narrow it."
+        hint = (
+            f"More than {cap} entries match: these are the best of the newest {cap}. Add words to narrow it."
+        )
     return render.render_entry_list(f"Search: {safe(query)}", hits, total, page, PER_PAGE, description=hint)
 
 

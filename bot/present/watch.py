@@ -30,8 +30,7 @@ def render_poll_report(report: PollReport) -> MessagePayload:
         description=(
             f"{c['papers']} papers: {c['new']} new, {c['duplicate']} duplicate, {c['known']} known, "
             f"{c['replacement']} replacement\n{c['relevant']} relevant, **{c['suggested']} suggested**: "
-            f"{c['cards']} as cards, {c['listed']} listed above the line"
-            + _gated_text(c)
+            f"{c['cards']} as cards, {c['listed']} listed above the line" + _gated_text(c)
         ),
     )
     suggested = sorted((x for x in report.candidates if x.suggest), key=lambda x: -x.score)

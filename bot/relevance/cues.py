@@ -532,7 +532,6 @@ _CATEGORY_PRIOR: dict[str, float] = {
 }
 
 
-
 def cue_hits(title: str, abstract: str) -> list[tuple[str, float, str]]:
     """The hand-written cues that fire, as learned-model features: ``(feature, hand-set weight,
     what matched)``. The feature is ``cue:<n>@t`` (found in the title) or ``cue:<n>@a`` (only in

@@ -93,7 +93,9 @@ class ParsedFeed:
         """What this document lost, for the poll's ``partial`` outcome; ``None`` when nothing was."""
         parts = []
         if self.skipped:
-            parts.append(f"{len(self.skipped)} entr{'y' if len(self.skipped) == 1 else 'ies'} without an arXiv id skipped")
+            parts.append(
+                f"{len(self.skipped)} entr{'y' if len(self.skipped) == 1 else 'ies'} without an arXiv id skipped"
+            )
         if self.broken:
             parts.append(f"document broken off after {len(self.papers)} paper(s): {self.broken}")
         return "; ".join(parts) or None
@@ -262,7 +264,9 @@ def _paper_from_rdf_item(entry: Mapping[str, Any], feed_entry: Mapping[str, Any]
     categories = _clean_categories([m.group("cat")] if m and m.group("cat") else [])
     creators = str(entry.get("author", "") or "")
     if not creators:
-        creators = ", ".join(str(a.get("name", "")) for a in entry.get("authors", ()) or () if isinstance(a, Mapping))
+        creators = ", ".join(
+            str(a.get("name", "")) for a in entry.get("authors", ()) or () if isinstance(a, Mapping)
+        )
     authors = tuple(a for a in (strip_tags(n) for n in strip_tags(creators).split(",")) if a)
     return FeedPaper(
         arxiv_id=arxiv_id,
@@ -279,7 +283,9 @@ def _paper_from_rdf_item(entry: Mapping[str, Any], feed_entry: Mapping[str, Any]
 
 
 def _authors(entry: Mapping[str, Any], fmt: str) -> tuple[str, ...]:
-    names = [strip_tags(a.get("name", "") or "") for a in entry.get("authors", ()) or () if isinstance(a, Mapping)]
+    names = [
+        strip_tags(a.get("name", "") or "") for a in entry.get("authors", ()) or () if isinstance(a, Mapping)
+    ]
     if not names and entry.get("author"):
         names = [_collapse(entry["author"])]
     if fmt != "api" and len(names) == 1 and "," in names[0]:

@@ -50,7 +50,9 @@ def readers(world):
 async def approve_two(db):
     """XLS-R 2 (speech) and ViT-X (vision), approved."""
     await add_pending(db)
-    vision = await add_pending(db, arxiv_id="2401.00002", title="ViT-X: Vision Transformers at Scale", name="ViT-X")
+    vision = await add_pending(
+        db, arxiv_id="2401.00002", title="ViT-X: Vision Transformers at Scale", name="ViT-X"
+    )
     await actions.edit_proposal(db, vision, MOD, name="ViT-X", kind="model", topics="vision", org="Google")
     await actions.decide(db, "2111.09296", Decision.APPROVE, MOD)
     await actions.decide(db, "2401.00002", Decision.APPROVE, MOD)
@@ -78,7 +80,9 @@ async def test_the_digest_lists_new_entries_in_the_list_format_and_mentions_only
     assert message.content == f"<@&{readers.id}>"
     assert [r.id for r in message.role_mentions] == [readers.id] and not message.mention_everyone
     (request,) = [
-        r for r in simcord_env.http_requests if r.method == "POST" and r.path == f"/channels/{news.id}/messages"
+        r
+        for r in simcord_env.http_requests
+        if r.method == "POST" and r.path == f"/channels/{news.id}/messages"
     ]
     allowed = request.json["allowed_mentions"]
     assert allowed["parse"] == [] and [int(r) for r in allowed["roles"]] == [readers.id]
@@ -128,7 +132,9 @@ async def test_follows_give_one_dm_per_follower_with_their_matching_entries(simc
     run = await run_digest(simcord_env)
     assert sorted(run.dms) == sorted([world.alice.id, world.bob.id]) and run.paused == []
     (alice_dm,) = world.alice.user.dm_channel.history()  # two follows match XLS-R 2: one DM, one line
-    assert alice_dm.embeds[0].description.count("XLS-R 2") == 1 and "ViT-X" not in alice_dm.embeds[0].description
+    assert (
+        alice_dm.embeds[0].description.count("XLS-R 2") == 1 and "ViT-X" not in alice_dm.embeds[0].description
+    )
     (bob_dm,) = world.bob.user.dm_channel.history()
     assert "ViT-X" in bob_dm.embeds[0].description and "XLS-R" not in bob_dm.embeds[0].description
     assert world.mod.user.dm_channel.history() == []
@@ -142,7 +148,11 @@ async def test_closed_dms_pause_the_follow_and_the_member_is_told_at_their_next_
 ):
     await world.alice.slash(world.channel, "ptm follow", kind="topic", value="speech")
     simcord_env.inject_error(
-        "POST", f"/channels/{world.alice.user.dm_channel.id}/messages", status=403, code=50007, message="closed"
+        "POST",
+        f"/channels/{world.alice.user.dm_channel.id}/messages",
+        status=403,
+        code=50007,
+        message="closed",
     )
     await approve_two(db)
     run = await run_digest(simcord_env)

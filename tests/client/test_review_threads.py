@@ -41,7 +41,9 @@ class TestThreads:
     def simcord_bot(self, db):
         return create_bot(config("models", threads=True), db)
 
-    async def test_each_card_opens_a_thread_that_gets_the_decision_and_is_archived(self, simcord_env, world, db):
+    async def test_each_card_opens_a_thread_that_gets_the_decision_and_is_archived(
+        self, simcord_env, world, db
+    ):
         await post(simcord_env, db)
         card = card_in(world.channel)
         (thread,) = world.channel.threads

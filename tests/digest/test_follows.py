@@ -43,7 +43,11 @@ def test_an_entry_without_an_organisation_matches_no_org_follow() -> None:
 
 @pytest.mark.parametrize(
     ("kind", "value", "message"),
-    [("topic", "underwater basket", "unknown topic"), ("org", "   ", "say what"), ("query", "!!", "no letters")],
+    [
+        ("topic", "underwater basket", "unknown topic"),
+        ("org", "   ", "say what"),
+        ("query", "!!", "no letters"),
+    ],
 )
 def test_refused(kind: str, value: str, message: str) -> None:
     with pytest.raises(FollowError, match=message):

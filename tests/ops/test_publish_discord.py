@@ -48,8 +48,12 @@ async def test_moderator_publishes_and_a_failure_is_one_line(world: World, simco
 
     r = await world.mod.slash(world.channel, "ptm-admin publish")
     assert r.ephemeral
-    assert r.response.content.startswith(f"published 153 added (Update the list: 153 added) to {remote} on branch ")
-    branches = git("--git-dir", str(remote), "for-each-ref", "--format=%(refname:short)", "refs/heads").split()
+    assert r.response.content.startswith(
+        f"published 153 added (Update the list: 153 added) to {remote} on branch "
+    )
+    branches = git(
+        "--git-dir", str(remote), "for-each-ref", "--format=%(refname:short)", "refs/heads"
+    ).split()
     assert len(branches) == 2 and branches[0] == "main"
 
     hook = remote / "hooks" / "pre-receive"

@@ -75,7 +75,9 @@ def test_lowercasing_keeps_every_atom_the_cues_use() -> None:
     assert len(lowered) == len(chars)
     for atom in (r"\w", r"\d", r"\s", r"\.", r"[\x00-\x7f]"):
         where = re.compile(atom)
-        assert [m.start() for m in where.finditer(chars)] == [m.start() for m in where.finditer(lowered)], atom
+        assert [m.start() for m in where.finditer(chars)] == [m.start() for m in where.finditer(lowered)], (
+            atom
+        )
     # An IGNORECASE ASCII letter matches no other non-ASCII character than the twins.
     non_ascii = "".join(chr(c) for c in range(0x80, sys.maxunicode + 1))
     assert set(re.findall("[a-z]", non_ascii, re.IGNORECASE)) == set(TWINS)
@@ -165,4 +167,3 @@ def test_cue_text_tokens_are_the_ngram_words() -> None:
     ct = rel.CueText.of("Pre-trained BERT_base models: 7B, naïve!")
     assert ct.words == ["pre", "trained", "bert", "base", "models", "7b", "na", "ve"]
     assert not ct.plain and rel.CueText.of("ſelf").plain
-

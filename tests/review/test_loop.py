@@ -247,7 +247,9 @@ async def test_posting_goes_on_when_the_review_reactions_cannot_be_added(simcord
         assert all([(await s.get(m.Suggestion, sid)).message_id for sid in (first, second)])
 
 
-async def test_a_replacement_refreshes_a_waiting_card_and_ends_its_snooze(simcord_env, world, arxiv_server, db):
+async def test_a_replacement_refreshes_a_waiting_card_and_ends_its_snooze(
+    simcord_env, world, arxiv_server, db
+):
     await world.admin.slash(world.channel, "ptm-admin poll")
     await simcord_env.settle()
     card = world.channel.last_message
@@ -258,8 +260,13 @@ async def test_a_replacement_refreshes_a_waiting_card_and_ends_its_snooze(simcor
     # arXiv announces v2 of the waiting paper: its card shows the new title, abstract and version.
     v2_title = "OmniSpeech 2: Self-Supervised Pre-training of a Speech Foundation Model in 200 Languages"
     v2 = Item(
-        "2604.30001", v2_title, "We now cover 200 languages and release the checkpoints.",
-        categories=("cs.CL",), authors="Ada Lovelace, Grace Hopper", announce_type="replace", version=2,
+        "2604.30001",
+        v2_title,
+        "We now cover 200 languages and release the checkpoints.",
+        categories=("cs.CL",),
+        authors="Ada Lovelace, Grace Hopper",
+        announce_type="replace",
+        version=2,
     )
     arxiv_server.script("/rss/cs.CL", Reply(200, rss2([v2]), headers={"ETag": '"v2"'}))
     await world.admin.slash(world.channel, "ptm-admin poll")
@@ -274,5 +281,8 @@ async def test_a_replacement_refreshes_a_waiting_card_and_ends_its_snooze(simcor
     async with db.begin() as s:
         row = (await s.scalars(select(m.Suggestion).where(m.Suggestion.arxiv_id == "2604.30001"))).one()
     assert (row.status, row.version, row.snoozed_until, row.authors) == (
-        "pending", 2, None, ["Ada Lovelace", "Grace Hopper"]
+        "pending",
+        2,
+        None,
+        ["Ada Lovelace", "Grace Hopper"],
     )
