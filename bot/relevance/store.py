@@ -27,6 +27,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import UserFacingError
+from bot.relevance.active import _CACHE, active_model, active_row
 from bot.relevance.guard import train_and_compare
 from bot.relevance.labels import decision_items, fingerprint
 from bot.relevance.model import RelevanceModel, shipped_model
@@ -55,38 +56,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-_CACHE: dict[str, RelevanceModel] = {}
 # One retraining at a time per process (it takes a core for up to a minute).
 _RETRAINING = asyncio.Lock()
-
-
-async def active_row(session: AsyncSession) -> m.RelevanceModelRow | None:
-    return await session.scalar(
-        select(m.RelevanceModelRow).where(m.RelevanceModelRow.status == ModelStatus.ACTIVE).limit(1)
-    )
-
-
-async def active_model(session: AsyncSession) -> RelevanceModel:
-    """The model polls score with: the active stored one, else the shipped one."""
-    version = await session.scalar(
-        select(m.RelevanceModelRow.version).where(m.RelevanceModelRow.status == ModelStatus.ACTIVE).limit(1)
-    )
-    if version is None:
-        return shipped_model()
-    model = _CACHE.get(version)
-    if model is None:
-        body = await session.scalar(
-            select(m.RelevanceModelRow.body).where(m.RelevanceModelRow.version == version)
-        )
-        try:
-            model = RelevanceModel.loads(body or "")
-        except (ValueError, KeyError) as exc:  # written by another version of the bot
-            log.warning(
-                "stored relevance model %s cannot be used (%s); scoring with the shipped one", version, exc
-            )
-            return shipped_model()
-        _CACHE[version] = model
-    return model
 
 
 def quality(metrics: dict[str, Any]) -> float:

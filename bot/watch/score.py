@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Config
+from bot.relevance.active import active_model
 from bot.relevance.gate_store import gates_in_force
 from bot.relevance.gates import GateMatch, GateSet
 from bot.relevance.model import Relevance, RelevanceModel, score_paper
 from bot.relevance.propose import propose_topics
-from bot.relevance.store import active_model
 from bot.watch.arxiv import FeedPaper
 from bot.watch.dedup import Catalog, dedup_status
 from bot.watch.report import Candidate, excerpt

@@ -45,3 +45,10 @@ def test_a_query_imports_only_the_database_layer(db_path) -> None:
 def test_a_refused_database_imports_no_network_or_discord(argv, tmp_path) -> None:
     argv = [a if a != "missing.sqlite3" else str(tmp_path / a) for a in argv]
     assert imported(*argv) <= {"sqlalchemy"}
+
+
+def test_scoring_a_poll_imports_neither_the_trainer_nor_numpy() -> None:
+    """The watcher scores with the model at run time; training (NumPy) loads only to retrain."""
+    probe = "import sys, bot.watch.poll; print(sorted({'numpy', 'bot.relevance.train'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
