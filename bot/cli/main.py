@@ -229,7 +229,7 @@ async def cmd_stats(args: argparse.Namespace, config: Config) -> int:
             stats = await catalog.catalog_stats(session)
             chart_data = None
             if args.chart:
-                from bot.present.charts import stats_chart_data
+                from bot.catalog.chart_data import stats_chart_data
 
                 chart_data = await stats_chart_data(session)
     finally:
