@@ -10,7 +10,7 @@
   catalog. Target <= 10 s.
 
 Each timed run imports into its own copy of a freshly filled catalog, through the same call as
-the command line (:func:`bot.catalog.importer.run_import`: read state, parse, plan, write in one
+the command line (:func:`bot.catalog.actions.import_list`: read state, parse, plan, write in one
 transaction, rebuild the search index of the touched entries, record the revision); timed from
 the decoded text to the commit. One untimed run of each first (imports, first-call caches);
 ``gc.collect()`` before every timed run.
@@ -33,7 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.catalog.importer import run_import  # noqa: E402
+from bot.actor import TERMINAL  # noqa: E402
+from bot.catalog.actions import import_list  # noqa: E402
 from bot.config import database_url_from_path  # noqa: E402
 from bot.database import open_database  # noqa: E402
 
@@ -66,7 +67,7 @@ async def _once(template: Path, workdir: Path, text: str, run: int) -> tuple[flo
     try:
         gc.collect()  # see the module docstring
         started = time.perf_counter()
-        plan = await run_import(db, text, source="bench")
+        plan = await import_list(db, text, TERMINAL, source="bench")
         elapsed = time.perf_counter() - started
     finally:
         await db.close()

@@ -164,14 +164,11 @@ async def open_database(
         )
         db = Database(url=url, engine=engine, sessions=create_sessionmaker(engine), reader=reader)
         if seed and await _is_empty(db):
-            # Imported here: the import code is only needed to fill a new catalog, and every CLI
-            # call opens the database (start-up time, issue 11).
-            from bot.catalog import service as catalog
+            # The catalog's door, imported here: the import code is only needed to fill a new
+            # catalog, and every CLI call opens the database (start-up time, issue 11).
+            from bot.catalog import actions as catalog_actions
 
-            async with db.begin() as session:
-                report = await catalog.seed_if_empty(session)
-            if report is not None:
-                log.info("new catalog filled from the shipped list: %s", report.counts)
+            await catalog_actions.seed(db)
     except BaseException:
         if reader is not None:
             reader.close()
@@ -185,8 +182,10 @@ async def _is_empty(db: Database) -> bool:
 
     from db import models as m
 
-    async with db.begin() as session:
+    async def probe(session: AsyncSession) -> bool:
         return await session.scalar(select(m.Entry.id).limit(1)) is None
+
+    return await db.run(probe)
 
 
 async def _require_head(engine: AsyncEngine, where: str) -> None:

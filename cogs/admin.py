@@ -64,7 +64,7 @@ class AdminCog(
         topics: app_commands.Range[str, 1, 500],
     ) -> None:
         """Set an entry's topics (corrects the automatic classifier)."""
-        payload = await handlers.tag(self.bot.db, name, topics)
+        payload = await handlers.tag(self.bot.db, name, topics, _actor(interaction))
         log.info("%s (%s) re-tagged %r: %s", interaction.user, interaction.user.id, name, topics)
         await send_payload(interaction, payload)
 
@@ -182,14 +182,16 @@ class AdminCog(
         value: app_commands.Range[str, 1, 1000],
     ) -> None:
         """Correct one field of a catalog entry."""
-        await send_payload(interaction, await handlers.edit(self.bot.db, name, field, value))
+        await send_payload(
+            interaction, await handlers.edit(self.bot.db, name, field, value, _actor(interaction))
+        )
 
     @app_commands.command(name="remove")
     @app_commands.describe(name="The entry to remove (exact name or alias)")
     @moderator_only()
     async def remove(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 200]) -> None:
         """Remove an entry from the catalog."""
-        await send_payload(interaction, await handlers.remove(self.bot.db, name))
+        await send_payload(interaction, await handlers.remove(self.bot.db, name, _actor(interaction)))
 
     @app_commands.command(name="add")
     @app_commands.describe(

@@ -17,7 +17,7 @@ from discord.ext import commands
 
 from bot.client.bot import PTMBot
 from bot.client.digest_delivery import DigestRun, deliver_digest
-from bot.digest import follows as follow_service
+from bot.digest import actions as digest_actions
 from bot.present.digest import render_paused_notice
 from bot.watch.schedule import MISFIRE_GRACE_SECONDS
 
@@ -76,7 +76,7 @@ class DigestCog(commands.Cog, name="Digest"):
         self, interaction: discord.Interaction, command: app_commands.Command[Any, ..., Any]
     ) -> None:
         member_id = interaction.user.id
-        if not await self.bot.db.run(lambda session: follow_service.take_notice(session, member_id)):
+        if not await digest_actions.take_notice(self.bot.db, member_id):
             return
         if interaction.response.is_done():
             await interaction.followup.send(render_paused_notice(), ephemeral=True)

@@ -8,7 +8,6 @@ aliases are unique per entry. ``db/`` never imports ``discord``.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -28,6 +27,16 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import JSON, TypeDecorator
 
+# The enumerations live in a module free of SQLAlchemy (renderers and the fetcher import them from
+# there); re-exported here, where the tables that store them are.
+from db.enums import ENTRY_KINDS as ENTRY_KINDS
+from db.enums import FEED_HEALTH as FEED_HEALTH
+from db.enums import MODEL_STATUSES as MODEL_STATUSES
+from db.enums import SUGGESTION_STATUSES as SUGGESTION_STATUSES
+from db.enums import FeedHealth as FeedHealth
+from db.enums import ModelStatus as ModelStatus
+from db.enums import SuggestionStatus as SuggestionStatus
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -35,34 +44,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-ENTRY_KINDS = ("survey", "model", "resource")
-
-
-class SuggestionStatus(StrEnum):
-    """Where a watched paper stands: ``seen`` (scored, not suggested), ``waiting`` (relevant but over
-    a cap: a later poll suggests it), ``pending`` (waiting for a moderator), ``approved`` or
-    ``rejected`` (decided)."""
-
-    SEEN = "seen"
-    WAITING = "waiting"
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-
-
-class FeedHealth(StrEnum):
-    """A watched feed's health: ``ok``, ``degraded`` (answered, but papers were lost: a truncated
-    document, entries without an id), ``failing`` (recent polls failed), ``disabled`` (too many)."""
-
-    OK = "ok"
-    DEGRADED = "degraded"
-    FAILING = "failing"
-    DISABLED = "disabled"
-
-
-SUGGESTION_STATUSES = tuple(s.value for s in SuggestionStatus)
-FEED_HEALTH = tuple(h.value for h in FeedHealth)
 
 
 def utcnow() -> datetime:
@@ -415,15 +396,6 @@ class ImportRun(Base):
     updated: Mapped[int] = mapped_column(Integer, default=0)
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     problems: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class ModelStatus(StrEnum):
-    """A relevance model version: ``active`` (scores polls), ``kept_aside`` (trained but not better),
-    ``retired`` (was active before a newer one)."""
-
-    ACTIVE = "active"
-    KEPT_ASIDE = "kept_aside"
-    RETIRED = "retired"
 
 
 class RelevanceModelRow(Base):

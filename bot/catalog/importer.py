@@ -1,10 +1,9 @@
 """Importing a list into the catalog: the stages in order, kind to the live bot.
 
 An import runs in stages (:mod:`bot.catalog.importing`) so that the live bot keeps working during
-a big one: decode -> state -> plan -> apply -> report. :func:`run_import` reads the state and
-plans with no transaction open, then writes in one short transaction through
-:meth:`bot.database.Database.run` (which waits and retries when the database is locked); if
-another writer changed the catalog in between, it plans again. :func:`import_in_session` runs the
+a big one: decode -> state -> plan -> apply -> report. The catalog's door
+(:func:`bot.catalog.actions.import_list`) reads the state, plans with no transaction open
+(:func:`plan_text`), then writes in one short unit of work; :func:`import_in_session` runs the
 same stages inside a unit of work the caller already opened (the first fill).
 
 The stages' public names stay importable from here.
@@ -14,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -52,61 +50,15 @@ __all__ = [
     "load_state",
     "parse_for_catalog",
     "plan_import",
+    "plan_text",
     "record_revision",
     "refusal",
     "replace_intro",
-    "run_import",
     "unified_diff",
 ]
 
-# Plans made at most when other writers keep changing the catalog between a plan and its write.
-# (A locked database is waited for by Database.run, the one retry of a unit of work.)
-PLAN_ATTEMPTS = 8
 
-_DEFAULT_OPTIONS = ImportOptions()
-
-
-async def run_import(
-    db: Any,
-    text: str,
-    *,
-    source: str,
-    options: ImportOptions = _DEFAULT_OPTIONS,
-    extra: Sequence[ParseProblem] = (),
-    dry_run: bool = False,
-    refuse: bool = True,
-    action: str = "import",
-    progress: Progress | None = None,
-) -> Plan:
-    """Read and plan in a short read transaction, then write in one short write transaction.
-
-    The write starts only when the plan is ready, so other writers (an approval, the poll) wait
-    for milliseconds, not for the parse; if the catalog changed in between, the import plans
-    again; if the database is locked, ``db.run`` waits and retries. Raises :class:`ImportRefused`.
-    """
-    for _ in range(PLAN_ATTEMPTS):
-        async with db.begin() as session:
-            state = await load_state(session)
-        if progress is not None:
-            progress("reading", 0, 0)
-        plan = _plan(state, text, source=source, options=options, extra=extra, refuse=refuse)
-        if dry_run:
-            return plan
-
-        async def write(session: AsyncSession, plan: Plan = plan) -> None:
-            # apply_plan looked up here at call time: tests replace it to inject a race.
-            await apply_plan(session, plan, progress=progress)
-            await record_revision(session, plan, action=action)
-
-        try:
-            await db.run(write)
-            return plan
-        except CatalogChanged:
-            log.info("the catalog changed while %s was planned; planning again", source)
-    raise RuntimeError(f"the catalog kept changing while importing {source}; try again")
-
-
-def _plan(
+def plan_text(
     state: CatalogState,
     text: str,
     *,

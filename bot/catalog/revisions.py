@@ -1,9 +1,9 @@
 """Catalog revisions: the history of imports, and going back to the state before one.
 
 Every import records the catalog's export from just before it (``catalog_revisions``).
-Reverting makes the catalog exactly that export again, in one transaction, through the
-importer's exact mode (matched entries keep their ids, so suggestions stay linked), and is
-itself a revision, so a revert can be reverted.
+Reverting (:func:`bot.catalog.actions.revert`) makes the catalog exactly that export again, in
+one transaction, through the importer's exact mode (matched entries keep their ids, so
+suggestions stay linked), and is itself a revision, so a revert can be reverted.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.catalog.importer import ImportOptions, Plan, run_import
 from db import models as m
 
 log = logging.getLogger(__name__)
 
-__all__ = ["RevisionInfo", "UnknownRevision", "history", "revert"]
+__all__ = ["RevisionInfo", "UnknownRevision", "before", "history_in"]
 
 
 class UnknownRevision(LookupError):
@@ -45,8 +45,8 @@ class RevisionInfo:
         }
 
 
-async def history(db: Any, *, limit: int | None = None) -> list[RevisionInfo]:
-    """Revisions, newest first."""
+async def history_in(session: AsyncSession, *, limit: int | None = None) -> list[RevisionInfo]:
+    """Revisions, newest first (the door: :func:`bot.catalog.actions.history`)."""
     stmt = select(
         m.CatalogRevision.id,
         m.CatalogRevision.at,
@@ -56,24 +56,10 @@ async def history(db: Any, *, limit: int | None = None) -> list[RevisionInfo]:
     ).order_by(m.CatalogRevision.id.desc())
     if limit:
         stmt = stmt.limit(limit)
-    async with db.begin() as session:
-        return [RevisionInfo(*r) for r in (await session.execute(stmt)).all()]
+    return [RevisionInfo(*r) for r in (await session.execute(stmt)).all()]
 
 
-async def revert(db: Any, revision: int, *, dry_run: bool = False) -> Plan:
-    """Bring the catalog back to its state before ``revision`` (its export byte for byte)."""
-    async with db.begin() as session:
-        before = await session.scalar(
-            select(m.CatalogRevision.before).where(m.CatalogRevision.id == revision)
-        )
-    if before is None:
-        raise UnknownRevision(revision)
-    return await run_import(
-        db,
-        before,
-        source=f"revert to before revision {revision}",
-        options=ImportOptions(exact=True),
-        dry_run=dry_run,
-        refuse=False,
-        action="revert",
-    )
+async def before(session: AsyncSession, revision: int) -> str | None:
+    """The catalog's export from just before ``revision`` (``None``: no such revision); the door
+    :func:`bot.catalog.actions.revert` imports it back."""
+    return await session.scalar(select(m.CatalogRevision.before).where(m.CatalogRevision.id == revision))

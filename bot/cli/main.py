@@ -125,7 +125,8 @@ def _print_plan(args: argparse.Namespace, plan: Any, *, dry_run: bool) -> None:
 
 
 async def cmd_import(args: argparse.Namespace, config: Config) -> int:
-    from bot.catalog import importer
+    from bot.actor import TERMINAL
+    from bot.catalog import actions, importer
 
     path = Path(args.path)
     try:
@@ -140,9 +141,10 @@ async def cmd_import(args: argparse.Namespace, config: Config) -> int:
     # A dry run never writes a byte: not even a new file, nor a migration of an old catalog.
     db = await (_open_for_dry_run(config) if args.dry_run else open_catalog(config, create=True))
     try:
-        plan = await importer.run_import(
+        plan = await actions.import_list(
             db,
             text,
+            TERMINAL,
             source=str(path),
             options=importer.ImportOptions(overwrite=args.overwrite, allow_structure=args.allow_structure),
             extra=decode_problems,
@@ -159,11 +161,11 @@ async def cmd_import(args: argparse.Namespace, config: Config) -> int:
 
 
 async def cmd_history(args: argparse.Namespace, config: Config) -> int:
-    from bot.catalog import revisions
+    from bot.catalog import actions
 
     db = await open_catalog(config)
     try:
-        rows = await revisions.history(db, limit=args.limit)
+        rows = await actions.history(db, limit=args.limit)
     finally:
         await db.close()
     if args.json:
@@ -177,12 +179,13 @@ async def cmd_history(args: argparse.Namespace, config: Config) -> int:
 
 
 async def cmd_revert(args: argparse.Namespace, config: Config) -> int:
-    from bot.catalog import revisions
+    from bot.actor import TERMINAL
+    from bot.catalog import actions
 
     db = await open_catalog(config)
     try:
-        plan = await revisions.revert(db, args.revision, dry_run=args.dry_run)
-    except revisions.UnknownRevision:
+        plan = await actions.revert(db, args.revision, TERMINAL, dry_run=args.dry_run)
+    except actions.UnknownRevision:
         raise CLIError(f"no revision {args.revision} ('ptm-bot history' lists them)") from None
     finally:
         await db.close()
@@ -191,7 +194,7 @@ async def cmd_revert(args: argparse.Namespace, config: Config) -> int:
 
 
 async def cmd_export(args: argparse.Namespace, config: Config) -> int:
-    from bot.catalog import service as catalog
+    from bot.catalog import actions
     from bot.cli.outfile import check_output_path, write_output
 
     to_file = args.output is not None and args.output != "-"
@@ -199,8 +202,7 @@ async def cmd_export(args: argparse.Namespace, config: Config) -> int:
         check_output_path(args.output)  # refused before the database is opened
     db = await open_catalog(config)
     try:
-        async with db.begin() as session:
-            text = await catalog.export_markdown(session)
+        text = await actions.export(db)
     finally:
         await db.close()
     if to_file:
@@ -227,7 +229,7 @@ async def cmd_stats(args: argparse.Namespace, config: Config) -> int:
             stats = await catalog.catalog_stats(session)
             chart_data = None
             if args.chart:
-                from bot.present.charts import stats_chart_data
+                from bot.catalog.chart_data import stats_chart_data
 
                 chart_data = await stats_chart_data(session)
     finally:

@@ -5,7 +5,8 @@ table), so every approved entry is in exactly one digest and reaches each follow
 Nothing is posted when nothing was added. The digest's role mention is the only mention the bot
 ever makes: allowed explicitly for that one role, nothing else. DMs are paced
 (``digest.dm_interval_seconds``); a member whose DMs are closed has their follows paused (and is
-told at their next command, see ``cogs/digest.py``).
+told at their next command, see ``cogs/digest.py``). What it reads and records goes through the
+digest's door, :mod:`bot.digest.actions`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.digest import actions as digest_actions
 from bot.digest import follows as follow_service
 from bot.digest import service as digest_service
 from bot.present.digest import render_digest, render_follow_dm
@@ -71,11 +73,8 @@ async def deliver_digest(bot: PTMBot, *, now: datetime | None = None) -> DigestR
     """Post the digest of the period that just ended and DM the followers; see the module doc."""
     config = bot.config.digest
     until = now or datetime.now(UTC)
-    async with bot.db.begin() as session:
-        last = await digest_service.last_posted(session)
-        since, until = digest_service.next_window(last, until, timedelta(days=config.period_days))
-        digest = await digest_service.digest_for(session, since, until)
-        followers = await follow_service.active_follows(session) if digest else {}
+    due = await digest_actions.due(bot.db, now=until, period=timedelta(days=config.period_days))
+    digest, followers, until = due.digest, due.followers, due.until
     run = DigestRun(entries=len(digest.entries))
     if digest:
         channel = digest_channel(bot)
@@ -104,8 +103,7 @@ async def deliver_digest(bot: PTMBot, *, now: datetime | None = None) -> DigestR
             except discord.HTTPException as exc:  # not recorded: the next run posts it
                 log.warning("could not post the digest in #%s: %s", channel, exc)
                 return run
-    async with bot.db.begin() as session:
-        await digest_service.record_posted(session, until)
+    await digest_actions.record_posted(bot.db, until)
     if digest:
         log.info("digest of %d entries posted", len(digest.entries))
         await _send_dms(bot, digest, followers, run)
@@ -133,8 +131,7 @@ async def _send_dms(
                 log.warning("could not DM member %s their follows: %s", member_id, exc)
                 continue
             log.info("DMs of member %s are closed; their follows are paused", member_id)
-            async with bot.db.begin() as session:
-                await follow_service.pause_member(session, member_id, now=datetime.now(UTC))
+            await digest_actions.pause_follows(bot.db, member_id, now=datetime.now(UTC))
             run.paused.append(member_id)
             continue
         except discord.HTTPException as exc:

@@ -1,23 +1,20 @@
 """Handlers of the moderator commands (``/ptm-admin ...``): one call, one renderer.
 
-Shared by the cog and ``ptm-bot ask``. Review decisions go through the one door,
+Shared by the cog and ``ptm-bot ask``. Review decisions go through their door,
 :mod:`bot.review.actions` (a reaction goes through it too); catalog corrections (edit, remove,
-tag, export) open their own unit of work here. Decision handlers return the reply and, where a
+tag) and the export through the catalog's, :mod:`bot.catalog.actions`. Decision handlers return the reply and, where a
 suggestion changed, its new state so the cog can refresh the suggestion's review message.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 
 import aiohttp
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.catalog import queries
-from bot.catalog import service as catalog
-from bot.catalog.model import DateStyle
+from bot.actor import TERMINAL, Actor
+from bot.catalog import actions as catalog_actions
+from bot.catalog.actions import EDITABLE
 from bot.catalog.topics import parse_topic
 from bot.commands.member import clean_text
 from bot.commands.relevance import (
@@ -34,13 +31,10 @@ from bot.present.render import Attachment, MessagePayload, safe
 from bot.present.review import render_decision_reply, render_message, render_pending
 from bot.present.watch import render_feeds
 from bot.review import actions
-from bot.review import service as review
-from bot.review.actions import Actor
 from bot.review.service import Decision, SuggestionView
 from bot.watch.arxiv import FeedError, FeedPaper, parse_feed
 from bot.watch.feeds import list_feeds
 from bot.watch.fetch import FetchOutcome, PoliteFetcher
-from db import models as m
 
 __all__ = [
     "EDITABLE",
@@ -62,7 +56,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 PER_PAGE = 10
-EDITABLE = ("name", "org", "docs_url", "date", "paper_title", "paper_url", "authors", "description")
 
 
 async def pending(db: Database, *, page: int = 0) -> MessagePayload:
@@ -94,55 +87,14 @@ async def undo(db: Database, ref: str, actor: Actor) -> tuple[MessagePayload, Su
     ), view
 
 
-async def _entry_row(session: AsyncSession, name: str) -> m.Entry:
-    entry_id = await review.find_entry_id(session, name)
-    if entry_id is None:
-        raise UserFacingError(f"No entry named {name!r}.")
-    row = await session.scalar(
-        select(m.Entry).where(m.Entry.id == entry_id).options(*catalog.entry_load_options())
-    )
-    assert row is not None
-    return row
-
-
-async def edit(db: Database, name: str, field: str, value: str) -> MessagePayload:
+async def edit(db: Database, name: str, field: str, value: str, actor: Actor = TERMINAL) -> MessagePayload:
     """Change one field of a catalog entry; the export shows it in the list's format."""
-    if field not in EDITABLE:
-        raise UserFacingError(f"Unknown field {field!r}; one of: {', '.join(EDITABLE)}.")
-    value = value.strip()
-    async with db.begin() as session:
-        row = await _entry_row(session, name)
-        entry = catalog.to_domain(row)
-        if field == "date":
-            dm = re.fullmatch(r"(\d{4})(?:-(\d{2}))?", value)
-            if dm is None or (dm.group(2) and not 1 <= int(dm.group(2)) <= 12):
-                raise UserFacingError("date must be YYYY-MM or YYYY, e.g. 2021-06.")
-            entry.year, entry.month = int(dm.group(1)), int(dm.group(2)) if dm.group(2) else None
-            entry.date_style = DateStyle.YYMM if entry.month else DateStyle.YEAR
-        elif field == "authors":
-            entry.authors = [a.strip() for a in value.split(",") if a.strip()]
-        elif field == "name":
-            clash = await session.scalar(
-                select(m.Entry.id).where(
-                    m.Entry.kind == row.kind, m.Entry.name == value, m.Entry.id != row.id
-                )
-            )
-            if clash is not None or not value:
-                raise UserFacingError(f"An entry named {value!r} already exists.")
-            entry.name = value
-            entry.aliases = []
-        else:
-            setattr(entry, field, value or None)
-        await catalog.update_entry(session, row, entry)
-    return render_message(f"Updated {safe(field)} of **{safe(entry.name)}**.")
+    shown = await catalog_actions.edit(db, name, field, value, actor)
+    return render_message(f"Updated {safe(field)} of **{safe(shown)}**.")
 
 
-async def remove(db: Database, name: str) -> MessagePayload:
-    async with db.begin() as session:
-        row = await _entry_row(session, name)
-        shown = row.name
-        await catalog.remove_entries(session, [row.id])
-        # A removed paper is not suggested again: its suggestion (if any) stays decided.
+async def remove(db: Database, name: str, actor: Actor = TERMINAL) -> MessagePayload:
+    shown = await catalog_actions.remove(db, name, actor)
     return render_message(f"Removed **{safe(shown)}** from the catalog.")
 
 
@@ -208,8 +160,7 @@ async def feeds(db: Database) -> MessagePayload:
 
 
 async def export(db: Database) -> MessagePayload:
-    async with db.begin() as session:
-        text = await catalog.export_markdown(session)
+    text = await catalog_actions.export(db)
     return MessagePayload(
         content=f"The catalog as the list's markdown ({len(text.splitlines())} lines).",
         files=[Attachment("ptm-list.md", text.encode("utf-8"), "the PTM list")],
@@ -240,24 +191,20 @@ def parse_topic_list(text: str) -> list[str]:
     return slugs
 
 
-async def tag(db: Database, name: str, topics: str) -> MessagePayload:
+async def tag(db: Database, name: str, topics: str, actor: Actor = TERMINAL) -> MessagePayload:
     """``/ptm-admin tag <name> <topics>``: replace an entry's topics (a moderator correction)."""
     name = clean_text(name, "model name")
     slugs = parse_topic_list(topics)
-    async with db.begin() as session:
-        hits = await queries.find_model(session, name, limit=1)
-        if not hits:
-            return render.render_not_found(name, await queries.closest_names(session, name, limit=5))
-        hit = await queries.set_topics(session, hits[0].id, slugs)
-    log.info("topics of %r set to %s", hit.entry.name, slugs)
-    return render.render_tagged(hit)
+    tagged = await catalog_actions.tag(db, name, slugs, actor)
+    if tagged.hit is None:
+        return render.render_not_found(name, tagged.closest)
+    return render.render_tagged(tagged.hit)
 
 
 # --------------------------------------------------------------------------------------------
 # The same commands from the terminal (``ptm-bot ask '/ptm-admin pending'``): argument names are the
-# slash options' names; decisions are audited as made ``via='cli'`` by the terminal user.
-
-TERMINAL = Actor(None, "terminal", via="cli")
+# slash options' names; decisions are audited as made ``via='cli'`` by the terminal user
+# (:data:`bot.actor.TERMINAL`).
 
 
 async def ask_pending(db: Database, page: int = 1) -> MessagePayload:

@@ -21,11 +21,12 @@ from collections.abc import Awaitable, Callable
 
 from bot.catalog import queries
 from bot.catalog import service as catalog
+from bot.catalog.chart_data import stats_chart_data
 from bot.catalog.topics import TOPICS, parse_topic
 from bot.database import Database
 from bot.errors import UserFacingError
 from bot.present import render
-from bot.present.charts import render_chart_png, stats_chart_data
+from bot.present.charts import render_chart_png
 from bot.present.render import MessagePayload, safe
 from db.counts import AtLeast
 

@@ -18,11 +18,7 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.catalog.topics import topic_label
-from db import models as m
 
 __all__ = [
     "CHART_FORMATS",
@@ -30,8 +26,6 @@ __all__ = [
     "render_chart_png",
     "render_stats_chart",
     "stack_by_primary_topic",
-    "stats_chart_data",
-    "year_topic_rows",
 ]
 
 log = logging.getLogger(__name__)
@@ -40,16 +34,6 @@ MAX_TOPICS = 9
 CHART_FORMATS = ("png", "svg", "pdf")  # what --chart writes, chosen by the file's extension
 OTHER = "other"
 UNTAGGED = "untagged"
-
-
-async def year_topic_rows(session: AsyncSession) -> list[tuple[int, int, str | None]]:
-    """``(entry id, year, topic slug or None)`` for every dated entry (one row per entry and topic)."""
-    stmt = (
-        select(m.Entry.id, m.Entry.year, m.EntryTopic.topic_slug)
-        .outerjoin(m.EntryTopic, m.EntryTopic.entry_id == m.Entry.id)
-        .where(m.Entry.year.is_not(None))
-    )
-    return [(int(i), int(y), t) for i, y, t in (await session.execute(stmt)).all()]
 
 
 def stack_by_primary_topic(
@@ -116,13 +100,8 @@ def render_stats_chart(stats_by_year_topic: Mapping[int | str, Mapping[str, int]
     return buf.getvalue()
 
 
-async def stats_chart_data(session: AsyncSession) -> dict[int, dict[str, int]]:
-    """Entries per year, stacked by topic, read in *session* (the caller closes it before drawing)."""
-    return stack_by_primary_topic(await year_topic_rows(session))
-
-
 async def render_chart_png(data: Mapping[int | str, Mapping[str, int]], fmt: str = "png") -> bytes:
-    """Draw :func:`stats_chart_data`'s numbers off the event loop; no database session is held.
+    """Draw :func:`bot.catalog.chart_data.stats_chart_data`'s numbers off the event loop; no database session is held.
     *fmt* is one of :data:`CHART_FORMATS` (PNG unless asked)."""
     if fmt not in CHART_FORMATS:
         raise ValueError(f"unknown chart format {fmt!r}")

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import discord
 
 from bot.catalog.listformat import render_entry
 from bot.catalog.model import Entry
-from bot.digest.follows import FollowView
-from bot.digest.service import Digest
 from bot.present.render import MessagePayload, make_payload, safe, truncate_lines
+
+if TYPE_CHECKING:
+    from bot.digest.follows import FollowView
+    from bot.digest.service import Digest
 
 __all__ = [
     "render_digest",

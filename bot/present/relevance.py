@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.present.render import MessagePayload, fit_embed, safe, truncate
-from bot.relevance.store import ModelSummary, RetrainResult, VersionChange
+
+if TYPE_CHECKING:
+    from bot.relevance.store import ModelSummary, RetrainResult, VersionChange
 
 __all__ = [
     "metrics_lines",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import discord
 
@@ -17,8 +18,10 @@ from bot.present.render import (
     short_authors,
     truncate,
 )
-from bot.review.service import DecisionOutcome, SuggestionView
-from db.models import SuggestionStatus
+from db.enums import SuggestionStatus
+
+if TYPE_CHECKING:
+    from bot.review.service import DecisionOutcome, SuggestionView
 
 __all__ = [
     "APPROVE_EMOJI",

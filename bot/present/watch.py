@@ -9,7 +9,7 @@ import discord
 
 from bot.present.render import MessagePayload, fit_embed, safe, truncate
 from bot.watch.report import FeedStatus, PollReport
-from db.models import FeedHealth
+from db.enums import FeedHealth
 
 __all__ = ["render_feeds", "render_health_changes", "render_poll_report"]
 

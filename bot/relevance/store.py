@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.actor import Actor
 from bot.errors import UserFacingError
 from bot.relevance.active import _CACHE, active_model, active_row
 from bot.relevance.guard import train_and_compare
@@ -243,15 +244,6 @@ async def _retrain(
 
 # --------------------------------------------------------------------------------------------
 # Moderators choose the version: activate a stored one, roll back to the one before
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who changed the active model and through which door (``command``, ``cli``): audited."""
-
-    id: int | None
-    name: str | None
-    via: str = "command"
 
 
 @dataclass(frozen=True, slots=True)

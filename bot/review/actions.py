@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.actor import Actor
 from bot.catalog.arxiv_ids import normalise_arxiv_id
 from bot.catalog.topics import parse_topic
 from bot.database import Database
@@ -53,16 +53,6 @@ __all__ = [
     "unposted_listed",
     "wake_due",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who decides, and through which door (``"reaction"``, ``"button"``, ``"command"`` or ``"cli"``):
-    audited."""
-
-    id: int | None
-    name: str | None
-    via: str = "command"
 
 
 def arxiv_ref(ref: str) -> str:

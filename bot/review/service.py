@@ -27,7 +27,7 @@ from bot.errors import UserFacingError
 from bot.watch.arxiv import FeedPaper
 from db import models as m
 from db.models import SuggestionStatus
-from db.normalize import norm_key, norm_title
+from db.normalize import norm_title
 
 log = logging.getLogger(__name__)
 
@@ -724,18 +724,6 @@ def _shown(value: object) -> str:
     if isinstance(value, tuple):
         return ", ".join(map(str, value)) or "-"
     return str(value) if value else "-"
-
-
-async def find_entry_id(session: AsyncSession, name: str) -> int | None:
-    """An entry by exact name, else by its normalised name or alias (moderator commands)."""
-    exact = await session.scalar(select(m.Entry.id).where(m.Entry.name == name).limit(1))
-    if exact is not None:
-        return exact
-    key = norm_key(name)
-    by_norm = await session.scalar(select(m.Entry.id).where(m.Entry.norm_name == key).limit(1))
-    if by_norm is not None:
-        return by_norm
-    return await session.scalar(select(m.Alias.entry_id).where(m.Alias.norm_alias == key).limit(1))
 
 
 async def decisions_for(session: AsyncSession, suggestion_id: int) -> list[m.ReviewDecision]:

@@ -24,7 +24,7 @@ from enum import StrEnum
 import aiohttp
 from yarl import URL
 
-from db.models import FeedHealth
+from db.enums import FeedHealth
 
 __all__ = [
     "FeedHealth",

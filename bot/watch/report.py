@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from db.models import FeedHealth
+from db.enums import FeedHealth
 
 __all__ = [
     "ABSTRACT_EXCERPT",
