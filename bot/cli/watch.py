@@ -78,7 +78,9 @@ async def cmd_poll(args: argparse.Namespace, config: Config) -> int:
     return 1 if report.failed or report.partial else 0
 
 
-async def _poll_over_http(db: Database, config: Config, sources: list[str] | None, dry_run: bool) -> PollReport:
+async def _poll_over_http(
+    db: Database, config: Config, sources: list[str] | None, dry_run: bool
+) -> PollReport:
     import aiohttp
 
     from bot.watch.feeds import make_fetcher

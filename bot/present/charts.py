@@ -17,6 +17,7 @@ import io
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,6 +38,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 MAX_TOPICS = 9
+# A chart's year: a number, or the string a JSON round trip leaves.
+Year = TypeVar("Year", int, str)
 CHART_FORMATS = ("png", "svg", "pdf")  # what --chart writes, chosen by the file's extension
 OTHER = "other"
 UNTAGGED = "untagged"
@@ -49,7 +52,8 @@ async def year_topic_rows(session: AsyncSession) -> list[tuple[int, int, str | N
         .outerjoin(m.EntryTopic, m.EntryTopic.entry_id == m.Entry.id)
         .where(m.Entry.year.is_not(None))
     )
-    return [(int(i), int(y), t) for i, y, t in (await session.execute(stmt)).all()]
+    # ``y is not None`` holds already (the WHERE); it tells the type checker.
+    return [(int(i), int(y), t) for i, y, t in (await session.execute(stmt)).all() if y is not None]
 
 
 def stack_by_primary_topic(
@@ -76,7 +80,7 @@ def stack_by_primary_topic(
     return {year: dict(counts) for year, counts in sorted(out.items())}
 
 
-def render_stats_chart(stats_by_year_topic: Mapping[int | str, Mapping[str, int]], fmt: str = "png") -> bytes:
+def render_stats_chart(stats_by_year_topic: Mapping[Year, Mapping[str, int]], fmt: str = "png") -> bytes:
     """A stacked bar chart (entries per year, one colour per topic) as PNG (or SVG, PDF) bytes."""
     # Imported here: matplotlib is slow to import and only this function needs it.
     import matplotlib
@@ -121,7 +125,7 @@ async def stats_chart_data(session: AsyncSession) -> dict[int, dict[str, int]]:
     return stack_by_primary_topic(await year_topic_rows(session))
 
 
-async def render_chart_png(data: Mapping[int | str, Mapping[str, int]], fmt: str = "png") -> bytes:
+async def render_chart_png(data: Mapping[Year, Mapping[str, int]], fmt: str = "png") -> bytes:
     """Draw :func:`stats_chart_data`'s numbers off the event loop; no database session is held.
     *fmt* is one of :data:`CHART_FORMATS` (PNG unless asked)."""
     if fmt not in CHART_FORMATS:
