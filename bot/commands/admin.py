@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 
 import aiohttp
 from sqlalchemy import select
@@ -307,7 +308,7 @@ async def ask_undo(db: Database, arxiv_id: str) -> MessagePayload:
 # The moderator commands ``ptm-bot ask`` can run, by qualified name (merged into
 # :data:`bot.commands.HANDLERS`). ``poll`` / ``feeds`` need the running watcher: they have CLI
 # subcommands of their own.
-HANDLERS = {
+HANDLERS: dict[str, Callable[..., Awaitable[MessagePayload]]] = {
     "ptm-admin pending": ask_pending,
     "ptm-admin approve": ask_approve,
     "ptm-admin add": ask_add,
