@@ -330,8 +330,7 @@ def _utc(value: Any) -> datetime | None:
     if not value:
         return None
     try:
-        year, month, day, hour, minute, second = value[:6]
-        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+        return datetime(*value[:6]).replace(tzinfo=UTC)
     except (TypeError, ValueError):
         return None
 
