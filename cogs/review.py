@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import cast
 
 import discord
 from discord.ext import commands, tasks
@@ -41,6 +42,14 @@ from bot.review.actions import Actor
 from bot.review.service import Decision, ReviewError, SuggestionView
 
 log = logging.getLogger(__name__)
+
+
+def _view_arg(view: discord.ui.View | None) -> discord.ui.View:
+    """*view* as discord.py's overloads of ``send`` and ``ForumChannel.create_thread`` type their
+    ``view=``: they leave out None, which the implementations take (``Optional[BaseView]``: no
+    components, a card with no buttons). The cast is that gap in the stubs, nothing more."""
+    return cast(discord.ui.View, view)
+
 
 DECISIONS = {APPROVE_EMOJI: Decision.APPROVE, REJECT_EMOJI: Decision.REJECT}
 HISTORY_SCANNED = 100
@@ -164,11 +173,11 @@ class ReviewCog(commands.Cog):
         mentions = discord.AllowedMentions.none()
         if isinstance(channel, discord.ForumChannel):
             post = await channel.create_thread(
-                name="Also above the line", embed=embed, view=view, allowed_mentions=mentions
+                name="Also above the line", embed=embed, view=_view_arg(view), allowed_mentions=mentions
             )
             message = post.message
         else:
-            message = await channel.send(embed=embed, view=view, allowed_mentions=mentions)
+            message = await channel.send(embed=embed, view=_view_arg(view), allowed_mentions=mentions)
         await actions.mark_listing_posted(
             self.bot.db, [s.id for s in items], channel_id=message.channel.id, message_id=message.id
         )
@@ -180,10 +189,10 @@ class ReviewCog(commands.Cog):
         mentions = discord.AllowedMentions.none()
         if isinstance(channel, discord.ForumChannel):
             post = await channel.create_thread(
-                name=thread_name(item), embed=embed, view=view, allowed_mentions=mentions
+                name=thread_name(item), embed=embed, view=_view_arg(view), allowed_mentions=mentions
             )
             return post.message
-        return await channel.send(embed=embed, view=view, allowed_mentions=mentions)
+        return await channel.send(embed=embed, view=_view_arg(view), allowed_mentions=mentions)
 
     @commands.Cog.listener()
     async def on_suggestions_ready(self, suggestion_ids: list[int] | None = None) -> None:

@@ -31,7 +31,7 @@ import logging
 import re
 import sqlite3
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -55,8 +55,13 @@ engine_log = logging.getLogger("sqlalchemy.engine.Engine")
 # Switch for the one-trip path on aiosqlite (tests and the benchmark turn it off to compare).
 ONE_TRIP = True
 
-Row = Mapping[str, Any]
-"""A row read by column name (``row["id"]``): ``sqlite3.Row`` or SQLAlchemy's ``RowMapping``."""
+
+class Row(Protocol):
+    """A row read by column name (``row["id"]``): ``sqlite3.Row`` or SQLAlchemy's ``RowMapping``
+    (``sqlite3.Row`` reads by name but is no ``Mapping``, hence a Protocol)."""
+
+    def __getitem__(self, key: str, /) -> Any: ...
+
 
 _PARAM = re.compile(r"(?<![:\w]):(\w+)")
 
@@ -111,9 +116,9 @@ Reads = AsyncSession | ReadConnection | ConnectionReads
 
 def dialect_name(session: Reads) -> str:
     """The backend's name (``sqlite``, ``postgresql``) of a session or a read connection."""
-    if type(session) is ReadConnection:
+    if isinstance(session, ReadConnection):
         return "sqlite"
-    bind = session.conn if type(session) is ConnectionReads else session.get_bind()  # type: ignore[union-attr]
+    bind = session.conn if isinstance(session, ConnectionReads) else session.get_bind()
     return bind.dialect.name
 
 
@@ -182,17 +187,19 @@ async def fetch_rows(session: Reads, sql: str, params: Mapping[str, Any] | None 
     On a :class:`ReadConnection` the statement runs at once, in the caller's thread, and this
     coroutine never suspends (:func:`db.reader.run_to_end` relies on it)."""
     params = params or {}
-    if type(session) is ReadConnection:
+    if isinstance(session, ReadConnection):
         return session.rows(sql, params)
-    plain = type(session) is ConnectionReads
-    bind = session.conn if plain else session.get_bind()
-    if ONE_TRIP and not plain and bind.dialect.name == "sqlite" and bind.dialect.driver == "aiosqlite":
+    if isinstance(session, ConnectionReads):
+        return await _portable(session.conn, session.conn.dialect.name, sql, params)
+    bind = session.get_bind()
+    if ONE_TRIP and bind.dialect.name == "sqlite" and bind.dialect.driver == "aiosqlite":
         if session.new or session.deleted or session.dirty:
             await session.flush()
         conn = await session.connection()
         raw = (await conn.get_raw_connection()).driver_connection
+        assert raw is not None  # a checked-out connection always has its driver's connection
         numbered, values = _numbered(sql, params)
-        if bind.echo:
+        if bind.engine.echo:
             engine_log.info("%s", numbered)
             engine_log.info("[one trip] %r", tuple(values))
         # The connection is this session's alone for the transaction: nothing else runs on it
@@ -200,8 +207,15 @@ async def fetch_rows(session: Reads, sql: str, params: Mapping[str, Any] | None 
         previous = raw.row_factory
         raw.row_factory = sqlite3.Row
         try:
-            return await raw.execute_fetchall(numbered, values)  # type: ignore[return-value]
+            return await raw.execute_fetchall(numbered, values)
         finally:
             raw.row_factory = previous
-    stmt, bound = statement(sql, params, arrays=bind.dialect.name == "postgresql")
-    return (await session.execute(stmt, bound)).mappings().all()
+    return await _portable(session, bind.dialect.name, sql, params)
+
+
+async def _portable(
+    executor: AsyncSession | AsyncConnection, dialect: str, sql: str, params: Mapping[str, Any]
+) -> Sequence[Row]:
+    """The portable path: ``text()`` through SQLAlchemy, rows as ``RowMapping``."""
+    stmt, bound = statement(sql, params, arrays=dialect == "postgresql")
+    return (await executor.execute(stmt, bound)).mappings().all()

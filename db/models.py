@@ -8,6 +8,7 @@ aliases are unique per entry. ``db/`` never imports ``discord``.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     false,
@@ -71,6 +73,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    # Every model here is declared with a Table (the declarative default types it as a FromClause).
+    __table__: ClassVar[Table]
 
 
 class Section(Base):

@@ -65,14 +65,14 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import and_, case, event, exists, func, or_, select, text
+from sqlalchemy import ColumnElement, and_, case, event, exists, func, or_, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from db import models as m
 from db.counts import AtLeast
-from db.fastread import Reads, dialect_name, fetch_rows
+from db.fastread import ConnectionReads, ReadConnection, Reads, dialect_name, fetch_rows
 from db.normalize import fold
 
 log = logging.getLogger(__name__)
@@ -251,12 +251,12 @@ def _documents(conn: Connection, ids: Sequence[int]) -> list[dict[str, Any]]:
             .order_by(ea.c.entry_id, ea.c.position)
         ):
             docs[r.entry_id]["authors"].append(r.name)
-        for r in conn.execute(
+        for link in conn.execute(
             select(ln.c.entry_id, ln.c.url, ln.c.label)
             .where(ln.c.entry_id.in_(chunk))
             .order_by(ln.c.entry_id, ln.c.position)
         ):
-            docs[r.entry_id]["body"] += [r.label or "", _url_words(r.url)]
+            docs[link.entry_id]["body"] += [link.label or "", _url_words(link.url)]
     return [
         {
             "rowid": entry_id,
@@ -446,7 +446,7 @@ async def search(
     # Negative values mean nothing (PostgreSQL rejects a negative LIMIT or OFFSET outright).
     limit, offset = max(0, limit), max(0, offset)
     dialect = dialect_name(session)
-    if dialect not in ("sqlite", "postgresql"):
+    if dialect not in ("sqlite", "postgresql") and not isinstance(session, ReadConnection):
         for or_terms in (False, True) if any_term and len(query_terms(query)) > 1 else (False,):
             ids, total = await _search_ilike(
                 session,
@@ -596,6 +596,7 @@ async def _search_fts(
         else:
             ids, total = walked
             if total < 0 and with_total:  # a kind's hits, not counted on the way
+                assert kinds  # only a kind's walk leaves its total uncounted
                 # The kind's index against the hit set (doclist rowids): 2-4x cheaper than
                 # joining every hit to ``entries`` for its kind, on common words.
                 rows = await fetch_rows(
@@ -769,7 +770,7 @@ async def _search_fts_ranked(
 
 
 async def _search_ilike(
-    session: AsyncSession,
+    session: AsyncSession | ConnectionReads,
     query: str,
     *,
     kinds: Sequence[str] | None,
@@ -814,6 +815,7 @@ async def _search_ilike(
     first = query_terms(query)[0]
     name_hit = case((e.name.ilike(f"%{first}%"), 0), else_=1)
     newest = [e.year.desc().nulls_last(), e.month.desc().nulls_last()]
+    order_by: list[ColumnElement[Any] | InstrumentedAttribute[int]]
     if order == "id":
         order_by = [e.id]
     elif order == "date":

@@ -7,10 +7,13 @@ and the database rows become them through :func:`entry_from_columns`.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from db.fastread import Row
 
 __all__ = [
     "AuthorStyle",
@@ -118,7 +121,7 @@ def format_date(year: int | None, month: int | None) -> str | None:
 
 
 def entry_from_columns(
-    row: Mapping[str, Any],
+    row: Row,
     *,
     authors: Iterable[str] = (),
     links: Iterable[Link] = (),

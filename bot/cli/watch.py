@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 from bot.config import Config
 
 if TYPE_CHECKING:
+    from bot.database import Database
     from bot.watch.report import Candidate, PollReport
+    from db.models import Feed
 
 # The watcher (bot.watch.poll, bot.watch.feeds: SQLAlchemy, aiohttp) is imported inside the commands:
 # this module is loaded for every ``ptm-bot`` call, ``--help`` included, and start-up must stay fast
@@ -76,7 +78,9 @@ async def cmd_poll(args: argparse.Namespace, config: Config) -> int:
     return 1 if report.failed or report.partial else 0
 
 
-async def _poll_over_http(db: object, config: Config, sources: list[str] | None, dry_run: bool) -> PollReport:
+async def _poll_over_http(
+    db: Database, config: Config, sources: list[str] | None, dry_run: bool
+) -> PollReport:
     import aiohttp
 
     from bot.watch.feeds import make_fetcher
@@ -122,7 +126,7 @@ def render_candidates_table(candidates: Sequence[Candidate]) -> str:
     return "\n".join(lines)
 
 
-def render_feeds_table(feeds: Sequence[object]) -> str:
+def render_feeds_table(feeds: Sequence[Feed]) -> str:
     """Health of every stored feed (rows of ``feeds``)."""
     if not feeds:
         return "no feeds polled yet"

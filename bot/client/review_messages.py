@@ -113,7 +113,8 @@ def review_destination(bot: PTMBot) -> ReviewChannel | None:
     name = wanted.lstrip("#").casefold()
     guild_ids = bot.config.discord.guild_ids
     for guild in sorted(bot.guilds, key=lambda g: (g.id not in guild_ids, g.id)):
-        for channel in [*guild.text_channels, *guild.forums]:
-            if channel.name.casefold() == name:
-                return channel
+        named: list[ReviewChannel] = [*guild.text_channels, *guild.forums]
+        for candidate in named:
+            if candidate.name.casefold() == name:
+                return candidate
     return None

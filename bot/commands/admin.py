@@ -9,6 +9,7 @@ suggestion changed, its new state so the cog can refresh the suggestion's review
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 import aiohttp
 
@@ -254,7 +255,7 @@ async def ask_undo(db: Database, arxiv_id: str) -> MessagePayload:
 # The moderator commands ``ptm-bot ask`` can run, by qualified name (merged into
 # :data:`bot.commands.HANDLERS`). ``poll`` / ``feeds`` need the running watcher: they have CLI
 # subcommands of their own.
-HANDLERS = {
+HANDLERS: dict[str, Callable[..., Awaitable[MessagePayload]]] = {
     "ptm-admin pending": ask_pending,
     "ptm-admin approve": ask_approve,
     "ptm-admin add": ask_add,

@@ -7,6 +7,7 @@ or ``cli:<user>`` from the terminal.
 from __future__ import annotations
 
 import getpass
+from collections.abc import Awaitable, Callable
 
 from bot.config import Config
 from bot.database import Database
@@ -71,7 +72,7 @@ async def ask_gate_list(db: Database, *, config: Config) -> MessagePayload:
     return await gate_list(db, config)
 
 
-HANDLERS = {
+HANDLERS: dict[str, Callable[..., Awaitable[MessagePayload]]] = {
     "ptm-admin gate add": ask_gate_add,
     "ptm-admin gate remove": ask_gate_remove,
     "ptm-admin gate list": ask_gate_list,

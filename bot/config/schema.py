@@ -146,7 +146,7 @@ class GatesConfig:
 
     def items(self) -> list[tuple[str, str, str]]:
         """(mode, kind, value) of every gate, in the file's key order."""
-        out = []
+        out: list[tuple[str, str, str]] = []
         for f in dataclasses.fields(self):
             mode, _, kinds = f.name.partition("_")
             out.extend((mode, GATE_KEY_KINDS[kinds], v) for v in getattr(self, f.name))

@@ -17,6 +17,7 @@ from bot.catalog.model import Entry
 from bot.catalog.topics import parse_topic, topic_label
 from bot.errors import UserFacingError
 from db import models as m
+from db.dml import rowcount
 from db.normalize import norm_key, norm_title
 
 __all__ = [
@@ -186,4 +187,4 @@ async def take_notice(session: AsyncSession, member_id: int) -> bool:
         .values(notice_pending=False)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)
+    return bool(rowcount(result))

@@ -17,6 +17,7 @@ import io
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
+from typing import TypeVar
 
 from bot.catalog.topics import topic_label
 
@@ -31,6 +32,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 MAX_TOPICS = 9
+# A chart's year: a number, or the string a JSON round trip leaves.
+Year = TypeVar("Year", int, str)
 CHART_FORMATS = ("png", "svg", "pdf")  # what --chart writes, chosen by the file's extension
 OTHER = "other"
 UNTAGGED = "untagged"
@@ -60,7 +63,7 @@ def stack_by_primary_topic(
     return {year: dict(counts) for year, counts in sorted(out.items())}
 
 
-def render_stats_chart(stats_by_year_topic: Mapping[int | str, Mapping[str, int]], fmt: str = "png") -> bytes:
+def render_stats_chart(stats_by_year_topic: Mapping[Year, Mapping[str, int]], fmt: str = "png") -> bytes:
     """A stacked bar chart (entries per year, one colour per topic) as PNG (or SVG, PDF) bytes."""
     # Imported here: matplotlib is slow to import and only this function needs it.
     import matplotlib
@@ -100,7 +103,7 @@ def render_stats_chart(stats_by_year_topic: Mapping[int | str, Mapping[str, int]
     return buf.getvalue()
 
 
-async def render_chart_png(data: Mapping[int | str, Mapping[str, int]], fmt: str = "png") -> bytes:
+async def render_chart_png(data: Mapping[Year, Mapping[str, int]], fmt: str = "png") -> bytes:
     """Draw :func:`bot.catalog.chart_data.stats_chart_data`'s numbers off the event loop; no database session is held.
     *fmt* is one of :data:`CHART_FORMATS` (PNG unless asked)."""
     if fmt not in CHART_FORMATS:

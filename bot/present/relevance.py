@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -28,7 +29,7 @@ def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value * 100:.1f}%"
 
 
-def metrics_lines(metrics: dict[str, Any]) -> list[str]:
+def metrics_lines(metrics: Mapping[str, Any]) -> list[str]:
     """One line per slice of the frozen test split, with its counts."""
     lines = []
     for key, label in _SLICES:

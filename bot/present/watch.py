@@ -13,7 +13,7 @@ from db.enums import FeedHealth
 
 __all__ = ["render_feeds", "render_health_changes", "render_poll_report"]
 
-_HEALTH_ICON = {
+_HEALTH_ICON: dict[str, str] = {  # looked up by a feed's health as stored (a str)
     FeedHealth.OK: "✅",
     FeedHealth.DEGRADED: "🟡",
     FeedHealth.FAILING: "⚠️",

@@ -32,13 +32,21 @@ DEFAULT_CARDS = 8
 
 
 class DayItem(Protocol):
-    id: str
-    title: str
-    abstract: str
-    label: int
-    borderline: bool
-    categories: tuple[str, ...]
-    slice: str
+    # Read-only members, so a frozen dataclass (:class:`bot.relevance.train.Item`) is one.
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def abstract(self) -> str: ...
+    @property
+    def label(self) -> int: ...
+    @property
+    def borderline(self) -> bool: ...
+    @property
+    def categories(self) -> tuple[str, ...]: ...
+    @property
+    def slice(self) -> str: ...
 
 
 class _Scorer(Protocol):

@@ -155,7 +155,7 @@ def compare_on_split(
     rng = np.random.default_rng(seed)
     total_new = total_old = 0.0
     boot = np.zeros(RESAMPLES)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name, items in groups.items():
         f_new, f_old = _flags(new, items), _flags(old, items)
         kinds = np.array([_kind(i) for i in items])

@@ -21,7 +21,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -429,8 +429,9 @@ async def summary(session: AsyncSession, *, strongest: int = 8) -> ModelSummary:
                 "status": s,
                 "created_at": c.isoformat() if c else None,
                 "note": note,
-                # Which check kept it aside (the note gives the figures).
-                "failed": list((metrics or {}).get("failed") or []),
+                # Which check kept it aside (the note gives the figures); the JSON column reads
+                # back what ``RetrainResult.as_dict`` wrote, a list of names.
+                "failed": list(cast("list[str]", (metrics or {}).get("failed") or [])),
                 "last_change": _change(last_event.get(v)),
             }
             for v, s, c, note, metrics in rows

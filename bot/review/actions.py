@@ -215,7 +215,7 @@ async def stored_paper(db: Database, ref: str) -> FeedPaper | None:
             abstract=row.abstract or "",
             authors=tuple(row.authors or ()),
             categories=tuple(row.categories or ()),
-            primary_category=(row.categories or [None])[0],
+            primary_category=row.categories[0] if row.categories else None,
             announce_type=row.announce_type or "new",
             url=row.url or f"https://arxiv.org/abs/{row.arxiv_id}",
             published=None,

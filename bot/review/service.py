@@ -26,6 +26,7 @@ from bot.catalog.model import Entry, EntryKind
 from bot.errors import UserFacingError
 from bot.watch.arxiv import FeedPaper
 from db import models as m
+from db.dml import rowcount
 from db.models import SuggestionStatus
 from db.normalize import norm_title
 
@@ -256,7 +257,7 @@ async def promote(session: AsyncSession, suggestion_id: int) -> DecisionOutcome:
     row = await session.get(m.Suggestion, suggestion_id, populate_existing=True)
     if row is None:
         raise ReviewError(f"no suggestion with id {suggestion_id}")
-    return DecisionOutcome(applied=result.rowcount == 1, suggestion=SuggestionView.of(row))
+    return DecisionOutcome(applied=rowcount(result) == 1, suggestion=SuggestionView.of(row))
 
 
 async def list_pending(
@@ -409,7 +410,7 @@ async def decide(
     row = await session.get(m.Suggestion, suggestion_id, populate_existing=True)
     if row is None:
         raise ReviewError(f"no suggestion with id {suggestion_id}")
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         return DecisionOutcome(applied=False, suggestion=SuggestionView.of(row))
     entry_name = None
     if decision is Decision.APPROVE:
@@ -470,7 +471,7 @@ async def undo(
         )
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         raise ReviewError(f"arXiv {current.arxiv_id} changed meanwhile; try again")
     if current.status == SuggestionStatus.APPROVED and current.entry_id is not None:
         await session.execute(delete(m.Entry).where(m.Entry.id == current.entry_id))
@@ -567,7 +568,7 @@ async def snooze(
     row = await session.get(m.Suggestion, suggestion_id, populate_existing=True)
     if row is None:
         raise ReviewError(f"no suggestion with id {suggestion_id}")
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         return DecisionOutcome(applied=False, suggestion=SuggestionView.of(row))
     session.add(_audit(row.id, "snooze", actor_id, actor_name, via, reason, now))
     await session.flush()
@@ -601,7 +602,7 @@ async def _wake(
         .values(snoozed_until=None, snoozed_by=None, **values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         return None
     session.add(_audit(suggestion_id, "wake", None, None, "watcher", reason, now))
     await session.flush()
@@ -708,7 +709,7 @@ async def edit_proposal(
     )
     row = await session.get(m.Suggestion, suggestion_id, populate_existing=True)
     assert row is not None
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         return DecisionOutcome(applied=False, suggestion=SuggestionView.of(row))
     labels = ("name", "kind", "topics", "organisation")
     new = (name, kind, tuple(topics), org)

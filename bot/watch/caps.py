@@ -21,6 +21,7 @@ from bot.relevance.propose import propose_topics
 from bot.watch.dedup import Catalog
 from bot.watch.report import Candidate, CandidateStatus, excerpt
 from db import models as m
+from db.dml import rowcount
 from db.models import SuggestionStatus
 
 __all__ = ["CAP_REASONS", "EXPLORATION_FLOOR", "apply_caps", "take_waiting"]
@@ -137,7 +138,7 @@ async def take_waiting(
                 .where(s.id == row.id, s.status == SuggestionStatus.WAITING)
                 .values(status=SuggestionStatus.PENDING, suggested_at=now, proposed_topics=topics)
             )
-            if result.rowcount != 1:
+            if rowcount(result) != 1:
                 continue  # another poll took it
         taken.append(_waited(row, topics, dry_run=dry_run))
     return taken

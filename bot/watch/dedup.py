@@ -95,8 +95,17 @@ class Catalog:
 
 
 async def load_catalog(session: AsyncSession) -> Catalog:
-    ids = set((await session.scalars(select(m.Entry.arxiv_id).where(m.Entry.arxiv_id.is_not(None)))).all())
-    ids |= set((await session.scalars(select(m.Paper.arxiv_id).where(m.Paper.arxiv_id.is_not(None)))).all())
+    # ``is not None`` holds already (the WHERE); it tells the type checker.
+    ids = {
+        i
+        for i in await session.scalars(select(m.Entry.arxiv_id).where(m.Entry.arxiv_id.is_not(None)))
+        if i is not None
+    }
+    ids |= {
+        i
+        for i in await session.scalars(select(m.Paper.arxiv_id).where(m.Paper.arxiv_id.is_not(None)))
+        if i is not None
+    }
     titles = set(
         (
             await session.scalars(

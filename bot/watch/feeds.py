@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from sqlalchemy import select, update
@@ -26,6 +26,7 @@ from bot.watch.arxiv import FeedError, FeedPaper, parse_feed
 from bot.watch.fetch import FeedHealth, FetchOutcome, PoliteFetcher, Validators, next_health
 from bot.watch.report import FeedStatus
 from db import models as m
+from db.dml import rowcount
 
 __all__ = [
     "PARSE_IN_THREAD_BYTES",
@@ -69,13 +70,20 @@ def is_url(source: str) -> bool:
     return urlsplit(source).scheme in ("http", "https")
 
 
+class _Backoff(TypedDict, total=False):
+    """:class:`PoliteFetcher`'s retry timing, when not its defaults."""
+
+    backoff_base: float
+    max_backoff: float
+
+
 def make_fetcher(session: Any, config: Config, *, interactive: bool = False) -> PoliteFetcher:
     """The fetcher configured from ``[feeds]`` around the bot's (or the CLI's) aiohttp session.
 
     *interactive* (``ptm-bot poll``): someone is waiting, so retries back off for seconds, not minutes.
     """
     feeds = config.feeds
-    extra: dict[str, float] = {"backoff_base": 1.0, "max_backoff": 5.0} if interactive else {}
+    extra: _Backoff = {"backoff_base": 1.0, "max_backoff": 5.0} if interactive else {}
     return PoliteFetcher(
         session,
         user_agent=config.user_agent,
@@ -99,7 +107,7 @@ async def enable_feed(session: AsyncSession, url: str) -> bool:
         .where(m.Feed.url == url)
         .values(health=FeedHealth.OK, consecutive_failures=0, last_error=None)
     )
-    return bool(result.rowcount)
+    return bool(rowcount(result))
 
 
 async def mark_health_announced(session: AsyncSession, changes: Iterable[FeedStatus]) -> int:
@@ -113,7 +121,7 @@ async def mark_health_announced(session: AsyncSession, changes: Iterable[FeedSta
             .where(m.Feed.url == change.source, m.Feed.health == change.health)
             .values(announced_health=change.health)
         )
-        done += result.rowcount or 0
+        done += rowcount(result) or 0
     return done
 
 

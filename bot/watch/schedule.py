@@ -13,7 +13,7 @@ import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from apscheduler.job import Job
@@ -53,6 +53,8 @@ class DSTSafeCronTrigger(CronTrigger):
     parent again from each local midnight between the search start and its answer and keeps the
     earliest, then applies the jitter once. Cheap: a few extra calls per scheduled run.
     """
+
+    jitter: int | None  # the parent's (APScheduler ships no types)
 
     def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
         jitter, self.jitter = self.jitter, None
@@ -105,7 +107,14 @@ def add_poll_job(
     )
 
 
-def _coroutine_function(job: Callable[[], Awaitable[Any]]) -> Callable[[], Awaitable[Any]]:
+class _Job(Protocol):
+    """A poll job: a coroutine function or an object with ``async def __call__``. (A Protocol, not a
+    ``Callable``: mypy cannot read ``__call__`` off a ``Callable`` type.)"""
+
+    def __call__(self) -> Awaitable[Any]: ...
+
+
+def _coroutine_function(job: _Job) -> _Job:
     """*job* in a form APScheduler's asyncio executor awaits on the loop.
 
     The executor tells coroutine functions from plain callables with ``iscoroutinefunction``, which

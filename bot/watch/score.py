@@ -68,7 +68,7 @@ def _score(
     status: str,
     model: RelevanceModel,
     gates: GateSet,
-    threshold: float,
+    threshold: float | None,
     *,
     all_topics: bool,
 ) -> Candidate:

@@ -14,7 +14,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +24,9 @@ from bot.watch.caps import CAP_REASONS
 from bot.watch.report import Candidate, CandidateStatus
 from db import models as m
 from db.models import SuggestionStatus
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects import postgresql, sqlite
 
 __all__ = ["store_placement", "store_suggestions"]
 
@@ -56,8 +59,8 @@ async def store_suggestions(
     # RETURNING names the rows this poll stored: a row another poll stored meanwhile is skipped by
     # the insert, and this poll neither counts nor posts it.
     if plain is None:
-        statement = _insert_ignoring_duplicates(session, m.Suggestion.__table__)
-        statement = statement.returning(m.Suggestion.__table__.c.arxiv_id, m.Suggestion.__table__.c.id)
+        insert = _insert_ignoring_duplicates(session, m.Suggestion.__table__)
+        statement = insert.returning(m.Suggestion.__table__.c.arxiv_id, m.Suggestion.__table__.c.id)
         result = await session.execute(statement, rows)
     else:
         result = await session.execute(plain.statement, plain.render(rows, now))
@@ -121,14 +124,16 @@ async def store_placement(session: AsyncSession, waited: Sequence[Candidate]) ->
         )
 
 
-def _insert_ignoring_duplicates(session: AsyncSession, table: Table):  # type: ignore[no-untyped-def]
+def _insert_ignoring_duplicates(session: AsyncSession, table: Table) -> postgresql.Insert | sqlite.Insert:
     """INSERT that skips rows whose arXiv id another poll stored meanwhile (unique constraint)."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table).on_conflict_do_nothing(index_elements=["arxiv_id"])
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table).on_conflict_do_nothing(index_elements=["arxiv_id"])
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table).on_conflict_do_nothing(index_elements=["arxiv_id"])
 
 
 _JSON_COLUMNS = ("authors", "categories", "reasons", "proposed_topics")
@@ -145,9 +150,11 @@ def _json_encoder() -> Callable[[Any], str]:
     from json import encoder
 
     defaults = json.JSONEncoder()
-    if encoder.c_make_encoder is None:
+    # The C accelerator: None when it is not built; typeshed leaves the private name out.
+    make_encoder = getattr(encoder, "c_make_encoder", None)
+    if make_encoder is None:
         return defaults.encode
-    chunks = encoder.c_make_encoder(
+    chunks = make_encoder(
         None,
         defaults.default,
         encoder.encode_basestring_ascii,

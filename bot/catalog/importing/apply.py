@@ -125,6 +125,10 @@ class _EntryRows:
     paper_ids: dict[str, int]
     now: datetime
 
+    def _paper_id(self, entry: Entry) -> int | None:
+        key = _paper_key(entry)
+        return None if key is None else self.paper_ids.get(key)
+
     def values(self, entry: Entry) -> dict[str, Any]:
         """An entry's columns (without its position and origin)."""
         return {
@@ -137,7 +141,7 @@ class _EntryRows:
             "date_style": str(entry.date_style),
             "org": entry.org,
             "docs_url": entry.docs_url,
-            "paper_id": self.paper_ids.get(_paper_key(entry)),
+            "paper_id": self._paper_id(entry),
             "paper_title": entry.paper_title,
             "paper_url": entry.paper_url,
             "arxiv_id": entry.arxiv_id,
@@ -291,11 +295,7 @@ async def _ensure_papers(session: AsyncSession, entries: Sequence[Entry]) -> dic
     arxiv = [k for k in wanted if not k.startswith("title:")]
     titles = [k[len("title:") :] for k in wanted if k.startswith("title:")]
     for chunk in _chunks(arxiv):
-        ids.update(
-            (
-                await session.execute(select(m.Paper.arxiv_id, m.Paper.id).where(m.Paper.arxiv_id.in_(chunk)))
-            ).all()
-        )
+        ids.update(await _papers_by_arxiv_id(session, chunk))
     for chunk in _chunks(titles):
         rows = await session.execute(
             select(m.Paper.norm_title, m.Paper.id)
@@ -320,17 +320,22 @@ async def _insert_papers(
     await session.execute(insert(m.Paper.__table__), rows)
     arxiv = [k for k in chunk if not k.startswith("title:")]
     if arxiv:
-        found = await session.execute(select(m.Paper.arxiv_id, m.Paper.id).where(m.Paper.arxiv_id.in_(arxiv)))
-        ids.update(found.all())
+        ids.update(await _papers_by_arxiv_id(session, arxiv))
     titles = [r["norm_title"] for k, r in zip(chunk, rows, strict=True) if k.startswith("title:")]
     if titles:
         # The newest row of a title is the one just inserted (older ones were found above).
-        found = await session.execute(
+        newest = await session.execute(
             select(m.Paper.norm_title, func.max(m.Paper.id))
             .where(m.Paper.arxiv_id.is_(None), m.Paper.norm_title.in_(titles))
             .group_by(m.Paper.norm_title)
         )
-        ids.update(("title:" + t, i) for t, i in found.all())
+        ids.update(("title:" + t, i) for t, i in newest.all())
+
+
+async def _papers_by_arxiv_id(session: AsyncSession, arxiv_ids: Sequence[str]) -> dict[str, int]:
+    """The ids of the papers with these arXiv ids (``IN`` never matches a NULL ``arxiv_id``)."""
+    rows = await session.execute(select(m.Paper.arxiv_id, m.Paper.id).where(m.Paper.arxiv_id.in_(arxiv_ids)))
+    return {arxiv_id: paper_id for arxiv_id, paper_id in rows.all() if arxiv_id is not None}
 
 
 async def _ensure_topics(session: AsyncSession, slugs: set[str]) -> None:

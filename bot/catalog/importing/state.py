@@ -95,18 +95,18 @@ async def _load_children(session: AsyncSession) -> _Children:
         .order_by(m.EntryAuthor.entry_id, m.EntryAuthor.position)
     ):
         out.authors.setdefault(entry_id, []).append(name)
-    for r in await session.execute(
+    for link in await session.execute(
         select(m.EntryLink.entry_id, m.EntryLink.url, m.EntryLink.label, m.EntryLink.label_own_line).order_by(
             m.EntryLink.entry_id, m.EntryLink.position
         )
     ):
-        out.links.setdefault(r.entry_id, []).append(Link(r.url, r.label, bool(r.label_own_line)))
-    for r in await session.execute(
+        out.links.setdefault(link.entry_id, []).append(Link(link.url, link.label, bool(link.label_own_line)))
+    for topic in await session.execute(
         select(m.EntryTopic.entry_id, m.EntryTopic.topic_slug, m.EntryTopic.source)
     ):
-        out.topics.setdefault(r.entry_id, []).append((r.topic_slug, r.source))
-    for r in await session.execute(select(m.Alias.entry_id, m.Alias.alias).order_by(m.Alias.id)):
-        out.aliases.setdefault(r.entry_id, []).append(r.alias)
+        out.topics.setdefault(topic.entry_id, []).append((topic.topic_slug, topic.source))
+    for alias in await session.execute(select(m.Alias.entry_id, m.Alias.alias).order_by(m.Alias.id)):
+        out.aliases.setdefault(alias.entry_id, []).append(alias.alias)
     return out
 
 

@@ -26,6 +26,7 @@ depends_on = None
 
 def upgrade() -> None:
     bind = op.get_bind()
+    order: list[str | sa.TextClause]
     if bind.dialect.name == "sqlite":
         order = [sa.text("year DESC"), sa.text("month DESC"), "name", "id"]
     else:  # the queries' own order there: NULLS LAST (bot/catalog/queries.py _date_order)
