@@ -62,18 +62,22 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import and_, case, event, exists, func, or_, select, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
-from db import models as m
 from db.counts import AtLeast
 from db.fastread import Reads, dialect_name, fetch_rows
 from db.normalize import fold
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.orm import Session
+
+# db.models (the ORM) is imported by the functions that write the index or fall back to ILIKE:
+# a search on SQLite or PostgreSQL imports no ORM (issue 19, start-up of the query subcommands).
 
 log = logging.getLogger(__name__)
 
@@ -220,6 +224,8 @@ def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
 
 
 def _documents(conn: Connection, ids: Sequence[int]) -> list[dict[str, Any]]:
+    from db import models as m
+
     e = m.Entry.__table__
     stmt = select(e.c.id, e.c.kind, e.c.name, e.c.paper_title, e.c.phrasing, e.c.org, e.c.description)
     docs: dict[int, dict[str, Any]] = {}
@@ -279,6 +285,8 @@ _REINDEX_STEP = 5000
 
 def _all_entry_ids(conn: Connection) -> Iterable[list[int]]:
     """Every entry id, ascending, a step at a time (keyset pages on the primary key)."""
+    from db import models as m
+
     e = m.Entry.__table__
     last = None
     while True:
@@ -377,9 +385,6 @@ async def reindex(session: AsyncSession, entry_ids: Sequence[int] | None = None)
     await conn.run_sync(reindex_sync, entry_ids)
 
 
-_CHILDREN = (m.Alias, m.EntryAuthor, m.EntryLink)
-
-
 # ``session.info`` key of look-ups a unit of work may reuse (bot.queries keeps the name
 # candidates of a query there, for "not found, did you mean" right after the look-up). Any
 # flush and the end of the transaction drop it, so a reused result never predates a write.
@@ -391,13 +396,16 @@ def _drop_read_cache(session: Session, _transaction: Any) -> None:
 
 
 def _reindex_after_flush(session: Session, _context: Any) -> None:
+    from db import models as m
+
+    children = (m.Alias, m.EntryAuthor, m.EntryLink)
     session.info.pop(READ_CACHE, None)
     touched: set[int] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, m.Entry):
             if obj.id is not None:
                 touched.add(obj.id)
-        elif isinstance(obj, _CHILDREN) and getattr(obj, "entry_id", None) is not None:
+        elif isinstance(obj, children) and getattr(obj, "entry_id", None) is not None:
             touched.add(obj.entry_id)
     if not touched:
         return
@@ -782,6 +790,8 @@ async def _search_ilike(
     """The portable fallback: every term (with ``any_term``, some term) occurs (ILIKE) in one of
     the chosen columns. ``order``: ``"rank"`` puts name hits of the first term first, then the
     newest; ``"date"`` is newest first (undated last); ``"id"`` by entry id."""
+    from db import models as m
+
     e = m.Entry
     cols = set(columns or COLUMNS)
     conds = []
