@@ -65,19 +65,18 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import and_, case, event, exists, func, or_, select, text
-from sqlalchemy.engine import Connection
-
 from db.counts import AtLeast
 from db.fastread import Reads, dialect_name, fetch_rows
 from db.normalize import fold
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
     from sqlalchemy.ext.asyncio import AsyncSession
     from sqlalchemy.orm import Session
 
-# db.models (the ORM) is imported by the functions that write the index or fall back to ILIKE:
-# a search on SQLite or PostgreSQL imports no ORM (issue 19, start-up of the query subcommands).
+# SQLAlchemy and db.models (the ORM) are imported by the functions that write the index or fall
+# back to ILIKE: a search on a SQLite read thread runs on the standard library alone, and one on
+# PostgreSQL imports no ORM (issue 19, start-up of the query subcommands).
 
 log = logging.getLogger(__name__)
 
@@ -224,6 +223,8 @@ def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
 
 
 def _documents(conn: Connection, ids: Sequence[int]) -> list[dict[str, Any]]:
+    from sqlalchemy import select
+
     from db import models as m
 
     e = m.Entry.__table__
@@ -285,6 +286,8 @@ _REINDEX_STEP = 5000
 
 def _all_entry_ids(conn: Connection) -> Iterable[list[int]]:
     """Every entry id, ascending, a step at a time (keyset pages on the primary key)."""
+    from sqlalchemy import select
+
     from db import models as m
 
     e = m.Entry.__table__
@@ -303,6 +306,8 @@ def _all_entry_ids(conn: Connection) -> Iterable[list[int]]:
 def reindex_sync(conn: Connection, entry_ids: Sequence[int] | None = None) -> None:
     """Rewrite the index rows of these entries (None: rebuild all), :data:`_REINDEX_STEP`
     entries at a time. SQLite (FTS5) and PostgreSQL (:data:`PG_TABLE`); else a no-op."""
+    from sqlalchemy import text
+
     dialect = conn.dialect.name
     if dialect == "postgresql":
         if not pg_search_ready(conn):
@@ -325,6 +330,8 @@ def reindex_sync(conn: Connection, entry_ids: Sequence[int] | None = None) -> No
 
 
 def _write_fts_rows(conn: Connection, ids: Sequence[int], *, fresh: bool) -> None:
+    from sqlalchemy import text
+
     if not fresh:
         for chunk in _chunks(ids):
             conn.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({','.join(str(i) for i in chunk)})"))
@@ -365,6 +372,8 @@ _PG_INSERT = (
 
 
 def _write_pg_rows(conn: Connection, ids: Sequence[int], *, fresh: bool) -> None:
+    from sqlalchemy import text
+
     if not fresh:
         for chunk in _chunks(ids):
             conn.execute(
@@ -417,6 +426,8 @@ def track_index(session_class: type[Session]) -> None:
     after each flush, reindex the entries whose row, aliases, authors or links changed; drop
     the unit of work's read cache at any flush and at the end of each transaction.
     :func:`db.session.create_sessionmaker` calls this on its factory's own session class."""
+    from sqlalchemy import event
+
     event.listen(session_class, "after_flush", _reindex_after_flush)
     event.listen(session_class, "after_transaction_end", _drop_read_cache)
 
@@ -790,6 +801,8 @@ async def _search_ilike(
     """The portable fallback: every term (with ``any_term``, some term) occurs (ILIKE) in one of
     the chosen columns. ``order``: ``"rank"`` puts name hits of the first term first, then the
     newest; ``"date"`` is newest first (undated last); ``"id"`` by entry id."""
+    from sqlalchemy import and_, case, exists, func, or_, select
+
     from db import models as m
 
     e = m.Entry
