@@ -31,11 +31,14 @@ import logging
 import re
 import sqlite3
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
-from sqlalchemy import bindparam, text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
-from sqlalchemy.sql.elements import TextClause
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+    from sqlalchemy.sql.elements import TextClause
+
+# SQLAlchemy is imported by the portable path only (statement()): a read on a SQLite read
+# thread (ReadConnection) runs on the standard library alone (issue 19, CLI start-up).
 
 __all__ = [
     "ONE_TRIP",
@@ -110,7 +113,7 @@ class ConnectionReads:
         return getattr(self.conn, name)
 
 
-Reads = AsyncSession | ReadConnection | ConnectionReads
+Reads: TypeAlias = "AsyncSession | ReadConnection | ConnectionReads"
 """What a read-only query function takes: a session, a read thread's connection, or a plain one."""
 
 
@@ -128,6 +131,8 @@ def _is_list(value: Any) -> bool:
 
 @functools.lru_cache(maxsize=256)
 def _text(sql: str, lists: frozenset[str]) -> TextClause:
+    from sqlalchemy import bindparam, text
+
     return text(sql).bindparams(*(bindparam(name, expanding=True) for name in sorted(lists)))
 
 

@@ -62,18 +62,22 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import ColumnElement, and_, case, event, exists, func, or_, select, text
-from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute, Session
-
-from db import models as m
 from db.counts import AtLeast
 from db.fastread import ConnectionReads, ReadConnection, Reads, dialect_name, fetch_rows
 from db.normalize import fold
+
+if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.orm import InstrumentedAttribute, Session
+
+# SQLAlchemy and db.models (the ORM) are imported by the functions that write the index or fall
+# back to ILIKE: a search on a SQLite read thread runs on the standard library alone, and one on
+# PostgreSQL imports no ORM (issue 19, start-up of the query subcommands).
 
 log = logging.getLogger(__name__)
 
@@ -220,6 +224,10 @@ def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
 
 
 def _documents(conn: Connection, ids: Sequence[int]) -> list[dict[str, Any]]:
+    from sqlalchemy import select
+
+    from db import models as m
+
     e = m.Entry.__table__
     stmt = select(e.c.id, e.c.kind, e.c.name, e.c.paper_title, e.c.phrasing, e.c.org, e.c.description)
     docs: dict[int, dict[str, Any]] = {}
@@ -279,6 +287,10 @@ _REINDEX_STEP = 5000
 
 def _all_entry_ids(conn: Connection) -> Iterable[list[int]]:
     """Every entry id, ascending, a step at a time (keyset pages on the primary key)."""
+    from sqlalchemy import select
+
+    from db import models as m
+
     e = m.Entry.__table__
     last = None
     while True:
@@ -295,6 +307,8 @@ def _all_entry_ids(conn: Connection) -> Iterable[list[int]]:
 def reindex_sync(conn: Connection, entry_ids: Sequence[int] | None = None) -> None:
     """Rewrite the index rows of these entries (None: rebuild all), :data:`_REINDEX_STEP`
     entries at a time. SQLite (FTS5) and PostgreSQL (:data:`PG_TABLE`); else a no-op."""
+    from sqlalchemy import text
+
     dialect = conn.dialect.name
     if dialect == "postgresql":
         if not pg_search_ready(conn):
@@ -317,6 +331,8 @@ def reindex_sync(conn: Connection, entry_ids: Sequence[int] | None = None) -> No
 
 
 def _write_fts_rows(conn: Connection, ids: Sequence[int], *, fresh: bool) -> None:
+    from sqlalchemy import text
+
     if not fresh:
         for chunk in _chunks(ids):
             conn.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({','.join(str(i) for i in chunk)})"))
@@ -357,6 +373,8 @@ _PG_INSERT = (
 
 
 def _write_pg_rows(conn: Connection, ids: Sequence[int], *, fresh: bool) -> None:
+    from sqlalchemy import text
+
     if not fresh:
         for chunk in _chunks(ids):
             conn.execute(
@@ -377,9 +395,6 @@ async def reindex(session: AsyncSession, entry_ids: Sequence[int] | None = None)
     await conn.run_sync(reindex_sync, entry_ids)
 
 
-_CHILDREN = (m.Alias, m.EntryAuthor, m.EntryLink)
-
-
 # ``session.info`` key of look-ups a unit of work may reuse (bot.queries keeps the name
 # candidates of a query there, for "not found, did you mean" right after the look-up). Any
 # flush and the end of the transaction drop it, so a reused result never predates a write.
@@ -391,13 +406,16 @@ def _drop_read_cache(session: Session, _transaction: Any) -> None:
 
 
 def _reindex_after_flush(session: Session, _context: Any) -> None:
+    from db import models as m
+
+    children = (m.Alias, m.EntryAuthor, m.EntryLink)
     session.info.pop(READ_CACHE, None)
     touched: set[int] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, m.Entry):
             if obj.id is not None:
                 touched.add(obj.id)
-        elif isinstance(obj, _CHILDREN) and getattr(obj, "entry_id", None) is not None:
+        elif isinstance(obj, children) and getattr(obj, "entry_id", None) is not None:
             touched.add(obj.entry_id)
     if not touched:
         return
@@ -409,6 +427,8 @@ def track_index(session_class: type[Session]) -> None:
     after each flush, reindex the entries whose row, aliases, authors or links changed; drop
     the unit of work's read cache at any flush and at the end of each transaction.
     :func:`db.session.create_sessionmaker` calls this on its factory's own session class."""
+    from sqlalchemy import event
+
     event.listen(session_class, "after_flush", _reindex_after_flush)
     event.listen(session_class, "after_transaction_end", _drop_read_cache)
 
@@ -783,6 +803,10 @@ async def _search_ilike(
     """The portable fallback: every term (with ``any_term``, some term) occurs (ILIKE) in one of
     the chosen columns. ``order``: ``"rank"`` puts name hits of the first term first, then the
     newest; ``"date"`` is newest first (undated last); ``"id"`` by entry id."""
+    from sqlalchemy import and_, case, exists, func, or_, select
+
+    from db import models as m
+
     e = m.Entry
     cols = set(columns or COLUMNS)
     conds = []

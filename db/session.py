@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
+from db.guard import head_revision
 from db.search import track_index
 
 log = logging.getLogger(__name__)
@@ -74,26 +74,6 @@ def _current(connection: Connection) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
     return MigrationContext.configure(connection).get_current_revision()
-
-
-_REVISION_RE = re.compile(r"^(down_revision|revision)\s*=\s*['\"]?([^'\"\s]+)['\"]?\s*$", re.MULTILINE)
-
-
-def head_revision() -> str | None:
-    """The newest migration's id, read from the migration files without importing Alembic (whose
-    import costs more than half a second on every CLI call): the revision no other one revises."""
-    revisions: set[str] = set()
-    revised: set[str] = set()
-    for path in (MIGRATIONS / "versions").glob("*.py"):
-        found = dict((k, v) for k, v in _REVISION_RE.findall(path.read_text(encoding="utf-8")))
-        if "revision" in found:
-            revisions.add(found["revision"])
-            if found.get("down_revision", "None") != "None":
-                revised.add(found["down_revision"])
-    heads = revisions - revised
-    if len(heads) != 1:
-        raise RuntimeError(f"the migrations have {len(heads)} heads: {sorted(heads)}")
-    return heads.pop()
 
 
 def _stored_revision(connection: Connection) -> str | None:

@@ -25,21 +25,22 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from bot.catalog import service as catalog
 from bot.catalog.listformat import full_paper_title
 from bot.catalog.matching import FAMILY_PREFIXES, Candidate, Match, Tier, family_stem, rank, unique_names
 from bot.catalog.model import Entry, EntryHit, Link, entry_from_columns
 from bot.catalog.topics import TOPICS, parse_topic
 from bot.errors import PTMError
-from db import models as m
 from db import search as fts
 from db.fastread import Reads, Row, TextList, dialect_name, fetch_rows
 from db.normalize import norm_key
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+# The ORM and the catalog service (which imports the importer) only for set_topics, a write: a
+# read on SQLite imports neither (issue 19, start-up of the query subcommands).
 
 log = logging.getLogger(__name__)
 
@@ -685,6 +686,11 @@ async def set_topics(session: AsyncSession, entry_id: int, topics: Sequence[str]
     Raises :class:`UnknownTopic` for a topic not in the taxonomy and :class:`LookupError` for an
     unknown entry id.
     """
+    from sqlalchemy import select
+
+    from bot.catalog import service as catalog
+    from db import models as m
+
     slugs = list(dict.fromkeys(resolve_topic(t) for t in topics))
     row = await session.scalar(
         select(m.Entry).where(m.Entry.id == entry_id).options(*catalog.entry_load_options())

@@ -1,7 +1,9 @@
 """Query subcommands of ``ptm-bot``: model, recent, search, survey, org, author.
 
-Each prints ``{"entries": [...]}`` with ``--json`` (entries as :func:`bot.catalog.queries.entry_json`),
-else an aligned table. They call the same services as the slash commands (:mod:`bot.catalog.queries`).
+Each runs the read of its slash command (:data:`bot.commands.reads.READS`, which the handlers of
+``/ptm model|recent|search|survey|org|author`` and so ``ptm-bot ask`` are built on) and prints
+``{"entries": [...]}`` with ``--json`` (entries as :func:`bot.catalog.queries.entry_json`), else
+an aligned table. The words of a query need no quotes: ``ptm-bot search knowledge distillation``.
 Exit status: 0 found (or an empty list), 1 no entry by that name, 2 a usage error (unknown topic).
 """
 
@@ -11,19 +13,16 @@ import argparse
 import json
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.catalog.model import EntryHit
 from bot.catalog.topics import TOPICS
-from bot.cli.main import open_catalog
 from bot.config import Config
 from db.counts import AtLeast
 
-if TYPE_CHECKING:
-    pass
-
-# bot.catalog.queries (SQLAlchemy) is imported inside the commands, not here: this module is loaded
-# for every ``ptm-bot`` call, ``--help`` included, and start-up must stay fast (issue 11).
+# The reads (bot.commands.reads, bot.catalog.queries) are imported inside the commands, not here:
+# this module is loaded for every ``ptm-bot`` call, ``--help`` included, and start-up must stay
+# fast (issues 11, 19).
 
 __all__ = ["COMMANDS", "format_table"]
 
@@ -74,16 +73,20 @@ def _emit(args: argparse.Namespace, hits: Sequence[EntryHit], total: int, *, emp
         print(f"... and {more}{total - shown} more (use --offset {shown})")
 
 
-Session = Any
-Job = Callable[[Session], Awaitable[Any]]
+def _words(words: Sequence[str] | None) -> str | None:
+    """The query's words as one text (``nargs``: unquoted words arrive one by one)."""
+    return " ".join(words) if words else None
 
 
-async def _with_session(config: Config, job: Job) -> Any:
-    """Run a read-only query on the configured catalog (:meth:`bot.database.Database.read`, as
-    the bot's own commands do)."""
-    db = await open_catalog(config)
+async def _run_read(config: Config, command: str, *args: Any, **kwargs: Any) -> Any:
+    """Run the read of the slash command *command* (``"ptm search"``) on the configured catalog,
+    opened on the first read (:class:`bot.cli.reading.CatalogForReading`)."""
+    from bot.cli.reading import CatalogForReading
+    from bot.commands.reads import READS
+
+    db = CatalogForReading(config)
     try:
-        return await db.read(job)
+        return await READS[command](db, *args, **kwargs)
     finally:
         await db.close()
 
@@ -93,73 +96,54 @@ async def _with_session(config: Config, job: Job) -> Any:
 
 
 async def cmd_model(args: argparse.Namespace, config: Config) -> int:
-    from bot.catalog import queries
-
-    async def job(session: Session) -> tuple[list[EntryHit], list[str]]:
-        hits = await queries.find_model(session, args.name, limit=args.limit)
-        return hits, ([] if hits else await queries.closest_names(session, args.name))
-
-    hits, closest = await _with_session(config, job)
+    name = _words(args.name) or ""
+    hits, closest = await _run_read(config, "ptm model", name, limit=args.limit)
     if not hits:
         hint = f"; did you mean: {', '.join(closest)}" if closest else ""
-        print(f"no entry named {args.name}{hint}", file=sys.stderr)
+        print(f"no entry named {name}{hint}", file=sys.stderr)
         return 1
     _emit(args, hits, len(hits), empty="")
     return 0
 
 
 async def cmd_recent(args: argparse.Namespace, config: Config) -> int:
-    from bot.catalog import queries
+    from bot.catalog.queries import UnknownTopic
 
+    topic = _words(args.topic) or ""
     try:
-        queries.resolve_topic(args.topic)
-    except queries.UnknownTopic as exc:
+        hits, total = await _run_read(config, "ptm recent", topic, args.count, offset=args.offset)
+    except UnknownTopic as exc:
         print(f"ptm-bot: {exc}", file=sys.stderr)
         return 2
-    hits, total = await _with_session(
-        config, lambda s: queries.recent(s, args.topic, count=args.count, offset=args.offset)
-    )
-    _emit(args, hits, total, empty=f"no entries in topic {args.topic}")
+    _emit(args, hits, total, empty=f"no entries in topic {topic}")
     return 0
 
 
 async def cmd_search(args: argparse.Namespace, config: Config) -> int:
-    from bot.catalog import queries
-
-    hits, total = await _with_session(
-        config, lambda s: queries.search_entries(s, args.query, limit=args.limit, offset=args.offset)
-    )
-    _emit(args, hits, total, empty=f"nothing found for {args.query!r}")
+    query = _words(args.query) or ""
+    hits, total = await _run_read(config, "ptm search", query, limit=args.limit, offset=args.offset)
+    _emit(args, hits, total, empty=f"nothing found for {query!r}")
     return 0
 
 
 async def cmd_survey(args: argparse.Namespace, config: Config) -> int:
-    from bot.catalog import queries
-
-    hits, total = await _with_session(
-        config, lambda s: queries.surveys(s, args.query, limit=args.limit, offset=args.offset)
-    )
+    query = _words(args.query)
+    hits, total = await _run_read(config, "ptm survey", query, limit=args.limit, offset=args.offset)
     _emit(args, hits, total, empty="no surveys found")
     return 0
 
 
 async def cmd_org(args: argparse.Namespace, config: Config) -> int:
-    from bot.catalog import queries
-
-    hits, total = await _with_session(
-        config, lambda s: queries.by_org(s, args.org, limit=args.limit, offset=args.offset)
-    )
-    _emit(args, hits, total, empty=f"no entries from {args.org!r}")
+    org = _words(args.org) or ""
+    hits, total = await _run_read(config, "ptm org", org, limit=args.limit, offset=args.offset)
+    _emit(args, hits, total, empty=f"no entries from {org!r}")
     return 0
 
 
 async def cmd_author(args: argparse.Namespace, config: Config) -> int:
-    from bot.catalog import queries
-
-    hits, total = await _with_session(
-        config, lambda s: queries.by_author(s, args.name, limit=args.limit, offset=args.offset)
-    )
-    _emit(args, hits, total, empty=f"no entries by {args.name!r}")
+    name = _words(args.name) or ""
+    hits, total = await _run_read(config, "ptm author", name, limit=args.limit, offset=args.offset)
+    _emit(args, hits, total, empty=f"no entries by {name!r}")
     return 0
 
 
@@ -193,7 +177,10 @@ def _paging(p: argparse.ArgumentParser, *, flag: str = "--limit", default: int =
 
 def _conf_model(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "name", metavar="NAME", help="a model name or alias; case, spaces and hyphens do not matter"
+        "name",
+        metavar="NAME",
+        nargs="+",
+        help="a model name or alias; case, spaces and hyphens do not matter (no quotes needed)",
     )
     p.add_argument(
         "--limit", type=_positive, default=10, metavar="N", help="show at most N matches (default 10)"
@@ -202,27 +189,27 @@ def _conf_model(p: argparse.ArgumentParser) -> None:
 
 
 def _conf_recent(p: argparse.ArgumentParser) -> None:
-    p.add_argument("topic", metavar="TOPIC", help=f"one of: {', '.join(TOPICS)}")
+    p.add_argument("topic", metavar="TOPIC", nargs="+", help=f"one of: {', '.join(TOPICS)}")
     _paging(p, flag="--count")
 
 
 def _conf_search(p: argparse.ArgumentParser) -> None:
-    p.add_argument("query", metavar="QUERY", help="words to look for (Chinese works too)")
+    p.add_argument("query", metavar="QUERY", nargs="+", help="words to look for (Chinese works too)")
     _paging(p)
 
 
 def _conf_survey(p: argparse.ArgumentParser) -> None:
-    p.add_argument("query", metavar="QUERY", nargs="?", help="only surveys matching these words")
+    p.add_argument("query", metavar="QUERY", nargs="*", help="only surveys matching these words")
     _paging(p)
 
 
 def _conf_org(p: argparse.ArgumentParser) -> None:
-    p.add_argument("org", metavar="ORG", help='an organisation, e.g. "google" or "VinAI"')
+    p.add_argument("org", metavar="ORG", nargs="+", help="an organisation, e.g. google or VinAI")
     _paging(p)
 
 
 def _conf_author(p: argparse.ArgumentParser) -> None:
-    p.add_argument("name", metavar="NAME", help='an author, e.g. "Kaiming He"')
+    p.add_argument("name", metavar="NAME", nargs="+", help="an author, e.g. Kaiming He")
     _paging(p)
 
 

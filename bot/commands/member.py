@@ -1,7 +1,9 @@
 """One async function per slash command: call the service in one session, render, return the payload.
 
 Read-only commands call their query through :meth:`bot.database.Database.read` (on SQLite one
-trip to a read thread for the whole query; elsewhere one connection).
+trip to a read thread for the whole query; elsewhere one connection); the catalog's (model,
+recent, search, survey, org, author) through :mod:`bot.commands.reads`, the reads the query
+subcommands (``ptm-bot search ...``) print as a table or JSON.
 
 This is the shared code path for Discord (the cogs call these and send the result) and for
 ``ptm-bot ask`` (which calls them and prints the result). Handlers take the open
@@ -23,6 +25,8 @@ from bot.catalog import queries
 from bot.catalog import service as catalog
 from bot.catalog.chart_data import stats_chart_data
 from bot.catalog.topics import TOPICS, parse_topic
+from bot.commands import reads
+from bot.commands.reads import MAX_QUERY, PER_PAGE, clean_text
 from bot.database import Database
 from bot.errors import UserFacingError
 from bot.present import render
@@ -47,18 +51,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-PER_PAGE = 10
-MAX_QUERY = 200
 AUTOCOMPLETE_LIMIT = 25
-
-
-def clean_text(value: str | None, what: str, *, required: bool = True) -> str:
-    text = " ".join((value or "").split())
-    if required and not text:
-        raise UserFacingError(f"Please give a {what}.")
-    if len(text) > MAX_QUERY:
-        raise UserFacingError(f"That {what} is too long (at most {MAX_QUERY} characters).")
-    return text
 
 
 def _page(page: int) -> int:
@@ -74,9 +67,7 @@ def _page(page: int) -> int:
 async def model(db: Database, name: str) -> MessagePayload:
     """``/ptm model <name>``: the best match with its related entries, or a private "not found"."""
     name = clean_text(name, "model name")
-    # find_model(limit=1) and related(limit=10), the two hits' entries loaded in one go, or the
-    # closest names: one read (on SQLite one trip to a read thread).
-    page, closest = await db.read(queries.model_answer, name, related_limit=10, closest_limit=5)
+    page, closest = await reads.model_card(db, name)
     if page is None:
         return render.render_not_found(name, closest)
     best, related = page
@@ -128,7 +119,7 @@ async def recent(db: Database, topic: str, count: int = PER_PAGE, *, page: int =
     count = max(1, min(int(count), 25))
     page = _page(page)
     try:
-        hits, total = await db.read(queries.recent, slug, count=count, offset=page * count)
+        hits, total = await reads.recent(db, slug, count, offset=page * count)
     except queries.UnknownTopic as exc:
         raise UserFacingError(f"Unknown topic **{safe(topic[:60])}**.") from exc
     if total == 0:
@@ -144,7 +135,7 @@ async def search(db: Database, query: str, *, page: int = 0) -> MessagePayload:
     """``/ptm search <query>``: full text over names, aliases, titles, authors, orgs, descriptions."""
     query = clean_text(query, "search query")
     page = _page(page)
-    hits, total = await db.read(queries.search_entries, query, limit=PER_PAGE, offset=page * PER_PAGE)
+    hits, total = await reads.search(db, query, offset=page * PER_PAGE)
     if total == 0:
         return render.render_empty(f"Nothing in the catalog matches **{safe(query)}**.")
     hint = None
@@ -160,7 +151,7 @@ async def survey(db: Database, query: str | None = None, *, page: int = 0) -> Me
     """``/ptm survey [query]``: surveys of the field, optionally matching *query*."""
     query = clean_text(query, "query", required=False)
     page = _page(page)
-    hits, total = await db.read(queries.surveys, query, limit=PER_PAGE, offset=page * PER_PAGE)
+    hits, total = await reads.survey(db, query, offset=page * PER_PAGE)
     if total == 0:
         what = f" matching **{safe(query)}**" if query else ""
         return render.render_empty(f"No surveys{what} in the catalog.")
@@ -172,7 +163,7 @@ async def org(db: Database, org: str, *, page: int = 0) -> MessagePayload:
     """``/ptm org <org>``: entries released by an organisation, newest first."""
     name = clean_text(org, "organisation")
     page = _page(page)
-    hits, total = await db.read(queries.by_org, name, limit=PER_PAGE, offset=page * PER_PAGE)
+    hits, total = await reads.org(db, name, offset=page * PER_PAGE)
     if total == 0:
         return render.render_empty(f"No entries from **{safe(name)}** in the catalog.")
     return render.render_entry_list(f"From {safe(name)}", hits, total, page, PER_PAGE)
@@ -182,7 +173,7 @@ async def author(db: Database, name: str, *, page: int = 0) -> MessagePayload:
     """``/ptm author <name>``: entries whose paper lists this author."""
     name = clean_text(name, "author name")
     page = _page(page)
-    hits, total = await db.read(queries.by_author, name, limit=PER_PAGE, offset=page * PER_PAGE)
+    hits, total = await reads.author(db, name, offset=page * PER_PAGE)
     if total == 0:
         return render.render_empty(f"No entries by **{safe(name)}** in the catalog.")
     return render.render_entry_list(f"Papers by {safe(name)}", hits, total, page, PER_PAGE)

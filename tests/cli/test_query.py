@@ -63,3 +63,112 @@ def test_negative_offset_is_a_usage_error(capsys, db_path):
     with pytest.raises(SystemExit) as exc:
         run(capsys, db_path, "search", "bert", "--offset", "-3")
     assert exc.value.code == 2 and "--offset" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------------------------
+# One terminal path (issue 19 part 6) and unquoted words (issue 21)
+
+
+@pytest.mark.parametrize(
+    ("words", "quoted"),
+    [
+        (["search", "knowledge", "distillation"], ["search", "knowledge distillation"]),
+        (["model", "deberta", "v2"], ["model", "deberta v2"]),
+        (["author", "Kaiming", "He"], ["author", "Kaiming He"]),
+        (["org", "Facebook", "AI"], ["org", "Facebook AI"]),
+        (["survey", "pre-trained", "models"], ["survey", "pre-trained models"]),
+        (["recent", "long", "context"], ["recent", "long context"]),
+    ],
+)
+def test_unquoted_words_are_one_query(capsys, db_path, words, quoted):
+    code, out, err = run(capsys, db_path, *words, "--json")
+    assert (code, out, err) == run(capsys, db_path, *quoted, "--json")
+    assert code == 0 and json.loads(out)["entries"]
+
+
+def test_unquoted_words_in_messages(capsys, db_path):
+    code, _, err = run(capsys, db_path, "model", "deberta", "v3")
+    assert code == 1 and err.startswith("no entry named deberta v3; did you mean: ")
+    code, out, _ = run(capsys, db_path, "org", "Nobody", "Inc")
+    assert code == 0 and out.strip() == "no entries from 'Nobody Inc'"
+
+
+def test_every_query_subcommand_runs_its_slash_commands_read():
+    from bot.cli.query import COMMANDS
+    from bot.commands import HANDLERS
+    from bot.commands.reads import READS
+
+    names = {f"ptm {name}" for name, *_ in COMMANDS}
+    assert names == set(READS) and names <= set(HANDLERS)
+
+
+def test_the_query_subcommands_go_through_the_registry(capsys, db_path, monkeypatch):
+    from bot.commands import reads
+
+    seen = []
+
+    async def spy(db, query, **kwargs):
+        seen.append((query, kwargs))
+        return await reads.search(db, query, **kwargs)
+
+    monkeypatch.setitem(reads.READS, "ptm search", spy)
+    code, _, _ = run(capsys, db_path, "search", "knowledge", "distillation", "--limit", "3")
+    assert code == 0 and seen == [("knowledge distillation", {"limit": 3, "offset": 0})]
+
+
+def test_search_lists_what_ask_shows(capsys, db_path):
+    """The terminal's two faces answer from the same read: the table's names are the embed's."""
+    code, out, _ = run(capsys, db_path, "search", "knowledge", "distillation", "--json")
+    names = [e["name"] for e in json.loads(out)["entries"]]
+    code, shown, _ = run(capsys, db_path, "ask", "/ptm search knowledge distillation", "--json")
+    (embed,) = json.loads(shown)["embeds"]
+    assert code == 0 and names and all(name in embed["description"] for name in names)
+
+
+async def test_a_current_catalog_is_read_straight_from_a_read_thread(db_path):
+    from bot.catalog import queries
+    from bot.cli.reading import CatalogForReading
+    from bot.config import Config, database_url_from_path
+
+    config = Config().with_database_url(database_url_from_path(str(db_path)))
+    db = CatalogForReading(config)
+    try:
+        hits = await db.read(queries.find_model, "DeBERTa", limit=1)
+        assert hits[0].entry.name == "DeBERTa"
+        assert db._reader is not None and db._db is None
+    finally:
+        await db.close()
+
+
+async def test_a_url_with_options_is_opened_as_every_command_opens_it(db_path):
+    from bot.catalog import queries
+    from bot.cli.reading import CatalogForReading, plain_sqlite_file
+    from bot.config import Config
+
+    url = f"sqlite+aiosqlite:///file:{db_path}?mode=rw&uri=true"
+    assert plain_sqlite_file(url) is None
+    db = CatalogForReading(Config().with_database_url(url))
+    try:
+        hits = await db.read(queries.find_model, "DeBERTa", limit=1)
+        assert hits[0].entry.name == "DeBERTa"
+        assert db._reader is None and db._db is not None
+    finally:
+        await db.close()
+
+
+def test_a_catalog_behind_the_newest_revision_is_migrated_first(db_path):
+    """``ready_to_read`` is false for a catalog an older ptm-bot left: the full open migrates it."""
+    import sqlite3
+
+    from db.guard import head_revision, ready_to_read
+
+    assert ready_to_read(str(db_path))
+    conn = sqlite3.connect(db_path)
+    try:
+        (stored,) = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        assert stored == head_revision()
+        conn.execute("UPDATE alembic_version SET version_num = 'older'")
+        conn.commit()
+    finally:
+        conn.close()
+    assert not ready_to_read(str(db_path))
