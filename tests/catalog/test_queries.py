@@ -14,6 +14,7 @@ from bot.catalog.model import Entry, EntryHit, EntryKind
 from bot.database import open_database
 from db import models as m
 from db import search
+from db.search import fts5, portable, schema
 
 SPEECH = {
     "Wav2Vec2", "Hubert", "WavLM", "XLS-R", "XLSR-Wav2Vec2", "SEW", "SEW-D", "UniSpeech", "UniSpeechSat",
@@ -225,7 +226,7 @@ async def test_search_over_the_rank_cap_ranks_its_newest_hits_and_says_at_least(
 
     everything, total = await db.read(search.search, "bert", limit=1000)
     assert total == len(everything) > 12 and not isinstance(total, AtLeast)
-    monkeypatch.setattr(search, "RANK_CAP", 12)
+    monkeypatch.setattr(schema, "RANK_CAP", 12)
     newest = set(sorted(everything)[-12:])
     # The exact order, restricted to the 12 newest hits (highest ids), page by page.
     expected = [i for i in everything if i in newest]
@@ -380,7 +381,7 @@ async def _dates(session, ids):
 async def test_portable_search_date_order_is_newest_first(session):
     # The ILIKE fallback (PostgreSQL) with order="date" (surveys, org, author): newest first, not
     # "entries whose name holds the word" first. "bert" is in old names (BERT, 2018) and new titles.
-    ids, total = await search._search_ilike(
+    ids, total = await portable.search_ilike(
         session, "bert", kinds=None, columns=None, order="date", limit=100, offset=0
     )
     assert total == len(ids) > 10
@@ -452,7 +453,7 @@ async def test_related_same_paper_undated_last_on_postgres():
 
 
 async def test_date_walk_same_pages_as_sorting_every_hit(session, monkeypatch):
-    # org / author / surveys with words: the date-index walk (db.search._search_fts_by_date,
+    # org / author / surveys with words: the date-index walk (db.search.fts5._search_fts_by_date,
     # used for common words on a large catalog) gives the same ids, order and totals as joining
     # and sorting every hit, on every page; forced on here, where the catalog is small.
     cases = [
@@ -465,7 +466,7 @@ async def test_date_walk_same_pages_as_sorting_every_hit(session, monkeypatch):
 
     async def run(walk: bool) -> list[tuple[list[int], int]]:
         with monkeypatch.context() as patch:
-            patch.setattr(search, "_WALK_COST", 0 if walk else 10**15)
+            patch.setattr(fts5, "_WALK_COST", 0 if walk else 10**15)
             return [
                 await search.search(session, q, order="date", limit=limit, offset=offset, **kwargs)
                 for kwargs, queries_ in cases
