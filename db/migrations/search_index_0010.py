@@ -35,7 +35,10 @@ _entries = sa.table(
 )
 _aliases = sa.table("aliases", sa.column("entry_id", sa.Integer), sa.column("alias", sa.String))
 _entry_authors = sa.table(
-    "entry_authors", sa.column("entry_id", sa.Integer), sa.column("author_id", sa.Integer), sa.column("position")
+    "entry_authors",
+    sa.column("entry_id", sa.Integer),
+    sa.column("author_id", sa.Integer),
+    sa.column("position"),
 )
 _authors = sa.table("authors", sa.column("id", sa.Integer), sa.column("name", sa.String))
 _links = sa.table(
