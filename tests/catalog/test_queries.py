@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot.catalog import queries
 from bot.catalog import service as catalog
 from bot.catalog.model import Entry, EntryHit, EntryKind
+from bot.catalog.queries import names as name_queries
 from bot.database import open_database
 from db import models as m
 from db import search
@@ -102,9 +103,9 @@ async def test_closest_names_keeps_only_the_close_ones(session):
 
 
 def test_one_edit_keys():
-    keys = set(queries._one_edit_keys("bret"))
+    keys = set(name_queries._one_edit_keys("bret"))
     assert {"bert", "brt", "bret1", "bset", "abret"} <= keys and "bret" not in keys
-    long_keys = set(queries._one_edit_keys("a" * 10 + "bcdefghijk"))  # 20 > _EDIT_FULL_MAX
+    long_keys = set(name_queries._one_edit_keys("a" * 10 + "bcdefghijk"))  # 20 > _EDIT_FULL_MAX
     assert "a" * 10 + "cbdefghijk" in long_keys and len(long_keys) < 40
 
 
@@ -271,8 +272,8 @@ async def test_did_you_mean_edits_only_where_a_stored_key_can_differ(db, monkeyp
         i = rng.randrange(len(text))
         typos += [text[:i] + text[i + 1 :], text[:i] + "x" + text[i:], text[:i] + "q" + text[i + 1 :]]
     cut = [await db.read(queries.closest_names, t) for t in typos]
-    full = queries._one_edit_keys
-    monkeypatch.setattr(queries, "_one_edit_keys", lambda key, upto=None: full(key))
+    full = name_queries._one_edit_keys
+    monkeypatch.setattr(name_queries, "_one_edit_keys", lambda key, upto=None: full(key))
     assert [await db.read(queries.closest_names, t) for t in typos] == cut
     assert sum(1 for c in cut if c) > len(typos) // 2
     # And the cut is real: "wav2vce" shares "wav2v" with stored keys, so only edits up to there;
