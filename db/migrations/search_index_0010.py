@@ -120,19 +120,19 @@ def _documents(conn: Connection, ids: Sequence[int]) -> list[dict[str, Any]]:
     for chunk in _chunks(list(docs)):
         for r in conn.execute(sa.select(a.c.entry_id, a.c.alias).where(a.c.entry_id.in_(chunk))):
             docs[r.entry_id]["names"].append(r.alias)
-        for r in conn.execute(
+        for ar in conn.execute(
             sa.select(ea.c.entry_id, au.c.name)
             .join(au, au.c.id == ea.c.author_id)
             .where(ea.c.entry_id.in_(chunk))
             .order_by(ea.c.entry_id, ea.c.position)
         ):
-            docs[r.entry_id]["authors"].append(r.name)
-        for r in conn.execute(
+            docs[ar.entry_id]["authors"].append(ar.name)
+        for lr in conn.execute(
             sa.select(ln.c.entry_id, ln.c.url, ln.c.label)
             .where(ln.c.entry_id.in_(chunk))
             .order_by(ln.c.entry_id, ln.c.position)
         ):
-            docs[r.entry_id]["body"] += [r.label or "", _url_words(r.url)]
+            docs[lr.entry_id]["body"] += [lr.label or "", _url_words(lr.url)]
     return [
         {
             "rowid": entry_id,

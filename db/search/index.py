@@ -173,7 +173,7 @@ def reindex_sync(conn: Connection, entry_ids: Sequence[int] | None = None) -> No
 def _write_fts_rows(conn: Connection, ids: Sequence[int], *, fresh: bool) -> None:
     if not fresh:
         for chunk in _chunks(ids):
-            # Ids are ints, written into the statement as on every version before (see _id_list).
+            # The ids are written into the statement (ints only: see _id_list).
             conn.execute(text(f"DELETE FROM entry_search WHERE rowid IN ({_id_list(chunk)})"))
     docs = _documents(conn, ids)
     if docs:
