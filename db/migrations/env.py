@@ -17,7 +17,7 @@ target_metadata = Base.metadata
 
 
 def _include_object(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
-    # The FTS5 search index (db/search.py) is managed by its migration, not by the models.
+    # The FTS5 search index (db/search/) is managed by its migration, not by the models.
     return not (type_ == "table" and name and name.startswith("entry_search"))
 
 

@@ -11,9 +11,11 @@ from sqlalchemy import select
 from bot.catalog import queries
 from bot.catalog import service as catalog
 from bot.catalog.model import Entry, EntryHit, EntryKind
+from bot.catalog.queries import names as name_queries
 from bot.database import open_database
 from db import models as m
 from db import search
+from db.search import fts5, portable, schema
 
 SPEECH = {
     "Wav2Vec2", "Hubert", "WavLM", "XLS-R", "XLSR-Wav2Vec2", "SEW", "SEW-D", "UniSpeech", "UniSpeechSat",
@@ -101,9 +103,9 @@ async def test_closest_names_keeps_only_the_close_ones(session):
 
 
 def test_one_edit_keys():
-    keys = set(queries._one_edit_keys("bret"))
+    keys = set(name_queries._one_edit_keys("bret"))
     assert {"bert", "brt", "bret1", "bset", "abret"} <= keys and "bret" not in keys
-    long_keys = set(queries._one_edit_keys("a" * 10 + "bcdefghijk"))  # 20 > _EDIT_FULL_MAX
+    long_keys = set(name_queries._one_edit_keys("a" * 10 + "bcdefghijk"))  # 20 > _EDIT_FULL_MAX
     assert "a" * 10 + "cbdefghijk" in long_keys and len(long_keys) < 40
 
 
@@ -225,7 +227,7 @@ async def test_search_over_the_rank_cap_ranks_its_newest_hits_and_says_at_least(
 
     everything, total = await db.read(search.search, "bert", limit=1000)
     assert total == len(everything) > 12 and not isinstance(total, AtLeast)
-    monkeypatch.setattr(search, "RANK_CAP", 12)
+    monkeypatch.setattr(schema, "RANK_CAP", 12)
     newest = set(sorted(everything)[-12:])
     # The exact order, restricted to the 12 newest hits (highest ids), page by page.
     expected = [i for i in everything if i in newest]
@@ -270,8 +272,8 @@ async def test_did_you_mean_edits_only_where_a_stored_key_can_differ(db, monkeyp
         i = rng.randrange(len(text))
         typos += [text[:i] + text[i + 1 :], text[:i] + "x" + text[i:], text[:i] + "q" + text[i + 1 :]]
     cut = [await db.read(queries.closest_names, t) for t in typos]
-    full = queries._one_edit_keys
-    monkeypatch.setattr(queries, "_one_edit_keys", lambda key, upto=None: full(key))
+    full = name_queries._one_edit_keys
+    monkeypatch.setattr(name_queries, "_one_edit_keys", lambda key, upto=None: full(key))
     assert [await db.read(queries.closest_names, t) for t in typos] == cut
     assert sum(1 for c in cut if c) > len(typos) // 2
     # And the cut is real: "wav2vce" shares "wav2v" with stored keys, so only edits up to there;
@@ -380,7 +382,7 @@ async def _dates(session, ids):
 async def test_portable_search_date_order_is_newest_first(session):
     # The ILIKE fallback (PostgreSQL) with order="date" (surveys, org, author): newest first, not
     # "entries whose name holds the word" first. "bert" is in old names (BERT, 2018) and new titles.
-    ids, total = await search._search_ilike(
+    ids, total = await portable.search_ilike(
         session, "bert", kinds=None, columns=None, order="date", limit=100, offset=0
     )
     assert total == len(ids) > 10
@@ -452,7 +454,7 @@ async def test_related_same_paper_undated_last_on_postgres():
 
 
 async def test_date_walk_same_pages_as_sorting_every_hit(session, monkeypatch):
-    # org / author / surveys with words: the date-index walk (db.search._search_fts_by_date,
+    # org / author / surveys with words: the date-index walk (db.search.fts5._search_fts_by_date,
     # used for common words on a large catalog) gives the same ids, order and totals as joining
     # and sorting every hit, on every page; forced on here, where the catalog is small.
     cases = [
@@ -465,7 +467,7 @@ async def test_date_walk_same_pages_as_sorting_every_hit(session, monkeypatch):
 
     async def run(walk: bool) -> list[tuple[list[int], int]]:
         with monkeypatch.context() as patch:
-            patch.setattr(search, "_WALK_COST", 0 if walk else 10**15)
+            patch.setattr(fts5, "_WALK_COST", 0 if walk else 10**15)
             return [
                 await search.search(session, q, order="date", limit=limit, offset=offset, **kwargs)
                 for kwargs, queries_ in cases

@@ -367,10 +367,10 @@ async def test_reads_on_postgres_use_a_plain_connection_and_read_what_sessions_r
 
 
 async def test_search_over_the_rank_cap_on_postgres_ranks_the_same_newest_hits(pg, db, monkeypatch):
-    from db import search
     from db.counts import AtLeast
+    from db.search import schema
 
-    monkeypatch.setattr(search, "RANK_CAP", 12)
+    monkeypatch.setattr(schema, "RANK_CAP", 12)
     pages = {}
     for name, database in (("postgresql", pg), ("sqlite", db)):
         hits, total = await database.read(queries.search_entries, "bert", limit=20)

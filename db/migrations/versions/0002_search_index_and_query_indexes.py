@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from alembic import op
 
+# Frozen copies (migrations do not import the live db.search): the index's table name, and its
+# rebuild as of revision 0010 (db/migrations/search_index_0010.py).
+_FTS_TABLE = "entry_search"
+
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
@@ -28,22 +32,20 @@ def upgrade() -> None:
 
     bind = op.get_bind()
     if bind.dialect.name != "sqlite":
-        return  # other backends search with ILIKE (db/search.py); nothing to create
-    from db.search import FTS_TABLE, reindex_sync
+        return  # other backends search with ILIKE (db/search/); nothing to create
+    from db.migrations.search_index_0010 import rebuild
 
     op.execute(
-        f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {_FTS_TABLE} USING fts5("
         "names, title, authors, org, body, kind UNINDEXED, "
         "tokenize = 'porter unicode61 remove_diacritics 2')"
     )
-    reindex_sync(bind, None)  # rebuilds every row, whatever an interrupted run left
+    rebuild(bind)  # every row, whatever an interrupted run left
 
 
 def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
-        from db.search import FTS_TABLE
-
-        op.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+        op.execute(f"DROP TABLE IF EXISTS {_FTS_TABLE}")
     op.drop_index("ix_entries_kind_year_month", table_name="entries")
     op.drop_index("ix_entry_topics_topic_slug", table_name="entry_topics")

@@ -9,13 +9,18 @@ PostgreSQL only (SQLite has the FTS5 table of 0002). ``entry_search`` holds one 
 GIN-indexed), and ``authors`` / ``org`` alone (for the author and org searches, which share
 weight C), each GIN-indexed too, and ``kind`` (B-tree). The text search configuration ``ptm`` is ``english`` with a Snowball stemmer that
 keeps stop words, as SQLite's porter tokenizer does (``for`` stays searchable). Rows are written
-by :func:`db.search.reindex_sync`, as on SQLite; ``ON DELETE CASCADE`` drops a deleted entry's row
+by :func:`db.search.index.reindex_sync`, as on SQLite; ``ON DELETE CASCADE`` drops a deleted entry's row
 (0003's trigger on SQLite). ``pg_trgm`` is not needed.
 """
 
 from __future__ import annotations
 
 from alembic import op
+
+# Frozen copies (migrations do not import the live db.search): the table and the text search
+# configuration's names.
+PG_TABLE = "entry_search"
+PG_CONFIG = "ptm"
 
 revision = "0009"
 down_revision = "0008"
@@ -27,8 +32,6 @@ def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
-    from db.search import PG_CONFIG, PG_TABLE
-
     op.execute(
         f"CREATE TEXT SEARCH DICTIONARY {PG_CONFIG}_english_stem (TEMPLATE = snowball, Language = english)"
     )
@@ -55,8 +58,6 @@ def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
-    from db.search import PG_CONFIG, PG_TABLE
-
     op.execute(f"DROP TABLE IF EXISTS {PG_TABLE}")
     op.execute(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {PG_CONFIG}")
     op.execute(f"DROP TEXT SEARCH DICTIONARY IF EXISTS {PG_CONFIG}_english_stem")

@@ -20,6 +20,10 @@ from __future__ import annotations
 
 from alembic import op
 
+# Frozen copies (migrations do not import the live db.search): the index's table name, and its
+# rebuild as of this revision (db/migrations/search_index_0010.py).
+FTS_TABLE = PG_TABLE = "entry_search"
+
 revision = "0010"
 down_revision = "0009"
 branch_labels = None
@@ -30,8 +34,6 @@ _TOKENIZE = "tokenize = 'porter unicode61 remove_diacritics 2'"
 
 
 def _rebuild(options: str) -> None:
-    from db.search import FTS_TABLE
-
     op.execute("DROP TRIGGER IF EXISTS entries_search_delete")
     op.execute(
         f"CREATE VIRTUAL TABLE {FTS_TABLE}_new USING fts5("
@@ -51,12 +53,12 @@ def upgrade() -> None:
     if bind.dialect.name == "sqlite":
         _rebuild("prefix = '2 3 4', ")
     elif bind.dialect.name == "postgresql":
-        from db.search import PG_TABLE, reindex_sync
+        from db.migrations.search_index_0010 import rebuild
 
         op.execute(f"ALTER TABLE {PG_TABLE} ADD COLUMN names TSVECTOR NOT NULL DEFAULT ''")
         op.execute(f"ALTER TABLE {PG_TABLE} ALTER COLUMN names DROP DEFAULT")
         op.execute(f"CREATE INDEX ix_{PG_TABLE}_names ON {PG_TABLE} USING gin (names)")
-        reindex_sync(bind, None)
+        rebuild(bind)
         op.execute(f"ANALYZE {PG_TABLE}")  # the planner's statistics for the new column
 
 
@@ -65,7 +67,5 @@ def downgrade() -> None:
     if bind.dialect.name == "sqlite":
         _rebuild("")
     elif bind.dialect.name == "postgresql":
-        from db.search import PG_TABLE
-
         op.execute(f"DROP INDEX IF EXISTS ix_{PG_TABLE}_names")
         op.execute(f"ALTER TABLE {PG_TABLE} DROP COLUMN names")
