@@ -32,9 +32,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bot.present.relevance import metrics_lines  # noqa: E402
+from bot.relevance.corpus import frozen_days, frozen_test, load_corpus  # noqa: E402
 from bot.relevance.days import DEFAULT_CARDS, day_lines, evaluate_days, load_days  # noqa: E402
+from bot.relevance.evaluate import evaluate  # noqa: E402
 from bot.relevance.model import RelevanceModel, shipped_model  # noqa: E402
-from bot.relevance.train import evaluate, frozen_days, frozen_test, load_corpus  # noqa: E402
 
 
 def _load_model(path: Path | None) -> RelevanceModel:

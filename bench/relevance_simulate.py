@@ -32,8 +32,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bot.relevance.corpus import frozen_test, load_corpus  # noqa: E402
 from bot.relevance.guard import simulate_days  # noqa: E402
-from bot.relevance.train import TrainConfig, frozen_test, load_corpus, simulate_feedback  # noqa: E402
+from bot.relevance.simulate import simulate_feedback  # noqa: E402
+from bot.relevance.train import TrainConfig  # noqa: E402
 
 
 def _fmt(value: float | None) -> str:

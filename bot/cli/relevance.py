@@ -112,9 +112,9 @@ def _configure(p: argparse.ArgumentParser) -> None:
 
 def _eval_days(args: argparse.Namespace, config: Config) -> int:
     from bot.cli.main import CLIError
+    from bot.relevance.corpus import frozen_days
     from bot.relevance.days import DEFAULT_CARDS, day_lines, evaluate_days, load_days
     from bot.relevance.model import RelevanceModel, shipped_model
-    from bot.relevance.train import frozen_days
 
     try:
         items = frozen_days() if args.days is None else load_days(args.days)

@@ -75,7 +75,7 @@ def wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float] | None:
 def load_days(path: Path) -> list[Any]:
     """Every item of the day files in *path* (a directory of ``*.jsonl`` / ``*.jsonl.gz``, or one
     such file). An item without a ``slice`` gets ``day:<day>:<day_category>`` from its fields."""
-    from bot.relevance.train import item_from_row
+    from bot.relevance.corpus import item_from_row
 
     files = (
         sorted(p for p in path.iterdir() if p.name.endswith((".jsonl", ".jsonl.gz")))

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.relevance.train import Item
+from bot.relevance.corpus import Item
 from db import models as m
 from db.models import SuggestionStatus
 

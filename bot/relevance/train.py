@@ -1,40 +1,45 @@
-"""Training and honest evaluation of the relevance model (:mod:`bot.relevance.model`).
+"""Training the relevance model (:mod:`bot.relevance.model`): NumPy, imported only to train.
 
-- **Corpus**: ``bot/relevance/data/relevance-corpus.jsonl.gz`` (provenance per item and the rubric in
-  ``bot/relevance/data/RELEVANCE-SOURCES.md``), plus the moderators' decisions when the bot retrains.
-- **Frozen test split**: every item of a whole-day slice (``slice == "day:..."``: real arXiv days
-  judged paper by paper) and every other item whose SHA-256 of its arXiv id ends in a digit
-  divisible by 5 in base 10 (``int(sha256, 16) % 5 == 0``). Training, cross-validation, thresholds and
-  hyper-parameters never see it; figures are reported on it, per slice.
-- **Model**: L2-regularised logistic regression over binary n-gram/category features, fitted by
-  L-BFGS in NumPy (deterministic: no random state at all), Platt calibration and the decision
-  threshold chosen on out-of-fold predictions of the training part only (K folds by id hash).
-  The threshold is the highest one whose out-of-fold recall on label-1 papers is at least
-  ``target_recall``. A second weight set scores titles alone; it is trained on every training
-  item with its abstract removed.
-
-NumPy comes with matplotlib, which the bot already needs; nothing else is required to train.
+- **Model**: L2-regularised logistic regression over binary n-gram/category/cue/structure features,
+  fitted by L-BFGS in NumPy (deterministic: no random state at all), Platt calibration and the
+  decision threshold chosen on out-of-fold predictions of the training part only (K folds, a whole
+  day always in one fold). The threshold is the highest one whose out-of-fold recall on core papers
+  (of the training days, when they hold enough) is at least ``target_recall``. A second weight set
+  scores titles alone; it is trained on every training item with its abstract removed.
+- The corpus, the days and the frozen split: :mod:`bot.relevance.corpus`; figures:
+  :mod:`bot.relevance.evaluate`; the simulated loop: :mod:`bot.relevance.simulate`. Their names are
+  importable from here too.
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from bot.relevance.corpus import (
+    CORPUS,
+    Item,
+    days_dir,
+    frozen_days,
+    frozen_test,
+    item_from_row,
+    load_corpus,
+    shipped_days,
+)
+from bot.relevance.corpus import fold as _fold
 from bot.relevance.cues import cue_priors
+from bot.relevance.evaluate import evaluate, reliability
 from bot.relevance.model import RelevanceModel, WeightSet, features
 
 __all__ = [
+    "CORPUS",
     "Item",
     "TrainConfig",
     "days_dir",
@@ -43,112 +48,10 @@ __all__ = [
     "frozen_test",
     "item_from_row",
     "load_corpus",
+    "reliability",
     "shipped_days",
-    "simulate_feedback",
     "train_model",
 ]
-
-CORPUS = "relevance-corpus.jsonl.gz"
-
-
-@dataclass(frozen=True, slots=True)
-class Item:
-    id: str
-    title: str
-    abstract: str
-    label: int
-    borderline: bool = False
-    categories: tuple[str, ...] = ()
-    slice: str = ""
-    source: str = ""
-    split: str = ""  # "train" / "test" for whole-day items: the frozen split is whole days
-
-    def title_only(self) -> Item:
-        return replace(self, abstract="")
-
-
-def item_from_row(row: Mapping[str, Any]) -> Item:
-    """One corpus or day-file row as an :class:`Item`."""
-    cats = row.get("categories")
-    if cats is None:
-        cats = [row["category"]] if row.get("category") else []
-    return Item(
-        id=str(row["id"]),
-        title=" ".join(str(row["title"]).split()),
-        abstract=" ".join(str(row.get("abstract") or "").split()),
-        label=int(row["label"]),
-        borderline=bool(row.get("borderline", False)),
-        categories=tuple(cats),
-        slice=str(row.get("slice") or ""),
-        source=str(row.get("source") or ""),
-        split=str(row.get("split") or ""),
-    )
-
-
-def load_corpus(path: Path | None = None) -> list[Item]:
-    """The labelled corpus: the shipped one with the shipped whole days (:func:`shipped_days`), or a
-    ``.jsonl`` / ``.jsonl.gz`` file at *path*."""
-    if path is None:
-        raw = resources.files("bot.relevance").joinpath("data", CORPUS).read_bytes()
-    else:
-        raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
-    items = [item_from_row(json.loads(line)) for line in raw.decode("utf-8").splitlines() if line.strip()]
-    if path is None:
-        items = _with_days(items, shipped_days())
-    return items
-
-
-def _with_days(corpus: list[Item], days: list[Item]) -> list[Item]:
-    """The corpus and the whole days as one list, one item per paper. A paper of a frozen test day
-    is only there (a paper is listed in every category it is in, so days share papers, and the
-    corpus holds some of them): nothing the frozen days judge is trained on."""
-    frozen = {i.id for i in days if frozen_test(i)}
-    out = [i for i in corpus if i.id not in frozen]
-    seen = {i.id for i in out}
-    for item in sorted(days, key=lambda i: not frozen_test(i)):  # frozen copies first
-        if item.id not in seen:
-            seen.add(item.id)
-            out.append(item)
-    return out
-
-
-def days_dir() -> Path:
-    """Where the shipped labelled whole days are: one ``<category>-<date>.jsonl.gz`` per day."""
-    return Path(str(resources.files("bot.relevance").joinpath("data", "days")))
-
-
-def shipped_days() -> list[Item]:
-    """Every paper of the shipped whole days, training and frozen test days alike."""
-    from bot.relevance.days import load_days
-
-    folder = days_dir()
-    return load_days(folder) if folder.is_dir() and any(folder.glob("*.jsonl.gz")) else []
-
-
-def frozen_days() -> list[Item]:
-    """The frozen test days: never used for training, thresholds or any tuning choice."""
-    return [i for i in shipped_days() if i.split == "test"]
-
-
-def frozen_test(item: Item) -> bool:
-    """Whether *item* belongs to the frozen test split (see the module docstring)."""
-    if item.split:
-        return item.split == "test"
-    if item.slice.startswith("day:"):
-        return True  # a whole day not marked (older corpora, fixtures): judged, never trained on
-    return int(hashlib.sha256(item.id.encode()).hexdigest(), 16) % 5 == 0
-
-
-def _fold(item: Item, k: int) -> int:
-    """Cross-validation fold: a whole day stays in one fold (a day is what a moderator sees)."""
-    key = item.slice if item.slice.startswith("day:") else item.id
-    return int(hashlib.sha256(b"fold:" + key.encode()).hexdigest(), 16) % k
-
-
-# --------------------------------------------------------------------------------------------
-# Logistic regression by L-BFGS on a sparse binary design
 
 
 @dataclass(slots=True)
@@ -505,124 +408,10 @@ def train_model(
     return model
 
 
-# --------------------------------------------------------------------------------------------
-# Evaluation
+def __getattr__(name: str) -> Any:
+    """``simulate_feedback`` lives in :mod:`bot.relevance.simulate` (which imports this module)."""
+    if name == "simulate_feedback":
+        from bot.relevance.simulate import simulate_feedback
 
-
-def _rate(hits: int, n: int) -> float | None:
-    return round(hits / n, 4) if n else None
-
-
-def _slice_metrics(model: RelevanceModel, items: Sequence[Item]) -> dict[str, Any]:
-    scored = [(i, model.score(i.title, i.abstract, i.categories, reasons=0)) for i in items]
-    pos = [s for i, s in scored if i.label == 1]
-    clear = [s for i, s in scored if i.label == 0 and not i.borderline]
-    border = [s for i, s in scored if i.label == 0 and i.borderline]
-    flagged = [(i, s) for i, s in scored if s.relevant]
-    out: dict[str, Any] = {
-        "n": len(items),
-        "positives": len(pos),
-        "recall": _rate(sum(s.relevant for s in pos), len(pos)),
-        "clear_negatives": len(clear),
-        "fpr_clear": _rate(sum(s.relevant for s in clear), len(clear)),
-        "borderline_negatives": len(border),
-        "borderline_flag_rate": _rate(sum(s.relevant for s in border), len(border)),
-        "flagged": len(flagged),
-        "precision": _rate(sum(i.label for i, _ in flagged), len(flagged)),
-    }
-    recall = out["recall"] or 0.0
-    fpr_clear, brd = out["fpr_clear"] or 0.0, out["borderline_flag_rate"] or 0.0
-    # A day's listing: about 20% of the non-PTM papers are borderline (the rubric's estimate).
-    fpr_day = 0.8 * fpr_clear + 0.2 * brd
-    for base in (0.02, 0.05):
-        tp, fp = recall * base, fpr_day * (1 - base)
-        out[f"precision_at_{int(base * 100)}pct"] = round(tp / (tp + fp), 4) if tp + fp else None
-    return out
-
-
-def reliability(model: RelevanceModel, items: Sequence[Item], bins: int = 5) -> list[dict[str, Any]]:
-    """Calibration table: per probability bin, how many papers, mean score, observed positive rate."""
-    rows: list[list[tuple[float, int]]] = [[] for _ in range(bins)]
-    for i in items:
-        p = model.score(i.title, i.abstract, i.categories, reasons=0).probability
-        rows[min(bins - 1, int(p * bins))].append((p, i.label))
-    return [
-        {
-            "bin": f"{b / bins:.1f}-{(b + 1) / bins:.1f}",
-            "n": len(r),
-            "mean_score": round(sum(p for p, _ in r) / len(r), 3) if r else None,
-            "positive_rate": round(sum(y for _, y in r) / len(r), 3) if r else None,
-        }
-        for b, r in enumerate(rows)
-    ]
-
-
-def evaluate(model: RelevanceModel, items: Sequence[Item]) -> dict[str, Any]:
-    """Figures per slice: abstract, title-only, each whole day, and all days together."""
-    slices: dict[str, list[Item]] = {
-        "abstract": [i for i in items if i.abstract and not i.slice],
-        "title_only": [i for i in items if not i.abstract and not i.slice],
-        "days": [i for i in items if i.slice.startswith("day:")],
-    }
-    for day in sorted({i.slice for i in items if i.slice.startswith("day:")}):
-        slices[day] = [i for i in items if i.slice == day]
-    out: dict[str, Any] = {name: _slice_metrics(model, its) for name, its in slices.items() if its}
-    out["reliability"] = reliability(model, [i for i in items if not i.slice] or list(items))
-    core = [i for i in slices["days"] if i.label == 1 and not i.borderline]
-    if core:
-        found = sum(model.score(i.title, i.abstract, i.categories, reasons=0).relevant for i in core)
-        out["days"]["core_recall"] = _rate(found, len(core))
-        out["days"]["core"] = len(core)
-    return out
-
-
-# --------------------------------------------------------------------------------------------
-# Simulated feedback loop
-
-
-def simulate_feedback(
-    seed: Sequence[Item],
-    stream: Sequence[Item],
-    test: Sequence[Item],
-    *,
-    every: int = 50,
-    poll_size: int = 25,
-    cfg: TrainConfig | None = None,
-) -> list[dict[str, Any]]:
-    """Replay *stream* as polls of *poll_size* papers: moderators decide every paper the current
-    model suggests, plus one exploration paper per poll (the best one scoring at least half of the
-    threshold, as a real poll does); every *every* new decisions the model is retrained on *seed*
-    plus all decisions so far. Returns the figures on *test* (never decided, never trained on)
-    before the first decision and after each retraining."""
-    cfg = cfg or TrainConfig()
-    model = train_model(seed, cfg=cfg, version="sim-0")
-    history = [{"decisions": 0, **_summary(evaluate(model, test))}]
-    decided: list[Item] = []
-    since = 0
-    for start in range(0, len(stream), poll_size):
-        batch = stream[start : start + poll_size]
-        scored = [(i, model.score(i.title, i.abstract, i.categories, reasons=0)) for i in batch]
-        chosen = [i for i, s in scored if s.relevant]
-        below = [
-            (s.threshold - s.probability, i.id, i)
-            for i, s in scored
-            if not s.relevant and s.probability >= 0.5 * s.threshold
-        ]
-        if below:
-            chosen.append(min(below)[2])
-        decided.extend(replace(i, source=f"decision:{'approved' if i.label else 'rejected'}") for i in chosen)
-        since += len(chosen)
-        if since >= every:
-            since = 0
-            model = train_model([*seed, *decided], cfg=cfg, version=f"sim-{len(decided)}")
-            history.append({"decisions": len(decided), **_summary(evaluate(model, test))})
-    return history
-
-
-def _summary(metrics: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name in ("abstract", "title_only", "days"):
-        s = metrics.get(name)
-        if s:
-            out[name] = {k: s.get(k) for k in ("recall", "fpr_clear", "borderline_flag_rate", "precision")}
-    return out
+        return simulate_feedback
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

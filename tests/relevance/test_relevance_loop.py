@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import main
+from bot.relevance.simulate import simulate_feedback
 from bot.relevance.store import quality
-from bot.relevance.train import TrainConfig, frozen_test, load_corpus, simulate_feedback
+from bot.relevance.train import TrainConfig, frozen_test, load_corpus
 from support.feedgen import Item, write_feed
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
