@@ -11,7 +11,7 @@ from bot.catalog import service as catalog
 from bot.catalog.model import Entry, EntryKind
 from bot.commands import admin as admin_handlers
 from bot.review import service as review
-from bot.review.service import Decision, ReviewError
+from bot.review.service import Decision, ReviewError, decisions
 from db import models as m
 from tests.plugins.database import add_pending
 
@@ -174,7 +174,7 @@ async def test_undo_with_a_stale_read_does_not_orphan_the_new_entry(db, monkeypa
     async def read_stale(session, arxiv_id):
         return stale
 
-    monkeypatch.setattr(review, "get_suggestion", read_stale)
+    monkeypatch.setattr(decisions, "get_suggestion", read_stale)
     with pytest.raises(ReviewError, match="changed meanwhile"):
         async with db.begin() as s:
             await review.undo(s, "2401.00001", actor_id=3, actor_name="c", via="command")
