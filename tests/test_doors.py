@@ -33,7 +33,7 @@ PENDING = {
     "bot/watch/poll.py": "the poll's one write unit of work",
     "bot/ops/publish.py": "the export published to a git repository",
     "bot/ops/health.py": "`ptm-bot health` opens its own engine, read-only",
-    "bot/cli/main.py": "`ptm-bot init` and `stats`",
+    "bot/cli/catalog.py": "`ptm-bot init` and `stats`",
     "bot/cli/watch.py": "`ptm-bot watch` reports",
     "bot/cli/relevance.py": "`ptm-bot relevance` reports",
     "bot/commands/admin.py": "`/ptm-admin feeds`",

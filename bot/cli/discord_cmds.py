@@ -51,7 +51,7 @@ def _configure_ask(parser: argparse.ArgumentParser) -> None:
 
 async def cmd_ask(args: argparse.Namespace, config: Config) -> int:
     from bot.cli.ask import AskError, ask, format_payload
-    from bot.cli.main import CLIError
+    from bot.cli.errors import CLIError
 
     line = " ".join(args.line) if len(args.line) > 1 else args.line[0]
     db = await open_catalog(config)
@@ -78,7 +78,7 @@ def _configure_sync(parser: argparse.ArgumentParser) -> None:
 async def cmd_sync(args: argparse.Namespace, config: Config) -> int:
     import discord
 
-    from bot.cli.main import CLIError
+    from bot.cli.errors import CLIError
     from bot.client.bot import create_bot
 
     token = discord_token(config)

@@ -53,7 +53,7 @@ def _configure(p: argparse.ArgumentParser) -> None:
 
 async def cmd_gate(args: argparse.Namespace, config: Config) -> int:
     # In-function imports: `ptm-bot --help` stays fast (issue 11).
-    from bot.cli.main import open_catalog
+    from bot.cli.opening import open_catalog
     from bot.commands import gates as handlers
     from bot.present.render import render_text
     from bot.relevance import gate_store

@@ -194,7 +194,7 @@ def _configure_publish(p: argparse.ArgumentParser) -> None:
 async def cmd_publish(args: argparse.Namespace, config: Config) -> int:
     import sys
 
-    from bot.cli.main import open_catalog
+    from bot.cli.opening import open_catalog
     from bot.ops.publish import PublishError, publish
 
     if args.repository:

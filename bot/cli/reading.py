@@ -5,7 +5,7 @@ A SQLite file that is already a current, filled catalog is read straight from a 
 no engine, no ORM, no migration check through SQLAlchemy, so a query subcommand starts in a
 fraction of the time (issue 19). Anything else (another backend, a URL with options, a catalog
 to migrate or to fill, read threads switched off, a file the guard refuses) is opened as every
-command opens it (:func:`bot.cli.main.open_catalog`), with the same checks and messages.
+command opens it (:func:`bot.cli.opening.open_catalog`), with the same checks and messages.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ class CatalogForReading:
         if self._reader is None and self._db is None:
             self._reader = self._direct_reader()
             if self._reader is None:
-                from bot.cli.main import open_catalog
+                from bot.cli.opening import open_catalog
 
                 self._db = await open_catalog(self.config)
         if self._reader is not None:

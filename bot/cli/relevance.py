@@ -111,7 +111,7 @@ def _configure(p: argparse.ArgumentParser) -> None:
 
 
 def _eval_days(args: argparse.Namespace, config: Config) -> int:
-    from bot.cli.main import CLIError
+    from bot.cli.errors import CLIError
     from bot.relevance.corpus import frozen_days
     from bot.relevance.days import DEFAULT_CARDS, day_lines, evaluate_days, load_days
     from bot.relevance.model import RelevanceModel, shipped_model
@@ -148,7 +148,7 @@ def _eval_days(args: argparse.Namespace, config: Config) -> int:
 
 
 async def _train_to_file(args: argparse.Namespace) -> int:
-    from bot.cli.main import CLIError
+    from bot.cli.errors import CLIError
     from bot.relevance.train import frozen_test, load_corpus, train_model
 
     try:
@@ -179,7 +179,7 @@ async def _train_to_file(args: argparse.Namespace) -> int:
 
 async def cmd_relevance(args: argparse.Namespace, config: Config) -> int:
     # In-function imports keep `ptm-bot --help` from loading NumPy, SQLAlchemy and discord.py.
-    from bot.cli.main import open_catalog
+    from bot.cli.opening import open_catalog
     from bot.present.relevance import retrain_text, summary_text
     from bot.relevance import store as relevance_store
 

@@ -47,7 +47,7 @@ def _configure_poll(p: argparse.ArgumentParser) -> None:
 
 
 async def cmd_poll(args: argparse.Namespace, config: Config) -> int:
-    from bot.cli.main import open_catalog
+    from bot.cli.opening import open_catalog
     from bot.watch.feeds import is_url
     from bot.watch.poll import poll
 
@@ -151,7 +151,8 @@ def _configure_feeds(p: argparse.ArgumentParser) -> None:
 
 
 async def cmd_feeds(args: argparse.Namespace, config: Config) -> int:
-    from bot.cli.main import CLIError, open_catalog
+    from bot.cli.errors import CLIError
+    from bot.cli.opening import open_catalog
     from bot.watch.feeds import enable_feed, list_feeds
 
     db = await open_catalog(config)

@@ -206,81 +206,111 @@ def _prepare_and_push(
     dry_run: bool,
     auto_name: bool = False,
 ) -> _Prepared:
-    repository = settings.repository
+    """Clone, compare, and (unless a dry run or nothing to do) commit the export on a new branch and
+    push it: the steps below, in one temporary directory."""
     with tempfile.TemporaryDirectory(prefix="ptm-bot-publish-") as tmp:
         work = Path(tmp) / "list"
-        try:
-            _git(
-                [
-                    "clone",
-                    "--quiet",
-                    "--single-branch",
-                    "--branch",
-                    settings.branch,
-                    "--",
-                    repository,
-                    str(work),
-                ]
-            )
-        except _GitFailed as exc:
-            raise PublishError(
-                f"cannot clone branch {settings.branch} of {repository}: {exc.reason}; nothing was changed"
-            ) from None
+        _clone(settings, work)
         target = work / settings.path
         current = target.read_text(encoding="utf-8") if target.is_file() else None
         if current == export:
             return _Prepared(current)
         if check_lost is not None and current is not None:
-            lost = _lost_lines(current, check_lost, export)
-            if lost:
-                raise PublishError(
-                    f"conflict: {settings.path} on {settings.branch} has {len(lost)} line(s) changed in the "
-                    f"repository since the last publish (first: {lost[0][:80]!r}); import that file "
-                    "('ptm-bot import') and publish again; nothing was changed"
-                )
+            _refuse_lost_edits(settings, current, check_lost, export)
         if dry_run:
             return _Prepared(current, branch=branch)
-        name, email = _author_parts(settings.author)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(export, encoding="utf-8")
-        try:
-            # Only ever a new branch: a fast-forward of an existing one would be accepted by git. A
-            # generated name that is taken (two publishes in one second) gets a suffix.
-            wanted = branch
-            for suffix in range(2, 100 if auto_name else 2):
-                if not _git(["ls-remote", "--heads", "origin", f"refs/heads/{branch}"], work).strip():
-                    break
-                branch = f"{wanted}-{suffix}"
-            if _git(["ls-remote", "--heads", "origin", f"refs/heads/{branch}"], work).strip():
-                raise PublishError(
-                    f"branch {branch} already exists in {repository}; choose another name (--branch); "
-                    "nothing was changed"
-                )
-            _git(["checkout", "--quiet", "-b", branch], work)
-            _git(["add", "--", settings.path], work)
-            _git(
-                [
-                    "-c",
-                    f"user.name={name}",
-                    "-c",
-                    f"user.email={email}",
-                    "commit",
-                    "--quiet",
-                    "--no-verify",
-                    "-F",
-                    str(_message_file(work, message)),
-                ],
-                work,
-            )
-            commit = _git(["rev-parse", "--short", "HEAD"], work).strip()
-            # A new branch, never --force: an existing branch of that name makes the push fail.
-            _git(["push", "--quiet", "origin", f"refs/heads/{branch}:refs/heads/{branch}"], work)
-        except _GitFailed as exc:
-            what = "push rejected" if exc.command == "push" else f"git {exc.command} failed"
-            raise PublishError(
-                f"{what}: {exc.reason}; nothing was changed in {repository} or in the catalog"
-            ) from None
+        branch, commit = _push_new_branch(settings, work, message, branch, auto_name=auto_name)
         return _Prepared(current, branch=branch, commit=commit)
+
+
+def _clone(settings: PublishConfig, work: Path) -> None:
+    """The configured branch of the repository, alone, into *work*."""
+    repository = settings.repository
+    try:
+        _git(
+            [
+                "clone",
+                "--quiet",
+                "--single-branch",
+                "--branch",
+                settings.branch,
+                "--",
+                repository,
+                str(work),
+            ]
+        )
+    except _GitFailed as exc:
+        raise PublishError(
+            f"cannot clone branch {settings.branch} of {repository}: {exc.reason}; nothing was changed"
+        ) from None
+
+
+def _refuse_lost_edits(settings: PublishConfig, current: str, known: str, export: str) -> None:
+    """A conflict when the repository's file has lines that publishing would drop (:func:`_lost_lines`)."""
+    lost = _lost_lines(current, known, export)
+    if lost:
+        raise PublishError(
+            f"conflict: {settings.path} on {settings.branch} has {len(lost)} line(s) changed in the "
+            f"repository since the last publish (first: {lost[0][:80]!r}); import that file "
+            "('ptm-bot import') and publish again; nothing was changed"
+        )
+
+
+def _push_new_branch(
+    settings: PublishConfig, work: Path, message: str, branch: str, *, auto_name: bool
+) -> tuple[str, str]:
+    """Commit the written file on a new branch and push it; the branch's name and the commit."""
+    try:
+        branch = _new_branch_name(work, branch, settings.repository, auto_name=auto_name)
+        commit = _commit(settings, work, message, branch)
+        # A new branch, never --force: an existing branch of that name makes the push fail.
+        _git(["push", "--quiet", "origin", f"refs/heads/{branch}:refs/heads/{branch}"], work)
+    except _GitFailed as exc:
+        what = "push rejected" if exc.command == "push" else f"git {exc.command} failed"
+        raise PublishError(
+            f"{what}: {exc.reason}; nothing was changed in {settings.repository} or in the catalog"
+        ) from None
+    return branch, commit
+
+
+def _new_branch_name(work: Path, branch: str, repository: str, *, auto_name: bool) -> str:
+    """Only ever a new branch: a fast-forward of an existing one would be accepted by git. A
+    generated name that is taken (two publishes in one second) gets a suffix."""
+    wanted = branch
+    for suffix in range(2, 100 if auto_name else 2):
+        if not _git(["ls-remote", "--heads", "origin", f"refs/heads/{branch}"], work).strip():
+            break
+        branch = f"{wanted}-{suffix}"
+    if _git(["ls-remote", "--heads", "origin", f"refs/heads/{branch}"], work).strip():
+        raise PublishError(
+            f"branch {branch} already exists in {repository}; choose another name (--branch); "
+            "nothing was changed"
+        )
+    return branch
+
+
+def _commit(settings: PublishConfig, work: Path, message: str, branch: str) -> str:
+    """The export committed on *branch* (new, from the cloned one) as the configured author; its short id."""
+    name, email = _author_parts(settings.author)
+    _git(["checkout", "--quiet", "-b", branch], work)
+    _git(["add", "--", settings.path], work)
+    _git(
+        [
+            "-c",
+            f"user.name={name}",
+            "-c",
+            f"user.email={email}",
+            "commit",
+            "--quiet",
+            "--no-verify",
+            "-F",
+            str(_message_file(work, message)),
+        ],
+        work,
+    )
+    return _git(["rev-parse", "--short", "HEAD"], work).strip()
 
 
 def _message_file(work: Path, message: str) -> Path:

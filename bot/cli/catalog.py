@@ -1,0 +1,230 @@
+"""The catalog's subcommands: ``init``, ``import``, ``history``, ``revert``, ``export``, ``stats``.
+
+Each opens the catalog (:mod:`bot.cli.opening`), calls the catalog's door (``bot.catalog.actions``)
+or service, and prints; the services are imported inside the handlers (start-up time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.cli.errors import CLIError
+from bot.cli.opening import open_catalog, open_for_dry_run
+from bot.config import Config
+
+__all__ = ["cmd_export", "cmd_history", "cmd_import", "cmd_init", "cmd_revert", "cmd_stats"]
+
+
+async def cmd_init(args: argparse.Namespace, config: Config) -> int:
+    from bot.catalog import service as catalog
+
+    db = await open_catalog(config, seed=not args.empty, create=True)
+    try:
+        async with db.begin() as session:
+            if args.empty:
+                await catalog.start_empty(session)
+            stats = await catalog.catalog_stats(session)
+    finally:
+        await db.close()
+    k = stats["kinds"]
+    print(
+        f"catalog ready at {config.database.url}: {k['survey']} surveys, {k['model']} models, "
+        f"{k['resource']} resources"
+    )
+    return 0
+
+
+class _Progress:
+    """A one-line counter on stderr, only when stderr is a terminal (never in pipes or logs)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.shown = False
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        count = f" {done}/{total}" if total else ""
+        sys.stderr.write(f"\r\x1b[Kptm-bot: {stage}{count}")
+        sys.stderr.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+            self.shown = False
+
+
+def _print_plan(args: argparse.Namespace, plan: Any, *, dry_run: bool) -> None:
+    from bot.catalog.importer import unified_diff
+
+    report = plan.report
+    if getattr(args, "diff", False):
+        sys.stdout.write(unified_diff(plan.before, plan.after, source=report.source))
+    if args.json:
+        print(json.dumps({**report.as_dict(), "dry_run": dry_run}, ensure_ascii=False, indent=2))
+        return
+    lines = report.lines()
+    for line in lines[-1:] if args.quiet else lines:
+        print(line)
+    if dry_run:
+        print("dry run: nothing was written")
+    elif report.revision is not None and not args.quiet:
+        print(f"recorded as revision {report.revision} ('ptm-bot revert {report.revision}' undoes it)")
+
+
+async def cmd_import(args: argparse.Namespace, config: Config) -> int:
+    from bot.actor import TERMINAL
+    from bot.catalog import actions, importer
+
+    path = Path(args.path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CLIError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        text, decode_problems = importer.decode_list_bytes(data)
+    except importer.ImportRefused as exc:
+        raise CLIError(f"{path}: refused: {exc}") from None
+    progress = _Progress(not args.quiet and not args.json)
+    # A dry run never writes a byte: not even a new file, nor a migration of an old catalog.
+    db = await (open_for_dry_run(config) if args.dry_run else open_catalog(config, create=True))
+    try:
+        plan = await actions.import_list(
+            db,
+            text,
+            TERMINAL,
+            source=str(path),
+            options=importer.ImportOptions(overwrite=args.overwrite, allow_structure=args.allow_structure),
+            extra=decode_problems,
+            dry_run=args.dry_run,
+            progress=progress,
+        )
+    except importer.ImportRefused as exc:
+        raise CLIError(f"{path}: refused: {exc}") from None
+    finally:
+        progress.clear()
+        await db.close()
+    _print_plan(args, plan, dry_run=args.dry_run)
+    return 0
+
+
+async def cmd_history(args: argparse.Namespace, config: Config) -> int:
+    from bot.catalog import actions
+
+    db = await open_catalog(config)
+    try:
+        rows = await actions.history(db, limit=args.limit)
+    finally:
+        await db.close()
+    if args.json:
+        print(json.dumps({"revisions": [r.as_dict() for r in rows]}, ensure_ascii=False, indent=2))
+        return 0
+    for r in rows:
+        print(f"{r.id:>5}  {r.at:%Y-%m-%d %H:%M:%S}  {r.action:<6}  {r.source}: {r.summary}")
+    if not rows:
+        print("no revisions yet")
+    return 0
+
+
+async def cmd_revert(args: argparse.Namespace, config: Config) -> int:
+    from bot.actor import TERMINAL
+    from bot.catalog import actions
+
+    db = await open_catalog(config)
+    try:
+        plan = await actions.revert(db, args.revision, TERMINAL, dry_run=args.dry_run)
+    except actions.UnknownRevision:
+        raise CLIError(f"no revision {args.revision} ('ptm-bot history' lists them)") from None
+    finally:
+        await db.close()
+    _print_plan(args, plan, dry_run=args.dry_run)
+    return 0
+
+
+async def cmd_export(args: argparse.Namespace, config: Config) -> int:
+    from bot.catalog import actions
+    from bot.cli.outfile import check_output_path, write_output
+
+    to_file = args.output is not None and args.output != "-"
+    if to_file:
+        check_output_path(args.output)  # refused before the database is opened
+    db = await open_catalog(config)
+    try:
+        text = await actions.export(db)
+    finally:
+        await db.close()
+    if to_file:
+        # atomic: a failed export never leaves half a list (nor a temporary file) behind
+        write_output(args.output, text.encode("utf-8"))
+        print(f"wrote {args.output} ({len(text.splitlines())} lines)", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+async def cmd_stats(args: argparse.Namespace, config: Config) -> int:
+    from bot.catalog import service as catalog
+
+    fmt = None
+    if args.chart is not None:
+        from bot.cli.outfile import check_output_path
+
+        fmt = _chart_format(args.chart)
+        check_output_path(args.chart)  # refused before the database is opened
+    db = await open_catalog(config)
+    try:
+        async with db.begin() as session:
+            stats = await catalog.catalog_stats(session)
+            chart_data = None
+            if args.chart:
+                from bot.catalog.chart_data import stats_chart_data
+
+                chart_data = await stats_chart_data(session)
+    finally:
+        await db.close()
+    if chart_data is not None and fmt is not None:
+        from bot.cli.outfile import write_output
+        from bot.present.charts import render_chart_png
+
+        write_output(args.chart, await render_chart_png(chart_data, fmt))
+    if args.json:
+        print(json.dumps(stats, ensure_ascii=False, indent=2))
+    else:
+        _print_stats(stats, chart=args.chart)
+    return 0
+
+
+def _print_stats(stats: dict[str, Any], *, chart: str | None) -> None:
+    print(f"{stats['total']} entries")
+    for title, key in (
+        ("by kind", "kinds"),
+        ("by section", "sections"),
+        ("by year", "years"),
+        ("by topic", "topics"),
+    ):
+        if not stats.get(key):
+            continue
+        print(f"\n{title}:")
+        width = max(len(str(k)) for k in stats[key])
+        for k, v in stats[key].items():
+            print(f"  {k!s:<{width}}  {v:>5}")
+    if stats["undated"]:
+        print(f"\nundated: {stats['undated']}")
+    if chart:
+        print(f"\nchart written to {chart}")
+
+
+_CHART_FORMATS = ("png", "svg", "pdf")  # bot.present.charts.CHART_FORMATS, without importing it
+
+
+def _chart_format(path: str) -> str:
+    fmt = Path(path).suffix.lower().lstrip(".")
+    if fmt not in _CHART_FORMATS:
+        raise CLIError(f"cannot tell the chart format from {path!r}: name the file .png, .svg or .pdf")
+    return fmt

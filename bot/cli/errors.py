@@ -1,0 +1,47 @@
+"""How ``ptm-bot`` fails: :class:`CLIError` (a user mistake on the command line) and the one place
+that turns a failure into a line on stderr and an exit status (:func:`exit_status`)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from bot.config import ConfigError
+from bot.errors import PTMError, UserFacingError
+
+__all__ = ["CLIError", "exit_status"]
+
+log = logging.getLogger(__name__)
+
+
+class CLIError(PTMError):
+    """A user mistake on the command line: printed as one line, exit status 2."""
+
+
+def exit_status(exc: BaseException) -> int | None:
+    """Say what went wrong on stderr (one line, or the config's list of problems) and return the exit
+    status; ``None`` for a failure nobody described (a bug: the caller re-raises it, traceback and all)."""
+    if isinstance(exc, ConfigError):
+        print(f"ptm-bot: invalid configuration:\n{exc}", file=sys.stderr)
+        return 2
+    if isinstance(exc, CLIError | UserFacingError):
+        print(f"ptm-bot: {exc}", file=sys.stderr)
+        return 2
+    if isinstance(exc, KeyboardInterrupt):
+        return 130
+    if isinstance(exc, BrokenPipeError):
+        # `ptm-bot export | head`: the reader left; say nothing more (and not at exit either).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    if not isinstance(exc, Exception):  # SystemExit and the like go on as they are
+        return None
+    from bot.cli.failures import describe
+
+    found = describe(exc)
+    if found is None:
+        return None
+    message, status = found
+    log.debug("%s", message, exc_info=exc)  # -v shows where it came from
+    print(f"ptm-bot: {message}", file=sys.stderr)
+    return status

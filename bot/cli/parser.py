@@ -1,0 +1,199 @@
+"""``ptm-bot``'s argument parser: the common options, one helper per group of subcommands, and the
+subcommands that feature modules contribute (:data:`EXTRA_COMMANDS`, each module's ``COMMANDS``).
+
+The handlers' modules import their services inside the handlers, so building the parser (``--help``,
+a usage error) loads none of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from bot.cli.catalog import cmd_export, cmd_history, cmd_import, cmd_init, cmd_revert, cmd_stats
+from bot.cli.run import cmd_run
+from bot.config import Config
+
+__all__ = ["EXTRA_COMMANDS", "AddCommand", "Handler", "build_parser", "load_extra_commands"]
+
+Handler = Callable[[argparse.Namespace, Config], Awaitable[int]]
+
+
+class AddCommand(Protocol):
+    """Adds one subcommand (its help, handler and description) and returns its parser."""
+
+    def __call__(
+        self, name: str, help_: str, handler: Handler, description: str | None = None
+    ) -> argparse.ArgumentParser: ...
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    group = common.add_argument_group("common options")
+    group.add_argument(
+        "--config",
+        metavar="PATH",
+        help="TOML config file (default: $PTM_BOT_CONFIG, else ./config.toml if present, else built-in defaults)",
+    )
+    group.add_argument(
+        "--db",
+        metavar="PATH_OR_URL",
+        help="database file or SQLAlchemy URL, overriding database.url (e.g. catalog.sqlite3 or "
+        "postgresql+asyncpg://user@host/ptm)",
+    )
+    group.add_argument("-v", "--verbose", action="store_true", help="log debug messages to stderr")
+    group.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        help="log lines as plain text (default) or one JSON object per line (overrides logging.format)",
+    )
+    return common
+
+
+# Later features register more subcommands here: (name, help, configure-parser, handler).
+EXTRA_COMMANDS: list[tuple[str, str, Callable[[argparse.ArgumentParser], None], Handler]] = []
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ptm-bot")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="ptm-bot",
+        description="A Discord bot and command line for a community-curated catalog of pre-trained models.",
+        epilog="Run 'ptm-bot COMMAND --help' for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(
+        name: str, help_: str, handler: Handler, description: str | None = None
+    ) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=description or help_, parents=[common])
+        p.set_defaults(handler=handler)
+        return p
+
+    # The order of the groups is the order of ``ptm-bot --help``.
+    for add_group in (_add_init, _add_import, _add_revisions, _add_export_and_stats, _add_run):
+        add_group(add)
+    for name, help_, configure, handler in EXTRA_COMMANDS:
+        configure(add(name, help_, handler))
+    return parser
+
+
+def _add_init(add: AddCommand) -> None:
+    """``init``: create, migrate and fill the catalog."""
+    p = add("init", "create the database (if needed), migrate it and fill it from the shipped list", cmd_init)
+    p.add_argument(
+        "--empty",
+        action="store_true",
+        help="leave a new catalog empty (then 'ptm-bot import' fills it from your own list, its structure included)",
+    )
+
+
+def _add_import(add: AddCommand) -> None:
+    """``import``: merge a list file into the catalog."""
+    p = add(
+        "import",
+        "merge a list file (the list's markdown) into the catalog and report what changed",
+        cmd_import,
+        description="Merge a list file into the catalog. Entries match by (kind, name), else by arXiv id; new "
+        "ones are added, nothing stored is removed. A stored field is replaced only by a field read from a fully "
+        "read line: a line that could not be fully read (or a free sentence) may add an entry but never clears "
+        "or overwrites one; disagreements are reported as conflicts (entry, field, stored, incoming). New "
+        "sections, a new title and section intros are reported and made only with --allow-structure (an empty "
+        "catalog, see 'init --empty', takes the file's structure). A file that is not a list of this kind "
+        "(binary, no section, mostly unreadable) is refused (exit 2); UTF-16/32 with a byte-order mark is read. "
+        "Every import is recorded as a revision: 'ptm-bot history' lists them, 'ptm-bot revert REV' undoes one.",
+    )
+    p.add_argument("path", metavar="PATH", help="the list's markdown file")
+    p.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+    p.add_argument(
+        "--diff",
+        action="store_true",
+        help="print the unified diff of the export (with --dry-run: what it would be)",
+    )
+    p.add_argument(
+        "--overwrite", action="store_true", help="in a conflict take the incoming value (never used silently)"
+    )
+    p.add_argument(
+        "--allow-structure",
+        action="store_true",
+        help="also create the file's new sections, set its title and section intros",
+    )
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("-q", "--quiet", action="store_true", help="print the summary line only (and no progress)")
+
+
+def _add_revisions(add: AddCommand) -> None:
+    """``history`` and ``revert``: the catalog's revisions."""
+    p = add("history", "list the catalog's revisions (every import and revert), newest first", cmd_history)
+    p.add_argument("--limit", type=int, metavar="N", help="show the newest N only")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = add(
+        "revert",
+        "bring the catalog back to its state before a revision",
+        cmd_revert,
+        description="Bring the catalog back to its state before revision REV ('ptm-bot history'): its export "
+        "becomes byte for byte what it was. The revert is itself a revision, so it can be reverted too.",
+    )
+    p.add_argument("revision", metavar="REV", type=int, help="the revision number")
+    p.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+    p.add_argument("--diff", action="store_true", help="print the unified diff of the export")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("-q", "--quiet", action="store_true", help="print the summary line only")
+
+
+def _add_export_and_stats(add: AddCommand) -> None:
+    """``export`` and ``stats``: the catalog written out and counted."""
+    p = add("export", "write the catalog as the list's markdown", cmd_export)
+    p.add_argument("-o", "--output", metavar="PATH", help="write to PATH (atomically) instead of stdout")
+
+    p = add("stats", "counts by kind, section, year and topic", cmd_stats)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument(
+        "--chart",
+        metavar="PATH",
+        help="also write a chart of entries per year, stacked by topic (PNG, SVG or PDF, by PATH's extension)",
+    )
+
+
+def _add_run(add: AddCommand) -> None:
+    """``run``: the Discord bot."""
+    add(
+        "run",
+        "start the Discord bot (needs DISCORD_TOKEN in the environment)",
+        cmd_run,
+        description="Start the Discord bot. The token is read only from the environment variable named by "
+        "discord.token_env (default DISCORD_TOKEN).",
+    )
+
+
+def load_extra_commands() -> None:
+    """Subcommands contributed by feature modules (queries, ask, sync, poll)."""
+    if EXTRA_COMMANDS:
+        return
+    for module in (
+        "bot.cli.query",
+        "bot.cli.watch",
+        "bot.cli.relevance",
+        "bot.cli.gates",
+        "bot.cli.discord_cmds",
+        "bot.cli.ops",
+    ):
+        try:
+            mod = __import__(module, fromlist=["COMMANDS"])
+        except ImportError as exc:
+            if exc.name != module:
+                raise
+            continue
+        EXTRA_COMMANDS.extend(mod.COMMANDS)
