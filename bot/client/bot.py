@@ -97,10 +97,19 @@ class PTMBot(commands.Bot):
         self.scheduler.start()
         await self.load_extensions()
         if self.config.metrics.address:
-            from bot.ops.metrics import start_metrics
-
-            self.metrics = await start_metrics(self)
+            await self.start_metrics()
         await self.sync_dev_guilds()
+
+    async def start_metrics(self) -> None:
+        """Serve ``metrics.address`` and register its observers on the tree and the poll job."""
+        from bot.ops.metrics import start_metrics
+
+        self.metrics = await start_metrics(self.config.metrics.address, self.db)
+        if isinstance(self.tree, PTMCommandTree):
+            self.tree.observers.append(self.metrics.observe_command)
+        job = getattr(self.get_cog("Watcher"), "job", None)  # None when the watcher is off
+        if job is not None:
+            job.observers.append(self.metrics.observe_poll)
 
     async def sync_dev_guilds(self) -> None:
         """Copy the global commands to the configured development guilds and sync those guilds only."""

@@ -3,24 +3,44 @@
 User mistakes (:class:`~bot.errors.UserFacingError`, failed checks, values that cannot be converted)
 get one short ephemeral line. Anything else is logged with its traceback and the user gets a generic
 apology. Replies work whether or not the interaction was already answered (deferred commands).
+
+Observers (:attr:`PTMCommandTree.observers`) hear how each interaction the tree dispatched ended:
+``observer(command, outcome, seconds)`` once per slash command, with the outcome ``"ok"``,
+``"user_error"`` or ``"error"`` (as the funnel judged it), and once per autocomplete request with
+``"autocomplete"``. ``bot/ops/metrics.py`` counts and times them; the tree knows nothing of it.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
 
 from bot.errors import UserFacingError
 
-__all__ = ["APOLOGY", "PTMCommandTree", "reply_ephemeral", "user_message"]
+__all__ = [
+    "APOLOGY",
+    "CommandObserver",
+    "CommandOutcome",
+    "PTMCommandTree",
+    "reply_ephemeral",
+    "user_message",
+]
 
 log = logging.getLogger(__name__)
 
 APOLOGY = "Sorry, something went wrong on our side. The error has been logged."
 _DEFAULT_CHECK_MESSAGE = "You can't use this command here."
 _MAX_LINE = 300
+_ERROR_KEY = "ptm_bot_error"  # where on_error leaves the error for _call's observers
+
+CommandOutcome = Literal["ok", "user_error", "error", "autocomplete"]
+# (command's qualified name, outcome, seconds the tree spent on the interaction)
+CommandObserver = Callable[[str, CommandOutcome, float], None]
 
 
 def user_message(error: BaseException) -> str | None:
@@ -62,15 +82,63 @@ def _command_name(interaction: discord.Interaction) -> str:
     return command.qualified_name if command is not None else "?"
 
 
+def _observed_name(interaction: discord.Interaction) -> str:
+    """The command's qualified name, or the name Discord sent when the tree does not know it."""
+    command = interaction.command
+    if command is not None:
+        return command.qualified_name
+    data: Any = interaction.data or {}
+    return str(data.get("name", "?"))
+
+
+def _outcome(error: BaseException | None) -> CommandOutcome:
+    if error is None:
+        return "ok"
+    return "user_error" if user_message(error) is not None else "error"
+
+
 def _context(interaction: discord.Interaction) -> dict[str, object]:
     """What ``--log-format json`` shows as fields: the command, the guild and the user."""
     return {"command": _command_name(interaction), "guild": interaction.guild_id, "user": interaction.user.id}
 
 
 class PTMCommandTree(app_commands.CommandTree):
-    """CommandTree whose ``on_error`` is the single place command errors end up."""
+    """CommandTree whose ``on_error`` is the single place command errors end up, and which tells its
+    :attr:`observers` how each interaction ended."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.observers: list[CommandObserver] = []
+
+    async def _call(self, interaction: discord.Interaction) -> None:
+        # The one place discord.py runs a command or an autocomplete callback. A command's error
+        # does not come out of it: it goes to on_error, which leaves it in the interaction's extras.
+        start = time.perf_counter()
+        error: BaseException | None = None
+        try:
+            await super()._call(interaction)
+        except Exception as exc:  # raised errors go on to on_error through discord.py's dispatch
+            error = exc
+            raise
+        finally:
+            if self.observers:
+                seconds = time.perf_counter() - start
+                outcome: CommandOutcome
+                if interaction.type is discord.InteractionType.autocomplete:
+                    outcome = "autocomplete"
+                else:
+                    outcome = _outcome(interaction.extras.get(_ERROR_KEY, error))
+                self._tell(_observed_name(interaction), outcome, seconds)
+
+    def _tell(self, command: str, outcome: CommandOutcome, seconds: float) -> None:
+        for observer in self.observers:
+            try:
+                observer(command, outcome, seconds)
+            except Exception:  # an observer never breaks a command
+                log.exception("command observer %r failed", observer)
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        interaction.extras[_ERROR_KEY] = error
         text = user_message(error)
         if text is None:
             original = getattr(error, "original", error)

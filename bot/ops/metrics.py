@@ -1,8 +1,9 @@
 """Prometheus metrics for ``ptm-bot run`` (``metrics.address``; off by default).
 
-What is measured where it happens: slash commands and autocomplete (by wrapping the command tree's
-dispatch, so every outcome is seen: success, a user's mistake, a bug) and polls (by wrapping the
-watcher's poll job: scheduled and ``/ptm-admin poll``). What lives in the database is read from it
+What is measured where it happens, through observers the bot registers at start-up: slash commands
+and autocomplete (``PTMCommandTree.observers``: every outcome is seen, success, a user's mistake, a
+bug) and polls (``PollJob.observers``: scheduled and ``/ptm-admin poll``). This module imports
+neither the client nor the watcher: it only offers the two observers. What lives in the database is read from it
 every :data:`REFRESH_SECONDS` and after each poll, so the figures are right across restarts and
 across processes sharing the database: candidates by status, suggestions posted, decisions by kind,
 feed health.
@@ -16,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -83,7 +83,8 @@ class _DatabaseCollector:
 class Metrics:
     """The bot's metrics: instruments, the database snapshot and the HTTP endpoint."""
 
-    def __init__(self) -> None:
+    def __init__(self, db: Any = None) -> None:
+        self._db = db  # the database the snapshot is read from (after each poll, every REFRESH_SECONDS)
         self.registry = CollectorRegistry()
         self.commands = Counter(
             "ptm_bot_commands",
@@ -121,61 +122,23 @@ class Metrics:
         self._refresher: asyncio.Task[None] | None = None
         self.port: int | None = None
 
-    # --- instrumentation --------------------------------------------------------------------
+    # --- observers -------------------------------------------------------------------------
 
-    def instrument_tree(self, tree: Any) -> None:
-        """Time every interaction the tree dispatches (commands and autocomplete) and count outcomes."""
-        from discord import InteractionType
+    def observe_command(self, command: str, outcome: str, seconds: float) -> None:
+        """A command tree observer (``PTMCommandTree.observers``): time and count the interaction."""
+        if outcome == "autocomplete":
+            self.autocomplete_seconds.labels(command).observe(seconds)
+        else:
+            self.command_seconds.labels(command).observe(seconds)
+            self.commands.labels(command, outcome).inc()
 
-        from bot.client.tree import user_message
-
-        call = tree._call  # the one place discord.py runs a command or an autocomplete callback
-        on_error = tree.on_error  # where _call hands a command's error (it does not raise it)
-
-        async def noting_on_error(interaction: Any, error: Exception) -> None:
-            interaction.extras["ptm_bot_error"] = error
-            await on_error(interaction, error)
-
-        async def timed_call(interaction: Any) -> None:
-            start = time.perf_counter()
-            error: BaseException | None = None
-            try:
-                await call(interaction)
-            except Exception as exc:
-                error = exc
-                raise
-            finally:
-                elapsed = time.perf_counter() - start
-                name = _command_name(interaction)
-                if interaction.type is InteractionType.autocomplete:
-                    self.autocomplete_seconds.labels(name).observe(elapsed)
-                else:
-                    error = interaction.extras.get("ptm_bot_error", error)
-                    outcome = "ok" if error is None else "user_error" if user_message(error) else "error"
-                    self.command_seconds.labels(name).observe(elapsed)
-                    self.commands.labels(name, outcome).inc()
-
-        tree.on_error = noting_on_error
-        tree._call = timed_call
-
-    def instrument_poll_job(self, job: Any, db: Any) -> None:
-        """Time every poll the job runs (scheduled or asked for) and refresh the snapshot after it."""
-        run = job.run
-
-        async def timed_run(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
-            outcome = "error"
-            try:
-                report = await run(*args, **kwargs)
-                outcome = "feed_failed" if report.failed else "ok"
-                return report
-            finally:
-                self.poll_seconds.observe(time.perf_counter() - start)
-                self.polls.labels(outcome).inc()
-                with contextlib.suppress(Exception):
-                    await self.refresh(db)
-
-        job.run = timed_run
+    async def observe_poll(self, outcome: str, seconds: float) -> None:
+        """A poll observer (``PollJob.observers``): time and count the poll, then refresh the snapshot."""
+        self.poll_seconds.observe(seconds)
+        self.polls.labels(outcome).inc()
+        if self._db is not None:
+            with contextlib.suppress(Exception):
+                await self.refresh(self._db)
 
     # --- the database snapshot ---------------------------------------------------------------
 
@@ -232,21 +195,13 @@ class Metrics:
             server.server_close()
 
 
-def _command_name(interaction: Any) -> str:
-    command = interaction.command
-    if command is not None:
-        return str(command.qualified_name)
-    data = interaction.data or {}
-    return str(data.get("name", "?"))
+async def start_metrics(address: str, db: Any) -> Metrics:
+    """Serve ``metrics.address`` and keep the database snapshot fresh.
 
-
-async def start_metrics(bot: Any) -> Metrics:
-    """Instrument *bot* (its tree and the watcher's poll job) and serve ``metrics.address``."""
-    metrics = Metrics()
-    metrics.instrument_tree(bot.tree)
-    watcher = bot.get_cog("Watcher")
-    if watcher is not None and getattr(watcher, "job", None) is not None:
-        metrics.instrument_poll_job(watcher.job, bot.db)
-    metrics.serve(bot.config.metrics.address)
-    metrics._refresher = asyncio.create_task(metrics._refresh_forever(bot.db), name="ptm-bot-metrics")
+    The caller (``PTMBot.setup_hook``) adds :meth:`Metrics.observe_command` to the command tree's
+    observers and :meth:`Metrics.observe_poll` to the poll job's: this module imports neither.
+    """
+    metrics = Metrics(db)
+    metrics.serve(address)
+    metrics._refresher = asyncio.create_task(metrics._refresh_forever(db), name="ptm-bot-metrics")
     return metrics

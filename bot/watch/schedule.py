@@ -3,7 +3,10 @@
 arXiv rebuilds its feeds around midnight US Eastern on announcement days; the default schedule
 (``[schedule]`` in the config) polls shortly after, with jitter so bots do not arrive together.
 The job itself is a :class:`PollJob`: it runs :func:`bot.watch.poll.poll` under a lock and hands the
-report to a callback (the cog posts suggestions and announces feed health).
+report to a callback (the cog posts suggestions and announces feed health), then tells its observers
+(:attr:`PollJob.observers`, ``await observer(outcome, seconds)``) how the poll ended: ``"ok"``,
+``"feed_failed"`` (a feed could not be read) or ``"error"`` (the poll raised). ``bot/ops/metrics.py``
+counts and times polls that way.
 """
 
 from __future__ import annotations
@@ -11,9 +14,10 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import time as clock
 from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from apscheduler.job import Job
@@ -30,6 +34,8 @@ __all__ = [
     "POLL_JOB_ID",
     "DSTSafeCronTrigger",
     "PollJob",
+    "PollObserver",
+    "PollOutcome",
     "add_poll_job",
     "build_scheduler",
     "poll_trigger",
@@ -146,6 +152,9 @@ def build_scheduler(
 
 
 ReportCallback = Callable[[PollReport], Awaitable[None]]
+PollOutcome = Literal["ok", "feed_failed", "error"]
+# (how the poll ended, its duration in seconds); awaited after the report callback
+PollObserver = Callable[[PollOutcome, float], Awaitable[None]]
 
 
 class PollJob:
@@ -153,7 +162,8 @@ class PollJob:
 
     Calling it (what the scheduler does) never raises: a failed run is logged with its traceback
     and the next run tries again. :meth:`run` is for a moderator asking now: it waits for a running
-    poll to finish, then polls, and lets errors reach the command's error handler.
+    poll to finish, then polls, and lets errors reach the command's error handler. Every run (dry
+    runs too) is told to :attr:`observers`, which never change its result.
     """
 
     def __init__(
@@ -169,6 +179,7 @@ class PollJob:
         self._fetcher = fetcher
         self._on_report = on_report
         self._lock = asyncio.Lock()
+        self.observers: list[PollObserver] = []
 
     @property
     def running(self) -> bool:
@@ -185,6 +196,23 @@ class PollJob:
             return None
 
     async def run(self, *, dry_run: bool = False) -> PollReport:
+        start = clock.perf_counter()
+        outcome: PollOutcome = "error"
+        try:
+            report = await self._run(dry_run=dry_run)
+            outcome = "feed_failed" if report.failed else "ok"
+            return report
+        finally:
+            await self._tell(outcome, clock.perf_counter() - start)
+
+    async def _tell(self, outcome: PollOutcome, seconds: float) -> None:
+        for observer in self.observers:
+            try:
+                await observer(outcome, seconds)
+            except Exception:  # an observer never changes how the poll ended
+                log.exception("poll observer %r failed", observer)
+
+    async def _run(self, *, dry_run: bool) -> PollReport:
         async with self._lock:
             report = await poll(self._db, self._config, fetcher=self._fetcher, dry_run=dry_run)
         if self._on_report is not None and not dry_run:

@@ -10,7 +10,7 @@ from discord import app_commands
 from bot.catalog.topics import TOPICS
 from bot.client.bot import EXTENSIONS, PTMBot, create_bot
 from bot.client.checks import NotModerator, is_moderator
-from bot.client.tree import APOLOGY, user_message
+from bot.client.tree import APOLOGY, PTMCommandTree, user_message
 from bot.commands import HANDLERS
 from bot.commands import member as handlers
 from bot.errors import UserFacingError
@@ -289,6 +289,43 @@ async def test_exception_after_defer_gets_a_followup_apology(
     assert APOLOGY in [r.response.content, *[f.content for f in r.followups]]
     simcord.assert_error(simcord_env, app_commands.CommandInvokeError, contains="chart failed")
     assert no_logged_errors.allow()
+
+
+async def test_tree_observers_hear_each_interaction_and_cannot_break_it(
+    simcord_env: simcord.Env,
+    world: World,
+    no_logged_errors: LoggedErrors,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tree = simcord_env.bot.tree
+    assert isinstance(tree, PTMCommandTree)
+    heard: list[tuple[str, str]] = []
+
+    def broken_observer(command: str, outcome: str, seconds: float) -> None:
+        raise RuntimeError("observer bug")
+
+    tree.observers.append(lambda command, outcome, seconds: heard.append((command, outcome)))
+    tree.observers.append(broken_observer)
+    await world.alice.slash(world.channel, "ptm model", name="DeBERTa")
+    await world.alice.slash(world.channel, "ptm search", query="   ")  # the user's mistake
+    await world.alice.autocomplete(world.channel, "ptm model", "name", "deb")
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(handlers, "search", broken)
+    r = await world.alice.slash(world.channel, "ptm search", query="bert")
+    assert r.ephemeral and r.response.content == APOLOGY
+    assert heard == [
+        ("ptm model", "ok"),
+        ("ptm search", "user_error"),
+        ("ptm model", "autocomplete"),
+        ("ptm search", "error"),
+    ]
+    simcord.assert_error(simcord_env, UserFacingError)
+    simcord.assert_error(simcord_env, app_commands.CommandInvokeError, contains="kaboom")
+    failed = [rec for rec in no_logged_errors.allow() if "observer" in rec.getMessage()]
+    assert len(failed) == 4  # logged, and every command still answered
 
 
 # --------------------------------------------------------------------------------------------

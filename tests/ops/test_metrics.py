@@ -15,8 +15,11 @@ from bot.client.bot import PTMBot, create_bot
 from bot.config import MetricsConfig, listen_address
 from bot.database import Database
 from bot.ops.metrics import Metrics
+from bot.watch import schedule
+from bot.watch.schedule import PollJob
 from db import models as m
 from tests.plugins.discord import World, bot_config
+from tests.plugins.feeds import make_config
 
 
 @pytest.fixture
@@ -78,19 +81,21 @@ async def test_commands_autocomplete_and_database_figures_are_scraped(
     assert value(text, "ptm_bot_feed_health", feed=feed, state="ok") == 0
 
 
-async def test_polls_are_counted_by_outcome_with_their_duration(db: Database) -> None:
-    metrics = Metrics()
+async def test_polls_are_counted_by_outcome_with_their_duration(
+    db: Database, db_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    metrics = Metrics(db)
     outcomes = iter([SimpleNamespace(failed=[]), SimpleNamespace(failed=["x"]), RuntimeError("arXiv down")])
 
-    class Job:
-        async def run(self, *, dry_run: bool = False) -> object:
-            result = next(outcomes)
-            if isinstance(result, Exception):
-                raise result
-            return result
+    async def fake_poll(*args: object, **kwargs: object) -> object:
+        result = next(outcomes)
+        if isinstance(result, Exception):
+            raise result
+        return result
 
-    job = Job()
-    metrics.instrument_poll_job(job, db)
+    monkeypatch.setattr(schedule, "poll", fake_poll)
+    job = PollJob(db, make_config(db_path), None)  # type: ignore[arg-type]
+    job.observers.append(metrics.observe_poll)
     await job.run()
     await job.run()
     with pytest.raises(RuntimeError):

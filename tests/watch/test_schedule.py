@@ -207,6 +207,32 @@ async def test_job_logs_a_failed_run_and_never_raises(db_path, no_logged_errors)
     assert [r.getMessage() for r in errors] == ["scheduled arXiv poll failed"]
 
 
+async def test_job_tells_its_observers_how_each_run_ended(db_path, no_logged_errors) -> None:
+    class BrokenDatabase:
+        def begin(self):  # type: ignore[no-untyped-def]
+            raise RuntimeError("database is gone")
+
+    heard: list[str] = []
+
+    async def observer(outcome: str, seconds: float) -> None:
+        assert seconds >= 0
+        heard.append(outcome)
+
+    async def broken_observer(outcome: str, seconds: float) -> None:
+        raise RuntimeError("observer bug")
+
+    async with aiohttp.ClientSession() as http:
+        job = PollJob(BrokenDatabase(), make_config(db_path), PoliteFetcher(http, user_agent="ptm-bot/test"))
+        job.observers += [broken_observer, observer]
+        with pytest.raises(RuntimeError, match="database is gone"):  # the poll's error, not the observer's
+            await job.run()
+        assert await job() is None
+    assert heard == ["error", "error"]
+    messages = [r.getMessage() for r in no_logged_errors.allow()]
+    assert messages.count("scheduled arXiv poll failed") == 1
+    assert sum("poll observer" in m for m in messages) == 2
+
+
 async def test_job_skips_when_a_poll_is_running(db, db_path, tmp_path) -> None:
     started, release = asyncio.Event(), asyncio.Event()
 
