@@ -16,7 +16,7 @@ from discord.ext import commands
 from bot.client.bot import PTMBot
 from bot.client.checks import is_moderator, moderator_only
 from bot.client.paging import send_payload
-from bot.client.review_messages import refresh_message
+from bot.client.review.cards import refresh_message
 from bot.commands import admin as handlers
 from bot.commands import gates as gate_handlers
 from bot.commands import member

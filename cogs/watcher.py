@@ -13,7 +13,7 @@ import discord
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from discord.ext import commands
 
-from bot.client.review_messages import review_channel
+from bot.client.review.channels import review_channel
 from bot.ops.leader import LeaderOnlyJob, PollerLock
 from bot.present.watch import render_health_changes
 from bot.review import actions

@@ -1,6 +1,6 @@
 """The one door for review decisions: each function is one unit of work on the :class:`Database`.
 
-A reaction (``cogs/review.py``), a slash command (:mod:`bot.commands.admin`) and the terminal
+A reaction (:mod:`bot.client.review.reactions`), a slash command (:mod:`bot.commands.admin`) and the terminal
 (``ptm-bot ask '/ptm-admin approve ...'``) all decide through here, so a decision is taken,
 audited and refused the same way whoever asks. Each function opens ONE transaction
 (:meth:`Database.begin`) around the state machine in :mod:`bot.review.service`; nothing here

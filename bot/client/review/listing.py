@@ -3,9 +3,9 @@
 A poll's papers above the line but over its card budget (``review.cards_per_poll``) are listed in
 one message (:func:`bot.present.review.render_listing`) with a select menu of the papers still
 waiting there. Picking one promotes it: authorized at run time like every review button
-(:func:`bot.client.review_buttons.refuse_non_moderator`), one conditional update through
+(:func:`bot.client.review.access.refuse_non_moderator`), one conditional update through
 :func:`bot.review.actions.promote` (of two moderators picking the same paper, one promotes it), the
-listing re-rendered from the database, and the card posted by the review cog
+listing re-rendered from the database, and the card posted by :mod:`bot.client.review.cards`
 (``suggestions_ready``). The select is a :class:`discord.ui.DynamicItem`: its custom id alone routes
 a pick on a message sent before a restart; the papers come from the database, not from memory.
 """
@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.client.review_buttons import refuse_non_moderator
+from bot.client.review.access import button_actor, client_of, refuse_non_moderator
+from bot.client.review.channels import ReviewChannel, view_arg
 from bot.present.render import truncate
 from bot.present.review import LISTING_SHOWN, render_listing
 from bot.review import actions
-from bot.review.actions import Actor
 from bot.review.service import ReviewError, SuggestionView
 from db.models import SuggestionStatus
 
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PromoteSelect", "listing_view", "refresh_listing"]
+__all__ = ["PROMOTE_CUSTOM_ID", "PromoteSelect", "listing_view", "post_listing", "refresh_listing"]
 
 PROMOTE_CUSTOM_ID = "ptm:promote"
 
@@ -77,16 +77,15 @@ class PromoteSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"p
     async def callback(self, interaction: discord.Interaction) -> None:
         if await refuse_non_moderator(interaction):
             return
-        bot: PTMBot = interaction.client  # type: ignore[assignment]
+        bot = client_of(interaction)
         values = self.item.values
         try:
             suggestion_id = int(values[0])
         except (IndexError, ValueError):
             await interaction.response.send_message("Pick a paper from the menu.", ephemeral=True)
             return
-        actor = Actor(interaction.user.id, str(interaction.user), via="button")
         try:
-            outcome = await actions.promote(bot.db, suggestion_id, actor)
+            outcome = await actions.promote(bot.db, suggestion_id, button_actor(interaction))
         except ReviewError as exc:
             await interaction.response.send_message(str(exc), ephemeral=True)
             return
@@ -104,7 +103,7 @@ class PromoteSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"p
             await interaction.response.edit_message(embed=render_listing(items), view=listing_view(items))
         else:
             await interaction.response.send_message("Promoted.", ephemeral=True)
-        bot.dispatch("suggestions_ready", [s.id])  # the review cog posts the card
+        bot.dispatch("suggestions_ready", [s.id])  # the review cog has the card posted
 
 
 async def refresh_listing(bot: PTMBot, suggestion: SuggestionView) -> None:
@@ -122,3 +121,24 @@ async def refresh_listing(bot: PTMBot, suggestion: SuggestionView) -> None:
         )
     except discord.HTTPException as exc:  # the change stands; the listing's display is stale
         log.warning("could not edit the listing naming arXiv %s: %s", suggestion.arxiv_id, exc)
+
+
+async def post_listing(bot: PTMBot, channel: ReviewChannel) -> None:
+    """The compact "also above the line" message: every listed suggestion not yet in one (after
+    a poll: that poll's papers over its card budget), with the menu that promotes one to a card."""
+    items = await actions.unposted_listed(bot.db)
+    if not items:
+        return
+    embed, view = render_listing(items), listing_view(items)
+    mentions = discord.AllowedMentions.none()
+    if isinstance(channel, discord.ForumChannel):
+        post = await channel.create_thread(
+            name="Also above the line", embed=embed, view=view_arg(view), allowed_mentions=mentions
+        )
+        message = post.message
+    else:
+        message = await channel.send(embed=embed, view=view_arg(view), allowed_mentions=mentions)
+    await actions.mark_listing_posted(
+        bot.db, [s.id for s in items], channel_id=message.channel.id, message_id=message.id
+    )
+    log.info("listed %d suggestion(s) above the line in #%s", len(items), channel.name)
