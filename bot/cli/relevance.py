@@ -113,7 +113,7 @@ def _configure(p: argparse.ArgumentParser) -> None:
 def _eval_days(args: argparse.Namespace, config: Config) -> int:
     from bot.cli.errors import CLIError
     from bot.relevance.corpus import frozen_days
-    from bot.relevance.days import DEFAULT_CARDS, day_lines, evaluate_days, load_days
+    from bot.relevance.days import day_lines, evaluate_days, load_days
     from bot.relevance.model import RelevanceModel, shipped_model
 
     try:
@@ -130,7 +130,7 @@ def _eval_days(args: argparse.Namespace, config: Config) -> int:
         ) from exc
     if (args.cards is not None and args.cards < 0) or args.mistakes < 0:
         raise CLIError("--cards and --mistakes take a number >= 0")
-    cards = args.cards if args.cards is not None else getattr(config.review, "cards_per_poll", DEFAULT_CARDS)
+    cards = args.cards if args.cards is not None else config.review.cards_per_poll
     result = evaluate_days(model, items, cards=cards, mistakes=args.mistakes, threshold=args.threshold)
     if args.json:
         print(json.dumps({"model": model.version, "cards": cards, **result}, ensure_ascii=False))

@@ -31,6 +31,7 @@ __all__ = [
     "frozen_days",
     "frozen_test",
     "item_from_row",
+    "jsonl_lines",
     "load_corpus",
     "shipped_days",
 ]
@@ -72,6 +73,13 @@ def item_from_row(row: Mapping[str, Any]) -> Item:
     )
 
 
+def jsonl_lines(raw: bytes) -> list[str]:
+    """The lines of a ``.jsonl`` file's bytes, gzipped or not."""
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    return raw.decode("utf-8").splitlines()
+
+
 def load_corpus(path: Path | None = None) -> list[Item]:
     """The labelled corpus: the shipped one with the shipped whole days (:func:`shipped_days`), or a
     ``.jsonl`` / ``.jsonl.gz`` file at *path*."""
@@ -79,9 +87,7 @@ def load_corpus(path: Path | None = None) -> list[Item]:
         raw = resources.files("bot.relevance").joinpath("data", CORPUS).read_bytes()
     else:
         raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
-    items = [item_from_row(json.loads(line)) for line in raw.decode("utf-8").splitlines() if line.strip()]
+    items = [item_from_row(json.loads(line)) for line in jsonl_lines(raw) if line.strip()]
     if path is None:
         items = _with_days(items, shipped_days())
     return items

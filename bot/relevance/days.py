@@ -18,7 +18,6 @@ precision is the mean over days. Pure Python: ``ptm-bot relevance eval --days DI
 
 from __future__ import annotations
 
-import gzip
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -26,7 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-__all__ = ["DEFAULT_CARDS", "DayItem", "evaluate_days", "grade", "load_days", "wilson"]
+from bot.relevance.evaluate import rate
+
+__all__ = ["DEFAULT_CARDS", "DayItem", "average_precision", "evaluate_days", "grade", "load_days", "wilson"]
 
 DEFAULT_CARDS = 8
 
@@ -75,7 +76,7 @@ def wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float] | None:
 def load_days(path: Path) -> list[Any]:
     """Every item of the day files in *path* (a directory of ``*.jsonl`` / ``*.jsonl.gz``, or one
     such file). An item without a ``slice`` gets ``day:<day>:<day_category>`` from its fields."""
-    from bot.relevance.corpus import item_from_row
+    from bot.relevance.corpus import item_from_row, jsonl_lines
 
     files = (
         sorted(p for p in path.iterdir() if p.name.endswith((".jsonl", ".jsonl.gz")))
@@ -86,10 +87,7 @@ def load_days(path: Path) -> list[Any]:
         raise ValueError(f"no .jsonl or .jsonl.gz day files in {path}")
     items = []
     for file in files:
-        raw = file.read_bytes()
-        if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
-        for n, line in enumerate(raw.decode("utf-8").splitlines(), 1):
+        for n, line in enumerate(jsonl_lines(file.read_bytes()), 1):
             if not line.strip():
                 continue
             try:
@@ -102,17 +100,15 @@ def load_days(path: Path) -> list[Any]:
     return items
 
 
-def _ap(ranked: Sequence[bool]) -> float | None:
+def average_precision(ranked: Sequence[bool]) -> float | None:
+    """The average precision of a ranking, best first (``True`` = relevant); ``None`` with none
+    relevant. Training's cross-validation ranks a day by the same measure."""
     hits, total = 0, 0.0
     for k, relevant in enumerate(ranked, 1):
         if relevant:
             hits += 1
             total += hits / k
-    return round(total / hits, 4) if hits else None
-
-
-def _rate(hits: int, n: int) -> float | None:
-    return round(hits / n, 4) if n else None
+    return total / hits if hits else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,18 +136,18 @@ def _day(scored: Sequence[_Scored], cards: int) -> dict[str, Any]:
         "cards_right": sum(g != "no" for _, g in card),
         "core_found": sum(s.relevant for s, _ in core),
         "yes_found": sum(s.relevant for s, g in zip(ranked, grades, strict=True) if g != "no"),
-        "average_precision": _ap(yes),
+        "average_precision": None if (ap := average_precision(yes)) is None else round(ap, 4),
     }
 
 
 def _finish(c: dict[str, Any]) -> dict[str, Any]:
     yes = c["core"] + c["borderline_core"]
-    c["precision"] = _rate(c["flagged_right"], c["flagged"])
+    c["precision"] = rate(c["flagged_right"], c["flagged"])
     c["precision_interval"] = wilson(c["flagged_right"], c["flagged"])
-    c["card_precision"] = _rate(c["cards_right"], c["cards"])
-    c["recall_core"] = _rate(c["core_found"], c["core"])
+    c["card_precision"] = rate(c["cards_right"], c["cards"])
+    c["recall_core"] = rate(c["core_found"], c["core"])
     c["recall_core_interval"] = wilson(c["core_found"], c["core"])
-    c["recall_core_borderline"] = _rate(c["yes_found"], yes)
+    c["recall_core_borderline"] = rate(c["yes_found"], yes)
     return c
 
 

@@ -8,10 +8,11 @@ from typing import Any
 from bot.relevance.corpus import Item
 from bot.relevance.model import RelevanceModel
 
-__all__ = ["evaluate", "reliability"]
+__all__ = ["evaluate", "rate", "reliability"]
 
 
-def _rate(hits: int, n: int) -> float | None:
+def rate(hits: int, n: int) -> float | None:
+    """``hits / n`` rounded to 4 places; ``None`` when there is nothing to count."""
     return round(hits / n, 4) if n else None
 
 
@@ -24,13 +25,13 @@ def _slice_metrics(model: RelevanceModel, items: Sequence[Item]) -> dict[str, An
     out: dict[str, Any] = {
         "n": len(items),
         "positives": len(pos),
-        "recall": _rate(sum(s.relevant for s in pos), len(pos)),
+        "recall": rate(sum(s.relevant for s in pos), len(pos)),
         "clear_negatives": len(clear),
-        "fpr_clear": _rate(sum(s.relevant for s in clear), len(clear)),
+        "fpr_clear": rate(sum(s.relevant for s in clear), len(clear)),
         "borderline_negatives": len(border),
-        "borderline_flag_rate": _rate(sum(s.relevant for s in border), len(border)),
+        "borderline_flag_rate": rate(sum(s.relevant for s in border), len(border)),
         "flagged": len(flagged),
-        "precision": _rate(sum(i.label for i, _ in flagged), len(flagged)),
+        "precision": rate(sum(i.label for i, _ in flagged), len(flagged)),
     }
     recall = out["recall"] or 0.0
     fpr_clear, brd = out["fpr_clear"] or 0.0, out["borderline_flag_rate"] or 0.0
@@ -73,6 +74,6 @@ def evaluate(model: RelevanceModel, items: Sequence[Item]) -> dict[str, Any]:
     core = [i for i in slices["days"] if i.label == 1 and not i.borderline]
     if core:
         found = sum(model.score(i.title, i.abstract, i.categories, reasons=0).relevant for i in core)
-        out["days"]["core_recall"] = _rate(found, len(core))
+        out["days"]["core_recall"] = rate(found, len(core))
         out["days"]["core"] = len(core)
     return out

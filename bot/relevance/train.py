@@ -35,6 +35,7 @@ from bot.relevance.corpus import (
 )
 from bot.relevance.corpus import fold as _fold
 from bot.relevance.cues import cue_priors
+from bot.relevance.days import average_precision
 from bot.relevance.evaluate import evaluate, reliability
 from bot.relevance.model import RelevanceModel, WeightSet, features
 
@@ -295,16 +296,8 @@ def _mean_day_ap(z: np.ndarray, items: Sequence[Item]) -> float:
     days: dict[str, list[tuple[float, bool]]] = {}
     for score, item in zip(z, items, strict=True):
         days.setdefault(item.slice, []).append((float(score), item.label == 1))
-    aps = []
-    for rows in days.values():
-        rows.sort(key=lambda r: -r[0])
-        hits, total = 0, 0.0
-        for k, (_, yes) in enumerate(rows, 1):
-            if yes:
-                hits += 1
-                total += hits / k
-        if hits:
-            aps.append(total / hits)
+    ranked = ([yes for _, yes in sorted(rows, key=lambda r: -r[0])] for rows in days.values())
+    aps = [ap for ap in map(average_precision, ranked) if ap is not None]
     return sum(aps) / len(aps) if aps else 0.0
 
 
