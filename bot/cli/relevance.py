@@ -194,20 +194,21 @@ async def cmd_relevance(args: argparse.Namespace, config: Config) -> int:
                 s = await relevance_store.summary(session)
             print(json.dumps(s.as_dict(), ensure_ascii=False) if args.json else summary_text(s))
             return 0
-        terminal = relevance_store.Actor(None, "terminal", "cli")
+        from bot.actor import TERMINAL
+
         if args.relevance_command in ("activate", "rollback"):
             from bot.present.relevance import version_change_text
 
             if args.relevance_command == "activate":
-                change = await relevance_store.activate(db, args.version, terminal)
+                change = await relevance_store.activate(db, args.version, TERMINAL)
             else:
-                change = await relevance_store.rollback(db, terminal)
+                change = await relevance_store.rollback(db, TERMINAL)
             print(version_change_text(change))
             return 0
         corpus = args.corpus or (Path(config.relevance.corpus) if config.relevance.corpus else None)
         try:
             result = await relevance_store.retrain(
-                db, corpus_path=corpus, dry_run=args.dry_run, actor=terminal
+                db, corpus_path=corpus, dry_run=args.dry_run, actor=TERMINAL
             )
         except relevance_store.NothingNew as exc:  # an answer, not a failure: exit 0
             print(json.dumps({"nothing_new": str(exc)}) if args.json else str(exc))

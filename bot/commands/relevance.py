@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.actor import TERMINAL, Actor
 from bot.present.relevance import render_relevance_summary, render_retrain_result, render_version_change
 from bot.present.render import MessagePayload
 from bot.relevance import store as relevance_store
 
 if TYPE_CHECKING:
     from bot.database import Database
-    from bot.review.actions import Actor
 
 __all__ = [
     "ask_relevance_activate",
@@ -21,12 +21,6 @@ __all__ = [
     "relevance_rollback",
     "relevance_show",
 ]
-
-
-def _who(actor: Actor | None) -> relevance_store.Actor:
-    if actor is None:
-        return relevance_store.Actor(None, "terminal", "cli")
-    return relevance_store.Actor(actor.id, actor.name, actor.via)
 
 
 async def relevance_show(db: Database) -> MessagePayload:
@@ -41,19 +35,19 @@ async def relevance_retrain(
 ) -> MessagePayload:
     """Retrain from the corpus plus this server's decisions; the new model is used only if no worse."""
     result = await relevance_store.retrain(
-        db, corpus_path=Path(corpus) if corpus else None, actor=_who(actor)
+        db, corpus_path=Path(corpus) if corpus else None, actor=actor or TERMINAL
     )
     return render_retrain_result(result)
 
 
 async def relevance_activate(db: Database, version: str, actor: Actor | None = None) -> MessagePayload:
     """Score with a stored version (kept aside or retired); audited."""
-    return render_version_change(await relevance_store.activate(db, version, _who(actor)))
+    return render_version_change(await relevance_store.activate(db, version, actor or TERMINAL))
 
 
 async def relevance_rollback(db: Database, actor: Actor | None = None) -> MessagePayload:
     """Back to the version active before the current one (the shipped model if none); audited."""
-    return render_version_change(await relevance_store.rollback(db, _who(actor)))
+    return render_version_change(await relevance_store.rollback(db, actor or TERMINAL))
 
 
 # ``ptm-bot ask`` passes the slash options by name; the terminal is the actor.
