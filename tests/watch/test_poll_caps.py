@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-import bot.watch.poll as poll_module
+import bot.watch.actions as poll_module
 from bot.config import database_url_from_path
 from bot.database import open_database
 from bot.watch.poll import poll
