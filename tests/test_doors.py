@@ -32,10 +32,8 @@ DOORS = {
 PENDING = {
     "bot/ops/publish.py": "the export published to a git repository",
     "bot/ops/health.py": "`ptm-bot health` opens its own engine, read-only",
-    "bot/cli/catalog.py": "`ptm-bot init` and `stats`",
     "bot/cli/relevance.py": "`ptm-bot relevance` reports",
     "bot/commands/relevance.py": "`/ptm-admin relevance show`",
-    "bot/commands/member.py": "`/ptm stats` (its chart data query moves into the catalog, part 4)",
     "bot/ops/metrics.py": "the Prometheus snapshot of suggestions and decisions",
 }
 
