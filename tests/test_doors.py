@@ -32,8 +32,6 @@ DOORS = {
 PENDING = {
     "bot/ops/publish.py": "the export published to a git repository",
     "bot/ops/health.py": "`ptm-bot health` opens its own engine, read-only",
-    "bot/cli/relevance.py": "`ptm-bot relevance` reports",
-    "bot/commands/relevance.py": "`/ptm-admin relevance show`",
     "bot/ops/metrics.py": "the Prometheus snapshot of suggestions and decisions",
 }
 
