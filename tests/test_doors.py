@@ -32,7 +32,6 @@ DOORS = {
 PENDING = {
     "bot/ops/publish.py": "the export published to a git repository",
     "bot/ops/health.py": "`ptm-bot health` opens its own engine, read-only",
-    "bot/ops/metrics.py": "the Prometheus snapshot of suggestions and decisions",
 }
 
 SESSION_FACTORIES = {"sessionmaker", "async_sessionmaker", "create_sessionmaker", "AsyncSession", "Session"}
