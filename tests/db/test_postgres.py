@@ -390,3 +390,24 @@ async def test_gates_on_postgres(pg):
     from tests.db.test_gates import gate_round_trip
 
     await gate_round_trip(pg)
+
+
+async def test_stats_and_the_metrics_snapshot_read_the_same_as_on_sqlite(pg, db):
+    """``/ptm stats``' counts and chart, and the metrics snapshot, through ``db.read`` on a plain
+    connection: the same figures as SQLite's read thread gives for the same catalog."""
+    from bot.catalog.queries.stats import stats
+    from bot.ops.metrics import read_snapshot
+
+    on_pg, on_sqlite = await pg.read(stats, chart=True), await db.read(stats, chart=True)
+    assert on_pg == on_sqlite and on_pg.numbers["total"] == 153 and on_pg.chart
+    for database in (pg, db):
+        async with database.begin() as session:
+            session.add(m.Feed(url="https://rss.arxiv.org/rss/cs.CL", health="failing"))
+            session.add(
+                m.Suggestion(arxiv_id="2401.00001", title="T", norm_title="t", url="u", status="pending")
+            )
+    snapshot = await pg.read(read_snapshot)
+    assert snapshot == await db.read(read_snapshot)
+    assert snapshot.candidates == {"pending": 1} and snapshot.feeds == {
+        "https://rss.arxiv.org/rss/cs.CL": "failing"
+    }
