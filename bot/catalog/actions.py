@@ -1,6 +1,6 @@
 """The one door for catalog writes: each function is one unit of work on the :class:`Database`.
 
-A slash command (:mod:`bot.commands.admin`), the terminal (``ptm-bot import|revert|export``,
+A slash command (:mod:`bot.commands.admin`), the terminal (``ptm-bot init|import|revert|export``,
 ``ptm-bot ask '/ptm-admin edit ...'``) and opening a new database (the first fill) all change the
 catalog through here, so a correction is checked, written and audited the same way whoever asks.
 Every write runs through :meth:`Database.run` (one transaction, retried whole when the database
@@ -46,6 +46,7 @@ __all__ = [
     "remove",
     "revert",
     "seed",
+    "start_empty",
     "tag",
 ]
 
@@ -248,3 +249,12 @@ async def seed(db: Database, actor: Actor = SYSTEM) -> ImportReport | None:
         log.info("new catalog filled from the shipped list: %s", report.counts)
         _audit("seed from the shipped list", actor)
     return report
+
+
+async def start_empty(db: Database, actor: Actor) -> bool:
+    """Mark a new, empty catalog as empty on purpose (``ptm-bot init --empty``: it is never filled
+    from the shipped list); ``False`` when it holds entries or was marked before."""
+    started = await db.run(catalog.start_empty)
+    if started:
+        _audit("catalog started empty", actor)
+    return started

@@ -1,7 +1,8 @@
 """The catalog's subcommands: ``init``, ``import``, ``history``, ``revert``, ``export``, ``stats``.
 
 Each opens the catalog (:mod:`bot.cli.opening`), calls the catalog's door (``bot.catalog.actions``)
-or service, and prints; the services are imported inside the handlers (start-up time).
+to change it or reads through ``db.read`` (``init``'s and ``stats``' counts), and prints; the
+services are imported inside the handlers (start-up time).
 """
 
 from __future__ import annotations
@@ -20,14 +21,15 @@ __all__ = ["cmd_export", "cmd_history", "cmd_import", "cmd_init", "cmd_revert", 
 
 
 async def cmd_init(args: argparse.Namespace, config: Config) -> int:
-    from bot.catalog import service as catalog
+    from bot.actor import TERMINAL
+    from bot.catalog import actions
+    from bot.catalog.queries.stats import catalog_stats
 
     db = await open_catalog(config, seed=not args.empty, create=True)
     try:
-        async with db.begin() as session:
-            if args.empty:
-                await catalog.start_empty(session)
-            stats = await catalog.catalog_stats(session)
+        if args.empty:
+            await actions.start_empty(db, TERMINAL)
+        stats = await db.read(catalog_stats)
     finally:
         await db.close()
     k = stats["kinds"]
@@ -169,7 +171,7 @@ async def cmd_export(args: argparse.Namespace, config: Config) -> int:
 
 
 async def cmd_stats(args: argparse.Namespace, config: Config) -> int:
-    from bot.catalog import service as catalog
+    from bot.catalog.queries.stats import stats as read_stats
 
     fmt = None
     if args.chart is not None:
@@ -179,15 +181,10 @@ async def cmd_stats(args: argparse.Namespace, config: Config) -> int:
         check_output_path(args.chart)  # refused before the database is opened
     db = await open_catalog(config)
     try:
-        async with db.begin() as session:
-            stats = await catalog.catalog_stats(session)
-            chart_data = None
-            if args.chart:
-                from bot.catalog.chart_data import stats_chart_data
-
-                chart_data = await stats_chart_data(session)
+        found = await db.read(read_stats, chart=bool(args.chart))
     finally:
         await db.close()
+    stats, chart_data = found.numbers, found.chart
     if chart_data is not None and fmt is not None:
         from bot.cli.outfile import write_output
         from bot.present.charts import render_chart_png

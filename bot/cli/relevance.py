@@ -190,8 +190,7 @@ async def cmd_relevance(args: argparse.Namespace, config: Config) -> int:
     db = await open_catalog(config)
     try:
         if args.relevance_command == "show":
-            async with db.begin() as session:
-                s = await relevance_store.summary(session)
+            s = await relevance_store.summary(db)
             print(json.dumps(s.as_dict(), ensure_ascii=False) if args.json else summary_text(s))
             return 0
         from bot.actor import TERMINAL

@@ -47,6 +47,7 @@ def _configure_poll(p: argparse.ArgumentParser) -> None:
 
 
 async def cmd_poll(args: argparse.Namespace, config: Config) -> int:
+    from bot.actor import TERMINAL
     from bot.cli.opening import open_catalog
     from bot.watch.feeds import is_url
     from bot.watch.poll import poll
@@ -57,7 +58,13 @@ async def cmd_poll(args: argparse.Namespace, config: Config) -> int:
     try:
         if sources is not None and not any(is_url(s) for s in sources):
             report = await poll(
-                db, config, fetcher=None, sources=sources, dry_run=args.dry_run, all_topics=True
+                db,
+                config,
+                fetcher=None,
+                sources=sources,
+                dry_run=args.dry_run,
+                all_topics=True,
+                actor=TERMINAL,
             )
         else:
             report = await _poll_over_http(db, config, sources, args.dry_run)
@@ -83,6 +90,7 @@ async def _poll_over_http(
 ) -> PollReport:
     import aiohttp
 
+    from bot.actor import TERMINAL
     from bot.watch.feeds import make_fetcher
     from bot.watch.poll import poll
 
@@ -94,6 +102,7 @@ async def _poll_over_http(
             sources=sources,
             dry_run=dry_run,
             all_topics=True,
+            actor=TERMINAL,
         )
 
 
@@ -151,17 +160,16 @@ def _configure_feeds(p: argparse.ArgumentParser) -> None:
 
 
 async def cmd_feeds(args: argparse.Namespace, config: Config) -> int:
-    from bot.cli.errors import CLIError
+    from bot.actor import TERMINAL
     from bot.cli.opening import open_catalog
-    from bot.watch.feeds import enable_feed, list_feeds
+    from bot.watch import actions
 
     db = await open_catalog(config)
     try:
-        async with db.begin() as session:
-            for url in args.enable or ():
-                if not await enable_feed(session, url):
-                    raise CLIError(f"no such feed: {url}")
-            feeds = await list_feeds(session)
+        if args.enable:  # an unknown URL: "no such feed: URL", exit 2, none enabled
+            feeds = await actions.enable_feeds(db, args.enable, TERMINAL)
+        else:
+            feeds = await actions.feeds(db)
     finally:
         await db.close()
     if args.json:

@@ -33,8 +33,8 @@ from bot.present.review import render_decision_reply, render_message, render_pen
 from bot.present.watch import render_feeds
 from bot.review import actions
 from bot.review.service import Decision, SuggestionView
+from bot.watch import actions as watch_actions
 from bot.watch.arxiv import FeedError, FeedPaper, parse_feed
-from bot.watch.feeds import list_feeds
 from bot.watch.fetch import FetchOutcome, PoliteFetcher
 
 __all__ = [
@@ -155,9 +155,7 @@ async def fetch_paper(http_session: aiohttp.ClientSession, config: Config, ref: 
 
 async def feeds(db: Database) -> MessagePayload:
     """``/ptm-admin feeds``: each feed's health."""
-    async with db.begin() as session:
-        rows = await list_feeds(session)
-    return render_feeds(rows)
+    return render_feeds(await watch_actions.feeds(db))
 
 
 async def export(db: Database) -> MessagePayload:

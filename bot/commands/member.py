@@ -1,4 +1,4 @@
-"""One async function per slash command: call the service in one session, render, return the payload.
+"""One async function per slash command: one read (or a door), render, return the payload.
 
 Read-only commands call their query through :meth:`bot.database.Database.read` (on SQLite one
 trip to a read thread for the whole query; elsewhere one connection); the catalog's (model,
@@ -22,8 +22,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
 from bot.catalog import queries
-from bot.catalog import service as catalog
-from bot.catalog.chart_data import stats_chart_data
+from bot.catalog.queries import stats as catalog_stats
 from bot.catalog.topics import TOPICS, parse_topic
 from bot.commands import reads
 from bot.commands.reads import MAX_QUERY, PER_PAGE, clean_text
@@ -185,11 +184,9 @@ async def author(db: Database, name: str, *, page: int = 0) -> MessagePayload:
 
 async def stats(db: Database, *, chart: bool = True) -> MessagePayload:
     """``/ptm stats``: counts by kind, topic and year, with the chart (rendered off the event loop)."""
-    async with db.sessions() as session:
-        numbers = await catalog.catalog_stats(session)
-        data = await stats_chart_data(session) if chart else None
-    png = await _chart(data) if data is not None else None
-    return render.render_stats(numbers, chart=png)
+    found = await db.read(catalog_stats.stats, chart=chart)
+    png = await _chart(found.chart) if found.chart is not None else None
+    return render.render_stats(found.numbers, chart=png)
 
 
 # The chart is drawn once per catalog change: the PNG of the last few distinct data sets (the

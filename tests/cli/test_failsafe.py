@@ -283,12 +283,12 @@ def test_run_without_a_token(tmp_path, monkeypatch, capsys):
 
 
 def test_interrupted(monkeypatch, db_path, capsys):
-    from bot.catalog import service
+    from bot.catalog.queries import stats
 
     async def interrupted(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(service, "catalog_stats", interrupted)
+    monkeypatch.setattr(stats, "catalog_stats", interrupted)
     assert main(["stats", "--db", str(db_path)]) == 130
 
 

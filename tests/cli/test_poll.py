@@ -119,6 +119,22 @@ def test_feeds_command_lists_health(capsys, db_path) -> None:
     assert out.splitlines()[1].startswith("ok")
 
 
+def test_feeds_enable_refuses_an_unknown_feed_and_enables_none(capsys, db_path) -> None:
+    """Through the watcher's door: one unit of work, so a known feed given before an unknown one
+    stays as it was."""
+    known = "https://rss.arxiv.org/rss/cs.CL"
+    with sqlite3.connect(db_path) as conn:
+        conn.execute(
+            "INSERT INTO feeds (url, health, consecutive_failures, polls, announced_health, last_error) "
+            f"VALUES ('{known}', 'disabled', 5, 9, 'ok', 'HTTP 500')"
+        )
+    code = main(["feeds", "--db", str(db_path), "--enable", known, "--enable", "https://example.org/nope"])
+    assert code == 2
+    assert capsys.readouterr().err == "ptm-bot: no such feed: https://example.org/nope\n"
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT health, consecutive_failures FROM feeds").fetchall() == [("disabled", 5)]
+
+
 def _ptm_papers(n: int) -> list[Item]:
     """*n* PTM papers with different scores (more pre-training cues for some)."""
     cues = [

@@ -235,3 +235,16 @@ async def test_config_gates_combine_with_stored_ones_and_cannot_be_removed_here(
     assert shown[f"https://arxiv.org/abs/{LOW}"]["Why"].startswith(
         "• gate: always author 'Michal Valko'\n• gate: always category 'cs.LG'"
     )
+
+
+async def test_admin_feeds_shows_each_polled_feeds_health(simcord_env, world, arxiv_server):
+    """``/ptm-admin feeds`` reads the feed rows through the watcher's door (bot.watch.actions)."""
+    r = await world.mod.slash(world.channel, "ptm-admin feeds")
+    assert r.ephemeral and r.response.content == "No feed has been polled yet."
+    await world.mod.slash(world.channel, "ptm-admin poll")
+    await simcord_env.settle()
+    r = await world.mod.slash(world.channel, "ptm-admin feeds")
+    (embed,) = r.response.embeds
+    ((name, value),) = fields(embed).items()
+    assert r.ephemeral and arxiv_server.url("/rss/cs.LG") in name
+    assert value.startswith("ok; last success ") and value.endswith("; 1 polls")

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from bot.catalog import queries
 from bot.catalog import service as catalog
+from bot.catalog.queries.stats import catalog_stats
 from bot.commands import member as handlers
 from bot.config import Config
 from bot.database import open_database
@@ -53,8 +54,8 @@ def strip(text: str) -> list[str]:
 
 
 async def test_catalog_round_trip_on_postgres(pg):
+    stats = await pg.read(catalog_stats)  # a plain connection: no ORM session
     async with pg.begin() as s:
-        stats = await catalog.catalog_stats(s)
         exported = await catalog.export_markdown(s)
     assert stats["kinds"] == {"survey": 17, "model": 102, "resource": 34}
     assert strip(exported) == strip(catalog.shipped_list_text())
@@ -389,3 +390,24 @@ async def test_gates_on_postgres(pg):
     from tests.db.test_gates import gate_round_trip
 
     await gate_round_trip(pg)
+
+
+async def test_stats_and_the_metrics_snapshot_read_the_same_as_on_sqlite(pg, db):
+    """``/ptm stats``' counts and chart, and the metrics snapshot, through ``db.read`` on a plain
+    connection: the same figures as SQLite's read thread gives for the same catalog."""
+    from bot.catalog.queries.stats import stats
+    from bot.ops.metrics import read_snapshot
+
+    on_pg, on_sqlite = await pg.read(stats, chart=True), await db.read(stats, chart=True)
+    assert on_pg == on_sqlite and on_pg.numbers["total"] == 153 and on_pg.chart
+    for database in (pg, db):
+        async with database.begin() as session:
+            session.add(m.Feed(url="https://rss.arxiv.org/rss/cs.CL", health="failing"))
+            session.add(
+                m.Suggestion(arxiv_id="2401.00001", title="T", norm_title="t", url="u", status="pending")
+            )
+    snapshot = await pg.read(read_snapshot)
+    assert snapshot == await db.read(read_snapshot)
+    assert snapshot.candidates == {"pending": 1} and snapshot.feeds == {
+        "https://rss.arxiv.org/rss/cs.CL": "failing"
+    }
