@@ -562,20 +562,16 @@ async def _inputs(db: Any, rng: random.Random, runs: int) -> dict[str, list[Any]
     }
 
 
-async def measure(
-    target: str, runs: int, seed: int, *, one_trip: bool = True, read_threads: int = 2
-) -> dict[str, Any]:
+async def measure(target: str, runs: int, seed: int, *, read_threads: int = 2) -> dict[str, Any]:
     import bot.client.bot  # noqa: F401  (the bot process has all of this imported)
     from bot.client.bot import EXTENSIONS
     from bot.commands import member as handlers
     from bot.config import database_url_from_path
     from bot.database import open_database
     from bot.errors import UserFacingError
-    from db import fastread
 
     for ext in EXTENSIONS:  # the cogs, as the bot loads them
         importlib.import_module(ext)
-    fastread.ONE_TRIP = one_trip
 
     db = await open_database(database_url_from_path(str(target)), read_threads=read_threads)
     rss_open = _rss_mb()
@@ -716,15 +712,10 @@ def main(argv: list[str] | None = None) -> int:
         "default: a SQLite file in a temp dir",
     )
     parser.add_argument(
-        "--portable-reads",
-        action="store_true",
-        help="read through session.execute only (db.fastread.ONE_TRIP off, no read threads), to compare",
-    )
-    parser.add_argument(
         "--read-threads",
         type=int,
         default=2,
-        help="SQLite read threads of the measured process (database.read_threads; 0: reads in sessions)",
+        help="SQLite read threads of the measured process (database.read_threads; 0: reads on a plain connection)",
     )
     parser.add_argument(
         "--measure-only",
@@ -739,8 +730,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.measure_only,
                 args.runs,
                 args.seed,
-                one_trip=not args.portable_reads,
-                read_threads=0 if args.portable_reads else args.read_threads,
+                read_threads=args.read_threads,
             )
         )
         print(json.dumps(measured))
@@ -763,7 +753,6 @@ def main(argv: list[str] | None = None) -> int:
                 str(args.runs),
                 "--seed",
                 str(args.seed),
-                *(["--portable-reads"] if args.portable_reads else []),
                 "--read-threads",
                 str(args.read_threads),
             ],

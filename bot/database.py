@@ -7,16 +7,16 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 from urllib.parse import unquote
 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from db.fastread import ConnectionReads
 from db.guard import CatalogState, DatabaseRefused, check_sqlite_file, drop_half_created
 from db.reader import SQLiteReader
+from db.reads import ConnectionReads, Reads
 from db.session import create_engine, create_sessionmaker, migrate
 
 log = logging.getLogger(__name__)
@@ -27,6 +27,7 @@ __all__ = ["Database", "DatabaseRefused", "check_url", "is_lock_error", "open_da
 _ASYNC_DRIVERS = {"sqlite": ("aiosqlite",), "postgresql": ("asyncpg", "psycopg")}
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 # A unit of work that meets a lock is run again this many times (see Database.run).
 LOCK_ATTEMPTS = 10
@@ -52,17 +53,20 @@ class Database:
     sessions: async_sessionmaker[AsyncSession]
     reader: SQLiteReader | None = None
 
-    async def read(self, query: Callable[..., Coroutine[Any, Any, T]], /, *args: Any, **kwargs: Any) -> T:
-        """``await query(session, *args, **kwargs)`` for a read-only query: on a SQLite file in one
-        trip to a read thread with its own connection (:mod:`db.reader`); elsewhere on a plain
-        connection (:class:`db.fastread.ConnectionReads`: no ORM session), or a session for
-        SQLite without read threads.
-        It sees what is committed; a unit of work reads its own changes through its session."""
+    async def read(
+        self,
+        query: Callable[Concatenate[Reads, P], Coroutine[Any, Any, T]],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """``await query(reads, *args, **kwargs)`` for a read-only query (:class:`db.reads.Reads`):
+        on a SQLite file in one trip to a read thread with its own connection (:mod:`db.reader`);
+        elsewhere (PostgreSQL, an in-memory SQLite, ``read_threads = 0``) on a plain connection
+        (:class:`db.reads.ConnectionReads`: no ORM session). It sees what is committed; a unit of
+        work reads its own changes through :class:`db.reads.SessionReads` on its session."""
         if self.reader is not None:
             return await self.reader.run(query, *args, **kwargs)
-        if self.engine.dialect.name == "sqlite":  # a session reads in one trip (db.fastread)
-            async with self.sessions() as session:
-                return await query(session, *args, **kwargs)
         async with self.engine.connect() as conn:
             return await query(ConnectionReads(conn), *args, **kwargs)
 
@@ -142,7 +146,7 @@ async def open_database(
     A SQLite file is checked first, read-only (:mod:`db.guard`): someone else's database is refused
     untouched, and a missing one is created only when *create* is true. With *migrate_schema* false a
     catalog that is not at the newest revision is refused instead of migrated (a dry run writes nothing).
-    A SQLite file gets *read_threads* read threads (:meth:`Database.read`; 0: reads use sessions).
+    A SQLite file gets *read_threads* read threads (:meth:`Database.read`; 0: reads on a plain connection).
     """
     parsed = check_url(url)
     path = sqlite_path(parsed)

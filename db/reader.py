@@ -6,11 +6,11 @@ and rollback cost more than the statements (issue 14: the handler was 100-200x i
 read is one call on a :class:`SQLiteReader` thread, which runs the query function there, on a
 stdlib ``sqlite3`` connection of its own, from the first statement to the last.
 
-The query functions stay the ones written for sessions (``async def f(session, ...)`` reading
-through :func:`db.fastread.fetch_rows`). Given a :class:`~db.fastread.ReadConnection` they
-never suspend (every ``await`` reaches a ``fetch_rows`` that runs its statement at once and
-returns), so :func:`run_to_end` completes the coroutine with one ``send`` in the worker
-thread. A function that awaits anything else fails loudly instead of hanging.
+The query functions are the same for every backend (``async def f(reads, ...)`` reading
+through :meth:`db.reads.Reads.rows`). Given a :class:`~db.reads.ReadConnection` they never
+suspend (every ``await`` reaches a ``rows`` that runs its statement at once and returns), so
+:func:`run_to_end` completes the coroutine with one ``send`` in the worker thread. A function
+that awaits anything else fails loudly instead of hanging.
 
 Each worker thread has its own connection, opened on first use: ``query_only`` (a write is an
 error, never a change), the bot's busy timeout, autocommit mode with an explicit ``BEGIN``
@@ -27,13 +27,14 @@ import sqlite3
 import threading
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from db.fastread import ReadConnection
+from db.reads import ReadConnection, Reads
 
 __all__ = ["SQLiteReader", "run_to_end"]
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 def run_to_end(coro: Coroutine[Any, Any, T]) -> T:
@@ -85,7 +86,13 @@ class SQLiteReader:
         finally:
             raw.execute("COMMIT")
 
-    async def run(self, fn: Callable[..., Coroutine[Any, Any, T]], /, *args: Any, **kwargs: Any) -> T:
+    async def run(
+        self,
+        fn: Callable[Concatenate[Reads, P], Coroutine[Any, Any, T]],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
         """``await fn(connection, *args, **kwargs)``, run in a worker thread in one go."""
         if self._closed:
             raise RuntimeError("the database reader is closed")

@@ -31,6 +31,7 @@ from bot.database import Database
 from bot.errors import UserFacingError
 from db import models as m
 from db.normalize import norm_key
+from db.reads import SessionReads
 
 log = logging.getLogger(__name__)
 
@@ -155,9 +156,10 @@ async def tag(db: Database, name: str, slugs: Sequence[str], actor: Actor) -> Ta
     which later imports keep)."""
 
     async def work(session: AsyncSession) -> Tagged:
-        hits = await queries.find_model(session, name, limit=1)
+        reads = SessionReads(session)  # the look-up reads in this unit of work
+        hits = await queries.find_model(reads, name, limit=1)
         if not hits:
-            return Tagged(None, await queries.closest_names(session, name, limit=5))
+            return Tagged(None, await queries.closest_names(reads, name, limit=5))
         return Tagged(await queries.set_topics(session, hits[0].id, slugs))
 
     tagged = await db.run(work)

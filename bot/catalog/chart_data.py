@@ -1,11 +1,11 @@
 """The numbers behind the catalog's chart (entries per year, stacked by topic): the query here,
-read through :func:`db.fastread.fetch_rows` (so through ``db.read``), the stacking and the drawing
+read through ``Reads.rows`` (:mod:`db.reads`) (so through ``db.read``), the stacking and the drawing
 in :mod:`bot.present.charts` (which runs no SQL)."""
 
 from __future__ import annotations
 
 from bot.present.charts import stack_by_primary_topic
-from db.fastread import Reads, fetch_rows
+from db.reads import Reads
 
 __all__ = ["stats_chart_data", "year_topic_rows"]
 
@@ -18,7 +18,7 @@ _YEAR_TOPIC_SQL = (
 
 async def year_topic_rows(conn: Reads) -> list[tuple[int, int, str | None]]:
     """``(entry id, year, topic slug or None)`` for every dated entry (one row per entry and topic)."""
-    rows = await fetch_rows(conn, _YEAR_TOPIC_SQL)
+    rows = await conn.rows(_YEAR_TOPIC_SQL)
     return [(int(row["id"]), int(row["year"]), row["topic_slug"]) for row in rows]
 
 

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from db.fastread import Row
+    from db.reads import Row
 
 __all__ = [
     "AuthorStyle",

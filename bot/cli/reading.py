@@ -12,17 +12,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from bot.config import Config
 
 if TYPE_CHECKING:
     from bot.database import Database
     from db.reader import SQLiteReader
+    from db.reads import Reads
 
 __all__ = ["CatalogForReading", "plain_sqlite_file"]
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 _PREFIX = "sqlite+aiosqlite:///"
 
@@ -62,8 +64,14 @@ class CatalogForReading:
             path, threads=settings.read_threads, busy_timeout_ms=settings.busy_timeout_ms, echo=settings.echo
         )
 
-    async def read(self, query: Callable[..., Coroutine[Any, Any, T]], /, *args: Any, **kwargs: Any) -> T:
-        """``await query(connection, *args, **kwargs)`` as :meth:`bot.database.Database.read`."""
+    async def read(
+        self,
+        query: Callable[Concatenate[Reads, P], Coroutine[Any, Any, T]],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """``await query(reads, *args, **kwargs)`` as :meth:`bot.database.Database.read`."""
         if self._reader is None and self._db is None:
             self._reader = self._direct_reader()
             if self._reader is None:

@@ -14,11 +14,14 @@ terminal starts without loading what it does not use (issue 19).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from bot.catalog import queries
 from bot.catalog.model import EntryHit
 from bot.errors import UserFacingError
+
+if TYPE_CHECKING:
+    from db.reads import Reads
 
 __all__ = [
     "MAX_QUERY",
@@ -37,6 +40,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 PER_PAGE = 10
 MAX_QUERY = 200
@@ -48,7 +52,13 @@ Listing = tuple[list[EntryHit], int]
 class CatalogReads(Protocol):
     """What a read needs of the open catalog: :meth:`bot.database.Database.read`."""
 
-    async def read(self, query: Callable[..., Coroutine[Any, Any, T]], /, *args: Any, **kwargs: Any) -> T: ...
+    async def read(
+        self,
+        query: Callable[Concatenate[Reads, P], Coroutine[Any, Any, T]],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T: ...
 
 
 def clean_text(value: str | None, what: str, *, required: bool = True) -> str:
@@ -74,7 +84,7 @@ async def model_card(db: CatalogReads, name: str) -> tuple[tuple[EntryHit, list[
     return await db.read(queries.model_answer, name, related_limit=10, closest_limit=5)
 
 
-async def _matches(session: Any, name: str, limit: int) -> tuple[list[EntryHit], list[str]]:
+async def _matches(session: Reads, name: str, limit: int) -> tuple[list[EntryHit], list[str]]:
     hits = await queries.find_model(session, name, limit=limit)
     return hits, ([] if hits else await queries.closest_names(session, name))
 

@@ -25,7 +25,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from bot.config import listen_address
-from db.fastread import Reads, fetch_rows
+from db.reads import Reads
 
 __all__ = ["REFRESH_SECONDS", "Metrics", "read_snapshot", "start_metrics"]
 
@@ -57,10 +57,10 @@ _FEEDS_SQL = "SELECT url, health FROM feeds"
 
 async def read_snapshot(conn: Reads) -> _Snapshot:
     """The database's figures now: candidates by status, posted, decisions by kind and via, feed health."""
-    candidates = {row["status"]: int(row["n"]) for row in await fetch_rows(conn, _CANDIDATES_SQL)}
-    (posted,) = await fetch_rows(conn, _POSTED_SQL)
-    decisions = {(row["action"], row["via"]): int(row["n"]) for row in await fetch_rows(conn, _DECISIONS_SQL)}
-    feeds = {row["url"]: row["health"] for row in await fetch_rows(conn, _FEEDS_SQL)}
+    candidates = {row["status"]: int(row["n"]) for row in await conn.rows(_CANDIDATES_SQL)}
+    (posted,) = await conn.rows(_POSTED_SQL)
+    decisions = {(row["action"], row["via"]): int(row["n"]) for row in await conn.rows(_DECISIONS_SQL)}
+    feeds = {row["url"]: row["health"] for row in await conn.rows(_FEEDS_SQL)}
     return _Snapshot(candidates, int(posted["n"] or 0), decisions, feeds)
 
 

@@ -43,7 +43,7 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from db.fastread import ReadConnection, Reads, dialect_name
+from db.reads import Reads
 from db.search.fts5 import FIRST_HITS_SQL, first_hits_sql, search_fts
 from db.search.postgres import search_pg
 from db.search.schema import (
@@ -139,8 +139,8 @@ async def search(
         return [], 0
     # Negative values mean nothing (PostgreSQL rejects a negative LIMIT or OFFSET outright).
     limit, offset = max(0, limit), max(0, offset)
-    dialect = dialect_name(session)
-    if dialect not in ("sqlite", "postgresql") and not isinstance(session, ReadConnection):
+    dialect = session.dialect
+    if dialect not in ("sqlite", "postgresql"):
         for or_terms in (False, True) if any_term and len(query_terms(query)) > 1 else (False,):
             from db.search.portable import search_ilike
 

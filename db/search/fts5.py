@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from db.counts import AtLeast
-from db.fastread import Reads, dialect_name, fetch_rows
+from db.reads import Reads
 from db.search import schema
 from db.search.syntax import fts_query
 
@@ -38,10 +38,11 @@ _FIRST_HITS_PAGE_SQL = (
     "LIMIT :limit OFFSET :offset"
 )
 _COUNT_HITS_SQL = "SELECT count(*) AS n FROM entry_search WHERE entry_search MATCH :q"
-# The hits of the kinds ``:kinds``, counted through the join (their kind is in ``entries``).
+# The hits of the kinds ``:kinds`` (a list: JSON, :mod:`db.reads`), counted through the join
+# (their kind is in ``entries``).
 _COUNT_KINDS_SQL = (
     "SELECT count(*) AS n FROM entry_search f JOIN entries e ON e.id = f.rowid "
-    "WHERE entry_search MATCH :q AND e.kind IN :kinds"
+    "WHERE entry_search MATCH :q AND e.kind IN (SELECT value FROM json_each(:kinds))"
 )
 # One kind's hits: the kind's index against the hit set (doclist rowids), 2-4x cheaper than
 # joining every hit to ``entries`` for its kind, on common words.
@@ -53,7 +54,7 @@ _COUNT_KIND_SQL = (
 _PAGE_SQL = {
     ("id", True): (
         "SELECT e.id AS id FROM entry_search f JOIN entries e ON e.id = f.rowid "
-        "WHERE entry_search MATCH :q AND e.kind IN :kinds ORDER BY e.id LIMIT :limit OFFSET :offset"
+        "WHERE entry_search MATCH :q AND e.kind IN (SELECT value FROM json_each(:kinds)) ORDER BY e.id LIMIT :limit OFFSET :offset"
     ),
     ("rank", False): (
         "SELECT e.id AS id FROM entry_search f JOIN entries e ON e.id = f.rowid WHERE entry_search MATCH :q "
@@ -62,7 +63,7 @@ _PAGE_SQL = {
     ),
     ("rank", True): (
         "SELECT e.id AS id FROM entry_search f JOIN entries e ON e.id = f.rowid "
-        "WHERE entry_search MATCH :q AND e.kind IN :kinds "
+        "WHERE entry_search MATCH :q AND e.kind IN (SELECT value FROM json_each(:kinds)) "
         "ORDER BY bm25(entry_search, 10.0, 5.0, 3.0, 3.0, 1.0), e.year DESC, e.month DESC, e.id "
         "LIMIT :limit OFFSET :offset"
     ),
@@ -73,7 +74,7 @@ _PAGE_SQL = {
     ),
     ("date", True): (
         "SELECT e.id AS id FROM entry_search f JOIN entries e ON e.id = f.rowid "
-        "WHERE entry_search MATCH :q AND e.kind IN :kinds "
+        "WHERE entry_search MATCH :q AND e.kind IN (SELECT value FROM json_each(:kinds)) "
         "ORDER BY e.year DESC, e.month DESC, bm25(entry_search, 10.0, 5.0, 3.0, 3.0, 1.0), e.id "
         "LIMIT :limit OFFSET :offset"
     ),
@@ -139,7 +140,7 @@ def first_hits_sql(session: Reads, query: str, *, columns: Sequence[str]) -> tup
     ``search(query, columns=columns, order="id", any_term=False, with_total=False)``), and the
     FTS5 expression to bind as ``:q``. None on other databases or when ``query`` has no term.
     The statement is always :data:`FIRST_HITS_SQL`."""
-    if dialect_name(session) != "sqlite":
+    if session.dialect != "sqlite":
         return None
     expr = fts_query(query, columns=columns)
     if expr is None:
@@ -179,17 +180,17 @@ async def search_fts(
             return await _walked_total(session, params, walked, kinds=kinds, with_total=with_total)
         hits = walked  # few hits: sorted below, their count already known
     if order == "id" and not kinds:
-        ids = [r["id"] for r in await fetch_rows(session, _FIRST_HITS_PAGE_SQL, params)]
+        ids = [r["id"] for r in await session.rows(_FIRST_HITS_PAGE_SQL, params)]
         if not with_total or (offset == 0 and len(ids) < limit):
             return ids, len(ids)
         return ids, await _count_hits(session, params)
-    ids = [r["id"] for r in await fetch_rows(session, _PAGE_SQL[order, bool(kinds)], params)]
+    ids = [r["id"] for r in await session.rows(_PAGE_SQL[order, bool(kinds)], params)]
     if not with_total or (offset == 0 and len(ids) < limit):
         total = len(ids)
     elif hits is not None and not kinds:
         total = hits
     elif kinds:
-        total = int((await fetch_rows(session, _COUNT_KINDS_SQL, params))[0]["n"])
+        total = int((await session.rows(_COUNT_KINDS_SQL, params))[0]["n"])
     else:
         # The index has no row without its entry (migration 0003's trigger drops a deleted
         # entry's row), so the count needs no join: FTS5 counts its doclist alone, about 20x
@@ -210,7 +211,7 @@ async def _walked_total(
     (``-1``) are counted on the kind's index, when asked for."""
     ids, total = walked
     if total < 0 and with_total and kinds:  # a kind's hits, not counted on the way
-        rows = await fetch_rows(session, _COUNT_KIND_SQL, {**params, "kind": kinds[0]})
+        rows = await session.rows(_COUNT_KIND_SQL, {**params, "kind": kinds[0]})
         total = int(rows[0]["n"])
     elif total < 0:
         total = len(ids)
@@ -218,7 +219,7 @@ async def _walked_total(
 
 
 async def _count_hits(session: Reads, params: dict[str, Any]) -> int:
-    rows = await fetch_rows(session, _COUNT_HITS_SQL, params)
+    rows = await session.rows(_COUNT_HITS_SQL, params)
     return int(rows[0]["n"])
 
 
@@ -244,16 +245,16 @@ async def _search_fts_by_date(
     kind the kind's hits are returned as -1 when the walk cannot tell them (the caller counts).
     """
     n = offset + limit
-    sizes = await fetch_rows(session, _DATE_SIZES_SQL, params)
+    sizes = await session.rows(_DATE_SIZES_SQL, params)
     hits, catalog = int(sizes[0]["hits"]), int(sizes[0]["catalog"] or 0)
     if hits == 0:
         return [], 0
     if n * catalog * _WALK_COST >= hits * hits:  # expected walk (n * N / h rows) longer than the hits
         return hits
     if kind is None:
-        rows = await fetch_rows(session, _DATE_WALK_SQL, {**params, "n": n})
+        rows = await session.rows(_DATE_WALK_SQL, {**params, "n": n})
         return [r["id"] for r in rows], hits
-    rows = await fetch_rows(session, _DATE_WALK_KIND_SQL, {**params, "kind": kind, "n": n})
+    rows = await session.rows(_DATE_WALK_KIND_SQL, {**params, "kind": kind, "n": n})
     ids = [r["id"] for r in rows]
     walked = int(rows[0]["walked"]) if rows else -1
     return ids, (walked if 0 <= walked < n else -1)
@@ -275,7 +276,7 @@ async def _search_fts_ranked(
     count over the cap means the page ranks the newest ``RANK_CAP`` hits.
     """
     cap = schema.RANK_CAP
-    rows = await fetch_rows(
-        session, _RANKED_SQL, {**params, "last": offset + limit - 1, "cap": cap, "over": cap + 1}
+    rows = await session.rows(
+        _RANKED_SQL, {**params, "last": offset + limit - 1, "cap": cap, "over": cap + 1}
     )
     return [r["id"] for r in rows], (int(rows[0]["total"]) if rows else 0)

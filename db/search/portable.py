@@ -11,11 +11,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from db import models as m
-from db.fastread import ConnectionReads
+from db.reads import Reads
 from db.search.schema import COLUMNS
 from db.search.syntax import query_terms
 
@@ -23,7 +22,7 @@ __all__ = ["search_ilike"]
 
 
 async def search_ilike(
-    session: AsyncSession | ConnectionReads,
+    session: Reads,
     query: str,
     *,
     kinds: Sequence[str] | None,
@@ -76,6 +75,6 @@ async def search_ilike(
     else:
         order_by = [name_hit, *newest, e.id]
     stmt = select(e.id).where(where).order_by(*order_by).limit(limit).offset(offset)
-    ids = list((await session.scalars(stmt)).all())
-    total = await session.scalar(select(func.count()).select_from(e).where(where))
-    return ids, int(total or 0)
+    ids = [r["id"] for r in await session.rows(stmt)]
+    (counted,) = await session.rows(select(func.count().label("n")).select_from(e).where(where))
+    return ids, int(counted["n"] or 0)

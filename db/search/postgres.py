@@ -24,7 +24,7 @@ from itertools import product
 from typing import Any
 
 from db.counts import AtLeast
-from db.fastread import Reads, fetch_rows
+from db.reads import Reads
 from db.search import schema
 
 __all__ = ["search_pg"]
@@ -40,7 +40,8 @@ _FILTERS = {
     "authors": "s.doc @@ to_tsquery('ptm', :q) AND s.authors @@ to_tsquery('ptm', :plain)",
     "org": "s.doc @@ to_tsquery('ptm', :q) AND s.org @@ to_tsquery('ptm', :plain)",
 }
-_KINDS = " AND s.kind IN :kinds"
+# The kinds ``:kinds``: a list, bound as one array (:mod:`db.reads`).
+_KINDS = " AND s.kind = ANY(CAST(:kinds AS TEXT[]))"
 _RANK = "ts_rank('{0.1, 0.3, 0.5, 1.0}', s.doc, to_tsquery('ptm', :q))"
 _NEWEST = "e.year DESC NULLS LAST, e.month DESC NULLS LAST"
 _PAGE = " LIMIT :limit OFFSET :offset"
@@ -123,7 +124,7 @@ async def search_pg(
         shape = "capped"
     else:
         shape = order + "+total" if with_total else order
-    rows = await fetch_rows(session, _STATEMENTS[shape, name, bool(kinds)], params)
+    rows = await session.rows(_STATEMENTS[shape, name, bool(kinds)], params)
     ids = [r["id"] for r in rows]
     if capped and rows and with_total:
         total = int(rows[0]["total"])
@@ -132,5 +133,5 @@ async def search_pg(
         return ids, len(ids)
     if rows and order != "id":
         return ids, int(rows[0]["total"])
-    count = int((await fetch_rows(session, _STATEMENTS["count", name, bool(kinds)], params))[0]["n"])
+    count = int((await session.rows(_STATEMENTS["count", name, bool(kinds)], params))[0]["n"])
     return ids, (AtLeast(schema.RANK_CAP) if capped and count > schema.RANK_CAP else count)

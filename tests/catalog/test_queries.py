@@ -16,6 +16,7 @@ from bot.database import open_database
 from db import models as m
 from db import search
 from db.search import fts5, portable, schema
+from tests.plugins.database import reads
 
 SPEECH = {
     "Wav2Vec2", "Hubert", "WavLM", "XLS-R", "XLSR-Wav2Vec2", "SEW", "SEW-D", "UniSpeech", "UniSpeechSat",
@@ -24,7 +25,7 @@ SPEECH = {
 
 
 async def first(session, name: str) -> EntryHit:
-    hits = await queries.find_model(session, name)
+    hits = await queries.find_model(reads(session), name)
     assert hits, name
     return hits[0]
 
@@ -56,26 +57,26 @@ async def test_find_model_prefers_models(session):
 
 
 async def test_find_model_nothing_close(session):
-    assert await queries.find_model(session, "qwertyuiop") == []
-    assert await queries.find_model(session, " - ") == []
+    assert await queries.find_model(reads(session), "qwertyuiop") == []
+    assert await queries.find_model(reads(session), " - ") == []
 
 
 async def test_suggest_names(session):
-    names = await queries.suggest_names(session, "deb")
+    names = await queries.suggest_names(reads(session), "deb")
     assert names[:2] == ["DeBERTa", "DeBERTa-v2"]
-    assert "Swin Transformer" in await queries.suggest_names(session, "swin")
-    assert (await queries.suggest_names(session, "vit"))[0] == "Vision Transformer (ViT)"
-    empty = await queries.suggest_names(session, "")
+    assert "Swin Transformer" in await queries.suggest_names(reads(session), "swin")
+    assert (await queries.suggest_names(reads(session), "vit"))[0] == "Vision Transformer (ViT)"
+    empty = await queries.suggest_names(reads(session), "")
     assert 0 < len(empty) <= 25
     for prefix in ("b", "t", "基", "ber"):
-        got = await queries.suggest_names(session, prefix)
+        got = await queries.suggest_names(reads(session), prefix)
         assert len(got) <= 25 and all(len(n) <= 100 for n in got)
 
 
 async def test_closest_names(session):
-    assert (await queries.closest_names(session, "nystomformer"))[0] == "Nyströmformer"
-    assert "BERT" in await queries.closest_names(session, "bret")
-    assert await queries.closest_names(session, "qqqqqqqq") == []
+    assert (await queries.closest_names(reads(session), "nystomformer"))[0] == "Nyströmformer"
+    assert "BERT" in await queries.closest_names(reads(session), "bret")
+    assert await queries.closest_names(reads(session), "qqqqqqqq") == []
 
 
 @pytest.mark.parametrize(
@@ -92,14 +93,14 @@ async def test_closest_names(session):
     ],
 )
 async def test_closest_names_typos(session, typed, name):
-    assert await queries.find_model(session, typed, limit=1) == []
-    got = await queries.closest_names(session, typed)
+    assert await queries.find_model(reads(session), typed, limit=1) == []
+    got = await queries.closest_names(reads(session), typed)
     assert got[0] == name, got
 
 
 async def test_closest_names_keeps_only_the_close_ones(session):
     # A near-exact match does not drag in every "...former" that is merely 0.6 alike.
-    assert await queries.closest_names(session, "nystomformer") == ["Nyströmformer"]
+    assert await queries.closest_names(reads(session), "nystomformer") == ["Nyströmformer"]
 
 
 def test_one_edit_keys():
@@ -111,15 +112,15 @@ def test_one_edit_keys():
 
 async def test_suggest_names_short_and_common(session):
     # Short keys still see word matches ("XL" is a word of Transformer-XL), capped in SQL.
-    xl = await queries.suggest_names(session, "xl")
+    xl = await queries.suggest_names(reads(session), "xl")
     assert "XLNet" in xl and "Transformer-XL" in xl
 
 
 async def test_name_word_search_takes_first_ids_and_no_any_term_fallback(session):
-    ids, total = await search.search(session, "transformer", columns=("names",), order="id", limit=3)
+    ids, total = await search.search(reads(session), "transformer", columns=("names",), order="id", limit=3)
     assert ids == sorted(ids) and len(ids) == 3 and total >= 3
-    assert await search.search(session, "swin qqqq", columns=("names",), any_term=False) == ([], 0)
-    assert (await search.search(session, "swin qqqq", columns=("names",)))[0]  # the default keeps it
+    assert await search.search(reads(session), "swin qqqq", columns=("names",), any_term=False) == ([], 0)
+    assert (await search.search(reads(session), "swin qqqq", columns=("names",)))[0]  # the default keeps it
 
 
 @pytest.mark.parametrize(
@@ -137,34 +138,34 @@ async def test_name_word_search_takes_first_ids_and_no_any_term_fallback(session
 )
 async def test_related(session, name, expected):
     hit = await first(session, name)
-    got = {h.entry.name for h in await queries.related(session, hit)}
+    got = {h.entry.name for h in await queries.related(reads(session), hit)}
     assert expected <= got
     assert name not in got
 
 
 async def test_related_same_paper_first(session):
-    got = [h.entry.name for h in await queries.related(session, await first(session, "BERT"))]
+    got = [h.entry.name for h in await queries.related(reads(session), await first(session, "BERT"))]
     assert "ALBERT" not in got and "BERTweet" not in got
 
 
 async def test_recent_speech_is_the_speech_set_newest_first(session):
-    hits, total = await queries.recent(session, "speech", count=50)
+    hits, total = await queries.recent(reads(session), "speech", count=50)
     assert {h.entry.name for h in hits} == SPEECH and total == len(SPEECH)
     dates = [(h.entry.year or 0, h.entry.month or 0) for h in hits]
     assert dates == sorted(dates, reverse=True)
-    page, total2 = await queries.recent(session, "Speech", count=3, offset=3)
+    page, total2 = await queries.recent(reads(session), "Speech", count=3, offset=3)
     assert [h.entry.name for h in page] == [h.entry.name for h in hits[3:6]] and total2 == total
 
 
 async def test_recent_undated_last(session):
-    hits, _ = await queries.recent(session, "generation", count=100)
+    hits, _ = await queries.recent(reads(session), "generation", count=100)
     dated = [h.entry.year is not None for h in hits]
     assert dated == sorted(dated, reverse=True) and not dated[-1]
 
 
 async def test_recent_unknown_topic(session):
     with pytest.raises(queries.UnknownTopic) as err:
-        await queries.recent(session, "cooking")
+        await queries.recent(reads(session), "cooking")
     assert "speech" in str(err.value) and "long-context" in str(err.value)
 
 
@@ -180,13 +181,13 @@ async def test_recent_unknown_topic(session):
     ],
 )
 async def test_search_finds(session, query, name):
-    hits, total = await queries.search_entries(session, query)
+    hits, total = await queries.search_entries(reads(session), query)
     assert name in [h.entry.name for h in hits[:3]], [h.entry.name for h in hits]
     assert total >= 1
 
 
 async def test_search_distillation_ranks_distilbert_first(session):
-    hits, _ = await queries.search_entries(session, "distillation")
+    hits, _ = await queries.search_entries(reads(session), "distillation")
     assert hits[0].entry.name == "DistilBERT"
 
 
@@ -210,13 +211,13 @@ async def test_search_distillation_ranks_distilbert_first(session):
     ],
 )
 async def test_search_syntax_never_crashes(session, query):
-    hits, total = await queries.search_entries(session, query)
+    hits, total = await queries.search_entries(reads(session), query)
     assert total >= len(hits)
 
 
 async def test_search_paging(session):
-    page1, total = await queries.search_entries(session, "bert", limit=5)
-    page2, total2 = await queries.search_entries(session, "bert", limit=5, offset=5)
+    page1, total = await queries.search_entries(reads(session), "bert", limit=5)
+    page2, total2 = await queries.search_entries(reads(session), "bert", limit=5, offset=5)
     assert total == total2 > 10
     assert not {h.id for h in page1} & {h.id for h in page2}
 
@@ -247,8 +248,8 @@ async def test_search_over_the_rank_cap_ranks_its_newest_hits_and_says_at_least(
 
 
 async def test_search_leaves_out_stop_words_unless_they_are_all_there_is(session):
-    alone, total = await queries.search_entries(session, "distillation", limit=50)
-    with_stops, total2 = await queries.search_entries(session, "the distillation for", limit=50)
+    alone, total = await queries.search_entries(reads(session), "distillation", limit=50)
+    with_stops, total2 = await queries.search_entries(reads(session), "the distillation for", limit=50)
     assert [h.id for h in with_stops] == [h.id for h in alone] and total2 == total > 0
     assert search.fts_query("for the") == '"for"* AND "the"*'  # nothing else: kept
     # An organisation or author query keeps every word.
@@ -283,31 +284,31 @@ async def test_did_you_mean_edits_only_where_a_stored_key_can_differ(db, monkeyp
 
 
 async def test_surveys(session):
-    hits, total = await queries.surveys(session, None, limit=100)
+    hits, total = await queries.surveys(reads(session), None, limit=100)
     assert total == 17 and all(h.entry.kind == "survey" for h in hits)
     dates = [(h.entry.year or 0, h.entry.month or 0) for h in hits]
     assert dates == sorted(dates, reverse=True)
-    hits, total = await queries.surveys(session, "table")
+    hits, total = await queries.surveys(reads(session), "table")
     assert [h.entry.name for h in hits] == [
         "Table Pre-training: A Survey on Model Architectures, Pretraining Objectives, and Downstream Tasks"
     ]
 
 
 async def test_by_org_is_forgiving(session):
-    hits, total = await queries.by_org(session, "google", limit=100)
+    hits, total = await queries.by_org(reads(session), "google", limit=100)
     orgs = {h.entry.org for h in hits}
     assert {"Google Research", "Google AI", "Google", "Google/CMU"} <= orgs and total == len(hits)
-    hits, _ = await queries.by_org(session, "vinai research")
+    hits, _ = await queries.by_org(reads(session), "vinai research")
     assert {h.entry.name for h in hits} == {"PhoBERT", "BERTweet", "BARTpho"}
     assert hits[0].entry.name == "BARTpho"  # newest first
-    hits, _ = await queries.by_org(session, "ecole polytechnique")
+    hits, _ = await queries.by_org(reads(session), "ecole polytechnique")
     assert [h.entry.name for h in hits] == ["BARThez"]
 
 
 async def test_by_author(session):
-    hits, _ = await queries.by_author(session, "Kaiming He")
+    hits, _ = await queries.by_author(reads(session), "Kaiming He")
     assert [h.entry.name for h in hits] == ["ViTMAE"]
-    hits, total = await queries.by_author(session, "furu wei", limit=50)
+    hits, total = await queries.by_author(reads(session), "furu wei", limit=50)
     assert "LayoutLM" in {h.entry.name for h in hits} and total == len(hits)
 
 
@@ -356,19 +357,19 @@ async def test_index_follows_writes(db):
     async with db.begin() as s:
         await catalog.add_entry(s, Entry(kind=EntryKind.MODEL, name="Zebraformer", org="Savanna Labs"))
     async with db.begin() as s:
-        hits, _ = await queries.search_entries(s, "zebraformer")
+        hits, _ = await queries.search_entries(reads(s), "zebraformer")
         assert [h.entry.name for h in hits] == ["Zebraformer"]
-        assert [h.entry.name for h in (await queries.by_org(s, "savanna"))[0]] == ["Zebraformer"]
+        assert [h.entry.name for h in (await queries.by_org(reads(s), "savanna"))[0]] == ["Zebraformer"]
         await catalog.remove_entries(s, [hits[0].id])
     async with db.begin() as s:
-        assert (await queries.search_entries(s, "zebraformer"))[1] == 0
+        assert (await queries.search_entries(reads(s), "zebraformer"))[1] == 0
         await search.reindex(s)  # a full rebuild agrees
-        assert (await queries.search_entries(s, "distillation"))[0][0].entry.name == "DistilBERT"
+        assert (await queries.search_entries(reads(s), "distillation"))[0][0].entry.name == "DistilBERT"
 
 
 async def test_by_author_needs_every_word(session):
     # "Kaiming Zzyzx" is nobody: no any-term fallback to every entry by a Kaiming (as on PostgreSQL).
-    assert await queries.by_author(session, "Kaiming Zzyzx") == ([], 0)
+    assert await queries.by_author(reads(session), "Kaiming Zzyzx") == ([], 0)
 
 
 async def _dates(session, ids):
@@ -383,7 +384,7 @@ async def test_portable_search_date_order_is_newest_first(session):
     # The ILIKE fallback (PostgreSQL) with order="date" (surveys, org, author): newest first, not
     # "entries whose name holds the word" first. "bert" is in old names (BERT, 2018) and new titles.
     ids, total = await portable.search_ilike(
-        session, "bert", kinds=None, columns=None, order="date", limit=100, offset=0
+        reads(session), "bert", kinds=None, columns=None, order="date", limit=100, offset=0
     )
     assert total == len(ids) > 10
     dates = await _dates(session, ids)
@@ -397,12 +398,12 @@ async def test_portable_search_any_term_and_paging(session, monkeypatch):
     # (The same checks on PostgreSQL: tests/db/test_postgres.py.)
     monkeypatch.setattr(session.get_bind().dialect, "name", "mysql")
     try:
-        both = await search.search(session, "bert", offset=-5, limit=5)
+        both = await search.search(reads(session), "bert", offset=-5, limit=5)
         assert len(both[0]) == 5 and both[1] > 10
-        assert await search.search(session, "bert", limit=-1) == ([], both[1])
-        ids, total = await search.search(session, "swin qqqqzz")
+        assert await search.search(reads(session), "bert", limit=-1) == ([], both[1])
+        ids, total = await search.search(reads(session), "swin qqqqzz")
         assert total >= 1 and ids
-        assert await search.search(session, "swin qqqqzz", any_term=False) == ([], 0)
+        assert await search.search(reads(session), "swin qqqqzz", any_term=False) == ([], 0)
     finally:
         monkeypatch.undo()
 
@@ -418,8 +419,8 @@ async def _related_prefers_dated_same_paper(s) -> None:
     )
     # Undated last, also when the same-paper list is cut to the limit (PostgreSQL sorts NULL first
     # under DESC unless told otherwise).
-    assert [h.id for h in await queries.related(s, roberta, limit=1)] == [pegasus.id]
-    names = [h.entry.name for h in await queries.related(s, roberta, limit=2)]
+    assert [h.id for h in await queries.related(reads(s), roberta, limit=1)] == [pegasus.id]
+    names = [h.entry.name for h in await queries.related(reads(s), roberta, limit=2)]
     assert names == ["BigBird-Pegasus", "Megatron-GPT2"]
 
 
@@ -443,10 +444,10 @@ async def test_related_same_paper_undated_last_on_postgres():
         async with db.begin() as s:
             await _related_prefers_dated_same_paper(s)
             # The portable search path itself: a negative offset is not sent to the server.
-            hits, total = await queries.search_entries(s, "bert", offset=-1, limit=3)
+            hits, total = await queries.search_entries(reads(s), "bert", offset=-1, limit=3)
             assert len(hits) == 3 and total > 10
-            assert await queries.by_author(s, "Kaiming Zzyzx") == ([], 0)
-            assert (await queries.search_entries(s, "swin qqqqzz"))[1] >= 1
+            assert await queries.by_author(reads(s), "Kaiming Zzyzx") == ([], 0)
+            assert (await queries.search_entries(reads(s), "swin qqqqzz"))[1] >= 1
     finally:
         await db.close()
         await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
@@ -469,7 +470,7 @@ async def test_date_walk_same_pages_as_sorting_every_hit(session, monkeypatch):
         with monkeypatch.context() as patch:
             patch.setattr(fts5, "_WALK_COST", 0 if walk else 10**15)
             return [
-                await search.search(session, q, order="date", limit=limit, offset=offset, **kwargs)
+                await search.search(reads(session), q, order="date", limit=limit, offset=offset, **kwargs)
                 for kwargs, queries_ in cases
                 for q in queries_
                 for limit, offset in ((10, 0), (5, 5), (3, 9), (10, 40))

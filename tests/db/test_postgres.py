@@ -24,6 +24,7 @@ from bot.review import service as review
 from bot.review.service import Decision
 from bot.watch.poll import poll
 from db import models as m
+from tests.plugins.database import reads
 from tests.plugins.feeds import FEEDS
 
 SERVER = os.environ.get("PTM_BOT_TEST_POSTGRES_URL")
@@ -66,13 +67,13 @@ async def test_catalog_round_trip_on_postgres(pg):
 
 async def test_queries_on_postgres(pg):
     async with pg.begin() as s:
-        (best, *_) = await queries.find_model(s, "deberta v2")
-        speech, total = await queries.recent(s, "speech", count=20)
-        found, _ = await queries.search_entries(s, "蒸馏")
-        by_author, _ = await queries.by_author(s, "Kaiming He")
+        (best, *_) = await queries.find_model(reads(s), "deberta v2")
+        speech, total = await queries.recent(reads(s), "speech", count=20)
+        found, _ = await queries.search_entries(reads(s), "蒸馏")
+        by_author, _ = await queries.by_author(reads(s), "Kaiming He")
         # "Did you mean" (one-edit keys as an IN list, index windows) and autocomplete.
-        closest = await queries.closest_names(s, "debrta")
-        suggested = await queries.suggest_names(s, "xl")
+        closest = await queries.closest_names(reads(s), "debrta")
+        suggested = await queries.suggest_names(reads(s), "xl")
     assert closest[0] == "DeBERTa"
     assert "XLNet" in suggested
     assert best.entry.name == "DeBERTa-v2"
@@ -278,14 +279,14 @@ async def _same_results(database, kind_names):
                 ("authors", {"columns": ("authors",), "order": "date", "any_term": False}),
                 ("surveys", {"kinds": ("survey",), "order": "date"}),
             ):
-                ids, total = await fts.search(s, q, limit=1000, **kwargs)
+                ids, total = await fts.search(reads(s), q, limit=1000, **kwargs)
                 out[q, label] = (sorted(kind_names[i] for i in ids), total)
         for q in ("language", "vision", None):
-            hits, total = await queries.surveys(s, q, limit=5)
+            hits, total = await queries.surveys(reads(s), q, limit=5)
             out["surveys", q] = (_dates(hits), total)
         for q in ("Google", "Meta AI", "Kaiming He"):
             for call in (queries.by_org, queries.by_author):
-                hits, total = await call(s, q, limit=5)
+                hits, total = await call(reads(s), q, limit=5)
                 out[call.__name__, q] = (_dates(hits), total)
     return out
 
@@ -316,15 +317,15 @@ async def test_search_paging_and_any_term_on_postgres(pg):
     from db import search
 
     async with pg.sessions() as session:
-        both = await search.search(session, "bert", offset=-5, limit=5)
+        both = await search.search(reads(session), "bert", offset=-5, limit=5)
         assert len(both[0]) == 5 and both[1] > 10
-        assert await search.search(session, "bert", limit=-1) == ([], both[1])
-        assert (await search.search(session, "bert", offset=both[1] + 5))[1] == both[1]
-        ids, total = await search.search(session, "swin qqqqzz")
+        assert await search.search(reads(session), "bert", limit=-1) == ([], both[1])
+        assert (await search.search(reads(session), "bert", offset=both[1] + 5))[1] == both[1]
+        ids, total = await search.search(reads(session), "swin qqqqzz")
         assert total >= 1 and ids
-        assert await search.search(session, "swin qqqqzz", any_term=False) == ([], 0)
+        assert await search.search(reads(session), "swin qqqqzz", any_term=False) == ([], 0)
         # Counts only when asked: the first ids alone.
-        ids, n = await search.search(session, "bert", limit=3, with_total=False)
+        ids, n = await search.search(reads(session), "bert", limit=3, with_total=False)
         assert len(ids) == n == 3
 
 
@@ -335,17 +336,17 @@ async def test_search_index_follows_writes_on_postgres(pg):
         entry = (await s.scalars(select(m.Entry).where(m.Entry.name == "DeBERTa"))).one()
         entry.description = "Zyxwvut distillation notes"
     async with pg.sessions() as s:
-        (ids, total) = await search.search(s, "zyxwvut")
+        (ids, total) = await search.search(reads(s), "zyxwvut")
         assert ids == [entry.id] and total == 1
     async with pg.begin() as s:
         await s.delete(await s.get(m.Entry, entry.id))
     async with pg.sessions() as s:
-        assert await search.search(s, "zyxwvut") == ([], 0)
+        assert await search.search(reads(s), "zyxwvut") == ([], 0)
         assert await s.scalar(select(func.count()).select_from(m.Entry)) == 152
 
 
 async def test_reads_on_postgres_use_a_plain_connection_and_read_what_sessions_read(pg):
-    from db.fastread import ConnectionReads
+    from db.reads import ConnectionReads, SessionReads
     from tests.db.test_reader import read_all
 
     seen: list[type] = []
@@ -357,11 +358,11 @@ async def test_reads_on_postgres_use_a_plain_connection_and_read_what_sessions_r
     assert [h.entry.name for h in await pg.read(probe)] == ["DeBERTa"]
     assert seen == [ConnectionReads]
 
-    class InSessions:  # the same reads, each in a session, as before Database.read
+    class InSessions:  # the same reads, each in a unit of work's session
         @staticmethod
         async def read(query, *args, **kwargs):
             async with pg.sessions() as s:
-                return await query(s, *args, **kwargs)
+                return await query(SessionReads(s), *args, **kwargs)
 
     on_connections = await read_all(pg)
     assert on_connections == await read_all(InSessions)

@@ -17,9 +17,9 @@ from bot.commands import member
 from bot.database import open_database
 from db import models as m
 from db import search
-from db.fastread import ReadConnection, fetch_rows
 from db.reader import SQLiteReader, run_to_end
-from tests.db.test_fastread import NAMES, SEARCHES
+from db.reads import ReadConnection
+from tests.db.test_reads import NAMES, SEARCHES
 
 
 async def read_all(db) -> list[object]:
@@ -47,18 +47,18 @@ async def read_all(db) -> list[object]:
     return out
 
 
-async def test_the_read_threads_read_what_sessions_read(db_path):
+async def test_the_read_threads_read_what_a_plain_connection_reads(db_path):
     threaded = await open_database(f"sqlite+aiosqlite:///{db_path}")
-    in_sessions = await open_database(f"sqlite+aiosqlite:///{db_path}", read_threads=0)
+    plain = await open_database(f"sqlite+aiosqlite:///{db_path}", read_threads=0)
     try:
-        assert threaded.reader is not None and in_sessions.reader is None
-        expected = await read_all(in_sessions)
+        assert threaded.reader is not None and plain.reader is None
+        expected = await read_all(plain)
         assert await read_all(threaded) == expected
         # Non-empty answers, so the comparison means something.
         assert any(expected[i] for i in range(0, len(expected), 4))
     finally:
         await threaded.close()
-        await in_sessions.close()
+        await plain.close()
 
 
 async def test_a_read_is_one_call_in_a_read_thread_on_its_own_connection(db):
@@ -87,7 +87,7 @@ async def test_a_read_that_awaits_something_else_fails_clearly_and_the_reader_go
 
 async def test_a_read_connection_cannot_write(db):
     async def writes(conn):
-        await fetch_rows(conn, "DELETE FROM entries")
+        await conn.rows("DELETE FROM entries")
         return "deleted"
 
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
@@ -109,7 +109,7 @@ async def test_a_read_sees_what_was_committed_just_before(db):
 
 async def test_a_read_sees_one_snapshot_from_its_first_statement_to_its_last(db, db_path):
     async def count_twice(conn):
-        first = (await fetch_rows(conn, "SELECT count(*) AS n FROM entries"))[0]["n"]
+        first = (await conn.rows("SELECT count(*) AS n FROM entries"))[0]["n"]
         # Another connection commits a delete between the two statements of this read.
         other = sqlite3.connect(db_path, isolation_level=None)
         try:
@@ -117,7 +117,7 @@ async def test_a_read_sees_one_snapshot_from_its_first_statement_to_its_last(db,
             other.execute("DELETE FROM entries WHERE id = (SELECT max(id) FROM entries)")
         finally:
             other.close()
-        second = (await fetch_rows(conn, "SELECT count(*) AS n FROM entries"))[0]["n"]
+        second = (await conn.rows("SELECT count(*) AS n FROM entries"))[0]["n"]
         return first, second
 
     first, second = await db.read(count_twice)
@@ -146,15 +146,19 @@ async def test_echo_logs_the_read_threads_statements(db_path, caplog):
         await echoing.close()
 
 
+async def _one(conn):
+    return await conn.rows("SELECT 1 AS one")
+
+
 async def test_a_closed_reader_refuses_and_closes_its_connections(db_path):
     reader = SQLiteReader(str(db_path), threads=2)
-    assert [tuple(r) for r in await reader.run(fetch_rows, "SELECT 1 AS one")] == [(1,)]
+    assert [tuple(r) for r in await reader.run(_one)] == [(1,)]
     connections = list(reader._connections)
     reader.close()
     with pytest.raises(sqlite3.ProgrammingError):
         connections[0].execute("SELECT 1")
     with pytest.raises(RuntimeError, match="closed"):
-        await reader.run(fetch_rows, "SELECT 1 AS one")
+        await reader.run(_one)
 
 
 def test_run_to_end_returns_the_value_of_a_coroutine_that_never_suspends():

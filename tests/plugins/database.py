@@ -19,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.database import Database, open_database
 from db import models as m
+from db.reads import Reads, SessionReads
 
-__all__ = ["XLSR_TITLE", "add_pending", "suggestion_rows", "table_counts"]
+__all__ = ["XLSR_TITLE", "add_pending", "reads", "suggestion_rows", "table_counts"]
 
 
 @pytest.fixture(scope="session")
@@ -59,6 +60,12 @@ async def session(db: Database) -> AsyncIterator[AsyncSession]:
     """One unit of work on ``db`` (committed at the end of the test)."""
     async with db.begin() as s:
         yield s
+
+
+def reads(session: AsyncSession | Reads) -> Reads:
+    """A read-only query's :class:`db.reads.Reads` on a test's unit of work (its session), as a
+    door's look-up reads: :class:`db.reads.SessionReads`."""
+    return SessionReads(session) if isinstance(session, AsyncSession) else session
 
 
 XLSR_TITLE = "XLS-R: Self-supervised Cross-lingual Speech Representation Learning at Scale"

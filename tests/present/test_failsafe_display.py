@@ -62,8 +62,7 @@ async def test_pending_shows_every_suggestion_of_the_page_with_a_5000_character_
 
 @pytest.mark.parametrize("size", [10, 300])
 async def test_entry_lists_show_every_entry_whatever_the_lengths(db, size) -> None:
-    async with db.begin() as session:
-        found, _total = await search_entries(session, "model", limit=10)
+    found, _total = await db.read(search_entries, "model", limit=10)
     assert len(found) == 10
     hits = [
         EntryHit(

@@ -21,7 +21,7 @@ through indexed columns only and only a few candidates are ranked in Python
 (:mod:`bot.catalog.matching`); ``recent`` walks ``ix_entry_topics_topic_slug`` for a small topic
 and ``ix_entries_date_desc`` for a large one; surveys use ``ix_entries_kind_year_month``; full
 text goes through :func:`db.search.search`. Every read goes through
-:func:`db.fastread.fetch_rows` (one trip to aiosqlite's thread per statement, not four). There
+``Reads.rows`` (:mod:`db.reads`; on a SQLite file the whole query is one trip to a read thread). There
 is no cache beyond the unit of work (``session.info``, dropped by any flush), so there is
 nothing to invalidate when the catalog changes.
 """

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.catalog.model import EntryHit
 from bot.catalog.queries.load import load
 from db import search as fts
-from db.fastread import Reads
+from db.reads import Reads
 
 __all__ = ["by_author", "by_org", "search_entries"]
 

@@ -16,7 +16,7 @@ from bot.catalog.model import EntryHit
 from bot.catalog.queries.load import load
 from bot.catalog.queries.topics import resolve_topic
 from db import search as fts
-from db.fastread import Reads, dialect_name, fetch_rows
+from db.reads import Reads, Spelled
 
 __all__ = ["recent", "surveys"]
 
@@ -34,24 +34,20 @@ _RECENT_WALK_SQL = (
     "CROSS JOIN entry_topics AS t ON t.entry_id = e.id AND t.topic_slug = :slug "
     "ORDER BY e.year DESC, e.month DESC, e.name, e.id LIMIT :limit OFFSET :offset"
 )
-_RECENT_SQL = (
-    "SELECT e.id FROM entries AS e JOIN entry_topics AS t ON t.entry_id = e.id "
-    "WHERE t.topic_slug = :slug ORDER BY e.year DESC, e.month DESC, e.name, e.id LIMIT :limit OFFSET :offset"
-)
-_RECENT_NULLS_LAST_SQL = (
-    "SELECT e.id FROM entries AS e JOIN entry_topics AS t ON t.entry_id = e.id "
+_RECENT_SQL = Spelled(
+    sqlite="SELECT e.id FROM entries AS e JOIN entry_topics AS t ON t.entry_id = e.id "
+    "WHERE t.topic_slug = :slug ORDER BY e.year DESC, e.month DESC, e.name, e.id LIMIT :limit OFFSET :offset",
+    postgresql="SELECT e.id FROM entries AS e JOIN entry_topics AS t ON t.entry_id = e.id "
     "WHERE t.topic_slug = :slug ORDER BY e.year DESC NULLS LAST, e.month DESC NULLS LAST, e.name, e.id "
-    "LIMIT :limit OFFSET :offset"
+    "LIMIT :limit OFFSET :offset",
 )
 # A page of surveys with their count (one row of kind_counts, however many surveys).
-_SURVEYS_SQL = (
-    "SELECT e.id, (SELECT n FROM kind_counts WHERE kind = 'survey') AS total FROM entries AS e "
-    "WHERE e.kind = 'survey' ORDER BY e.year DESC, e.month DESC, e.name, e.id LIMIT :limit OFFSET :offset"
-)
-_SURVEYS_NULLS_LAST_SQL = (
-    "SELECT e.id, (SELECT n FROM kind_counts WHERE kind = 'survey') AS total FROM entries AS e "
+_SURVEYS_SQL = Spelled(
+    sqlite="SELECT e.id, (SELECT n FROM kind_counts WHERE kind = 'survey') AS total FROM entries AS e "
+    "WHERE e.kind = 'survey' ORDER BY e.year DESC, e.month DESC, e.name, e.id LIMIT :limit OFFSET :offset",
+    postgresql="SELECT e.id, (SELECT n FROM kind_counts WHERE kind = 'survey') AS total FROM entries AS e "
     "WHERE e.kind = 'survey' ORDER BY e.year DESC NULLS LAST, e.month DESC NULLS LAST, e.name, e.id "
-    "LIMIT :limit OFFSET :offset"
+    "LIMIT :limit OFFSET :offset",
 )
 _SURVEY_COUNT_SQL = "SELECT n FROM kind_counts WHERE kind = 'survey'"
 
@@ -62,16 +58,13 @@ async def recent(
     """The newest entries of a topic (by year, month; undated last) and how many it has."""
     slug = resolve_topic(topic)
     count, offset = max(0, count), max(0, offset)
-    sizes = (await fetch_rows(session, _RECENT_SIZES_SQL, {"slug": slug}))[0]
+    sizes = (await session.rows(_RECENT_SIZES_SQL, {"slug": slug}))[0]
     total, catalog_size = int(sizes["total"] or 0), int(sizes["catalog_size"] or 0)
     if total == 0 or offset >= total:
         return [], total
-    sqlite = dialect_name(session) == "sqlite"
-    if sqlite and (count + offset) * catalog_size < total * total // 2:
-        sql = _RECENT_WALK_SQL  # a large topic
-    else:
-        sql = _RECENT_SQL if sqlite else _RECENT_NULLS_LAST_SQL
-    rows = await fetch_rows(session, sql, {"slug": slug, "limit": count, "offset": offset})
+    large = (count + offset) * catalog_size < total * total // 2
+    sql = _RECENT_WALK_SQL if large and session.dialect == "sqlite" else _RECENT_SQL
+    rows = await session.rows(sql, {"slug": slug, "limit": count, "offset": offset})
     return await load(session, [r["id"] for r in rows]), total
 
 
@@ -84,11 +77,10 @@ async def surveys(
             session, query, kinds=("survey",), order="date", limit=limit, offset=offset
         )
         return await load(session, ids), total
-    sql = _SURVEYS_SQL if dialect_name(session) == "sqlite" else _SURVEYS_NULLS_LAST_SQL
-    rows = await fetch_rows(session, sql, {"limit": max(0, limit), "offset": max(0, offset)})
+    rows = await session.rows(_SURVEYS_SQL, {"limit": max(0, limit), "offset": max(0, offset)})
     if rows:
         total = int(rows[0]["total"] or 0)
     else:  # past the last page: the count alone
-        counted = await fetch_rows(session, _SURVEY_COUNT_SQL)
+        counted = await session.rows(_SURVEY_COUNT_SQL)
         total = int(counted[0]["n"]) if counted else 0
     return await load(session, [r["id"] for r in rows]), total

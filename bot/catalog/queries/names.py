@@ -11,7 +11,6 @@ only when it can change the answer. The look-up is kept for the unit of work
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,8 +18,8 @@ from bot.catalog.matching import Candidate, Match, Tier, rank, unique_names
 from bot.catalog.model import EntryHit
 from bot.catalog.queries.load import load
 from db import search as fts
-from db.fastread import Reads, Row, TextList, dialect_name, fetch_rows
 from db.normalize import norm_key
+from db.reads import Reads, Row, Spelled
 
 __all__ = ["KEY_END", "PREFIX_LIMIT", "closest_names", "find_model", "name_candidates", "suggest_names"]
 
@@ -55,15 +54,21 @@ _NEIGHBOURS_SQL = (
 )
 # On SQLite: the scans and the neighbours, one statement.
 _NAME_SCAN_NEIGHBOURS_SQL = _NAME_SCAN_SQL + _NEIGHBOURS_SQL
-# The candidate rows (tag 0: the entry, tag 1: each alias) of the entries ``:ids``.
-_CANDIDATES_SQL = (
-    "SELECT 0 AS tag, e.id AS entry_id, e.name AS text, e.kind AS kind, e.norm_name AS key "
-    "FROM entries e WHERE e.id IN :ids "
-    "UNION ALL SELECT 1, a.entry_id, a.alias, NULL, a.norm_alias FROM aliases a WHERE a.entry_id IN :ids"
+# The candidate rows (tag 0: the entry, tag 1: each alias) of the entries in the list ``:ids``
+# (a JSON list on SQLite, an array on PostgreSQL: :mod:`db.reads`).
+_CANDIDATES_SQL = Spelled(
+    sqlite="SELECT 0 AS tag, e.id AS entry_id, e.name AS text, e.kind AS kind, e.norm_name AS key "
+    "FROM entries e WHERE e.id IN (SELECT value FROM json_each(:ids)) "
+    "UNION ALL SELECT 1, a.entry_id, a.alias, NULL, a.norm_alias FROM aliases a "
+    "WHERE a.entry_id IN (SELECT value FROM json_each(:ids))",
+    postgresql="SELECT 0 AS tag, e.id AS entry_id, e.name AS text, e.kind AS kind, e.norm_name AS key "
+    "FROM entries e WHERE e.id = ANY(CAST(:ids AS INTEGER[])) "
+    "UNION ALL SELECT 1, a.entry_id, a.alias, NULL, a.norm_alias FROM aliases a "
+    "WHERE a.entry_id = ANY(CAST(:ids AS INTEGER[]))",
 )
 # SQLite: the name index's word hits (``w``: :data:`db.search.FIRST_HITS_SQL`, the statement
 # :func:`db.search.first_hits_sql` gives) as tag 2 rows, and the candidate rows (tags 0 and 1)
-# of those not in ``:seen`` (a JSON list of entry ids).
+# of those not in the list ``:seen`` (entry ids).
 _WORD_CANDIDATES_SQL = (
     "WITH w(id) AS MATERIALIZED (" + fts.FIRST_HITS_SQL + "), "
     "x(id) AS MATERIALIZED (SELECT id FROM w WHERE id NOT IN (SELECT value FROM json_each(:seen))) "
@@ -79,23 +84,36 @@ _WORD_CANDIDATES_SQL = (
 # later additions), so at most ``2 * (cap + 2 * w)`` candidates, however large the catalog.
 # ``+id``: sort the few matches, rather than let SQLite walk the table in id order to skip the
 # sort (it does, for aliases: 9 ms instead of 1 ms).
-_FUZZY_POOL_SQL = (
-    "WITH pool(id) AS (SELECT id FROM (SELECT id FROM entries WHERE norm_name IN :edits "
-    "ORDER BY +id LIMIT :cap) AS ne "
-    "UNION SELECT entry_id FROM (SELECT entry_id FROM aliases WHERE norm_alias IN :edits "
-    "ORDER BY +entry_id LIMIT :cap) AS ae "
-    "UNION SELECT id FROM (SELECT id FROM entries WHERE norm_name < :k "
-    "ORDER BY norm_name DESC LIMIT :w) AS nb "
-    "UNION SELECT id FROM (SELECT id FROM entries WHERE norm_name >= :k "
-    "ORDER BY norm_name LIMIT :w) AS na "
-    "UNION SELECT entry_id FROM (SELECT entry_id FROM aliases WHERE norm_alias < :k "
-    "ORDER BY norm_alias DESC LIMIT :w) AS ab "
-    "UNION SELECT entry_id FROM (SELECT entry_id FROM aliases WHERE norm_alias >= :k "
-    "ORDER BY norm_alias LIMIT :w) AS aa) "
-    "SELECT 0 AS tag, e.id AS entry_id, e.name AS text, e.kind AS kind, e.norm_name AS key "
-    "FROM entries e WHERE e.id IN (SELECT id FROM pool) "
-    "UNION ALL SELECT 1, a.entry_id, a.alias, NULL, a.norm_alias FROM aliases a "
-    "WHERE a.entry_id IN (SELECT id FROM pool)"
+
+
+def _fuzzy_pool_sql(among_edits: str) -> str:
+    """:data:`_FUZZY_POOL_SQL` with ``among_edits`` the backend's test of a key against the
+    list ``:edits`` (:mod:`db.reads`). Run twice, at import."""
+    return (
+        "WITH pool(id) AS (SELECT id FROM (SELECT id FROM entries WHERE norm_name " + among_edits + " "
+        "ORDER BY +id LIMIT :cap) AS ne "
+        "UNION SELECT entry_id FROM (SELECT entry_id FROM aliases WHERE norm_alias " + among_edits + " "
+        "ORDER BY +entry_id LIMIT :cap) AS ae "
+        "UNION SELECT id FROM (SELECT id FROM entries WHERE norm_name < :k "
+        "ORDER BY norm_name DESC LIMIT :w) AS nb "
+        "UNION SELECT id FROM (SELECT id FROM entries WHERE norm_name >= :k "
+        "ORDER BY norm_name LIMIT :w) AS na "
+        "UNION SELECT entry_id FROM (SELECT entry_id FROM aliases WHERE norm_alias < :k "
+        "ORDER BY norm_alias DESC LIMIT :w) AS ab "
+        "UNION SELECT entry_id FROM (SELECT entry_id FROM aliases WHERE norm_alias >= :k "
+        "ORDER BY norm_alias LIMIT :w) AS aa) "
+        "SELECT 0 AS tag, e.id AS entry_id, e.name AS text, e.kind AS kind, e.norm_name AS key "
+        "FROM entries e WHERE e.id IN (SELECT id FROM pool) "
+        "UNION ALL SELECT 1, a.entry_id, a.alias, NULL, a.norm_alias FROM aliases a "
+        "WHERE a.entry_id IN (SELECT id FROM pool)"
+    )
+
+
+# The ~1,000 one-edit keys are one parameter (a JSON list on SQLite, an array on PostgreSQL):
+# the statement's text, and its prepared form, do not change with their number.
+_FUZZY_POOL_SQL = Spelled(
+    sqlite=_fuzzy_pool_sql("IN (SELECT value FROM json_each(:edits))"),
+    postgresql=_fuzzy_pool_sql("= ANY(CAST(:edits AS TEXT[]))"),
 )
 _FUZZY_WINDOW = 15
 _FUZZY_EDIT_CAP = 25
@@ -116,7 +134,7 @@ def _common_prefix(a: str, b: str) -> int:
     return n
 
 
-def _one_edit_keys(key: str, *, upto: int | None = None) -> TextList:
+def _one_edit_keys(key: str, *, upto: int | None = None) -> list[str]:
     """Keys one typo away from ``key``: a character deleted, two neighbours swapped, and (for
     keys up to :data:`_EDIT_FULL_MAX` characters) a letter or digit inserted or replaced.
 
@@ -138,9 +156,7 @@ def _one_edit_keys(key: str, *, upto: int | None = None) -> TextList:
                     out.add(head + ch + tail[1:])
     out.discard("")
     out.discard(key)
-    # One bound value on SQLite (TextList): the statement's text does not vary with the
-    # number of keys, so its prepared form is reused.
-    return TextList(sorted(out) or [key])
+    return sorted(out) or [key]
 
 
 def _candidate_rows(rows: Sequence[Row]) -> list[Candidate]:
@@ -233,9 +249,8 @@ async def name_candidates(session: Reads, text: str, *, settle: int = 0) -> _Nam
         exact_complete = prefix_complete = True
         shared: int | None = None
         if key:
-            sqlite = dialect_name(session) == "sqlite"
-            rows = await fetch_rows(
-                session,
+            sqlite = session.dialect == "sqlite"
+            rows = await session.rows(
                 _NAME_SCAN_NEIGHBOURS_SQL if sqlite else _NAME_SCAN_SQL,
                 {"k": key, "kend": key + KEY_END, "n": PREFIX_LIMIT},
             )
@@ -264,10 +279,9 @@ async def name_candidates(session: Reads, text: str, *, settle: int = 0) -> _Nam
         if hits_sql is not None:
             # SQLite: the word hits (tag 2) and the candidates among them that the scans did not
             # give, in one statement.
-            rows = await fetch_rows(
-                session,
+            rows = await session.rows(
                 _WORD_CANDIDATES_SQL,
-                {"q": hits_sql[1], "limit": PREFIX_LIMIT, "seen": json.dumps(sorted(seen))},
+                {"q": hits_sql[1], "limit": PREFIX_LIMIT, "seen": sorted(seen)},
             )
             found.word_hits = {r["entry_id"] for r in rows if r["tag"] == 2}
             found.cands = found.cands + _candidate_rows(rows)
@@ -284,7 +298,7 @@ async def name_candidates(session: Reads, text: str, *, settle: int = 0) -> _Nam
             found.word_hits = set(ids)
             extra = [i for i in ids if i not in seen]
             if extra:
-                rows = await fetch_rows(session, _CANDIDATES_SQL, {"ids": extra})
+                rows = await session.rows(_CANDIDATES_SQL, {"ids": extra})
                 found.cands = found.cands + _candidate_rows(rows)
         found.searched_words = True
     cache[("names", text)] = found
@@ -306,8 +320,7 @@ async def suggest_names(session: Reads, prefix: str, *, limit: int = 25) -> list
     """
     limit = max(0, min(limit, 25))
     if not norm_key(prefix):
-        names = await fetch_rows(
-            session,
+        names = await session.rows(
             "SELECT name FROM entries WHERE kind = 'model' ORDER BY norm_name LIMIT :n",
             {"n": limit},
         )
@@ -325,8 +338,7 @@ async def closest_names(session: Reads, name: str, *, limit: int = 5) -> list[st
     if not key:
         return []
     found = await name_candidates(session, name)
-    rows = await fetch_rows(
-        session,
+    rows = await session.rows(
         _FUZZY_POOL_SQL,
         {
             "edits": _one_edit_keys(key, upto=found.shared_prefix),

@@ -10,7 +10,7 @@ from bot.catalog.matching import FAMILY_PREFIXES, family_stem
 from bot.catalog.model import EntryHit
 from bot.catalog.queries.load import load
 from bot.catalog.queries.names import KEY_END, PREFIX_LIMIT, closest_names, name_candidates
-from db.fastread import Reads, Row, fetch_rows
+from db.reads import Reads, Row
 
 __all__ = ["model_answer", "model_page", "related"]
 
@@ -61,7 +61,7 @@ async def _related_ids(session: Reads, entry_id: int, name: str, *, limit: int) 
     for i, start in enumerate(starts):
         params[f"s{i}"], params[f"e{i}"] = start, start + KEY_END
     sql = _RELATED_SQL if starts else _SAME_PAPER_SQL
-    rows = await fetch_rows(session, sql, params)
+    rows = await session.rows(sql, params)
     same_paper = [r["id"] for r in sorted((r for r in rows if r["tag"] == 0), key=_newest_first)]
     family = [
         r["id"]

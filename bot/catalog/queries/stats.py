@@ -1,5 +1,5 @@
 """``/ptm stats`` and ``ptm-bot stats``: the catalog's counts by kind, section, year and topic, and
-the chart's numbers, read through :func:`db.fastread.fetch_rows` (so through ``db.read``: on a
+the chart's numbers, read through ``Reads.rows`` (:mod:`db.reads`) (so through ``db.read``: on a
 SQLite read thread with no ORM, or any session or plain connection).
 
 Each statement is a module-level constant; nothing here writes.
@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.catalog.chart_data import stats_chart_data
 from bot.catalog.model import EntryKind
-from db.fastread import Reads, fetch_rows
+from db.reads import Reads
 
 __all__ = ["CatalogStats", "catalog_stats", "stats"]
 
@@ -34,11 +34,11 @@ class CatalogStats:
 
 async def catalog_stats(conn: Reads) -> dict[str, Any]:
     """``{"total", "kinds", "sections", "years", "undated", "topics"}``: topics by count, then slug."""
-    kinds = {row["kind"]: int(row["n"]) for row in await fetch_rows(conn, _KINDS_SQL)}
-    sections = {row["section_key"]: int(row["n"]) for row in await fetch_rows(conn, _SECTIONS_SQL)}
-    years = {str(row["year"]): int(row["n"]) for row in await fetch_rows(conn, _YEARS_SQL)}
-    topics = {row["topic_slug"]: int(row["n"]) for row in await fetch_rows(conn, _TOPICS_SQL)}
-    (undated,) = await fetch_rows(conn, _UNDATED_SQL)
+    kinds = {row["kind"]: int(row["n"]) for row in await conn.rows(_KINDS_SQL)}
+    sections = {row["section_key"]: int(row["n"]) for row in await conn.rows(_SECTIONS_SQL)}
+    years = {str(row["year"]): int(row["n"]) for row in await conn.rows(_YEARS_SQL)}
+    topics = {row["topic_slug"]: int(row["n"]) for row in await conn.rows(_TOPICS_SQL)}
+    (undated,) = await conn.rows(_UNDATED_SQL)
     return {
         "total": sum(kinds.values()),
         "kinds": {kind.value: kinds.get(kind.value, 0) for kind in EntryKind},

@@ -46,6 +46,7 @@ async def set_topics(session: AsyncSession, entry_id: int, topics: Sequence[str]
 
     from bot.catalog import service as catalog
     from db import models as m
+    from db.reads import SessionReads
 
     slugs = list(dict.fromkeys(resolve_topic(t) for t in topics))
     row = await session.scalar(
@@ -66,4 +67,4 @@ async def set_topics(session: AsyncSession, entry_id: int, topics: Sequence[str]
         keep.append(link)
     row.topics = keep
     await session.flush()
-    return (await load(session, [entry_id]))[0]
+    return (await load(SessionReads(session), [entry_id]))[0]
