@@ -21,6 +21,7 @@ labels, link URL paths), as :func:`db.search.syntax.index_text` writes them; Pos
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -42,6 +43,10 @@ __all__ = ["READ_CACHE", "pg_search_ready", "reindex", "reindex_sync", "track_in
 _CHUNK = 500
 # A rebuild empties the table first (SQLite's FTS5 table and PostgreSQL's have the same name).
 _DELETE_ALL = text("DELETE FROM entry_search")
+# A step's old rows, before they are written again: the ids are one parameter (as the reads
+# bind a list, :mod:`db.reads`), JSON text on SQLite, an array on PostgreSQL.
+_FTS_DELETE = text("DELETE FROM entry_search WHERE rowid IN (SELECT value FROM json_each(:ids))")
+_PG_DELETE = text("DELETE FROM entry_search WHERE entry_id = ANY(CAST(:ids AS INTEGER[]))")
 _FTS_INSERT = text(
     "INSERT INTO entry_search (rowid, names, title, authors, org, body, kind) "
     "VALUES (:rowid, :names, :title, :authors, :org, :body, :kind)"
@@ -60,12 +65,6 @@ _PG_INSERT = text(
 def _url_words(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.path} {parts.fragment}".replace("/", " ")
-
-
-def _id_list(ids: Sequence[int]) -> str:
-    """``1,2,3``: a chunk of entry ids as the literal list the delete statements hold (ints
-    only, so nothing a user typed; bound parameters would change the statement sent)."""
-    return ",".join(str(int(i)) for i in ids)
 
 
 def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
@@ -172,9 +171,7 @@ def reindex_sync(conn: Connection, entry_ids: Sequence[int] | None = None) -> No
 
 def _write_fts_rows(conn: Connection, ids: Sequence[int], *, fresh: bool) -> None:
     if not fresh:
-        for chunk in _chunks(ids):
-            # The ids are written into the statement (ints only: see _id_list).
-            conn.execute(text(f"DELETE FROM entry_search WHERE rowid IN ({_id_list(chunk)})"))
+        conn.execute(_FTS_DELETE, {"ids": json.dumps([int(i) for i in ids])})
     docs = _documents(conn, ids)
     if docs:
         conn.execute(_FTS_INSERT, docs)
@@ -196,8 +193,7 @@ def pg_search_ready(conn: Connection) -> bool:
 
 def _write_pg_rows(conn: Connection, ids: Sequence[int], *, fresh: bool) -> None:
     if not fresh:
-        for chunk in _chunks(ids):
-            conn.execute(text(f"DELETE FROM entry_search WHERE entry_id IN ({_id_list(chunk)})"))
+        conn.execute(_PG_DELETE, {"ids": [int(i) for i in ids]})
     docs = _documents(conn, ids)
     if docs:
         conn.execute(

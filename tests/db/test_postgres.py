@@ -412,3 +412,9 @@ async def test_stats_and_the_metrics_snapshot_read_the_same_as_on_sqlite(pg, db)
     assert snapshot.candidates == {"pending": 1} and snapshot.feeds == {
         "https://rss.arxiv.org/rss/cs.CL": "failing"
     }
+
+
+async def test_a_reindex_on_postgres_replaces_the_rows_it_is_given(pg):
+    from tests.db.test_reads import test_a_reindex_replaces_the_rows_of_the_entries_it_is_given as same
+
+    await same(pg)  # the ids bound as one array: every old row goes, none is doubled

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog import queries
@@ -181,3 +181,18 @@ async def test_a_unit_of_works_reads_see_its_own_pending_writes(db):
         await add_omni(s)
         hits = await queries.find_model(SessionReads(s), "Omnivorous-XYZ", limit=1)
         assert hits and hits[0].entry.name == "Omnivorous-XYZ"
+
+
+async def test_a_reindex_replaces_the_rows_of_the_entries_it_is_given(db):
+    """The index's delete binds the ids as one parameter: every old row goes, none is doubled."""
+    async with db.begin() as s:
+        ids = list((await s.scalars(select(m.Entry.id))).all())
+        await s.execute(update(m.Entry).values(description="Quuxolite"))  # bulk: the listener does not see it
+        assert (await search.search(SessionReads(s), "Quuxolite"))[1] == 0
+        await search.reindex(s, ids)
+    assert (await db.read(search.search, "Quuxolite", limit=1))[1] == len(ids) > 100
+
+    async def index_rows(reads):
+        return (await reads.rows("SELECT count(*) AS n FROM entry_search"))[0]["n"]
+
+    assert await db.read(index_rows) == len(ids)
