@@ -1,6 +1,7 @@
 """The services behind the query commands (``/ptm model``, ``recent``, ``search`` ... and the CLI).
 
-Every function takes an open session and never commits. Results are :class:`EntryHit` (the
+Every read takes a :class:`db.reads.Reads` (run it with ``db.read(query, ...)``) and writes
+nothing; :func:`set_topics` alone writes, in its caller's unit of work. Results are :class:`EntryHit` (the
 entry's id and its domain :class:`~bot.catalog.model.Entry`, topics and aliases filled).
 
 The package by concern:
@@ -20,10 +21,10 @@ Performance design (targets at 100,000 entries: autocomplete and ``find_model`` 
 through indexed columns only and only a few candidates are ranked in Python
 (:mod:`bot.catalog.matching`); ``recent`` walks ``ix_entry_topics_topic_slug`` for a small topic
 and ``ix_entries_date_desc`` for a large one; surveys use ``ix_entries_kind_year_month``; full
-text goes through :func:`db.search.search`. Every read goes through
-``Reads.rows`` (:mod:`db.reads`; on a SQLite file the whole query is one trip to a read thread). There
-is no cache beyond the unit of work (``session.info``, dropped by any flush), so there is
-nothing to invalidate when the catalog changes.
+text goes through :func:`db.search.search`. Every statement goes through ``Reads.rows``
+(:mod:`db.reads`; on a SQLite file the whole query is one trip to a read thread). There is no
+cache beyond one read (``reads.info``; in a unit of work the session's, dropped by any flush),
+so there is nothing to invalidate when the catalog changes.
 """
 
 from __future__ import annotations

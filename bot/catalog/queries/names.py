@@ -5,8 +5,9 @@ norm_name < k || U+10FFFF`` (a prefix scan on ``ix_entries_norm_name`` /
 ``ix_aliases_norm_alias``), ``LIMIT``-ed, plus a word query on the search index's ``names``
 column; only those few candidates are ranked in Python (:mod:`bot.catalog.matching`). The name
 path is one statement for both prefix scans with their candidates, and the index's word search
-only when it can change the answer. The look-up is kept for the unit of work
-(``session.info``, dropped by any flush), so "did you mean" after a failed look-up reuses it.
+only when it can change the answer. The look-up is kept for the rest of the read
+(``reads.info``; in a unit of work the session's, dropped by any flush), so "did you mean" after
+a failed look-up reuses it.
 """
 
 from __future__ import annotations
