@@ -1,7 +1,10 @@
-"""Recording an import: every import (and revert, and the first fill) is a revision that keeps the
-catalog's export from just before it, and an import run."""
+"""Recording an import: every import (and revert, and the first fill) that changes the catalog is
+a revision that keeps the catalog's export from just before it, and an import run (one that
+changes nothing is neither: :func:`bot.catalog.actions.import_list` does not write it)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,8 +14,11 @@ from db import models as m
 __all__ = ["record_revision"]
 
 
-async def record_revision(session: AsyncSession, plan: Plan, *, action: str) -> m.CatalogRevision:
-    """Every import is a revision (with the export from before it) and an import run."""
+async def record_revision(
+    session: AsyncSession, plan: Plan, *, action: str, change: dict[str, Any] | None = None, note: str = ""
+) -> m.CatalogRevision:
+    """Every import is a revision (with the export from before it) and an import run; *change*
+    and *note*: what a revert undid besides the catalog's lines (``LaterWork.change``)."""
     report = plan.report
     session.add(
         m.ImportRun(
@@ -29,8 +35,11 @@ async def record_revision(session: AsyncSession, plan: Plan, *, action: str) -> 
         + (f", {len(report.overwritten)} overwritten" if report.overwritten else "")
         + (f", {len(report.deleted)} deleted" if report.deleted else "")
         + (", structure changed" if report.structure and report.structure_applied else "")
+        + (f"; {note}" if note else "")
     )
-    revision = m.CatalogRevision(action=action, source=plan.source, summary=summary, before=plan.before)
+    revision = m.CatalogRevision(
+        action=action, source=plan.source, summary=summary, before=plan.before, change=change
+    )
     session.add(revision)
     await session.flush()
     report.revision = revision.id
