@@ -272,7 +272,7 @@ async def import_list(
         if progress is not None:
             progress("reading", 0, 0)
         plan = importer.plan_text(state, text, source=source, options=options, extra=extra, refuse=refuse)
-        if dry_run or not plan.writes:
+        if dry_run or not plan.changes:
             return plan
 
         async def write(session: AsyncSession, plan: Plan = plan) -> None:
