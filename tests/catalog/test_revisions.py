@@ -95,7 +95,7 @@ def test_a_revert_names_the_later_work_refuses_without_force_and_reopens_approva
     code, out, err = run(capsys, "revert", str(rev2), "--db", db)
     assert code == 2
     assert err.count("\n") == 1 and "--force" in err and f"revision {rev2}" in err
-    assert f"also undoes 2 later revisions and 1 approval" in out
+    assert "also undoes 2 later revisions and 1 approval" in out
     assert f"{rev3}  " in out and f"{approval_rev}  " in out and "approve" in out
     assert f"approval of arXiv {paper} ('ApprovedNet')" in out
     assert export(db, capsys) == now
@@ -113,7 +113,9 @@ def test_a_revert_names_the_later_work_refuses_without_force_and_reopens_approva
     code, out, err = run(capsys, "revert", str(rev2), "--db", db, "--force")
     assert code == 0, err
     assert export(db, capsys) == original
-    assert query(db, "SELECT status, entry_id FROM suggestions WHERE arxiv_id = ?", paper) == [("pending", None)]
+    assert query(db, "SELECT status, entry_id FROM suggestions WHERE arxiv_id = ?", paper) == [
+        ("pending", None)
+    ]
     audit = query(
         db,
         "SELECT d.action, d.via, d.reason FROM review_decisions d JOIN suggestions s "
@@ -151,7 +153,10 @@ def test_moderators_changes_are_revisions_and_cannot_be_reverted_to(polled, caps
     edit = revisions[2]
     assert edit["change"]["field"] == "org" and edit["change"]["new"] == "Google Brain"
     assert edit["change"]["old"] == "Google/CMU" and "terminal via cli" in edit["summary"]
-    assert revisions[0]["change"]["lines"][0].startswith("2") and "HistoryNet" in revisions[0]["change"]["lines"][0]
+    assert (
+        revisions[0]["change"]["lines"][0].startswith("2")
+        and "HistoryNet" in revisions[0]["change"]["lines"][0]
+    )
     assert revisions[3]["change"]["arxiv_id"] == paper
     # The change only: no export stored per decision.
     assert query(db, "SELECT count(*) FROM catalog_revisions WHERE before IS NULL") == [(4,)]
@@ -191,7 +196,9 @@ def test_an_import_or_revert_that_changes_nothing_records_nothing(db_path, capsy
 def test_history_limit_below_one_is_refused(db_path, capsys, limit):
     code, out, err = run(capsys, "history", "--db", str(db_path), "--limit", limit)
     assert code == 2 and out == ""
-    assert err == f"ptm-bot: --limit must be at least 1 (it was {limit}); leave it out to list every revision\n"
+    assert (
+        err == f"ptm-bot: --limit must be at least 1 (it was {limit}); leave it out to list every revision\n"
+    )
 
 
 def test_an_import_into_a_catalog_file_deleted_meanwhile_is_refused(db_path, capsys, tmp_path, monkeypatch):
@@ -213,10 +220,10 @@ def test_a_revert_into_a_replaced_catalog_file_is_refused(db_path, capsys, tmp_p
     db = str(db_path)
     rev = import_revision(db, capsys, new_list(tmp_path, "SwapNet", "2101.00006"))
     copy = tmp_path / "copy.sqlite3"
+    copy.write_bytes(Path(db).read_bytes())
     real_apply = importer.apply_plan
 
     async def replace_then_apply(session, plan, **kwargs):
-        copy.write_bytes(Path(db).read_bytes())
         os.replace(copy, db)  # another file now has the catalog's name
         return await real_apply(session, plan, **kwargs)
 
