@@ -242,6 +242,8 @@ async def export(db: Database) -> str:
 # Run inside an import's write, before the plan is applied: what else the write records (a
 # revert's undone work) as (change, note), or refuses by raising.
 BeforeWrite = Callable[[AsyncSession, Plan], Awaitable[tuple[dict[str, Any] | None, str]]]
+# Run inside an import's write, after the plan is applied (a revert's approvals made again).
+AfterApply = Callable[[AsyncSession, Plan], Awaitable[None]]
 
 
 async def import_list(
@@ -257,6 +259,7 @@ async def import_list(
     action: str = "import",
     progress: Progress | None = None,
     before_write: BeforeWrite | None = None,
+    after_apply: AfterApply | None = None,
 ) -> Plan:
     """Read and plan in a short read transaction, then write in one short write transaction.
 
@@ -279,6 +282,8 @@ async def import_list(
             change, note = await before_write(session, plan) if before_write else (None, "")
             # apply_plan looked up at call time: tests replace it to inject a race.
             await importer.apply_plan(session, plan, progress=progress)
+            if after_apply is not None:
+                await after_apply(session, plan)
             await importer.record_revision(session, plan, action=action, change=change, note=note)
             db.check_same_file(action)
 
@@ -299,6 +304,11 @@ async def history(db: Database, *, limit: int | None = None) -> list[RevisionInf
             f"--limit must be at least 1 (it was {limit}); leave it out to list every revision"
         )
     return await db.run(lambda session: revisions.history_in(session, limit=limit))
+
+
+def _added_papers(plan: Plan) -> dict[str, str]:
+    """The papers a plan adds to the catalog: arXiv id -> the entry's name."""
+    return {e.arxiv_id: e.name for e, _ in plan.add if e.arxiv_id}
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,12 +335,15 @@ async def revert(
     found: list[LaterWork] = []
 
     async def settle(session: AsyncSession, plan: Plan) -> tuple[dict[str, Any] | None, str]:
-        later = await revisions.later_work(session, revision, plan.delete)
-        if later and not force:
+        later = await revisions.later_work(session, revision, plan.delete, _added_papers(plan))
+        if later.needs_force and not force:
             raise RevertRefused(later)
         await revisions.reopen(session, later, actor)
         found[:] = [later]
         return later.change(), (f"undid {later.headline()}" if later else "")
+
+    async def restore(session: AsyncSession, plan: Plan) -> None:
+        await revisions.restore(session, found[0], _added_papers(plan), actor)
 
     plan = await import_list(
         db,
@@ -342,10 +355,13 @@ async def revert(
         refuse=False,
         action="revert",
         before_write=settle,
+        after_apply=restore,
     )
     if not found:  # a dry run (what it would undo, read now), or nothing to change (nothing undone)
         found.append(
-            await db.run(lambda session: revisions.later_work(session, revision, plan.delete))
+            await db.run(
+                lambda session: revisions.later_work(session, revision, plan.delete, _added_papers(plan))
+            )
             if dry_run
             else LaterWork(revision)
         )

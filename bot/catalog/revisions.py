@@ -18,7 +18,7 @@ entry.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -37,6 +37,7 @@ __all__ = [
     "LaterWork",
     "NotRevertible",
     "ReopenedApproval",
+    "RestoredApproval",
     "RevertRefused",
     "RevisionInfo",
     "UnknownRevision",
@@ -44,6 +45,7 @@ __all__ = [
     "later_work",
     "record_change",
     "reopen",
+    "restore",
     "target",
 ]
 
@@ -92,15 +94,36 @@ class ReopenedApproval:
 
 
 @dataclass(frozen=True, slots=True)
+class RestoredApproval:
+    """An undo of an approval a revert undoes: the entry comes back, its suggestion is approved again."""
+
+    suggestion_id: int
+    arxiv_id: str
+    entry: str
+    # Undone after the revision (by a later revision); else by the revision itself (a revert that
+    # reopened it), which reverting it undoes as a matter of course.
+    later: bool = True
+
+    def line(self) -> str:
+        return f"  undo of the approval of arXiv {self.arxiv_id}: approved again, {self.entry!r} is back"
+
+
+@dataclass(frozen=True, slots=True)
 class LaterWork:
     """What reverting to before ``revision`` undoes besides that revision itself."""
 
     revision: int
     revisions: list[RevisionInfo] = field(default_factory=list)  # newest first
     approvals: list[ReopenedApproval] = field(default_factory=list)
+    undos: list[RestoredApproval] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.revisions or self.approvals)
+        return bool(self.revisions or self.approvals or self.undos)
+
+    @property
+    def needs_force(self) -> bool:
+        """Work recorded after the revision: a revert refuses to undo it without ``force``."""
+        return bool(self.revisions or self.approvals or any(u.later for u in self.undos))
 
     def headline(self) -> str:
         parts = []
@@ -110,7 +133,10 @@ class LaterWork:
         if self.approvals:
             n = len(self.approvals)
             parts.append(f"{n} approval{'s' * (n != 1)}")
-        return " and ".join(parts)
+        if self.undos:
+            n = len(self.undos)
+            parts.append(f"{n} undo{'s' * (n != 1)} of an approval")
+        return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
 
     def lines(self) -> list[str]:
         if not self:
@@ -120,6 +146,7 @@ class LaterWork:
             head,
             *(f"  {r.line().lstrip()}" for r in self.revisions),
             *(a.line() for a in self.approvals),
+            *(u.line() for u in self.undos),
         ]
 
     def change(self) -> dict[str, Any] | None:
@@ -129,6 +156,7 @@ class LaterWork:
         return {
             "undid_revisions": [r.id for r in self.revisions],
             "reopened": [a.arxiv_id for a in self.approvals],
+            "approved_again": [u.arxiv_id for u in self.undos],
         }
 
     def as_dict(self) -> dict[str, Any]:
@@ -137,6 +165,10 @@ class LaterWork:
             "approvals": [
                 {"suggestion_id": a.suggestion_id, "arxiv_id": a.arxiv_id, "entry": a.entry}
                 for a in self.approvals
+            ],
+            "undos": [
+                {"suggestion_id": u.suggestion_id, "arxiv_id": u.arxiv_id, "entry": u.entry}
+                for u in self.undos
             ],
         }
 
@@ -193,9 +225,13 @@ async def target(session: AsyncSession, revision: int) -> str:
     return str(before)
 
 
-async def later_work(session: AsyncSession, revision: int, deleted: Collection[int]) -> LaterWork:
-    """Every revision recorded after ``revision``, and every approved suggestion whose entry is in
-    ``deleted`` (the entries the revert's plan removes)."""
+async def later_work(
+    session: AsyncSession, revision: int, deleted: Collection[int], added: Mapping[str, str]
+) -> LaterWork:
+    """Every revision recorded after ``revision``; every approved suggestion whose entry is in
+    ``deleted`` (the entries the revert's plan removes); and every suggestion whose approval was
+    undone (its last decision an ``undo``, now pending) whose paper ``added`` brings back
+    (arXiv id -> the entry's name: the entries the plan adds)."""
     later = (
         await session.execute(
             select(*_COLUMNS).where(m.CatalogRevision.id > revision).order_by(m.CatalogRevision.id.desc())
@@ -211,7 +247,44 @@ async def later_work(session: AsyncSession, revision: int, deleted: Collection[i
             .order_by(m.Suggestion.id)
         )
         approvals = [ReopenedApproval(sid, aid, name) for sid, aid, eid, name in rows if eid in gone]
-    return LaterWork(revision, [RevisionInfo(*r) for r in later], approvals)
+    infos = [RevisionInfo(*r) for r in later]
+    return LaterWork(revision, infos, approvals, await _undone(session, added, _undone_later(infos)))
+
+
+def _undone_later(infos: list[RevisionInfo]) -> set[str]:
+    """The papers whose approval a later revision undid (an ``undo``, a revert that reopened it)."""
+    papers: set[str] = set()
+    for info in infos:
+        change = info.change or {}
+        if info.action == "undo" and change.get("arxiv_id"):
+            papers.add(str(change["arxiv_id"]))
+        elif info.action == "revert":
+            papers.update(str(a) for a in change.get("reopened", ()))
+    return papers
+
+
+async def _undone(session: AsyncSession, added: Mapping[str, str], later: set[str]) -> list[RestoredApproval]:
+    """Pending suggestions for papers the revert brings back whose last decision undid an approval."""
+    if not added:
+        return []
+    found: list[RestoredApproval] = []
+    pending = await session.execute(
+        select(m.Suggestion.id, m.Suggestion.arxiv_id)
+        .where(m.Suggestion.status == SuggestionStatus.PENDING)
+        .order_by(m.Suggestion.id)
+    )
+    for sid, arxiv_id in pending.all():
+        if arxiv_id not in added:
+            continue
+        last = await session.scalar(
+            select(m.ReviewDecision.action)
+            .where(m.ReviewDecision.suggestion_id == sid, m.ReviewDecision.action.in_(("approve", "undo")))
+            .order_by(m.ReviewDecision.id.desc())
+            .limit(1)
+        )
+        if last == "undo":
+            found.append(RestoredApproval(sid, arxiv_id, added[arxiv_id], arxiv_id in later))
+    return found
 
 
 async def reopen(
@@ -237,21 +310,65 @@ async def reopen(
             )
             .execution_options(synchronize_session=False)
         )
-        session.add(
-            m.ReviewDecision(
-                suggestion_id=approval.suggestion_id,
-                action="undo",
-                actor_id=actor.id,
-                actor_name=actor.name,
-                via=actor.via if actor.via in m.REVIEW_DOORS else "cli",
-                reason=reason,
-                at=now,
-            )
-        )
+        session.add(_audit(approval.suggestion_id, "undo", actor, reason, now))
     if later.approvals:
         log.info(
             "revert to before revision %d: %d approval(s) reopened", later.revision, len(later.approvals)
         )
+
+
+async def restore(
+    session: AsyncSession,
+    later: LaterWork,
+    added: Collection[str],
+    actor: Actor,
+    *,
+    now: datetime | None = None,
+) -> None:
+    """After a forced revert's write: the undone undos' suggestions approved again and linked to
+    their entries (audited), and approved suggestions left without an entry (a moderator removed
+    it after the revision) linked again to the entry the revert brought back (``added``: the
+    arXiv ids of the entries the plan adds)."""
+    now = now or datetime.now(UTC)
+    reason = f"reverted: the catalog went back to before revision {later.revision}"
+    for undo in later.undos:
+        entry_id = await _entry_of(session, undo.arxiv_id)
+        if entry_id is None:
+            continue
+        await session.execute(
+            update(m.Suggestion)
+            .where(m.Suggestion.id == undo.suggestion_id, m.Suggestion.status == SuggestionStatus.PENDING)
+            .values(status=SuggestionStatus.APPROVED, entry_id=entry_id, decided_by=actor.id, decided_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        session.add(_audit(undo.suggestion_id, "approve", actor, reason, now))
+    orphans = await session.execute(
+        select(m.Suggestion.id, m.Suggestion.arxiv_id).where(
+            m.Suggestion.status == SuggestionStatus.APPROVED, m.Suggestion.entry_id.is_(None)
+        )
+    )
+    for sid, arxiv_id in orphans.all():
+        entry_id = await _entry_of(session, arxiv_id) if arxiv_id in added else None
+        if entry_id is not None:
+            await session.execute(
+                update(m.Suggestion).where(m.Suggestion.id == sid).values(entry_id=entry_id)
+            )
+
+
+async def _entry_of(session: AsyncSession, arxiv_id: str) -> int | None:
+    return await session.scalar(select(m.Entry.id).where(m.Entry.arxiv_id == arxiv_id).limit(1))
+
+
+def _audit(suggestion_id: int, action: str, actor: Actor, reason: str, now: datetime) -> m.ReviewDecision:
+    return m.ReviewDecision(
+        suggestion_id=suggestion_id,
+        action=action,
+        actor_id=actor.id,
+        actor_name=actor.name,
+        via=actor.via if actor.via in m.REVIEW_DOORS else "cli",
+        reason=reason,
+        at=now,
+    )
 
 
 def actor_label(actor_name: str | None, actor_id: int | None, via: str) -> str:

@@ -126,9 +126,77 @@ def test_a_revert_names_the_later_work_refuses_without_force_and_reopens_approva
     assert f"before revision {rev2}" in audit[1][2]
     summary, change = query(db, "SELECT summary, change FROM catalog_revisions ORDER BY id DESC LIMIT 1")[0]
     assert "undid 2 later revisions and 1 approval" in summary
-    assert json.loads(change) == {"undid_revisions": [rev3, approval_rev], "reopened": [paper]}
+    assert json.loads(change) == {
+        "undid_revisions": [rev3, approval_rev],
+        "reopened": [paper],
+        "approved_again": [],
+    }
     # No orphan: the paper can be approved again.
     approve(db, capsys, paper, "ApprovedAgain")
+
+
+def test_reverting_a_forced_revert_approves_its_reopened_papers_again(polled, capsys, tmp_path):
+    db, paper, _ = polled
+    rev = import_revision(db, capsys, new_list(tmp_path, "RevNetE", "2101.00007"))
+    approve(db, capsys, paper, "BackNet")
+    approved = export(db, capsys)
+    code, _, err = run(capsys, "revert", str(rev), "--db", db, "--force")
+    assert code == 0, err
+    (forced,) = query(db, "SELECT max(id) FROM catalog_revisions")[0]
+    # The newest revision: no --force needed; the approval it undid is made again, linked.
+    code, out, err = run(capsys, "revert", str(forced), "--db", db)
+    assert code == 0, err
+    assert f"undo of the approval of arXiv {paper}: approved again, 'BackNet' is back" in out
+    assert export(db, capsys) == approved
+    ((status, entry),) = query(
+        db,
+        "SELECT s.status, e.name FROM suggestions s JOIN entries e ON e.id = s.entry_id WHERE s.arxiv_id = ?",
+        paper,
+    )
+    assert (status, entry) == ("approved", "BackNet")
+    audit = query(
+        db,
+        "SELECT d.action FROM review_decisions d JOIN suggestions s ON s.id = d.suggestion_id "
+        "WHERE s.arxiv_id = ? ORDER BY d.id",
+        paper,
+    )
+    assert audit == [("approve",), ("undo",), ("approve",)]
+
+
+def test_a_later_undo_of_an_approval_is_later_work_and_made_good(polled, capsys, tmp_path):
+    db, paper, _ = polled
+    approve(db, capsys, paper, "UndoLater")
+    with_it = export(db, capsys)
+    rev = import_revision(db, capsys, new_list(tmp_path, "RevNetF", "2101.00008"))
+    assert main(["ask", f"/ptm-admin undo {paper}", "--db", db]) == 0
+    code, out, err = run(capsys, "revert", str(rev), "--db", db)
+    assert code == 2 and "1 later revision and 1 undo of an approval" in err
+    assert f"undo of the approval of arXiv {paper}: approved again, 'UndoLater' is back" in out
+    code, out, err = run(capsys, "revert", str(rev), "--db", db, "--force")
+    assert code == 0, err
+    assert export(db, capsys) == with_it
+    assert query(db, "SELECT status FROM suggestions WHERE arxiv_id = ?", paper) == [("approved",)]
+    assert query(
+        db,
+        "SELECT count(*) FROM suggestions s JOIN entries e ON e.id = s.entry_id WHERE s.arxiv_id = ?",
+        paper,
+    ) == [(1,)]
+
+
+def test_an_approval_whose_entry_a_moderator_removed_is_linked_again_by_a_revert(polled, capsys, tmp_path):
+    db, paper, _ = polled
+    approve(db, capsys, paper, "RemovedNet")
+    rev = import_revision(db, capsys, new_list(tmp_path, "RevNetG", "2101.00009"))
+    assert main(["ask", "/ptm-admin remove RemovedNet", "--db", db]) == 0
+    assert query(db, "SELECT status, entry_id FROM suggestions WHERE arxiv_id = ?", paper) == [
+        ("approved", None)
+    ]
+    code, out, err = run(capsys, "revert", str(rev), "--db", db, "--force")
+    assert code == 0, err and "remove" in out
+    ((linked,),) = query(
+        db, "SELECT e.name FROM suggestions s JOIN entries e ON e.id = s.entry_id WHERE s.arxiv_id = ?", paper
+    )
+    assert linked == "RemovedNet"
 
 
 def test_the_latest_revision_reverts_without_force(polled, capsys, tmp_path):
