@@ -275,7 +275,14 @@ async def import_list(
         if progress is not None:
             progress("reading", 0, 0)
         plan = importer.plan_text(state, text, source=source, options=options, extra=extra, refuse=refuse)
-        if dry_run or not plan.changes:
+        if dry_run:
+            return plan
+        if not plan.changes:  # nothing to write: the run is recorded, no revision
+
+            async def record_run(session: AsyncSession, plan: Plan = plan) -> None:
+                importer.record_run(session, plan)
+
+            await db.run(record_run)
             return plan
 
         async def write(session: AsyncSession, plan: Plan = plan) -> None:

@@ -1,6 +1,6 @@
-"""Recording an import: every import (and revert, and the first fill) that changes the catalog is
-a revision that keeps the catalog's export from just before it, and an import run (one that
-changes nothing is neither: :func:`bot.catalog.actions.import_list` does not write it)."""
+"""Recording an import: every import (and revert, and the first fill) is an import run; one that
+changes the catalog is also a revision that keeps the catalog's export from just before it (one
+that changes nothing is not: :func:`bot.catalog.actions.import_list` writes only its run)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.catalog.importing.plan import Plan
 from db import models as m
 
-__all__ = ["record_revision"]
+__all__ = ["record_revision", "record_run"]
 
 
-async def record_revision(
-    session: AsyncSession, plan: Plan, *, action: str, change: dict[str, Any] | None = None, note: str = ""
-) -> m.CatalogRevision:
-    """Every import is a revision (with the export from before it) and an import run; *change*
-    and *note*: what a revert undid besides the catalog's lines (``LaterWork.change``)."""
+def record_run(session: AsyncSession, plan: Plan) -> None:
+    """The import run (``import_runs``): every import, whether it changed anything or not."""
     report = plan.report
     session.add(
         m.ImportRun(
@@ -29,6 +26,15 @@ async def record_revision(
             problems=len(report.problems),
         )
     )
+
+
+async def record_revision(
+    session: AsyncSession, plan: Plan, *, action: str, change: dict[str, Any] | None = None, note: str = ""
+) -> m.CatalogRevision:
+    """An import that changes the catalog: its run and a revision (with the export from before
+    it); *change* and *note*: what a revert undid besides the catalog's lines (``LaterWork.change``)."""
+    report = plan.report
+    record_run(session, plan)
     summary = (
         f"{len(report.added)} added, {len(report.updated)} updated, {report.unchanged} unchanged, "
         f"{len(report.conflicts)} conflicts"
