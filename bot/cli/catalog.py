@@ -74,7 +74,7 @@ def _print_plan(args: argparse.Namespace, plan: Any, *, dry_run: bool) -> None:
         print(line)
     if dry_run:
         print("dry run: nothing was written")
-    elif not plan.changes:
+    elif not plan.changes and not args.quiet:
         print("nothing changed: no revision recorded")
     elif report.revision is not None and not args.quiet:
         print(f"recorded as revision {report.revision} ('ptm-bot revert {report.revision}' undoes it)")

@@ -113,7 +113,8 @@ def _add_import(add: AddCommand) -> None:
         "catalog, see 'init --empty', takes the file's structure). A file that is not a list of this kind "
         "(binary, no section, mostly unreadable) is refused (exit 2); UTF-16/32 with a byte-order mark is read. "
         "Every import that changes the catalog is recorded as a revision ('nothing changed' otherwise): "
-        "'ptm-bot history' lists them, 'ptm-bot revert REV' undoes one.",
+        "'ptm-bot history' lists them, 'ptm-bot revert REV' undoes one. If the catalog file is deleted or "
+        "replaced while the import runs, nothing is written (exit 2).",
     )
     p.add_argument("path", metavar="PATH", help="the list's markdown file")
     p.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
@@ -155,8 +156,10 @@ def _add_revisions(add: AddCommand) -> None:
         "fill in 'ptm-bot history'): its export becomes byte for byte what it was. Everything recorded after "
         "REV is undone with it: the revert lists those later revisions and the approvals whose entries it "
         "removes, and refuses (exit 2) unless --force is given; a forced revert sends those approvals back to "
-        "pending (audited). A revert that changes nothing records nothing. The revert is itself a revision, "
-        "so it can be reverted too.",
+        "pending (audited), and approves again a paper whose approval was undone after REV if it brings its "
+        "entry back. A moderator's change (approve, undo, edit, remove, tag) has no export to go back to: "
+        "undo it where it was made. A revert that changes nothing records nothing. The revert is itself a "
+        "revision, so it can be reverted too.",
     )
     p.add_argument("revision", metavar="REV", type=int, help="the revision number")
     p.add_argument(
