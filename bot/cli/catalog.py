@@ -76,6 +76,8 @@ def _print_plan(args: argparse.Namespace, plan: Any, *, dry_run: bool) -> None:
         print(line)
     if dry_run:
         print("dry run: nothing was written")
+    elif not plan.changes and not args.quiet:
+        print("nothing changed: no revision recorded")
     elif report.revision is not None and not args.quiet:
         print(f"recorded as revision {report.revision} ('ptm-bot revert {report.revision}' undoes it)")
 
@@ -119,6 +121,10 @@ async def cmd_import(args: argparse.Namespace, config: Config) -> int:
 async def cmd_history(args: argparse.Namespace, config: Config) -> int:
     from bot.catalog import actions
 
+    if args.limit is not None and args.limit < 1:  # refused before the database is opened
+        raise CLIError(
+            f"--limit must be at least 1 (it was {args.limit}); leave it out to list every revision"
+        )
     db = await open_catalog(config)
     try:
         rows = await actions.history(db, limit=args.limit)
@@ -128,7 +134,7 @@ async def cmd_history(args: argparse.Namespace, config: Config) -> int:
         print(json.dumps({"revisions": [r.as_dict() for r in rows]}, ensure_ascii=False, indent=2))
         return 0
     for r in rows:
-        print(f"{r.id:>5}  {r.at:%Y-%m-%d %H:%M:%S}  {r.action:<6}  {r.source}: {r.summary}")
+        print(r.line())
     if not rows:
         print("no revisions yet")
     return 0
@@ -140,12 +146,23 @@ async def cmd_revert(args: argparse.Namespace, config: Config) -> int:
 
     db = await open_catalog(config)
     try:
-        plan = await actions.revert(db, args.revision, TERMINAL, dry_run=args.dry_run)
+        done = await actions.revert(db, args.revision, TERMINAL, dry_run=args.dry_run, force=args.force)
     except actions.UnknownRevision:
         raise CLIError(f"no revision {args.revision} ('ptm-bot history' lists them)") from None
+    except actions.RevertRefused as exc:
+        if not args.json:  # what it would undo, then the one line of the refusal (stderr)
+            print("\n".join(exc.later.lines()))
+        raise CLIError(str(exc)) from None
     finally:
         await db.close()
-    _print_plan(args, plan, dry_run=args.dry_run)
+    if args.json:
+        report = {**done.plan.report.as_dict(), "dry_run": args.dry_run, "undoes": done.later.as_dict()}
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 0
+    if not args.quiet:
+        for line in done.later.lines():
+            print(line)
+    _print_plan(args, done.plan, dry_run=args.dry_run)
     return 0
 
 

@@ -112,7 +112,9 @@ def _add_import(add: AddCommand) -> None:
         "sections, a new title and section intros are reported and made only with --allow-structure (an empty "
         "catalog, see 'init --empty', takes the file's structure). A file that is not a list of this kind "
         "(binary, no section, mostly unreadable) is refused (exit 2); UTF-16/32 with a byte-order mark is read. "
-        "Every import is recorded as a revision: 'ptm-bot history' lists them, 'ptm-bot revert REV' undoes one.",
+        "Every import that changes the catalog is recorded as a revision ('nothing changed' otherwise): "
+        "'ptm-bot history' lists them, 'ptm-bot revert REV' undoes one. If the catalog file is deleted or "
+        "replaced while the import runs, nothing is written (exit 2).",
     )
     p.add_argument("path", metavar="PATH", help="the list's markdown file")
     p.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
@@ -135,19 +137,37 @@ def _add_import(add: AddCommand) -> None:
 
 def _add_revisions(add: AddCommand) -> None:
     """``history`` and ``revert``: the catalog's revisions."""
-    p = add("history", "list the catalog's revisions (every import and revert), newest first", cmd_history)
-    p.add_argument("--limit", type=int, metavar="N", help="show the newest N only")
+    p = add(
+        "history",
+        "list the catalog's revisions (imports, reverts, approvals, moderators' edits), newest first",
+        cmd_history,
+        description="List the catalog's revisions, newest first: every import and revert that changed the "
+        "catalog (with its export from before, so 'ptm-bot revert REV' can go back), and every moderator's "
+        "change (an approval, its undo, an edit, a removal, new topics: the change only).",
+    )
+    p.add_argument("--limit", type=int, metavar="N", help="show the newest N only (N at least 1)")
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = add(
         "revert",
         "bring the catalog back to its state before a revision",
         cmd_revert,
-        description="Bring the catalog back to its state before revision REV ('ptm-bot history'): its export "
-        "becomes byte for byte what it was. The revert is itself a revision, so it can be reverted too.",
+        description="Bring the catalog back to its state before revision REV (an import, revert or first "
+        "fill in 'ptm-bot history'): its export becomes byte for byte what it was. Everything recorded after "
+        "REV is undone with it: the revert lists those later revisions and the approvals whose entries it "
+        "removes, and refuses (exit 2) unless --force is given; a forced revert sends those approvals back to "
+        "pending (audited), and approves again a paper whose approval was undone after REV if it brings its "
+        "entry back. A moderator's change (approve, undo, edit, remove, tag) has no export to go back to: "
+        "undo it where it was made. A revert that changes nothing records nothing. The revert is itself a "
+        "revision, so it can be reverted too.",
     )
     p.add_argument("revision", metavar="REV", type=int, help="the revision number")
-    p.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+    p.add_argument(
+        "--force", action="store_true", help="also undo the later revisions and approvals it lists"
+    )
+    p.add_argument(
+        "--dry-run", action="store_true", help="list what would change and what it would undo; write nothing"
+    )
     p.add_argument("--diff", action="store_true", help="print the unified diff of the export")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("-q", "--quiet", action="store_true", help="print the summary line only")
