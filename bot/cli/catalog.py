@@ -15,6 +15,7 @@ from typing import Any
 from bot.cli.errors import CLIError
 from bot.cli.opening import open_catalog, open_for_dry_run
 from bot.config import Config
+from bot.redact import redact
 
 __all__ = ["cmd_export", "cmd_history", "cmd_import", "cmd_init", "cmd_revert", "cmd_stats"]
 
@@ -32,7 +33,7 @@ async def cmd_init(args: argparse.Namespace, config: Config) -> int:
         await db.close()
     k = stats["kinds"]
     print(
-        f"catalog ready at {config.database.url}: {k['survey']} surveys, {k['model']} models, "
+        f"catalog ready at {redact(config.database.url)}: {k['survey']} surveys, {k['model']} models, "
         f"{k['resource']} resources"
     )
     return 0

@@ -6,11 +6,11 @@ import argparse
 import dataclasses
 import json
 import os
-import re
 from typing import Any
 
 from bot.config import Config, discord_token
 from bot.config.env import env_name
+from bot.redact import redact
 
 __all__ = ["COMMANDS", "effective_settings", "render_config"]
 
@@ -44,13 +44,12 @@ async def cmd_health(args: argparse.Namespace, config: Config) -> int:
 # --- config show ----------------------------------------------------------------------------------
 
 _TABLE_NAMES = ("discord", "database", "feeds", "schedule", "relevance", "logging", "metrics", "publish")
-_PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:)[^@]*(@)")
 
 
 def _mask(key: str, value: Any) -> Any:
-    """Secrets never reach the output: a password in a URL becomes ``***``."""
-    if isinstance(value, str) and "://" in value:
-        return _PASSWORD_IN_URL.sub(r"\1***\2", value)
+    """Secrets never reach the output: a password or token in a URL becomes ``***`` (bot.redact)."""
+    if isinstance(value, str):
+        return redact(value)
     return value
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from bot.config import Config
+from bot.redact import redact
 
 __all__ = ["POLL_GRACE", "Check", "HealthReport", "check_health", "last_due_poll"]
 
@@ -59,7 +60,9 @@ class HealthReport:
         return [f"{check.name}: {check.detail}" for check in self.checks if not check.ok]
 
     def add(self, name: str, ok: bool, detail: str, **data: Any) -> Check:
-        check = Check(name, ok, detail, data)
+        """One check; its name, detail and text data redacted (a feed's URL may carry a token)."""
+        data = {k: redact(v) if isinstance(v, str) else v for k, v in data.items()}
+        check = Check(redact(name), ok, redact(detail), data)
         self.checks.append(check)
         return check
 

@@ -26,6 +26,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from sqlalchemy import func, select
 
 from bot.config import listen_address
+from bot.redact import redact
 
 __all__ = ["REFRESH_SECONDS", "Metrics", "start_metrics"]
 
@@ -76,7 +77,7 @@ class _DatabaseCollector:
         )
         for url, state in sorted(snap.feeds.items()):
             for candidate in _FEED_STATES:
-                health.add_metric([url, candidate], 1 if state == candidate else 0)
+                health.add_metric([redact(url), candidate], 1 if state == candidate else 0)
         yield health
 
 

@@ -34,6 +34,7 @@ from typing import Any
 
 from bot.config import Config, PublishConfig
 from bot.errors import UserFacingError
+from bot.redact import redact
 
 __all__ = ["ListChanges", "PublishError", "PublishResult", "diff_lists", "publish", "render_publish_result"]
 
@@ -48,7 +49,11 @@ _NAMES_IN_SUBJECT = 3
 
 
 class PublishError(UserFacingError):
-    """Publishing failed; the message is one line saying why and that nothing was lost."""
+    """Publishing failed; the message is one line saying why and that nothing was lost (redacted: the
+    repository's URL, or what git or GitHub said, may carry a token)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(redact(message))
 
 
 @dataclass(slots=True)
@@ -91,6 +96,9 @@ class PublishResult:
     changes: ListChanges
     pull_request: str | None = None
     dry_run: bool = False
+
+    def __post_init__(self) -> None:
+        self.repository = redact(self.repository)  # what is shown: never the URL's credentials
 
     def line(self) -> str:
         if self.branch is None:
@@ -389,7 +397,9 @@ async def publish(
     result = PublishResult(settings.repository, done.branch, done.commit, changes, dry_run=dry_run)
     if done.branch is None or dry_run:
         return result
-    log.info("published the list to %s on branch %s (%s)", settings.repository, branch, changes.summary())
+    log.info(
+        "published the list to %s on branch %s (%s)", redact(settings.repository), branch, changes.summary()
+    )
     async with db.begin() as session:
         await session.merge(m.Meta(key=META_LAST_EXPORT, value=export))
         await session.merge(m.Meta(key=META_LAST_BRANCH, value=branch))
