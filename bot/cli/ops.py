@@ -179,7 +179,8 @@ def _configure_publish(p: argparse.ArgumentParser) -> None:
         "Commit the catalog's export to the list's git repository (publish.repository: a local path or a "
         "remote) on a new branch, with a message naming the entries added and changed since the last "
         "publish, and push that branch (never with force); with publish.github_repo also open a pull "
-        "request. A conflict (the list was edited in the repository since the last publish) or a rejected "
+        "request, or, while the bot's pull request is open, commit on its branch and update it. Nothing to "
+        "publish (exit 0, nothing pushed) when the export is the one published last time. A conflict (the list was edited in the repository since the last publish) or a rejected "
         "push is reported in one line, exit status 1, and nothing is changed."
     )
     p.add_argument("--repository", metavar="PATH_OR_URL", help="publish here instead of publish.repository")

@@ -106,6 +106,8 @@ async def test_no_secret_in_any_output_or_log(
             (["publish", "--repository", unreachable, "-v", *db], 1),  # cannot clone
             (["ask", *db, "/ptm-admin edit BERT org Google Research"], 0),
             (["publish", "--branch", "two", "-v", *pr], 1),  # pushed; the pull request refused
+            (["ask", *db, "/ptm-admin edit BERT org Google"], 0),
+            (["publish", "-v", *pr], 1),  # the bot's open pull request cannot be looked up
             (["poll", "-v", *db], None),
             (["feeds", *db], 0),
             (["feeds", "--json", *db], 0),
@@ -137,7 +139,12 @@ async def test_no_secret_in_any_output_or_log(
     # ... and the lines still say what they should, with the secret masked.
     assert "to https://x-access-token:***@git.example.invalid/org/list.git on branch one" in everything
     assert (
-        "branch two was pushed, but GitHub refused the pull request: 401 Bad credentials: ***" in everything
+        "branch two was pushed, but no pull request was opened: GitHub refused the request: 401 Bad credentials: ***"
+        in everything
+    )
+    assert (
+        "looking for the bot's open pull request failed; GitHub refused the request: 401 Bad credentials: ***"
+        in everything
     )
     assert "cannot clone branch main of https://x-access-token:***@127.0.0.1:9/org/none.git" in everything
     assert "api_key=***" in everything and "reader:***@127.0.0.1" in everything
