@@ -22,16 +22,25 @@ def _configure_health(p: argparse.ArgumentParser) -> None:
     p.description = (
         "Check the deployment: the database answers and is at the newest migration, catalog counts, the "
         "last successful arXiv poll against the schedule, each configured feed's health, a running bot "
-        "holding the poller lock, a review channel configured. Changes nothing. Exit status 0 when healthy, 1 when not (one line per problem): "
-        "usable as a container or monitoring health check."
+        "holding the poller lock, a review channel configured. Changes nothing. Exit status 0 when healthy, 1 when not (one line per problem; "
+        "a damaged or unreadable database is a problem line too, with --json as well): usable as a container or monitoring health "
+        "check. Times are shown in UTC, the schedule's own zone beside them."
     )
     p.add_argument("--json", action="store_true", help='print {"healthy", "problems", "checks"} as JSON')
 
 
 async def cmd_health(args: argparse.Namespace, config: Config) -> int:
-    from bot.ops.health import check_health
+    from bot.ops.health import HealthReport, check_health
 
-    report = await check_health(config)
+    try:
+        report = await check_health(config)
+    except Exception as exc:  # health answers 0 or 1, never 2: whatever broke is the problem line
+        report = HealthReport()
+        report.add(
+            "health",
+            False,
+            f"cannot check: {str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__}",
+        )
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
     else:
