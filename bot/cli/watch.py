@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from bot.cli.cells import cells, fit, pad
 from bot.config import Config
 from bot.redact import redact
 
@@ -115,15 +116,13 @@ def render_candidates_table(candidates: Sequence[Candidate]) -> str:
     if not candidates:
         return "no papers"
     rows = sorted(candidates, key=lambda c: (-c.score, c.arxiv_id))
-    name_w = min(24, max(4, *(len(c.name) for c in rows)))
-    lines = [f"{'score':>5}  {'status':<11}  {'suggest':<7}  {'id':<12}  {'name':<{name_w}}  title"]
+    name_w = min(24, max(4, *(cells(c.name) for c in rows)))  # terminal cells: CJK is two
+    lines = [f"{'score':>5}  {'status':<11}  {'suggest':<7}  {'id':<12}  {pad('name', name_w)}  title"]
     for c in rows:
-        title = c.title if len(c.title) <= _TITLE_WIDTH else c.title[: _TITLE_WIDTH - 1] + "…"
-        name = c.name if len(c.name) <= name_w else c.name[: name_w - 1] + "…"
+        title = fit(c.title, _TITLE_WIDTH)
+        name = pad(fit(c.name, name_w), name_w)
         suggest = (c.placement or "yes") if c.suggest else ("(cap)" if c.why_not else "-")
-        lines.append(
-            f"{c.score:5.2f}  {c.status:<11}  {suggest:<7}  {c.arxiv_id:<12}  {name:<{name_w}}  {title}"
-        )
+        lines.append(f"{c.score:5.2f}  {c.status:<11}  {suggest:<7}  {c.arxiv_id:<12}  {name}  {title}")
     return "\n".join(lines)
 
 

@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable
 from bot.catalog import queries
 from bot.catalog import service as catalog
 from bot.catalog.chart_data import stats_chart_data
-from bot.catalog.topics import TOPICS, parse_topic
+from bot.catalog.topics import TOPICS, parse_topic, topic_hint
 from bot.commands import reads
 from bot.commands.reads import MAX_QUERY, PER_PAGE, clean_text
 from bot.database import Database
@@ -109,7 +109,8 @@ def _topic(topic: str) -> tuple[str, str]:
     slug = parse_topic(clean_text(topic, "topic"))
     if slug is None:
         known = ", ".join(sorted(TOPICS))
-        raise UserFacingError(f"Unknown topic **{safe(topic[:60])}**. Topics: {known}.")
+        hint = topic_hint(topic[:60])
+        raise UserFacingError(f"Unknown topic **{safe(topic[:60])}**{hint}. Topics: {known}.")
     return slug, TOPICS[slug].label
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.actor import Actor
 from bot.catalog.arxiv_ids import normalise_arxiv_id
-from bot.catalog.topics import parse_topic
+from bot.catalog.topics import parse_topic, topic_hint
 from bot.database import Database
 from bot.relevance.propose import propose_kind, propose_name, propose_topics
 from bot.review import service as review
@@ -316,7 +316,8 @@ def parse_topics(text: str) -> list[str]:
         elif slug not in slugs:
             slugs.append(slug)
     if unknown:
-        raise ReviewError(f"unknown topic(s): {', '.join(unknown)} (see /ptm recent for the topics)")
+        hints = "".join(topic_hint(part) for part in unknown[:1])
+        raise ReviewError(f"unknown topic(s): {', '.join(unknown)}{hints} (see /ptm recent for the topics)")
     return slugs
 
 
