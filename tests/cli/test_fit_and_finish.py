@@ -111,3 +111,17 @@ def test_table_columns_align_by_display_cells(capsys, db_path) -> None:
         at = header.index(column)  # the header is ASCII: characters are cells
         for line in lines[1:]:
             assert line[at - 2 : at] == [" ", " "] and line[at] not in (" ", ""), ("".join(line), column)
+
+
+def test_admin_feeds_runs_offline(capsys, db_path) -> None:
+    code, out, err = run(capsys, db_path, "ask", "/ptm-admin feeds")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0] == "No feed has been polled yet."
+
+
+def test_readme_setup_says_how_moderators_see_ptm_admin() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    setup = readme[readme.index("## In Discord") : readme.index("| command | who |")]
+    assert "Server Settings → Integrations" in setup and "Manage Server" in setup and "/ptm-admin" in setup
