@@ -81,6 +81,18 @@ async def model_names(db: Database, current: str) -> list[str]:
     return list(dict.fromkeys(names))[:AUTOCOMPLETE_LIMIT]
 
 
+async def org_names(db: Database, current: str) -> list[str]:
+    """Autocomplete for ``/ptm org``: the catalog's organisations matching *current*, at most 25."""
+    return await db.read(queries.org_names, " ".join(current.split())[:MAX_QUERY], limit=AUTOCOMPLETE_LIMIT)
+
+
+async def author_names(db: Database, current: str) -> list[str]:
+    """Autocomplete for ``/ptm author``: the catalog's authors matching *current*, at most 25."""
+    return await db.read(
+        queries.author_names, " ".join(current.split())[:MAX_QUERY], limit=AUTOCOMPLETE_LIMIT
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # /ptm recent
 
