@@ -12,7 +12,7 @@ from bot.config import Config, discord_token
 from bot.config.env import env_name
 from bot.redact import redact
 
-__all__ = ["COMMANDS", "effective_settings", "render_config"]
+__all__ = ["COMMANDS", "effective_settings", "example_config", "render_config"]
 
 
 # --- health -------------------------------------------------------------------------------------
@@ -143,7 +143,13 @@ def _configure_config(p: argparse.ArgumentParser) -> None:
         "Show the effective configuration: every key with its value and where it came from (default, the "
         "file, or the environment variable PTM_BOT_<SECTION>_<KEY>); secrets are masked."
     )
-    sub = p.add_subparsers(dest="config_command", metavar="{show}", required=True)
+    sub = p.add_subparsers(dest="config_command", metavar="{show,example}", required=True)
+    sub.add_parser(
+        "example",
+        help="print the documented example config (every key, its default and what it does)",
+        description="Print config.example.toml, shipped with the package: 'ptm-bot config example > "
+        "config.toml' starts a config file. Every key is documented there; the defaults need no file.",
+    )
     show = sub.add_parser("show", help="print the effective configuration and each value's origin")
     show.add_argument("--json", action="store_true", help="print JSON")
     group = show.add_argument_group("common options")
@@ -151,7 +157,17 @@ def _configure_config(p: argparse.ArgumentParser) -> None:
     group.add_argument("--db", metavar="PATH_OR_URL", default=argparse.SUPPRESS, help="database file or URL")
 
 
+def example_config() -> str:
+    """The documented example config, as shipped in the package (``bot/data/config.example.toml``)."""
+    from importlib.resources import files
+
+    return files("bot").joinpath("data", "config.example.toml").read_text(encoding="utf-8")
+
+
 async def cmd_config(args: argparse.Namespace, config: Config) -> int:
+    if args.config_command == "example":
+        print(example_config(), end="")
+        return 0
     if args.json:
         payload = {
             "source": str(config.source) if config.source is not None else None,
