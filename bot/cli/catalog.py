@@ -193,7 +193,7 @@ async def cmd_stats(args: argparse.Namespace, config: Config) -> int:
         from bot.cli.outfile import write_output
         from bot.present.charts import render_chart_png
 
-        write_output(args.chart, await render_chart_png(chart_data, fmt))
+        write_output(args.chart, await render_chart_png(chart_data, fmt, undated=stats["undated"]))
     if args.json:
         print(json.dumps(stats, ensure_ascii=False, indent=2))
     else:

@@ -201,7 +201,7 @@ async def stats(db: Database, *, chart: bool = True) -> MessagePayload:
     async with db.sessions() as session:
         numbers = await catalog.catalog_stats(session)
         data = await stats_chart_data(session) if chart else None
-    png = await _chart(data) if data is not None else None
+    png = await _chart(data, undated=int(numbers.get("undated", 0))) if data is not None else None
     return render.render_stats(numbers, chart=png)
 
 
@@ -211,11 +211,11 @@ _CHARTS: OrderedDict[str, bytes] = OrderedDict()
 CHARTS_KEPT = 4
 
 
-async def _chart(data: dict[int, dict[str, int]]) -> bytes:
-    key = json.dumps(data, sort_keys=True)
+async def _chart(data: dict[int, dict[str, int]], *, undated: int = 0) -> bytes:
+    key = json.dumps([data, undated], sort_keys=True)
     png = _CHARTS.get(key)
     if png is None:
-        png = await render_chart_png(data)
+        png = await render_chart_png(data, undated=undated)
         _CHARTS[key] = png
         while len(_CHARTS) > CHARTS_KEPT:
             _CHARTS.popitem(last=False)

@@ -215,8 +215,8 @@ class _Reader:
         half = len(lines) // 2
         if half and len(lines) % 2 == 0 and lines[:half] == lines[half:]:
             lineno, line = self.block[half]
-            first = self.block[0][0]
-            self.problems.append(ParseProblem(lineno, line, f"the same lines as line {first} on; read once"))
+            start = self.block[0][0]
+            self.problems.append(ParseProblem(lineno, line, f"the same lines as line {start} on; read once"))
             del self.block[half:]
             lines = lines[:half]
         key = "\n".join(lines)
