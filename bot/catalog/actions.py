@@ -37,6 +37,7 @@ from bot.catalog.revisions import (
 )
 from bot.database import Database
 from bot.errors import UserFacingError
+from bot.suggest import did_you_mean
 from db import models as m
 from db.normalize import norm_key
 
@@ -129,7 +130,8 @@ async def edit(db: Database, name: str, field: str, value: str, actor: Actor) ->
     """Change one field (one of :data:`EDITABLE`) of the entry called ``name``; returns the
     entry's name after the change."""
     if field not in EDITABLE:
-        raise UserFacingError(f"Unknown field {field!r}; one of: {', '.join(EDITABLE)}.")
+        hint = did_you_mean(field, EDITABLE, quote=True)
+        raise UserFacingError(f"Unknown field {field!r}{hint}; one of: {', '.join(EDITABLE)}.")
     value = value.strip()
 
     async def work(session: AsyncSession) -> str:

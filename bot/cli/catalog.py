@@ -16,6 +16,7 @@ from typing import Any
 from bot.cli.errors import CLIError
 from bot.cli.opening import open_catalog, open_for_dry_run
 from bot.config import Config
+from bot.redact import redact
 
 __all__ = ["cmd_export", "cmd_history", "cmd_import", "cmd_init", "cmd_revert", "cmd_stats"]
 
@@ -34,7 +35,7 @@ async def cmd_init(args: argparse.Namespace, config: Config) -> int:
         await db.close()
     k = stats["kinds"]
     print(
-        f"catalog ready at {config.database.url}: {k['survey']} surveys, {k['model']} models, "
+        f"catalog ready at {redact(config.database.url)}: {k['survey']} surveys, {k['model']} models, "
         f"{k['resource']} resources"
     )
     return 0
@@ -206,7 +207,7 @@ async def cmd_stats(args: argparse.Namespace, config: Config) -> int:
         from bot.cli.outfile import write_output
         from bot.present.charts import render_chart_png
 
-        write_output(args.chart, await render_chart_png(chart_data, fmt))
+        write_output(args.chart, await render_chart_png(chart_data, fmt, undated=stats["undated"]))
     if args.json:
         print(json.dumps(stats, ensure_ascii=False, indent=2))
     else:

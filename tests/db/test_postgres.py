@@ -375,7 +375,8 @@ async def test_search_over_the_rank_cap_on_postgres_ranks_the_same_newest_hits(p
     pages = {}
     for name, database in (("postgresql", pg), ("sqlite", db)):
         hits, total = await database.read(queries.search_entries, "bert", limit=20)
-        assert isinstance(total, AtLeast) and total == 12 and len(hits) == 12, name
+        # the 12 newest hits, and before them the named ones the cap left out (issue 21)
+        assert isinstance(total, AtLeast) and total == 12 and 12 <= len(hits) <= 20, name
         pages[name] = {h.entry.name for h in hits}
     assert pages["postgresql"] == pages["sqlite"]
 
