@@ -36,11 +36,15 @@ def _log_sigmoid(z: np.ndarray) -> np.ndarray:
     return -np.logaddexp(0.0, -z)
 
 
-def _oof_factors(items: list[t.Item], l2: float, cfg: t.TrainConfig, pull: float) -> tuple[np.ndarray, np.ndarray]:
+def _oof_factors(
+    items: list[t.Item], l2: float, cfg: t.TrainConfig, pull: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Out-of-fold logits of the topic model (every paper) and the artefact model (papers about
     PTMs only; scored on every paper)."""
     about = [i.label == 1 or i.borderline for i in items]
-    topic_items = [replace(i, label=1 if a else 0, borderline=False) for i, a in zip(items, about, strict=True)]
+    topic_items = [
+        replace(i, label=1 if a else 0, borderline=False) for i, a in zip(items, about, strict=True)
+    ]
     folds = np.array([t._fold(i, cfg.folds) for i in items])
     za, zb = np.zeros(len(items)), np.zeros(len(items))
     for k in range(cfg.folds):
@@ -104,7 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(rows, indent=1))
         return 0
-    print(f"{'variant':<26} {'day AP':>6} | at core recall 0.90: precision, recall core, recall c+b, flagged a day")
+    print(
+        f"{'variant':<26} {'day AP':>6} | at core recall 0.90: precision, recall core, recall c+b, flagged a day"
+    )
     for r in rows:
         b = r["at_core_recall_0.90"]
         assert isinstance(b, dict)

@@ -242,6 +242,7 @@ def _read_review(t: Table) -> ReviewConfig:
         snooze_days=t.get("snooze_days", d.snooze_days, integer(1, 365, "a whole number of days")),
         threads=t.get("threads", d.threads, boolean),
         cards_per_poll=t.get("cards_per_poll", d.cards_per_poll, integer(0, 100, "a whole number of cards")),
+        card_min_score=t.get("card_min_score", d.card_min_score, number(0, 1)),
     )
     t.check_unknown(ReviewConfig)
     return result
