@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-from bot.catalog import service as catalog
-from bot.catalog.chart_data import stats_chart_data
+from bot.catalog.queries.stats import stats
 from bot.present.charts import chart_layout, render_stats_chart
 
 
@@ -28,9 +27,11 @@ def test_empty_catalog_has_no_years() -> None:
     assert not any("undated" in note for note in layout.notes)
 
 
-async def test_the_shipped_catalogs_chart_matches_the_embeds_counts(session) -> None:
-    numbers = await catalog.catalog_stats(session)
-    layout = chart_layout(await stats_chart_data(session), undated=numbers["undated"])
+async def test_the_shipped_catalogs_chart_matches_the_embeds_counts(db) -> None:
+    found = await db.read(stats, chart=True)  # the read /ptm stats makes
+    numbers = found.numbers
+    assert found.chart is not None
+    layout = chart_layout(found.chart, undated=numbers["undated"])
     by_year = {int(y): n for y, n in numbers["years"].items()}
     assert dict(zip(layout.years, layout.totals, strict=True)) == {
         y: by_year.get(y, 0) for y in range(min(by_year), max(by_year) + 1)
