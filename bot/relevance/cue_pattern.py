@@ -68,7 +68,7 @@ class _Cue:
     # and also one word of each further group (``anchors="a b + c d"``: a or b, and c or d).
     # A text without them is not searched at all (see ``_possible_cues``).
     anchor_words: frozenset[str]
-    anchor_parts: re.Pattern[str] | None
+    anchor_parts: tuple[str, ...]
     anchor_groups: tuple[frozenset[str], ...]
     key: str  # a stable short id ('' for most cues); bench/relevance_eval.py cross-validates keyed weights
     excludes: str  # the key of a weaker cue that does not count when this one fired ('' for none)
@@ -88,8 +88,7 @@ def _cue(
     abstract_weight = weight * ABSTRACT_FACTOR if abstract is None else abstract
     first, *more = (group.split() for group in anchors.split("+"))
     words = frozenset(a for a in first if not a.endswith("*"))
-    parts = [re.escape(a[:-1]) for a in first if a.endswith("*")]
-    parts_re = re.compile("|".join(parts)) if parts else None
+    parts = tuple(a[:-1] for a in first if a.endswith("*"))
     groups = tuple(frozenset(group) for group in more)
     return _Cue(
         label,
@@ -97,7 +96,7 @@ def _cue(
         weight,
         abstract_weight,
         words,
-        parts_re,
+        parts,
         groups,
         key,
         excludes,

@@ -44,9 +44,12 @@ class _Alternative:
     anchored: bool  # begins with ``^``: tried at the start only
 
     def first(self, subject: str, end: int) -> tuple[int, int] | None:
-        for group in self.needs:
-            if not any(literal in subject for literal in group):
-                return None
+        for group in self.needs:  # (loops, not any(): this runs ~40 times a paper)
+            for literal in group:
+                if literal in subject:
+                    break
+            else:
+                return None  # no literal of this group: no match
         if self.anchored:
             m = self.regex.match(subject, 0, end)
             return None if m is None else m.span()

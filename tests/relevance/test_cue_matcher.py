@@ -142,7 +142,7 @@ def _reference_possible(text: str) -> set[int]:
     return {
         i
         for i, c in enumerate(rel._CUES)
-        if (c.anchor_words & words or (c.anchor_parts is not None and c.anchor_parts.search(lowered)))
+        if (c.anchor_words & words or any(part in lowered for part in c.anchor_parts))
         and all(group & words for group in c.anchor_groups)
     }
 
