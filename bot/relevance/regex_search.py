@@ -97,8 +97,9 @@ def required_literals(regex: re.Pattern[str]) -> tuple[tuple[str, ...], ...]:
     """Groups of literal texts: every match of *regex* holds one of each group (``()``: none known)."""
     if regex.flags & re.IGNORECASE:  # literals would need case folding
         return ()
-    groups = _sequence(_parser.parse(regex.pattern, regex.flags))
-    return tuple(tuple(sorted(g)) for g in groups if min(map(len, g)) >= _MIN_LITERAL)
+    groups = [g for g in _sequence(_parser.parse(regex.pattern, regex.flags)) if min(map(len, g)) >= _MIN_LITERAL]
+    groups.sort(key=_rarity)  # the group most likely missing first: a text without it is done soonest
+    return tuple(tuple(sorted(g)) for g in groups)
 
 
 def _sequence(items: Any) -> list[frozenset[str]]:
@@ -140,9 +141,14 @@ def _begins_with_literal(items: Any) -> bool:
     return op is sre.LITERAL
 
 
+def _rarity(group: frozenset[str]) -> tuple[int, int]:
+    """Sorts the rarest groups first, roughly: long literals, and few of them."""
+    return -min(map(len, group)), len(group)
+
+
 def _strongest(groups: list[frozenset[str]]) -> frozenset[str] | None:
-    """The group whose shortest literal is longest (the rarest, roughly)."""
-    return max(groups, key=lambda g: (min(map(len, g)), -len(g)), default=None)
+    """The group whose literals are the rarest, roughly."""
+    return min(groups, key=_rarity, default=None)
 
 
 def top_level_alternatives(source: str) -> list[str]:
