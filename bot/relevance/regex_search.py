@@ -97,7 +97,9 @@ def required_literals(regex: re.Pattern[str]) -> tuple[tuple[str, ...], ...]:
     """Groups of literal texts: every match of *regex* holds one of each group (``()``: none known)."""
     if regex.flags & re.IGNORECASE:  # literals would need case folding
         return ()
-    groups = [g for g in _sequence(_parser.parse(regex.pattern, regex.flags)) if min(map(len, g)) >= _MIN_LITERAL]
+    groups = [
+        g for g in _sequence(_parser.parse(regex.pattern, regex.flags)) if min(map(len, g)) >= _MIN_LITERAL
+    ]
     groups.sort(key=_rarity)  # the group most likely missing first: a text without it is done soonest
     return tuple(tuple(sorted(g)) for g in groups)
 
