@@ -79,6 +79,9 @@ class SplitSearch:
             anchored = alt.startswith("^") and not flags & re.MULTILINE
             regex = re.compile(alt[2:] if bounded else alt, flags)
             alternatives.append(_Alternative(regex, required_literals(regex), bounded, anchored))
+        if len(alternatives) > 1 and not any(a.needs for a in alternatives):
+            # Nothing to skip: one search of the whole is cheaper than one per alternative.
+            alternatives = [_Alternative(whole, (), bounded=False, anchored=False)]
         return cls(whole, tuple(alternatives))
 
     def span(self, subject: str, end: int | None = None) -> tuple[int, int] | None:
