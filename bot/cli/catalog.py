@@ -16,6 +16,7 @@ from typing import Any
 from bot.cli.errors import CLIError
 from bot.cli.opening import open_catalog, open_for_dry_run
 from bot.config import Config
+from bot.redact import redact
 
 __all__ = ["cmd_export", "cmd_history", "cmd_import", "cmd_init", "cmd_revert", "cmd_stats"]
 
@@ -34,7 +35,7 @@ async def cmd_init(args: argparse.Namespace, config: Config) -> int:
         await db.close()
     k = stats["kinds"]
     print(
-        f"catalog ready at {config.database.url}: {k['survey']} surveys, {k['model']} models, "
+        f"catalog ready at {redact(config.database.url)}: {k['survey']} surveys, {k['model']} models, "
         f"{k['resource']} resources"
     )
     return 0
@@ -76,6 +77,8 @@ def _print_plan(args: argparse.Namespace, plan: Any, *, dry_run: bool) -> None:
         print(line)
     if dry_run:
         print("dry run: nothing was written")
+    elif not plan.changes and not args.quiet:
+        print("nothing changed: no revision recorded")
     elif report.revision is not None and not args.quiet:
         print(f"recorded as revision {report.revision} ('ptm-bot revert {report.revision}' undoes it)")
 
@@ -119,6 +122,10 @@ async def cmd_import(args: argparse.Namespace, config: Config) -> int:
 async def cmd_history(args: argparse.Namespace, config: Config) -> int:
     from bot.catalog import actions
 
+    if args.limit is not None and args.limit < 1:  # refused before the database is opened
+        raise CLIError(
+            f"--limit must be at least 1 (it was {args.limit}); leave it out to list every revision"
+        )
     db = await open_catalog(config)
     try:
         rows = await actions.history(db, limit=args.limit)
@@ -128,7 +135,7 @@ async def cmd_history(args: argparse.Namespace, config: Config) -> int:
         print(json.dumps({"revisions": [r.as_dict() for r in rows]}, ensure_ascii=False, indent=2))
         return 0
     for r in rows:
-        print(f"{r.id:>5}  {r.at:%Y-%m-%d %H:%M:%S}  {r.action:<6}  {r.source}: {r.summary}")
+        print(r.line())
     if not rows:
         print("no revisions yet")
     return 0
@@ -140,12 +147,23 @@ async def cmd_revert(args: argparse.Namespace, config: Config) -> int:
 
     db = await open_catalog(config)
     try:
-        plan = await actions.revert(db, args.revision, TERMINAL, dry_run=args.dry_run)
+        done = await actions.revert(db, args.revision, TERMINAL, dry_run=args.dry_run, force=args.force)
     except actions.UnknownRevision:
         raise CLIError(f"no revision {args.revision} ('ptm-bot history' lists them)") from None
+    except actions.RevertRefused as exc:
+        if not args.json:  # what it would undo, then the one line of the refusal (stderr)
+            print("\n".join(exc.later.lines()))
+        raise CLIError(str(exc)) from None
     finally:
         await db.close()
-    _print_plan(args, plan, dry_run=args.dry_run)
+    if args.json:
+        report = {**done.plan.report.as_dict(), "dry_run": args.dry_run, "undoes": done.later.as_dict()}
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 0
+    if not args.quiet:
+        for line in done.later.lines():
+            print(line)
+    _print_plan(args, done.plan, dry_run=args.dry_run)
     return 0
 
 
@@ -189,7 +207,7 @@ async def cmd_stats(args: argparse.Namespace, config: Config) -> int:
         from bot.cli.outfile import write_output
         from bot.present.charts import render_chart_png
 
-        write_output(args.chart, await render_chart_png(chart_data, fmt))
+        write_output(args.chart, await render_chart_png(chart_data, fmt, undated=stats["undated"]))
     if args.json:
         print(json.dumps(stats, ensure_ascii=False, indent=2))
     else:

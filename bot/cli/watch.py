@@ -12,7 +12,9 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from bot.cli.cells import cells, fit, pad
 from bot.config import Config
+from bot.redact import redact
 
 if TYPE_CHECKING:
     from bot.database import Database
@@ -77,9 +79,9 @@ async def cmd_poll(args: argparse.Namespace, config: Config) -> int:
         print()
         print(_summary(report))
     for feed in report.failed:
-        print(f"ptm-bot: {feed.source}: {feed.error}", file=sys.stderr)
+        print(redact(f"ptm-bot: {feed.source}: {feed.error}"), file=sys.stderr)
     for feed in report.partial:
-        print(f"ptm-bot: {feed.source}: partial: {feed.error}", file=sys.stderr)
+        print(redact(f"ptm-bot: {feed.source}: partial: {feed.error}"), file=sys.stderr)
     if report.failed and all(feed.unreachable for feed in report.failed):
         return 3  # the network is the cause (README: exit statuses)
     return 1 if report.failed or report.partial else 0
@@ -123,15 +125,13 @@ def render_candidates_table(candidates: Sequence[Candidate]) -> str:
     if not candidates:
         return "no papers"
     rows = sorted(candidates, key=lambda c: (-c.score, c.arxiv_id))
-    name_w = min(24, max(4, *(len(c.name) for c in rows)))
-    lines = [f"{'score':>5}  {'status':<11}  {'suggest':<7}  {'id':<12}  {'name':<{name_w}}  title"]
+    name_w = min(24, max(4, *(cells(c.name) for c in rows)))  # terminal cells: CJK is two
+    lines = [f"{'score':>5}  {'status':<11}  {'suggest':<7}  {'id':<12}  {pad('name', name_w)}  title"]
     for c in rows:
-        title = c.title if len(c.title) <= _TITLE_WIDTH else c.title[: _TITLE_WIDTH - 1] + "…"
-        name = c.name if len(c.name) <= name_w else c.name[: name_w - 1] + "…"
+        title = fit(c.title, _TITLE_WIDTH)
+        name = pad(fit(c.name, name_w), name_w)
         suggest = (c.placement or "yes") if c.suggest else ("(cap)" if c.why_not else "-")
-        lines.append(
-            f"{c.score:5.2f}  {c.status:<11}  {suggest:<7}  {c.arxiv_id:<12}  {name:<{name_w}}  {title}"
-        )
+        lines.append(f"{c.score:5.2f}  {c.status:<11}  {suggest:<7}  {c.arxiv_id:<12}  {name}  {title}")
     return "\n".join(lines)
 
 
@@ -142,9 +142,11 @@ def render_feeds_table(feeds: Sequence[Feed]) -> str:
     lines = [f"{'health':<9} {'fails':>5} {'polls':>5}  {'last ok':<16}  url / last error"]
     for f in feeds:
         last_ok = f.last_ok_at.strftime("%Y-%m-%d %H:%M") if f.last_ok_at else "never"
-        lines.append(f"{f.health:<9} {f.consecutive_failures:>5} {f.polls:>5}  {last_ok:<16}  {f.url}")
+        lines.append(
+            f"{f.health:<9} {f.consecutive_failures:>5} {f.polls:>5}  {last_ok:<16}  {redact(f.url)}"
+        )
         if f.last_error:
-            lines.append(f"{'':<41}  last error: {f.last_error}")
+            lines.append(f"{'':<41}  last error: {redact(f.last_error)}")
     return "\n".join(lines)
 
 
@@ -176,11 +178,11 @@ async def cmd_feeds(args: argparse.Namespace, config: Config) -> int:
         doc = {
             "feeds": [
                 {
-                    "url": f.url,
+                    "url": redact(f.url),
                     "health": f.health,
                     "consecutive_failures": f.consecutive_failures,
                     "polls": f.polls,
-                    "last_error": f.last_error,
+                    "last_error": f.last_error and redact(f.last_error),
                     "last_polled_at": f.last_polled_at.isoformat() if f.last_polled_at else None,
                     "last_ok_at": f.last_ok_at.isoformat() if f.last_ok_at else None,
                     "etag": f.etag,

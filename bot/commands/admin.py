@@ -251,8 +251,8 @@ async def ask_undo(db: Database, arxiv_id: str) -> MessagePayload:
 
 
 # The moderator commands ``ptm-bot ask`` can run, by qualified name (merged into
-# :data:`bot.commands.HANDLERS`). ``poll`` / ``feeds`` need the running watcher: they have CLI
-# subcommands of their own.
+# :data:`bot.commands.HANDLERS`). ``poll`` needs the running watcher (``ptm-bot poll`` is its
+# terminal face); ``feeds`` only reads the stored feed health, so it runs offline too.
 HANDLERS: dict[str, Callable[..., Awaitable[MessagePayload]]] = {
     "ptm-admin pending": ask_pending,
     "ptm-admin approve": ask_approve,
@@ -262,6 +262,7 @@ HANDLERS: dict[str, Callable[..., Awaitable[MessagePayload]]] = {
     "ptm-admin edit": edit,
     "ptm-admin remove": remove,
     "ptm-admin export": export,
+    "ptm-admin feeds": feeds,
     "ptm-admin tag": tag,
     "ptm-admin relevance show": relevance_show,
     "ptm-admin relevance retrain": relevance_retrain,

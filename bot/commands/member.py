@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.catalog import queries
 from bot.catalog.queries import stats as catalog_stats
-from bot.catalog.topics import TOPICS, parse_topic
+from bot.catalog.topics import TOPICS, parse_topic, topic_hint
 from bot.commands import reads
 from bot.commands.reads import MAX_QUERY, PER_PAGE, clean_text
 from bot.database import Database
@@ -80,6 +80,18 @@ async def model_names(db: Database, current: str) -> list[str]:
     return list(dict.fromkeys(names))[:AUTOCOMPLETE_LIMIT]
 
 
+async def org_names(db: Database, current: str) -> list[str]:
+    """Autocomplete for ``/ptm org``: the catalog's organisations matching *current*, at most 25."""
+    return await db.read(queries.org_names, " ".join(current.split())[:MAX_QUERY], limit=AUTOCOMPLETE_LIMIT)
+
+
+async def author_names(db: Database, current: str) -> list[str]:
+    """Autocomplete for ``/ptm author``: the catalog's authors matching *current*, at most 25."""
+    return await db.read(
+        queries.author_names, " ".join(current.split())[:MAX_QUERY], limit=AUTOCOMPLETE_LIMIT
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # /ptm recent
 
@@ -108,7 +120,8 @@ def _topic(topic: str) -> tuple[str, str]:
     slug = parse_topic(clean_text(topic, "topic"))
     if slug is None:
         known = ", ".join(sorted(TOPICS))
-        raise UserFacingError(f"Unknown topic **{safe(topic[:60])}**. Topics: {known}.")
+        hint = topic_hint(topic[:60])
+        raise UserFacingError(f"Unknown topic **{safe(topic[:60])}**{hint}. Topics: {known}.")
     return slug, TOPICS[slug].label
 
 
@@ -185,7 +198,8 @@ async def author(db: Database, name: str, *, page: int = 0) -> MessagePayload:
 async def stats(db: Database, *, chart: bool = True) -> MessagePayload:
     """``/ptm stats``: counts by kind, topic and year, with the chart (rendered off the event loop)."""
     found = await db.read(catalog_stats.stats, chart=chart)
-    png = await _chart(found.chart) if found.chart is not None else None
+    undated = int(found.numbers.get("undated", 0))
+    png = await _chart(found.chart, undated=undated) if found.chart is not None else None
     return render.render_stats(found.numbers, chart=png)
 
 
@@ -195,11 +209,11 @@ _CHARTS: OrderedDict[str, bytes] = OrderedDict()
 CHARTS_KEPT = 4
 
 
-async def _chart(data: dict[int, dict[str, int]]) -> bytes:
-    key = json.dumps(data, sort_keys=True)
+async def _chart(data: dict[int, dict[str, int]], *, undated: int = 0) -> bytes:
+    key = json.dumps([data, undated], sort_keys=True)
     png = _CHARTS.get(key)
     if png is None:
-        png = await render_chart_png(data)
+        png = await render_chart_png(data, undated=undated)
         _CHARTS[key] = png
         while len(_CHARTS) > CHARTS_KEPT:
             _CHARTS.popitem(last=False)

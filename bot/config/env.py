@@ -17,12 +17,13 @@ the variable named by ``discord.token_env``.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from bot.suggest import closest
 
 if TYPE_CHECKING:
     from bot.config.schema import Config
@@ -66,7 +67,7 @@ def read_environment(env: Mapping[str, str], tables: Mapping[str, type]) -> EnvO
             continue
         fields = {f.name: f for f in dataclasses.fields(tables[section])}
         if key not in fields:
-            close = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
+            close = closest(key, fields)
             hint = f" (did you mean {env_name(section, close[0])}?)" if close else ""
             if key == "token" or key.endswith("token"):
                 hint = " (the token is read from the variable named by discord.token_env, e.g. DISCORD_TOKEN)"

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from bot.config import Config
+from bot.redact import redact
 
 __all__ = ["POLL_GRACE", "Check", "HealthReport", "check_health", "last_due_poll"]
 
@@ -59,7 +60,9 @@ class HealthReport:
         return [f"{check.name}: {check.detail}" for check in self.checks if not check.ok]
 
     def add(self, name: str, ok: bool, detail: str, **data: Any) -> Check:
-        check = Check(name, ok, detail, data)
+        """One check; its name, detail and text data redacted (a feed's URL may carry a token)."""
+        data = {k: redact(v) if isinstance(v, str) else v for k, v in data.items()}
+        check = Check(redact(name), ok, redact(detail), data)
         self.checks.append(check)
         return check
 
@@ -97,6 +100,24 @@ def _is_file(path: str) -> bool:
     return Path(path).is_file()  # one stat: not worth a thread
 
 
+def _when(moment: datetime, config: Config) -> str:
+    """*moment* in UTC, as labelled, and in the schedule's zone when that is another one."""
+    from zoneinfo import ZoneInfo
+
+    utc = moment.astimezone(UTC)
+    zone = config.schedule.timezone
+    local = moment.astimezone(ZoneInfo(zone))
+    if local.utcoffset() == utc.utcoffset() and zone.upper() in ("UTC", "ETC/UTC"):
+        return f"{utc:%Y-%m-%d %H:%M} UTC"
+    return f"{utc:%Y-%m-%d %H:%M} UTC, {local:%H:%M} {zone}"
+
+
+def _reason(exc: BaseException) -> str:
+    """The first line of what the driver said (not SQLAlchemy's wrapping of it)."""
+    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return (lines[0] if lines else type(exc).__name__)[:200]
+
+
 def _ago(delta: timedelta) -> str:
     seconds = int(delta.total_seconds())
     if seconds < 120:
@@ -127,8 +148,7 @@ async def check_health(config: Config, *, now: datetime | None = None) -> Health
         try:
             revision = await current_revision(engine)
         except Exception as exc:  # anything: unreachable host, bad password, not a database
-            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
-            report.add("database", False, f"cannot connect to {shown}: {reason}", url=shown)
+            report.add("database", False, f"cannot connect to {shown}: {_reason(exc)}", url=shown)
             _check_config(report, config)
             return report
         head = head_revision()
@@ -149,10 +169,13 @@ async def check_health(config: Config, *, now: datetime | None = None) -> Health
                 revision=revision,
                 head=head,
             )
-        async with create_sessionmaker(engine)() as session:
-            await _check_catalog(report, session)
-            await _check_poll(report, session, config, now)
-            await _check_feeds(report, session, config)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                await _check_catalog(report, session)
+                await _check_poll(report, session, config, now)
+                await _check_feeds(report, session, config)
+        except Exception as exc:  # a damaged file ("database disk image is malformed"), a lost server
+            report.add("database", False, f"cannot read {shown}: {_reason(exc)}", url=shown)
         await _check_poller(report, config, engine)
     finally:
         await engine.dispose()
@@ -204,7 +227,7 @@ async def _check_poll(report: HealthReport, session: Any, config: Config, now: d
         report.add(
             "poll",
             False,
-            f"never polled successfully; a poll was due at {due:%Y-%m-%d %H:%M} UTC",
+            f"never polled successfully; a poll was due at {_when(due, config)}",
             last_success=None,
             due=due.isoformat(),
         )
@@ -213,8 +236,8 @@ async def _check_poll(report: HealthReport, session: Any, config: Config, now: d
     report.add(
         "poll",
         False,
-        f"last successful poll {_ago(now - last_ok)} ({last_ok:%Y-%m-%d %H:%M} UTC); the schedule's poll "
-        f"at {due:%Y-%m-%d %H:%M} UTC did not succeed",
+        f"last successful poll {_ago(now - last_ok)} ({_when(last_ok, config)}); the schedule's poll "
+        f"at {_when(due, config)} did not succeed",
         last_success=when,
         due=due.isoformat(),
     )

@@ -25,6 +25,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from bot.config import listen_address
+from bot.redact import redact
 from db.reads import Reads
 
 __all__ = ["REFRESH_SECONDS", "Metrics", "read_snapshot", "start_metrics"]
@@ -92,7 +93,7 @@ class _DatabaseCollector:
         )
         for url, state in sorted(snap.feeds.items()):
             for candidate in _FEED_STATES:
-                health.add_metric([url, candidate], 1 if state == candidate else 0)
+                health.add_metric([redact(url), candidate], 1 if state == candidate else 0)
         yield health
 
 

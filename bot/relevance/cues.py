@@ -40,12 +40,11 @@ _ANCHOR_WORDS = frozenset(_CUES_BY_WORD)
 _GROUP_WORDS = frozenset(w for _c in _CUES for _g in _c.anchor_groups for w in _g)
 _GROUPED_CUES = tuple(_i for _i, _c in enumerate(_CUES) if _c.anchor_groups)
 # Cues sharing one parts pattern (the model-family cues) are checked with one search.
-_PART_GROUPS: dict[str, tuple[re.Pattern[str], tuple[int, ...]]] = {}
+_PART_GROUPS: dict[tuple[str, ...], tuple[int, ...]] = {}
 for _i, _c in enumerate(_CUES):
-    if _c.anchor_parts is not None:
-        _pattern, _indexes = _PART_GROUPS.get(_c.anchor_parts.pattern, (_c.anchor_parts, ()))
-        _PART_GROUPS[_c.anchor_parts.pattern] = (_pattern, (*_indexes, _i))
-_CUES_BY_PART = tuple(_PART_GROUPS.values())
+    if _c.anchor_parts:
+        _PART_GROUPS[_c.anchor_parts] = (*_PART_GROUPS.get(_c.anchor_parts, ()), _i)
+_CUES_BY_PART = tuple(_PART_GROUPS.items())
 _ALL_CUES = frozenset(range(len(_CUES)))
 _EXCLUDING = tuple(_i for _i, _c in enumerate(_CUES) if _c.excludes)
 # The only non-ASCII characters that an IGNORECASE ASCII letter matches ("İ", "ı", "ſ", Kelvin "K");
@@ -84,8 +83,8 @@ def _possible_cues(text: CueText) -> frozenset[int] | set[int]:
     if text.plain:
         return _ALL_CUES
     found = set().union(*map(_CUES_BY_WORD.__getitem__, _ANCHOR_WORDS.intersection(text.words)))
-    for parts_re, indexes in _CUES_BY_PART:
-        if not found.issuperset(indexes) and parts_re.search(text.lowered):
+    for parts, indexes in _CUES_BY_PART:  # substring tests: cheaper than one regex of them
+        if not found.issuperset(indexes) and any(part in text.lowered for part in parts):
             found.update(indexes)
     grouped = found.intersection(_GROUPED_CUES)
     if grouped:

@@ -35,6 +35,8 @@ from __future__ import annotations
 
 import re
 
+from bot.relevance.regex_search import SplitSearch
+
 __all__ = ["STRUCTURE_FEATURES", "structure_hits"]
 
 _F = re.IGNORECASE
@@ -58,13 +60,17 @@ _PTM_RE = re.compile(
 
 # Where each pattern looks: "title", "head" (the abstract's opening, where a paper says what it
 # introduces), "lower" (the whole abstract, lowercased: the pattern is written in lower case and needs
-# no IGNORECASE, so the regex engine can skip ahead to its first letters: scoring stays fast).
+# no IGNORECASE, so the regex engine can skip ahead to its first letters: scoring stays fast). Each is
+# searched one alternative at a time, where the literals it needs occur (``SplitSearch``).
 _HEAD = 500
-_PATTERNS: dict[str, tuple[str, re.Pattern[str]]] = {
-    "s:t_report": ("title", re.compile(r"\b(?:technical|tech) report\b|\b(?:system|model) card\b", _F)),
+_PATTERNS: dict[str, tuple[str, SplitSearch]] = {
+    "s:t_report": (
+        "title",
+        SplitSearch.compile(r"\b(?:technical|tech) report\b|\b(?:system|model) card\b", _F),
+    ),
     "s:a_introduce": (
         "head",
-        re.compile(
+        SplitSearch.compile(
             r"(?:[Ww]e|[Tt]his (?:paper|report|work)) (?:introduce|present|release|open-source|unveil|propose|"
             r"build|train|develop)s? (?:the |a new |our )?"
             + rf"({_COINED}|[A-Z][a-z]+(?: [A-Z][a-z]+){{0,2}}(?=,| \(|:))"
@@ -72,36 +78,36 @@ _PATTERNS: dict[str, tuple[str, re.Pattern[str]]] = {
     ),
     "s:a_is_model": (
         "head",
-        re.compile(
+        SplitSearch.compile(
             rf"\b{_COINED},? (?:a|an|which is a|is a|is an) (?:new |novel |open |family of |series of |suite of |"
             r"[\w-]+ ){0,5}(?:models?|LLMs?|foundation models?|language models?|encoders?|transformers?)\b"
         ),
     ),
     "s:a_scale": (
         "lower",
-        re.compile(
+        SplitSearch.compile(
             r"\d(?:\.\d+)?\s?(?:[bmt]\b|billion|million|trillion)(?:[- ](?:parameters?|params|tokens))?"
             r"|(?:trillion|billion) tokens\b"
         ),
     ),
     "s:a_release": (
         "lower",
-        re.compile(
+        SplitSearch.compile(
             r"we (?:publicly )?(?:release|open-source|open source|make (?:\w+ ){0,3}(?:publicly )?available)\b|"
             r"open-weights?\b|(?:weights|checkpoints|models?) (?:are|is|will be) (?:publicly |freely |openly )?"
             r"(?:available|released)\b|huggingface\.co|hugging face hub"
         ),
     ),
-    "s:t_short": ("title", re.compile(r"^[A-Z][\w.+-]*(?: [A-Z0-9][\w.+-]*){0,2}$")),
+    "s:t_short": ("title", SplitSearch.compile(r"^[A-Z][\w.+-]*(?: [A-Z0-9][\w.+-]*){0,2}$")),
     "s:t_question": (
         "title",
-        re.compile(
+        SplitSearch.compile(
             r"^(?:can|do|does|did|how|what|why|is|are|when|should|which|where|will|to what)\b|\?\s*$", _F
         ),
     ),
     "s:t_study": (
         "title",
-        re.compile(
+        SplitSearch.compile(
             r"^(?:revisiting|rethinking|understanding|evaluating|probing|benchmarking|analy[sz]ing|"
             r"investigating|exploring|assessing|measuring|quantifying|characteri[sz]ing|on the|"
             r"towards? (?:a )?(?:better )?understanding|an? (?:empirical|systematic|comprehensive|critical|"
@@ -112,7 +118,7 @@ _PATTERNS: dict[str, tuple[str, re.Pattern[str]]] = {
     ),
     "s:t_ptm_for": (
         "title",
-        re.compile(
+        SplitSearch.compile(
             r"\b(?:LLMs?|large language models?|foundation models?|language models?|ChatGPT|GPT-4\w*|VLMs?|"
             r"MLLMs?|vision-language models?) (?:for|in|as|meet|on)\b|"
             r"\b(?:using|leveraging|with|via|harnessing|prompting|adapting|fine-tuning) (?:pre-?trained |large )?"
@@ -122,7 +128,7 @@ _PATTERNS: dict[str, tuple[str, re.Pattern[str]]] = {
     ),
     "s:a_study": (
         "lower",
-        re.compile(
+        SplitSearch.compile(
             r"we (?:systematically |empirically |comprehensively |further )?(?:evaluate|benchmark|probe|"
             r"investigate|analy[sz]e|study|examine|assess|explore|audit|measure) (?:whether|how|what|why|the|"
             r"a|\d|several|various|existing|state-of-the-art|popular)\b"
@@ -130,7 +136,7 @@ _PATTERNS: dict[str, tuple[str, re.Pattern[str]]] = {
     ),
     "s:a_adapt": (
         "lower",
-        re.compile(
+        SplitSearch.compile(
             r"(?:fine-?tun|prompt|adapt|leverag|utili[sz]|employ)\w* (?:a |an |the |several |)"
             r"(?:pre-?trained|existing|off-the-shelf|open-source|frozen|general-purpose|large) "
             r"(?:\w+ ){0,2}(?:models?|llms?|encoders?|backbones?|vlms?)\b"
@@ -177,13 +183,13 @@ def structure_hits(title: str, abstract: str) -> dict[str, str]:
         text = texts[where]
         if not text:
             continue
-        m = pattern.search(text)
-        if m is not None:
+        span = pattern.span(text)
+        if span is not None:
             place = "title" if where == "title" else "abstract"
-            start = m.start()
+            start, end = span
             while start and (text[start - 1].isdigit() or text[start - 1] == "."):  # "235b", not "5b"
                 start -= 1
-            found[feature] = f'{_LABELS[feature]} "{text[start : m.end()][:40].strip(", ")}" in {place}'
+            found[feature] = f'{_LABELS[feature]} "{text[start:end][:40].strip(", ")}" in {place}'
     if _SURVEY_TITLE_RE.search(title) and not _PTM_RE.search(title):
         found["s:t_survey_other"] = "survey of a topic, no PTM words in title"
     intro = any(f in found for f in _INTRO)

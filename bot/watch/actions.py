@@ -131,7 +131,7 @@ async def process_papers(
         now=now,
         dry_run=dry_run,
     )
-    rank_for_review([*waited, *candidates], config.review.cards_per_poll)
+    rank_for_review([*waited, *candidates], config.review.cards_per_poll, config.review.card_min_score)
     if not all_topics:
         propose_suggested_topics(candidates, papers)
     if not dry_run:

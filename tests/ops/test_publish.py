@@ -7,12 +7,15 @@ import asyncio
 import dataclasses
 import json
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from aiohttp import web
 
+from bot.actor import TERMINAL
 from bot.catalog import service as catalog
+from bot.catalog.actions import edit
 from bot.cli.main import main
 from bot.config import CONFIG_PATH_ENV, Config, PublishConfig
 from bot.database import open_database
@@ -79,10 +82,19 @@ def test_publish_pushes_a_new_branch_naming_the_entries(db_path: Path, remote: P
         "--git-dir", str(remote), "rev-parse", "ptm-bot/first"
     )
 
-    # Unchanged catalog: the repository's main is not the export yet (the branch is not merged), so a
-    # second publish proposes again, but names nothing new since the last publish.
-    code, out, _ = cli(capsys, db_path, remote, "--branch", "ptm-bot/second")
-    assert code == 0 and out.startswith("published no entry changed")
+    # Unchanged catalog: the export is the one published last time: one line, exit 0, no branch.
+    code, out, err = cli(capsys, db_path, remote, "--branch", "ptm-bot/second")
+    assert (code, err) == (0, "")
+    assert (
+        out
+        == "nothing to publish: the catalog's export is unchanged since the last publish (branch ptm-bot/first)\n"
+    )
+    assert git(
+        "--git-dir", str(remote), "for-each-ref", "--format=%(refname:short)", "refs/heads"
+    ).split() == [
+        "main",
+        "ptm-bot/first",
+    ]
 
 
 def test_changes_since_the_last_publish_are_named(
@@ -146,6 +158,8 @@ def test_edits_made_in_the_repository_are_a_conflict(
     readme.write_text(readme.read_text(encoding="utf-8") + "\n- A line written by hand.\n", encoding="utf-8")
     git("-c", "user.name=t", "-c", "user.email=t@x", "commit", "--quiet", "-am", "hand edit", cwd=work)
     git("push", "--quiet", "origin", "HEAD:main", cwd=work)
+    main(["ask", "--db", str(db_path), "/ptm-admin edit BERT org Google Research"])  # a change to publish
+    capsys.readouterr()
     code, _, err = cli(capsys, db_path, remote, "--branch", "b2")
     assert code == 1
     assert err.startswith(
@@ -211,8 +225,10 @@ async def test_pull_request_through_the_github_api(db, remote: Path, monkeypatch
         assert auth == "Bearer ghp_test"
         assert body["head"] == "pr-1" and body["base"] == "main" and body["title"] == "Add DeBERTa"
         assert "- DeBERTa" in body["body"]
+        await edit(db, "BERT", "org", "Google Research", TERMINAL)
         with pytest.raises(
-            PublishError, match=r"^branch pr-2 was pushed, but GitHub refused the pull request: 422"
+            PublishError,
+            match=r"^branch pr-2 was pushed, but no pull request was opened: GitHub refused the request: 422",
         ):
             await publish(db, config, branch="pr-2")
     finally:
@@ -225,5 +241,98 @@ async def test_generated_branch_names_never_collide(db, remote: Path) -> None:
     config = dataclasses.replace(Config(), publish=PublishConfig(repository=str(remote)))
     now = datetime(2026, 11, 30, 12, 0, 0, tzinfo=UTC)
     first = await publish(db, config, now=now)
-    second = await publish(db, config, now=now)  # same second, no change since: still a new branch
+    await edit(db, "BERT", "org", "Google Research", TERMINAL)
+    second = await publish(db, config, now=now)  # same second: still a new branch
     assert (first.branch, second.branch) == ("ptm-bot/list-20261130-120000", "ptm-bot/list-20261130-120000-2")
+
+
+class FakeGitHub:
+    """The pull-request endpoints of the GitHub REST API, with state: list open, open, update."""
+
+    def __init__(self) -> None:
+        self.pulls: list[dict] = []
+        self.calls: list[str] = []
+
+    async def list_pulls(self, request: web.Request) -> web.Response:
+        self.calls.append(f"GET {request.query_string}")
+        base = request.query.get("base")
+        return web.json_response([p for p in self.pulls if p["state"] == "open" and p["base"]["ref"] == base])
+
+    async def open_pull(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.calls.append(f"POST {body['head']}")
+        number = len(self.pulls) + 1
+        pull = {
+            "number": number,
+            "state": "open",
+            "html_url": f"https://github.com/org/list/pull/{number}",
+            "head": {"ref": body["head"], "repo": {"full_name": "org/list"}},
+            "base": {"ref": body["base"]},
+            "title": body["title"],
+            "body": body["body"],
+        }
+        self.pulls.append(pull)
+        return web.json_response(pull, status=201)
+
+    async def update_pull(self, request: web.Request) -> web.Response:
+        number = int(request.match_info["number"])
+        body = await request.json()
+        self.calls.append(f"PATCH {number}")
+        pull = self.pulls[number - 1]
+        pull.update(title=body["title"], body=body["body"])
+        return web.json_response(pull)
+
+
+async def test_the_open_pull_request_is_updated_not_duplicated(
+    db, remote: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = FakeGitHub()
+    app = web.Application()
+    app.router.add_get("/repos/org/list/pulls", fake.list_pulls)
+    app.router.add_post("/repos/org/list/pulls", fake.open_pull)
+    app.router.add_patch("/repos/org/list/pulls/{number}", fake.update_pull)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_test")
+    config = dataclasses.replace(
+        Config(),
+        publish=PublishConfig(
+            repository=str(remote), github_repo="org/list", github_api_url=f"http://127.0.0.1:{port}"
+        ),
+    )
+    heads = ["--git-dir", str(remote), "for-each-ref", "--format=%(refname:short)", "refs/heads"]
+    try:
+        first = await publish(db, config)
+        assert first.pull_request == "https://github.com/org/list/pull/1" and not first.updated_pull_request
+        await edit(db, "BERT", "org", "Google Research", TERMINAL)
+        second = await publish(db, config)
+        assert (second.branch, second.pull_request) == (first.branch, "https://github.com/org/list/pull/1")
+        assert second.updated_pull_request and second.line().endswith("pull/1 updated")
+        # One branch and one pull request, whose branch now holds the new export (a fast-forward).
+        assert git(*heads).split() == ["main", first.branch]
+        assert git("--git-dir", str(remote), "show", f"{first.branch}:README.md") == await export_now(db)
+        log = git("--git-dir", str(remote), "log", "--format=%s", f"main..{first.branch}").splitlines()
+        assert log == ["Update BERT", "Add DeBERTa"]
+        assert len(fake.pulls) == 1 and fake.pulls[0]["title"] == "Add DeBERTa; Update BERT"
+        assert [c.split()[0] for c in fake.calls] == ["GET", "POST", "GET", "PATCH"]
+        # Nothing changed since: nothing to publish, no call, no branch.
+        third = await publish(db, config)
+        assert third.branch is None and third.line().startswith(
+            "nothing to publish: the catalog's export is unchanged"
+        )
+        assert len(fake.calls) == 4 and git(*heads).split() == ["main", first.branch]
+        # Once it is closed (merged), the next change opens a new one.
+        fake.pulls[0]["state"] = "closed"
+        await edit(db, "BERT", "org", "Google", TERMINAL)
+        fourth = await publish(db, config, now=datetime(2030, 1, 1, tzinfo=UTC))
+        assert fourth.branch != first.branch and fourth.pull_request == "https://github.com/org/list/pull/2"
+    finally:
+        await runner.cleanup()
+
+
+async def export_now(db) -> str:
+    async with db.begin() as session:
+        return await catalog.export_markdown(session)
