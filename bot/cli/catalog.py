@@ -7,6 +7,7 @@ or service, and prints; the services are imported inside the handlers (start-up 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 from bot.cli.errors import CLIError
 from bot.cli.opening import open_catalog, open_for_dry_run
 from bot.config import Config
+from bot.inputfile import read_input
 
 __all__ = ["cmd_export", "cmd_history", "cmd_import", "cmd_init", "cmd_revert", "cmd_stats"]
 
@@ -83,10 +85,10 @@ async def cmd_import(args: argparse.Namespace, config: Config) -> int:
     from bot.catalog import actions, importer
 
     path = Path(args.path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CLIError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    # A regular file only, within catalog.import_max_bytes (a FIFO or /dev/zero: one line, never a hang).
+    data = await asyncio.to_thread(
+        read_input, str(path), config.catalog.import_max_bytes, setting="catalog.import_max_bytes"
+    )
     try:
         text, decode_problems = importer.decode_list_bytes(data)
     except importer.ImportRefused as exc:

@@ -114,7 +114,11 @@ def _add_import(add: AddCommand) -> None:
         "(binary, no section, mostly unreadable) is refused (exit 2); UTF-16/32 with a byte-order mark is read. "
         "Every import is recorded as a revision: 'ptm-bot history' lists them, 'ptm-bot revert REV' undoes one.",
     )
-    p.add_argument("path", metavar="PATH", help="the list's markdown file")
+    p.add_argument(
+        "path",
+        metavar="PATH",
+        help="the list's markdown file (a regular file, at most catalog.import_max_bytes)",
+    )
     p.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
     p.add_argument(
         "--diff",

@@ -39,7 +39,8 @@ def _configure_poll(p: argparse.ArgumentParser) -> None:
         "--feed",
         action="append",
         metavar="PATH_OR_URL",
-        help="a feed document file (RSS 2.0, its Atom twin or an arXiv API response) or URL; repeatable. "
+        help="a feed document file (RSS 2.0, its Atom twin or an arXiv API response; a regular file, at most "
+        "feeds.max_bytes) or URL; repeatable. "
         "Default: the feeds in [feeds]",
     )
     p.add_argument("--dry-run", action="store_true", help="show what would happen; write nothing")

@@ -19,6 +19,7 @@ __all__ = [
     "DEFAULT_DATABASE_URL",
     "GATE_KEY_KINDS",
     "TABLES",
+    "CatalogConfig",
     "Config",
     "ConfigError",
     "DatabaseConfig",
@@ -95,6 +96,13 @@ class DatabaseConfig:
     busy_timeout_ms: int = 5000
     read_threads: int = 2
     """SQLite only: threads that run read-only commands, each on its own connection (0: in sessions)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogConfig:
+    import_max_bytes: int = 32 * 1024 * 1024
+    """``ptm-bot import`` refuses a file larger than this (the real list is 43 KB: about 780 times
+    over; a generated 100,000-line list is about 23 MB)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +237,7 @@ class PublishConfig:
 class Config:
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    catalog: CatalogConfig = field(default_factory=CatalogConfig)
     feeds: FeedsConfig = field(default_factory=FeedsConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     relevance: RelevanceConfig = field(default_factory=RelevanceConfig)
@@ -266,6 +275,7 @@ class Config:
 TABLES: dict[str, type] = {
     "discord": DiscordConfig,
     "database": DatabaseConfig,
+    "catalog": CatalogConfig,
     "feeds": FeedsConfig,
     "schedule": ScheduleConfig,
     "relevance": RelevanceConfig,
