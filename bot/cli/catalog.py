@@ -17,6 +17,7 @@ from bot.cli.errors import CLIError
 from bot.cli.opening import open_catalog, open_for_dry_run
 from bot.config import Config
 from bot.inputfile import read_input
+from bot.textsafe import escape_controls
 
 __all__ = ["cmd_export", "cmd_history", "cmd_import", "cmd_init", "cmd_revert", "cmd_stats"]
 
@@ -73,7 +74,7 @@ def _print_plan(args: argparse.Namespace, plan: Any, *, dry_run: bool) -> None:
         return
     lines = report.lines()
     for line in lines[-1:] if args.quiet else lines:
-        print(line)
+        print(escape_controls(line))  # the names are clean already (the importer strips them)
     if dry_run:
         print("dry run: nothing was written")
     elif report.revision is not None and not args.quiet:
@@ -101,7 +102,7 @@ async def cmd_import(args: argparse.Namespace, config: Config) -> int:
             db,
             text,
             TERMINAL,
-            source=str(path),
+            source=escape_controls(str(path)),  # stored in the revision, shown by history
             options=importer.ImportOptions(overwrite=args.overwrite, allow_structure=args.allow_structure),
             extra=decode_problems,
             dry_run=args.dry_run,

@@ -9,6 +9,7 @@ import sys
 
 from bot.config import ConfigError
 from bot.errors import PTMError, UserFacingError
+from bot.textsafe import escape_controls
 
 __all__ = ["CLIError", "exit_status"]
 
@@ -26,7 +27,7 @@ def exit_status(exc: BaseException) -> int | None:
         print(f"ptm-bot: invalid configuration:\n{exc}", file=sys.stderr)
         return 2
     if isinstance(exc, CLIError | UserFacingError):
-        print(f"ptm-bot: {exc}", file=sys.stderr)
+        print(f"ptm-bot: {escape_controls(str(exc))}", file=sys.stderr)
         return 2
     if isinstance(exc, KeyboardInterrupt):
         return 130
@@ -43,5 +44,5 @@ def exit_status(exc: BaseException) -> int | None:
         return None
     message, status = found
     log.debug("%s", message, exc_info=exc)  # -v shows where it came from
-    print(f"ptm-bot: {message}", file=sys.stderr)
+    print(f"ptm-bot: {escape_controls(message)}", file=sys.stderr)
     return status

@@ -70,10 +70,12 @@ async def cmd_poll(args: argparse.Namespace, config: Config) -> int:
         print(render_candidates_table(report.candidates))
         print()
         print(_summary(report))
+    from bot.textsafe import escape_controls
+
     for feed in report.failed:
-        print(f"ptm-bot: {feed.source}: {feed.error}", file=sys.stderr)
+        print(escape_controls(f"ptm-bot: {feed.source}: {feed.error}"), file=sys.stderr)
     for feed in report.partial:
-        print(f"ptm-bot: {feed.source}: partial: {feed.error}", file=sys.stderr)
+        print(escape_controls(f"ptm-bot: {feed.source}: partial: {feed.error}"), file=sys.stderr)
     if report.failed and all(feed.unreachable for feed in report.failed):
         return 3  # the network is the cause (README: exit statuses)
     return 1 if report.failed or report.partial else 0
