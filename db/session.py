@@ -23,27 +23,57 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def create_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = 5000) -> AsyncEngine:
-    """An async engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+def create_engine(
+    url: str, *, echo: bool = False, busy_timeout_ms: int = 5000, read_only: bool = False
+) -> AsyncEngine:
+    """An async engine; SQLite gets WAL, foreign keys and a busy timeout on every connection.
+
+    *read_only*: a probe that must not change what it reads (``ptm-bot health``). A SQLite file is
+    opened ``mode=ro`` (no journal-mode switch, no write of any kind); PostgreSQL sessions through
+    asyncpg start with ``default_transaction_read_only``."""
     kwargs: dict[str, Any] = {"echo": echo}
-    if is_sqlite(url):
+    sqlite = is_sqlite(url)
+    if sqlite:
         # No directory is created here: db.guard settled beforehand that the file may be opened.
         kwargs["connect_args"] = {"timeout": busy_timeout_ms / 1000}
+        path = make_url(url).database
+        if read_only and path and path != ":memory:" and not path.startswith("file:"):
+            kwargs["async_creator"] = _read_only_sqlite(path, busy_timeout_ms)
     else:
         kwargs["pool_pre_ping"] = True
+        if read_only and make_url(url).get_driver_name() == "asyncpg":
+            kwargs["connect_args"] = {"server_settings": {"default_transaction_read_only": "on"}}
     engine = create_async_engine(url, **kwargs)
-    if is_sqlite(url):
+    if sqlite:
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
+            if read_only:
+                cur.execute("PRAGMA query_only=ON")
+            else:
+                cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
     return engine
+
+
+def _read_only_sqlite(path: str, busy_timeout_ms: int) -> Any:
+    """aiosqlite's connect for *path* as a ``mode=ro`` URI (the path quoted for the URI)."""
+    import os
+    from urllib.parse import quote
+
+    uri = "file:" + quote(os.path.abspath(path)) + "?mode=ro"
+
+    async def connect() -> Any:
+        import aiosqlite
+
+        return await aiosqlite.connect(uri, uri=True, timeout=busy_timeout_ms / 1000)
+
+    return connect
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -116,7 +146,7 @@ def _migration_engine(url: Any, busy_timeout_ms: int) -> AsyncEngine:
     return engine
 
 
-def _refuse_foreign_tables(connection: Connection) -> None:
+def refuse_foreign_tables(connection: Connection) -> None:
     """A database without our revision but with tables of its own is someone else's: leave it alone."""
     from sqlalchemy import inspect
 
@@ -133,7 +163,7 @@ def _refuse_foreign_tables(connection: Connection) -> None:
 def _upgrade_checked(connection: Connection) -> tuple[str | None, str | None]:
     before = _current(connection)
     if before is None:
-        _refuse_foreign_tables(connection)
+        refuse_foreign_tables(connection)
     _upgrade(connection)
     if connection.dialect.name == "sqlite":
         broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()

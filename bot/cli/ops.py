@@ -22,8 +22,10 @@ def _configure_health(p: argparse.ArgumentParser) -> None:
     p.description = (
         "Check the deployment: the database answers and is at the newest migration, catalog counts, the "
         "last successful arXiv poll against the schedule, each configured feed's health, a running bot "
-        "holding the poller lock, a review channel configured. Changes nothing. Exit status 0 when healthy, 1 when not (one line per problem): "
-        "usable as a container or monitoring health check."
+        "holding the poller lock, a review channel configured. Changes nothing (the database is opened "
+        "read-only; a foreign database or a catalog needing migration is refused in one line, exit 2). "
+        "Exit status 0 when healthy, 1 when not (one line per problem): usable as a container or "
+        "monitoring health check."
     )
     p.add_argument("--json", action="store_true", help='print {"healthy", "problems", "checks"} as JSON')
 

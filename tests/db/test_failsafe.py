@@ -191,7 +191,7 @@ def _other_app_db(path: Path, *, wal: bool = False, table: str = "notes") -> Non
 
 
 @pytest.mark.parametrize(
-    "command", [["stats"], ["export"], ["init"], ["search", "x"], ["feeds"], ["import", "-"]]
+    "command", [["stats"], ["export"], ["init"], ["search", "x"], ["feeds"], ["import", "-"], ["health"]]
 )
 @pytest.mark.parametrize("table", ["notes", "entries"])
 def test_another_applications_database_is_refused_and_left_byte_identical(tmp_path, capsys, command, table):
@@ -269,6 +269,30 @@ def test_import_dry_run_on_an_old_catalog_does_not_migrate_it(tmp_path, shipped_
     assert main(["import", str(listing), "--dry-run", "--db", str(old)]) == 2
     assert "needs migrating" in capsys.readouterr().err
     assert sha(old) == digest
+
+
+def test_health_on_an_old_catalog_says_it_needs_migrating_and_changes_nothing(
+    tmp_path, shipped_db_file, capsys
+):
+    old = tmp_path / "old.sqlite3"
+    _catalog_at_0001(old, shipped_db_file)
+    digest = sha(old)
+    assert main(["health", "--db", str(old)]) == 2
+    assert capsys.readouterr().err == (
+        f"ptm-bot: the catalog at {old} needs migrating (revision 0001); run ptm-bot init first\n"
+    )
+    assert sha(old) == digest
+
+
+def test_health_never_changes_the_journal_mode(tmp_path, db_path, capsys):
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("PRAGMA journal_mode=DELETE")
+    digest = sha(db_path)
+    main(["health", "--db", str(db_path)])
+    out = capsys.readouterr().out
+    assert "ok       database: reachable, at the newest migration" in out and "catalog: 17 surveys" in out
+    assert journal_mode(db_path) == "delete" and sha(db_path) == digest
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.sqlite3"]  # no -wal, no -shm left
 
 
 def test_run_without_a_token_opens_nothing(tmp_path, capsys, monkeypatch):

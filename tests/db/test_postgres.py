@@ -182,6 +182,11 @@ async def test_another_applications_postgres_database_is_refused_untouched(capsy
         )
         await other.execute("CREATE TABLE notes (body text)")
         code = await asyncio.to_thread(main, ["stats", "--db", target.render_as_string(hide_password=False)])
+        stats_err = capsys.readouterr().err
+        # health (issue 23): the same line and exit status, not "no tables yet", and read-only.
+        health = await asyncio.to_thread(
+            main, ["health", "--db", target.render_as_string(hide_password=False)]
+        )
         tables = {
             r["tablename"]
             for r in await other.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
@@ -191,7 +196,8 @@ async def test_another_applications_postgres_database_is_refused_untouched(capsy
         await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         await admin.close()
     assert code == 2
-    assert "is not a ptm-bot catalog (it holds other tables: notes)" in capsys.readouterr().err
+    assert "is not a ptm-bot catalog (it holds other tables: notes)" in stats_err
+    assert health == 2 and capsys.readouterr().err == stats_err
     assert tables == {"notes"}
 
 
