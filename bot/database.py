@@ -136,6 +136,8 @@ async def open_database(
     create: bool = True,
     migrate_schema: bool = True,
     read_threads: int = 2,
+    lock_timeout_ms: int = 0,
+    statement_timeout_ms: int = 0,
 ) -> Database:
     """Open and migrate the database; fill an empty catalog from the shipped list.
 
@@ -143,6 +145,7 @@ async def open_database(
     untouched, and a missing one is created only when *create* is true. With *migrate_schema* false a
     catalog that is not at the newest revision is refused instead of migrated (a dry run writes nothing).
     A SQLite file gets *read_threads* read threads (:meth:`Database.read`; 0: reads use sessions).
+    PostgreSQL sessions get *lock_timeout_ms* and *statement_timeout_ms* (0: wait as long as it takes).
     """
     parsed = check_url(url)
     path = sqlite_path(parsed)
@@ -150,7 +153,13 @@ async def open_database(
     if state is CatalogState.HALF_CREATED:
         log.warning("%s: removing the empty tables of an interrupted first init", path)
         drop_half_created(path)  # type: ignore[arg-type]
-    engine = create_engine(url, echo=echo, busy_timeout_ms=busy_timeout_ms)
+    engine = create_engine(
+        url,
+        echo=echo,
+        busy_timeout_ms=busy_timeout_ms,
+        lock_timeout_ms=lock_timeout_ms,
+        statement_timeout_ms=statement_timeout_ms,
+    )
     reader: SQLiteReader | None = None
     try:
         if migrate_schema:

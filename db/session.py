@@ -24,13 +24,20 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(
-    url: str, *, echo: bool = False, busy_timeout_ms: int = 5000, read_only: bool = False
+    url: str,
+    *,
+    echo: bool = False,
+    busy_timeout_ms: int = 5000,
+    read_only: bool = False,
+    lock_timeout_ms: int = 0,
+    statement_timeout_ms: int = 0,
 ) -> AsyncEngine:
     """An async engine; SQLite gets WAL, foreign keys and a busy timeout on every connection.
 
     *read_only*: a probe that must not change what it reads (``ptm-bot health``). A SQLite file is
-    opened ``mode=ro`` (no journal-mode switch, no write of any kind); PostgreSQL sessions through
-    asyncpg start with ``default_transaction_read_only``."""
+    opened ``mode=ro`` (no journal-mode switch, no write of any kind); PostgreSQL sessions start
+    with ``default_transaction_read_only``. *lock_timeout_ms* and *statement_timeout_ms* (0: none)
+    are PostgreSQL's ``lock_timeout`` and ``statement_timeout`` for every session of the engine."""
     kwargs: dict[str, Any] = {"echo": echo}
     sqlite = is_sqlite(url)
     if sqlite:
@@ -41,8 +48,18 @@ def create_engine(
             kwargs["async_creator"] = _read_only_sqlite(path, busy_timeout_ms)
     else:
         kwargs["pool_pre_ping"] = True
-        if read_only and make_url(url).get_driver_name() == "asyncpg":
-            kwargs["connect_args"] = {"server_settings": {"default_transaction_read_only": "on"}}
+        settings = {
+            name: str(value)
+            for name, value in (
+                ("lock_timeout", lock_timeout_ms),
+                ("statement_timeout", statement_timeout_ms),
+                ("default_transaction_read_only", "on" if read_only else ""),
+            )
+            if value
+        }
+        connect_args = _server_settings(make_url(url).get_driver_name(), settings)
+        if connect_args:
+            kwargs["connect_args"] = connect_args
     engine = create_async_engine(url, **kwargs)
     if sqlite:
 
@@ -59,6 +76,17 @@ def create_engine(
             cur.close()
 
     return engine
+
+
+def _server_settings(driver: str, settings: dict[str, str]) -> dict[str, Any]:
+    """PostgreSQL session settings as the driver takes them at connect time."""
+    if not settings:
+        return {}
+    if driver == "asyncpg":
+        return {"server_settings": settings}
+    if driver == "psycopg":
+        return {"options": " ".join(f"-c {name}={value}" for name, value in settings.items())}
+    return {}
 
 
 def _read_only_sqlite(path: str, busy_timeout_ms: int) -> Any:

@@ -96,6 +96,10 @@ class DatabaseConfig:
     busy_timeout_ms: int = 5000
     read_threads: int = 2
     """SQLite only: threads that run read-only commands, each on its own connection (0: in sessions)."""
+    lock_timeout_ms: int = 10_000
+    """PostgreSQL only, for ``ptm-bot`` commands: give up waiting for a lock after this long (0: never)."""
+    statement_timeout_ms: int = 120_000
+    """PostgreSQL only, for ``ptm-bot`` commands: cancel a statement running this long (0: never)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -155,6 +155,14 @@ def _read_database(t: Table) -> DatabaseConfig:
             "busy_timeout_ms", d.busy_timeout_ms, integer(0, 600_000, "a whole number of milliseconds")
         ),
         read_threads=t.get("read_threads", d.read_threads, integer(0, 32, "a whole number of threads")),
+        lock_timeout_ms=t.get(
+            "lock_timeout_ms", d.lock_timeout_ms, integer(0, 3_600_000, "a whole number of milliseconds")
+        ),
+        statement_timeout_ms=t.get(
+            "statement_timeout_ms",
+            d.statement_timeout_ms,
+            integer(0, 3_600_000, "a whole number of milliseconds"),
+        ),
     )
     t.check_unknown(DatabaseConfig)
     return result

@@ -133,7 +133,14 @@ async def check_health(config: Config, *, now: datetime | None = None) -> Health
             check_sqlite_file(database, create=False)
             where = database
     # Read-only: a probe never changes what it probes (no journal-mode switch, no migration).
-    engine = create_engine(url, busy_timeout_ms=config.database.busy_timeout_ms, read_only=True)
+    settings = config.database
+    engine = create_engine(
+        url,
+        busy_timeout_ms=settings.busy_timeout_ms,
+        read_only=True,
+        lock_timeout_ms=settings.lock_timeout_ms,
+        statement_timeout_ms=settings.statement_timeout_ms,
+    )
     try:
         try:
             revision = await current_revision(engine)

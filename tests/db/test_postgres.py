@@ -395,3 +395,62 @@ async def test_gates_on_postgres(pg):
     from tests.db.test_gates import gate_round_trip
 
     await gate_round_trip(pg)
+
+
+async def test_a_locked_table_is_one_line_after_lock_timeout_ms(pg, tmp_path, capsys):
+    """Issue 23: a table lock held by another session made `stats`, `import` and `health` wait for
+    ever. They give up after database.lock_timeout_ms (statement_timeout_ms for a statement that runs
+    too long) with one line and exit 1, nothing written."""
+    import time
+
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    from bot.cli.main import main
+
+    listing = tmp_path / "list.md"
+    listing.write_text(
+        "# List\n\n## PTM\n\n1906: [NewNet](https://example.org/newnet) released with the paper "
+        "[NewNet: a model](https://arxiv.org/abs/1906.00001) by Ada Lovelace.\n",
+        encoding="utf-8",
+    )
+    lock_config = tmp_path / "lock.toml"
+    lock_config.write_text("[database]\nlock_timeout_ms = 300\n", encoding="utf-8")
+    statement_config = tmp_path / "statement.toml"
+    statement_config.write_text(
+        "[database]\nlock_timeout_ms = 0\nstatement_timeout_ms = 300\n", encoding="utf-8"
+    )
+    holder = await asyncpg.connect(make_url(pg.url).set(drivername="postgresql").render_as_string(False))
+    tx = holder.transaction()
+    await tx.start()
+    await holder.execute("LOCK TABLE entries IN ACCESS EXCLUSIVE MODE")
+    try:
+        for command, config, says in (
+            (
+                ["stats"],
+                lock_config,
+                "the database is locked by another session (canceling statement due to lock timeout",
+            ),
+            (["import", str(listing)], lock_config, "the database is locked by another session"),
+            (["health"], lock_config, "the database is locked by another session"),
+            (
+                ["stats"],
+                statement_config,
+                "the database took too long (canceling statement due to statement timeout",
+            ),
+        ):
+            started = time.monotonic()
+            # Bounded here too: before the fix the command waited for ever (TimeoutError fails the test).
+            code = await asyncio.wait_for(
+                asyncio.to_thread(main, [*command, "--db", pg.url, "--config", str(config)]), 20
+            )
+            err = capsys.readouterr().err
+            assert code == 1, (command, err)
+            assert err.count("\n") == 1 and err.startswith(f"ptm-bot: {says}"), err
+            assert "nothing was written, try again" in err
+            assert time.monotonic() - started < 20
+    finally:
+        await tx.rollback()
+        await holder.close()
+    async with pg.begin() as s:
+        assert (await catalog.catalog_stats(s))["total"] == 153  # the import wrote nothing
