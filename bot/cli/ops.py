@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.config import Config, discord_token
 from bot.config.env import env_name
+from bot.config.schema import TABLES
 
 __all__ = ["COMMANDS", "effective_settings", "render_config"]
 
@@ -45,7 +46,7 @@ async def cmd_health(args: argparse.Namespace, config: Config) -> int:
 
 # --- config show ----------------------------------------------------------------------------------
 
-_TABLE_NAMES = ("discord", "database", "feeds", "schedule", "relevance", "logging", "metrics", "publish")
+_TABLE_NAMES = tuple(TABLES)  # every table, in the file's order (a new one is never left out)
 _PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:)[^@]*(@)")
 
 

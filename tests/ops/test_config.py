@@ -141,7 +141,9 @@ def test_config_show_names_each_origin_and_masks_secrets(
     # Every key of every table is listed, so an operator sees the whole effective configuration.
     config = load_config(env={})
     expected = set()
-    for t in ("discord", "database", "feeds", "schedule", "relevance", "logging", "metrics", "publish"):
+    from bot.config.schema import TABLES
+
+    for t in TABLES:
         for f in dataclasses.fields(getattr(config, t)):
             value = getattr(getattr(config, t), f.name)
             if dataclasses.is_dataclass(value):  # a sub-table ([relevance.gates]): each of its keys
@@ -175,3 +177,12 @@ def test_a_bad_variable_stops_the_cli_with_exit_2(capsys, monkeypatch: pytest.Mo
         "ptm-bot: invalid configuration:\n"
         "environment: PTM_BOT_SCHEDULE_MINUTE (schedule.minute): must be an integer between 0 and 59, got 61\n"
     )
+
+
+def test_config_show_lists_every_table(capsys) -> None:
+    """Issue 23: a new table ([catalog]) and the older [review] and [digest] are shown too."""
+    from bot.config.schema import TABLES
+
+    assert main(["config", "show", "--json"]) == 0
+    keys = {row["key"].split(".")[0] for row in json.loads(capsys.readouterr().out)["settings"]}
+    assert keys == set(TABLES)
