@@ -208,7 +208,9 @@ async def cmd_publish(args: argparse.Namespace, config: Config) -> int:
     try:
         result = await publish(db, config, branch=args.branch, dry_run=args.dry_run)
     except PublishError as exc:
-        print(f"ptm-bot: publish: {exc}", file=sys.stderr)
+        from bot.textsafe import escape_controls
+
+        print(f"ptm-bot: publish: {escape_controls(str(exc))}", file=sys.stderr)
         return 1
     finally:
         await db.close()

@@ -17,6 +17,10 @@ from bot.cli.main import main
 from bot.config import CONFIG_PATH_ENV, Config, PublishConfig
 from bot.database import open_database
 from bot.ops.publish import PublishError, diff_lists, publish
+from tests.plugins.http import Reply, ScriptedServer
+
+_HTML = {"Content-Type": "text/html; charset=utf-8"}
+_JSON = {"Content-Type": "application/json; charset=utf-8"}
 
 
 def git(*args: str, cwd: Path | None = None) -> str:
@@ -212,7 +216,9 @@ async def test_pull_request_through_the_github_api(db, remote: Path, monkeypatch
         assert body["head"] == "pr-1" and body["base"] == "main" and body["title"] == "Add DeBERTa"
         assert "- DeBERTa" in body["body"]
         with pytest.raises(
-            PublishError, match=r"^branch pr-2 was pushed, but GitHub refused the pull request: 422"
+            PublishError,
+            match=rf"^branch pr-2 was pushed, but GitHub \(127.0.0.1:{port}\) refused the pull request: "
+            r"HTTP 422 \(Validation Failed\)$",
         ):
             await publish(db, config, branch="pr-2")
     finally:
@@ -227,3 +233,53 @@ async def test_generated_branch_names_never_collide(db, remote: Path) -> None:
     first = await publish(db, config, now=now)
     second = await publish(db, config, now=now)  # same second, no change since: still a new branch
     assert (first.branch, second.branch) == ("ptm-bot/list-20261130-120000", "ptm-bot/list-20261130-120000-2")
+
+
+@pytest.mark.parametrize(
+    ("reply", "says"),
+    [
+        (
+            Reply(502, b"<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>", _HTML),
+            "refused the pull request: HTTP 502 (an HTML page)",
+        ),
+        (Reply(503, b""), "refused the pull request: HTTP 503 (an empty body)"),
+        (
+            Reply(500, b'{"message": "Server Error\\nat line 1"}', _JSON),
+            "refused the pull request: HTTP 500 (Server Error)",
+        ),
+        (Reply(201, b"", _JSON), "answered HTTP 201 with an empty body, not the pull request"),
+        (
+            Reply(201, b'{"html_url": "https://github.com/org/li', _JSON),
+            "answered HTTP 201 with truncated or invalid JSON, not the pull request",
+        ),
+        (
+            Reply(201, b"<html>Unicorn! This page is taking too long</html>", _HTML),
+            "answered HTTP 201 with an HTML page, not the pull request",
+        ),
+        (
+            Reply(201, b"[]", _JSON),
+            "answered HTTP 201 with JSON without the pull request, not the pull request",
+        ),
+    ],
+)
+async def test_an_unexpected_api_answer_is_one_line_naming_host_and_status(
+    db_path: Path, remote: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, reply, says
+) -> None:
+    """Issue 23: an HTML error page (or an empty, truncated or 5xx answer) from the git host's API was
+    a 37-line traceback. Now one line that names the host and the HTTP status; the branch is pushed."""
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_test")
+    async with ScriptedServer() as server:
+        server.script("/repos/org/list/pulls", reply)
+        host = f"127.0.0.1:{server.port}"
+        config = tmp_path / "config.toml"
+        config.write_text(
+            f'[publish]\ngithub_repo = "org/list"\ngithub_api_url = "http://{host}"\n', encoding="utf-8"
+        )
+        argv = ["publish", "--db", str(db_path), "--repository", str(remote), "--config", str(config)]
+        code = await asyncio.to_thread(main, [*argv, "--branch", "pr-x"])
+    out, err = capsys.readouterr()
+    assert code == 1 and out == ""
+    assert err == f"ptm-bot: publish: branch pr-x was pushed, but GitHub ({host}) {says}" + (
+        "; check it there (or open it by hand)\n" if "answered" in says else "\n"
+    )
+    assert "pr-x" in git("branch", "--list", "pr-x", cwd=remote)
