@@ -30,6 +30,7 @@ def exit_status(exc: BaseException) -> int | None:
         print(f"ptm-bot: {escape_controls(str(exc))}", file=sys.stderr)
         return 2
     if isinstance(exc, KeyboardInterrupt):
+        print("ptm-bot: interrupted", file=sys.stderr)
         return 130
     if isinstance(exc, BrokenPipeError):
         # `ptm-bot export | head`: the reader left; say nothing more (and not at exit either).

@@ -14,7 +14,8 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
+from typing import Any
 
 from bot.cli.catalog import cmd_export, cmd_history, cmd_import, cmd_init, cmd_revert, cmd_stats
 from bot.cli.errors import CLIError, exit_status
@@ -62,12 +63,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         import asyncio  # here, not at the top: ``--help`` needs no event loop (start-up time)
 
         config = _apply_log_format(config, args)
-        return asyncio.run(args.handler(args, config))
+        return asyncio.run(_interruptible(args.handler(args, config)))
     except BaseException as exc:  # what the CLI can explain ends here; anything else goes on
         status = exit_status(exc)
         if status is None:
             raise
         return status
+
+
+async def _interruptible(command: Coroutine[Any, Any, int]) -> int:
+    """Run *command*; Ctrl-C stays Ctrl-C (exit 130, one line) whatever the moment.
+
+    On Ctrl-C, ``asyncio.run`` cancels the command's task and turns the ``CancelledError`` that comes
+    out into ``KeyboardInterrupt``. But a clean-up running while it unwinds (a session's rollback, a
+    connection closed mid-statement) may raise something else instead (SQLAlchemy's
+    ``PendingRollbackError``), which would come out as a traceback and exit 1. A failure while this
+    task is being cancelled is the interruption's: it is reported as one."""
+    import asyncio
+
+    try:
+        return await command
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            log.debug("failure while interrupted", exc_info=exc)  # -v shows it
+            raise KeyboardInterrupt from exc
+        raise
 
 
 def _read_config(args: argparse.Namespace) -> Config:
