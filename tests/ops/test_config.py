@@ -169,6 +169,29 @@ def test_config_show_lists_the_gates_of_the_file(tmp_path: Path, capsys: pytest.
     assert line.startswith('gates.never_terms = ["ChatGPT for"]') and line.endswith("# file")
 
 
+def test_a_typo_in_the_section_is_reported_like_a_typo_in_the_key(capsys, monkeypatch) -> None:
+    """Issue 23: PTM_BOT_RELEVENCE_THRESHOLD was silently ignored (PTM_BOT_RELEVANCE_THRESHHOLD was not)."""
+    with pytest.raises(ConfigError) as info:
+        load_config(
+            env={
+                "PTM_BOT_RELEVENCE_THRESHOLD": "0.4",
+                "PTM_BOT_DATABSE_URL": "sqlite+aiosqlite:///x.sqlite3",
+                "PTM_BOT_SHEDULE_HOURR": "4",
+                "PTM_BOT_CONFIG_UNRELATED": "x",  # still not ours
+                "PTM_BOT_TEST_POSTGRES_URL": "postgresql://x",
+            }
+        )
+    assert str(info.value).splitlines() == [
+        "environment: PTM_BOT_DATABSE_URL: no such setting [databse] url (did you mean PTM_BOT_DATABASE_URL?)",
+        "environment: PTM_BOT_RELEVENCE_THRESHOLD: no such setting [relevence] threshold "
+        "(did you mean PTM_BOT_RELEVANCE_THRESHOLD?)",
+        "environment: PTM_BOT_SHEDULE_HOURR: no such setting [shedule] hourr (did you mean PTM_BOT_SCHEDULE_HOUR?)",
+    ]
+    monkeypatch.setenv("PTM_BOT_RELEVENCE_THRESHOLD", "0.4")
+    assert main(["config", "show"]) == 2
+    assert "PTM_BOT_RELEVENCE_THRESHOLD: no such setting [relevence] threshold" in capsys.readouterr().err
+
+
 def test_a_bad_variable_stops_the_cli_with_exit_2(capsys, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PTM_BOT_SCHEDULE_MINUTE", "61")
     assert main(["config", "show"]) == 2
