@@ -188,7 +188,9 @@ def _configure_publish(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--repository", metavar="PATH_OR_URL", help="publish here instead of publish.repository")
     p.add_argument(
-        "--branch", metavar="NAME", help="the new branch's name (default: publish.branch_prefix + time)"
+        "--branch",
+        metavar="NAME",
+        help="the new branch's name, NAME or refs/heads/NAME (default: publish.branch_prefix + time)",
     )
     p.add_argument("--dry-run", action="store_true", help="say what would be published; push nothing")
     p.add_argument("--json", action="store_true", help="print the result as JSON")

@@ -37,7 +37,15 @@ from urllib.parse import urlsplit
 from bot.config import Config, PublishConfig
 from bot.errors import UserFacingError
 
-__all__ = ["ListChanges", "PublishError", "PublishResult", "diff_lists", "publish", "render_publish_result"]
+__all__ = [
+    "ListChanges",
+    "PublishError",
+    "PublishResult",
+    "diff_lists",
+    "new_branch_name",
+    "publish",
+    "render_publish_result",
+]
 
 log = logging.getLogger(__name__)
 
@@ -363,7 +371,7 @@ async def publish(
     known = None if last_export is None else last_export + "\n" + (last_base.value if last_base else "")
     now = now or datetime.now(UTC)
     auto_name = branch is None
-    branch = branch or f"{settings.branch_prefix}{now:%Y%m%d-%H%M%S}"
+    branch = new_branch_name(branch) if branch is not None else f"{settings.branch_prefix}{now:%Y%m%d-%H%M%S}"
 
     # The message needs the repository's version the first time: clone once to read it, then commit.
     # (Cheap: the list is one file; the clone is single-branch.)
@@ -399,6 +407,23 @@ async def publish(
     if settings.github_repo:
         result.pull_request = await _open_pull_request(config, branch, changes, message, http)
     return result
+
+
+def new_branch_name(wanted: str) -> str:
+    """The branch a user names (``--branch``): ``refs/heads/main`` is the branch ``main`` (never a
+    branch literally named ``refs/heads/main``); another ref (``refs/tags/v1``) or a name git refuses
+    is a :class:`PublishError`, said before anything is cloned."""
+    from bot.config.checks import Invalid, branch_name
+
+    name = wanted.strip().removeprefix("refs/heads/")
+    if name.startswith("refs/"):
+        raise PublishError(
+            f"{wanted!r} is not a branch (a branch is NAME or refs/heads/NAME); nothing was changed"
+        )
+    try:
+        return branch_name(name)
+    except Invalid:
+        raise PublishError(f"{wanted!r} is not a valid git branch name; nothing was changed") from None
 
 
 async def _open_pull_request(

@@ -125,6 +125,29 @@ def test_an_existing_branch_is_never_touched(db_path: Path, remote: Path, capsys
     assert git("--git-dir", str(remote), "rev-parse", "taken") == before
 
 
+def test_a_full_ref_name_means_the_branch(db_path: Path, remote: Path, capsys) -> None:
+    """Issue 23: `--branch refs/heads/main` created a branch literally named so. It is the branch main
+    (which exists: refused); refs/heads/x is x; another ref is refused. One line each."""
+    main_before = git("--git-dir", str(remote), "rev-parse", "main")
+    code, out, err = cli(capsys, db_path, remote, "--branch", "refs/heads/main")
+    assert (code, out) == (1, "")
+    assert err == (
+        f"ptm-bot: publish: branch main already exists in {remote}; choose another name (--branch); "
+        "nothing was changed\n"
+    )
+    assert git("--git-dir", str(remote), "rev-parse", "main") == main_before
+    code, out, err = cli(capsys, db_path, remote, "--branch", "refs/tags/v1")
+    assert (code, out) == (1, "")
+    assert (
+        err
+        == "ptm-bot: publish: 'refs/tags/v1' is not a branch (a branch is NAME or refs/heads/NAME); nothing was changed\n"
+    )
+    code, out, _ = cli(capsys, db_path, remote, "--branch", "refs/heads/list-update")
+    assert code == 0 and "list-update" in out
+    refs = git("--git-dir", str(remote), "for-each-ref", "--format=%(refname)").split()
+    assert "refs/heads/list-update" in refs and not any(r.startswith("refs/heads/refs/") for r in refs)
+
+
 def test_a_rejected_push_is_one_line(db_path: Path, remote: Path, capsys) -> None:
     hook = remote / "hooks" / "pre-receive"
     hook.write_text("#!/bin/sh\necho 'branch creation is disabled here' >&2\nexit 1\n", encoding="utf-8")
