@@ -152,9 +152,10 @@ async def cmd_revert(args: argparse.Namespace, config: Config) -> int:
 
 async def cmd_export(args: argparse.Namespace, config: Config) -> int:
     from bot.catalog import actions
-    from bot.cli.outfile import check_output_path, write_output
+    from bot.cli.outfile import check_output_path, is_stdout, write_output
 
-    to_file = args.output is not None and args.output != "-"
+    # `-o /dev/stdout` (into a pipe, a terminal or a redirected file) is stdout, not a file to replace.
+    to_file = args.output is not None and args.output != "-" and not is_stdout(args.output)
     if to_file:
         check_output_path(args.output)  # refused before the database is opened
     db = await open_catalog(config)

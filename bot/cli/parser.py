@@ -160,7 +160,12 @@ def _add_revisions(add: AddCommand) -> None:
 def _add_export_and_stats(add: AddCommand) -> None:
     """``export`` and ``stats``: the catalog written out and counted."""
     p = add("export", "write the catalog as the list's markdown", cmd_export)
-    p.add_argument("-o", "--output", metavar="PATH", help="write to PATH (atomically) instead of stdout")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="PATH",
+        help="write to PATH (atomically) instead of stdout (- or /dev/stdout: stdout)",
+    )
 
     p = add("stats", "counts by kind, section, year and topic", cmd_stats)
     p.add_argument("--json", action="store_true", help="print JSON")

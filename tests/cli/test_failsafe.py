@@ -409,3 +409,26 @@ def test_ctrl_c_at_any_moment_of_init_is_130_and_one_line_and_the_catalog_usable
         )
         assert again.returncode == 0 and "catalog ready" in again.stdout, again.stderr[-2000:]
     assert 130 in outcomes  # some runs were interrupted indeed
+
+
+def test_export_to_dev_stdout_into_a_pipe(db_path):
+    """Issue 23: `export -o /dev/stdout | ...` failed (a pipe cannot be replaced atomically). Naming the
+    process's own stdout is writing to stdout; other devices and FIFOs are still refused."""
+    import subprocess
+    import sys
+
+    run = [sys.executable, "-c", "import sys; from bot.cli.main import main; sys.exit(main(sys.argv[1:]))"]
+    plain = subprocess.run([*run, "export", "--db", str(db_path)], cwd=ROOT, capture_output=True, timeout=120)
+    for target in ("/dev/stdout", "/dev/fd/1"):
+        piped = subprocess.run(
+            [*run, "export", "-o", target, "--db", str(db_path)], cwd=ROOT, capture_output=True, timeout=120
+        )
+        assert (piped.returncode, piped.stderr) == (0, b""), piped.stderr
+        assert piped.stdout == plain.stdout and plain.stdout.startswith(b"# NLP PTM")
+    refused = subprocess.run(
+        [*run, "export", "-o", "/dev/null", "--db", str(db_path)], cwd=ROOT, capture_output=True, timeout=120
+    )
+    assert refused.returncode == 2
+    assert (
+        refused.stderr == b"ptm-bot: cannot write /dev/null: it is a device or socket, not a regular file\n"
+    )
