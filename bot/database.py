@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -51,6 +52,8 @@ class Database:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     reader: SQLiteReader | None = None
+    busy_timeout_ms: int = 5000
+    """How long :meth:`run` keeps trying a unit of work that meets a lock (``database.busy_timeout_ms``)."""
 
     async def read(self, query: Callable[..., Coroutine[Any, Any, T]], /, *args: Any, **kwargs: Any) -> T:
         """``await query(session, *args, **kwargs)`` for a read-only query: on a SQLite file in one
@@ -75,15 +78,22 @@ class Database:
     async def run(self, work: Callable[[AsyncSession], Awaitable[T]], *, attempts: int = LOCK_ATTEMPTS) -> T:
         """Run ``work(session)`` as one unit of work; if the database is locked (a long import is
         writing), roll back, wait a little and run it again. ``work`` must be safe to repeat:
-        it only touches the database (no messages sent from inside it)."""
+        it only touches the database (no messages sent from inside it).
+
+        All the tries together stay within :attr:`busy_timeout_ms` (the documented wait for a lock):
+        a statement that waited that long for the lock is not tried again (ten tries of five seconds
+        each made a locked write give up after some fifty seconds); a lock refused at once (a
+        transaction that read before another one committed) is tried again within that time."""
+        deadline = time.monotonic() + self.busy_timeout_ms / 1000
         for attempt in range(attempts):
             try:
                 async with self.begin() as session:
                     return await work(session)
             except OperationalError as exc:
-                if not is_lock_error(exc) or attempt == attempts - 1:
+                left = deadline - time.monotonic()
+                if not is_lock_error(exc) or attempt == attempts - 1 or left <= 0:
                     raise
-                delay = min(0.05 * 2**attempt, 1.0)
+                delay = min(0.05 * 2**attempt, 1.0, left)
                 log.info("database locked; unit of work retried in %.2f s (attempt %d)", delay, attempt + 2)
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -171,7 +181,13 @@ async def open_database(
             if path is not None and read_threads > 0
             else None
         )
-        db = Database(url=url, engine=engine, sessions=create_sessionmaker(engine), reader=reader)
+        db = Database(
+            url=url,
+            engine=engine,
+            sessions=create_sessionmaker(engine),
+            reader=reader,
+            busy_timeout_ms=busy_timeout_ms,
+        )
         if seed and await _is_empty(db):
             # The catalog's door, imported here: the import code is only needed to fill a new
             # catalog, and every CLI call opens the database (start-up time, issue 11).
