@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
-from db.guard import head_revision
+from db.guard import head_revision, reading_target
 from db.search import track_index
 
 log = logging.getLogger(__name__)
@@ -35,8 +36,9 @@ def create_engine(
     """An async engine; SQLite gets WAL, foreign keys and a busy timeout on every connection.
 
     *read_only*: a probe that must not change what it reads (``ptm-bot health``). A SQLite file is
-    opened ``mode=ro`` (no journal-mode switch, no write of any kind); PostgreSQL sessions start
-    with ``default_transaction_read_only``. *lock_timeout_ms* and *statement_timeout_ms* (0: none)
+    opened to read only (:func:`db.guard.reading_target`: no journal-mode switch, ``query_only``, no
+    ``-wal`` / ``-shm`` left behind), and so is a file this user may not write; PostgreSQL sessions
+    start with ``default_transaction_read_only``. *lock_timeout_ms* and *statement_timeout_ms* (0: none)
     are PostgreSQL's ``lock_timeout`` and ``statement_timeout`` for every session of the engine."""
     kwargs: dict[str, Any] = {"echo": echo}
     sqlite = is_sqlite(url)
@@ -44,8 +46,14 @@ def create_engine(
         # No directory is created here: db.guard settled beforehand that the file may be opened.
         kwargs["connect_args"] = {"timeout": busy_timeout_ms / 1000}
         path = make_url(url).database
-        if read_only and path and path != ":memory:" and not path.startswith("file:"):
-            kwargs["async_creator"] = _read_only_sqlite(path, busy_timeout_ms)
+        if path and path != ":memory:" and not path.startswith("file:") and os.path.exists(path):
+            # A probe (read_only), or a user who may not write the file: opened to read only, so that
+            # no -wal / -shm file of this user is left beside the catalog (db.guard.reading_target).
+            if read_only or not os.access(path, os.W_OK):
+                name, uri = reading_target(path)
+                read_only = True
+                if uri:
+                    kwargs["async_creator"] = _read_only_sqlite(name, busy_timeout_ms)
     else:
         kwargs["pool_pre_ping"] = True
         settings = {
@@ -89,12 +97,8 @@ def _server_settings(driver: str, settings: dict[str, str]) -> dict[str, Any]:
     return {}
 
 
-def _read_only_sqlite(path: str, busy_timeout_ms: int) -> Any:
-    """aiosqlite's connect for *path* as a ``mode=ro`` URI (the path quoted for the URI)."""
-    import os
-    from urllib.parse import quote
-
-    uri = "file:" + quote(os.path.abspath(path)) + "?mode=ro"
+def _read_only_sqlite(uri: str, busy_timeout_ms: int) -> Any:
+    """aiosqlite's connect for a read-only *uri* (:func:`db.guard.reading_target`)."""
 
     async def connect() -> Any:
         import aiosqlite

@@ -437,3 +437,66 @@ def test_export_to_dev_stdout_into_a_pipe(db_path):
     assert (
         refused.stderr == b"ptm-bot: cannot write /dev/null: it is a device or socket, not a regular file\n"
     )
+
+
+@pytest.fixture
+def request_cleanup():  # type: ignore[no-untyped-def]
+    import shutil
+
+    paths: list[Path] = []
+    yield paths
+    for path in paths:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _as_nobody(argv: list[str]) -> int:
+    """``main(argv)`` in a child process running as the user nobody (a read-only user of the catalog).
+    The parent has imported what the command needs: the child may not read the interpreter's files."""
+    import contextlib
+    import io
+    import pwd
+
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover (the child)
+        code = 99
+        try:
+            nobody = pwd.getpwnam("nobody")
+            os.setgid(nobody.pw_gid)
+            os.setuid(nobody.pw_uid)
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                code = main(argv)
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="switching to another user needs root")
+@pytest.mark.parametrize("command", [["stats"], ["export"], ["search", "bert"], ["health"]])
+def test_a_read_only_users_reads_leave_no_wal_or_shm_files(db_path, request_cleanup, capsys, command):
+    """Issue 23: a user who may read the catalog but not write it ran `stats`; it left -wal and -shm
+    files of theirs beside it, which its owner then could not write. Reading commands of such a user
+    open the file to read only and leave nothing behind, whether the bot has it open or not."""
+    import tempfile
+
+    # A directory the user may reach and write (the case where files were left); pytest's own
+    # temporary directories are root's alone.
+    shared = Path(tempfile.mkdtemp(prefix="ptm-shared-", dir="/tmp"))
+    request_cleanup.append(shared)
+    shared.chmod(0o777)
+    catalog = shared / "c.sqlite3"
+    catalog.write_bytes(db_path.read_bytes())
+    catalog.chmod(0o644)
+    main([*command, "--db", str(db_path)])  # the imports the child needs
+    capsys.readouterr()
+    assert _as_nobody([*command, "--db", str(catalog)]) in (0, 1)  # health: 1 (nothing polls)
+    assert sorted(p.name for p in shared.iterdir()) == ["c.sqlite3"]
+    # The bot has it open (its -wal and -shm exist, the owner's): read beside it, nothing added.
+    owner = sqlite3.connect(catalog)
+    owner.execute("SELECT count(*) FROM entries").fetchone()
+    try:
+        before = sorted((p.name, p.stat().st_uid) for p in shared.iterdir())
+        assert _as_nobody([*command, "--db", str(catalog)]) in (0, 1)
+        assert sorted((p.name, p.stat().st_uid) for p in shared.iterdir()) == before
+    finally:
+        owner.close()

@@ -284,14 +284,16 @@ def test_health_on_an_old_catalog_says_it_needs_migrating_and_changes_nothing(
     assert sha(old) == digest
 
 
-def test_health_never_changes_the_journal_mode(tmp_path, db_path, capsys):
-    with sqlite3.connect(db_path) as conn:
-        conn.execute("PRAGMA journal_mode=DELETE")
+@pytest.mark.parametrize("mode", ["delete", "wal"])
+def test_health_never_changes_the_journal_mode(tmp_path, db_path, capsys, mode):
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"PRAGMA journal_mode={mode}")
+    conn.close()
     digest = sha(db_path)
     main(["health", "--db", str(db_path)])
     out = capsys.readouterr().out
     assert "ok       database: reachable, at the newest migration" in out and "catalog: 17 surveys" in out
-    assert journal_mode(db_path) == "delete" and sha(db_path) == digest
+    assert journal_mode(db_path) == mode and sha(db_path) == digest
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.sqlite3"]  # no -wal, no -shm left
 
 
