@@ -33,7 +33,7 @@ if str(ROOT) not in sys.path:
 
 from bot.present.relevance import metrics_lines  # noqa: E402
 from bot.relevance.corpus import frozen_days, frozen_test, load_corpus  # noqa: E402
-from bot.relevance.days import DEFAULT_CARDS, day_lines, evaluate_days, load_days  # noqa: E402
+from bot.relevance.days import DEFAULT_CARD_MIN_SCORE, DEFAULT_CARDS, day_lines, evaluate_days, load_days  # noqa: E402
 from bot.relevance.evaluate import evaluate  # noqa: E402
 from bot.relevance.model import RelevanceModel, shipped_model  # noqa: E402
 
@@ -89,6 +89,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timing", action="store_true", help="also time scoring 2,000 papers")
     parser.add_argument("--days", type=Path, help="labelled day files (default: the frozen test days)")
     parser.add_argument("--cards", type=int, default=DEFAULT_CARDS, help="cards per poll (default 8)")
+    parser.add_argument(
+        "--card-min-score",
+        type=float,
+        default=DEFAULT_CARD_MIN_SCORE,
+        help=f"a card needs at least this score (review.card_min_score; default {DEFAULT_CARD_MIN_SCORE})",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     model = _load_model(args.model)
@@ -97,7 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     days = frozen_days() if args.days is None else load_days(args.days)
     out: dict[str, object] = {
         "model": model.version,
-        "days": evaluate_days(model, days, cards=args.cards, mistakes=args.mistakes),
+        "days": evaluate_days(
+            model, days, cards=args.cards, mistakes=args.mistakes, card_min_score=args.card_min_score
+        ),
         "test_items": len(test),
         "metrics": evaluate(model, test),
         "mistakes": mistakes(model, test, args.mistakes),

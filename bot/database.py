@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
@@ -15,6 +16,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.errors import UserFacingError
 from db.fastread import ConnectionReads
 from db.guard import CatalogState, DatabaseRefused, check_sqlite_file, drop_half_created
 from db.reader import SQLiteReader
@@ -22,7 +24,15 @@ from db.session import create_engine, create_sessionmaker, migrate
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Database", "DatabaseRefused", "check_url", "is_lock_error", "open_database", "sqlite_path"]
+__all__ = [
+    "CatalogFileGone",
+    "Database",
+    "DatabaseRefused",
+    "check_url",
+    "is_lock_error",
+    "open_database",
+    "sqlite_path",
+]
 
 # Drivers that speak asyncio, by backend: a URL naming none of them is refused with the fix.
 _ASYNC_DRIVERS = {"sqlite": ("aiosqlite",), "postgresql": ("asyncpg", "psycopg")}
@@ -43,6 +53,20 @@ def is_lock_error(exc: BaseException) -> bool:
     )
 
 
+class CatalogFileGone(UserFacingError):
+    """The database path no longer names the file a long write opened (deleted, moved or
+    replaced meanwhile): the write is rolled back rather than committed into a file nobody sees."""
+
+
+def file_identity(path: str) -> tuple[int, int] | None:
+    """(device, inode) of the file at *path*; ``None`` when there is none."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 @dataclass(slots=True)
 class Database:
     """An open database: the engine, its sessionmaker and, for a SQLite file, the read threads
@@ -56,6 +80,20 @@ class Database:
     """For a command someone waits for: how long :meth:`run` keeps trying a unit of work that meets a
     lock, all tries together (``database.busy_timeout_ms``). ``None`` (the running bot): up to
     :data:`LOCK_ATTEMPTS` tries, so an approval or the poll rides out a long import's write."""
+    # A SQLite file: its path and (device, inode) when opened (``check_same_file``).
+    path: str | None = None
+    file_id: tuple[int, int] | None = None
+
+    def check_same_file(self, what: str) -> None:
+        """Raise :class:`CatalogFileGone` when the path no longer names the file opened: called by
+        long writes (``import``, ``revert``) just before they commit, inside their unit of work."""
+        if self.path is None or self.file_id is None:
+            return
+        if file_identity(self.path) != self.file_id:
+            raise CatalogFileGone(
+                f"the catalog file {self.path} was deleted or replaced during the {what}; "
+                "nothing was written to it (run the command again)"
+            )
 
     async def read(self, query: Callable[..., Coroutine[Any, Any, T]], /, *args: Any, **kwargs: Any) -> T:
         """``await query(session, *args, **kwargs)`` for a read-only query: on a SQLite file in one
@@ -196,6 +234,9 @@ async def open_database(
             sessions=create_sessionmaker(engine),
             reader=reader,
             lock_wait_ms=lock_wait_ms,
+            path=path,
+            # After the migration: the file the engine's connections opened.
+            file_id=file_identity(path) if path is not None else None,
         )
         if seed and await _is_empty(db):
             # The catalog's door, imported here: the import code is only needed to fill a new

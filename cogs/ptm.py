@@ -119,6 +119,18 @@ class PTMCog(
         fetch = functools.partial(handlers.author, self.bot.db, name)
         await send_payload(interaction, await fetch(page=0), fetch=lambda page: fetch(page=page))
 
+    @org.autocomplete("org")
+    async def org_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [_choice(n) for n in await handlers.org_names(self.bot.db, current)]
+
+    @author.autocomplete("name")
+    async def author_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [_choice(n) for n in await handlers.author_names(self.bot.db, current)]
+
     @app_commands.command(name="stats")
     @app_commands.checks.cooldown(1, STATS_COOLDOWN_SECONDS, key=lambda i: (i.guild_id, i.user.id))
     async def stats(self, interaction: discord.Interaction) -> None:
@@ -156,6 +168,16 @@ class PTMCog(
         """Stop one of your follows."""
         payload = await digest_handlers.unfollow(self.bot.db, kind, value, member_id=interaction.user.id)
         await send_payload(interaction, payload)
+
+    @unfollow.autocomplete("value")
+    async def unfollow_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        kind = getattr(interaction.namespace, "kind", None)
+        values = await digest_handlers.followed_values(
+            self.bot.db, kind, current, member_id=interaction.user.id
+        )
+        return [_choice(v) for v in values]
 
     @app_commands.command(name="following")
     async def following(self, interaction: discord.Interaction) -> None:

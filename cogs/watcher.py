@@ -17,7 +17,8 @@ from bot.client.review.channels import review_channel
 from bot.ops.leader import KEEP_SECONDS, LeaderOnlyJob, PollerLock
 from bot.present.watch import render_health_changes
 from bot.review import actions
-from bot.watch.feeds import make_fetcher, record_health_announced
+from bot.watch.actions import record_health_announced
+from bot.watch.feeds import make_fetcher
 from bot.watch.report import PollReport
 from bot.watch.schedule import PollJob, add_poll_job, build_scheduler, remove_poll_job
 

@@ -8,7 +8,7 @@ aliases are unique per entry. ``db/`` never imports ``discord``.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -449,17 +449,27 @@ class Meta(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+# Whole-list revisions (with an export) and moderators' changes (with the change only).
+WHOLE_LIST_ACTIONS = ("import", "revert", "seed")
+REVISION_ACTIONS = (*WHOLE_LIST_ACTIONS, "approve", "undo", "edit", "remove", "tag")
+
+
 class CatalogRevision(Base):
-    """One change of the catalog as a whole (an import, a revert, the first fill), with the
-    catalog's export from just before it: ``ptm-bot revert`` brings that state back."""
+    """One change of the catalog: a whole list (an import, a revert, the first fill) with the
+    catalog's export from just before it (``ptm-bot revert`` brings that state back), or one
+    moderator's change (an approval, an undo, an edit, a removal, new topics) with only the change
+    itself (``change``, JSON), so that the history is complete without an export per decision."""
 
     __tablename__ = "catalog_revisions"
-    __table_args__ = (CheckConstraint("action IN ('import', 'revert', 'seed')", name="action"),)
+    __table_args__ = (CheckConstraint(f"action IN {REVISION_ACTIONS!r}", name="action"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     action: Mapped[str] = mapped_column(String(16))
     source: Mapped[str] = mapped_column(Text)
     summary: Mapped[str] = mapped_column(Text, default="")
-    # The catalog's export (the list's markdown) before this revision.
-    before: Mapped[str] = mapped_column(Text)
+    # The catalog's export (the list's markdown) before a whole-list revision; NULL for a
+    # moderator's change (migration 0015).
+    before: Mapped[str | None] = mapped_column(Text)
+    # What a moderator's change did, or what a revert undid (JSON); NULL for an import.
+    change: Mapped[dict[str, Any] | None] = mapped_column(JSON)

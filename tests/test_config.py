@@ -534,6 +534,18 @@ def test_gates_must_be_a_table(tmp_path: Path) -> None:
     assert problem.startswith("relevance.gates: must be a table ([relevance.gates]), got a list")
 
 
+def test_review_card_min_score_from_file_and_environment(tmp_path: Path) -> None:
+    from bot.relevance.days import DEFAULT_CARD_MIN_SCORE
+
+    # The default is the one the evaluation reports with (chosen on the training days).
+    assert load_config(write(tmp_path, "")).review.card_min_score == DEFAULT_CARD_MIN_SCORE == 0.3
+    assert load_config(write(tmp_path, "[review]\ncard_min_score = 0\n")).review.card_min_score == 0.0
+    env = {"PTM_BOT_REVIEW_CARD_MIN_SCORE": "0.55"}
+    assert load_config(write(tmp_path, ""), env=env).review.card_min_score == 0.55
+    problem = only_problem(tmp_path, "[review]\ncard_min_score = 1.5\n")
+    assert "review.card_min_score" in problem and "1.5" in problem
+
+
 def test_review_cards_per_poll_from_file_and_environment(tmp_path: Path) -> None:
     assert load_config(write(tmp_path, "")).review.cards_per_poll == 8
     assert load_config(write(tmp_path, "[review]\ncards_per_poll = 0\n")).review.cards_per_poll == 0

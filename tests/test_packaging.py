@@ -49,3 +49,38 @@ def test_readme_runs_the_fast_set_and_ci_runs_everything_and_the_rules() -> None
     hooks = (ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8")
     assert pin.startswith("ruff==") and f"rev: v{pin.removeprefix('ruff==')}" in hooks
     assert "id: ruff-check" in hooks and "id: ruff-format" in hooks
+
+
+def test_config_example_prints_the_documented_example(
+    capsys: pytest.CaptureFixture[str], monkeypatch
+) -> None:
+    """``ptm-bot config example`` from an installed package: the shipped copy is the documented file."""
+    monkeypatch.chdir(ROOT / "docs")  # no config.toml here
+    assert main(["config", "example"]) == 0
+    out = capsys.readouterr().out
+    assert out == (ROOT / "config.example.toml").read_text(encoding="utf-8")
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["bot"]
+    assert "data/*.toml" in data
+
+
+def test_sdist_carries_the_example_config_docs_and_tests(monkeypatch) -> None:
+    """MANIFEST.in, read by setuptools' own template engine, takes what running the tests needs."""
+    from setuptools._distutils.filelist import FileList
+
+    monkeypatch.chdir(ROOT)  # the template's paths are relative to the project's root, as in a build
+    files = FileList()
+    files.findall(".")
+    for line in (ROOT / "MANIFEST.in").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            files.process_template_line(line)
+    shipped = {Path(f).as_posix() for f in files.files}
+    wanted = {"config.example.toml", "docs/architecture.md", "docs/errors.md", "tests/conftest.py"}
+    wanted |= {p.relative_to(ROOT).as_posix() for p in (ROOT / "tests").rglob("test_*.py")}
+    wanted |= {
+        p.relative_to(ROOT).as_posix() for p in (ROOT / "tests" / "fixtures").rglob("*") if p.is_file()
+    }
+    wanted |= {"support/feedgen.py"}
+    assert not wanted - shipped, sorted(wanted - shipped)[:10]
+    assert not [
+        f for f in shipped if f.endswith((".pyc", ".sqlite3")) or "/.venv/" in f or f.startswith(".venv/")
+    ]

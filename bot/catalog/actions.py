@@ -1,6 +1,6 @@
 """The one door for catalog writes: each function is one unit of work on the :class:`Database`.
 
-A slash command (:mod:`bot.commands.admin`), the terminal (``ptm-bot import|revert|export``,
+A slash command (:mod:`bot.commands.admin`), the terminal (``ptm-bot init|import|revert|export``,
 ``ptm-bot ask '/ptm-admin edit ...'``) and opening a new database (the first fill) all change the
 catalog through here, so a correction is checked, written and audited the same way whoever asks.
 Every write runs through :meth:`Database.run` (one transaction, retried whole when the database
@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,11 +25,19 @@ from bot.actor import SYSTEM, Actor
 from bot.catalog import importer, queries, revisions
 from bot.catalog import service as catalog
 from bot.catalog.importer import ImportOptions, ImportReport, Plan, Progress
-from bot.catalog.listformat import ParseProblem
-from bot.catalog.model import DateStyle, EntryHit
-from bot.catalog.revisions import RevisionInfo, UnknownRevision
+from bot.catalog.listformat import ParseProblem, render_entry
+from bot.catalog.model import DateStyle, Entry, EntryHit, format_date
+from bot.catalog.revisions import (
+    LaterWork,
+    NotRevertible,
+    RevertRefused,
+    RevisionInfo,
+    UnknownRevision,
+    actor_label,
+)
 from bot.database import Database
 from bot.errors import UserFacingError
+from bot.suggest import did_you_mean
 from db import models as m
 from db.normalize import norm_key
 
@@ -37,6 +46,9 @@ log = logging.getLogger(__name__)
 __all__ = [
     "EDITABLE",
     "PLAN_ATTEMPTS",
+    "NotRevertible",
+    "RevertRefused",
+    "Reverted",
     "Tagged",
     "UnknownRevision",
     "edit",
@@ -46,6 +58,7 @@ __all__ = [
     "remove",
     "revert",
     "seed",
+    "start_empty",
     "tag",
 ]
 
@@ -89,16 +102,42 @@ async def _entry_row(session: AsyncSession, name: str) -> m.Entry:
     return row
 
 
+def _field_value(entry: Entry, field: str) -> Any:
+    """One editable field as the revision's change records it (JSON)."""
+    if field == "date":
+        return format_date(entry.year, entry.month)
+    if field == "authors":
+        return list(entry.authors)
+    return getattr(entry, field)
+
+
+async def _record(
+    session: AsyncSession, action: str, actor: Actor, *, source: str, summary: str, change: dict[str, Any]
+) -> None:
+    """A moderator's correction as a revision (the change only): ``ptm-bot history`` shows it, and a
+    revert to before an earlier revision names it."""
+    who = {"actor_id": actor.id, "actor_name": actor.name, "via": actor.via}
+    await revisions.record_change(
+        session,
+        action,
+        source=source,
+        summary=f"{summary} {actor_label(actor.name, actor.id, actor.via)}",
+        change={**change, **who},
+    )
+
+
 async def edit(db: Database, name: str, field: str, value: str, actor: Actor) -> str:
     """Change one field (one of :data:`EDITABLE`) of the entry called ``name``; returns the
     entry's name after the change."""
     if field not in EDITABLE:
-        raise UserFacingError(f"Unknown field {field!r}; one of: {', '.join(EDITABLE)}.")
+        hint = did_you_mean(field, EDITABLE, quote=True)
+        raise UserFacingError(f"Unknown field {field!r}{hint}; one of: {', '.join(EDITABLE)}.")
     value = value.strip()
 
     async def work(session: AsyncSession) -> str:
         row = await _entry_row(session, name)
         entry = catalog.to_domain(row)
+        old = _field_value(entry, field)
         if field == "date":
             dm = re.fullmatch(r"(\d{4})(?:-(\d{2}))?", value)
             if dm is None or (dm.group(2) and not 1 <= int(dm.group(2)) <= 12):
@@ -120,6 +159,15 @@ async def edit(db: Database, name: str, field: str, value: str, actor: Actor) ->
         else:
             setattr(entry, field, value or None)
         await catalog.update_entry(session, row, entry)
+        new = _field_value(entry, field)
+        await _record(
+            session,
+            "edit",
+            actor,
+            source=f"{row.kind} {entry.name!r}",
+            summary=f"{field} {old!r} -> {new!r}",
+            change={"entry_id": row.id, "field": field, "old": old, "new": new},
+        )
         return entry.name
 
     shown = await db.run(work)
@@ -133,7 +181,16 @@ async def remove(db: Database, name: str, actor: Actor) -> str:
 
     async def work(session: AsyncSession) -> str:
         row = await _entry_row(session, name)
+        lines = render_entry(catalog.to_domain(row))
         await catalog.remove_entries(session, [row.id])
+        await _record(
+            session,
+            "remove",
+            actor,
+            source=f"{row.kind} {row.name!r}",
+            summary="removed",
+            change={"entry_id": row.id, "section": row.section_key, "lines": lines},
+        )
         return row.name
 
     shown = await db.run(work)
@@ -157,7 +214,18 @@ async def tag(db: Database, name: str, slugs: Sequence[str], actor: Actor) -> Ta
         hits = await queries.find_model(session, name, limit=1)
         if not hits:
             return Tagged(None, await queries.closest_names(session, name, limit=5))
-        return Tagged(await queries.set_topics(session, hits[0].id, slugs))
+        old = list(hits[0].entry.topics)
+        hit = await queries.set_topics(session, hits[0].id, slugs)
+        new = list(hit.entry.topics)
+        await _record(
+            session,
+            "tag",
+            actor,
+            source=f"model {hit.entry.name!r}",
+            summary=f"topics {old} -> {new}",
+            change={"entry_id": hit.id, "old": old, "new": new},
+        )
+        return Tagged(hit)
 
     tagged = await db.run(work)
     if tagged.hit is not None:
@@ -174,6 +242,13 @@ async def export(db: Database) -> str:
 # Whole lists: import, revert, the first fill
 
 
+# Run inside an import's write, before the plan is applied: what else the write records (a
+# revert's undone work) as (change, note), or refuses by raising.
+BeforeWrite = Callable[[AsyncSession, Plan], Awaitable[tuple[dict[str, Any] | None, str]]]
+# Run inside an import's write, after the plan is applied (a revert's approvals made again).
+AfterApply = Callable[[AsyncSession, Plan], Awaitable[None]]
+
+
 async def import_list(
     db: Database,
     text: str,
@@ -186,13 +261,17 @@ async def import_list(
     refuse: bool = True,
     action: str = "import",
     progress: Progress | None = None,
+    before_write: BeforeWrite | None = None,
+    after_apply: AfterApply | None = None,
 ) -> Plan:
     """Read and plan in a short read transaction, then write in one short write transaction.
 
     The write starts only when the plan is ready, so other writers (an approval, the poll) wait
     for milliseconds, not for the parse; if the catalog changed in between, the import plans
-    again; if the database is locked, ``db.run`` waits and retries. Raises
-    :class:`~bot.catalog.importer.ImportRefused`.
+    again; if the database is locked, ``db.run`` waits and retries. A plan that changes nothing
+    is not written: no revision (``report.revision`` stays ``None``). Just before the commit the
+    database path must still name the file opened (:meth:`Database.check_same_file`). Raises
+    :class:`~bot.catalog.importer.ImportRefused`, :class:`~bot.database.CatalogFileGone`.
     """
     for _ in range(PLAN_ATTEMPTS):
         state = await db.run(importer.load_state)
@@ -201,11 +280,22 @@ async def import_list(
         plan = importer.plan_text(state, text, source=source, options=options, extra=extra, refuse=refuse)
         if dry_run:
             return plan
+        if not plan.changes:  # nothing to write: the run is recorded, no revision
+
+            async def record_run(session: AsyncSession, plan: Plan = plan) -> None:
+                importer.record_run(session, plan)
+
+            await db.run(record_run)
+            return plan
 
         async def write(session: AsyncSession, plan: Plan = plan) -> None:
+            change, note = await before_write(session, plan) if before_write else (None, "")
             # apply_plan looked up at call time: tests replace it to inject a race.
             await importer.apply_plan(session, plan, progress=progress)
-            await importer.record_revision(session, plan, action=action)
+            if after_apply is not None:
+                await after_apply(session, plan)
+            await importer.record_revision(session, plan, action=action, change=change, note=note)
+            db.check_same_file(action)
 
         try:
             await db.run(write)
@@ -218,17 +308,54 @@ async def import_list(
 
 
 async def history(db: Database, *, limit: int | None = None) -> list[RevisionInfo]:
-    """Revisions, newest first."""
+    """Revisions, newest first (``limit``: the newest N only; at least 1)."""
+    if limit is not None and limit < 1:
+        raise UserFacingError(
+            f"--limit must be at least 1 (it was {limit}); leave it out to list every revision"
+        )
     return await db.run(lambda session: revisions.history_in(session, limit=limit))
 
 
-async def revert(db: Database, revision: int, actor: Actor, *, dry_run: bool = False) -> Plan:
+def _added_papers(plan: Plan) -> dict[str, str]:
+    """The papers a plan adds to the catalog: arXiv id -> the entry's name."""
+    return {e.arxiv_id: e.name for e, _ in plan.add if e.arxiv_id}
+
+
+@dataclass(frozen=True, slots=True)
+class Reverted:
+    """What :func:`revert` did (or, in a dry run, would do): the plan, and the later work undone."""
+
+    plan: Plan
+    later: LaterWork
+
+
+async def revert(
+    db: Database, revision: int, actor: Actor, *, dry_run: bool = False, force: bool = False
+) -> Reverted:
     """Bring the catalog back to its state before ``revision`` (its export byte for byte), through
-    the importer's exact mode; the revert is itself a revision. Raises :class:`UnknownRevision`."""
-    before = await db.run(lambda session: revisions.before(session, revision))
-    if before is None:
-        raise UnknownRevision(revision)
-    return await import_list(
+    the importer's exact mode; the revert is itself a revision (unless it changes nothing).
+
+    Whatever was recorded after ``revision`` (later revisions; approvals whose entries the revert
+    removes) is undone with it: without ``force`` the revert refuses (:class:`RevertRefused`,
+    which names that work); with it, those approvals' suggestions go back to pending, audited,
+    and the revert's revision records what it undid. The check is made inside the write, so work
+    recorded while the revert was planned is not missed. Raises :class:`UnknownRevision`,
+    :class:`NotRevertible`."""
+    before = await db.run(lambda session: revisions.target(session, revision))
+    found: list[LaterWork] = []
+
+    async def settle(session: AsyncSession, plan: Plan) -> tuple[dict[str, Any] | None, str]:
+        later = await revisions.later_work(session, revision, plan.delete, _added_papers(plan))
+        if later.needs_force and not force:
+            raise RevertRefused(later)
+        await revisions.reopen(session, later, actor)
+        found[:] = [later]
+        return later.change(), (f"undid {later.headline()}" if later else "")
+
+    async def restore(session: AsyncSession, plan: Plan) -> None:
+        await revisions.restore(session, found[0], _added_papers(plan), actor)
+
+    plan = await import_list(
         db,
         before,
         actor,
@@ -237,7 +364,18 @@ async def revert(db: Database, revision: int, actor: Actor, *, dry_run: bool = F
         dry_run=dry_run,
         refuse=False,
         action="revert",
+        before_write=settle,
+        after_apply=restore,
     )
+    if not found:  # a dry run (what it would undo, read now), or nothing to change (nothing undone)
+        found.append(
+            await db.run(
+                lambda session: revisions.later_work(session, revision, plan.delete, _added_papers(plan))
+            )
+            if dry_run
+            else LaterWork(revision)
+        )
+    return Reverted(plan, found[0])
 
 
 async def seed(db: Database, actor: Actor = SYSTEM) -> ImportReport | None:
@@ -248,3 +386,12 @@ async def seed(db: Database, actor: Actor = SYSTEM) -> ImportReport | None:
         log.info("new catalog filled from the shipped list: %s", report.counts)
         _audit("seed from the shipped list", actor)
     return report
+
+
+async def start_empty(db: Database, actor: Actor) -> bool:
+    """Mark a new, empty catalog as empty on purpose (``ptm-bot init --empty``: it is never filled
+    from the shipped list); ``False`` when it holds entries or was marked before."""
+    started = await db.run(catalog.start_empty)
+    if started:
+        _audit("catalog started empty", actor)
+    return started

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["arxiv_id_from_url", "normalise_arxiv_id", "split_version"]
+__all__ = ["arxiv_id_from_paste", "arxiv_id_from_url", "normalise_arxiv_id", "split_version"]
 
 # New-style ids (0704.0001 onwards): YYMM.NNNN or YYMM.NNNNN; old-style: archive(.SUB)/YYMMNNN.
 _NEW = r"\d{4}\.\d{4,5}"
@@ -15,6 +15,14 @@ _OLD = r"[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}"
 _ID_RE = re.compile(rf"^(?:arxiv:)?(?P<id>{_NEW}|{_OLD})(?:v(?P<v>\d+))?(?:\.pdf)?$", re.IGNORECASE)
 _URL_RE = re.compile(
     rf"arxiv\.org/(?:abs|pdf|html)/(?P<id>{_NEW}|{_OLD})(?:v(?P<v>\d+))?(?:\.pdf)?/?(?:[?#].*)?$",
+    re.IGNORECASE,
+)
+
+# The pages people paste for an arXiv paper: Hugging Face's paper page, alphaXiv, Semantic Scholar's
+# arXiv redirect (the arXiv abs/pdf/html forms are in _URL_RE).
+_PASTED_RE = re.compile(
+    rf"^(?:https?://)?(?:www\.)?(?:huggingface\.co/papers|(?:alphaxiv\.org|alphaxiv\.com)/(?:abs|overview|pdf)"
+    rf"|(?:api\.)?semanticscholar\.org/arxiv)/(?:arxiv:)?(?P<id>{_NEW})(?:v(?P<v>\d+))?(?:\.pdf)?/?(?:[?#].*)?$",
     re.IGNORECASE,
 )
 
@@ -52,3 +60,15 @@ def arxiv_id_from_url(url: str | None) -> str | None:
     if m is None:
         return None
     return normalise_arxiv_id(m.group("id"))
+
+
+def arxiv_id_from_paste(text: str) -> str | None:
+    """The normalised id of what a moderator pasted: an id (``arXiv:2106.07447v2``), an arXiv
+    abs/pdf/html URL (any version), a Hugging Face paper page, an alphaXiv page or a Semantic Scholar
+    arXiv URL; else ``None``."""
+    text = text.strip().strip("<>")  # Discord's <url> that suppresses the preview
+    found = normalise_arxiv_id(text)
+    if found is not None:
+        return found
+    m = _PASTED_RE.match(text)
+    return m.group("id") if m else None

@@ -1,28 +1,27 @@
 """The numbers behind the catalog's chart (entries per year, stacked by topic): the query here,
-the stacking and the drawing in :mod:`bot.present.charts` (which runs no SQL)."""
+read through :func:`db.fastread.fetch_rows` (so through ``db.read``), the stacking and the drawing
+in :mod:`bot.present.charts` (which runs no SQL)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.present.charts import stack_by_primary_topic
-from db import models as m
+from db.fastread import Reads, fetch_rows
 
 __all__ = ["stats_chart_data", "year_topic_rows"]
 
+# One row per dated entry and topic (an entry without topics: one row, topic NULL).
+_YEAR_TOPIC_SQL = (
+    "SELECT e.id, e.year, t.topic_slug FROM entries AS e "
+    "LEFT OUTER JOIN entry_topics AS t ON t.entry_id = e.id WHERE e.year IS NOT NULL"
+)
 
-async def year_topic_rows(session: AsyncSession) -> list[tuple[int, int, str | None]]:
+
+async def year_topic_rows(conn: Reads) -> list[tuple[int, int, str | None]]:
     """``(entry id, year, topic slug or None)`` for every dated entry (one row per entry and topic)."""
-    stmt = (
-        select(m.Entry.id, m.Entry.year, m.EntryTopic.topic_slug)
-        .outerjoin(m.EntryTopic, m.EntryTopic.entry_id == m.Entry.id)
-        .where(m.Entry.year.is_not(None))
-    )
-    # ``y is not None`` holds already (the WHERE); it tells the type checker.
-    return [(int(i), int(y), t) for i, y, t in (await session.execute(stmt)).all() if y is not None]
+    rows = await fetch_rows(conn, _YEAR_TOPIC_SQL)
+    return [(int(row["id"]), int(row["year"]), row["topic_slug"]) for row in rows]
 
 
-async def stats_chart_data(session: AsyncSession) -> dict[int, dict[str, int]]:
-    """Entries per year, stacked by topic, read in *session* (the caller closes it before drawing)."""
-    return stack_by_primary_topic(await year_topic_rows(session))
+async def stats_chart_data(conn: Reads) -> dict[int, dict[str, int]]:
+    """Entries per year, stacked by topic, read on *conn* (the caller closes it before drawing)."""
+    return stack_by_primary_topic(await year_topic_rows(conn))

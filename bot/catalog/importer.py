@@ -22,7 +22,7 @@ from bot.catalog.importing.decode import ImportRefused, decode_list_bytes, refus
 from bot.catalog.importing.merge import FIELDS, LAYOUT
 from bot.catalog.importing.options import ImportOptions
 from bot.catalog.importing.plan import Plan, plan_import, replace_intro
-from bot.catalog.importing.record import record_revision
+from bot.catalog.importing.record import record_revision, record_run
 from bot.catalog.importing.report import Conflict, ImportReport, unified_diff
 from bot.catalog.importing.state import CatalogState, Stored, StoredSection, load_state, parse_for_catalog
 from bot.catalog.listformat import ParseProblem
@@ -52,6 +52,7 @@ __all__ = [
     "plan_import",
     "plan_text",
     "record_revision",
+    "record_run",
     "refusal",
     "replace_intro",
     "unified_diff",
@@ -96,6 +97,9 @@ async def import_in_session(
     if extra or controls:
         doc.problems[:0] = [*extra, *controls]
     plan = plan_import(state, doc, source=source, options=options or ImportOptions())
+    if not plan.changes:  # a plan that changes nothing is not written: its run only, no revision
+        record_run(session, plan)
+        return plan.report
     await apply_plan(session, plan)
     await record_revision(session, plan, action=action)
     return plan.report

@@ -33,7 +33,6 @@ log = logging.getLogger(__name__)
 __all__ = [
     "ImportReport",
     "add_entry",
-    "catalog_stats",
     "decode_list_bytes",
     "derive_aliases",
     "entry_topics",
@@ -311,37 +310,6 @@ async def export_markdown(session: AsyncSession) -> str:
     return render_list(
         title.value if title else None, await load_sections(session), await load_entries(session)
     )
-
-
-async def catalog_stats(session: AsyncSession) -> dict[str, Any]:
-    kinds = dict((await session.execute(select(m.Entry.kind, func.count()).group_by(m.Entry.kind))).all())
-    sections = dict(
-        (await session.execute(select(m.Entry.section_key, func.count()).group_by(m.Entry.section_key))).all()
-    )
-    years = (
-        await session.execute(
-            select(m.Entry.year, func.count())
-            .where(m.Entry.year.is_not(None))
-            .group_by(m.Entry.year)
-            .order_by(m.Entry.year)
-        )
-    ).all()
-    topics = dict(
-        (
-            await session.execute(
-                select(m.EntryTopic.topic_slug, func.count()).group_by(m.EntryTopic.topic_slug)
-            )
-        ).all()
-    )
-    undated = await session.scalar(select(func.count()).select_from(m.Entry).where(m.Entry.year.is_(None)))
-    return {
-        "total": sum(kinds.values()),
-        "kinds": {k: int(kinds.get(k, 0)) for k in m.ENTRY_KINDS},
-        "sections": {k: int(v) for k, v in sections.items()},
-        "years": {str(y): int(c) for y, c in years},
-        "undated": int(undated or 0),
-        "topics": {k: int(v) for k, v in sorted(topics.items(), key=lambda kv: (-kv[1], kv[0]))},
-    }
 
 
 async def remove_entries(session: AsyncSession, ids: list[int]) -> None:

@@ -27,6 +27,7 @@ from bot.config import Config
 from bot.database import Database
 from bot.errors import PTMError, UserFacingError
 from bot.present.render import MessagePayload, render_empty, render_text
+from bot.suggest import did_you_mean
 
 __all__ = ["AskError", "ParsedCommand", "ask", "parse_command_line"]
 
@@ -58,7 +59,10 @@ def _resolve(
     top = [c.name for c in tree.get_commands()]
     found = tree.get_command(tokens[0].lstrip("/"))
     if found is None:
-        raise AskError(f"no command /{tokens[0].lstrip('/')}; commands: {_listing(['/' + n for n in top])}")
+        typed = tokens[0].lstrip("/")
+        hint = did_you_mean(typed, top)
+        hint = hint.replace("mean ", "mean /") if hint else ""
+        raise AskError(f"no command /{typed}{hint}; commands: {_listing(['/' + n for n in top])}")
     rest = tokens[1:]
     while isinstance(found, app_commands.Group):
         subs = [c.name for c in found.commands]
@@ -67,7 +71,8 @@ def _resolve(
         sub = found.get_command(rest[0])
         if sub is None:
             raise AskError(
-                f"/{found.qualified_name} has no subcommand {rest[0]!r}; subcommands: {_listing(subs)}"
+                f"/{found.qualified_name} has no subcommand {rest[0]!r}{did_you_mean(rest[0], subs)}; "
+                f"subcommands: {_listing(subs)}"
             )
         found, rest = sub, rest[1:]
     if not isinstance(found, app_commands.Command):
@@ -82,8 +87,9 @@ def _convert(param: app_commands.Parameter, raw: str) -> Any:
         for choice in param.choices:
             if str(choice.value) == raw or choice.name.casefold() == raw.casefold():
                 return choice.value
-        shown = _listing([str(c.value) for c in param.choices])
-        raise AskError(f"{name}: {raw!r} is not one of the choices: {shown}")
+        values = [str(c.value) for c in param.choices]
+        hint = did_you_mean(raw, values)
+        raise AskError(f"{name}: {raw!r} is not one of the choices{hint}: {_listing(values)}")
     kind = param.type
     value: Any
     if kind is AppCommandOptionType.string:

@@ -1,7 +1,8 @@
 """The catalog's subcommands: ``init``, ``import``, ``history``, ``revert``, ``export``, ``stats``.
 
 Each opens the catalog (:mod:`bot.cli.opening`), calls the catalog's door (``bot.catalog.actions``)
-or service, and prints; the services are imported inside the handlers (start-up time).
+to change it or reads through ``db.read`` (``init``'s and ``stats``' counts), and prints; the
+services are imported inside the handlers (start-up time).
 """
 
 from __future__ import annotations
@@ -17,25 +18,27 @@ from bot.cli.errors import CLIError
 from bot.cli.opening import open_catalog, open_for_dry_run
 from bot.config import Config
 from bot.inputfile import read_input
+from bot.redact import redact
 from bot.textsafe import escape_controls
 
 __all__ = ["cmd_export", "cmd_history", "cmd_import", "cmd_init", "cmd_revert", "cmd_stats"]
 
 
 async def cmd_init(args: argparse.Namespace, config: Config) -> int:
-    from bot.catalog import service as catalog
+    from bot.actor import TERMINAL
+    from bot.catalog import actions
+    from bot.catalog.queries.stats import catalog_stats
 
     db = await open_catalog(config, seed=not args.empty, create=True)
     try:
-        async with db.begin() as session:
-            if args.empty:
-                await catalog.start_empty(session)
-            stats = await catalog.catalog_stats(session)
+        if args.empty:
+            await actions.start_empty(db, TERMINAL)
+        stats = await db.read(catalog_stats)
     finally:
         await db.close()
     k = stats["kinds"]
     print(
-        f"catalog ready at {config.database.url}: {k['survey']} surveys, {k['model']} models, "
+        f"catalog ready at {redact(config.database.url)}: {k['survey']} surveys, {k['model']} models, "
         f"{k['resource']} resources"
     )
     return 0
@@ -77,6 +80,8 @@ def _print_plan(args: argparse.Namespace, plan: Any, *, dry_run: bool) -> None:
         print(escape_controls(line))  # the names are clean already (the importer strips them)
     if dry_run:
         print("dry run: nothing was written")
+    elif not plan.changes and not args.quiet:
+        print("nothing changed: no revision recorded")
     elif report.revision is not None and not args.quiet:
         print(f"recorded as revision {report.revision} ('ptm-bot revert {report.revision}' undoes it)")
 
@@ -120,6 +125,10 @@ async def cmd_import(args: argparse.Namespace, config: Config) -> int:
 async def cmd_history(args: argparse.Namespace, config: Config) -> int:
     from bot.catalog import actions
 
+    if args.limit is not None and args.limit < 1:  # refused before the database is opened
+        raise CLIError(
+            f"--limit must be at least 1 (it was {args.limit}); leave it out to list every revision"
+        )
     db = await open_catalog(config)
     try:
         rows = await actions.history(db, limit=args.limit)
@@ -129,7 +138,7 @@ async def cmd_history(args: argparse.Namespace, config: Config) -> int:
         print(json.dumps({"revisions": [r.as_dict() for r in rows]}, ensure_ascii=False, indent=2))
         return 0
     for r in rows:
-        print(f"{r.id:>5}  {r.at:%Y-%m-%d %H:%M:%S}  {r.action:<6}  {r.source}: {r.summary}")
+        print(r.line())
     if not rows:
         print("no revisions yet")
     return 0
@@ -141,12 +150,23 @@ async def cmd_revert(args: argparse.Namespace, config: Config) -> int:
 
     db = await open_catalog(config)
     try:
-        plan = await actions.revert(db, args.revision, TERMINAL, dry_run=args.dry_run)
+        done = await actions.revert(db, args.revision, TERMINAL, dry_run=args.dry_run, force=args.force)
     except actions.UnknownRevision:
         raise CLIError(f"no revision {args.revision} ('ptm-bot history' lists them)") from None
+    except actions.RevertRefused as exc:
+        if not args.json:  # what it would undo, then the one line of the refusal (stderr)
+            print("\n".join(exc.later.lines()))
+        raise CLIError(str(exc)) from None
     finally:
         await db.close()
-    _print_plan(args, plan, dry_run=args.dry_run)
+    if args.json:
+        report = {**done.plan.report.as_dict(), "dry_run": args.dry_run, "undoes": done.later.as_dict()}
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 0
+    if not args.quiet:
+        for line in done.later.lines():
+            print(line)
+    _print_plan(args, done.plan, dry_run=args.dry_run)
     return 0
 
 
@@ -173,7 +193,7 @@ async def cmd_export(args: argparse.Namespace, config: Config) -> int:
 
 
 async def cmd_stats(args: argparse.Namespace, config: Config) -> int:
-    from bot.catalog import service as catalog
+    from bot.catalog.queries.stats import stats as read_stats
 
     fmt = None
     if args.chart is not None:
@@ -183,20 +203,15 @@ async def cmd_stats(args: argparse.Namespace, config: Config) -> int:
         check_output_path(args.chart)  # refused before the database is opened
     db = await open_catalog(config)
     try:
-        async with db.begin() as session:
-            stats = await catalog.catalog_stats(session)
-            chart_data = None
-            if args.chart:
-                from bot.catalog.chart_data import stats_chart_data
-
-                chart_data = await stats_chart_data(session)
+        found = await db.read(read_stats, chart=bool(args.chart))
     finally:
         await db.close()
+    stats, chart_data = found.numbers, found.chart
     if chart_data is not None and fmt is not None:
         from bot.cli.outfile import write_output
         from bot.present.charts import render_chart_png
 
-        write_output(args.chart, await render_chart_png(chart_data, fmt))
+        write_output(args.chart, await render_chart_png(chart_data, fmt, undated=stats["undated"]))
     if args.json:
         print(json.dumps(stats, ensure_ascii=False, indent=2))
     else:

@@ -9,6 +9,7 @@ import sys
 
 from bot.config import ConfigError
 from bot.errors import PTMError, UserFacingError
+from bot.redact import redact
 from bot.textsafe import escape_controls
 
 __all__ = ["CLIError", "exit_status"]
@@ -24,10 +25,10 @@ def exit_status(exc: BaseException) -> int | None:
     """Say what went wrong on stderr (one line, or the config's list of problems) and return the exit
     status; ``None`` for a failure nobody described (a bug: the caller re-raises it, traceback and all)."""
     if isinstance(exc, ConfigError):
-        print(f"ptm-bot: invalid configuration:\n{exc}", file=sys.stderr)
+        print(redact(f"ptm-bot: invalid configuration:\n{exc}"), file=sys.stderr)
         return 2
     if isinstance(exc, CLIError | UserFacingError):
-        print(f"ptm-bot: {escape_controls(str(exc))}", file=sys.stderr)
+        print(redact(f"ptm-bot: {escape_controls(str(exc))}"), file=sys.stderr)
         return 2
     if isinstance(exc, KeyboardInterrupt):
         print("ptm-bot: interrupted", file=sys.stderr)
@@ -45,5 +46,5 @@ def exit_status(exc: BaseException) -> int | None:
         return None
     message, status = found
     log.debug("%s", message, exc_info=exc)  # -v shows where it came from
-    print(f"ptm-bot: {escape_controls(message)}", file=sys.stderr)
+    print(redact(f"ptm-bot: {escape_controls(message)}"), file=sys.stderr)
     return status

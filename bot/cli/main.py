@@ -23,6 +23,7 @@ from bot.cli.opening import open_catalog
 from bot.cli.parser import EXTRA_COMMANDS, Handler, build_parser, load_extra_commands
 from bot.cli.run import cmd_run
 from bot.config import Config, database_url_from_path, load_config
+from bot.redact import install_log_redaction
 
 __all__ = [
     "EXTRA_COMMANDS",
@@ -42,6 +43,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+_CLI_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+_LOG_FORMAT_ENV = "PTM_BOT_LOGGING_FORMAT"
+
 # The services (SQLAlchemy, alembic, the catalog, charts, discord.py's client) are imported inside
 # the subcommands that use them, not here: start-up, so `ptm-bot --help`, a usage error or a bad
 # config answer without loading them.
@@ -52,16 +56,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+        level=logging.DEBUG if args.verbose else logging.WARNING, format=_CLI_LOG_FORMAT, stream=sys.stderr
     )
     if not args.verbose:
         _quiet_interruptions()
-    if getattr(args, "log_format", None):  # before reading the config, so its own logs follow the flag
-        _format_cli_logs(args.log_format)
+    # Before reading the config, so its own lines follow the flag (or the variable); every line is
+    # redacted (bot.redact) whatever the format.
+    _format_cli_logs(_early_log_format(args))
+    install_log_redaction()
     try:
         config = _read_config(args)
+        _remember_secrets(config)
         import asyncio  # here, not at the top: ``--help`` needs no event loop (start-up time)
 
         config = _apply_log_format(config, args)
@@ -73,6 +78,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc, KeyboardInterrupt):
             _quiet_after_interruption()
         return status
+
+
+def _early_log_format(args: argparse.Namespace) -> str:
+    """``--log-format``, else a valid ``PTM_BOT_LOGGING_FORMAT``, else text (the file is read later)."""
+    import os
+
+    flag = getattr(args, "log_format", None)
+    if flag:
+        return str(flag)
+    env = os.environ.get(_LOG_FORMAT_ENV, "").strip().lower()
+    return env if env in ("text", "json") else "text"
+
+
+def _remember_secrets(config: Config) -> None:
+    """The tokens this process holds are masked wherever they would be shown (bot.redact)."""
+    from bot.redact import remember_secrets_from_env
+
+    remember_secrets_from_env((config.discord.token_env, config.publish.token_env))
 
 
 class _QuietInterruption(logging.Filter):
@@ -158,8 +181,7 @@ def _apply_log_format(config: Config, args: argparse.Namespace) -> Config:
             logging=dataclasses.replace(config.logging, format=fmt),
             origins={**config.origins, "logging.format": "command line (--log-format)"},
         )
-    if config.logging.format != "text":
-        _format_cli_logs(config.logging.format)
+    _format_cli_logs(config.logging.format)
     return config
 
 
@@ -167,7 +189,7 @@ def _format_cli_logs(fmt: str) -> None:
     from bot.ops.logs import make_formatter
 
     for handler in logging.getLogger().handlers:
-        handler.setFormatter(make_formatter(fmt))
+        handler.setFormatter(make_formatter(fmt, _CLI_LOG_FORMAT))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,14 +6,14 @@ import argparse
 import dataclasses
 import json
 import os
-import re
 from typing import Any
 
 from bot.config import Config, discord_token
 from bot.config.env import env_name
 from bot.config.schema import TABLES
+from bot.redact import redact
 
-__all__ = ["COMMANDS", "effective_settings", "render_config"]
+__all__ = ["COMMANDS", "effective_settings", "example_config", "render_config"]
 
 
 # --- health -------------------------------------------------------------------------------------
@@ -24,17 +24,26 @@ def _configure_health(p: argparse.ArgumentParser) -> None:
         "Check the deployment: the database answers and is at the newest migration, catalog counts, the "
         "last successful arXiv poll against the schedule, each configured feed's health, a running bot "
         "holding the poller lock, a review channel configured. Changes nothing (the database is opened "
-        "read-only; a foreign database or a catalog needing migration is refused in one line, exit 2). "
-        "Exit status 0 when healthy, 1 when not (one line per problem): usable as a container or "
-        "monitoring health check."
+        "read-only). Exit status 0 when healthy, 1 when not (one line per problem; a damaged or unreadable "
+        "database, a foreign database or a catalog needing migration is a problem line too, with --json as "
+        "well): usable as a container or monitoring health check. Times are shown in UTC, the schedule's "
+        "own zone beside them."
     )
     p.add_argument("--json", action="store_true", help='print {"healthy", "problems", "checks"} as JSON')
 
 
 async def cmd_health(args: argparse.Namespace, config: Config) -> int:
-    from bot.ops.health import check_health
+    from bot.ops.health import HealthReport, check_health
 
-    report = await check_health(config)
+    try:
+        report = await check_health(config)
+    except Exception as exc:  # health answers 0 or 1, never 2: whatever broke is the problem line
+        report = HealthReport()
+        report.add(
+            "health",
+            False,
+            f"cannot check: {str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__}",
+        )
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
     else:
@@ -47,13 +56,12 @@ async def cmd_health(args: argparse.Namespace, config: Config) -> int:
 # --- config show ----------------------------------------------------------------------------------
 
 _TABLE_NAMES = tuple(TABLES)  # every table, in the file's order (a new one is never left out)
-_PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:)[^@]*(@)")
 
 
 def _mask(key: str, value: Any) -> Any:
-    """Secrets never reach the output: a password in a URL becomes ``***``."""
-    if isinstance(value, str) and "://" in value:
-        return _PASSWORD_IN_URL.sub(r"\1***\2", value)
+    """Secrets never reach the output: a password or token in a URL becomes ``***`` (bot.redact)."""
+    if isinstance(value, str):
+        return redact(value)
     return value
 
 
@@ -138,7 +146,13 @@ def _configure_config(p: argparse.ArgumentParser) -> None:
         "Show the effective configuration: every key with its value and where it came from (default, the "
         "file, or the environment variable PTM_BOT_<SECTION>_<KEY>); secrets are masked."
     )
-    sub = p.add_subparsers(dest="config_command", metavar="{show}", required=True)
+    sub = p.add_subparsers(dest="config_command", metavar="{show,example}", required=True)
+    sub.add_parser(
+        "example",
+        help="print the documented example config (every key, its default and what it does)",
+        description="Print config.example.toml, shipped with the package: 'ptm-bot config example > "
+        "config.toml' starts a config file. Every key is documented there; the defaults need no file.",
+    )
     show = sub.add_parser("show", help="print the effective configuration and each value's origin")
     show.add_argument("--json", action="store_true", help="print JSON")
     group = show.add_argument_group("common options")
@@ -146,7 +160,17 @@ def _configure_config(p: argparse.ArgumentParser) -> None:
     group.add_argument("--db", metavar="PATH_OR_URL", default=argparse.SUPPRESS, help="database file or URL")
 
 
+def example_config() -> str:
+    """The documented example config, as shipped in the package (``bot/data/config.example.toml``)."""
+    from importlib.resources import files
+
+    return files("bot").joinpath("data", "config.example.toml").read_text(encoding="utf-8")
+
+
 async def cmd_config(args: argparse.Namespace, config: Config) -> int:
+    if args.config_command == "example":
+        print(example_config(), end="")
+        return 0
     if args.json:
         payload = {
             "source": str(config.source) if config.source is not None else None,
@@ -183,7 +207,8 @@ def _configure_publish(p: argparse.ArgumentParser) -> None:
         "Commit the catalog's export to the list's git repository (publish.repository: a local path or a "
         "remote) on a new branch, with a message naming the entries added and changed since the last "
         "publish, and push that branch (never with force); with publish.github_repo also open a pull "
-        "request. A conflict (the list was edited in the repository since the last publish) or a rejected "
+        "request, or, while the bot's pull request is open, commit on its branch and update it. Nothing to "
+        "publish (exit 0, nothing pushed) when the export is the one published last time. A conflict (the list was edited in the repository since the last publish) or a rejected "
         "push is reported in one line, exit status 1, and nothing is changed."
     )
     p.add_argument("--repository", metavar="PATH_OR_URL", help="publish here instead of publish.repository")

@@ -8,14 +8,25 @@ a usage error) loads none of them.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Awaitable, Callable
-from typing import Protocol
+import textwrap
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, NoReturn, Protocol
 
 from bot.cli.catalog import cmd_export, cmd_history, cmd_import, cmd_init, cmd_revert, cmd_stats
+from bot.cli.examples import examples_epilog
 from bot.cli.run import cmd_run
 from bot.config import Config
+from bot.suggest import did_you_mean
 
-__all__ = ["EXTRA_COMMANDS", "AddCommand", "Handler", "build_parser", "load_extra_commands"]
+__all__ = [
+    "EXTRA_COMMANDS",
+    "AddCommand",
+    "CLIParser",
+    "Handler",
+    "HelpFormatter",
+    "build_parser",
+    "load_extra_commands",
+]
 
 Handler = Callable[[argparse.Namespace, Config], Awaitable[int]]
 
@@ -26,6 +37,64 @@ class AddCommand(Protocol):
     def __call__(
         self, name: str, help_: str, handler: Handler, description: str | None = None
     ) -> argparse.ArgumentParser: ...
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """Wraps at spaces only (never inside "ptm-bot" or "long-context"); an "examples:" block, or any
+    paragraph whose lines are indented, is kept as written."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        text = " ".join(text.split())
+        return textwrap.wrap(text, width, break_on_hyphens=False, break_long_words=False)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        out = []
+        for para in text.split("\n\n"):
+            lines = para.splitlines()
+            if lines and (lines[0].endswith(":") or any(line.startswith("  ") for line in lines)):
+                out.append("\n".join(indent + line for line in lines))
+            else:
+                out.append(
+                    textwrap.fill(
+                        " ".join(para.split()),
+                        width,
+                        initial_indent=indent,
+                        subsequent_indent=indent,
+                        break_on_hyphens=False,
+                        break_long_words=False,
+                    )
+                )
+        return "\n\n".join(out)
+
+
+class CLIParser(argparse.ArgumentParser):
+    """``ptm-bot``'s parsers: "did you mean" on a mistyped choice (a subcommand, an option's value),
+    and an argument error shows the subcommand's usage, not the top-level one."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        choices = action.choices
+        if choices is not None and value not in choices:
+            names = [str(c) for c in choices]
+            hint = did_you_mean(str(value), names, quote=True)
+            raise argparse.ArgumentError(
+                action, f"invalid choice: {value!r}{hint} (choose from {', '.join(map(repr, names))})"
+            )
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            owner: CLIParser = getattr(parsed, "_parser", self)
+            owner.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed
+
+    def error(self, message: str) -> NoReturn:
+        super().error(message)
 
 
 def _common() -> argparse.ArgumentParser:
@@ -66,19 +135,21 @@ def _version() -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
-    parser = argparse.ArgumentParser(
+    parser = CLIParser(
         prog="ptm-bot",
         description="A Discord bot and command line for a community-curated catalog of pre-trained models.",
         epilog="Run 'ptm-bot COMMAND --help' for a command's options.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sub: Any = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def add(
         name: str, help_: str, handler: Handler, description: str | None = None
     ) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_, description=description or help_, parents=[common])
-        p.set_defaults(handler=handler)
+        p = sub.add_parser(
+            name, help=help_, description=description or help_, parents=[common], epilog=examples_epilog(name)
+        )
+        p.set_defaults(handler=handler, _parser=p)
         return p
 
     # The order of the groups is the order of ``ptm-bot --help``.
@@ -112,7 +183,9 @@ def _add_import(add: AddCommand) -> None:
         "sections, a new title and section intros are reported and made only with --allow-structure (an empty "
         "catalog, see 'init --empty', takes the file's structure). A file that is not a list of this kind "
         "(binary, no section, mostly unreadable) is refused (exit 2); UTF-16/32 with a byte-order mark is read. "
-        "Every import is recorded as a revision: 'ptm-bot history' lists them, 'ptm-bot revert REV' undoes one.",
+        "Every import that changes the catalog is recorded as a revision ('nothing changed' otherwise): "
+        "'ptm-bot history' lists them, 'ptm-bot revert REV' undoes one. If the catalog file is deleted or "
+        "replaced while the import runs, nothing is written (exit 2).",
     )
     p.add_argument(
         "path",
@@ -139,19 +212,37 @@ def _add_import(add: AddCommand) -> None:
 
 def _add_revisions(add: AddCommand) -> None:
     """``history`` and ``revert``: the catalog's revisions."""
-    p = add("history", "list the catalog's revisions (every import and revert), newest first", cmd_history)
-    p.add_argument("--limit", type=int, metavar="N", help="show the newest N only")
+    p = add(
+        "history",
+        "list the catalog's revisions (imports, reverts, approvals, moderators' edits), newest first",
+        cmd_history,
+        description="List the catalog's revisions, newest first: every import and revert that changed the "
+        "catalog (with its export from before, so 'ptm-bot revert REV' can go back), and every moderator's "
+        "change (an approval, its undo, an edit, a removal, new topics: the change only).",
+    )
+    p.add_argument("--limit", type=int, metavar="N", help="show the newest N only (N at least 1)")
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = add(
         "revert",
         "bring the catalog back to its state before a revision",
         cmd_revert,
-        description="Bring the catalog back to its state before revision REV ('ptm-bot history'): its export "
-        "becomes byte for byte what it was. The revert is itself a revision, so it can be reverted too.",
+        description="Bring the catalog back to its state before revision REV (an import, revert or first "
+        "fill in 'ptm-bot history'): its export becomes byte for byte what it was. Everything recorded after "
+        "REV is undone with it: the revert lists those later revisions and the approvals whose entries it "
+        "removes, and refuses (exit 2) unless --force is given; a forced revert sends those approvals back to "
+        "pending (audited), and approves again a paper whose approval was undone after REV if it brings its "
+        "entry back. A moderator's change (approve, undo, edit, remove, tag) has no export to go back to: "
+        "undo it where it was made. A revert that changes nothing records nothing. The revert is itself a "
+        "revision, so it can be reverted too.",
     )
     p.add_argument("revision", metavar="REV", type=int, help="the revision number")
-    p.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+    p.add_argument(
+        "--force", action="store_true", help="also undo the later revisions and approvals it lists"
+    )
+    p.add_argument(
+        "--dry-run", action="store_true", help="list what would change and what it would undo; write nothing"
+    )
     p.add_argument("--diff", action="store_true", help="print the unified diff of the export")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("-q", "--quiet", action="store_true", help="print the summary line only")

@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.catalog.model import EntryHit
 from bot.catalog.topics import TOPICS
+from bot.cli.cells import cells, fit, pad
 from bot.config import Config
 from db.counts import AtLeast
 
@@ -28,12 +29,12 @@ __all__ = ["COMMANDS", "format_table"]
 
 
 def _truncate(text: str | None, width: int) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    """One line of at most *width* terminal cells (a CJK character is two)."""
+    return fit(" ".join((text or "").split()), width)
 
 
 def format_table(hits: Sequence[EntryHit]) -> list[str]:
-    """Aligned rows: name, date, org, topics, paper title (truncated)."""
+    """Aligned rows: name, date, org, topics, paper title (truncated); widths in terminal cells."""
     from bot.catalog.listformat import full_paper_title
 
     rows = [
@@ -47,9 +48,9 @@ def format_table(hits: Sequence[EntryHit]) -> list[str]:
         for h in hits
     ]
     header = ("NAME", "DATE", "ORG", "TOPICS", "TITLE")
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
+    widths = [max(cells(r[i]) for r in [header, *rows]) for i in range(4)]
     return [
-        "  ".join(c.ljust(w) for c, w in zip(r[:4], widths, strict=True)) + "  " + r[4]
+        "  ".join(pad(c, w) for c, w in zip(r[:4], widths, strict=True)) + "  " + r[4]
         for r in [header, *rows]
     ]
 
@@ -152,7 +153,10 @@ async def cmd_author(args: argparse.Namespace, config: Config) -> int:
 
 
 def _positive(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value

@@ -131,7 +131,14 @@ def _eval_days(args: argparse.Namespace, config: Config) -> int:
     if (args.cards is not None and args.cards < 0) or args.mistakes < 0:
         raise CLIError("--cards and --mistakes take a number >= 0")
     cards = args.cards if args.cards is not None else config.review.cards_per_poll
-    result = evaluate_days(model, items, cards=cards, mistakes=args.mistakes, threshold=args.threshold)
+    result = evaluate_days(
+        model,
+        items,
+        cards=cards,
+        mistakes=args.mistakes,
+        threshold=args.threshold,
+        card_min_score=config.review.card_min_score,
+    )
     if args.json:
         print(json.dumps({"model": model.version, "cards": cards, **result}, ensure_ascii=False))
         return 0
@@ -190,8 +197,7 @@ async def cmd_relevance(args: argparse.Namespace, config: Config) -> int:
     db = await open_catalog(config)
     try:
         if args.relevance_command == "show":
-            async with db.begin() as session:
-                s = await relevance_store.summary(session)
+            s = await relevance_store.summary(db)
             print(json.dumps(s.as_dict(), ensure_ascii=False) if args.json else summary_text(s))
             return 0
         from bot.actor import TERMINAL

@@ -12,7 +12,9 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from bot.cli.cells import cells, fit, pad
 from bot.config import Config
+from bot.redact import redact
 
 if TYPE_CHECKING:
     from bot.database import Database
@@ -48,6 +50,7 @@ def _configure_poll(p: argparse.ArgumentParser) -> None:
 
 
 async def cmd_poll(args: argparse.Namespace, config: Config) -> int:
+    from bot.actor import TERMINAL
     from bot.cli.opening import open_catalog
     from bot.watch.feeds import is_url
     from bot.watch.poll import poll
@@ -58,7 +61,13 @@ async def cmd_poll(args: argparse.Namespace, config: Config) -> int:
     try:
         if sources is not None and not any(is_url(s) for s in sources):
             report = await poll(
-                db, config, fetcher=None, sources=sources, dry_run=args.dry_run, all_topics=True
+                db,
+                config,
+                fetcher=None,
+                sources=sources,
+                dry_run=args.dry_run,
+                all_topics=True,
+                actor=TERMINAL,
             )
         else:
             report = await _poll_over_http(db, config, sources, args.dry_run)
@@ -73,9 +82,9 @@ async def cmd_poll(args: argparse.Namespace, config: Config) -> int:
     from bot.textsafe import escape_controls
 
     for feed in report.failed:
-        print(escape_controls(f"ptm-bot: {feed.source}: {feed.error}"), file=sys.stderr)
+        print(redact(escape_controls(f"ptm-bot: {feed.source}: {feed.error}")), file=sys.stderr)
     for feed in report.partial:
-        print(escape_controls(f"ptm-bot: {feed.source}: partial: {feed.error}"), file=sys.stderr)
+        print(redact(escape_controls(f"ptm-bot: {feed.source}: partial: {feed.error}")), file=sys.stderr)
     if report.failed and all(feed.unreachable for feed in report.failed):
         return 3  # the network is the cause (README: exit statuses)
     return 1 if report.failed or report.partial else 0
@@ -86,6 +95,7 @@ async def _poll_over_http(
 ) -> PollReport:
     import aiohttp
 
+    from bot.actor import TERMINAL
     from bot.watch.feeds import make_fetcher
     from bot.watch.poll import poll
 
@@ -97,6 +107,7 @@ async def _poll_over_http(
             sources=sources,
             dry_run=dry_run,
             all_topics=True,
+            actor=TERMINAL,
         )
 
 
@@ -117,15 +128,13 @@ def render_candidates_table(candidates: Sequence[Candidate]) -> str:
     if not candidates:
         return "no papers"
     rows = sorted(candidates, key=lambda c: (-c.score, c.arxiv_id))
-    name_w = min(24, max(4, *(len(c.name) for c in rows)))
-    lines = [f"{'score':>5}  {'status':<11}  {'suggest':<7}  {'id':<12}  {'name':<{name_w}}  title"]
+    name_w = min(24, max(4, *(cells(c.name) for c in rows)))  # terminal cells: CJK is two
+    lines = [f"{'score':>5}  {'status':<11}  {'suggest':<7}  {'id':<12}  {pad('name', name_w)}  title"]
     for c in rows:
-        title = c.title if len(c.title) <= _TITLE_WIDTH else c.title[: _TITLE_WIDTH - 1] + "…"
-        name = c.name if len(c.name) <= name_w else c.name[: name_w - 1] + "…"
+        title = fit(c.title, _TITLE_WIDTH)
+        name = pad(fit(c.name, name_w), name_w)
         suggest = (c.placement or "yes") if c.suggest else ("(cap)" if c.why_not else "-")
-        lines.append(
-            f"{c.score:5.2f}  {c.status:<11}  {suggest:<7}  {c.arxiv_id:<12}  {name:<{name_w}}  {title}"
-        )
+        lines.append(f"{c.score:5.2f}  {c.status:<11}  {suggest:<7}  {c.arxiv_id:<12}  {name}  {title}")
     return "\n".join(lines)
 
 
@@ -136,9 +145,11 @@ def render_feeds_table(feeds: Sequence[Feed]) -> str:
     lines = [f"{'health':<9} {'fails':>5} {'polls':>5}  {'last ok':<16}  url / last error"]
     for f in feeds:
         last_ok = f.last_ok_at.strftime("%Y-%m-%d %H:%M") if f.last_ok_at else "never"
-        lines.append(f"{f.health:<9} {f.consecutive_failures:>5} {f.polls:>5}  {last_ok:<16}  {f.url}")
+        lines.append(
+            f"{f.health:<9} {f.consecutive_failures:>5} {f.polls:>5}  {last_ok:<16}  {redact(f.url)}"
+        )
         if f.last_error:
-            lines.append(f"{'':<41}  last error: {f.last_error}")
+            lines.append(f"{'':<41}  last error: {redact(f.last_error)}")
     return "\n".join(lines)
 
 
@@ -154,28 +165,27 @@ def _configure_feeds(p: argparse.ArgumentParser) -> None:
 
 
 async def cmd_feeds(args: argparse.Namespace, config: Config) -> int:
-    from bot.cli.errors import CLIError
+    from bot.actor import TERMINAL
     from bot.cli.opening import open_catalog
-    from bot.watch.feeds import enable_feed, list_feeds
+    from bot.watch import actions
 
     db = await open_catalog(config)
     try:
-        async with db.begin() as session:
-            for url in args.enable or ():
-                if not await enable_feed(session, url):
-                    raise CLIError(f"no such feed: {url}")
-            feeds = await list_feeds(session)
+        if args.enable:  # an unknown URL: "no such feed: URL", exit 2, none enabled
+            feeds = await actions.enable_feeds(db, args.enable, TERMINAL)
+        else:
+            feeds = await actions.feeds(db)
     finally:
         await db.close()
     if args.json:
         doc = {
             "feeds": [
                 {
-                    "url": f.url,
+                    "url": redact(f.url),
                     "health": f.health,
                     "consecutive_failures": f.consecutive_failures,
                     "polls": f.polls,
-                    "last_error": f.last_error,
+                    "last_error": f.last_error and redact(f.last_error),
                     "last_polled_at": f.last_polled_at.isoformat() if f.last_polled_at else None,
                     "last_ok_at": f.last_ok_at.isoformat() if f.last_ok_at else None,
                     "etag": f.etag,

@@ -31,7 +31,9 @@ EXIT_UNREACHABLE = 3
 def use_log_format(fmt: str) -> None:
     """Write the bot's log lines as *fmt* (``text`` or ``json``: ``logging.format``, ``--log-format``)."""
     from bot.ops.logs import make_formatter
+    from bot.redact import install_log_redaction
 
+    install_log_redaction()
     for handler in logging.getLogger().handlers:
         if getattr(handler, "_ptm_bot", False):
             handler.setFormatter(make_formatter(fmt))
@@ -39,6 +41,8 @@ def use_log_format(fmt: str) -> None:
 
 def configure_logging(level: str) -> None:
     """Log to stderr at *level* (``logging.level`` in the config); quieten discord's HTTP chatter."""
+    from bot.ops.logs import make_formatter
+
     root = logging.getLogger()
     root.setLevel(level)
     # The CLI installed a plain stderr handler for its own messages; the bot's format replaces it.
@@ -47,7 +51,7 @@ def configure_logging(level: str) -> None:
             root.removeHandler(handler)
     if not any(getattr(h, "_ptm_bot", False) for h in root.handlers):
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-8s %(name)s: %(message)s"))
+        handler.setFormatter(make_formatter("text"))
         handler._ptm_bot = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     logging.getLogger("discord.http").setLevel(max(logging.INFO, root.level))

@@ -33,8 +33,8 @@ from bot.present.review import render_decision_reply, render_message, render_pen
 from bot.present.watch import render_feeds
 from bot.review import actions
 from bot.review.service import Decision, SuggestionView
+from bot.watch import actions as watch_actions
 from bot.watch.arxiv import FeedError, FeedPaper, parse_feed
-from bot.watch.feeds import list_feeds
 from bot.watch.fetch import FetchOutcome, PoliteFetcher
 
 __all__ = [
@@ -155,9 +155,7 @@ async def fetch_paper(http_session: aiohttp.ClientSession, config: Config, ref: 
 
 async def feeds(db: Database) -> MessagePayload:
     """``/ptm-admin feeds``: each feed's health."""
-    async with db.begin() as session:
-        rows = await list_feeds(session)
-    return render_feeds(rows)
+    return render_feeds(await watch_actions.feeds(db))
 
 
 async def export(db: Database) -> MessagePayload:
@@ -253,8 +251,8 @@ async def ask_undo(db: Database, arxiv_id: str) -> MessagePayload:
 
 
 # The moderator commands ``ptm-bot ask`` can run, by qualified name (merged into
-# :data:`bot.commands.HANDLERS`). ``poll`` / ``feeds`` need the running watcher: they have CLI
-# subcommands of their own.
+# :data:`bot.commands.HANDLERS`). ``poll`` needs the running watcher (``ptm-bot poll`` is its
+# terminal face); ``feeds`` only reads the stored feed health, so it runs offline too.
 HANDLERS: dict[str, Callable[..., Awaitable[MessagePayload]]] = {
     "ptm-admin pending": ask_pending,
     "ptm-admin approve": ask_approve,
@@ -264,6 +262,7 @@ HANDLERS: dict[str, Callable[..., Awaitable[MessagePayload]]] = {
     "ptm-admin edit": edit,
     "ptm-admin remove": remove,
     "ptm-admin export": export,
+    "ptm-admin feeds": feeds,
     "ptm-admin tag": tag,
     "ptm-admin relevance show": relevance_show,
     "ptm-admin relevance retrain": relevance_retrain,

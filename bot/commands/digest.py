@@ -46,6 +46,14 @@ async def unfollow(db: Database, kind: str, value: str, *, member_id: int) -> Me
     return render_follow_result(view, created=False, removed=True)
 
 
+async def followed_values(db: Database, kind: str | None, current: str, *, member_id: int) -> list[str]:
+    """Autocomplete for ``/ptm unfollow``'s value: the member's own follows (of *kind*, when chosen)
+    that contain *current*, at most 25."""
+    needle = current.strip().casefold()
+    follows = await digest_actions.follows_of(db, member_id)
+    return [f.value for f in follows if (not kind or f.kind == kind) and needle in f.value.casefold()][:25]
+
+
 async def following(db: Database, *, member_id: int) -> MessagePayload:
     """``/ptm following``: what you follow (and whether it is paused)."""
     return render_following(await digest_actions.follows_of(db, member_id))

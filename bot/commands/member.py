@@ -1,4 +1,4 @@
-"""One async function per slash command: call the service in one session, render, return the payload.
+"""One async function per slash command: one read (or a door), render, return the payload.
 
 Read-only commands call their query through :meth:`bot.database.Database.read` (on SQLite one
 trip to a read thread for the whole query; elsewhere one connection); the catalog's (model,
@@ -22,9 +22,8 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
 from bot.catalog import queries
-from bot.catalog import service as catalog
-from bot.catalog.chart_data import stats_chart_data
-from bot.catalog.topics import TOPICS, parse_topic
+from bot.catalog.queries import stats as catalog_stats
+from bot.catalog.topics import TOPICS, parse_topic, topic_hint
 from bot.commands import reads
 from bot.commands.reads import MAX_QUERY, PER_PAGE, clean_text
 from bot.database import Database
@@ -81,6 +80,18 @@ async def model_names(db: Database, current: str) -> list[str]:
     return list(dict.fromkeys(names))[:AUTOCOMPLETE_LIMIT]
 
 
+async def org_names(db: Database, current: str) -> list[str]:
+    """Autocomplete for ``/ptm org``: the catalog's organisations matching *current*, at most 25."""
+    return await db.read(queries.org_names, " ".join(current.split())[:MAX_QUERY], limit=AUTOCOMPLETE_LIMIT)
+
+
+async def author_names(db: Database, current: str) -> list[str]:
+    """Autocomplete for ``/ptm author``: the catalog's authors matching *current*, at most 25."""
+    return await db.read(
+        queries.author_names, " ".join(current.split())[:MAX_QUERY], limit=AUTOCOMPLETE_LIMIT
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # /ptm recent
 
@@ -109,7 +120,8 @@ def _topic(topic: str) -> tuple[str, str]:
     slug = parse_topic(clean_text(topic, "topic"))
     if slug is None:
         known = ", ".join(sorted(TOPICS))
-        raise UserFacingError(f"Unknown topic **{safe(topic[:60])}**. Topics: {known}.")
+        hint = topic_hint(topic[:60])
+        raise UserFacingError(f"Unknown topic **{safe(topic[:60])}**{hint}. Topics: {known}.")
     return slug, TOPICS[slug].label
 
 
@@ -185,11 +197,10 @@ async def author(db: Database, name: str, *, page: int = 0) -> MessagePayload:
 
 async def stats(db: Database, *, chart: bool = True) -> MessagePayload:
     """``/ptm stats``: counts by kind, topic and year, with the chart (rendered off the event loop)."""
-    async with db.sessions() as session:
-        numbers = await catalog.catalog_stats(session)
-        data = await stats_chart_data(session) if chart else None
-    png = await _chart(data) if data is not None else None
-    return render.render_stats(numbers, chart=png)
+    found = await db.read(catalog_stats.stats, chart=chart)
+    undated = int(found.numbers.get("undated", 0))
+    png = await _chart(found.chart, undated=undated) if found.chart is not None else None
+    return render.render_stats(found.numbers, chart=png)
 
 
 # The chart is drawn once per catalog change: the PNG of the last few distinct data sets (the
@@ -198,11 +209,11 @@ _CHARTS: OrderedDict[str, bytes] = OrderedDict()
 CHARTS_KEPT = 4
 
 
-async def _chart(data: dict[int, dict[str, int]]) -> bytes:
-    key = json.dumps(data, sort_keys=True)
+async def _chart(data: dict[int, dict[str, int]], *, undated: int = 0) -> bytes:
+    key = json.dumps([data, undated], sort_keys=True)
     png = _CHARTS.get(key)
     if png is None:
-        png = await render_chart_png(data)
+        png = await render_chart_png(data, undated=undated)
         _CHARTS[key] = png
         while len(_CHARTS) > CHARTS_KEPT:
             _CHARTS.popitem(last=False)

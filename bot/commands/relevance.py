@@ -25,9 +25,7 @@ __all__ = [
 
 async def relevance_show(db: Database) -> MessagePayload:
     """The current model's figures on the frozen split, its strongest features and its versions."""
-    async with db.begin() as session:
-        summary = await relevance_store.summary(session)
-    return render_relevance_summary(summary)
+    return render_relevance_summary(await relevance_store.summary(db))
 
 
 async def relevance_retrain(

@@ -18,12 +18,13 @@ the variable named by ``discord.token_env``.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from bot.suggest import closest
 
 if TYPE_CHECKING:
     from bot.config.schema import Config
@@ -71,7 +72,7 @@ def read_environment(env: Mapping[str, str], tables: Mapping[str, type]) -> EnvO
             continue
         fields = {f.name: f for f in dataclasses.fields(tables[section])}
         if key not in fields:
-            close = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
+            close = closest(key, fields)
             hint = f" (did you mean {env_name(section, close[0])}?)" if close else ""
             if key == "token" or key.endswith("token"):
                 hint = " (the token is read from the variable named by discord.token_env, e.g. DISCORD_TOKEN)"
@@ -89,9 +90,9 @@ def _meant(section: str, key: str, tables: Mapping[str, type]) -> tuple[str, str
     table's name and its key one of that table's (or close to one). ``PTM_BOT_RELEVENCE_THRESHOLD`` ->
     ``("relevance", "threshold")``; ``None`` for variables that are not settings at all
     (``PTM_BOT_CONFIG``, ``PTM_BOT_TEST_POSTGRES_URL``)."""
-    for table in difflib.get_close_matches(section, list(tables), n=3, cutoff=0.75):
+    for table in closest(section, tables, n=3, cutoff=0.75):
         fields = [f.name for f in dataclasses.fields(tables[table])]
-        close = [key] if key in fields else difflib.get_close_matches(key, fields, n=1, cutoff=0.8)
+        close = [key] if key in fields else closest(key, fields, n=1, cutoff=0.8)
         if close:
             return table, close[0]
     return None

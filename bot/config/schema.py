@@ -184,6 +184,9 @@ class ReviewConfig:
     cards_per_poll: int = 8
     """At most this many review cards per poll, best first; the rest above the line go into one
     compact "also above the line" message (0: that message only). The exploration card is extra."""
+    card_min_score: float = 0.3
+    """A paper above the line gets a card only with a calibrated score at least this; the others are
+    listed in the "also above the line" message (still suggested). A gate's paper always may. 0: off."""
 
 
 @dataclass(frozen=True, slots=True)

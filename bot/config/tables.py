@@ -6,7 +6,6 @@ suggestion. :func:`read_tables` builds the whole :class:`~bot.config.schema.Conf
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -59,6 +58,7 @@ from bot.config.schema import (
     ReviewConfig,
     ScheduleConfig,
 )
+from bot.suggest import did_you_mean
 
 __all__ = ["Table", "read_tables"]
 
@@ -93,8 +93,7 @@ class Table:
         for key in self.data:
             if key in known or f"{self.name}.{key}" in self.token_keys:
                 continue
-            close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-            hint = f" (did you mean '{close[0]}'?)" if close else f" (known keys: {', '.join(known)})"
+            hint = did_you_mean(key, known, quote=True) or f" (known keys: {', '.join(known)})"
             self.problem(key, f"unknown key{hint}")
 
 
@@ -264,6 +263,7 @@ def _read_review(t: Table) -> ReviewConfig:
         snooze_days=t.get("snooze_days", d.snooze_days, integer(1, 365, "a whole number of days")),
         threads=t.get("threads", d.threads, boolean),
         cards_per_poll=t.get("cards_per_poll", d.cards_per_poll, integer(0, 100, "a whole number of cards")),
+        card_min_score=t.get("card_min_score", d.card_min_score, number(0, 1)),
     )
     t.check_unknown(ReviewConfig)
     return result

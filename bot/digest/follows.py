@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog.model import Entry
-from bot.catalog.topics import parse_topic, topic_label
+from bot.catalog.topics import parse_topic, topic_hint, topic_label
 from bot.errors import UserFacingError
 from db import models as m
 from db.dml import rowcount
@@ -65,7 +65,7 @@ def normalise(kind: str, value: str) -> tuple[str, str]:
     if kind == "topic":
         slug = parse_topic(value)
         if slug is None:
-            raise FollowError(f"unknown topic {value!r} (see /ptm recent for the topics)")
+            raise FollowError(f"unknown topic {value!r}{topic_hint(value)} (see /ptm recent for the topics)")
         return slug, slug
     key = norm_key(value) if kind == "org" else norm_title(value)
     if not key:

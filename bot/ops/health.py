@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from bot.config import Config
+from bot.redact import redact
 
 __all__ = ["POLL_GRACE", "Check", "HealthReport", "check_health", "last_due_poll"]
 
@@ -61,7 +62,9 @@ class HealthReport:
         return [f"{check.name}: {check.detail}" for check in self.checks if not check.ok]
 
     def add(self, name: str, ok: bool, detail: str, **data: Any) -> Check:
-        check = Check(name, ok, detail, data)
+        """One check; its name, detail and text data redacted (a feed's URL may carry a token)."""
+        data = {k: redact(v) if isinstance(v, str) else v for k, v in data.items()}
+        check = Check(redact(name), ok, redact(detail), data)
         self.checks.append(check)
         return check
 
@@ -99,6 +102,24 @@ def _is_file(path: str) -> bool:
     return Path(path).is_file()  # one stat: not worth a thread
 
 
+def _when(moment: datetime, config: Config) -> str:
+    """*moment* in UTC, as labelled, and in the schedule's zone when that is another one."""
+    from zoneinfo import ZoneInfo
+
+    utc = moment.astimezone(UTC)
+    zone = config.schedule.timezone
+    local = moment.astimezone(ZoneInfo(zone))
+    if local.utcoffset() == utc.utcoffset() and zone.upper() in ("UTC", "ETC/UTC"):
+        return f"{utc:%Y-%m-%d %H:%M} UTC"
+    return f"{utc:%Y-%m-%d %H:%M} UTC, {local:%H:%M} {zone}"
+
+
+def _reason(exc: BaseException) -> str:
+    """The first line of what the driver said (not SQLAlchemy's wrapping of it)."""
+    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return (lines[0] if lines else type(exc).__name__)[:200]
+
+
 def _ago(delta: timedelta) -> str:
     seconds = int(delta.total_seconds())
     if seconds < 120:
@@ -111,11 +132,28 @@ def _ago(delta: timedelta) -> str:
 
 
 async def check_health(config: Config, *, now: datetime | None = None) -> HealthReport:
-    """Run every check against *config*'s database. Never raises for an unhealthy deployment."""
+    """Run every check against *config*'s database. Never raises for an unhealthy deployment: a
+    database the other commands refuse (someone else's, one needing migration) is a problem line in
+    their words (issue 23), and health still answers 0 or 1 (issue 21)."""
+    from db.guard import DatabaseRefused
+
+    report = HealthReport()
+    try:
+        await _check_database(report, config, now or datetime.now(UTC))
+    except DatabaseRefused as exc:  # as `stats` says it, but a problem line: exit 1, JSON with --json
+        report.add(
+            "database",
+            False,
+            str(exc),
+            url=make_url(config.database.url).render_as_string(hide_password=True),
+        )
+    _check_config(report, config)
+    return report
+
+
+async def _check_database(report: HealthReport, config: Config, now: datetime) -> None:
     from db.session import create_engine, create_sessionmaker, current_revision, head_revision, is_sqlite
 
-    now = now or datetime.now(UTC)
-    report = HealthReport()
     url = config.database.url
     shown = make_url(url).render_as_string(hide_password=True)
     where = shown
@@ -123,13 +161,12 @@ async def check_health(config: Config, *, now: datetime | None = None) -> Health
         database = make_url(url).database
         if database and database != ":memory:" and not _is_file(database):
             report.add("database", False, f"{database} does not exist (run 'ptm-bot init')", url=shown)
-            _check_config(report, config)
-            return report
+            return
         if database and database != ":memory:" and not database.startswith("file:"):
             from db.guard import check_sqlite_file
 
-            # Someone else's database, not SQLite, a half-created catalog: refused as `stats` refuses
-            # it (the same line, exit 2), read with the standard library, read-only.
+            # Someone else's database, not SQLite, a half-created catalog: refused in the words `stats`
+            # uses, read with the standard library, read-only.
             check_sqlite_file(database, create=False)
             where = database
     # Read-only: a probe never changes what it probes (no journal-mode switch, no migration).
@@ -145,40 +182,38 @@ async def check_health(config: Config, *, now: datetime | None = None) -> Health
         try:
             revision = await current_revision(engine)
         except Exception as exc:  # anything: unreachable host, bad password, not a database
-            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
-            report.add("database", False, f"cannot connect to {shown}: {reason}", url=shown)
-            _check_config(report, config)
-            return report
+            report.add("database", False, f"cannot connect to {shown}: {_reason(exc)}", url=shown)
+            return
         head = head_revision()
         if revision is None:
             await _refuse_foreign(engine)
             report.add(
                 "database", False, f"{shown} has no tables yet (run 'ptm-bot init')", revision=None, head=head
             )
-            _check_config(report, config)
-            return report
+            return
         if revision != head:
             from db.guard import DatabaseRefused
 
-            # As every command that must not migrate says it (the dry runs): one line, exit 2.
+            # As every command that must not migrate says it (the dry runs).
             raise DatabaseRefused(
                 f"the catalog at {where} needs migrating (revision {revision}); run ptm-bot init first"
             )
         report.add("database", True, f"reachable, at the newest migration ({head})", revision=revision)
-        async with create_sessionmaker(engine)() as session:
-            await _check_catalog(report, session)
-            await _check_poll(report, session, config, now)
-            await _check_feeds(report, session, config)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                await _check_catalog(report, session)
+                await _check_poll(report, session, config, now)
+                await _check_feeds(report, session, config)
+        except Exception as exc:  # a damaged file ("database disk image is malformed"), a lost server
+            report.add("database", False, f"cannot read {shown}: {_reason(exc)}", url=shown)
         await _check_poller(report, config, engine)
     finally:
         await engine.dispose()
-    _check_config(report, config)
-    return report
 
 
 async def _refuse_foreign(engine: Any) -> None:
-    """A database with tables but no revision of ours is someone else's: refused as the other
-    commands refuse it (``the database is not a ptm-bot catalog ...``, exit 2)."""
+    """A database with tables but no revision of ours is someone else's: a problem line in the words
+    the other commands refuse it with (``the database is not a ptm-bot catalog ...``)."""
     from db.session import refuse_foreign_tables
 
     async with engine.connect() as conn:
@@ -229,7 +264,7 @@ async def _check_poll(report: HealthReport, session: Any, config: Config, now: d
         report.add(
             "poll",
             False,
-            f"never polled successfully; a poll was due at {due:%Y-%m-%d %H:%M} UTC",
+            f"never polled successfully; a poll was due at {_when(due, config)}",
             last_success=None,
             due=due.isoformat(),
         )
@@ -238,8 +273,8 @@ async def _check_poll(report: HealthReport, session: Any, config: Config, now: d
     report.add(
         "poll",
         False,
-        f"last successful poll {_ago(now - last_ok)} ({last_ok:%Y-%m-%d %H:%M} UTC); the schedule's poll "
-        f"at {due:%Y-%m-%d %H:%M} UTC did not succeed",
+        f"last successful poll {_ago(now - last_ok)} ({_when(last_ok, config)}); the schedule's poll "
+        f"at {_when(due, config)} did not succeed",
         last_success=when,
         due=due.isoformat(),
     )

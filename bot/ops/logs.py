@@ -4,6 +4,9 @@
 record as ``{"time", "level", "logger", "message"}`` plus the context a call passed with ``extra=``
 (``command``, ``guild``, ``feed``, ``arxiv_id``, ...) and ``exception`` with the traceback, so log
 collectors (journald, Loki, CloudWatch) can filter on fields instead of parsing text.
+
+Both formats pass every line through :func:`bot.redact.redact`: a URL with credentials or a token
+logged by any module reaches the log without its secret.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["CONTEXT_FIELDS", "TEXT_FORMAT", "JsonFormatter", "make_formatter"]
+from bot.redact import redact
+
+__all__ = ["CONTEXT_FIELDS", "TEXT_FORMAT", "JsonFormatter", "TextFormatter", "make_formatter"]
 
 TEXT_FORMAT = "%(asctime)s %(levelname)-8s %(name)s: %(message)s"
 
@@ -32,24 +37,34 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": redact(record.getMessage()),
         }
         extra = {k: v for k, v in vars(record).items() if k not in _STANDARD and not k.startswith("_")}
         for key in CONTEXT_FIELDS:
             if key in extra:
                 out[key] = extra.pop(key)
         out.update(sorted(extra.items()))
+        for key, value in out.items():
+            if isinstance(value, str) and key not in ("time", "level", "logger", "message"):
+                out[key] = redact(value)  # a feed's URL passed as context, say
         if record.exc_info:
-            out["exception"] = self.formatException(record.exc_info)
+            out["exception"] = redact(self.formatException(record.exc_info))
         elif record.exc_text:
-            out["exception"] = record.exc_text
+            out["exception"] = redact(record.exc_text)
         if record.stack_info:
-            out["stack"] = self.formatStack(record.stack_info)
+            out["stack"] = redact(self.formatStack(record.stack_info))
         return json.dumps(out, ensure_ascii=False, default=str)
 
 
-def make_formatter(kind: str) -> logging.Formatter:
-    """The formatter for ``text`` or ``json``."""
+class TextFormatter(logging.Formatter):
+    """Plain text, secrets redacted (message and traceback alike)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+def make_formatter(kind: str, fmt: str = TEXT_FORMAT) -> logging.Formatter:
+    """The formatter for ``text`` (with *fmt*) or ``json``."""
     if kind == "json":
         return JsonFormatter()
-    return logging.Formatter(TEXT_FORMAT)
+    return TextFormatter(fmt)

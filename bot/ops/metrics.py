@@ -4,7 +4,7 @@ What is measured where it happens, through observers the bot registers at start-
 and autocomplete (``PTMCommandTree.observers``: every outcome is seen, success, a user's mistake, a
 bug) and polls (``PollJob.observers``: scheduled and ``/ptm-admin poll``). This module imports
 neither the client nor the watcher: it only offers the two observers. What lives in the database is read from it
-every :data:`REFRESH_SECONDS` and after each poll, so the figures are right across restarts and
+(one read-only query through ``db.read``, :func:`read_snapshot`) every :data:`REFRESH_SECONDS` and after each poll, so the figures are right across restarts and
 across processes sharing the database: candidates by status, suggestions posted, decisions by kind,
 feed health.
 
@@ -23,11 +23,12 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
-from sqlalchemy import func, select
 
 from bot.config import listen_address
+from bot.redact import redact
+from db.fastread import Reads, fetch_rows
 
-__all__ = ["REFRESH_SECONDS", "Metrics", "start_metrics"]
+__all__ = ["REFRESH_SECONDS", "Metrics", "read_snapshot", "start_metrics"]
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,22 @@ class _Snapshot:
     posted: int = 0
     decisions: dict[tuple[str, str], int] = field(default_factory=dict)
     feeds: dict[str, str] = field(default_factory=dict)
+
+
+# The snapshot's statements (read-only; through db.read).
+_CANDIDATES_SQL = "SELECT status, count(*) AS n FROM suggestions GROUP BY status"
+_POSTED_SQL = "SELECT count(*) AS n FROM suggestions WHERE posted_at IS NOT NULL"
+_DECISIONS_SQL = "SELECT action, via, count(*) AS n FROM review_decisions GROUP BY action, via"
+_FEEDS_SQL = "SELECT url, health FROM feeds"
+
+
+async def read_snapshot(conn: Reads) -> _Snapshot:
+    """The database's figures now: candidates by status, posted, decisions by kind and via, feed health."""
+    candidates = {row["status"]: int(row["n"]) for row in await fetch_rows(conn, _CANDIDATES_SQL)}
+    (posted,) = await fetch_rows(conn, _POSTED_SQL)
+    decisions = {(row["action"], row["via"]): int(row["n"]) for row in await fetch_rows(conn, _DECISIONS_SQL)}
+    feeds = {row["url"]: row["health"] for row in await fetch_rows(conn, _FEEDS_SQL)}
+    return _Snapshot(candidates, int(posted["n"] or 0), decisions, feeds)
 
 
 class _DatabaseCollector:
@@ -76,7 +93,7 @@ class _DatabaseCollector:
         )
         for url, state in sorted(snap.feeds.items()):
             for candidate in _FEED_STATES:
-                health.add_metric([url, candidate], 1 if state == candidate else 0)
+                health.add_metric([redact(url), candidate], 1 if state == candidate else 0)
         yield health
 
 
@@ -143,29 +160,8 @@ class Metrics:
     # --- the database snapshot ---------------------------------------------------------------
 
     async def refresh(self, db: Any) -> None:
-        from db import models as m
-
-        async with db.sessions() as session:
-            candidates = dict(
-                (
-                    await session.execute(
-                        select(m.Suggestion.status, func.count()).group_by(m.Suggestion.status)
-                    )
-                ).all()
-            )
-            posted = await session.scalar(select(func.count()).where(m.Suggestion.posted_at.is_not(None)))
-            decisions = {
-                (action, via): count
-                for action, via, count in (
-                    await session.execute(
-                        select(m.ReviewDecision.action, m.ReviewDecision.via, func.count()).group_by(
-                            m.ReviewDecision.action, m.ReviewDecision.via
-                        )
-                    )
-                ).all()
-            }
-            feeds = dict((await session.execute(select(m.Feed.url, m.Feed.health))).all())
-        self.snapshot = _Snapshot(candidates, int(posted or 0), decisions, feeds)
+        """Read the database's figures (one read-only query, :meth:`bot.database.Database.read`)."""
+        self.snapshot = await db.read(read_snapshot)
 
     async def _refresh_forever(self, db: Any) -> None:
         while True:

@@ -3,15 +3,18 @@
 ``ptm-bot publish`` and ``/ptm-admin publish`` run :func:`publish`:
 
 1. read the export (one unit of work), and what was published last time (``meta``);
-2. clone the configured branch into a temporary directory and compare: nothing to do when the file
-   already is the export; a **conflict** when the repository's file has lines that are new since the
+2. nothing to do when the export is the one published last time to that repository (no clone, no
+   branch); else clone the configured branch into a temporary directory and compare: nothing to do
+   when the file already is the export; a **conflict** when the repository's file has lines that are new since the
    last publish (in neither the file that publish replaced, nor what it published, nor the export):
    someone edited the list there, and publishing would drop their edits; ``ptm-bot import`` the
    repository's file first and publish again;
 3. commit on a new branch with a message naming the entries added, changed and removed since the last
    publish (or, the first time, since the repository's version) and push that branch, never with
    force; a rejected push is reported in one line;
-4. optionally open a pull request through the GitHub REST API;
+4. optionally open a pull request through the GitHub REST API (:mod:`bot.ops.pullrequest`); when the
+   bot's pull request is still open, the export is committed on its branch (a fast-forward, never
+   force) and the pull request's title and body are updated instead: never a second one;
 5. record the published export (a second unit of work, after the network I/O).
 
 Nothing is lost on failure: the catalog is never touched, the remote is only ever given a new branch,
@@ -23,10 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import subprocess
 import tempfile
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +34,9 @@ from typing import Any
 
 from bot.config import Config, PublishConfig
 from bot.errors import UserFacingError
+from bot.ops import pullrequest
+from bot.ops.git import GitFailed, git
+from bot.redact import redact
 
 __all__ = [
     "ListChanges",
@@ -51,12 +54,17 @@ META_LAST_EXPORT = "publish.last_export"
 META_LAST_BRANCH = "publish.last_branch"
 # The repository's file that the last publish replaced: its lines are not edits made since.
 META_LAST_BASE = "publish.last_base"
-GIT_TIMEOUT_SECONDS = 300
+# Where it went (redacted: no secret is stored): another repository is never "already published".
+META_LAST_REPOSITORY = "publish.last_repository"
 _NAMES_IN_SUBJECT = 3
 
 
 class PublishError(UserFacingError):
-    """Publishing failed; the message is one line saying why and that nothing was lost."""
+    """Publishing failed; the message is one line saying why and that nothing was lost (redacted: the
+    repository's URL, or what git or GitHub said, may carry a token)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(redact(message))
 
 
 @dataclass(slots=True)
@@ -99,8 +107,17 @@ class PublishResult:
     changes: ListChanges
     pull_request: str | None = None
     dry_run: bool = False
+    unchanged_since: str | None = None  # the export is the one last published (on this branch)
+    updated_pull_request: bool = False  # the bot's open pull request got the commit
+
+    def __post_init__(self) -> None:
+        self.repository = redact(self.repository)  # what is shown: never the URL's credentials
 
     def line(self) -> str:
+        if self.branch is None and self.unchanged_since is not None:
+            return "nothing to publish: the catalog's export is unchanged since the last publish" + (
+                f" (branch {self.unchanged_since})" if self.unchanged_since else ""
+            )
         if self.branch is None:
             return f"nothing to publish: {self.repository} already has the catalog's export"
         what = f"{self.changes.summary()} ({self.changes.subject()})"
@@ -108,7 +125,7 @@ class PublishResult:
             return f"would publish {what} to {self.repository} on a new branch {self.branch}"
         line = f"published {what} to {self.repository} on branch {self.branch} (commit {self.commit})"
         if self.pull_request:
-            line += f"; pull request {self.pull_request}"
+            line += f"; pull request {self.pull_request}" + (" updated" if self.updated_pull_request else "")
         return line
 
     def as_dict(self) -> dict[str, Any]:
@@ -119,6 +136,8 @@ class PublishResult:
             "changes": self.changes.as_dict(),
             "pull_request": self.pull_request,
             "dry_run": self.dry_run,
+            "unchanged_since_last_publish": self.unchanged_since is not None,
+            "pull_request_updated": self.updated_pull_request,
         }
 
 
@@ -154,44 +173,6 @@ def _lost_lines(repository_text: str, known: str, export: str) -> list[str]:
 # --- git ------------------------------------------------------------------------------------------
 
 
-def _git(args: Sequence[str], cwd: Path | None = None) -> str:
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "echo", "LC_ALL": "C"}
-    result = subprocess.run(
-        ["git", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=GIT_TIMEOUT_SECONDS,
-        env=env,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise _GitFailed(args, result.stderr)
-    return result.stdout
-
-
-class _GitFailed(Exception):
-    def __init__(self, args: Sequence[str], stderr: str) -> None:
-        self.command = args[0]
-        lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-        # git's most telling lines: a rejection ("! [rejected] ... (non-fast-forward)") with what the
-        # remote said about it, else the error, else the last thing it said.
-        rejected = [line.removeprefix("! ").strip() for line in lines if line.startswith("! [")]
-        remote = [line.removeprefix("remote:").strip() for line in lines if line.startswith("remote:")]
-        remote = [line for line in remote if line]
-        errors = [
-            line.removeprefix("fatal: ").removeprefix("error: ")
-            for line in lines
-            if line.startswith(("error:", "fatal:"))
-        ]
-        if rejected:
-            reason = rejected[0] + (f" (remote: {remote[0]})" if remote else "")
-        else:
-            reason = (errors or lines or ["no output"])[0]
-        self.reason = reason
-        super().__init__(self.reason)
-
-
 def _author_parts(author: str) -> tuple[str, str]:
     name, _, email = author.partition("<")
     return name.strip(), email.rstrip(">").strip()
@@ -213,9 +194,10 @@ def _prepare_and_push(
     check_lost: str | None,
     dry_run: bool,
     auto_name: bool = False,
+    onto: str | None = None,
 ) -> _Prepared:
-    """Clone, compare, and (unless a dry run or nothing to do) commit the export on a new branch and
-    push it: the steps below, in one temporary directory."""
+    """Clone, compare, and (unless a dry run or nothing to do) commit the export on a new branch (or on
+    *onto*, the open pull request's branch) and push it: the steps below, in one temporary directory."""
     with tempfile.TemporaryDirectory(prefix="ptm-bot-publish-") as tmp:
         work = Path(tmp) / "list"
         _clone(settings, work)
@@ -226,18 +208,36 @@ def _prepare_and_push(
         if check_lost is not None and current is not None:
             _refuse_lost_edits(settings, current, check_lost, export)
         if dry_run:
-            return _Prepared(current, branch=branch)
+            return _Prepared(current, branch=onto or branch)
+        if onto is not None:
+            _checkout_existing(settings, work, onto)
+            if target.is_file() and target.read_text(encoding="utf-8") == export:
+                return _Prepared(current)  # the pull request's branch already has it
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(export, encoding="utf-8")
-        branch, commit = _push_new_branch(settings, work, message, branch, auto_name=auto_name)
+        branch, commit = _push_new_branch(
+            settings, work, message, onto or branch, auto_name=auto_name, onto=onto
+        )
         return _Prepared(current, branch=branch, commit=commit)
+
+
+def _checkout_existing(settings: PublishConfig, work: Path, branch: str) -> None:
+    """The open pull request's branch, checked out to commit on (a fast-forward of it)."""
+    try:
+        git(["fetch", "--quiet", "origin", f"refs/heads/{branch}:refs/remotes/origin/{branch}"], work)
+        git(["checkout", "--quiet", "-b", branch, f"origin/{branch}"], work)
+    except GitFailed as exc:
+        raise PublishError(
+            f"cannot fetch branch {branch} (the open pull request's) of {settings.repository}: "
+            f"{exc.reason}; nothing was changed"
+        ) from None
 
 
 def _clone(settings: PublishConfig, work: Path) -> None:
     """The configured branch of the repository, alone, into *work*."""
     repository = settings.repository
     try:
-        _git(
+        git(
             [
                 "clone",
                 "--quiet",
@@ -249,7 +249,7 @@ def _clone(settings: PublishConfig, work: Path) -> None:
                 str(work),
             ]
         )
-    except _GitFailed as exc:
+    except GitFailed as exc:
         raise PublishError(
             f"cannot clone branch {settings.branch} of {repository}: {exc.reason}; nothing was changed"
         ) from None
@@ -267,15 +267,17 @@ def _refuse_lost_edits(settings: PublishConfig, current: str, known: str, export
 
 
 def _push_new_branch(
-    settings: PublishConfig, work: Path, message: str, branch: str, *, auto_name: bool
+    settings: PublishConfig, work: Path, message: str, branch: str, *, auto_name: bool, onto: str | None
 ) -> tuple[str, str]:
-    """Commit the written file on a new branch and push it; the branch's name and the commit."""
+    """Commit the written file on a new branch (or on *onto*, checked out) and push it, never with
+    force; the branch's name and the commit."""
     try:
-        branch = _new_branch_name(work, branch, settings.repository, auto_name=auto_name)
-        commit = _commit(settings, work, message, branch)
+        if onto is None:
+            branch = _new_branch_name(work, branch, settings.repository, auto_name=auto_name)
+        commit = _commit(settings, work, message, branch, new=onto is None)
         # A new branch, never --force: an existing branch of that name makes the push fail.
-        _git(["push", "--quiet", "origin", f"refs/heads/{branch}:refs/heads/{branch}"], work)
-    except _GitFailed as exc:
+        git(["push", "--quiet", "origin", f"refs/heads/{branch}:refs/heads/{branch}"], work)
+    except GitFailed as exc:
         what = "push rejected" if exc.command == "push" else f"git {exc.command} failed"
         raise PublishError(
             f"{what}: {exc.reason}; nothing was changed in {settings.repository} or in the catalog"
@@ -288,10 +290,10 @@ def _new_branch_name(work: Path, branch: str, repository: str, *, auto_name: boo
     generated name that is taken (two publishes in one second) gets a suffix."""
     wanted = branch
     for suffix in range(2, 100 if auto_name else 2):
-        if not _git(["ls-remote", "--heads", "origin", f"refs/heads/{branch}"], work).strip():
+        if not git(["ls-remote", "--heads", "origin", f"refs/heads/{branch}"], work).strip():
             break
         branch = f"{wanted}-{suffix}"
-    if _git(["ls-remote", "--heads", "origin", f"refs/heads/{branch}"], work).strip():
+    if git(["ls-remote", "--heads", "origin", f"refs/heads/{branch}"], work).strip():
         raise PublishError(
             f"branch {branch} already exists in {repository}; choose another name (--branch); "
             "nothing was changed"
@@ -299,12 +301,14 @@ def _new_branch_name(work: Path, branch: str, repository: str, *, auto_name: boo
     return branch
 
 
-def _commit(settings: PublishConfig, work: Path, message: str, branch: str) -> str:
-    """The export committed on *branch* (new, from the cloned one) as the configured author; its short id."""
+def _commit(settings: PublishConfig, work: Path, message: str, branch: str, *, new: bool = True) -> str:
+    """The export committed on *branch* (new, from the cloned one, or the one checked out) as the
+    configured author; its short id."""
     name, email = _author_parts(settings.author)
-    _git(["checkout", "--quiet", "-b", branch], work)
-    _git(["add", "--", settings.path], work)
-    _git(
+    if new:
+        git(["checkout", "--quiet", "-b", branch], work)
+    git(["add", "--", settings.path], work)
+    git(
         [
             "-c",
             f"user.name={name}",
@@ -318,7 +322,7 @@ def _commit(settings: PublishConfig, work: Path, message: str, branch: str) -> s
         ],
         work,
     )
-    return _git(["rev-parse", "--short", "HEAD"], work).strip()
+    return git(["rev-parse", "--short", "HEAD"], work).strip()
 
 
 def _message_file(work: Path, message: str) -> Path:
@@ -353,23 +357,21 @@ async def publish(
     now: datetime | None = None,
 ) -> PublishResult:
     """Publish the catalog's export to ``publish.repository`` (see the module docstring)."""
-    from bot.catalog import service as catalog
-    from db import models as m
-
     settings = config.publish
     if not settings.repository:
         raise PublishError(
             "publishing is off: set publish.repository (or PTM_BOT_PUBLISH_REPOSITORY) to the list's git repository"
         )
-    async with db.begin() as session:
-        export = await catalog.export_markdown(session)
-        last = await session.get(m.Meta, META_LAST_EXPORT)
-        last_base = await session.get(m.Meta, META_LAST_BASE)
-    last_export = last.value if last is not None else None
-    known = None if last_export is None else last_export + "\n" + (last_base.value if last_base else "")
-    now = now or datetime.now(UTC)
+    export, last_export, known, last = await _read_state(db)
+    if last_export == export and last[META_LAST_REPOSITORY] == redact(settings.repository):
+        unchanged = last[META_LAST_BRANCH] or ""
+        return PublishResult(
+            settings.repository, None, None, ListChanges(), dry_run=dry_run, unchanged_since=unchanged
+        )
+    pull = await _open_pull_request(config, http) if branch is None else None
     auto_name = branch is None
-    branch = new_branch_name(branch) if branch is not None else f"{settings.branch_prefix}{now:%Y%m%d-%H%M%S}"
+    stamp = f"{settings.branch_prefix}{(now or datetime.now(UTC)):%Y%m%d-%H%M%S}"
+    branch = new_branch_name(branch) if branch is not None else stamp
 
     # The message needs the repository's version the first time: clone once to read it, then commit.
     # (Cheap: the list is one file; the clone is single-branch.)
@@ -393,20 +395,82 @@ async def publish(
         check_lost=known,
         dry_run=dry_run,
         auto_name=auto_name,
+        onto=pull.branch if pull else None,
     )
     result = PublishResult(settings.repository, done.branch, done.commit, changes, dry_run=dry_run)
     if done.branch is None or dry_run:
         return result
-    log.info("published the list to %s on branch %s (%s)", settings.repository, branch, changes.summary())
+    log.info("published the list to %s on branch %s (%s)", result.repository, done.branch, changes.summary())
+    await _record(db, export, done, result.repository)
+    if settings.github_repo:
+        await _pull_request(config, http, result, pull, done, export)
+    return result
+
+
+async def _open_pull_request(config: Config, http: Any) -> pullrequest.OpenPullRequest | None:
+    """The bot's open pull request (when pull requests are on and the token is set)."""
+    if not (config.publish.github_repo and pullrequest.github_token(config)):
+        return None
+    try:
+        return await pullrequest.find_open(config, http)
+    except pullrequest.PullRequestError as exc:
+        raise PublishError(str(exc)) from None
+
+
+async def _read_state(db: Any) -> tuple[str, str | None, str | None, dict[str, str | None]]:
+    """The export, the last published export, what the repository had then (for the lost-edits
+    check), and every ``publish.*`` record (one read-only unit of work)."""
+    from bot.catalog import service as catalog
+    from db import models as m
+
+    keys = (META_LAST_EXPORT, META_LAST_BASE, META_LAST_BRANCH, META_LAST_REPOSITORY)
+    async with db.begin() as session:
+        export = await catalog.export_markdown(session)
+        rows = {key: await session.get(m.Meta, key) for key in keys}
+    last = {key: (row.value if row is not None else None) for key, row in rows.items()}
+    last_export = last[META_LAST_EXPORT]
+    known = None if last_export is None else last_export + "\n" + (last[META_LAST_BASE] or "")
+    return export, last_export, known, last
+
+
+async def _record(db: Any, export: str, done: _Prepared, repository: str) -> None:
+    """What was published, where (after the network I/O, in its own unit of work)."""
+    from db import models as m
+
     async with db.begin() as session:
         await session.merge(m.Meta(key=META_LAST_EXPORT, value=export))
-        await session.merge(m.Meta(key=META_LAST_BRANCH, value=branch))
+        await session.merge(m.Meta(key=META_LAST_BRANCH, value=done.branch or ""))
         await session.merge(m.Meta(key=META_LAST_BASE, value=done.repository_text or ""))
-    if settings.github_repo:
-        from bot.ops.pull_request import open_pull_request
+        await session.merge(m.Meta(key=META_LAST_REPOSITORY, value=repository))
 
-        result.pull_request = await open_pull_request(config, branch, changes, message, http)
-    return result
+
+async def _pull_request(
+    config: Config,
+    http: Any,
+    result: PublishResult,
+    pull: pullrequest.OpenPullRequest | None,
+    done: _Prepared,
+    export: str,
+) -> None:
+    """Open the pull request, or update the bot's open one: its title and body name every change
+    against ``publish.branch``'s file (what merging it would do)."""
+    settings = config.publish
+    branch = done.branch or ""
+    if not pullrequest.github_token(config):
+        raise PublishError(
+            f"branch {branch} was pushed, but no pull request was opened: set {settings.token_env} to a GitHub "
+            "token (or open it by hand)"
+        )
+    whole = diff_lists(done.repository_text or "", export)
+    body = _commit_message(whole, f"{settings.path} on {settings.branch}")
+    try:
+        if pull is not None:
+            result.pull_request = await pullrequest.update(config, http, pull, whole.subject(), body)
+            result.updated_pull_request = True
+        else:
+            result.pull_request = await pullrequest.open_new(config, http, branch, whole.subject(), body)
+    except pullrequest.PullRequestError as exc:
+        raise PublishError(str(exc)) from None
 
 
 def new_branch_name(wanted: str) -> str:

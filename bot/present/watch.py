@@ -8,6 +8,7 @@ from typing import Any
 import discord
 
 from bot.present.render import MessagePayload, fit_embed, safe, truncate
+from bot.redact import redact
 from bot.watch.report import FeedStatus, PollReport
 from db.enums import FeedHealth
 
@@ -39,8 +40,8 @@ def render_poll_report(report: PollReport) -> MessagePayload:
     for feed in report.feeds:
         if feed.outcome in ("failed", "partial", "skipped"):
             embed.add_field(
-                name=truncate(f"{_HEALTH_ICON.get(feed.health, '•')} {feed.source}", 256),
-                value=truncate(safe(feed.error or feed.outcome), 1024),
+                name=truncate(f"{_HEALTH_ICON.get(feed.health, '•')} {redact(feed.source)}", 256),
+                value=truncate(safe(redact(feed.error or feed.outcome)), 1024),
                 inline=False,
             )
     return MessagePayload(embeds=[fit_embed(embed)], ephemeral=True)
@@ -88,9 +89,9 @@ def render_feeds(feeds: Sequence[Any]) -> MessagePayload:
         if f.consecutive_failures:
             value += f"; {f.consecutive_failures} straight failure(s)"
         if f.last_error:
-            value += f"\nlast error: {safe(f.last_error)}"
+            value += f"\nlast error: {safe(redact(f.last_error))}"
         embed.add_field(
-            name=truncate(f"{_HEALTH_ICON.get(f.health, '•')} {f.url}", 256),
+            name=truncate(f"{_HEALTH_ICON.get(f.health, '•')} {redact(f.url)}", 256),
             value=truncate(value, 1024),
             inline=False,
         )
@@ -101,11 +102,14 @@ def render_health_changes(changes: Sequence[FeedStatus]) -> str:
     """The one-time announcement in the review channel when feeds change health."""
     lines = ["arXiv feed health changed:"]
     for change in changes:
-        line = f"{_HEALTH_ICON.get(change.health, '•')} `{change.source}` is now **{change.health}**"
-        if change.health == FeedHealth.DEGRADED and change.error:
-            line += f" (papers lost: {safe(truncate(change.error, 200))})"
-        elif change.health != FeedHealth.OK and change.error:
-            line += f" ({change.consecutive_failures} straight failure(s); last: {safe(truncate(change.error, 200))})"
+        line = f"{_HEALTH_ICON.get(change.health, '•')} `{redact(change.source)}` is now **{change.health}**"
+        error = redact(change.error or "")
+        if change.health == FeedHealth.DEGRADED and error:
+            line += f" (papers lost: {safe(truncate(error, 200))})"
+        elif change.health != FeedHealth.OK and error:
+            line += (
+                f" ({change.consecutive_failures} straight failure(s); last: {safe(truncate(error, 200))})"
+            )
         lines.append(line)
     if any(c.health == FeedHealth.DISABLED for c in changes):
         lines.append("Disabled feeds are no longer polled; see `/ptm-admin feeds`.")

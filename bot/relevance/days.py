@@ -27,9 +27,20 @@ from typing import Any, Protocol
 
 from bot.relevance.evaluate import rate
 
-__all__ = ["DEFAULT_CARDS", "DayItem", "average_precision", "evaluate_days", "grade", "load_days", "wilson"]
+__all__ = [
+    "DEFAULT_CARDS",
+    "DEFAULT_CARD_MIN_SCORE",
+    "DayItem",
+    "average_precision",
+    "evaluate_days",
+    "grade",
+    "load_days",
+    "wilson",
+]
 
 DEFAULT_CARDS = 8
+# review.card_min_score's default: chosen on the training days' out-of-fold scores (docs/relevance.md).
+DEFAULT_CARD_MIN_SCORE = 0.3
 
 
 class DayItem(Protocol):
@@ -119,11 +130,11 @@ class _Scored:
     reasons: tuple[str, ...]
 
 
-def _day(scored: Sequence[_Scored], cards: int) -> dict[str, Any]:
+def _day(scored: Sequence[_Scored], cards: int, card_min_score: float = 0.0) -> dict[str, Any]:
     ranked = sorted(scored, key=lambda s: (-s.score, s.item.id))
     grades = [grade(s.item) for s in ranked]
     flagged = [(s, g) for s, g in zip(ranked, grades, strict=True) if s.relevant]
-    card = flagged[:cards]
+    card = [(s, g) for s, g in flagged if s.score >= card_min_score][:cards]
     yes = [g != "no" for g in grades]
     core = [(s, g) for s, g in zip(ranked, grades, strict=True) if g == "core"]
     return {
@@ -176,9 +187,11 @@ def evaluate_days(
     cards: int = DEFAULT_CARDS,
     mistakes: int = 8,
     threshold: float | None = None,
+    card_min_score: float = DEFAULT_CARD_MIN_SCORE,
 ) -> dict[str, Any]:
     """Per-day and pooled figures for *items* (grouped by their ``slice``), scored by *model*.
-    *threshold* overrides the model's own line (as ``relevance.threshold`` does in a poll)."""
+    *threshold* overrides the model's own line (as ``relevance.threshold`` does in a poll); the
+    cards are the best *cards* flagged papers scoring at least *card_min_score*, as a poll posts them."""
     by_day: dict[str, list[_Scored]] = {}
     for item in items:
         s = model.score(item.title, item.abstract, item.categories, reasons=3)
@@ -186,7 +199,7 @@ def evaluate_days(
         by_day.setdefault(item.slice or "day:?", []).append(
             _Scored(item, s.probability, s.probability >= line, tuple(s.reasons))
         )
-    days = {day: _finish(_day(scored, cards)) for day, scored in sorted(by_day.items())}
+    days = {day: _finish(_day(scored, cards, card_min_score)) for day, scored in sorted(by_day.items())}
     pooled: dict[str, Any] = {"days": len(days)}
     for key in (
         "n",

@@ -386,8 +386,13 @@ def _change(event: tuple[str, str | None, str, datetime] | None) -> str | None:
     return f"{action} by {who or 'the terminal'} ({via}) {at:%Y-%m-%d %H:%M}"
 
 
-async def summary(session: AsyncSession, *, strongest: int = 8) -> ModelSummary:
-    """The active model's figures (on the frozen split), strongest features and the version history."""
+async def summary(db: Database, *, strongest: int = 8) -> ModelSummary:
+    """The active model's figures (on the frozen split), strongest features and the version history
+    (``/ptm-admin relevance show``, ``ptm-bot relevance show``): a read, in one unit of work."""
+    return await db.run(lambda session: _summary(session, strongest))
+
+
+async def _summary(session: AsyncSession, strongest: int) -> ModelSummary:
     row = await active_row(session)
     model = await active_model(session)
     rows = (

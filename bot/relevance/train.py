@@ -79,11 +79,49 @@ def _design(feats: Sequence[Iterable[str]], vocab: Mapping[str, int]) -> _Design
     return _Design(np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), len(feats), len(vocab))
 
 
+class _Listwise:
+    """A day's ranking as a loss: for each whole day with a yes, minus the mean log-softmax of its
+    yes papers among the day's papers (ListNet with the yes papers as the target), averaged over days.
+    ``group[i]`` is the day index of item i, or -1 for papers outside whole days."""
+
+    def __init__(self, group: np.ndarray, y: np.ndarray, strength: float) -> None:
+        keep = group >= 0
+        counts = np.bincount(group[keep], weights=y[keep]) if keep.any() else np.zeros(0)
+        useful = np.flatnonzero(counts > 0)
+        self.idx = np.flatnonzero(keep & np.isin(group, useful))
+        self.g = np.searchsorted(useful, group[self.idx])
+        self.target = y[self.idx] / counts[useful][self.g]
+        self.scale = strength / max(1, len(useful))
+        self.k = len(useful)
+
+    def __call__(self, z: np.ndarray) -> tuple[float, np.ndarray]:
+        dz = np.zeros_like(z)
+        if not self.k:
+            return 0.0, dz
+        zi = z[self.idx]
+        top = np.full(self.k, -np.inf)
+        np.maximum.at(top, self.g, zi)
+        e = np.exp(zi - top[self.g])
+        total = np.bincount(self.g, weights=e, minlength=self.k)
+        log_total = np.log(total) + top
+        loss = float(log_total.sum() - (self.target * zi).sum())
+        dz[self.idx] = self.scale * (e / total[self.g] - self.target)
+        return self.scale * loss, dz
+
+
 def _fit(
-    x: _Design, y: np.ndarray, s: np.ndarray, l2: np.ndarray, prior: np.ndarray, *, iters: int = 400
+    x: _Design,
+    y: np.ndarray,
+    s: np.ndarray,
+    l2: np.ndarray,
+    prior: np.ndarray,
+    *,
+    iters: int = 400,
+    listwise: _Listwise | None = None,
 ) -> tuple[float, np.ndarray]:
     """Minimise mean weighted log loss + sum_j l2_j/2 (w_j - prior_j)^2 (bias free) by L-BFGS;
-    returns (bias, w). The prior pulls the cue weights toward the hand-set ones."""
+    returns (bias, w). The prior pulls the cue weights toward the hand-set ones. With *listwise*,
+    its day-ranking loss is added."""
     total = float(s.sum())
 
     def value_grad(theta: np.ndarray) -> tuple[float, np.ndarray]:
@@ -95,6 +133,10 @@ def _fit(
         r = s * (p - y) / total
         dw = w - prior
         f = float((s * loss).sum() / total + 0.5 * float((l2 * dw) @ dw))
+        if listwise is not None:
+            extra, dz = listwise(z)
+            f += extra
+            r = r + dz
         g = np.empty_like(theta)
         g[0] = r.sum()
         g[1:] = x.tdot(r) + l2 * dw
@@ -187,6 +229,9 @@ class TrainConfig:
     # A paper of a whole day counts this many times: days are the distribution a poll meets, where
     # the keyword-drawn corpus over-represents papers about pre-training.
     day_weight: float = 1.0
+    # Strength of a day-ranking (listwise) loss added to the pointwise one: 0 = off (bench only:
+    # bench/relevance_factor.py compares it with the plain and the factorised score).
+    listwise: float = 0.0
     prune_below: float = 1e-3
 
 
@@ -244,7 +289,13 @@ def _train_set(
     priors = cue_priors()
     prior = np.array([priors.get(f, 0.0) for f in names])
     l2s = np.array([cue_l2 if f.startswith(("cue:", "cat:", "s:")) else l2 for f in names])
-    bias, w = _fit(x, y, s, l2s, prior)
+    listwise = None
+    if cfg.listwise:
+        days = sorted({i.slice for i in items if i.slice.startswith("day:")})
+        index = {d: k for k, d in enumerate(days)}
+        group = np.array([index.get(i.slice, -1) for i in items], dtype=np.int64)
+        listwise = _Listwise(group, y, cfg.listwise)
+    bias, w = _fit(x, y, s, l2s, prior, listwise=listwise)
     return bias, {names[j]: round(float(w[j]), 4) for j in range(len(names)) if abs(w[j]) >= cfg.prune_below}
 
 

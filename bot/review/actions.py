@@ -19,8 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.actor import Actor
-from bot.catalog.arxiv_ids import normalise_arxiv_id
-from bot.catalog.topics import parse_topic
+from bot.catalog.arxiv_ids import arxiv_id_from_paste
+from bot.catalog.topics import parse_topic, topic_hint
 from bot.database import Database
 from bot.relevance.propose import propose_kind, propose_name, propose_topics
 from bot.review import service as review
@@ -57,10 +57,11 @@ __all__ = [
 
 def arxiv_ref(ref: str) -> str:
     """An arXiv id from an id or URL as a moderator typed it; a clear error otherwise."""
-    arxiv_id = normalise_arxiv_id(ref.strip())
+    arxiv_id = arxiv_id_from_paste(ref)
     if arxiv_id is None:
         raise ReviewError(
-            f"{ref!r} is not an arXiv id or URL (e.g. 2106.07447 or https://arxiv.org/abs/2106.07447)."
+            f"{ref!r} is not an arXiv id or URL (e.g. 2106.07447, https://arxiv.org/abs/2106.07447, "
+            "https://huggingface.co/papers/2106.07447)."
         )
     return arxiv_id
 
@@ -153,6 +154,11 @@ async def decide(
             if current is None:
                 raise ReviewError(
                     f"No suggestion for arXiv {arxiv_id}. Use /ptm-admin add to add a paper directly."
+                )
+            if current.status == SuggestionStatus.SEEN and decision == Decision.REJECT:
+                raise ReviewError(
+                    f"{current.arxiv_id} scored {current.score:.2f}, below the line, so it was never suggested "
+                    "and is not waiting for review: there is nothing to reject, and nothing changed"
                 )
             if current.status == SuggestionStatus.SEEN:
                 raise ReviewError(
@@ -316,7 +322,8 @@ def parse_topics(text: str) -> list[str]:
         elif slug not in slugs:
             slugs.append(slug)
     if unknown:
-        raise ReviewError(f"unknown topic(s): {', '.join(unknown)} (see /ptm recent for the topics)")
+        hints = "".join(topic_hint(part) for part in unknown[:1])
+        raise ReviewError(f"unknown topic(s): {', '.join(unknown)}{hints} (see /ptm recent for the topics)")
     return slugs
 
 

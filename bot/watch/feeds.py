@@ -1,9 +1,11 @@
 """The poll's first step: the feeds. Which sources to poll, their stored state, fetching and parsing
 them, and each feed row's health afterwards.
 
-No transaction is open while a feed is fetched: :func:`read_feed_states` reads the stored state in a
-short unit of work of its own, :func:`fetch_sources` does the network and parsing, and
-:func:`store_feed_states` writes health and validators inside the poll's write unit of work.
+No transaction is open while a feed is fetched: :func:`stored_feed_states` reads the stored state in a
+short unit of work of its own (the watcher's door, :func:`bot.watch.actions.feed_states`),
+:func:`fetch_sources` does the network and parsing, and :func:`store_feed_states` writes health and
+validators inside the poll's write unit of work (:func:`bot.watch.actions.record_poll`). Nothing here
+opens a unit of work.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Config
-from bot.database import Database
 from bot.inputfile import InputRefused, read_input
 from bot.watch.arxiv import FeedError, FeedPaper, parse_feed
 from bot.watch.fetch import FeedHealth, FetchOutcome, PoliteFetcher, Validators, next_health
@@ -30,6 +31,7 @@ from db.dml import rowcount
 
 __all__ = [
     "PARSE_IN_THREAD_BYTES",
+    "FeedState",
     "Fetched",
     "enable_feed",
     "feed_urls",
@@ -38,9 +40,8 @@ __all__ = [
     "list_feeds",
     "make_fetcher",
     "mark_health_announced",
-    "read_feed_states",
-    "record_health_announced",
     "store_feed_states",
+    "stored_feed_states",
 ]
 
 # The watcher's log lines keep the logger name they had before the poll was split into steps:
@@ -125,12 +126,6 @@ async def mark_health_announced(session: AsyncSession, changes: Iterable[FeedSta
     return done
 
 
-async def record_health_announced(db: Database, changes: Iterable[FeedStatus]) -> int:
-    """:func:`mark_health_announced` in a unit of work of its own (after the announcement was sent)."""
-    async with db.begin() as session:
-        return await mark_health_announced(session, changes)
-
-
 @dataclass(slots=True)
 class Fetched:
     """One source after fetching and parsing: its status and papers, and what to store for it."""
@@ -142,22 +137,21 @@ class Fetched:
     partial: bool = False  # answered, but lost papers (FeedStatus.error says what)
 
 
-async def read_feed_states(db: Database, urls: Sequence[str]) -> dict[str, FeedState]:
-    """The stored state of the feed rows of *urls*, in a short read-only unit of work."""
-    async with db.begin() as session:
-        if not urls:
-            return {}
-        return {
-            row.url: (
-                row.etag,
-                row.last_modified,
-                row.health,
-                row.consecutive_failures,
-                row.last_ok_at,
-                row.announced_health,
-            )
-            for row in (await session.scalars(select(m.Feed).where(m.Feed.url.in_(urls)))).all()
-        }
+async def stored_feed_states(session: AsyncSession, urls: Sequence[str]) -> dict[str, FeedState]:
+    """The stored state of the feed rows of *urls* (read before the poll fetches them)."""
+    if not urls:
+        return {}
+    return {
+        row.url: (
+            row.etag,
+            row.last_modified,
+            row.health,
+            row.consecutive_failures,
+            row.last_ok_at,
+            row.announced_health,
+        )
+        for row in (await session.scalars(select(m.Feed).where(m.Feed.url.in_(urls)))).all()
+    }
 
 
 async def fetch_sources(

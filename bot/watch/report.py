@@ -96,7 +96,12 @@ class FeedStatus:
     unreachable: bool = False  # failed because the host did not answer (the network, exit status 3)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """As shown (``ptm-bot poll --json``): the source and error redacted (bot.redact)."""
+        from bot.redact import redact
+
+        out = asdict(self)
+        out["source"], out["error"] = redact(self.source), self.error and redact(self.error)
+        return out
 
 
 @dataclass(slots=True)

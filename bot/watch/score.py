@@ -147,18 +147,24 @@ def propose_suggested_topics(candidates: Sequence[Candidate], papers: Sequence[F
             cand.topics = list(propose_topics(paper.title, paper.abstract, cand.name))
 
 
-def rank_for_review(candidates: Sequence[Candidate], cards_per_poll: int) -> None:
+def rank_for_review(
+    candidates: Sequence[Candidate], cards_per_poll: int, card_min_score: float = 0.0
+) -> None:
     """The review budget: a poll's suggested papers above the line, ranked by calibrated score (best
-    first; ties by arXiv id), get a card for the first *cards_per_poll*; the others are listed in
-    the poll's compact "also above the line" message. The exploration paper (below the line) is a
-    card on top of the budget and has no rank."""
+    first; ties by arXiv id), get a card for the first *cards_per_poll* whose score is at least
+    *card_min_score* (or that an always-gate put forward); the others are listed in the poll's
+    compact "also above the line" message. The exploration paper (below the line) is a card on top
+    of the budget and has no rank."""
     above = sorted(
         (c for c in candidates if c.suggest and not c.exploration),
         key=lambda c: (-c.score, c.arxiv_id),
     )
+    carded = 0
     for rank, cand in enumerate(above, start=1):
         cand.rank, cand.ranked = rank, len(above)
-        cand.placement = "card" if rank <= cards_per_poll else "listed"
+        worth = cand.score >= card_min_score or cand.gate == "always"
+        cand.placement = "card" if worth and carded < cards_per_poll else "listed"
+        carded += cand.placement == "card"
     for cand in candidates:
         if cand.suggest and cand.exploration:
             cand.placement = "card"

@@ -43,7 +43,9 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from db.counts import AtLeast
 from db.fastread import ReadConnection, Reads, dialect_name
+from db.search import schema
 from db.search.fts5 import FIRST_HITS_SQL, first_hits_sql, search_fts
 from db.search.postgres import search_pg
 from db.search.schema import (
@@ -127,12 +129,65 @@ async def search(
 
     ``columns`` restricts matching to some of :data:`~db.search.schema.COLUMNS` (``("org",)`` for an org search);
     ``order`` is ``"rank"`` (relevance; over :data:`~db.search.schema.RANK_CAP` hits, among the newest of them,
-    and the count is :class:`AtLeast`), ``"date"`` (newest first, undated last) or ``"id"``
+    and the count is :class:`AtLeast`; whatever the cap, the entries whose name or alias holds
+    every term come first: ``transformer`` at 100,000 entries still shows "Swin Transformer"), ``"date"`` (newest first, undated last) or ``"id"``
     (the first hits by entry id, unscored: for callers that rank the hits themselves, at a cost
     bounded by ``limit`` however many entries match). Without ``with_total`` the count is not
     computed (the second number is only ``len(ids)``), for callers that want the first few ids
     only. Without ``any_term`` there is no any-term fallback: every term must match.
     """
+    ids, total = await _search(
+        session,
+        query,
+        kinds=kinds,
+        columns=columns,
+        order=order,
+        limit=limit,
+        offset=offset,
+        with_total=with_total,
+        any_term=any_term,
+    )
+    if order != "rank" or columns is not None or not isinstance(total, AtLeast):
+        return ids, total
+    return await _names_first(session, query, kinds, limit=max(0, limit), offset=max(0, offset)), total
+
+
+async def _names_first(
+    session: Reads, query: str, kinds: Sequence[str] | None, *, limit: int, offset: int
+) -> list[int]:
+    """The page of a capped relevance search with the name and alias matches first (ranked among
+    themselves), then the capped ranking's other hits."""
+    named, _ = await _search(
+        session,
+        query,
+        kinds=kinds,
+        columns=("names",),
+        order="rank",
+        limit=schema.RANK_CAP,
+        with_total=False,
+        any_term=False,
+    )
+    ranked, _ = await _search(
+        session, query, kinds=kinds, order="rank", limit=offset + limit + len(named), with_total=False
+    )
+    seen = set(named)
+    merged = named + [i for i in ranked if i not in seen]
+    return merged[offset : offset + limit]
+
+
+async def _search(
+    session: Reads,
+    query: str,
+    *,
+    kinds: Sequence[str] | None = None,
+    columns: Sequence[str] | None = None,
+    order: str = "rank",
+    limit: int = 10,
+    offset: int = 0,
+    with_total: bool = True,
+    any_term: bool = True,
+) -> tuple[list[int], int]:
+    """:func:`search` on one backend, without putting name matches first."""
     if order not in ("rank", "date", "id"):
         raise ValueError(f"order must be 'rank', 'date' or 'id', not {order!r}")
     if not query_terms(query):

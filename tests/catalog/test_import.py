@@ -275,9 +275,10 @@ def test_every_line_twice_is_read_once(shipped, capsys, tmp_path):
     # would be another description, a real update).
     tail = SHIPPED.index("\n" * 5) + 1
     head = "".join(line * 2 if line.strip() else line for line in SHIPPED[:tail].splitlines(keepends=True))
-    report = import_and_revert(
-        capsys, tmp_path, shipped, write(tmp_path, "doubled.md", head + SHIPPED[tail:])
-    )
+    before = export_bytes(shipped, tmp_path)
+    report = run_json(capsys, "import", write(tmp_path, "doubled.md", head + SHIPPED[tail:]), "--db", shipped)
+    # Nothing changed: no revision recorded (issue 23).
+    assert report["revision"] is None and export_bytes(shipped, tmp_path) == before
     assert report["added"] == [] and report["updated"] == [] and report["unchanged"] == 153
     assert report["structure"]["changes"] == [] and report["skipped"] == []
     assert not any("(2)" in name for _, name in entries(shipped))
@@ -381,7 +382,9 @@ def test_every_import_is_a_revision_and_revert_restores_the_export_byte_for_byte
     original = export_bytes(shipped, tmp_path)
     first = run_json(capsys, "import", str(HF), "--db", shipped)["revision"]
     run_json(capsys, "import", str(ZH), "--db", shipped, "--overwrite")
-    code, out, _ = run(capsys, "revert", str(first), "--db", shipped)
+    code, out, err = run(capsys, "revert", str(first), "--db", shipped)  # the later import: refused
+    assert code == 2 and "--force" in err and "also undoes 1 later revision" in out
+    code, out, _ = run(capsys, "revert", str(first), "--db", shipped, "--force")
     assert code == 0 and "deleted" in out
     assert export_bytes(shipped, tmp_path) == original
     assert entries(shipped).keys() == entries(shipped).keys()

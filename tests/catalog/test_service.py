@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.catalog import service as catalog
 from bot.catalog.model import Entry, EntryKind
+from bot.catalog.queries.stats import catalog_stats
 from bot.cli.main import main
 from bot.database import open_database
 from db import models as m
@@ -41,8 +42,7 @@ def strip(text_: str) -> list[str]:
 
 
 async def test_new_database_is_filled_from_the_shipped_list(fresh_db):
-    async with fresh_db.begin() as s:
-        stats = await catalog.catalog_stats(s)
+    stats = await fresh_db.read(catalog_stats)
     assert stats["kinds"] == {"survey": 17, "model": 102, "resource": 34}
     assert stats["sections"]["Survey/NLP VS Federated Learning"] == 1
 
@@ -325,3 +325,38 @@ async def test_an_entry_missing_from_a_newer_list_keeps_its_place(db):
     async with db.begin() as s:
         assert not (await catalog.import_text(s, newer, source="again")).changed
         assert await catalog.export_markdown(s) == text
+
+
+async def test_stats_read_the_same_on_a_read_thread_and_in_a_session(db_path):
+    """``/ptm stats`` and ``ptm-bot stats`` read through ``db.read`` (no session of their own): the
+    counts match the table's rows counted here, whichever way the read runs."""
+    import sqlite3
+    from collections import Counter
+
+    from bot.catalog.queries.stats import stats
+
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute("SELECT kind, section_key, year FROM entries").fetchall()
+        slugs = [slug for (slug,) in conn.execute("SELECT topic_slug FROM entry_topics")]
+    topics = Counter(slugs)
+    expected = {
+        "total": len(rows),
+        "kinds": {k: sum(1 for r in rows if r[0] == k) for k in ("survey", "model", "resource")},
+        "sections": dict(sorted(Counter(r[1] for r in rows).items())),
+        "years": {str(y): n for y, n in sorted(Counter(r[2] for r in rows if r[2] is not None).items())},
+        "undated": sum(1 for r in rows if r[2] is None),
+        "topics": dict(sorted(topics.items(), key=lambda kv: (-kv[1], kv[0]))),
+    }
+    found = []
+    for threads in (2, 0):
+        db = await open_database(f"sqlite+aiosqlite:///{db_path}", read_threads=threads)
+        try:
+            found.append(await db.read(stats, chart=True))
+        finally:
+            await db.close()
+    threaded, in_session = found
+    assert threaded.numbers == expected and list(threaded.numbers["years"]) == list(expected["years"])
+    assert in_session == threaded
+    assert threaded.chart is not None and sum(sum(c.values()) for c in threaded.chart.values()) == sum(
+        n for y, n in Counter(r[2] for r in rows if r[2] is not None).items()
+    )

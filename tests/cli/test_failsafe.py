@@ -288,12 +288,12 @@ def test_run_without_a_token(tmp_path, monkeypatch, capsys):
 
 
 def test_interrupted(monkeypatch, db_path, capsys):
-    from bot.catalog import service
+    from bot.catalog.queries import stats
 
     async def interrupted(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(service, "catalog_stats", interrupted)
+    monkeypatch.setattr(stats, "catalog_stats", interrupted)
     assert main(["stats", "--db", str(db_path)]) == 130
     assert one_line(capsys) == "interrupted"
 
@@ -307,7 +307,7 @@ def test_ctrl_c_whose_clean_up_fails_is_still_130_and_one_line(monkeypatch, db_p
 
     from sqlalchemy.exc import PendingRollbackError
 
-    from bot.catalog import service
+    from bot.catalog import revisions
 
     async def interrupted(*args, **kwargs):  # type: ignore[no-untyped-def]
         os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C: asyncio.run cancels the command
@@ -320,12 +320,13 @@ def test_ctrl_c_whose_clean_up_fails_is_still_130_and_one_line(monkeypatch, db_p
             ) from None
         raise AssertionError("not interrupted")
 
-    monkeypatch.setattr(service, "catalog_stats", interrupted)
-    assert main(["stats", "--db", str(db_path)]) == 130
+    # Inside a unit of work (`history`: db.run), where a session is open when Ctrl-C comes.
+    monkeypatch.setattr(revisions, "history_in", interrupted)
+    assert main(["history", "--db", str(db_path)]) == 130
     assert one_line(capsys) == "interrupted"
     # The catalog is as it was: the next command works.
     monkeypatch.undo()
-    assert main(["stats", "--db", str(db_path)]) == 0
+    assert main(["history", "--db", str(db_path)]) == 0
 
 
 # --- rows checked on the mapping itself (no network in tests) --------------------------------------

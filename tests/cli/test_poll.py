@@ -119,6 +119,22 @@ def test_feeds_command_lists_health(capsys, db_path) -> None:
     assert out.splitlines()[1].startswith("ok")
 
 
+def test_feeds_enable_refuses_an_unknown_feed_and_enables_none(capsys, db_path) -> None:
+    """Through the watcher's door: one unit of work, so a known feed given before an unknown one
+    stays as it was."""
+    known = "https://rss.arxiv.org/rss/cs.CL"
+    with sqlite3.connect(db_path) as conn:
+        conn.execute(
+            "INSERT INTO feeds (url, health, consecutive_failures, polls, announced_health, last_error) "
+            f"VALUES ('{known}', 'disabled', 5, 9, 'ok', 'HTTP 500')"
+        )
+    code = main(["feeds", "--db", str(db_path), "--enable", known, "--enable", "https://example.org/nope"])
+    assert code == 2
+    assert capsys.readouterr().err == "ptm-bot: no such feed: https://example.org/nope\n"
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT health, consecutive_failures FROM feeds").fetchall() == [("disabled", 5)]
+
+
 def _ptm_papers(n: int) -> list[Item]:
     """*n* PTM papers with different scores (more pre-training cues for some)."""
     cues = [
@@ -142,10 +158,11 @@ def test_dry_run_json_ranks_the_papers_above_the_line_as_cards_or_listed(
     # The real cs.LG day ("Focus Session: ...", above the line), the constructed cs.CL RDF day (one
     # paper just below the line: the exploration card) and eight PTM papers; a budget of 3 cards.
     monkeypatch.setenv("PTM_BOT_REVIEW_CARDS_PER_POLL", "3")
+    monkeypatch.setenv("PTM_BOT_REVIEW_CARD_MIN_SCORE", "0")  # the budget alone (the floor: below)
     monkeypatch.setenv("PTM_BOT_FEEDS_BACKFILL", "100")
-    # A line of 0.09 keeps "Focus Session" (0.12 with the shipped model) above it and the RDF day's
-    # best paper (0.05) within half of it: the exploration card.
-    monkeypatch.setenv("PTM_BOT_RELEVANCE_THRESHOLD", "0.09")
+    # A line of 0.07 keeps "Focus Session" (0.19 with the shipped model) above it and the RDF day's
+    # best paper (0.04) within half of it: the exploration card.
+    monkeypatch.setenv("PTM_BOT_RELEVANCE_THRESHOLD", "0.07")
     feed = write_feed(tmp_path, "ptm.xml", _ptm_papers(8))
     lg, rdf = FEEDS / "rss2-cs.LG-2026-04-27-trimmed.xml", FEEDS / "rdf-cs.CL-2018-constructed.xml"
     code, doc = run_json(
@@ -178,3 +195,15 @@ def test_dry_run_json_ranks_the_papers_above_the_line_as_cards_or_listed(
     monkeypatch.setenv("PTM_BOT_REVIEW_CARDS_PER_POLL", "0")
     code, doc = run_json(capsys, "--db", str(db_path), "--feed", feed, "--dry-run")
     assert {c["placement"] for c in doc["candidates"] if c["suggest"]} == {"listed"}
+
+    # review.card_min_score: with budget to spare, a paper above the line scoring under the floor is
+    # listed, not carded; the papers over it take the cards, best first.
+    monkeypatch.setenv("PTM_BOT_REVIEW_CARDS_PER_POLL", "8")
+    code, doc = run_json(capsys, "--db", str(db_path), "--feed", str(lg), "--feed", feed, "--dry-run")
+    above = [c for c in doc["candidates"] if c["suggest"] and not c["exploration"]]
+    floor = sorted(c["score"] for c in above)[len(above) // 2]  # half of them under it
+    monkeypatch.setenv("PTM_BOT_REVIEW_CARD_MIN_SCORE", str(floor))
+    code, doc = run_json(capsys, "--db", str(db_path), "--feed", str(lg), "--feed", feed, "--dry-run")
+    above = [c for c in doc["candidates"] if c["suggest"] and not c["exploration"]]
+    assert len(above) == 9 and any(c["score"] < floor for c in above)
+    assert all(c["placement"] == ("card" if c["score"] >= floor else "listed") for c in above)

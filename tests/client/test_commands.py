@@ -434,9 +434,9 @@ async def test_stats_has_a_cooldown_and_draws_its_chart_once_per_catalog_change(
     drawn: list[object] = []
     real = handlers.render_chart_png
 
-    async def counting(data):  # type: ignore[no-untyped-def]
+    async def counting(data, **kwargs):  # type: ignore[no-untyped-def]
         drawn.append(data)
-        return await real(data)
+        return await real(data, **kwargs)
 
     monkeypatch.setattr(handlers, "render_chart_png", counting)
     handlers._CHARTS.clear()

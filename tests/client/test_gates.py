@@ -26,7 +26,7 @@ from tests.plugins.http import Reply, ScriptedServer
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 FEED = FEEDS / "rss2-cs.LG-2026-04-27-trimmed.xml"
-MODEL_PICK = "2604.21952"  # the model suggests it (score about 0.24)
+MODEL_PICK = "2604.21952"  # the model suggests it (score about 0.2)
 LOW = "2604.21956"  # scored about 0.004: never suggested by the model
 
 
@@ -118,9 +118,16 @@ async def test_a_never_gate_keeps_the_models_pick_off_and_an_always_gate_puts_a_
 
 
 async def test_without_gates_the_poll_suggests_the_models_pick_only(simcord_env, world):
-    await world.admin.slash(world.channel, "ptm-admin poll")
+    r = await world.admin.slash(world.channel, "ptm-admin poll")
     await simcord_env.settle()
-    assert set(cards(world)) == {f"https://arxiv.org/abs/{MODEL_PICK}"}
+    # The pick scores under review.card_min_score (0.3): suggested, in the "also above the line"
+    # listing, not a card; the always-gated paper above (scored lower still) got its card.
+    assert "0 as cards, 1 listed above the line" in r.response.embeds[0].description
+    assert cards(world) == {}
+    (listing,) = [
+        m for m in world.channel.history() if m.embeds and m.embeds[0].title.startswith("Also above")
+    ]
+    assert f"https://arxiv.org/abs/{MODEL_PICK}" in listing.embeds[0].description
 
 
 async def test_bad_input_is_one_clear_line(simcord_env, world):
@@ -235,3 +242,16 @@ async def test_config_gates_combine_with_stored_ones_and_cannot_be_removed_here(
     assert shown[f"https://arxiv.org/abs/{LOW}"]["Why"].startswith(
         "• gate: always author 'Michal Valko'\n• gate: always category 'cs.LG'"
     )
+
+
+async def test_admin_feeds_shows_each_polled_feeds_health(simcord_env, world, arxiv_server):
+    """``/ptm-admin feeds`` reads the feed rows through the watcher's door (bot.watch.actions)."""
+    r = await world.mod.slash(world.channel, "ptm-admin feeds")
+    assert r.ephemeral and r.response.content == "No feed has been polled yet."
+    await world.mod.slash(world.channel, "ptm-admin poll")
+    await simcord_env.settle()
+    r = await world.mod.slash(world.channel, "ptm-admin feeds")
+    (embed,) = r.response.embeds
+    ((name, value),) = fields(embed).items()
+    assert r.ephemeral and arxiv_server.url("/rss/cs.LG") in name
+    assert value.startswith("ok; last success ") and value.endswith("; 1 polls")

@@ -57,7 +57,7 @@ def make_server(items: list[Item]) -> ScriptedServer:
     return server
 
 
-def budget_config(server: ScriptedServer, cards: int, **relevance: object):
+def budget_config(server: ScriptedServer, cards: int, floor: float | None = None, **relevance: object):
     config = bot_config(review_channel="models", post_interval_seconds=0.0)
     return dataclasses.replace(
         config,
@@ -71,26 +71,29 @@ def budget_config(server: ScriptedServer, cards: int, **relevance: object):
         ),
         schedule=ScheduleConfig(enabled=False),
         relevance=RelevanceConfig(exploration=False, per_poll_cap=40, daily_cap=100, **relevance),  # type: ignore[arg-type]
-        review=ReviewConfig(cards_per_poll=cards),
+        review=ReviewConfig(cards_per_poll=cards)
+        if floor is None
+        else ReviewConfig(cards_per_poll=cards, card_min_score=floor),
     )
 
 
 @pytest.fixture
 def budget(request) -> tuple[int, int, bool]:
-    """(review.cards_per_poll, PTM papers in the cs.CL feed, long titles); a test may parametrize it."""
+    """(review.cards_per_poll, PTM papers in the cs.CL feed, long titles[, review.card_min_score]); a
+    test may parametrize it."""
     return getattr(request, "param", (3, 12, False))
 
 
 @pytest_asyncio.fixture
 async def arxiv_server(budget):
-    _cards, n, long_titles = budget
+    _cards, n, long_titles = budget[:3]
     async with make_server(ptm_items(n, long_titles=long_titles)) as server:
         yield server
 
 
 @pytest.fixture
 def simcord_bot(db, arxiv_server, budget):  # overrides the shared fixture
-    return create_bot(budget_config(arxiv_server, budget[0]), db)
+    return create_bot(budget_config(arxiv_server, budget[0], *budget[3:]), db)
 
 
 async def rows(db) -> dict[str, m.Suggestion]:
@@ -240,3 +243,17 @@ async def test_no_cards_and_a_big_listing_stays_within_discord_limits(simcord_en
     stored = await rows(db)
     assert sum(s.listed for s in stored.values()) == 31
     assert all(s.message_id is None for s in stored.values())
+
+
+@pytest.mark.parametrize("budget", [(20, 4, False)], indirect=True)
+async def test_with_budget_to_spare_only_the_floor_decides(simcord_env, world, db):
+    # review.card_min_score at its default (0.3), a budget of 20: the real cs.LG paper is above the
+    # line but scores under the floor, so it is listed though the budget is far from spent.
+    r = await poll(simcord_env, world)
+    stored = await rows(db)
+    pending = [s for s in stored.values() if s.status == "pending"]
+    assert len(pending) == 5  # four PTM papers and the real cs.LG one
+    carded = {s.arxiv_id for s in pending if s.message_id is not None}
+    assert carded == {s.arxiv_id for s in pending if s.score >= 0.3} and FOCUS_ID not in carded
+    assert {s.arxiv_id for s in pending if s.listed} == {FOCUS_ID}
+    assert "4 as cards, 1 listed above the line" in r.response.embeds[0].description

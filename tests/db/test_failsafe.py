@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import re
 import shutil
 import sqlite3
@@ -191,7 +192,17 @@ def _other_app_db(path: Path, *, wal: bool = False, table: str = "notes") -> Non
 
 
 @pytest.mark.parametrize(
-    "command", [["stats"], ["export"], ["init"], ["search", "x"], ["feeds"], ["import", "-"], ["health"]]
+    "command",
+    [
+        ["stats"],
+        ["export"],
+        ["init"],
+        ["search", "x"],
+        ["feeds"],
+        ["import", "-"],
+        ["health"],
+        ["health", "--json"],
+    ],
 )
 @pytest.mark.parametrize("table", ["notes", "entries"])
 def test_another_applications_database_is_refused_and_left_byte_identical(tmp_path, capsys, command, table):
@@ -202,9 +213,19 @@ def test_another_applications_database_is_refused_and_left_byte_identical(tmp_pa
         listing = tmp_path / "list.md"
         listing.write_text("# list\n", encoding="utf-8")
         command = ["import", str(listing)]
-    assert main([*command, "--db", str(path)]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "is not a ptm-bot catalog" in err and table in err
+    if command[0] == "health":  # the same words, as a problem line: exit 1, never 2 (issue 21)
+        assert main([*command, "--db", str(path)]) == 1
+        out, err = capsys.readouterr()
+        says = f"{path} is not a ptm-bot catalog (it holds other tables: {table}); left unchanged"
+        if "--json" in command:
+            assert f"database: {says}" in json.loads(out)["problems"]
+        else:
+            assert f"PROBLEM  database: {says}" in out.splitlines()
+        assert err == ""
+    else:
+        assert main([*command, "--db", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "is not a ptm-bot catalog" in err and table in err
     assert sha(path) == digest and journal_mode(path) == mode == "delete"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["notes.db", *(["list.md"] if "import" in command else [])]
@@ -277,9 +298,11 @@ def test_health_on_an_old_catalog_says_it_needs_migrating_and_changes_nothing(
     old = tmp_path / "old.sqlite3"
     _catalog_at_0001(old, shipped_db_file)
     digest = sha(old)
-    assert main(["health", "--db", str(old)]) == 2
-    assert capsys.readouterr().err == (
-        f"ptm-bot: the catalog at {old} needs migrating (revision 0001); run ptm-bot init first\n"
+    assert main(["health", "--db", str(old)]) == 1  # never 2 (issue 21): a problem line
+    out, err = capsys.readouterr()
+    assert err == "" and (
+        f"PROBLEM  database: the catalog at {old} needs migrating (revision 0001); run ptm-bot init first"
+        in out.splitlines()
     )
     assert sha(old) == digest
 

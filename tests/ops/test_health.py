@@ -142,12 +142,15 @@ def test_unscheduled_polling_is_not_a_problem(db_path: Path, config_file: Path, 
 def test_database_behind_the_newest_migration(db_path: Path, config_file: Path, capsys, poller) -> None:
     with sqlite3.connect(db_path) as conn:
         conn.execute("UPDATE alembic_version SET version_num = '0004'")
+    says = f"the catalog at {db_path} needs migrating (revision 0004); run ptm-bot init first"
     code = main(["health", "--config", str(config_file), "--db", str(db_path)])
-    # As the commands that must not migrate say it (issue 23): one line, exit 2.
-    assert code == 2
-    assert capsys.readouterr().err == (
-        f"ptm-bot: the catalog at {db_path} needs migrating (revision 0004); run ptm-bot init first\n"
-    )
+    # In the words of the commands that must not migrate (issue 23), but a problem line: health
+    # answers 0 or 1, never 2 (issue 21).
+    out, err = capsys.readouterr()
+    assert code == 1 and err == ""
+    assert f"PROBLEM  database: {says}" in out.splitlines()
+    code, report = health(capsys, "--config", str(config_file), "--db", str(db_path))
+    assert code == 1 and f"database: {says}" in report["problems"]
     assert head_revision() != "0004"
     assert sqlite3.connect(db_path).execute("SELECT version_num FROM alembic_version").fetchone() == ("0004",)
 
@@ -202,3 +205,44 @@ async def test_poller_on_postgres_is_read_from_pg_locks() -> None:
     finally:
         await lock.release()
         await engine.dispose()
+
+
+def test_damaged_database_is_a_problem_line_with_json(db_path: Path, config_file: Path, capsys) -> None:
+    """A catalog whose pages are damaged: exit 1 and JSON with a problem line, not exit 2 (issue 21)."""
+    with sqlite3.connect(db_path) as conn:
+        (root,) = conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'ix_entries_kind_year_month'"
+        ).fetchone()
+        (page_size,) = conn.execute("PRAGMA page_size").fetchone()
+    with db_path.open("r+b") as f:  # the index the catalog's counts read: garbage
+        f.seek((root - 1) * page_size)
+        f.write(b"\xde\xad" * (page_size // 2))
+    code, report = health(capsys, "--config", str(config_file), "--db", str(db_path))
+    assert code == 1 and not report["healthy"]
+    assert (
+        f"database: cannot read sqlite+aiosqlite:///{db_path}: database disk image is malformed"
+        in report["problems"]
+    )
+
+
+async def test_stale_poll_line_shows_times_in_the_zone_it_names(db_path: Path, config_file: Path) -> None:
+    from bot.ops.health import check_health
+
+    config = load_config(config_file).with_database_url(f"sqlite+aiosqlite:///{db_path}")
+    assert config.schedule.timezone == "America/New_York"
+    db = await open_database(f"sqlite+aiosqlite:///{db_path}", seed=False)
+    try:
+        async with db.begin() as session:
+            url = feed_urls(config)[0]
+            session.add(m.Feed(url=url, health="ok", last_ok_at=datetime(2026, 11, 27, 6, 0, tzinfo=UTC)))
+    finally:
+        await db.close()
+    # Tuesday noon UTC: that day's 00:30 New York poll (05:30 UTC) did not succeed.
+    report = await check_health(config, now=datetime(2026, 12, 1, 12, 0, tzinfo=UTC))
+    poll = next(check for check in report.checks if check.name == "poll")
+    assert not poll.ok
+    assert poll.detail == (
+        "last successful poll 4 days ago (2026-11-27 06:00 UTC, 01:00 America/New_York); the schedule's poll "
+        "at 2026-12-01 05:30 UTC, 00:30 America/New_York did not succeed"
+    )
+    assert datetime.fromisoformat(poll.data["due"]) == datetime(2026, 12, 1, 5, 30, tzinfo=UTC)

@@ -96,3 +96,29 @@ def test_cli_log_format_json(tmp_path, capsys, monkeypatch: pytest.MonkeyPatch) 
     for line in lines:
         data = json.loads(line)
         assert {"time", "level", "logger", "message"} <= set(data)
+
+
+def test_env_log_format_json_from_the_first_line(tmp_path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``PTM_BOT_LOGGING_FORMAT=json``: the config loader's own first line is JSON too (issue 21)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(CONFIG_PATH_ENV, raising=False)
+    monkeypatch.setenv("PTM_BOT_LOGGING_FORMAT", "json")
+    root = logging.getLogger()
+    saved = list(root.handlers), root.level
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    try:
+        code = main(["stats", "--db", str(tmp_path / "none.sqlite3"), "-v"])
+        err = capsys.readouterr().err
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in saved[0]:
+            root.addHandler(handler)
+        root.setLevel(saved[1])
+    lines = [line for line in err.splitlines() if line.strip() and not line.startswith("ptm-bot:")]
+    assert code != 0 and lines, err
+    first = json.loads(lines[0])
+    assert first["logger"] == "bot.config.locate" and "using defaults" in first["message"]
+    for line in lines:
+        json.loads(line)

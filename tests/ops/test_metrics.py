@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import re
 import urllib.request
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -66,7 +67,18 @@ async def test_commands_autocomplete_and_database_figures_are_scraped(
     async with db.begin() as session:
         session.add(m.Feed(url="https://rss.arxiv.org/rss/cs.CL", health="failing"))
         session.add(m.Suggestion(arxiv_id="2401.00001", title="T", norm_title="t", url="u", status="pending"))
-    await bot.metrics.refresh(db)
+        decided = m.Suggestion(
+            arxiv_id="2401.00002",
+            title="U",
+            norm_title="u",
+            url="u2",
+            status="approved",
+            posted_at=datetime.now(UTC),
+        )
+        session.add(decided)
+        await session.flush()
+        session.add(m.ReviewDecision(suggestion_id=decided.id, action="approve", via="reaction"))
+    await bot.metrics.refresh(db)  # the snapshot: one read through db.read
 
     text = await scrape(bot)
     assert value(text, "ptm_bot_commands_total", command="ptm model", outcome="ok") == 2
@@ -74,8 +86,10 @@ async def test_commands_autocomplete_and_database_figures_are_scraped(
     assert value(text, "ptm_bot_command_seconds_count", command="ptm model") == 2
     assert value(text, "ptm_bot_autocomplete_seconds_count", command="ptm model") == 1
     assert value(text, "ptm_bot_candidates", status="pending") == 1
-    assert value(text, "ptm_bot_candidates", status="approved") == 0
-    assert value(text, "ptm_bot_suggestions_posted_total") == 0
+    assert value(text, "ptm_bot_candidates", status="approved") == 1
+    assert value(text, "ptm_bot_candidates", status="rejected") == 0
+    assert value(text, "ptm_bot_suggestions_posted_total") == 1
+    assert value(text, "ptm_bot_decisions_total", kind="approve", via="reaction") == 1
     feed = "https://rss.arxiv.org/rss/cs.CL"
     assert value(text, "ptm_bot_feed_health", feed=feed, state="failing") == 1
     assert value(text, "ptm_bot_feed_health", feed=feed, state="ok") == 0

@@ -7,12 +7,15 @@ import asyncio
 import dataclasses
 import json
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from aiohttp import web
 
+from bot.actor import TERMINAL
 from bot.catalog import service as catalog
+from bot.catalog.actions import edit
 from bot.cli.main import main
 from bot.config import CONFIG_PATH_ENV, Config, PublishConfig
 from bot.database import open_database
@@ -83,10 +86,19 @@ def test_publish_pushes_a_new_branch_naming_the_entries(db_path: Path, remote: P
         "--git-dir", str(remote), "rev-parse", "ptm-bot/first"
     )
 
-    # Unchanged catalog: the repository's main is not the export yet (the branch is not merged), so a
-    # second publish proposes again, but names nothing new since the last publish.
-    code, out, _ = cli(capsys, db_path, remote, "--branch", "ptm-bot/second")
-    assert code == 0 and out.startswith("published no entry changed")
+    # Unchanged catalog: the export is the one published last time: one line, exit 0, no branch.
+    code, out, err = cli(capsys, db_path, remote, "--branch", "ptm-bot/second")
+    assert (code, err) == (0, "")
+    assert (
+        out
+        == "nothing to publish: the catalog's export is unchanged since the last publish (branch ptm-bot/first)\n"
+    )
+    assert git(
+        "--git-dir", str(remote), "for-each-ref", "--format=%(refname:short)", "refs/heads"
+    ).split() == [
+        "main",
+        "ptm-bot/first",
+    ]
 
 
 def test_changes_since_the_last_publish_are_named(
@@ -173,6 +185,8 @@ def test_edits_made_in_the_repository_are_a_conflict(
     readme.write_text(readme.read_text(encoding="utf-8") + "\n- A line written by hand.\n", encoding="utf-8")
     git("-c", "user.name=t", "-c", "user.email=t@x", "commit", "--quiet", "-am", "hand edit", cwd=work)
     git("push", "--quiet", "origin", "HEAD:main", cwd=work)
+    main(["ask", "--db", str(db_path), "/ptm-admin edit BERT org Google Research"])  # a change to publish
+    capsys.readouterr()
     code, _, err = cli(capsys, db_path, remote, "--branch", "b2")
     assert code == 1
     assert err.startswith(
@@ -238,10 +252,11 @@ async def test_pull_request_through_the_github_api(db, remote: Path, monkeypatch
         assert auth == "Bearer ghp_test"
         assert body["head"] == "pr-1" and body["base"] == "main" and body["title"] == "Add DeBERTa"
         assert "- DeBERTa" in body["body"]
+        await edit(db, "BERT", "org", "Google Research", TERMINAL)
         with pytest.raises(
             PublishError,
-            match=rf"^branch pr-2 was pushed, but GitHub \(127.0.0.1:{port}\) refused the pull request: "
-            r"HTTP 422 \(Validation Failed\)$",
+            match=rf"^branch pr-2 was pushed, but no pull request was opened: GitHub \(127.0.0.1:{port}\) refused "
+            r"the request: HTTP 422 \(Validation Failed\)$",
         ):
             await publish(db, config, branch="pr-2")
     finally:
@@ -254,7 +269,8 @@ async def test_generated_branch_names_never_collide(db, remote: Path) -> None:
     config = dataclasses.replace(Config(), publish=PublishConfig(repository=str(remote)))
     now = datetime(2026, 11, 30, 12, 0, 0, tzinfo=UTC)
     first = await publish(db, config, now=now)
-    second = await publish(db, config, now=now)  # same second, no change since: still a new branch
+    await edit(db, "BERT", "org", "Google Research", TERMINAL)
+    second = await publish(db, config, now=now)  # same second: still a new branch
     assert (first.branch, second.branch) == ("ptm-bot/list-20261130-120000", "ptm-bot/list-20261130-120000-2")
 
 
@@ -263,12 +279,12 @@ async def test_generated_branch_names_never_collide(db, remote: Path) -> None:
     [
         (
             Reply(502, b"<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>", _HTML),
-            "refused the pull request: HTTP 502 (an HTML page)",
+            "refused the request: HTTP 502 (an HTML page)",
         ),
-        (Reply(503, b""), "refused the pull request: HTTP 503 (an empty body)"),
+        (Reply(503, b""), "refused the request: HTTP 503 (an empty body)"),
         (
             Reply(500, b'{"message": "Server Error\\nat line 1"}', _JSON),
-            "refused the pull request: HTTP 500 (Server Error)",
+            "refused the request: HTTP 500 (Server Error)",
         ),
         (Reply(201, b"", _JSON), "answered HTTP 201 with an empty body, not the pull request"),
         (
@@ -302,7 +318,178 @@ async def test_an_unexpected_api_answer_is_one_line_naming_host_and_status(
         code = await asyncio.to_thread(main, [*argv, "--branch", "pr-x"])
     out, err = capsys.readouterr()
     assert code == 1 and out == ""
-    assert err == f"ptm-bot: publish: branch pr-x was pushed, but GitHub ({host}) {says}" + (
+    refused = "" if "answered" in says else " no pull request was opened:"
+    assert err == f"ptm-bot: publish: branch pr-x was pushed, but{refused} GitHub ({host}) {says}" + (
         "; check it there (or open it by hand)\n" if "answered" in says else "\n"
     )
     assert "pr-x" in git("branch", "--list", "pr-x", cwd=remote)
+
+
+@pytest.mark.parametrize(
+    ("reply", "says"),
+    [
+        (
+            Reply(502, b"<html><body>Bad Gateway</body></html>", _HTML),
+            "looking for the bot's open pull request failed; GitHub ({host}) refused the request: "
+            "HTTP 502 (an HTML page)",
+        ),
+        (
+            Reply(200, b"<html>Unicorn!</html>", _HTML),
+            "GitHub ({host}) answered HTTP 200 with an HTML page, not the list of open pull requests; "
+            "try again later",
+        ),
+        (
+            Reply(200, b'[{"number": 1, "head"', _JSON),
+            "GitHub ({host}) answered HTTP 200 with truncated or invalid JSON, not the list of open pull "
+            "requests; try again later",
+        ),
+    ],
+)
+async def test_an_unexpected_answer_to_the_open_pull_request_look_up_is_one_line(
+    db_path: Path, remote: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, reply, says
+) -> None:
+    """The look-up of the bot's open pull request (issue 21) answered by an HTML page, a 5xx or
+    truncated JSON: one line naming the host and the status (issue 23), and nothing pushed."""
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_test")
+    async with ScriptedServer() as server:
+        server.script("/repos/org/list/pulls", reply)
+        host = f"127.0.0.1:{server.port}"
+        config = tmp_path / "config.toml"
+        config.write_text(
+            f'[publish]\ngithub_repo = "org/list"\ngithub_api_url = "http://{host}"\n', encoding="utf-8"
+        )
+        argv = ["publish", "--db", str(db_path), "--repository", str(remote), "--config", str(config)]
+        code = await asyncio.to_thread(main, argv)
+    out, err = capsys.readouterr()
+    assert code == 1 and out == ""
+    assert err == f"ptm-bot: publish: nothing was pushed: {says.format(host=host)}\n"
+    assert git("--git-dir", str(remote), "for-each-ref", "--format=%(refname:short)").split() == ["main"]
+
+
+async def test_an_html_answer_to_the_pull_request_update_is_one_line(
+    db, remote: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bot's open pull request is updated (issue 21); a 502 HTML page in answer to the update is
+    one line naming the host and the status (issue 23): the branch has the commit, nothing else lost."""
+    opened: list[str] = []
+
+    async def pulls(request: web.Request) -> web.Response:
+        if request.method == "POST":
+            opened.append((await request.json())["head"])
+            return web.json_response({"html_url": "https://github.com/org/list/pull/7"}, status=201)
+        heads = [{"ref": branch, "repo": {"full_name": "org/list"}} for branch in opened]
+        return web.json_response([{"number": 7, "html_url": "u", "head": head} for head in heads])
+
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_test")
+    async with ScriptedServer() as server:
+        server.script("/repos/org/list/pulls", pulls)
+        server.script("/repos/org/list/pulls/7", Reply(502, b"<html>Bad Gateway</html>", _HTML))
+        config = dataclasses.replace(
+            Config(),
+            publish=PublishConfig(
+                repository=str(remote), github_repo="org/list", github_api_url=server.base_url
+            ),
+        )
+        first = await publish(db, config)
+        assert first.pull_request == "https://github.com/org/list/pull/7" and opened == [first.branch]
+        await edit(db, "BERT", "org", "Google Research", TERMINAL)
+        with pytest.raises(PublishError) as raised:
+            await publish(db, config)
+    assert str(raised.value) == (
+        f"branch {first.branch} was pushed, but pull request #7 was not updated: GitHub "
+        f"(127.0.0.1:{server.port}) refused the request: HTTP 502 (an HTML page)"
+    )
+    log = git("--git-dir", str(remote), "log", "--format=%s", f"main..{first.branch}").splitlines()
+    assert log == ["Update BERT", "Add DeBERTa"]
+
+
+class FakeGitHub:
+    """The pull-request endpoints of the GitHub REST API, with state: list open, open, update."""
+
+    def __init__(self) -> None:
+        self.pulls: list[dict] = []
+        self.calls: list[str] = []
+
+    async def list_pulls(self, request: web.Request) -> web.Response:
+        self.calls.append(f"GET {request.query_string}")
+        base = request.query.get("base")
+        return web.json_response([p for p in self.pulls if p["state"] == "open" and p["base"]["ref"] == base])
+
+    async def open_pull(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.calls.append(f"POST {body['head']}")
+        number = len(self.pulls) + 1
+        pull = {
+            "number": number,
+            "state": "open",
+            "html_url": f"https://github.com/org/list/pull/{number}",
+            "head": {"ref": body["head"], "repo": {"full_name": "org/list"}},
+            "base": {"ref": body["base"]},
+            "title": body["title"],
+            "body": body["body"],
+        }
+        self.pulls.append(pull)
+        return web.json_response(pull, status=201)
+
+    async def update_pull(self, request: web.Request) -> web.Response:
+        number = int(request.match_info["number"])
+        body = await request.json()
+        self.calls.append(f"PATCH {number}")
+        pull = self.pulls[number - 1]
+        pull.update(title=body["title"], body=body["body"])
+        return web.json_response(pull)
+
+
+async def test_the_open_pull_request_is_updated_not_duplicated(
+    db, remote: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = FakeGitHub()
+    app = web.Application()
+    app.router.add_get("/repos/org/list/pulls", fake.list_pulls)
+    app.router.add_post("/repos/org/list/pulls", fake.open_pull)
+    app.router.add_patch("/repos/org/list/pulls/{number}", fake.update_pull)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_test")
+    config = dataclasses.replace(
+        Config(),
+        publish=PublishConfig(
+            repository=str(remote), github_repo="org/list", github_api_url=f"http://127.0.0.1:{port}"
+        ),
+    )
+    heads = ["--git-dir", str(remote), "for-each-ref", "--format=%(refname:short)", "refs/heads"]
+    try:
+        first = await publish(db, config)
+        assert first.pull_request == "https://github.com/org/list/pull/1" and not first.updated_pull_request
+        await edit(db, "BERT", "org", "Google Research", TERMINAL)
+        second = await publish(db, config)
+        assert (second.branch, second.pull_request) == (first.branch, "https://github.com/org/list/pull/1")
+        assert second.updated_pull_request and second.line().endswith("pull/1 updated")
+        # One branch and one pull request, whose branch now holds the new export (a fast-forward).
+        assert git(*heads).split() == ["main", first.branch]
+        assert git("--git-dir", str(remote), "show", f"{first.branch}:README.md") == await export_now(db)
+        log = git("--git-dir", str(remote), "log", "--format=%s", f"main..{first.branch}").splitlines()
+        assert log == ["Update BERT", "Add DeBERTa"]
+        assert len(fake.pulls) == 1 and fake.pulls[0]["title"] == "Add DeBERTa; Update BERT"
+        assert [c.split()[0] for c in fake.calls] == ["GET", "POST", "GET", "PATCH"]
+        # Nothing changed since: nothing to publish, no call, no branch.
+        third = await publish(db, config)
+        assert third.branch is None and third.line().startswith(
+            "nothing to publish: the catalog's export is unchanged"
+        )
+        assert len(fake.calls) == 4 and git(*heads).split() == ["main", first.branch]
+        # Once it is closed (merged), the next change opens a new one.
+        fake.pulls[0]["state"] = "closed"
+        await edit(db, "BERT", "org", "Google", TERMINAL)
+        fourth = await publish(db, config, now=datetime(2030, 1, 1, tzinfo=UTC))
+        assert fourth.branch != first.branch and fourth.pull_request == "https://github.com/org/list/pull/2"
+    finally:
+        await runner.cleanup()
+
+
+async def export_now(db) -> str:
+    async with db.begin() as session:
+        return await catalog.export_markdown(session)

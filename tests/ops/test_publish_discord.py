@@ -9,6 +9,8 @@ from pathlib import Path
 import discord
 import pytest
 
+from bot.actor import TERMINAL
+from bot.catalog.actions import edit
 from bot.client.bot import PTMBot, create_bot
 from bot.config import PublishConfig
 from bot.database import Database
@@ -56,6 +58,7 @@ async def test_moderator_publishes_and_a_failure_is_one_line(world: World, simco
     ).split()
     assert len(branches) == 2 and branches[0] == "main"
 
+    await edit(simcord_env.bot.db, "BERT", "org", "Google Research", TERMINAL)  # something to publish
     hook = remote / "hooks" / "pre-receive"
     hook.write_text("#!/bin/sh\nexit 1\n", encoding="utf-8")
     hook.chmod(0o755)

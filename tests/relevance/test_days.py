@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import main
-from bot.relevance.days import evaluate_days, load_days, wilson
+from bot.relevance.days import DEFAULT_CARD_MIN_SCORE, evaluate_days, load_days, wilson
 from bot.relevance.model import shipped_model
 from bot.relevance.train import frozen_days
 
@@ -69,6 +69,9 @@ def test_day_metrics_by_hand() -> None:
     assert [m["id"] for m in r["mistakes"]["missed"]] == ["e"]
     # A line given by the caller replaces the model's.
     assert evaluate_days(_Fixed(), papers, threshold=0.95)["pooled"]["flagged"] == 0
+    # A card needs review.card_min_score: at 0.85 only the 0.9 paper is a card (budget 2 unspent).
+    day = evaluate_days(_Fixed(), papers, cards=2, card_min_score=0.85)["days"]["day:2026-01-01:cs.CL"]
+    assert (day["flagged"], day["cards"], day["cards_right"], day["card_precision"]) == (4, 1, 1, 1.0)
 
 
 def test_wilson_interval() -> None:
@@ -90,7 +93,8 @@ def test_relevance_eval_json_on_real_days(capsys: pytest.CaptureFixture[str]) ->
         assert d["n"] == len(papers) and d["flagged"] == len(flagged)
         assert d["flagged_right"] == sum(i.label for i in flagged)
         assert d["core"] == sum(1 for i in papers if i.label == 1 and not i.borderline)
-        assert d["cards"] == min(3, len(flagged))
+        worth = [i for i, s in scored if s.relevant and s.probability >= DEFAULT_CARD_MIN_SCORE]
+        assert d["cards"] == min(3, len(worth))
     assert out["pooled"]["n"] == len(items) == 29
 
 

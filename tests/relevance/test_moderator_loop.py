@@ -82,6 +82,40 @@ def test_a_missed_paper_is_added_offline_and_approve_points_to_add(db, tmp_path,
     assert code == 2 and "approval" in out + _
 
 
+def test_reject_of_a_paper_below_the_line_says_what_happened(db, tmp_path, capsys) -> None:
+    """Issue 21: not "was already seen; nothing changed", but why there is nothing to reject."""
+    cands = polled(capsys, db, tmp_path)
+    seen = min((c for c in cands if not c["suggest"]), key=lambda c: c["arxiv_id"])
+    arxiv_id = seen["arxiv_id"]
+    code, out, _ = run(capsys, "ask", f"/ptm-admin reject https://arxiv.org/abs/{arxiv_id}v1", "--db", db)
+    assert code == 1
+    assert out.splitlines()[0].startswith(
+        f"{arxiv_id} scored {seen['score']:.2f}, below the line, so it was never suggested and is not "
+        "waiting for review: there is nothing to reject, and nothing changed"
+    )
+    assert show(capsys, db)["decisions"] == 0
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "https://huggingface.co/papers/{id}",
+        "https://www.alphaxiv.org/abs/{id}v2",
+        "https://www.alphaxiv.org/overview/{id}",
+        "https://www.semanticscholar.org/arxiv/{id}",
+        "https://arxiv.org/pdf/{id}v3",
+        "https://arxiv.org/html/{id}v1",
+        "<https://arxiv.org/abs/{id}>",
+    ],
+)
+def test_add_accepts_the_urls_people_paste(db, tmp_path, capsys, pasted: str) -> None:
+    cands = polled(capsys, db, tmp_path)
+    arxiv_id = min((c for c in cands if not c["suggest"]), key=lambda c: c["arxiv_id"])["arxiv_id"]
+    code, out, err = run(capsys, "ask", f"/ptm-admin add {pasted.format(id=arxiv_id)}", "--db", db)
+    assert code == 0, out + err
+    assert f"Approved arXiv {arxiv_id}" in out
+
+
 @pytest.mark.slow
 def test_retrain_twice_kept_aside_names_the_check_then_activate_and_rollback(db, tmp_path, capsys) -> None:
     # A corpus whose training part has its labels flipped: the model learned from it is worse on

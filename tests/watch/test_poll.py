@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from bot.config import Config
 from bot.present.watch import render_poll_report
 from bot.relevance.model import score_paper
+from bot.watch.actions import record_health_announced
 from bot.watch.arxiv import parse_feed
 from bot.watch.poll import Candidate, PollReport, feed_urls, make_fetcher, mark_health_announced, poll
 from db import models as m
@@ -306,8 +307,7 @@ async def test_health_changes_are_reported_until_announced(db, db_path) -> None:
         url = server.url("/feed")
         report = await poll(db, config, fetcher=fetcher, sources=[url], now=NOW)
         assert [(f.health, f.announce) for f in report.health_changes] == [("failing", True)]
-        async with db.begin() as session:
-            assert await mark_health_announced(session, report.health_changes) == 1
+        assert await record_health_announced(db, report.health_changes) == 1  # the watcher's door
         report = await poll(db, config, fetcher=fetcher, sources=[url], now=NOW)
         assert [f.health for f in report.health_changes] == ["disabled"]
         async with db.begin() as session:

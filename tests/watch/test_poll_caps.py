@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-import bot.watch.poll as poll_module
+import bot.watch.actions as watch_actions
 from bot.config import database_url_from_path
 from bot.database import open_database
 from bot.watch.poll import poll
@@ -86,14 +86,14 @@ async def test_two_concurrent_polls_report_only_what_each_stored(db_path, tmp_pa
     config = make_config(db_path, per_poll_cap=15, daily_cap=100)
     feed = write_feed(tmp_path, "same.xml", relevant("74", 15))
     barrier = asyncio.Barrier(2)
-    real = poll_module.existing_suggestions
+    real = watch_actions.existing_suggestions
 
     async def read_then_wait(*args, **kwargs):  # type: ignore[no-untyped-def]
         found = await real(*args, **kwargs)
         await barrier.wait()
         return found
 
-    monkeypatch.setattr(poll_module, "existing_suggestions", read_then_wait)
+    monkeypatch.setattr(watch_actions, "existing_suggestions", read_then_wait)
     url = database_url_from_path(str(db_path))
     one, two = await open_database(url), await open_database(url)
     try:

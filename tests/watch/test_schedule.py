@@ -194,7 +194,7 @@ async def test_scheduled_job_200_304_429_500_then_disabled(db, db_path) -> None:
 
 async def test_job_logs_a_failed_run_and_never_raises(db_path, no_logged_errors) -> None:
     class BrokenDatabase:
-        def begin(self):  # type: ignore[no-untyped-def]
+        async def run(self, work):  # type: ignore[no-untyped-def]
             raise RuntimeError("database is gone")
 
     async with aiohttp.ClientSession() as http:
@@ -209,7 +209,7 @@ async def test_job_logs_a_failed_run_and_never_raises(db_path, no_logged_errors)
 
 async def test_job_tells_its_observers_how_each_run_ended(db_path, no_logged_errors) -> None:
     class BrokenDatabase:
-        def begin(self):  # type: ignore[no-untyped-def]
+        async def run(self, work):  # type: ignore[no-untyped-def]
             raise RuntimeError("database is gone")
 
     heard: list[str] = []

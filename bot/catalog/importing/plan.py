@@ -66,6 +66,16 @@ class Plan:
             or self.delete
         )
 
+    @property
+    def changes(self) -> bool:
+        """Whether writing the plan changes the catalog: an import or revert that does not is not
+        written, nor recorded as a revision. The exact mode (a revert) always has the sections to
+        replace; with no row to write they change the catalog only if its export changes."""
+        rows = self.set_title or self.sections_new or self.sections_intro or self.add or self.update
+        if self.sections_replace is not None and not (rows or self.move or self.delete):
+            return self.before != self.after
+        return self.writes
+
 
 @dataclass(slots=True)
 class _Context:

@@ -71,6 +71,7 @@ class _Reader:
         self.toc_lines: list[int] = []
         self.toc_sections: set[str] = set()  # a section holding only a table of contents is none
         self.seen_lines: dict[str, int] = {}
+        self.seen_blocks: dict[str, int] = {}  # a free-form block's lines -> its first line number
         self.filled: set[str] = set()  # sections that have an entry (text after that is not an intro)
         self.title: str | None = None
         self.sections: list[Section] = []
@@ -208,11 +209,33 @@ class _Reader:
         self.filled.add(current.key)
 
     def flush_block(self) -> None:
+        if self.block and self._repeated_block():
+            self.block.clear()
         if self.block:
             entry = parse_resource(list(self.block), "Resources", self.problems)
             keep_trailing(entry, [self.trailing.get(n, "") for n, _ in self.block])
             self.entries.append(entry)
             self.block.clear()
+
+    def _repeated_block(self) -> bool:
+        """A free-form block pasted twice is read once, like a list line: the very same block as an
+        earlier one (reported, skipped), or a block that is one run of lines twice over (halved)."""
+        lines = [line.strip() for _, line in self.block]
+        half = len(lines) // 2
+        if half and len(lines) % 2 == 0 and lines[:half] == lines[half:]:
+            lineno, line = self.block[half]
+            start = self.block[0][0]
+            self.problems.append(ParseProblem(lineno, line, f"the same lines as line {start} on; read once"))
+            del self.block[half:]
+            lines = lines[:half]
+        key = "\n".join(lines)
+        first = self.seen_blocks.get(key)
+        if first is not None:
+            lineno, line = self.block[0]
+            self.problems.append(ParseProblem(lineno, line, f"the same block as line {first}; read once"))
+            return True
+        self.seen_blocks[key] = self.block[0][0]
+        return False
 
     def close_table(self, lineno: int) -> None:
         if self.table_start is not None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from bot.catalog.model import EntryHit
 from bot.catalog.queries.load import load
-from bot.catalog.topics import TOPICS, parse_topic
+from bot.catalog.topics import TOPICS, parse_topic, topic_hint
 from bot.errors import PTMError
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ class UnknownTopic(PTMError, ValueError):
 
     def __init__(self, topic: str) -> None:
         self.topic = topic
-        super().__init__(f"unknown topic {topic!r}; valid topics: {', '.join(TOPICS)}")
+        super().__init__(f"unknown topic {topic!r}{topic_hint(topic)}; valid topics: {', '.join(TOPICS)}")
 
 
 def resolve_topic(topic: str) -> str:

@@ -23,14 +23,23 @@ taxonomy with each topic's meaning and cues. The classifier is explainable on pu
 
 The package: ``taxonomy`` (the data: slugs, labels, descriptions, cues), ``cues`` (the cues as
 patterns, compiled on first use, and their pre-filter), ``classify`` (:func:`explain`,
-:func:`topics_for`, :func:`cue_counts`) and ``lookup`` (:func:`parse_topic`, :func:`topic_label`).
+:func:`topics_for`, :func:`cue_counts`) and ``lookup`` (:func:`parse_topic`, :func:`topic_hint`, :func:`topic_label`).
 Import from ``bot.catalog.topics``.
 """
 
 from __future__ import annotations
 
 from bot.catalog.topics.classify import cue_counts, explain, topics_for
-from bot.catalog.topics.lookup import parse_topic, topic_label
+from bot.catalog.topics.lookup import parse_topic, topic_hint, topic_label
 from bot.catalog.topics.taxonomy import TOPICS, TopicInfo
 
-__all__ = ["TOPICS", "TopicInfo", "cue_counts", "explain", "parse_topic", "topic_label", "topics_for"]
+__all__ = [
+    "TOPICS",
+    "TopicInfo",
+    "cue_counts",
+    "explain",
+    "parse_topic",
+    "topic_hint",
+    "topic_label",
+    "topics_for",
+]

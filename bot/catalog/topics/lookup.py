@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.catalog.topics.taxonomy import RULES, TOPICS
 from db.normalize import norm_key
 
-__all__ = ["parse_topic", "topic_label"]
+__all__ = ["parse_topic", "topic_hint", "topic_label"]
 
 
 _LOOKUP: dict[str, str] = {}
@@ -30,6 +30,14 @@ def parse_topic(text: str) -> str | None:
     if len(set(starts)) == 1:
         return starts[0]
     return None
+
+
+def topic_hint(text: str) -> str:
+    """``" (did you mean speech?)"`` for a mistyped topic ('speach'), else ``""`` (:mod:`bot.suggest`)."""
+    from bot.suggest import closest
+
+    found = closest(text or "", _LOOKUP)
+    return f" (did you mean {_LOOKUP[found[0]]}?)" if found else ""
 
 
 def topic_label(slug: str) -> str:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = [
     "RELATED_SHOWN",
     "entry_line",
+    "paper_link",
     "render_empty",
     "render_model",
     "render_model_embed",
@@ -52,13 +53,21 @@ def entry_line(entry: Any, *, with_title: bool = True, limit: int | None = None)
     title = full_paper_title(entry)
     if title and _same(title, entry.name):
         # Surveys are named by their title: link the name instead of repeating it.
-        return line.replace(f"**{name}**", f"**{link(cut(entry.name), entry.paper_url)}**", 1)
+        return line.replace(f"**{name}**", f"**{link(cut(entry.name), paper_link(entry))}**", 1)
     room = 150 if limit is None else min(150, limit)
     if title:
-        line += " — " + link(truncate(title, room), entry.paper_url)
+        line += " — " + link(truncate(title, room), paper_link(entry))
     elif entry.description and not _same(entry.description, entry.name):
         line += " — " + safe(truncate(" ".join(entry.description.split()), room))
     return line
+
+
+def paper_link(entry: Any) -> str | None:
+    """The one link shown for an entry's paper: arXiv's abs page when the paper is on arXiv (whatever
+    form the list used: ``.pdf``, a version), else the list's own URL. The export keeps the list's."""
+    if entry.arxiv_id:
+        return f"https://arxiv.org/abs/{entry.arxiv_id}"
+    return clean_url(entry.paper_url)
 
 
 def _same(a: str, b: str) -> bool:
@@ -68,15 +77,14 @@ def _same(a: str, b: str) -> bool:
 def render_model_embed(hit: EntryHit, related: Sequence[EntryHit] = ()) -> discord.Embed:
     """One catalog entry as an embed: name, date, org, linked paper, authors, docs, topics, related."""
     entry = hit.entry
-    embed = discord.Embed(
-        title=safe(entry.name), url=clean_url(entry.docs_url) or clean_url(entry.paper_url), colour=COLOUR
-    )
+    paper = paper_link(entry)
+    embed = discord.Embed(title=safe(entry.name), url=clean_url(entry.docs_url) or paper, colour=COLOUR)
     lines: list[str] = []
     title = full_paper_title(entry)
     if title:
-        lines.append(link(title, entry.paper_url))
-    elif entry.paper_url:
-        lines.append(link("Paper", entry.paper_url))
+        lines.append(link(title, paper))
+    elif paper:
+        lines.append(link("Paper", paper))
     if entry.description and str(entry.kind) != "model":
         lines.append(safe(entry.description))
     if lines:
@@ -89,7 +97,7 @@ def render_model_embed(hit: EntryHit, related: Sequence[EntryHit] = ()) -> disco
     if str(entry.kind) != "model":
         embed.add_field(name="Kind", value=str(entry.kind))
     if entry.arxiv_id:
-        embed.add_field(name="arXiv", value=link(entry.arxiv_id, f"https://arxiv.org/abs/{entry.arxiv_id}"))
+        embed.add_field(name="arXiv", value=entry.arxiv_id)  # the paper's link is above: one per paper
     if entry.authors:
         embed.add_field(name="Authors", value=safe(short_authors(entry.authors)), inline=False)
     if entry.docs_url and clean_url(entry.docs_url):
@@ -112,8 +120,13 @@ def render_model_embed(hit: EntryHit, related: Sequence[EntryHit] = ()) -> disco
 
 
 def render_model(hit: EntryHit, related: Sequence[EntryHit] = ()) -> MessagePayload:
-    """The answer to ``/ptm model``: one embed for the best match."""
-    return make_payload(embeds=[render_model_embed(hit, related)])
+    """The answer to ``/ptm model``: one embed for the best match, with Paper and Docs link buttons."""
+    payload = make_payload(embeds=[render_model_embed(hit, related)])
+    docs = clean_url(hit.entry.docs_url)
+    payload.links = [
+        (label, url) for label, url in (("Paper", paper_link(hit.entry)), ("Docs", docs)) if url is not None
+    ]
+    return payload
 
 
 def render_not_found(name: str, suggestions: Sequence[str] = (), *, what: str = "model") -> MessagePayload:

@@ -40,6 +40,8 @@ class MessagePayload:
     # when ``page_count > 1``.
     page: int = 0
     page_count: int = 1
+    # Link buttons under the message, (label, url): data here, a discord.ui.View only at send time.
+    links: list[tuple[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """``{content, embeds, ephemeral}`` (+ ``files`` when there are attachments), JSON-ready."""
@@ -53,7 +55,17 @@ class MessagePayload:
         if self.page_count > 1:
             out["page"] = self.page + 1
             out["pages"] = self.page_count
+        if self.links:
+            out["links"] = [{"label": label, "url": url} for label, url in self.links]
         return out
+
+    def _link_view(self) -> discord.ui.View | None:
+        if not self.links:
+            return self.view
+        view = self.view or discord.ui.View(timeout=None)
+        for label, url in self.links:
+            view.add_item(discord.ui.Button(style=discord.ButtonStyle.link, label=label, url=url))
+        return view
 
     def send_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``InteractionResponse.send_message`` / ``Webhook.send``."""
@@ -64,8 +76,9 @@ class MessagePayload:
             kwargs["embeds"] = self.embeds
         if self.files:
             kwargs["files"] = [f.to_file() for f in self.files]
-        if self.view is not None:
-            kwargs["view"] = self.view
+        view = self._link_view()
+        if view is not None:
+            kwargs["view"] = view
         return kwargs
 
     def edit_kwargs(self) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog import service as catalog
 from bot.catalog.model import Entry, EntryKind
+from bot.catalog.revisions import actor_label, record_change
 from bot.review.service.audit import audit_row
 from bot.review.service.model import (
     ApprovalKind,
@@ -88,6 +89,27 @@ async def _free_name(session: AsyncSession, kind: str, name: str, arxiv_id: str)
     raise ReviewError(f"an entry named {name!r} already exists; approve with another name")
 
 
+async def _record_approval(
+    session: AsyncSession, row: m.Suggestion, entry: Entry, entry_id: int, by: str
+) -> None:
+    """The approval is a catalog revision too (the change only): history is complete, and a revert
+    to before an earlier revision names it."""
+    await record_change(
+        session,
+        "approve",
+        source=f"arXiv {row.arxiv_id}",
+        summary=f"added {entry.kind} {entry.name!r} {by}",
+        change={
+            "suggestion_id": row.id,
+            "arxiv_id": row.arxiv_id,
+            "entry_id": entry_id,
+            "kind": str(entry.kind),
+            "name": entry.name,
+            "by": by,
+        },
+    )
+
+
 async def decide(
     session: AsyncSession,
     suggestion_id: int,
@@ -141,6 +163,7 @@ async def decide(
         added = await catalog.add_entry(session, entry, origin="review")
         row.entry_id = added.id
         entry_name = entry.name
+        await _record_approval(session, row, entry, added.id, actor_label(actor_name, actor_id, via))
     # The audit says which kind of yes a borderline keep was.
     audited = reason or ("borderline-keep" if yes is ApprovalKind.BORDERLINE else None)
     session.add(audit_row(row.id, str(decision), actor_id, actor_name, via, audited, now))
@@ -195,7 +218,23 @@ async def undo(
     if rowcount(result) != 1:
         raise ReviewError(f"arXiv {current.arxiv_id} changed meanwhile; try again")
     if current.status == SuggestionStatus.APPROVED and current.entry_id is not None:
+        name = await session.scalar(select(m.Entry.name).where(m.Entry.id == current.entry_id))
         await session.execute(delete(m.Entry).where(m.Entry.id == current.entry_id))
+        await record_change(
+            session,
+            "undo",
+            source=f"arXiv {current.arxiv_id}",
+            summary=f"approval undone, {name!r} removed {actor_label(actor_name, actor_id, via)}",
+            change={
+                "suggestion_id": current.id,
+                "arxiv_id": current.arxiv_id,
+                "entry_id": current.entry_id,
+                "name": name,
+                "actor_id": actor_id,
+                "actor_name": actor_name,
+                "via": via,
+            },
+        )
     session.add(audit_row(current.id, "undo", actor_id, actor_name, via, None, now))
     await session.flush()
     row = await session.get(m.Suggestion, current.id, populate_existing=True)

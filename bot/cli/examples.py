@@ -1,0 +1,38 @@
+"""Examples for every ``ptm-bot`` subcommand's ``--help`` (shown under "examples:", kept as written)."""
+
+from __future__ import annotations
+
+__all__ = ["EXAMPLES", "examples_epilog"]
+
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "init": ("ptm-bot init", "ptm-bot init --db catalog.sqlite3 --empty"),
+    "import": ("ptm-bot import README.md --dry-run --diff", "ptm-bot import README.md"),
+    "history": ("ptm-bot history --limit 5",),
+    "revert": ("ptm-bot revert 3 --dry-run", "ptm-bot revert 3"),
+    "export": ("ptm-bot export -o list.md", "ptm-bot export | head"),
+    "stats": ("ptm-bot stats", "ptm-bot stats --chart years.png"),
+    "run": ("ptm-bot run --config config.toml  # the token from DISCORD_TOKEN",),
+    "model": ("ptm-bot model deberta v3", "ptm-bot model XLNet --json"),
+    "recent": ("ptm-bot recent speech", "ptm-bot recent long context --limit 5"),
+    "search": ("ptm-bot search knowledge distillation", "ptm-bot search 蒸馏 --json"),
+    "survey": ("ptm-bot survey", "ptm-bot survey prompt learning"),
+    "org": ("ptm-bot org google", "ptm-bot org VinAI --limit 5"),
+    "author": ("ptm-bot author Kaiming He",),
+    "poll": ("ptm-bot poll --dry-run", "ptm-bot poll --feed feed.xml --json"),
+    "feeds": ("ptm-bot feeds", "ptm-bot feeds --enable https://rss.arxiv.org/rss/cs.CL"),
+    "relevance": ("ptm-bot relevance show", "ptm-bot relevance eval --json"),
+    "gate": ("ptm-bot gate add always author 'Kaiming He'", "ptm-bot gate list"),
+    "ask": ("ptm-bot ask '/ptm recent speech count=5'", "ptm-bot ask '/ptm-admin feeds'"),
+    "sync": ("ptm-bot sync --guild 123456789012345678",),
+    "health": ("ptm-bot health", "ptm-bot health --json"),
+    "config": ("ptm-bot config show", "ptm-bot config example > config.toml"),
+    "publish": ("ptm-bot publish --dry-run", "ptm-bot publish --json"),
+}
+
+
+def examples_epilog(name: str) -> str | None:
+    """The "examples:" block of *name*'s help, or None."""
+    lines = EXAMPLES.get(name)
+    if not lines:
+        return None
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
