@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Coroutine
@@ -30,6 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from db.fastread import ReadConnection
+from db.guard import reading_target
 
 __all__ = ["SQLiteReader", "run_to_end"]
 
@@ -66,7 +68,11 @@ class SQLiteReader:
     def _connection(self) -> sqlite3.Connection:
         raw: sqlite3.Connection | None = getattr(self._local, "raw", None)
         if raw is None:
-            raw = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            name, uri = self.path, False
+            if not os.access(self.path, os.W_OK):
+                # A read-only user: read without leaving -wal / -shm files of theirs beside the catalog.
+                name, uri = reading_target(self.path)
+            raw = sqlite3.connect(name, uri=uri, isolation_level=None, check_same_thread=False)
             raw.row_factory = sqlite3.Row
             raw.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
             raw.execute("PRAGMA query_only=ON")
