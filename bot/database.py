@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -76,6 +77,10 @@ class Database:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     reader: SQLiteReader | None = None
+    lock_wait_ms: int | None = None
+    """For a command someone waits for: how long :meth:`run` keeps trying a unit of work that meets a
+    lock, all tries together (``database.busy_timeout_ms``). ``None`` (the running bot): up to
+    :data:`LOCK_ATTEMPTS` tries, so an approval or the poll rides out a long import's write."""
     # A SQLite file: its path and (device, inode) when opened (``check_same_file``).
     path: str | None = None
     file_id: tuple[int, int] | None = None
@@ -117,7 +122,14 @@ class Database:
     async def run(self, work: Callable[[AsyncSession], Awaitable[T]], *, attempts: int = LOCK_ATTEMPTS) -> T:
         """Run ``work(session)`` as one unit of work; if the database is locked (a long import is
         writing), roll back, wait a little and run it again. ``work`` must be safe to repeat:
-        it only touches the database (no messages sent from inside it)."""
+        it only touches the database (no messages sent from inside it).
+
+        With :attr:`lock_wait_ms` (the commands), all the tries together stay within it: a statement
+        that waited the busy timeout for the lock is not tried again (ten tries of five seconds each
+        made a command's locked write give up after some fifty seconds); a lock refused at once (a
+        transaction that read before another one committed) is tried again within that time."""
+        wait = self.lock_wait_ms
+        deadline = None if wait is None else time.monotonic() + wait / 1000
         for attempt in range(attempts):
             try:
                 async with self.begin() as session:
@@ -126,6 +138,11 @@ class Database:
                 if not is_lock_error(exc) or attempt == attempts - 1:
                     raise
                 delay = min(0.05 * 2**attempt, 1.0)
+                if deadline is not None:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise
+                    delay = min(delay, left)
                 log.info("database locked; unit of work retried in %.2f s (attempt %d)", delay, attempt + 2)
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -178,6 +195,9 @@ async def open_database(
     create: bool = True,
     migrate_schema: bool = True,
     read_threads: int = 2,
+    lock_timeout_ms: int = 0,
+    statement_timeout_ms: int = 0,
+    lock_wait_ms: int | None = None,
 ) -> Database:
     """Open and migrate the database; fill an empty catalog from the shipped list.
 
@@ -185,6 +205,8 @@ async def open_database(
     untouched, and a missing one is created only when *create* is true. With *migrate_schema* false a
     catalog that is not at the newest revision is refused instead of migrated (a dry run writes nothing).
     A SQLite file gets *read_threads* read threads (:meth:`Database.read`; 0: reads on a plain connection).
+    PostgreSQL sessions get *lock_timeout_ms* and *statement_timeout_ms* (0: wait as long as it takes).
+    *lock_wait_ms*: see :attr:`Database.lock_wait_ms` (a command passes its busy timeout).
     """
     parsed = check_url(url)
     path = sqlite_path(parsed)
@@ -192,7 +214,13 @@ async def open_database(
     if state is CatalogState.HALF_CREATED:
         log.warning("%s: removing the empty tables of an interrupted first init", path)
         drop_half_created(path)  # type: ignore[arg-type]
-    engine = create_engine(url, echo=echo, busy_timeout_ms=busy_timeout_ms)
+    engine = create_engine(
+        url,
+        echo=echo,
+        busy_timeout_ms=busy_timeout_ms,
+        lock_timeout_ms=lock_timeout_ms,
+        statement_timeout_ms=statement_timeout_ms,
+    )
     reader: SQLiteReader | None = None
     try:
         if migrate_schema:
@@ -209,6 +237,7 @@ async def open_database(
             engine=engine,
             sessions=create_sessionmaker(engine),
             reader=reader,
+            lock_wait_ms=lock_wait_ms,
             path=path,
             # After the migration: the file the engine's connections opened.
             file_id=file_identity(path) if path is not None else None,

@@ -14,7 +14,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from discord.ext import commands
 
 from bot.client.review.channels import review_channel
-from bot.ops.leader import LeaderOnlyJob, PollerLock
+from bot.ops.leader import KEEP_SECONDS, LeaderOnlyJob, PollerLock
 from bot.present.watch import render_health_changes
 from bot.review import actions
 from bot.watch.actions import record_health_announced
@@ -25,6 +25,7 @@ from bot.watch.schedule import PollJob, add_poll_job, build_scheduler, remove_po
 log = logging.getLogger(__name__)
 
 REPLACEMENTS = frozenset({"replace", "replace-cross"})
+KEEP_JOB_ID = "poller-lock-keeper"  # checks every few seconds that the lock file is still this process's
 
 
 class WatcherCog(commands.Cog, name="Watcher"):
@@ -62,6 +63,17 @@ class WatcherCog(commands.Cog, name="Watcher"):
             log.warning("could not take the poller lock yet: %s", exc)
             leader = False
         job = add_poll_job(scheduler, config, LeaderOnlyJob(self.poller_lock, self.job))
+        # The lock file deleted under a running poller is locked again (or the poller steps down).
+        scheduler.add_job(
+            self.poller_lock.keep,
+            trigger="interval",
+            seconds=KEEP_SECONDS,
+            id=KEEP_JOB_ID,
+            name="poller lock keeper",
+            replace_existing=True,
+            max_instances=1,
+            coalesce=True,
+        )
         log.info(
             "arXiv poll scheduled; next run %s%s",
             job.next_run_time,
@@ -71,6 +83,8 @@ class WatcherCog(commands.Cog, name="Watcher"):
     async def cog_unload(self) -> None:
         if self._scheduler is not None:
             remove_poll_job(self._scheduler)
+            if self._scheduler.get_job(KEEP_JOB_ID) is not None:
+                self._scheduler.remove_job(KEEP_JOB_ID)
             if self._owns_scheduler:
                 self._scheduler.shutdown(wait=False)
             self._scheduler = None

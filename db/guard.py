@@ -24,6 +24,7 @@ __all__ = [
     "head_revision",
     "known_revisions",
     "our_tables",
+    "reading_target",
     "ready_to_read",
 ]
 
@@ -157,9 +158,46 @@ def check_sqlite_file(path: str, *, create: bool) -> CatalogState:
     return CatalogState.HALF_CREATED
 
 
-def _connect_read_only(path: str) -> sqlite3.Connection:
+def reading_target(path: str) -> tuple[str, bool]:
+    """How to open the SQLite file *path* only to read it, changing nothing and leaving nothing behind:
+    ``(name, uri)`` for ``sqlite3.connect(name, uri=uri)``; a plain path (``uri`` false) is a
+    read-write open on which the caller sets ``PRAGMA query_only``.
+
+    - Not in WAL mode: ``mode=ro`` (creates no file; a hot journal is never rolled back by us).
+    - WAL mode, and this user may write the file and its directory: a plain open. A ``mode=ro``
+      connection would create the ``-wal`` and ``-shm`` files and could not remove them when it closes;
+      a read-write one, the last to close, removes them.
+    - WAL mode, not writable (a read-only user), ``-wal`` present (the bot runs): ``mode=ro`` on those.
+    - WAL mode, not writable, no ``-wal`` (nobody has it open): ``mode=ro&immutable=1``, which creates
+      nothing: files of this user left beside the catalog would stop its owner from writing it.
+    """
     uri = "file:" + quote(os.path.abspath(path)) + "?mode=ro"
-    return sqlite3.connect(uri, uri=True, timeout=5)
+    if not _wal_mode(path):
+        return uri, True
+    directory = os.path.dirname(os.path.abspath(path))
+    if os.access(path, os.W_OK) and os.access(directory, os.W_OK | os.X_OK):
+        return path, False
+    if os.path.exists(path + "-wal"):
+        return uri, True
+    return uri + "&immutable=1", True
+
+
+def _wal_mode(path: str) -> bool:
+    """The file's header says WAL mode (its read and write versions are 2)."""
+    try:
+        with open(path, "rb") as f:
+            header = f.read(20)
+    except OSError:
+        return False
+    return len(header) == 20 and header[18:20] == b"\x02\x02"
+
+
+def _connect_read_only(path: str) -> sqlite3.Connection:
+    name, uri = reading_target(path)
+    conn = sqlite3.connect(name, uri=uri, timeout=5)
+    if not uri:
+        conn.execute("PRAGMA query_only=ON")
+    return conn
 
 
 def _read_schema(path: str) -> tuple[list[str], list[str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
-from db.guard import head_revision
+from db.guard import head_revision, reading_target
 from db.search import track_index
 
 log = logging.getLogger(__name__)
@@ -23,27 +24,88 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def create_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = 5000) -> AsyncEngine:
-    """An async engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+def create_engine(
+    url: str,
+    *,
+    echo: bool = False,
+    busy_timeout_ms: int = 5000,
+    read_only: bool = False,
+    lock_timeout_ms: int = 0,
+    statement_timeout_ms: int = 0,
+) -> AsyncEngine:
+    """An async engine; SQLite gets WAL, foreign keys and a busy timeout on every connection.
+
+    *read_only*: a probe that must not change what it reads (``ptm-bot health``). A SQLite file is
+    opened to read only (:func:`db.guard.reading_target`: no journal-mode switch, ``query_only``, no
+    ``-wal`` / ``-shm`` left behind), and so is a file this user may not write; PostgreSQL sessions
+    start with ``default_transaction_read_only``. *lock_timeout_ms* and *statement_timeout_ms* (0: none)
+    are PostgreSQL's ``lock_timeout`` and ``statement_timeout`` for every session of the engine."""
     kwargs: dict[str, Any] = {"echo": echo}
-    if is_sqlite(url):
+    sqlite = is_sqlite(url)
+    if sqlite:
         # No directory is created here: db.guard settled beforehand that the file may be opened.
         kwargs["connect_args"] = {"timeout": busy_timeout_ms / 1000}
+        path = make_url(url).database
+        if path and path != ":memory:" and not path.startswith("file:") and os.path.exists(path):
+            # A probe (read_only), or a user who may not write the file: opened to read only, so that
+            # no -wal / -shm file of this user is left beside the catalog (db.guard.reading_target).
+            if read_only or not os.access(path, os.W_OK):
+                name, uri = reading_target(path)
+                read_only = True
+                if uri:
+                    kwargs["async_creator"] = _read_only_sqlite(name, busy_timeout_ms)
     else:
         kwargs["pool_pre_ping"] = True
+        settings = {
+            name: str(value)
+            for name, value in (
+                ("lock_timeout", lock_timeout_ms),
+                ("statement_timeout", statement_timeout_ms),
+                ("default_transaction_read_only", "on" if read_only else ""),
+            )
+            if value
+        }
+        connect_args = _server_settings(make_url(url).get_driver_name(), settings)
+        if connect_args:
+            kwargs["connect_args"] = connect_args
     engine = create_async_engine(url, **kwargs)
-    if is_sqlite(url):
+    if sqlite:
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
+            if read_only:
+                cur.execute("PRAGMA query_only=ON")
+            else:
+                cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
     return engine
+
+
+def _server_settings(driver: str, settings: dict[str, str]) -> dict[str, Any]:
+    """PostgreSQL session settings as the driver takes them at connect time."""
+    if not settings:
+        return {}
+    if driver == "asyncpg":
+        return {"server_settings": settings}
+    if driver == "psycopg":
+        return {"options": " ".join(f"-c {name}={value}" for name, value in settings.items())}
+    return {}
+
+
+def _read_only_sqlite(uri: str, busy_timeout_ms: int) -> Any:
+    """aiosqlite's connect for a read-only *uri* (:func:`db.guard.reading_target`)."""
+
+    async def connect() -> Any:
+        import aiosqlite
+
+        return await aiosqlite.connect(uri, uri=True, timeout=busy_timeout_ms / 1000)
+
+    return connect
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -116,7 +178,7 @@ def _migration_engine(url: Any, busy_timeout_ms: int) -> AsyncEngine:
     return engine
 
 
-def _refuse_foreign_tables(connection: Connection) -> None:
+def refuse_foreign_tables(connection: Connection) -> None:
     """A database without our revision but with tables of its own is someone else's: leave it alone."""
     from sqlalchemy import inspect
 
@@ -133,7 +195,7 @@ def _refuse_foreign_tables(connection: Connection) -> None:
 def _upgrade_checked(connection: Connection) -> tuple[str | None, str | None]:
     before = _current(connection)
     if before is None:
-        _refuse_foreign_tables(connection)
+        refuse_foreign_tables(connection)
     _upgrade(connection)
     if connection.dialect.name == "sqlite":
         broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()

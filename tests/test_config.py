@@ -10,6 +10,7 @@ import pytest
 
 from bot.config import (
     CONFIG_PATH_ENV,
+    CatalogConfig,
     Config,
     ConfigError,
     DatabaseConfig,
@@ -27,6 +28,7 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
 TABLES = {
     "discord": DiscordConfig,
     "database": DatabaseConfig,
+    "catalog": CatalogConfig,
     "feeds": FeedsConfig,
     "schedule": ScheduleConfig,
     "relevance": RelevanceConfig,

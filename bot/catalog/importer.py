@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog.auto_topics import entry_topics
 from bot.catalog.importing.apply import BATCH, CatalogChanged, Progress, apply_plan
-from bot.catalog.importing.decode import ImportRefused, decode_list_bytes, refusal
+from bot.catalog.importing.decode import ImportRefused, decode_list_bytes, refusal, without_controls
 from bot.catalog.importing.merge import FIELDS, LAYOUT
 from bot.catalog.importing.options import ImportOptions
 from bot.catalog.importing.plan import Plan, plan_import, replace_intro
@@ -69,8 +69,9 @@ def plan_text(
     refuse: bool,
 ) -> Plan:
     """Parse against the state, refuse what is not a list of this kind, and plan."""
+    text, controls = without_controls(text)
     doc = parse_for_catalog(text, state)
-    doc.problems[:0] = list(extra)
+    doc.problems[:0] = [*extra, *controls]
     if refuse and not state.empty:
         why = refusal(doc, text)
         if why is not None:
@@ -91,9 +92,10 @@ async def import_in_session(
 ) -> ImportReport:
     """Merge a list's markdown into the catalog in this session (read, plan, write, record)."""
     state = await load_state(session)
+    text, controls = without_controls(text)
     doc = parse_for_catalog(text, state)
-    if extra:
-        doc.problems[:0] = list(extra)
+    if extra or controls:
+        doc.problems[:0] = [*extra, *controls]
     plan = plan_import(state, doc, source=source, options=options or ImportOptions())
     if not plan.changes:  # a plan that changes nothing is not written: its run only, no revision
         record_run(session, plan)

@@ -8,6 +8,7 @@ services are imported inside the handlers (start-up time).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from pathlib import Path
@@ -16,7 +17,9 @@ from typing import Any
 from bot.cli.errors import CLIError
 from bot.cli.opening import open_catalog, open_for_dry_run
 from bot.config import Config
+from bot.inputfile import read_input
 from bot.redact import redact
+from bot.textsafe import escape_controls
 
 __all__ = ["cmd_export", "cmd_history", "cmd_import", "cmd_init", "cmd_revert", "cmd_stats"]
 
@@ -74,7 +77,7 @@ def _print_plan(args: argparse.Namespace, plan: Any, *, dry_run: bool) -> None:
         return
     lines = report.lines()
     for line in lines[-1:] if args.quiet else lines:
-        print(line)
+        print(escape_controls(line))  # the names are clean already (the importer strips them)
     if dry_run:
         print("dry run: nothing was written")
     elif not plan.changes and not args.quiet:
@@ -88,10 +91,10 @@ async def cmd_import(args: argparse.Namespace, config: Config) -> int:
     from bot.catalog import actions, importer
 
     path = Path(args.path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CLIError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    # A regular file only, within catalog.import_max_bytes (a FIFO or /dev/zero: one line, never a hang).
+    data = await asyncio.to_thread(
+        read_input, str(path), config.catalog.import_max_bytes, setting="catalog.import_max_bytes"
+    )
     try:
         text, decode_problems = importer.decode_list_bytes(data)
     except importer.ImportRefused as exc:
@@ -104,7 +107,7 @@ async def cmd_import(args: argparse.Namespace, config: Config) -> int:
             db,
             text,
             TERMINAL,
-            source=str(path),
+            source=escape_controls(str(path)),  # stored in the revision, shown by history
             options=importer.ImportOptions(overwrite=args.overwrite, allow_structure=args.allow_structure),
             extra=decode_problems,
             dry_run=args.dry_run,
@@ -169,9 +172,10 @@ async def cmd_revert(args: argparse.Namespace, config: Config) -> int:
 
 async def cmd_export(args: argparse.Namespace, config: Config) -> int:
     from bot.catalog import actions
-    from bot.cli.outfile import check_output_path, write_output
+    from bot.cli.outfile import check_output_path, is_stdout, write_output
 
-    to_file = args.output is not None and args.output != "-"
+    # `-o /dev/stdout` (into a pipe, a terminal or a redirected file) is stdout, not a file to replace.
+    to_file = args.output is not None and args.output != "-" and not is_stdout(args.output)
     if to_file:
         check_output_path(args.output)  # refused before the database is opened
     db = await open_catalog(config)

@@ -25,6 +25,9 @@ async def open_catalog(config: Config):  # type: ignore[no-untyped-def]
         echo=database.echo,
         busy_timeout_ms=database.busy_timeout_ms,
         read_threads=database.read_threads,
+        lock_timeout_ms=database.lock_timeout_ms,
+        statement_timeout_ms=database.statement_timeout_ms,
+        lock_wait_ms=database.busy_timeout_ms,  # a person waits: the busy timeout is the whole wait
     )
 
 

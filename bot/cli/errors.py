@@ -10,6 +10,7 @@ import sys
 from bot.config import ConfigError
 from bot.errors import PTMError, UserFacingError
 from bot.redact import redact
+from bot.textsafe import escape_controls
 
 __all__ = ["CLIError", "exit_status"]
 
@@ -27,9 +28,10 @@ def exit_status(exc: BaseException) -> int | None:
         print(redact(f"ptm-bot: invalid configuration:\n{exc}"), file=sys.stderr)
         return 2
     if isinstance(exc, CLIError | UserFacingError):
-        print(redact(f"ptm-bot: {exc}"), file=sys.stderr)
+        print(redact(f"ptm-bot: {escape_controls(str(exc))}"), file=sys.stderr)
         return 2
     if isinstance(exc, KeyboardInterrupt):
+        print("ptm-bot: interrupted", file=sys.stderr)
         return 130
     if isinstance(exc, BrokenPipeError):
         # `ptm-bot export | head`: the reader left; say nothing more (and not at exit either).
@@ -44,5 +46,5 @@ def exit_status(exc: BaseException) -> int | None:
         return None
     message, status = found
     log.debug("%s", message, exc_info=exc)  # -v shows where it came from
-    print(redact(f"ptm-bot: {message}"), file=sys.stderr)
+    print(redact(f"ptm-bot: {escape_controls(message)}"), file=sys.stderr)
     return status

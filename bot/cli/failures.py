@@ -56,7 +56,7 @@ def describe(exc: BaseException) -> tuple[str, int] | None:
         return str(exc), EXIT_USAGE
     chain = _chain(exc)
     for e in chain:
-        found = _sqlite(e) or _network(e)
+        found = _sqlite(e) or _postgres_timeout(e) or _network(e)
         if found is not None:
             return found
     for e in chain:
@@ -92,6 +92,29 @@ def _sqlite(e: BaseException) -> tuple[str, int] | None:
     if "unable to open" in low:
         return f"cannot open the database file ({text}); check the path and permissions", EXIT_USAGE
     return f"database error: {text}", EXIT_USAGE
+
+
+# PostgreSQL's SQLSTATEs for a lock not granted within lock_timeout, and a statement cancelled (by
+# statement_timeout): the database.lock_timeout_ms and database.statement_timeout_ms of the commands.
+_PG_LOCK_TIMEOUT = "55P03"
+_PG_CANCELED = "57014"
+
+
+def _postgres_timeout(e: BaseException) -> tuple[str, int] | None:
+    state = getattr(e, "sqlstate", None)
+    if state == _PG_LOCK_TIMEOUT:
+        return (
+            f"the database is locked by another session ({_first_line(e)}, after database.lock_timeout_ms); "
+            "nothing was written, try again",
+            EXIT_BUSY,
+        )
+    if state == _PG_CANCELED:
+        return (
+            f"the database took too long ({_first_line(e)}, after database.statement_timeout_ms); "
+            "nothing was written, try again",
+            EXIT_BUSY,
+        )
+    return None
 
 
 def _network(e: BaseException) -> tuple[str, int] | None:

@@ -14,7 +14,8 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
+from typing import Any
 
 from bot.cli.catalog import cmd_export, cmd_history, cmd_import, cmd_init, cmd_revert, cmd_stats
 from bot.cli.errors import CLIError, exit_status
@@ -57,6 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING, format=_CLI_LOG_FORMAT, stream=sys.stderr
     )
+    if not args.verbose:
+        _quiet_interruptions()
     # Before reading the config, so its own lines follow the flag (or the variable); every line is
     # redacted (bot.redact) whatever the format.
     _format_cli_logs(_early_log_format(args))
@@ -67,11 +70,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         import asyncio  # here, not at the top: ``--help`` needs no event loop (start-up time)
 
         config = _apply_log_format(config, args)
-        return asyncio.run(args.handler(args, config))
+        return asyncio.run(_interruptible(args.handler(args, config)))
     except BaseException as exc:  # what the CLI can explain ends here; anything else goes on
         status = exit_status(exc)
         if status is None:
             raise
+        if isinstance(exc, KeyboardInterrupt):
+            _quiet_after_interruption()
         return status
 
 
@@ -91,6 +96,64 @@ def _remember_secrets(config: Config) -> None:
     from bot.redact import remember_secrets_from_env
 
     remember_secrets_from_env((config.discord.token_env, config.publish.token_env))
+
+
+class _QuietInterruption(logging.Filter):
+    """Ctrl-C is one line: a record whose exception is the interruption itself (``CancelledError``,
+    ``KeyboardInterrupt``: not an ``Exception``), such as SQLAlchemy's pool failing to close a connection
+    the interruption cancelled mid-statement, is dropped (``-v`` keeps it)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return exc is None or isinstance(exc, Exception)
+
+
+def _quiet_interruptions() -> None:
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, _QuietInterruption) for f in handler.filters):
+            handler.addFilter(_QuietInterruption())
+
+
+def _quiet_after_interruption() -> None:
+    """After Ctrl-C the one line is said: what the interruption leaves to finish on its own (a
+    database driver's thread calling back into the closed event loop, an object's clean-up at exit,
+    a coroutine never awaited) goes to the debug log, not to the terminal."""
+    import threading
+    import warnings
+
+    def thread_done(info: threading.ExceptHookArgs) -> None:
+        log.debug("after the interruption, thread %s: %r", info.thread, info.exc_value)
+
+    def unraisable(info: Any) -> None:
+        log.debug("after the interruption: %r in %r", info.exc_value, info.object)
+
+    threading.excepthook = thread_done
+    sys.unraisablehook = unraisable
+    warnings.simplefilter("ignore")
+
+
+async def _interruptible(command: Coroutine[Any, Any, int]) -> int:
+    """Run *command*; Ctrl-C stays Ctrl-C (exit 130, one line) whatever the moment.
+
+    On Ctrl-C, ``asyncio.run`` cancels the command's task and turns the ``CancelledError`` that comes
+    out into ``KeyboardInterrupt``. But a clean-up running while it unwinds (a session's rollback, a
+    connection closed mid-statement) may raise something else instead (SQLAlchemy's
+    ``PendingRollbackError``), which would come out as a traceback and exit 1. A failure while this
+    task is being cancelled is the interruption's: it is reported as one."""
+    import asyncio
+
+    try:
+        return await command
+    except asyncio.CancelledError:
+        _quiet_after_interruption()  # now: the driver's threads may fail while the loop closes
+        raise
+    except Exception as exc:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            _quiet_after_interruption()
+            log.debug("failure while interrupted", exc_info=exc)  # -v shows it
+            raise KeyboardInterrupt from exc
+        raise
 
 
 def _read_config(args: argparse.Namespace) -> Config:

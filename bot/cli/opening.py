@@ -22,6 +22,9 @@ async def open_catalog(config: Config, *, seed: bool = True, create: bool = Fals
         echo=config.database.echo,
         busy_timeout_ms=config.database.busy_timeout_ms,
         read_threads=config.database.read_threads,
+        lock_timeout_ms=config.database.lock_timeout_ms,
+        statement_timeout_ms=config.database.statement_timeout_ms,
+        lock_wait_ms=config.database.busy_timeout_ms,  # a person waits: the busy timeout is the whole wait
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.config import Config, discord_token
 from bot.config.env import env_name
+from bot.config.schema import TABLES
 from bot.redact import redact
 
 __all__ = ["COMMANDS", "effective_settings", "example_config", "render_config"]
@@ -22,9 +23,11 @@ def _configure_health(p: argparse.ArgumentParser) -> None:
     p.description = (
         "Check the deployment: the database answers and is at the newest migration, catalog counts, the "
         "last successful arXiv poll against the schedule, each configured feed's health, a running bot "
-        "holding the poller lock, a review channel configured. Changes nothing. Exit status 0 when healthy, 1 when not (one line per problem; "
-        "a damaged or unreadable database is a problem line too, with --json as well): usable as a container or monitoring health "
-        "check. Times are shown in UTC, the schedule's own zone beside them."
+        "holding the poller lock, a review channel configured. Changes nothing (the database is opened "
+        "read-only). Exit status 0 when healthy, 1 when not (one line per problem; a damaged or unreadable "
+        "database, a foreign database or a catalog needing migration is a problem line too, with --json as "
+        "well): usable as a container or monitoring health check. Times are shown in UTC, the schedule's "
+        "own zone beside them."
     )
     p.add_argument("--json", action="store_true", help='print {"healthy", "problems", "checks"} as JSON')
 
@@ -52,7 +55,7 @@ async def cmd_health(args: argparse.Namespace, config: Config) -> int:
 
 # --- config show ----------------------------------------------------------------------------------
 
-_TABLE_NAMES = ("discord", "database", "feeds", "schedule", "relevance", "logging", "metrics", "publish")
+_TABLE_NAMES = tuple(TABLES)  # every table, in the file's order (a new one is never left out)
 
 
 def _mask(key: str, value: Any) -> Any:
@@ -210,7 +213,9 @@ def _configure_publish(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--repository", metavar="PATH_OR_URL", help="publish here instead of publish.repository")
     p.add_argument(
-        "--branch", metavar="NAME", help="the new branch's name (default: publish.branch_prefix + time)"
+        "--branch",
+        metavar="NAME",
+        help="the new branch's name, NAME or refs/heads/NAME (default: publish.branch_prefix + time)",
     )
     p.add_argument("--dry-run", action="store_true", help="say what would be published; push nothing")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -230,7 +235,9 @@ async def cmd_publish(args: argparse.Namespace, config: Config) -> int:
     try:
         result = await publish(db, config, branch=args.branch, dry_run=args.dry_run)
     except PublishError as exc:
-        print(f"ptm-bot: publish: {exc}", file=sys.stderr)
+        from bot.textsafe import escape_controls
+
+        print(f"ptm-bot: publish: {escape_controls(str(exc))}", file=sys.stderr)
         return 1
     finally:
         await db.close()

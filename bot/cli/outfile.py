@@ -10,14 +10,25 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 import tempfile
 from pathlib import Path
 
-__all__ = ["OutputRefused", "check_output_path", "write_output"]
+__all__ = ["OutputRefused", "check_output_path", "is_stdout", "write_output"]
 
 
 class OutputRefused(Exception):
     """The output path cannot be written; the message is one line for the user."""
+
+
+def is_stdout(path: str) -> bool:
+    """Does *path* name this process's standard output (``/dev/stdout``, ``/dev/fd/1``, or the very file
+    or pipe stdout is)? Then it is written as stdout is, not replaced (a pipe cannot be)."""
+    try:
+        st, out = os.stat(path), os.fstat(sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no such path; stdout closed or not a real file
+        return False
+    return (st.st_dev, st.st_ino) == (out.st_dev, out.st_ino)
 
 
 def check_output_path(path: str) -> Path:

@@ -187,7 +187,11 @@ def _add_import(add: AddCommand) -> None:
         "'ptm-bot history' lists them, 'ptm-bot revert REV' undoes one. If the catalog file is deleted or "
         "replaced while the import runs, nothing is written (exit 2).",
     )
-    p.add_argument("path", metavar="PATH", help="the list's markdown file")
+    p.add_argument(
+        "path",
+        metavar="PATH",
+        help="the list's markdown file (a regular file, at most catalog.import_max_bytes)",
+    )
     p.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
     p.add_argument(
         "--diff",
@@ -247,7 +251,12 @@ def _add_revisions(add: AddCommand) -> None:
 def _add_export_and_stats(add: AddCommand) -> None:
     """``export`` and ``stats``: the catalog written out and counted."""
     p = add("export", "write the catalog as the list's markdown", cmd_export)
-    p.add_argument("-o", "--output", metavar="PATH", help="write to PATH (atomically) instead of stdout")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="PATH",
+        help="write to PATH (atomically) instead of stdout (- or /dev/stdout: stdout)",
+    )
 
     p = add("stats", "counts by kind, section, year and topic", cmd_stats)
     p.add_argument("--json", action="store_true", help="print JSON")

@@ -41,7 +41,8 @@ def _configure_poll(p: argparse.ArgumentParser) -> None:
         "--feed",
         action="append",
         metavar="PATH_OR_URL",
-        help="a feed document file (RSS 2.0, its Atom twin or an arXiv API response) or URL; repeatable. "
+        help="a feed document file (RSS 2.0, its Atom twin or an arXiv API response; a regular file, at most "
+        "feeds.max_bytes) or URL; repeatable. "
         "Default: the feeds in [feeds]",
     )
     p.add_argument("--dry-run", action="store_true", help="show what would happen; write nothing")
@@ -78,10 +79,12 @@ async def cmd_poll(args: argparse.Namespace, config: Config) -> int:
         print(render_candidates_table(report.candidates))
         print()
         print(_summary(report))
+    from bot.textsafe import escape_controls
+
     for feed in report.failed:
-        print(redact(f"ptm-bot: {feed.source}: {feed.error}"), file=sys.stderr)
+        print(redact(escape_controls(f"ptm-bot: {feed.source}: {feed.error}")), file=sys.stderr)
     for feed in report.partial:
-        print(redact(f"ptm-bot: {feed.source}: partial: {feed.error}"), file=sys.stderr)
+        print(redact(escape_controls(f"ptm-bot: {feed.source}: partial: {feed.error}")), file=sys.stderr)
     if report.failed and all(feed.unreachable for feed in report.failed):
         return 3  # the network is the cause (README: exit statuses)
     return 1 if report.failed or report.partial else 0

@@ -24,6 +24,7 @@ from bot.config.env import discord_token
 from bot.config.load import load_config
 from bot.config.locate import CONFIG_PATH_ENV, DEFAULT_CONFIG_FILENAME, database_url_from_path
 from bot.config.schema import (
+    CatalogConfig,
     Config,
     ConfigError,
     DatabaseConfig,
@@ -42,6 +43,7 @@ from bot.config.schema import (
 __all__ = [
     "CONFIG_PATH_ENV",
     "DEFAULT_CONFIG_FILENAME",
+    "CatalogConfig",
     "Config",
     "ConfigError",
     "DatabaseConfig",

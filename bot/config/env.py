@@ -8,7 +8,8 @@ often pass ``${VAR:-}``); write ``[]`` for an empty list. The values then go thr
 the file's, and a problem names the variable.
 
 Variables whose section is not a config table (``PTM_BOT_CONFIG``, ``PTM_BOT_TEST_POSTGRES_URL``) are
-not configuration keys and are left alone.
+not configuration keys and are left alone, unless the section is a typo of a table's name and the key
+one of its keys (``PTM_BOT_RELEVENCE_THRESHOLD``): that is reported like a typo in the key.
 
 Secrets come from the environment too, but never through this overlay: :func:`discord_token` reads
 the variable named by ``discord.token_env``.
@@ -64,6 +65,10 @@ def read_environment(env: Mapping[str, str], tables: Mapping[str, type]) -> EnvO
         raw = env[variable]
         section, _, key = variable[len(ENV_PREFIX) :].lower().partition("_")
         if section not in tables:
+            meant = _meant(section, key, tables)
+            if meant is not None:  # a typo in the section, not someone else's variable
+                hint = f" (did you mean {env_name(*meant)}?)"
+                out.problems.append((variable, f"no such setting [{section}] {key}{hint}"))
             continue
         fields = {f.name: f for f in dataclasses.fields(tables[section])}
         if key not in fields:
@@ -78,6 +83,19 @@ def read_environment(env: Mapping[str, str], tables: Mapping[str, type]) -> EnvO
         out.data.setdefault(section, {})[key] = _value(raw, str(fields[key].type))
         out.variables[f"{section}.{key}"] = variable
     return out
+
+
+def _meant(section: str, key: str, tables: Mapping[str, type]) -> tuple[str, str] | None:
+    """The (table, key) a variable whose section is no table was meant to set: its section close to a
+    table's name and its key one of that table's (or close to one). ``PTM_BOT_RELEVENCE_THRESHOLD`` ->
+    ``("relevance", "threshold")``; ``None`` for variables that are not settings at all
+    (``PTM_BOT_CONFIG``, ``PTM_BOT_TEST_POSTGRES_URL``)."""
+    for table in closest(section, tables, n=3, cutoff=0.75):
+        fields = [f.name for f in dataclasses.fields(tables[table])]
+        close = [key] if key in fields else closest(key, fields, n=1, cutoff=0.8)
+        if close:
+            return table, close[0]
+    return None
 
 
 def _value(raw: str, annotation: str) -> Any:

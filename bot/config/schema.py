@@ -19,6 +19,7 @@ __all__ = [
     "DEFAULT_DATABASE_URL",
     "GATE_KEY_KINDS",
     "TABLES",
+    "CatalogConfig",
     "Config",
     "ConfigError",
     "DatabaseConfig",
@@ -95,6 +96,17 @@ class DatabaseConfig:
     busy_timeout_ms: int = 5000
     read_threads: int = 2
     """SQLite only: threads that run read-only commands, each on its own connection (0: in sessions)."""
+    lock_timeout_ms: int = 10_000
+    """PostgreSQL only, for ``ptm-bot`` commands: give up waiting for a lock after this long (0: never)."""
+    statement_timeout_ms: int = 120_000
+    """PostgreSQL only, for ``ptm-bot`` commands: cancel a statement running this long (0: never)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogConfig:
+    import_max_bytes: int = 32 * 1024 * 1024
+    """``ptm-bot import`` refuses a file larger than this (the real list is 43 KB: about 780 times
+    over; a generated 100,000-line list is about 23 MB)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +244,7 @@ class PublishConfig:
 class Config:
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    catalog: CatalogConfig = field(default_factory=CatalogConfig)
     feeds: FeedsConfig = field(default_factory=FeedsConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     relevance: RelevanceConfig = field(default_factory=RelevanceConfig)
@@ -269,6 +282,7 @@ class Config:
 TABLES: dict[str, type] = {
     "discord": DiscordConfig,
     "database": DatabaseConfig,
+    "catalog": CatalogConfig,
     "feeds": FeedsConfig,
     "schedule": ScheduleConfig,
     "relevance": RelevanceConfig,

@@ -44,6 +44,7 @@ from bot.config.checks import (
 )
 from bot.config.schema import (
     GATE_KEY_KINDS,
+    CatalogConfig,
     Config,
     DatabaseConfig,
     DigestConfig,
@@ -113,6 +114,7 @@ def read_tables(
     return Config(
         discord=_read_discord(table("discord")),
         database=_read_database(table("database")),
+        catalog=_read_catalog(table("catalog")),
         feeds=_read_feeds(table("feeds")),
         schedule=_read_schedule(table("schedule")),
         relevance=_read_relevance(table("relevance")),
@@ -152,8 +154,27 @@ def _read_database(t: Table) -> DatabaseConfig:
             "busy_timeout_ms", d.busy_timeout_ms, integer(0, 600_000, "a whole number of milliseconds")
         ),
         read_threads=t.get("read_threads", d.read_threads, integer(0, 32, "a whole number of threads")),
+        lock_timeout_ms=t.get(
+            "lock_timeout_ms", d.lock_timeout_ms, integer(0, 3_600_000, "a whole number of milliseconds")
+        ),
+        statement_timeout_ms=t.get(
+            "statement_timeout_ms",
+            d.statement_timeout_ms,
+            integer(0, 3_600_000, "a whole number of milliseconds"),
+        ),
     )
     t.check_unknown(DatabaseConfig)
+    return result
+
+
+def _read_catalog(t: Table) -> CatalogConfig:
+    d = CatalogConfig()
+    result = CatalogConfig(
+        import_max_bytes=t.get(
+            "import_max_bytes", d.import_max_bytes, integer(1024, 1024**3, "a whole number of bytes")
+        ),
+    )
+    t.check_unknown(CatalogConfig)
     return result
 
 

@@ -1,7 +1,9 @@
 """``ptm-bot health``: is this deployment working? One check per concern, one line per problem.
 
-Read-only: the database is opened without migrating or filling it, so a health probe never changes
-what it probes. The checks: the database answers and is at the newest migration; the catalog's
+Read-only: the database is opened without migrating or filling it, a SQLite file ``mode=ro`` (its
+journal mode untouched), a PostgreSQL session read-only, so a health probe never changes what it
+probes. A foreign database or a catalog that needs migrating is refused as every other command
+refuses it (:class:`db.guard.DatabaseRefused`: one line, exit 2). The checks: the database answers and is at the newest migration; the catalog's
 counts (an empty catalog is a note, not a failure); the last successful poll is not older than the
 schedule allows; every configured feed is healthy; a bot process holds the poller lock (so something
 polls: see :mod:`bot.ops.leader`); a review channel is configured.
@@ -130,45 +132,73 @@ def _ago(delta: timedelta) -> str:
 
 
 async def check_health(config: Config, *, now: datetime | None = None) -> HealthReport:
-    """Run every check against *config*'s database. Never raises for an unhealthy deployment."""
+    """Run every check against *config*'s database. Never raises for an unhealthy deployment: a
+    database the other commands refuse (someone else's, one needing migration) is a problem line in
+    their words (issue 23), and health still answers 0 or 1 (issue 21)."""
+    from db.guard import DatabaseRefused
+
+    report = HealthReport()
+    try:
+        await _check_database(report, config, now or datetime.now(UTC))
+    except DatabaseRefused as exc:  # as `stats` says it, but a problem line: exit 1, JSON with --json
+        report.add(
+            "database",
+            False,
+            str(exc),
+            url=make_url(config.database.url).render_as_string(hide_password=True),
+        )
+    _check_config(report, config)
+    return report
+
+
+async def _check_database(report: HealthReport, config: Config, now: datetime) -> None:
     from db.session import create_engine, create_sessionmaker, current_revision, head_revision, is_sqlite
 
-    now = now or datetime.now(UTC)
-    report = HealthReport()
     url = config.database.url
     shown = make_url(url).render_as_string(hide_password=True)
+    where = shown
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:" and not _is_file(database):
             report.add("database", False, f"{database} does not exist (run 'ptm-bot init')", url=shown)
-            _check_config(report, config)
-            return report
-    engine = create_engine(url, busy_timeout_ms=config.database.busy_timeout_ms)
+            return
+        if database and database != ":memory:" and not database.startswith("file:"):
+            from db.guard import check_sqlite_file
+
+            # Someone else's database, not SQLite, a half-created catalog: refused in the words `stats`
+            # uses, read with the standard library, read-only.
+            check_sqlite_file(database, create=False)
+            where = database
+    # Read-only: a probe never changes what it probes (no journal-mode switch, no migration).
+    settings = config.database
+    engine = create_engine(
+        url,
+        busy_timeout_ms=settings.busy_timeout_ms,
+        read_only=True,
+        lock_timeout_ms=settings.lock_timeout_ms,
+        statement_timeout_ms=settings.statement_timeout_ms,
+    )
     try:
         try:
             revision = await current_revision(engine)
         except Exception as exc:  # anything: unreachable host, bad password, not a database
             report.add("database", False, f"cannot connect to {shown}: {_reason(exc)}", url=shown)
-            _check_config(report, config)
-            return report
+            return
         head = head_revision()
-        if revision == head:
-            report.add("database", True, f"reachable, at the newest migration ({head})", revision=revision)
-        elif revision is None:
+        if revision is None:
+            await _refuse_foreign(engine)
             report.add(
                 "database", False, f"{shown} has no tables yet (run 'ptm-bot init')", revision=None, head=head
             )
-            _check_config(report, config)
-            return report
-        else:
-            report.add(
-                "database",
-                False,
-                f"at migration {revision}, the newest is {head} (start the bot or run 'ptm-bot init' to "
-                "migrate; a newer database than this version is also reported here)",
-                revision=revision,
-                head=head,
+            return
+        if revision != head:
+            from db.guard import DatabaseRefused
+
+            # As every command that must not migrate says it (the dry runs).
+            raise DatabaseRefused(
+                f"the catalog at {where} needs migrating (revision {revision}); run ptm-bot init first"
             )
+        report.add("database", True, f"reachable, at the newest migration ({head})", revision=revision)
         try:
             async with create_sessionmaker(engine)() as session:
                 await _check_catalog(report, session)
@@ -179,8 +209,15 @@ async def check_health(config: Config, *, now: datetime | None = None) -> Health
         await _check_poller(report, config, engine)
     finally:
         await engine.dispose()
-    _check_config(report, config)
-    return report
+
+
+async def _refuse_foreign(engine: Any) -> None:
+    """A database with tables but no revision of ours is someone else's: a problem line in the words
+    the other commands refuse it with (``the database is not a ptm-bot catalog ...``)."""
+    from db.session import refuse_foreign_tables
+
+    async with engine.connect() as conn:
+        await conn.run_sync(refuse_foreign_tables)
 
 
 async def _check_catalog(report: HealthReport, session: Any) -> None:

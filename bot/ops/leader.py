@@ -9,7 +9,12 @@ holds the *poller lock*:
   as long as the process lives. PostgreSQL releases it when that connection ends, however the process
   died (crash, ``kill -9``, lost network).
 - SQLite: an exclusive ``flock`` on a lock file next to the database (``<database>.poller.lock``);
-  the kernel releases it when the holder's process ends.
+  the kernel releases it when the holder's process ends. A lock is only as good as the path naming
+  the locked file: deleting (or replacing) the file would let a second process lock a new file at the
+  same path. So a lock counts only while the path names the very file locked (checked after taking
+  it, at every scheduled run and by the bot's keeper every :data:`KEEP_SECONDS`): a holder whose file
+  is gone locks the path's file again (a new one if nobody took it: the lock is restored, and
+  ``ptm-bot health`` sees it), and steps down if another process took it in between.
 
 The lock is tried at start and again at every scheduled run, so when the holder dies another process
 takes over at the next schedule. ``schedule.enabled = false`` still turns the schedule off in a process.
@@ -28,12 +33,21 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-__all__ = ["ADVISORY_LOCK_KEY", "LeaderOnlyJob", "PollerLock", "lock_file_for", "poller_holder"]
+__all__ = [
+    "ADVISORY_LOCK_KEY",
+    "KEEP_SECONDS",
+    "LeaderOnlyJob",
+    "PollerLock",
+    "lock_file_for",
+    "poller_holder",
+]
 
 log = logging.getLogger(__name__)
 
 # A fixed 64-bit key, the same in every process of every version: "ptm-bot arxiv poller".
 ADVISORY_LOCK_KEY = int.from_bytes(hashlib.sha256(b"ptm-bot arxiv poller").digest()[:8], "big", signed=True)
+# How often a running bot checks that its lock file is still the one it locked (two stat calls).
+KEEP_SECONDS = 15
 
 
 def lock_file_for(url: str) -> Path | None:
@@ -77,25 +91,58 @@ class PollerLock:
                 return await self._acquire_advisory()
             return True  # another backend: no lock to take; schedule.enabled decides
 
+    async def keep(self) -> None:
+        """While this process holds the lock file, make sure the path still names it (the bot runs
+        this every :data:`KEEP_SECONDS`); a no-op otherwise."""
+        if self._fd is not None:
+            await self.acquire()
+
     def _acquire_file(self) -> bool:
+        path = lock_file_for(self.url)
+        if path is None:
+            return True
+        if self._fd is None:
+            return self._lock_path(path)
+        if _names(path, self._fd):
+            return True
+        # Deleted or replaced under us: whoever locks the path's file now is the poller. Take it
+        # (a new file if there is none) before letting the old one go, or step down.
+        old, self._fd = self._fd, None
+        try:
+            got = self._lock_path(path)
+        finally:
+            os.close(old)
+        if got:
+            log.warning("the poller lock file %s was deleted or replaced; locked it again", path)
+        else:
+            log.warning(
+                "the poller lock file %s was replaced and another process holds it now; this process "
+                "stops polling",
+                path,
+            )
+        return got
+
+    def _lock_path(self, path: Path) -> bool:
         import fcntl
 
-        path = lock_file_for(self.url)
-        if path is None or self._fd is not None:
-            return True
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            return False
-        # Who holds it, for an operator looking at the file (the lock itself is the flock).
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        self._fd = fd
-        log.info("this process is the arXiv poller (lock file %s)", path)
-        return True
+        for _ in range(5):
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                return False
+            if not _names(path, fd):
+                os.close(fd)  # deleted or replaced between open and lock: lock what is there now
+                continue
+            # Who holds it, for an operator looking at the file (the lock itself is the flock).
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+            self._fd = fd
+            log.info("this process is the arXiv poller (lock file %s)", path)
+            return True
+        return False
 
     async def _acquire_advisory(self) -> bool:
         if self._conn is not None:
@@ -202,6 +249,16 @@ async def poller_holder(url: str, engine: Any = None) -> tuple[bool | None, str]
         where = f" from {row.client_addr}" if row.client_addr else ""
         return True, f"PostgreSQL backend pid {row.pid}{where}"
     return None, f"not tracked on {backend}"
+
+
+def _names(path: Path, fd: int) -> bool:
+    """Does *path* name the file open as *fd* (not deleted, not replaced by another file)?"""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(fd)
+    return (st.st_dev, st.st_ino) == (held.st_dev, held.st_ino)
 
 
 def _probe_lock_file(path: Path) -> tuple[bool, str]:

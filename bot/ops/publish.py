@@ -38,7 +38,15 @@ from bot.ops import pullrequest
 from bot.ops.git import GitFailed, git
 from bot.redact import redact
 
-__all__ = ["ListChanges", "PublishError", "PublishResult", "diff_lists", "publish", "render_publish_result"]
+__all__ = [
+    "ListChanges",
+    "PublishError",
+    "PublishResult",
+    "diff_lists",
+    "new_branch_name",
+    "publish",
+    "render_publish_result",
+]
 
 log = logging.getLogger(__name__)
 
@@ -362,7 +370,8 @@ async def publish(
         )
     pull = await _open_pull_request(config, http) if branch is None else None
     auto_name = branch is None
-    branch = branch or f"{settings.branch_prefix}{(now or datetime.now(UTC)):%Y%m%d-%H%M%S}"
+    stamp = f"{settings.branch_prefix}{(now or datetime.now(UTC)):%Y%m%d-%H%M%S}"
+    branch = new_branch_name(branch) if branch is not None else stamp
 
     # The message needs the repository's version the first time: clone once to read it, then commit.
     # (Cheap: the list is one file; the clone is single-branch.)
@@ -462,3 +471,20 @@ async def _pull_request(
             result.pull_request = await pullrequest.open_new(config, http, branch, whole.subject(), body)
     except pullrequest.PullRequestError as exc:
         raise PublishError(str(exc)) from None
+
+
+def new_branch_name(wanted: str) -> str:
+    """The branch a user names (``--branch``): ``refs/heads/main`` is the branch ``main`` (never a
+    branch literally named ``refs/heads/main``); another ref (``refs/tags/v1``) or a name git refuses
+    is a :class:`PublishError`, said before anything is cloned."""
+    from bot.config.checks import Invalid, branch_name
+
+    name = wanted.strip().removeprefix("refs/heads/")
+    if name.startswith("refs/"):
+        raise PublishError(
+            f"{wanted!r} is not a branch (a branch is NAME or refs/heads/NAME); nothing was changed"
+        )
+    try:
+        return branch_name(name)
+    except Invalid:
+        raise PublishError(f"{wanted!r} is not a valid git branch name; nothing was changed") from None

@@ -15,7 +15,6 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
@@ -23,6 +22,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Config
+from bot.inputfile import InputRefused, read_input
 from bot.watch.arxiv import FeedError, FeedPaper, parse_feed
 from bot.watch.fetch import FeedHealth, FetchOutcome, PoliteFetcher, Validators, next_health
 from bot.watch.report import FeedStatus
@@ -166,7 +166,7 @@ async def fetch_sources(
         if is_url(source):
             fetched.append(await _fetch_url(source, states.get(source), fetcher, config))
         else:
-            fetched.append(await _read_file(source))
+            fetched.append(await _read_file(source, config.feeds.max_bytes))
     return fetched
 
 
@@ -234,13 +234,15 @@ def _mark_partial(status: FeedStatus, parsed: Any, source: str) -> bool:
     return True
 
 
-async def _read_file(path: str) -> Fetched:
+async def _read_file(path: str, max_bytes: int) -> Fetched:
     status = FeedStatus(source=path, kind="file", outcome="failed")
     try:
-        data = await asyncio.to_thread(Path(path).read_bytes)
-    except OSError as exc:
-        log.warning("feed file %s: cannot read: %s", path, exc.strerror or exc)
-        status.error = f"cannot read: {exc.strerror or exc}"
+        # A regular file only, within feeds.max_bytes: a FIFO or /dev/zero is one line, never a hang.
+        data = await asyncio.to_thread(read_input, path, max_bytes, setting="feeds.max_bytes")
+    except InputRefused as exc:
+        problem = str(exc).removeprefix(f"cannot read {path}: ")
+        log.warning("feed file %s: cannot read: %s", path, problem)
+        status.error = f"cannot read: {problem}"
         return Fetched(status)
     try:
         parsed = await _parse(data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import re
 import shutil
 import sqlite3
@@ -191,7 +192,17 @@ def _other_app_db(path: Path, *, wal: bool = False, table: str = "notes") -> Non
 
 
 @pytest.mark.parametrize(
-    "command", [["stats"], ["export"], ["init"], ["search", "x"], ["feeds"], ["import", "-"]]
+    "command",
+    [
+        ["stats"],
+        ["export"],
+        ["init"],
+        ["search", "x"],
+        ["feeds"],
+        ["import", "-"],
+        ["health"],
+        ["health", "--json"],
+    ],
 )
 @pytest.mark.parametrize("table", ["notes", "entries"])
 def test_another_applications_database_is_refused_and_left_byte_identical(tmp_path, capsys, command, table):
@@ -202,9 +213,19 @@ def test_another_applications_database_is_refused_and_left_byte_identical(tmp_pa
         listing = tmp_path / "list.md"
         listing.write_text("# list\n", encoding="utf-8")
         command = ["import", str(listing)]
-    assert main([*command, "--db", str(path)]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "is not a ptm-bot catalog" in err and table in err
+    if command[0] == "health":  # the same words, as a problem line: exit 1, never 2 (issue 21)
+        assert main([*command, "--db", str(path)]) == 1
+        out, err = capsys.readouterr()
+        says = f"{path} is not a ptm-bot catalog (it holds other tables: {table}); left unchanged"
+        if "--json" in command:
+            assert f"database: {says}" in json.loads(out)["problems"]
+        else:
+            assert f"PROBLEM  database: {says}" in out.splitlines()
+        assert err == ""
+    else:
+        assert main([*command, "--db", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "is not a ptm-bot catalog" in err and table in err
     assert sha(path) == digest and journal_mode(path) == mode == "delete"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["notes.db", *(["list.md"] if "import" in command else [])]
@@ -269,6 +290,34 @@ def test_import_dry_run_on_an_old_catalog_does_not_migrate_it(tmp_path, shipped_
     assert main(["import", str(listing), "--dry-run", "--db", str(old)]) == 2
     assert "needs migrating" in capsys.readouterr().err
     assert sha(old) == digest
+
+
+def test_health_on_an_old_catalog_says_it_needs_migrating_and_changes_nothing(
+    tmp_path, shipped_db_file, capsys
+):
+    old = tmp_path / "old.sqlite3"
+    _catalog_at_0001(old, shipped_db_file)
+    digest = sha(old)
+    assert main(["health", "--db", str(old)]) == 1  # never 2 (issue 21): a problem line
+    out, err = capsys.readouterr()
+    assert err == "" and (
+        f"PROBLEM  database: the catalog at {old} needs migrating (revision 0001); run ptm-bot init first"
+        in out.splitlines()
+    )
+    assert sha(old) == digest
+
+
+@pytest.mark.parametrize("mode", ["delete", "wal"])
+def test_health_never_changes_the_journal_mode(tmp_path, db_path, capsys, mode):
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"PRAGMA journal_mode={mode}")
+    conn.close()
+    digest = sha(db_path)
+    main(["health", "--db", str(db_path)])
+    out = capsys.readouterr().out
+    assert "ok       database: reachable, at the newest migration" in out and "catalog: 17 surveys" in out
+    assert journal_mode(db_path) == mode and sha(db_path) == digest
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.sqlite3"]  # no -wal, no -shm left
 
 
 def test_run_without_a_token_opens_nothing(tmp_path, capsys, monkeypatch):

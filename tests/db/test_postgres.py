@@ -195,6 +195,13 @@ async def test_another_applications_postgres_database_is_refused_untouched(capsy
         )
         await other.execute("CREATE TABLE notes (body text)")
         code = await asyncio.to_thread(main, ["stats", "--db", target.render_as_string(hide_password=False)])
+        stats_err = capsys.readouterr().err
+        # health (issue 23): the same words, not "no tables yet", and read-only; a problem line, exit 1
+        # (health answers 0 or 1, never 2: issue 21).
+        health = await asyncio.to_thread(
+            main, ["health", "--db", target.render_as_string(hide_password=False)]
+        )
+        health_out, health_err = capsys.readouterr()
         tables = {
             r["tablename"]
             for r in await other.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
@@ -204,7 +211,9 @@ async def test_another_applications_postgres_database_is_refused_untouched(capsy
         await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         await admin.close()
     assert code == 2
-    assert "is not a ptm-bot catalog (it holds other tables: notes)" in capsys.readouterr().err
+    assert "is not a ptm-bot catalog (it holds other tables: notes)" in stats_err
+    assert health == 1 and health_err == ""
+    assert f"PROBLEM  database: {stats_err.removeprefix('ptm-bot: ').rstrip()}" in health_out.splitlines()
     assert tables == {"notes"}
 
 
@@ -403,6 +412,77 @@ async def test_gates_on_postgres(pg):
     from tests.db.test_gates import gate_round_trip
 
     await gate_round_trip(pg)
+
+
+async def test_a_locked_table_is_one_line_after_lock_timeout_ms(pg, tmp_path, capsys):
+    """Issue 23: a table lock held by another session made `stats`, `import` and `health` wait for
+    ever. They give up after database.lock_timeout_ms (statement_timeout_ms for a statement that runs
+    too long) with one line and exit 1, nothing written."""
+    import time
+
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    from bot.cli.main import main
+
+    listing = tmp_path / "list.md"
+    listing.write_text(
+        "# List\n\n## PTM\n\n1906: [NewNet](https://example.org/newnet) released with the paper "
+        "[NewNet: a model](https://arxiv.org/abs/1906.00001) by Ada Lovelace.\n",
+        encoding="utf-8",
+    )
+    lock_config = tmp_path / "lock.toml"
+    lock_config.write_text("[database]\nlock_timeout_ms = 300\n", encoding="utf-8")
+    statement_config = tmp_path / "statement.toml"
+    statement_config.write_text(
+        "[database]\nlock_timeout_ms = 0\nstatement_timeout_ms = 300\n", encoding="utf-8"
+    )
+    holder = await asyncpg.connect(make_url(pg.url).set(drivername="postgresql").render_as_string(False))
+    tx = holder.transaction()
+    await tx.start()
+    await holder.execute("LOCK TABLE entries IN ACCESS EXCLUSIVE MODE")
+    try:
+        for command, config, says in (
+            (
+                ["stats"],
+                lock_config,
+                "the database is locked by another session (canceling statement due to lock timeout",
+            ),
+            (["import", str(listing)], lock_config, "the database is locked by another session"),
+            (
+                ["stats"],
+                statement_config,
+                "the database took too long (canceling statement due to statement timeout",
+            ),
+        ):
+            started = time.monotonic()
+            # Bounded here too: before the fix the command waited for ever (TimeoutError fails the test).
+            code = await asyncio.wait_for(
+                asyncio.to_thread(main, [*command, "--db", pg.url, "--config", str(config)]), 20
+            )
+            err = capsys.readouterr().err
+            assert code == 1, (command, err)
+            assert err.count("\n") == 1 and err.startswith(f"ptm-bot: {says}"), err
+            assert "nothing was written, try again" in err
+            assert time.monotonic() - started < 20
+        # health too gives up after lock_timeout_ms, but says it as a problem line (exit 0 or 1, never 2:
+        # issue 21).
+        started = time.monotonic()
+        code = await asyncio.wait_for(
+            asyncio.to_thread(main, ["health", "--db", pg.url, "--config", str(lock_config)]), 20
+        )
+        out, err = capsys.readouterr()
+        assert code == 1 and err == "", (out, err)
+        assert any(
+            line.startswith("PROBLEM  database: cannot read ")
+            and "canceling statement due to lock timeout" in line
+            for line in out.splitlines()
+        ), out
+        assert time.monotonic() - started < 20
+    finally:
+        await tx.rollback()
+        await holder.close()
+    assert (await pg.read(catalog_stats))["total"] == 153  # the import wrote nothing
 
 
 async def test_stats_and_the_metrics_snapshot_read_the_same_as_on_sqlite(pg, db):

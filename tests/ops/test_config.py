@@ -141,7 +141,9 @@ def test_config_show_names_each_origin_and_masks_secrets(
     # Every key of every table is listed, so an operator sees the whole effective configuration.
     config = load_config(env={})
     expected = set()
-    for t in ("discord", "database", "feeds", "schedule", "relevance", "logging", "metrics", "publish"):
+    from bot.config.schema import TABLES
+
+    for t in TABLES:
         for f in dataclasses.fields(getattr(config, t)):
             value = getattr(getattr(config, t), f.name)
             if dataclasses.is_dataclass(value):  # a sub-table ([relevance.gates]): each of its keys
@@ -167,6 +169,29 @@ def test_config_show_lists_the_gates_of_the_file(tmp_path: Path, capsys: pytest.
     assert line.startswith('gates.never_terms = ["ChatGPT for"]') and line.endswith("# file")
 
 
+def test_a_typo_in_the_section_is_reported_like_a_typo_in_the_key(capsys, monkeypatch) -> None:
+    """Issue 23: PTM_BOT_RELEVENCE_THRESHOLD was silently ignored (PTM_BOT_RELEVANCE_THRESHHOLD was not)."""
+    with pytest.raises(ConfigError) as info:
+        load_config(
+            env={
+                "PTM_BOT_RELEVENCE_THRESHOLD": "0.4",
+                "PTM_BOT_DATABSE_URL": "sqlite+aiosqlite:///x.sqlite3",
+                "PTM_BOT_SHEDULE_HOURR": "4",
+                "PTM_BOT_CONFIG_UNRELATED": "x",  # still not ours
+                "PTM_BOT_TEST_POSTGRES_URL": "postgresql://x",
+            }
+        )
+    assert str(info.value).splitlines() == [
+        "environment: PTM_BOT_DATABSE_URL: no such setting [databse] url (did you mean PTM_BOT_DATABASE_URL?)",
+        "environment: PTM_BOT_RELEVENCE_THRESHOLD: no such setting [relevence] threshold "
+        "(did you mean PTM_BOT_RELEVANCE_THRESHOLD?)",
+        "environment: PTM_BOT_SHEDULE_HOURR: no such setting [shedule] hourr (did you mean PTM_BOT_SCHEDULE_HOUR?)",
+    ]
+    monkeypatch.setenv("PTM_BOT_RELEVENCE_THRESHOLD", "0.4")
+    assert main(["config", "show"]) == 2
+    assert "PTM_BOT_RELEVENCE_THRESHOLD: no such setting [relevence] threshold" in capsys.readouterr().err
+
+
 def test_a_bad_variable_stops_the_cli_with_exit_2(capsys, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PTM_BOT_SCHEDULE_MINUTE", "61")
     assert main(["config", "show"]) == 2
@@ -175,3 +200,12 @@ def test_a_bad_variable_stops_the_cli_with_exit_2(capsys, monkeypatch: pytest.Mo
         "ptm-bot: invalid configuration:\n"
         "environment: PTM_BOT_SCHEDULE_MINUTE (schedule.minute): must be an integer between 0 and 59, got 61\n"
     )
+
+
+def test_config_show_lists_every_table(capsys) -> None:
+    """Issue 23: a new table ([catalog]) and the older [review] and [digest] are shown too."""
+    from bot.config.schema import TABLES
+
+    assert main(["config", "show", "--json"]) == 0
+    keys = {row["key"].split(".")[0] for row in json.loads(capsys.readouterr().out)["settings"]}
+    assert keys == set(TABLES)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import database_url_from_path
-from bot.ops.leader import LeaderOnlyJob, PollerLock, lock_file_for
+from bot.ops.leader import LeaderOnlyJob, PollerLock, lock_file_for, poller_holder
 
 HELPER = Path(__file__).with_name("poller_process.py")
 ROOT = Path(__file__).resolve().parents[2]
@@ -115,6 +115,58 @@ async def test_released_lock_is_taken_by_the_next_process(tmp_path: Path) -> Non
     await second.release()
 
 
+async def test_a_deleted_lock_file_lets_no_second_poller_run(tmp_path: Path) -> None:
+    """Issue 23: the lock file deleted while held. The next process to come locks a new file at the
+    path; the old holder finds its file gone at its next scheduled run and steps down: one poller."""
+    url = database_url_from_path(str(tmp_path / "catalog.sqlite3"))
+    path = lock_file_for(url)
+    assert path is not None
+    first, second = PollerLock(url), PollerLock(url)
+    runs: list[str] = []
+
+    def job(name: str):  # type: ignore[no-untyped-def]
+        async def run() -> None:
+            runs.append(name)
+
+        return run
+
+    assert await first.acquire()
+    path.unlink()
+    assert await second.acquire()  # a new file: the path is free
+    for name, lock in (("first", first), ("second", second)):
+        await LeaderOnlyJob(lock, job(name))()
+    assert runs == ["second"] and not first.held
+    assert await poller_holder(url) == (True, f"pid {os.getpid()} (lock file {path.name})")
+    await second.release()
+    assert await first.acquire()  # and it can take over again when the other one stops
+    await first.release()
+
+
+async def test_the_holder_locks_its_deleted_file_again(tmp_path: Path) -> None:
+    """The bot's keeper (every KEEP_SECONDS) restores a deleted lock file before anyone else comes:
+    health sees the holder again and a newcomer does not get in."""
+    url = database_url_from_path(str(tmp_path / "catalog.sqlite3"))
+    path = lock_file_for(url)
+    assert path is not None
+    first, second = PollerLock(url), PollerLock(url)
+    assert await first.acquire()
+    path.unlink()
+    assert (await poller_holder(url))[0] is False  # nobody can be seen holding it now
+    await first.keep()
+    assert path.exists() and first.held
+    assert await poller_holder(url) == (True, f"pid {os.getpid()} (lock file {path.name})")
+    assert not await second.acquire()
+    # Replaced by another file (an editor, a restore): the same.
+    path.unlink()
+    path.write_text("someone else's\n", encoding="utf-8")
+    await first.keep()
+    assert first.held and not await second.acquire()
+    assert path.read_text(encoding="utf-8") == f"{os.getpid()}\n"
+    await first.release()
+    await second.keep()  # not holding: nothing to keep
+    assert not second.held
+
+
 async def test_in_memory_database_always_polls() -> None:
     lock = PollerLock("sqlite+aiosqlite:///:memory:")
     assert await lock.acquire() and lock.held
@@ -126,8 +178,9 @@ async def test_the_watcher_schedules_the_poll_behind_the_poller_lock(tmp_path: P
     import aiohttp
 
     from bot.config import Config
+    from bot.ops.leader import KEEP_SECONDS
     from bot.watch.schedule import POLL_JOB_ID, build_scheduler
-    from cogs.watcher import WatcherCog
+    from cogs.watcher import KEEP_JOB_ID, WatcherCog
 
     url = database_url_from_path(str(tmp_path / "catalog.sqlite3"))
     config = Config().with_database_url(url)
@@ -149,6 +202,9 @@ async def test_the_watcher_schedules_the_poll_behind_the_poller_lock(tmp_path: P
         try:
             assert cogs[0].poller_lock is not None and cogs[0].poller_lock.held
             assert cogs[1].poller_lock is not None and not cogs[1].poller_lock.held
+            for bot in bots:  # each keeps its lock file checked (issue 23)
+                keeper = bot.scheduler.get_job(KEEP_JOB_ID)
+                assert keeper is not None and keeper.trigger.interval.total_seconds() == KEEP_SECONDS
             for name, bot in zip("ab", bots, strict=True):
                 gate = bot.scheduler.get_job(POLL_JOB_ID).func.__self__
                 assert isinstance(gate, LeaderOnlyJob)

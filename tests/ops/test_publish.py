@@ -20,6 +20,10 @@ from bot.cli.main import main
 from bot.config import CONFIG_PATH_ENV, Config, PublishConfig
 from bot.database import open_database
 from bot.ops.publish import PublishError, diff_lists, publish
+from tests.plugins.http import Reply, ScriptedServer
+
+_HTML = {"Content-Type": "text/html; charset=utf-8"}
+_JSON = {"Content-Type": "application/json; charset=utf-8"}
 
 
 def git(*args: str, cwd: Path | None = None) -> str:
@@ -133,6 +137,29 @@ def test_an_existing_branch_is_never_touched(db_path: Path, remote: Path, capsys
     assert git("--git-dir", str(remote), "rev-parse", "taken") == before
 
 
+def test_a_full_ref_name_means_the_branch(db_path: Path, remote: Path, capsys) -> None:
+    """Issue 23: `--branch refs/heads/main` created a branch literally named so. It is the branch main
+    (which exists: refused); refs/heads/x is x; another ref is refused. One line each."""
+    main_before = git("--git-dir", str(remote), "rev-parse", "main")
+    code, out, err = cli(capsys, db_path, remote, "--branch", "refs/heads/main")
+    assert (code, out) == (1, "")
+    assert err == (
+        f"ptm-bot: publish: branch main already exists in {remote}; choose another name (--branch); "
+        "nothing was changed\n"
+    )
+    assert git("--git-dir", str(remote), "rev-parse", "main") == main_before
+    code, out, err = cli(capsys, db_path, remote, "--branch", "refs/tags/v1")
+    assert (code, out) == (1, "")
+    assert (
+        err
+        == "ptm-bot: publish: 'refs/tags/v1' is not a branch (a branch is NAME or refs/heads/NAME); nothing was changed\n"
+    )
+    code, out, _ = cli(capsys, db_path, remote, "--branch", "refs/heads/list-update")
+    assert code == 0 and "list-update" in out
+    refs = git("--git-dir", str(remote), "for-each-ref", "--format=%(refname)").split()
+    assert "refs/heads/list-update" in refs and not any(r.startswith("refs/heads/refs/") for r in refs)
+
+
 def test_a_rejected_push_is_one_line(db_path: Path, remote: Path, capsys) -> None:
     hook = remote / "hooks" / "pre-receive"
     hook.write_text("#!/bin/sh\necho 'branch creation is disabled here' >&2\nexit 1\n", encoding="utf-8")
@@ -228,7 +255,8 @@ async def test_pull_request_through_the_github_api(db, remote: Path, monkeypatch
         await edit(db, "BERT", "org", "Google Research", TERMINAL)
         with pytest.raises(
             PublishError,
-            match=r"^branch pr-2 was pushed, but no pull request was opened: GitHub refused the request: 422",
+            match=rf"^branch pr-2 was pushed, but no pull request was opened: GitHub \(127.0.0.1:{port}\) refused "
+            r"the request: HTTP 422 \(Validation Failed\)$",
         ):
             await publish(db, config, branch="pr-2")
     finally:
@@ -244,6 +272,135 @@ async def test_generated_branch_names_never_collide(db, remote: Path) -> None:
     await edit(db, "BERT", "org", "Google Research", TERMINAL)
     second = await publish(db, config, now=now)  # same second: still a new branch
     assert (first.branch, second.branch) == ("ptm-bot/list-20261130-120000", "ptm-bot/list-20261130-120000-2")
+
+
+@pytest.mark.parametrize(
+    ("reply", "says"),
+    [
+        (
+            Reply(502, b"<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>", _HTML),
+            "refused the request: HTTP 502 (an HTML page)",
+        ),
+        (Reply(503, b""), "refused the request: HTTP 503 (an empty body)"),
+        (
+            Reply(500, b'{"message": "Server Error\\nat line 1"}', _JSON),
+            "refused the request: HTTP 500 (Server Error)",
+        ),
+        (Reply(201, b"", _JSON), "answered HTTP 201 with an empty body, not the pull request"),
+        (
+            Reply(201, b'{"html_url": "https://github.com/org/li', _JSON),
+            "answered HTTP 201 with truncated or invalid JSON, not the pull request",
+        ),
+        (
+            Reply(201, b"<html>Unicorn! This page is taking too long</html>", _HTML),
+            "answered HTTP 201 with an HTML page, not the pull request",
+        ),
+        (
+            Reply(201, b"[]", _JSON),
+            "answered HTTP 201 with JSON without the pull request, not the pull request",
+        ),
+    ],
+)
+async def test_an_unexpected_api_answer_is_one_line_naming_host_and_status(
+    db_path: Path, remote: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, reply, says
+) -> None:
+    """Issue 23: an HTML error page (or an empty, truncated or 5xx answer) from the git host's API was
+    a 37-line traceback. Now one line that names the host and the HTTP status; the branch is pushed."""
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_test")
+    async with ScriptedServer() as server:
+        server.script("/repos/org/list/pulls", reply)
+        host = f"127.0.0.1:{server.port}"
+        config = tmp_path / "config.toml"
+        config.write_text(
+            f'[publish]\ngithub_repo = "org/list"\ngithub_api_url = "http://{host}"\n', encoding="utf-8"
+        )
+        argv = ["publish", "--db", str(db_path), "--repository", str(remote), "--config", str(config)]
+        code = await asyncio.to_thread(main, [*argv, "--branch", "pr-x"])
+    out, err = capsys.readouterr()
+    assert code == 1 and out == ""
+    refused = "" if "answered" in says else " no pull request was opened:"
+    assert err == f"ptm-bot: publish: branch pr-x was pushed, but{refused} GitHub ({host}) {says}" + (
+        "; check it there (or open it by hand)\n" if "answered" in says else "\n"
+    )
+    assert "pr-x" in git("branch", "--list", "pr-x", cwd=remote)
+
+
+@pytest.mark.parametrize(
+    ("reply", "says"),
+    [
+        (
+            Reply(502, b"<html><body>Bad Gateway</body></html>", _HTML),
+            "looking for the bot's open pull request failed; GitHub ({host}) refused the request: "
+            "HTTP 502 (an HTML page)",
+        ),
+        (
+            Reply(200, b"<html>Unicorn!</html>", _HTML),
+            "GitHub ({host}) answered HTTP 200 with an HTML page, not the list of open pull requests; "
+            "try again later",
+        ),
+        (
+            Reply(200, b'[{"number": 1, "head"', _JSON),
+            "GitHub ({host}) answered HTTP 200 with truncated or invalid JSON, not the list of open pull "
+            "requests; try again later",
+        ),
+    ],
+)
+async def test_an_unexpected_answer_to_the_open_pull_request_look_up_is_one_line(
+    db_path: Path, remote: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, reply, says
+) -> None:
+    """The look-up of the bot's open pull request (issue 21) answered by an HTML page, a 5xx or
+    truncated JSON: one line naming the host and the status (issue 23), and nothing pushed."""
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_test")
+    async with ScriptedServer() as server:
+        server.script("/repos/org/list/pulls", reply)
+        host = f"127.0.0.1:{server.port}"
+        config = tmp_path / "config.toml"
+        config.write_text(
+            f'[publish]\ngithub_repo = "org/list"\ngithub_api_url = "http://{host}"\n', encoding="utf-8"
+        )
+        argv = ["publish", "--db", str(db_path), "--repository", str(remote), "--config", str(config)]
+        code = await asyncio.to_thread(main, argv)
+    out, err = capsys.readouterr()
+    assert code == 1 and out == ""
+    assert err == f"ptm-bot: publish: nothing was pushed: {says.format(host=host)}\n"
+    assert git("--git-dir", str(remote), "for-each-ref", "--format=%(refname:short)").split() == ["main"]
+
+
+async def test_an_html_answer_to_the_pull_request_update_is_one_line(
+    db, remote: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bot's open pull request is updated (issue 21); a 502 HTML page in answer to the update is
+    one line naming the host and the status (issue 23): the branch has the commit, nothing else lost."""
+    opened: list[str] = []
+
+    async def pulls(request: web.Request) -> web.Response:
+        if request.method == "POST":
+            opened.append((await request.json())["head"])
+            return web.json_response({"html_url": "https://github.com/org/list/pull/7"}, status=201)
+        heads = [{"ref": branch, "repo": {"full_name": "org/list"}} for branch in opened]
+        return web.json_response([{"number": 7, "html_url": "u", "head": head} for head in heads])
+
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_test")
+    async with ScriptedServer() as server:
+        server.script("/repos/org/list/pulls", pulls)
+        server.script("/repos/org/list/pulls/7", Reply(502, b"<html>Bad Gateway</html>", _HTML))
+        config = dataclasses.replace(
+            Config(),
+            publish=PublishConfig(
+                repository=str(remote), github_repo="org/list", github_api_url=server.base_url
+            ),
+        )
+        first = await publish(db, config)
+        assert first.pull_request == "https://github.com/org/list/pull/7" and opened == [first.branch]
+        await edit(db, "BERT", "org", "Google Research", TERMINAL)
+        with pytest.raises(PublishError) as raised:
+            await publish(db, config)
+    assert str(raised.value) == (
+        f"branch {first.branch} was pushed, but pull request #7 was not updated: GitHub "
+        f"(127.0.0.1:{server.port}) refused the request: HTTP 502 (an HTML page)"
+    )
+    log = git("--git-dir", str(remote), "log", "--format=%s", f"main..{first.branch}").splitlines()
+    assert log == ["Update BERT", "Add DeBERTa"]
 
 
 class FakeGitHub:

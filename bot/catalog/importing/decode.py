@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from bot.catalog.listformat import ListDocument, ParseProblem
 from bot.catalog.model import Entry
+from bot.textsafe import has_controls, strip_controls
 
-__all__ = ["ImportRefused", "decode_list_bytes", "fully_read", "refusal"]
+__all__ = ["ImportRefused", "decode_list_bytes", "fully_read", "refusal", "without_controls"]
 
 
 class ImportRefused(Exception):
@@ -47,6 +48,24 @@ def decode_list_bytes(data: bytes) -> tuple[str, list[ParseProblem]]:
         if "\ufffd" in line
     ]
     return text, problems
+
+
+def without_controls(text: str) -> tuple[str, list[ParseProblem]]:
+    """*text* without terminal control bytes (escape sequences, BEL, backspace, ...: never stored,
+    never echoed), each line that had some reported; the tab and the line breaks stay, and so do
+    the line numbers. Text without any comes back as it is (byte for byte)."""
+    if not has_controls(text.replace("\r", "").replace("\n", "")):
+        return text, []
+    lines = text.splitlines()
+    problems: list[ParseProblem] = []
+    for n, line in enumerate(lines, start=1):
+        if has_controls(line):
+            lines[n - 1] = clean = strip_controls(line)
+            problems.append(
+                ParseProblem(n, clean, "control characters (terminal escape sequences) removed", benign=True)
+            )
+    ending = "\n" if text.endswith(("\n", "\r")) else ""
+    return "\n".join(lines) + ending, problems
 
 
 def fully_read(entry: Entry, damaged: set[int]) -> bool:

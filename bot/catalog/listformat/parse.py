@@ -19,6 +19,9 @@ __all__ = ["parse_list"]
 
 _BULLET_RE = re.compile(r"^(?P<bullet>[*\-+] )(?=(?:\d{0,4}:\s*)?\[)")
 _HEADING_RE = re.compile(r"^(#{1,6})\s+(.*)$")
+# A table of contents' line: nothing but links to headings of the page itself ("* [Models](#models)"),
+# bulleted or numbered, indented or not. Such links lead nowhere outside the file: never entries.
+_TOC_RE = re.compile(r"^\s*(?:[*\-+]\s+|\d+[.)]\s+)?(?:\[[^\]]*\]\(#[^)\s]*\)[\s,;|·•–-]*)+$")
 
 
 def parse_list(text: str, *, section_kinds: Mapping[str, EntryKind] | None = None) -> ListDocument:
@@ -65,6 +68,8 @@ class _Reader:
         self.shift = _heading_shift(lines)
         self.trailing: dict[int, str] = {}
         self.table_start: int | None = None
+        self.toc_lines: list[int] = []
+        self.toc_sections: set[str] = set()  # a section holding only a table of contents is none
         self.seen_lines: dict[str, int] = {}
         self.seen_blocks: dict[str, int] = {}  # a free-form block's lines -> its first line number
         self.filled: set[str] = set()  # sections that have an entry (text after that is not an intro)
@@ -137,7 +142,11 @@ class _Reader:
         self.sections.append(self.current)
 
     def body_line(self, lineno: int, raw: str, line: str, current: Section) -> None:
-        """A line inside a section: a list line, its intro, or free text."""
+        """A line inside a section: a list line, its intro, or free text (a table of contents: none)."""
+        if _TOC_RE.match(line):
+            self.toc_lines.append(lineno)
+            self.toc_sections.add(current.key)
+            return
         entry = self.list_line(lineno, line, current)
         first = self.seen_lines.get(raw)
         if first is not None:
@@ -241,9 +250,31 @@ class _Reader:
             )
             self.table_start = None
 
+    def report_contents(self) -> None:
+        """One problem per table of contents (its lines in a row, blank lines allowed between)."""
+        runs: list[list[int]] = []
+        for n in self.toc_lines:
+            if runs and all(not self.lines[i - 1].strip() for i in range(runs[-1][-1] + 1, n)):
+                runs[-1].append(n)
+            else:
+                runs.append([n])
+        for run in runs:
+            start, end = run[0], run[-1]
+            self.problems.append(
+                ParseProblem(
+                    start,
+                    self.lines[start - 1],
+                    f"a table of contents ({len(run)} link(s) to headings of this page, lines {start}-{end}); "
+                    "links within the page are not entries: not imported",
+                )
+            )
+
     def finish(self) -> ListDocument:
         self.flush_block()
         self.close_table(len(self.lines) + 1)
+        self.report_contents()
+        only_toc = self.toc_sections - self.filled
+        self.sections = [sec for sec in self.sections if sec.key not in only_toc or sec.intro is not None]
         if any(e.kind is EntryKind.RESOURCE for e in self.entries):
             self.sections.append(Section(key="Resources", title="", level=0, kind=EntryKind.RESOURCE))
         _dedupe_names(self.entries, self.problems)
