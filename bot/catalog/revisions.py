@@ -33,7 +33,18 @@ from db.models import SuggestionStatus
 
 log = logging.getLogger(__name__)
 
+# A decided suggestion sent back to the queue (an undo, a revert that undoes an approval).
+REOPENED: dict[str, Any] = {
+    "status": SuggestionStatus.PENDING,
+    "decided_by": None,
+    "decided_at": None,
+    "decision_reason": None,
+    "entry_id": None,
+    "approval_kind": None,
+}
+
 __all__ = [
+    "REOPENED",
     "LaterWork",
     "NotRevertible",
     "ReopenedApproval",
@@ -300,14 +311,7 @@ async def reopen(
             .where(
                 m.Suggestion.id == approval.suggestion_id, m.Suggestion.status == SuggestionStatus.APPROVED
             )
-            .values(
-                status=SuggestionStatus.PENDING,
-                decided_by=None,
-                decided_at=None,
-                decision_reason=None,
-                entry_id=None,
-                approval_kind=None,
-            )
+            .values(**REOPENED)
             .execution_options(synchronize_session=False)
         )
         session.add(_audit(approval.suggestion_id, "undo", actor, reason, now))

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog import service as catalog
 from bot.catalog.model import Entry, EntryKind
-from bot.catalog.revisions import actor_label, record_change
+from bot.catalog.revisions import REOPENED, actor_label, record_change
 from bot.review.service.audit import audit_row
 from bot.review.service.model import (
     ApprovalKind,
@@ -205,14 +205,7 @@ async def undo(
     result = await session.execute(
         update(m.Suggestion)
         .where(m.Suggestion.id == current.id, m.Suggestion.status == current.status, same_entry)
-        .values(
-            status=SuggestionStatus.PENDING,
-            decided_by=None,
-            decided_at=None,
-            decision_reason=None,
-            entry_id=None,
-            approval_kind=None,
-        )
+        .values(**REOPENED)
         .execution_options(synchronize_session=False)
     )
     if rowcount(result) != 1:
