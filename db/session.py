@@ -32,6 +32,11 @@ def create_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = 5000) 
     else:
         kwargs["pool_pre_ping"] = True
     engine = create_async_engine(url, **kwargs)
+    if not is_sqlite(url):
+        # Core executemany INSERTs go as multi-row INSERT ... VALUES pages of up to 1,000 rows, as
+        # psycopg2's dialect sends them: asyncpg's executemany runs the statement once per row, and
+        # the counters' statement-level triggers (migration 0016) would then fire once per row.
+        engine.sync_engine.dialect.use_insertmanyvalues_wo_returning = True
     if is_sqlite(url):
 
         @event.listens_for(engine.sync_engine, "connect")

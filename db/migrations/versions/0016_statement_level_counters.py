@@ -110,7 +110,10 @@ def upgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
     for counter, key, table, column in _COUNTERS:
-        for statement in (*drop_row_triggers(counter, table), *statement_triggers(counter, key, table, column)):
+        for statement in (
+            *drop_row_triggers(counter, table),
+            *statement_triggers(counter, key, table, column),
+        ):
             op.execute(statement)
 
 
@@ -118,5 +121,8 @@ def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
     for counter, key, table, column in _COUNTERS:
-        for statement in (*drop_statement_triggers(counter, table), *row_triggers(counter, key, table, column)):
+        for statement in (
+            *drop_statement_triggers(counter, table),
+            *row_triggers(counter, key, table, column),
+        ):
             op.execute(statement)
