@@ -69,6 +69,11 @@ def create_engine(
         if connect_args:
             kwargs["connect_args"] = connect_args
     engine = create_async_engine(url, **kwargs)
+    if not sqlite:
+        # Core executemany INSERTs go as multi-row INSERT ... VALUES pages of up to 1,000 rows, as
+        # psycopg2's dialect sends them: asyncpg's executemany runs the statement once per row, and
+        # the counters' statement-level triggers (migration 0016) would then fire once per row.
+        engine.sync_engine.dialect.use_insertmanyvalues_wo_returning = True
     if sqlite:
 
         @event.listens_for(engine.sync_engine, "connect")
