@@ -234,7 +234,9 @@ class AdminCog(
         from bot.ops.publish import publish, render_publish_result
 
         await interaction.response.defer(ephemeral=True, thinking=True)
-        result = await publish(self.bot.db, self.bot.config, http=self.bot.http_session)
+        result = await publish(
+            self.bot.db, self.bot.config, http=self.bot.http_session, actor=_actor(interaction)
+        )
         log.info("%s (%s) published the list: %s", interaction.user, interaction.user.id, result.line())
         await interaction.followup.send(render_publish_result(result), ephemeral=True)
 

@@ -224,6 +224,7 @@ def _configure_publish(p: argparse.ArgumentParser) -> None:
 async def cmd_publish(args: argparse.Namespace, config: Config) -> int:
     import sys
 
+    from bot.actor import TERMINAL
     from bot.cli.opening import open_catalog
     from bot.ops.publish import PublishError, publish
 
@@ -233,7 +234,7 @@ async def cmd_publish(args: argparse.Namespace, config: Config) -> int:
         )
     db = await open_catalog(config)
     try:
-        result = await publish(db, config, branch=args.branch, dry_run=args.dry_run)
+        result = await publish(db, config, branch=args.branch, dry_run=args.dry_run, actor=TERMINAL)
     except PublishError as exc:
         from bot.textsafe import escape_controls
 

@@ -20,13 +20,16 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from bot.config import Config
 from bot.redact import redact
+
+if TYPE_CHECKING:
+    from db.reads import Reads
 
 __all__ = ["POLL_GRACE", "Check", "HealthReport", "check_health", "last_due_poll"]
 
@@ -152,7 +155,8 @@ async def check_health(config: Config, *, now: datetime | None = None) -> Health
 
 
 async def _check_database(report: HealthReport, config: Config, now: datetime) -> None:
-    from db.session import create_engine, create_sessionmaker, current_revision, head_revision, is_sqlite
+    from db.reads import ConnectionReads
+    from db.session import create_engine, current_revision, head_revision, is_sqlite
 
     url = config.database.url
     shown = make_url(url).render_as_string(hide_password=True)
@@ -200,10 +204,12 @@ async def _check_database(report: HealthReport, config: Config, now: datetime) -
             )
         report.add("database", True, f"reachable, at the newest migration ({head})", revision=revision)
         try:
-            async with create_sessionmaker(engine)() as session:
-                await _check_catalog(report, session)
-                await _check_poll(report, session, config, now)
-                await _check_feeds(report, session, config)
+            # Plain reads on the probe's own read-only connection: no session, no unit of work.
+            async with engine.connect() as conn:
+                reads = ConnectionReads(conn)
+                await _check_catalog(report, reads)
+                await _check_poll(report, reads, config, now)
+                await _check_feeds(report, reads, config)
         except Exception as exc:  # a damaged file ("database disk image is malformed"), a lost server
             report.add("database", False, f"cannot read {shown}: {_reason(exc)}", url=shown)
         await _check_poller(report, config, engine)
@@ -220,13 +226,15 @@ async def _refuse_foreign(engine: Any) -> None:
         await conn.run_sync(refuse_foreign_tables)
 
 
-async def _check_catalog(report: HealthReport, session: Any) -> None:
+async def _check_catalog(report: HealthReport, reads: Reads) -> None:
     from db import models as m
 
-    kinds = dict((await session.execute(select(m.Entry.kind, func.count()).group_by(m.Entry.kind))).all())
-    statuses = dict(
-        (await session.execute(select(m.Suggestion.status, func.count()).group_by(m.Suggestion.status))).all()
+    kind_rows = await reads.rows(select(m.Entry.kind, func.count().label("n")).group_by(m.Entry.kind))
+    kinds = {row["kind"]: row["n"] for row in kind_rows}
+    status_rows = await reads.rows(
+        select(m.Suggestion.status, func.count().label("n")).group_by(m.Suggestion.status)
     )
+    statuses = {row["status"]: row["n"] for row in status_rows}
     counts = ", ".join(f"{kinds.get(k, 0)} {k}s" for k in ("survey", "model", "resource"))
     pending = statuses.get("pending", 0)
     detail = f"{counts}; {pending} suggestions pending"
@@ -235,10 +243,10 @@ async def _check_catalog(report: HealthReport, session: Any) -> None:
     report.add("catalog", True, detail, entries=kinds, suggestions=statuses)
 
 
-async def _check_poll(report: HealthReport, session: Any, config: Config, now: datetime) -> None:
+async def _check_poll(report: HealthReport, reads: Reads, config: Config, now: datetime) -> None:
     from db import models as m
 
-    last_ok = await session.scalar(select(func.max(m.Feed.last_ok_at)))
+    last_ok = (await reads.rows(select(func.max(m.Feed.last_ok_at).label("at"))))[0]["at"]
     if last_ok is not None and last_ok.tzinfo is None:
         last_ok = last_ok.replace(tzinfo=UTC)
     when = None if last_ok is None else last_ok.isoformat()
@@ -253,7 +261,7 @@ async def _check_poll(report: HealthReport, session: Any, config: Config, now: d
         report.add("poll", True, f"last successful poll {_ago(now - last_ok)}", last_success=when)
         return
     if last_ok is None:
-        created = await session.scalar(select(func.min(m.CatalogRevision.at)))
+        created = (await reads.rows(select(func.min(m.CatalogRevision.at).label("at"))))[0]["at"]
         if created is not None and created.tzinfo is None:
             created = created.replace(tzinfo=UTC)
         if due is None or created is None or created > due:
@@ -280,31 +288,31 @@ async def _check_poll(report: HealthReport, session: Any, config: Config, now: d
     )
 
 
-async def _check_feeds(report: HealthReport, session: Any, config: Config) -> None:
+async def _check_feeds(report: HealthReport, reads: Reads, config: Config) -> None:
     from bot.watch.feeds import feed_urls
     from db import models as m
 
     configured = feed_urls(config)
+    columns = (m.Feed.url, m.Feed.health, m.Feed.last_error, m.Feed.consecutive_failures)
     rows = {
-        feed.url: feed
-        for feed in (await session.scalars(select(m.Feed).where(m.Feed.url.in_(configured)))).all()
+        feed["url"]: feed for feed in await reads.rows(select(*columns).where(m.Feed.url.in_(configured)))
     }
     for url in configured:
         feed = rows.get(url)
         if feed is None:
             report.add(f"feed {url}", True, "not polled yet", health=None)
-        elif feed.health == "ok":
+        elif feed["health"] == "ok":
             report.add(f"feed {url}", True, "ok", health="ok")
         else:
-            error = (feed.last_error or "").strip().splitlines()
+            error = (feed["last_error"] or "").strip().splitlines()
             reason = f": {error[0][:200]}" if error else ""
-            extra = " ('/ptm-admin feeds' re-enables it)" if feed.health == "disabled" else ""
+            extra = " ('/ptm-admin feeds' re-enables it)" if feed["health"] == "disabled" else ""
             report.add(
                 f"feed {url}",
                 False,
-                f"{feed.health} after {feed.consecutive_failures} failed polls in a row{reason}{extra}",
-                health=feed.health,
-                consecutive_failures=feed.consecutive_failures,
+                f"{feed['health']} after {feed['consecutive_failures']} failed polls in a row{reason}{extra}",
+                health=feed["health"],
+                consecutive_failures=feed["consecutive_failures"],
             )
 
 

@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.actor import TERMINAL, Actor
 from bot.config import Config, PublishConfig
 from bot.errors import UserFacingError
 from bot.ops import pullrequest
@@ -50,12 +51,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-META_LAST_EXPORT = "publish.last_export"
-META_LAST_BRANCH = "publish.last_branch"
-# The repository's file that the last publish replaced: its lines are not edits made since.
-META_LAST_BASE = "publish.last_base"
-# Where it went (redacted: no secret is stored): another repository is never "already published".
-META_LAST_REPOSITORY = "publish.last_repository"
 _NAMES_IN_SUBJECT = 3
 
 
@@ -355,13 +350,17 @@ async def publish(
     dry_run: bool = False,
     http: Any = None,
     now: datetime | None = None,
+    actor: Actor = TERMINAL,
 ) -> PublishResult:
-    """Publish the catalog's export to ``publish.repository`` (see the module docstring)."""
+    """Publish the catalog's export to ``publish.repository`` (see the module docstring); the
+    record of it is audited with ``actor`` (the terminal unless a moderator asked)."""
     settings = config.publish
     if not settings.repository:
         raise PublishError(
             "publishing is off: set publish.repository (or PTM_BOT_PUBLISH_REPOSITORY) to the list's git repository"
         )
+    from bot.ops.actions import META_LAST_BRANCH, META_LAST_REPOSITORY
+
     export, last_export, known, last = await _read_state(db)
     if last_export == export and last[META_LAST_REPOSITORY] == redact(settings.repository):
         unchanged = last[META_LAST_BRANCH] or ""
@@ -401,7 +400,7 @@ async def publish(
     if done.branch is None or dry_run:
         return result
     log.info("published the list to %s on branch %s (%s)", result.repository, done.branch, changes.summary())
-    await _record(db, export, done, result.repository)
+    await _record(db, export, done, result.repository, actor)
     if settings.github_repo:
         await _pull_request(config, http, result, pull, done, export)
     return result
@@ -419,29 +418,28 @@ async def _open_pull_request(config: Config, http: Any) -> pullrequest.OpenPullR
 
 async def _read_state(db: Any) -> tuple[str, str | None, str | None, dict[str, str | None]]:
     """The export, the last published export, what the repository had then (for the lost-edits
-    check), and every ``publish.*`` record (one read-only unit of work)."""
-    from bot.catalog import service as catalog
-    from db import models as m
+    check), and every ``publish.*`` record (one unit of work, through the door)."""
+    from bot.ops.actions import META_LAST_BASE, META_LAST_EXPORT, publish_state
 
-    keys = (META_LAST_EXPORT, META_LAST_BASE, META_LAST_BRANCH, META_LAST_REPOSITORY)
-    async with db.begin() as session:
-        export = await catalog.export_markdown(session)
-        rows = {key: await session.get(m.Meta, key) for key in keys}
-    last = {key: (row.value if row is not None else None) for key, row in rows.items()}
+    state = await publish_state(db)
+    last = state.last
     last_export = last[META_LAST_EXPORT]
     known = None if last_export is None else last_export + "\n" + (last[META_LAST_BASE] or "")
-    return export, last_export, known, last
+    return state.export, last_export, known, last
 
 
-async def _record(db: Any, export: str, done: _Prepared, repository: str) -> None:
-    """What was published, where (after the network I/O, in its own unit of work)."""
-    from db import models as m
+async def _record(db: Any, export: str, done: _Prepared, repository: str, actor: Actor) -> None:
+    """What was published, where (after the network I/O, in its own unit of work, through the door)."""
+    from bot.ops.actions import record_publish
 
-    async with db.begin() as session:
-        await session.merge(m.Meta(key=META_LAST_EXPORT, value=export))
-        await session.merge(m.Meta(key=META_LAST_BRANCH, value=done.branch or ""))
-        await session.merge(m.Meta(key=META_LAST_BASE, value=done.repository_text or ""))
-        await session.merge(m.Meta(key=META_LAST_REPOSITORY, value=repository))
+    await record_publish(
+        db,
+        export,
+        branch=done.branch or "",
+        base=done.repository_text or "",
+        repository=repository,
+        actor=actor,
+    )
 
 
 async def _pull_request(

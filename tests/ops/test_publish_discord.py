@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import subprocess
 from pathlib import Path
 
@@ -42,14 +43,21 @@ def simcord_bot(db: Database, remote: Path) -> PTMBot:
     return create_bot(config, db)
 
 
-async def test_moderator_publishes_and_a_failure_is_one_line(world: World, simcord_env, remote: Path) -> None:
+async def test_moderator_publishes_and_a_failure_is_one_line(
+    world: World, simcord_env, remote: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     # default_permissions hides /ptm-admin from the moderator role until a server admin shows it.
     commands = await simcord_env.bot.tree.fetch_commands(guild=discord.Object(world.guild.id))
     admin = next(c for c in commands if c.name == "ptm-admin")
     world.guild.set_command_permissions(admin, {world.mod_role: True})
 
-    r = await world.mod.slash(world.channel, "ptm-admin publish")
+    with caplog.at_level(logging.INFO, logger="bot.ops.actions"):
+        r = await world.mod.slash(world.channel, "ptm-admin publish")
     assert r.ephemeral
+    # The record goes through the publish door (bot/ops/actions.py), audited with the moderator.
+    audit = [rec for rec in caplog.records if rec.name == "bot.ops.actions"]
+    assert len(audit) == 1 and audit[0].__dict__["user"] == world.mod.id
+    assert audit[0].getMessage().endswith(" via command")
     assert r.response.content.startswith(
         f"published 153 added (Update the list: 153 added) to {remote} on branch "
     )
