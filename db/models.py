@@ -312,6 +312,12 @@ class Suggestion(Base):
     # on approval and cleared by undo. The relevance model learns a borderline approval as a
     # positive that does not pull its threshold down (see bot/relevance/labels.py).
     approval_kind: Mapped[str | None] = mapped_column(String(16))
+    # Migration 0017: what this paper may duplicate, found when the poll stored it (a list of
+    # ``{"why", "name", "arxiv_id", "entry_id" | "suggestion_id"}``; bot.catalog.duplicates), and
+    # for an approval into an existing entry (new version / alias) the entry's fields before, so
+    # undo puts the entry back instead of deleting it.
+    related: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    approved_into: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 # What the audit records (``wake``: a snoozed suggestion back in the queue) and through which door.

@@ -41,6 +41,7 @@ REOPENED: dict[str, Any] = {
     "decision_reason": None,
     "entry_id": None,
     "approval_kind": None,
+    "approved_into": None,
 }
 
 __all__ = [

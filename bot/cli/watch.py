@@ -115,7 +115,8 @@ def _summary(report: PollReport) -> str:
     c = report.counts
     line = (
         f"{c['papers']} papers: {c['new']} new, {c['duplicate']} duplicate, {c['known']} known, "
-        f"{c['replacement']} replacement; {c['relevant']} relevant, {c['suggested']} suggested "
+        + (f"{c['same_title']} same title as an entry, " if c["same_title"] else "")
+        + f"{c['replacement']} replacement; {c['relevant']} relevant, {c['suggested']} suggested "
         f"({c['cards']} as cards, {c['listed']} listed above the line)"
     )
     if report.dry_run:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.catalog.duplicates import Related
 from bot.present.render import (
     DESCRIPTION_LIMIT,
     MessagePayload,
@@ -74,6 +75,8 @@ def render_suggestion_embed(s: SuggestionView) -> discord.Embed:
     if s.proposed_topics:
         proposal += f"\ntopics: {safe(', '.join(s.proposed_topics))}"
     embed.add_field(name="Proposed entry", value=proposal, inline=False)
+    if s.related and s.status == SuggestionStatus.PENDING:
+        embed.add_field(name="⚠ Possible duplicate", value=render_related(s), inline=False)
     if s.reasons:
         reasons = "\n".join(f"• {safe(r)}" for r in s.reasons[:REASONS_SHOWN])
         if len(s.reasons) > REASONS_SHOWN:
@@ -99,6 +102,18 @@ def render_suggestion_embed(s: SuggestionView) -> discord.Embed:
     else:
         embed.set_footer(text=footer_text(s.arxiv_id))
     return fit_embed(embed)
+
+
+def render_related(s: SuggestionView) -> str:
+    """What the paper may duplicate, one line each, and what the card offers for it."""
+    lines = [f"• {safe(Related.of(r).line())}" for r in s.related[:3]]
+    target = s.duplicate_of
+    if target is not None:
+        lines.append(
+            f"Approve as new version (the entry points at this paper, one line) or as alias of "
+            f"**{safe(str(target.get('name', '')))}** below."
+        )
+    return "\n".join(lines)
 
 
 def render_score(s: SuggestionView) -> str:
@@ -161,9 +176,18 @@ def _listing_line(s: SuggestionView, limit: int) -> str:
 
 def _decided(s: SuggestionView) -> str:
     """ "Approved", "Approved (borderline-keep)" or "Rejected"."""
+    if s.status == SuggestionStatus.APPROVED and s.approved_into:
+        return f"Approved as {_into(s)}"
     if s.status == SuggestionStatus.APPROVED and s.approval_kind == "borderline":
         return "Approved (borderline-keep)"
     return s.status.capitalize()
+
+
+def _into(s: SuggestionView) -> str:
+    """ "new version of BERT" / "alias of BERT" for an approval into an existing entry."""
+    into = s.approved_into or {}
+    how = "new version" if into.get("as") == "version" else "alias"
+    return f"{how} of {safe(str(into.get('name', '')))}"
 
 
 def render_thread_decision(s: SuggestionView) -> str:
@@ -171,7 +195,9 @@ def render_thread_decision(s: SuggestionView) -> str:
     mark = APPROVE_EMOJI if s.status == SuggestionStatus.APPROVED else REJECT_EMOJI
     who = f"<@{s.decided_by}>" if s.decided_by else "a moderator"  # never pings: no allowed mentions
     text = f"{mark} **{s.status.capitalize()}** by {who}"
-    if s.status == SuggestionStatus.APPROVED:
+    if s.status == SuggestionStatus.APPROVED and s.approved_into:
+        text += f" as {_into(s)}: still one line in the catalog"
+    elif s.status == SuggestionStatus.APPROVED:
         text += f": **{safe(s.proposed_name)}** is in the catalog"
     if s.decision_reason:
         text += f"\nreason: {safe(s.decision_reason)}"
@@ -182,7 +208,9 @@ def render_decision_reply(outcome: DecisionOutcome) -> MessagePayload:
     s = outcome.suggestion
     if not outcome.applied:
         return make_payload(f"arXiv {s.arxiv_id} was already {s.status}; nothing changed.", ephemeral=True)
-    if s.status == SuggestionStatus.APPROVED:
+    if s.status == SuggestionStatus.APPROVED and s.approved_into:
+        text = f"{APPROVE_EMOJI} Approved arXiv {s.arxiv_id} as {_into(s)}: still one line in the catalog."
+    elif s.status == SuggestionStatus.APPROVED:
         yes = " (borderline-keep)" if s.approval_kind == "borderline" else ""
         text = (
             f"{APPROVE_EMOJI} Approved{yes} arXiv {s.arxiv_id}: "

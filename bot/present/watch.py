@@ -30,7 +30,8 @@ def render_poll_report(report: PollReport) -> MessagePayload:
         title="arXiv poll" + (" (dry run)" if report.dry_run else ""),
         description=(
             f"{c['papers']} papers: {c['new']} new, {c['duplicate']} duplicate, {c['known']} known, "
-            f"{c['replacement']} replacement\n{c['relevant']} relevant, **{c['suggested']} suggested**: "
+            + (f"{c['same_title']} same title as an entry, " if c["same_title"] else "")
+            + f"{c['replacement']} replacement\n{c['relevant']} relevant, **{c['suggested']} suggested**: "
             f"{c['cards']} as cards, {c['listed']} listed above the line" + _gated_text(c)
         ),
     )

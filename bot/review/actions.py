@@ -36,6 +36,7 @@ __all__ = [
     "add",
     "arxiv_ref",
     "decide",
+    "decide_into",
     "decide_on_message",
     "edit_proposal",
     "listing",
@@ -180,6 +181,19 @@ async def decide(
         )
 
     # Retried when the database is locked (a long import writing): the decision is not lost.
+    return await db.run(work)
+
+
+async def decide_into(db: Database, suggestion_id: int, mode: str, actor: Actor) -> DecisionOutcome:
+    """Approve a possible duplicate into the entry it repeats: as a new ``version`` of it (the
+    entry points at this paper, one line) or as an ``alias`` (one more name). The first decision
+    wins, as for :func:`decide`; undo puts the entry back as it was."""
+
+    async def work(session: AsyncSession) -> DecisionOutcome:
+        return await review.approve_into(
+            session, suggestion_id, mode, actor_id=actor.id, actor_name=actor.name, via=actor.via
+        )
+
     return await db.run(work)
 
 

@@ -23,7 +23,7 @@ from bot.database import Database
 from bot.errors import UserFacingError
 from bot.watch.arxiv import FeedPaper
 from bot.watch.caps import apply_caps
-from bot.watch.dedup import existing_suggestions, load_catalog, merge_papers
+from bot.watch.dedup import existing_suggestions, load_catalog, merge_papers, note_related
 from bot.watch.feeds import (
     FeedState,
     Fetched,
@@ -134,6 +134,7 @@ async def process_papers(
     rank_for_review([*waited, *candidates], config.review.cards_per_poll, config.review.card_min_score)
     if not all_topics:
         propose_suggested_topics(candidates, papers)
+    await note_related(session, [*waited, *candidates])
     if not dry_run:
         await store_suggestions(session, papers, candidates, scoring.norm_titles, now)
         await store_placement(session, waited)

@@ -3,21 +3,24 @@
 Dedup is by the version-less arXiv id: within the batch (a paper cross-listed in several category
 feeds is one candidate with merged categories), against ``suggestions`` (a row exists once per
 paper, whatever its status) and against the catalog (entries' arXiv ids, or the normalised title of
-entries' papers without an id). ``replace`` / ``replace-cross`` announcements never create
+entries' papers without an id). A paper under a new id whose title is exactly an entry's paper's
+is ``same_title``: not suggested, counted in the report, ``why_not`` names the entry. ``replace`` / ``replace-cross`` announcements never create
 suggestions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.catalog.duplicates import Known
+from bot.catalog.related_rows import load_related_index
 from bot.watch.arxiv import FeedPaper
-from bot.watch.report import CandidateStatus
+from bot.watch.report import Candidate, CandidateStatus
 from db import models as m
 from db.normalize import norm_title
 
@@ -31,6 +34,7 @@ __all__ = [
     "load_catalog",
     "merge_fetched",
     "merge_papers",
+    "note_related",
 ]
 
 _IN_CHUNK = 500  # ids per IN (...) query: well under every backend's bound-parameter limit
@@ -92,6 +96,9 @@ class Catalog:
 
     ids: set[str]
     titles: set[str]  # norm_title of papers of entries without an arXiv id
+    # norm_title of papers of entries with an arXiv id -> "Name (arXiv id)": the same title under
+    # another id is a duplicate of that entry, never suggested (CandidateStatus.SAME_TITLE)
+    entry_titles: dict[str, str] = field(default_factory=dict)
 
 
 async def load_catalog(session: AsyncSession) -> Catalog:
@@ -127,7 +134,17 @@ async def load_catalog(session: AsyncSession) -> Catalog:
         if t
     }
     titles.discard("")
-    return Catalog(ids=ids, titles=titles)
+    entry_titles: dict[str, str] = {}
+    rows = await session.execute(
+        select(m.Paper.norm_title, m.Entry.name, m.Entry.arxiv_id)
+        .join(m.Entry, m.Entry.paper_id == m.Paper.id)
+        .where(m.Entry.arxiv_id.is_not(None))
+        .order_by(m.Entry.id)
+    )
+    for title, name, arxiv_id in rows:
+        if title:
+            entry_titles.setdefault(title, f"{name} ({arxiv_id})")
+    return Catalog(ids=ids, titles=titles, entry_titles=entry_titles)
 
 
 async def existing_suggestions(session: AsyncSession, ids: Sequence[str]) -> dict[str, str]:
@@ -142,12 +159,29 @@ async def existing_suggestions(session: AsyncSession, ids: Sequence[str]) -> dic
     return found
 
 
+async def note_related(session: AsyncSession, candidates: Sequence[Candidate]) -> None:
+    """For each suggested candidate, what it may duplicate (an entry or a pending suggestion, by a
+    similar title or the same name or family: :mod:`bot.catalog.duplicates`), in
+    ``Candidate.related``; the card warns with it. Papers suggested earlier in the same poll count
+    as pending. Reads nothing when the poll suggests nothing."""
+    suggested = [c for c in candidates if c.suggest]
+    if not suggested:
+        return
+    index = await load_related_index(session)
+    for cand in suggested:
+        found = index.match(cand.title, cand.name, arxiv_id=cand.arxiv_id)
+        cand.related = [r.as_dict() for r in found]
+        index.add(Known(cand.name or cand.title, cand.title, cand.arxiv_id, suggestion_id=cand.suggestion_id))
+
+
 def dedup_status(paper: FeedPaper, paper_norm_title: str, catalog: Catalog, existing: dict[str, str]) -> str:
     """The paper's :class:`CandidateStatus` before the caps: known, duplicate, replacement or new."""
     if paper.arxiv_id in catalog.ids or paper_norm_title in catalog.titles:
         return CandidateStatus.KNOWN
     if paper.arxiv_id in existing:
         return CandidateStatus.DUPLICATE
+    if paper_norm_title in catalog.entry_titles:
+        return CandidateStatus.SAME_TITLE
     if paper.announce_type in _REPLACEMENTS:
         return CandidateStatus.REPLACEMENT
     return CandidateStatus.NEW

@@ -104,12 +104,14 @@ async def poll(
 def _log_summary(report: PollReport) -> None:
     counts = report.counts
     log.info(
-        "poll: %d papers (%d new, %d duplicate, %d known, %d replacement), %d suggested, %d feed(s) failed, "
+        "poll: %d papers (%d new, %d duplicate, %d known, %d same title, %d replacement), %d suggested, "
+        "%d feed(s) failed, "
         "%d partial%s",
         counts["papers"],
         counts["new"],
         counts["duplicate"],
         counts["known"],
+        counts["same_title"],
         counts["replacement"],
         counts["suggested"],
         counts["feeds_failed"],

@@ -35,6 +35,9 @@ class CandidateStatus:
     NEW = "new"  # never seen before
     DUPLICATE = "duplicate"  # already seen, suggested or decided (a suggestions row exists)
     KNOWN = "known"  # already in the catalog
+    # Exactly the title of an entry's paper under another arXiv id (the issue-20 duplicate check):
+    # never suggested; why_not names the entry.
+    SAME_TITLE = "same_title"
     REPLACEMENT = "replacement"  # a new version of a paper not otherwise known: never suggested
     WAITING = "waiting"  # relevant, over a cap in an earlier poll: not in this feed, suggested now
 
@@ -66,6 +69,8 @@ class Candidate:
     exploration: bool = False  # suggested just below the threshold, to learn from the decision
     model_version: str = ""
     gate: str | None = None  # "always" / "never": a moderator's gate decided (its reason is first)
+    # What a suggested paper may duplicate (bot.catalog.duplicates.Related.as_dict): the card warns.
+    related: list[dict[str, Any]] = field(default_factory=list)
     # The review budget (review.cards_per_poll): a suggested paper is a "card" or "listed" in the
     # poll's compact "also above the line" message; rank is its place among the poll's suggested
     # papers above the line, best first (1 = best), of ``ranked`` (the exploration card has none).
@@ -142,7 +147,7 @@ class PollReport:
         waited = sum(c.status == CandidateStatus.WAITING for c in self.candidates)
         out = {"papers": len(self.candidates) - waited, "suggested": sum(c.suggest for c in self.candidates)}
         out["waited"] = waited  # suggested from earlier polls' waiting list (included in "suggested")
-        for status in ("new", "duplicate", "known", "replacement"):
+        for status in ("new", "duplicate", "known", "same_title", "replacement"):
             out[status] = sum(c.status == status for c in self.candidates)
         out["relevant"] = sum(c.relevant for c in self.candidates)
         # New papers a never-gate kept off the review channel / an always-gate put forward.

@@ -22,7 +22,7 @@ from bot.relevance.model import Relevance, RelevanceModel, score_paper
 from bot.relevance.propose import propose_topics
 from bot.watch.arxiv import FeedPaper
 from bot.watch.dedup import Catalog, dedup_status
-from bot.watch.report import Candidate, excerpt
+from bot.watch.report import Candidate, CandidateStatus, excerpt
 from db.normalize import norm_title
 
 __all__ = ["Scoring", "propose_suggested_topics", "rank_for_review", "score_papers"]
@@ -76,7 +76,10 @@ def _score_all(
     for paper in papers:
         norm_titles[paper.arxiv_id] = paper_norm_title = norm_title(paper.title)
         status = dedup_status(paper, paper_norm_title, catalog, existing)
-        candidates.append(_score(paper, status, model, gates, threshold, all_topics=all_topics))
+        candidate = _score(paper, status, model, gates, threshold, all_topics=all_topics)
+        if status == CandidateStatus.SAME_TITLE:
+            candidate.why_not = f"same title as {catalog.entry_titles[paper_norm_title]}"
+        candidates.append(candidate)
     return Scoring(candidates, norm_titles, gates)
 
 

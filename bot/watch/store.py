@@ -1,6 +1,6 @@
 """The poll's fifth step: the suggestions a poll stores, in the poll's write unit of work.
 
-Every new paper and unknown replacement becomes a ``suggestions`` row (``pending`` when suggested,
+Every new paper, same-title copy and unknown replacement becomes a ``suggestions`` row (``pending`` when suggested,
 ``waiting`` when a cap held it back, else ``seen``) through one ``INSERT ... ON CONFLICT DO NOTHING
 RETURNING``: a poll reports and posts only the rows it stored itself, so of two concurrent polls of
 one feed only one counts a paper.
@@ -34,7 +34,7 @@ __all__ = ["store_placement", "store_suggestions"]
 # operators' log filters and alerts select on it.
 log = logging.getLogger("bot.watch.poll")
 
-_STORED = (CandidateStatus.NEW, CandidateStatus.REPLACEMENT)
+_STORED = (CandidateStatus.NEW, CandidateStatus.SAME_TITLE, CandidateStatus.REPLACEMENT)
 
 
 async def store_suggestions(
@@ -107,6 +107,7 @@ def _row(cand: Candidate, paper: FeedPaper, norm_title: str, now: datetime) -> d
         "threshold": cand.threshold,
         "poll_rank": cand.rank,
         "poll_ranked": cand.ranked,
+        "related": cand.related or None,
     }
 
 
@@ -120,7 +121,12 @@ async def store_placement(session: AsyncSession, waited: Sequence[Candidate]) ->
         await session.execute(
             update(s)
             .where(s.id == cand.suggestion_id, s.status == SuggestionStatus.PENDING)
-            .values(listed=cand.placement == "listed", poll_rank=cand.rank, poll_ranked=cand.ranked)
+            .values(
+                listed=cand.placement == "listed",
+                poll_rank=cand.rank,
+                poll_ranked=cand.ranked,
+                related=cand.related or None,
+            )
         )
 
 
@@ -136,7 +142,7 @@ def _insert_ignoring_duplicates(session: AsyncSession, table: Table) -> postgres
     return sqlite_insert(table).on_conflict_do_nothing(index_elements=["arxiv_id"])
 
 
-_JSON_COLUMNS = ("authors", "categories", "reasons", "proposed_topics")
+_JSON_COLUMNS = ("authors", "categories", "reasons", "proposed_topics", "related")
 _TIME_COLUMNS = ("first_seen_at", "suggested_at")
 
 
@@ -225,6 +231,8 @@ class _PlainSuggestionInsert:
             row["categories"] = encode(row["categories"])
             row["reasons"] = encode(row["reasons"])
             row["proposed_topics"] = encode(row["proposed_topics"])
+            if row["related"] is not None:
+                row["related"] = encode(row["related"])
             row["first_seen_at"] = stamp
             if row["suggested_at"] is not None:
                 row["suggested_at"] = (

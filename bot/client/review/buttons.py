@@ -1,5 +1,5 @@
 """Review buttons on suggestion cards: Approve, Keep (borderline), Reject (with a reason), Needs info
-(snooze), Edit. Approve is a core yes; Keep (borderline) enters the catalog too, and the relevance
+(snooze), Edit; on a possible duplicate of an entry also Approve as new version / as alias. Approve is a core yes; Keep (borderline) enters the catalog too, and the relevance
 model learns it as a borderline positive (:mod:`bot.relevance.labels`).
 
 Persistent across restarts without in-memory state: each button is a
@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 __all__ = ["EditModal", "RejectModal", "ReviewButton", "refuse_non_moderator", "review_view"]
 
 ACTIONS = ("approve", "keep", "reject", "snooze", "edit")
+# On the card of a possible duplicate of an entry (bot.catalog.duplicates): approve into that entry.
+INTO_ACTIONS = ("version", "alias")
 _LOOK: dict[str, tuple[discord.ButtonStyle, str, str]] = {
     "approve": (discord.ButtonStyle.success, "Approve", "✅"),
     # "Keep it, but borderline": enters the catalog; the model learns a borderline positive.
@@ -39,6 +41,8 @@ _LOOK: dict[str, tuple[discord.ButtonStyle, str, str]] = {
     "reject": (discord.ButtonStyle.danger, "Reject", "❌"),
     "snooze": (discord.ButtonStyle.secondary, "Needs info", "⏸"),
     "edit": (discord.ButtonStyle.primary, "Edit", "✏"),
+    "version": (discord.ButtonStyle.secondary, "Approve as new version", "🔁"),
+    "alias": (discord.ButtonStyle.secondary, "Approve as alias", "🏷"),
 }
 
 
@@ -47,7 +51,7 @@ def review_view(s: SuggestionView) -> discord.ui.View | None:
     if s.status != SuggestionStatus.PENDING:
         return None
     view = discord.ui.View(timeout=None)
-    for action in ACTIONS:
+    for action in ACTIONS + (INTO_ACTIONS if s.duplicate_of is not None else ()):
         view.add_item(ReviewButton(action, s.id))
     return view
 
@@ -74,7 +78,7 @@ async def _show(interaction: discord.Interaction, outcome: DecisionOutcome) -> N
 
 class ReviewButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"ptm:review:(?P<action>approve|keep|reject|snooze|edit):(?P<id>[0-9]{1,19})",
+    template=r"ptm:review:(?P<action>approve|keep|reject|snooze|edit|version|alias):(?P<id>[0-9]{1,19})",
 ):
     def __init__(self, action: str, suggestion_id: int) -> None:
         style, label, emoji = _LOOK[action]
@@ -104,6 +108,10 @@ class ReviewButton(
                     Decision.APPROVE,
                     button_actor(interaction),
                     approval="borderline" if self.action == "keep" else "core",
+                )
+            elif self.action in INTO_ACTIONS:
+                outcome = await actions.decide_into(
+                    bot.db, self.suggestion_id, self.action, button_actor(interaction)
                 )
             elif self.action == "snooze":
                 outcome = await actions.snooze(

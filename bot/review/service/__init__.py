@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from bot.review.service.audit import decisions_for
 from bot.review.service.decisions import add_paper, decide, entry_from_suggestion, undo
+from bot.review.service.into import INTO_MODES, approve_into
 from bot.review.service.listing import listing, mark_listing_posted, promote, unposted_listed
 from bot.review.service.model import (
     APPROVAL_KINDS,
@@ -48,6 +49,7 @@ from bot.review.service.snooze import NewVersion, refresh_replaced, snooze, wake
 
 __all__ = [
     "APPROVAL_KINDS",
+    "INTO_MODES",
     "ApprovalKind",
     "Decision",
     "DecisionOutcome",
@@ -56,6 +58,7 @@ __all__ = [
     "SuggestionView",
     "add_paper",
     "approval_kind",
+    "approve_into",
     "decide",
     "decisions_for",
     "edit_proposal",

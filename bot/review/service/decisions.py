@@ -15,6 +15,7 @@ from bot.catalog import service as catalog
 from bot.catalog.model import Entry, EntryKind
 from bot.catalog.revisions import REOPENED, actor_label, record_change
 from bot.review.service.audit import audit_row
+from bot.review.service.into import restore_entry
 from bot.review.service.model import (
     ApprovalKind,
     Decision,
@@ -210,7 +211,9 @@ async def undo(
     )
     if rowcount(result) != 1:
         raise ReviewError(f"arXiv {current.arxiv_id} changed meanwhile; try again")
-    if current.status == SuggestionStatus.APPROVED and current.entry_id is not None:
+    if current.status == SuggestionStatus.APPROVED and current.approved_into is not None:
+        await _undo_into(session, current, actor_id, actor_name, via)
+    elif current.status == SuggestionStatus.APPROVED and current.entry_id is not None:
         name = await session.scalar(select(m.Entry.name).where(m.Entry.id == current.entry_id))
         await session.execute(delete(m.Entry).where(m.Entry.id == current.entry_id))
         await record_change(
@@ -233,6 +236,32 @@ async def undo(
     row = await session.get(m.Suggestion, current.id, populate_existing=True)
     assert row is not None
     return SuggestionView.of(row)
+
+
+async def _undo_into(
+    session: AsyncSession, current: SuggestionView, actor_id: int | None, actor_name: str | None, via: str
+) -> None:
+    """An approval into an existing entry (new version, alias) undone: the entry as it was."""
+    into = dict(current.approved_into or {})
+    name = await restore_entry(session, into)
+    await record_change(
+        session,
+        "undo",
+        source=f"arXiv {current.arxiv_id}",
+        summary=f"approval as {into.get('as')} undone, {name or into.get('name')!r} as before "
+        f"{actor_label(actor_name, actor_id, via)}",
+        change={
+            "suggestion_id": current.id,
+            "arxiv_id": current.arxiv_id,
+            "entry_id": into.get("entry_id"),
+            "name": name or into.get("name"),
+            "as": into.get("as"),
+            "restored": name is not None,
+            "actor_id": actor_id,
+            "actor_name": actor_name,
+            "via": via,
+        },
+    )
 
 
 async def add_paper(

@@ -3,9 +3,11 @@ kinds of yes, and the error a moderator sees. Pure data, no queries."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from bot.errors import UserFacingError
 from db import models as m
@@ -88,6 +90,16 @@ class SuggestionView:
     poll_rank: int | None = None  # its rank among its poll's papers above the line (1 = best)
     poll_ranked: int | None = None  # how many papers of that poll were above the line
     approval_kind: str | None = None  # 'core' | 'borderline' once approved (None before 0014: core)
+    # What the paper may duplicate (bot.catalog.duplicates.Related as dicts), and for an approval
+    # into an existing entry: {"entry_id", "as": "version" | "alias", "name", "before", "alias"}.
+    related: tuple[Mapping[str, Any], ...] = ()
+    approved_into: Mapping[str, Any] | None = None
+
+    @property
+    def duplicate_of(self) -> Mapping[str, Any] | None:
+        """The catalog entry this paper most likely repeats (the first related entry), if any: the
+        card offers to approve it as a new version or an alias of that entry."""
+        return next((r for r in self.related if r.get("entry_id") is not None), None)
 
     @property
     def snoozed(self) -> bool:
@@ -127,6 +139,8 @@ class SuggestionView:
             poll_rank=row.poll_rank,
             poll_ranked=row.poll_ranked,
             approval_kind=row.approval_kind,
+            related=tuple(row.related or ()),
+            approved_into=row.approved_into,
         )
 
 
