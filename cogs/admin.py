@@ -34,6 +34,11 @@ KIND_CHOICES = [app_commands.Choice(name=kind, value=kind) for kind in ("model",
 GATE_MODE_CHOICES = [app_commands.Choice(name=mode, value=mode) for mode in GATE_MODES]
 GATE_KIND_CHOICES = [app_commands.Choice(name=kind, value=kind) for kind in GATE_KINDS]
 # The kind of yes: the relevance model learns a borderline keep without lowering its threshold.
+# Approve a possible duplicate into the entry it repeats (the card's two extra buttons).
+INTO_CHOICES = [
+    app_commands.Choice(name="new version of the entry", value="version"),
+    app_commands.Choice(name="alias of the entry", value="alias"),
+]
 APPROVAL_CHOICES = [
     app_commands.Choice(name="core", value="core"),
     app_commands.Choice(name="borderline-keep", value="borderline"),
@@ -113,8 +118,9 @@ class AdminCog(
         name="The catalog name to use instead of the proposed one",
         kind="model or survey, instead of the proposed kind",
         approval="core (default) or borderline-keep: keep it, but the model learns it as borderline",
+        into="For a possible duplicate: a new version of the entry it repeats, or an alias of it",
     )
-    @app_commands.choices(kind=KIND_CHOICES, approval=APPROVAL_CHOICES)
+    @app_commands.choices(kind=KIND_CHOICES, approval=APPROVAL_CHOICES, into=INTO_CHOICES)
     @moderator_only()
     async def approve(
         self,
@@ -123,6 +129,7 @@ class AdminCog(
         name: app_commands.Range[str, 1, 200] | None = None,
         kind: str | None = None,
         approval: str | None = None,
+        into: str | None = None,
     ) -> None:
         """Approve a suggestion: the paper enters the catalog (like reacting ✅)."""
         payload, changed = await handlers.decide(
@@ -133,6 +140,7 @@ class AdminCog(
             name=name,
             kind=kind,
             approval=approval,
+            into=into,
         )
         await send_payload(interaction, payload)
         if changed is not None:

@@ -74,17 +74,21 @@ async def decide(
     name: str | None = None,
     kind: str | None = None,
     approval: str | None = None,
+    into: str | None = None,
 ) -> tuple[MessagePayload, SuggestionView | None]:
-    outcome = await actions.decide(
-        db, ref, decision, actor, reason=reason, name=name, kind=kind, approval=approval
-    )
+    if into and decision is Decision.APPROVE:  # a possible duplicate approved into its entry
+        outcome = await actions.decide_into(db, ref, into, actor)
+    else:
+        outcome = await actions.decide(
+            db, ref, decision, actor, reason=reason, name=name, kind=kind, approval=approval
+        )
     return render_decision_reply(outcome), outcome.suggestion if outcome.applied else None
 
 
 async def undo(db: Database, ref: str, actor: Actor) -> tuple[MessagePayload, SuggestionView]:
     view = await actions.undo(db, ref, actor)
     return render_message(
-        f"arXiv {view.arxiv_id} is pending again; its entry (if any) left the catalog."
+        f"arXiv {view.arxiv_id} is pending again; the catalog is as it was before the approval."
     ), view
 
 
@@ -216,10 +220,12 @@ async def ask_approve(
     name: str | None = None,
     kind: str | None = None,
     approval: str | None = None,
+    into: str | None = None,
 ) -> MessagePayload:
-    return (await decide(db, arxiv_id, Decision.APPROVE, TERMINAL, name=name, kind=kind, approval=approval))[
-        0
-    ]
+    payload, _ = await decide(
+        db, arxiv_id, Decision.APPROVE, TERMINAL, name=name, kind=kind, approval=approval, into=into
+    )
+    return payload
 
 
 async def ask_add(

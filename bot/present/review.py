@@ -218,6 +218,10 @@ def render_decision_reply(outcome: DecisionOutcome) -> MessagePayload:
         )
     else:
         text = f"{REJECT_EMOJI} Rejected arXiv {s.arxiv_id}; it will not be suggested again."
+    for warning in outcome.warnings:
+        text += f"\n⚠ {safe(warning)}"
+    if outcome.warnings:
+        text += f"\nIf it is one, `/ptm-admin undo {s.arxiv_id}` takes the new entry out again."
     return make_payload(text, ephemeral=True)
 
 

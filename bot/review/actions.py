@@ -11,6 +11,7 @@ callers show as one line.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.actor import Actor
 from bot.catalog.arxiv_ids import arxiv_id_from_paste
+from bot.catalog.related_rows import load_related_index
 from bot.catalog.topics import parse_topic, topic_hint
 from bot.database import Database
 from bot.relevance.propose import propose_kind, propose_name, propose_topics
@@ -184,12 +186,20 @@ async def decide(
     return await db.run(work)
 
 
-async def decide_into(db: Database, suggestion_id: int, mode: str, actor: Actor) -> DecisionOutcome:
-    """Approve a possible duplicate into the entry it repeats: as a new ``version`` of it (the
-    entry points at this paper, one line) or as an ``alias`` (one more name). The first decision
-    wins, as for :func:`decide`; undo puts the entry back as it was."""
+async def decide_into(db: Database, ref: str | int, mode: str, actor: Actor) -> DecisionOutcome:
+    """Approve a possible duplicate (by arXiv id / URL or suggestion id) into the entry it repeats:
+    as a new ``version`` of it (the entry points at this paper, one line) or as an ``alias`` (one
+    more name). The first decision wins, as for :func:`decide`; undo puts the entry back."""
+    arxiv_id = None if isinstance(ref, int) else arxiv_ref(ref)
 
     async def work(session: AsyncSession) -> DecisionOutcome:
+        suggestion_id = ref if isinstance(ref, int) else None
+        if arxiv_id is not None:
+            current = await review.get_suggestion(session, arxiv_id)
+            if current is None or current.status == SuggestionStatus.SEEN:
+                raise ReviewError(f"No suggestion for arXiv {arxiv_id} waits for review.")
+            suggestion_id = current.id
+        assert suggestion_id is not None
         return await review.approve_into(
             session, suggestion_id, mode, actor_id=actor.id, actor_name=actor.name, via=actor.via
         )
@@ -252,10 +262,14 @@ async def add(
     approval: str | None = None,
 ) -> DecisionOutcome:
     """Add a paper (arXiv's metadata for it) straight into the catalog, as an approved suggestion;
-    a paper the watcher saw and did not suggest becomes a missed positive for the model."""
+    a paper the watcher saw and did not suggest becomes a missed positive for the model. What the
+    new entry may duplicate (:mod:`bot.catalog.duplicates`) comes back as ``outcome.warnings``: the
+    moderator decided to add it, so it is added, and told."""
     proposed = propose_name(paper.title)
     async with db.begin() as session:
-        return await review.add_paper(
+        index = await load_related_index(session)
+        related = index.match(paper.title, name or proposed, arxiv_id=paper.arxiv_id)
+        outcome = await review.add_paper(
             session,
             paper,
             kind=kind or propose_kind(paper.title, paper.abstract),
@@ -266,6 +280,7 @@ async def add(
             via=actor.via,
             approval=approval,
         )
+    return dataclasses.replace(outcome, warnings=tuple(r.line() for r in related))
 
 
 async def suggestion(db: Database, suggestion_id: int) -> SuggestionView | None:

@@ -113,3 +113,86 @@ def test_poll_reports_same_title_copies_and_related_papers(tmp_path, db_path, ca
     code, out, err = run(capsys, *argv)
     assert code == 0, err
     assert "1 same title as an entry" in out
+
+
+def test_a_moderators_add_of_a_copy_is_added_and_warned(tmp_path, db_path, capsys):
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(rss2([Item("2604.30001", BERT.title, "We pre-train a language model.")]))
+    code, out, err = run(capsys, "poll", "--feed", str(feed), "--db", str(db_path), "--json")
+    assert code == 0, err
+    assert json.loads(out)["candidates"][0]["status"] == "same_title"
+    # The moderator adds it anyway (from the stored paper, offline): added, and told what it repeats.
+    code, out, err = run(capsys, "ask", "/ptm-admin add 2604.30001 name=BERT-2026", "--db", str(db_path))
+    assert code == 0, err
+    assert "BERT-2026" in out and "is in the catalog" in out
+    assert "⚠ possible duplicate of BERT (1810.04805): same title" in out
+    assert "/ptm-admin undo 2604.30001" in out
+    code, out, err = run(capsys, "model", "BERT-2026", "--db", str(db_path), "--json")
+    assert code == 0 and "2604.30001" in out
+
+
+def test_import_reports_added_lines_that_repeat_a_stored_entry(tmp_path, db_path, capsys):
+    lines = [
+        "## PTM",
+        "2604: [BERT-Next](https://arxiv.org/abs/2604.30001) released with the paper "
+        f"[{BERT.title}](https://arxiv.org/abs/2604.30001) by Ada Lovelace.",
+        "2604: [Zebra-LM](https://arxiv.org/abs/2604.30005) released with the paper "
+        "[Zebra-LM: Whale Song Language Models](https://arxiv.org/abs/2604.30005) by Grace Hopper.",
+    ]
+    path = tmp_path / "more.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = run(capsys, "import", str(path), "--db", str(db_path), "--dry-run")
+    assert code == 0, err
+    assert "1 added entry may repeat a stored one (added all the same):" in out
+    assert "line 2: model 'BERT-Next': possible duplicate of BERT (1810.04805): same title" in out
+    code, out, err = run(capsys, "import", str(path), "--db", str(db_path), "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert {a["name"] for a in report["added"]} == {"BERT-Next", "Zebra-LM"}
+    assert report["possible_duplicates"] == [
+        {
+            "line": 2,
+            "kind": "model",
+            "name": "BERT-Next",
+            "warning": "possible duplicate of BERT (1810.04805): same title",
+        }
+    ]
+
+
+def test_approve_into_from_the_terminal_and_undo(tmp_path, db_path, capsys):
+    feed = tmp_path / "feed.xml"
+    abstract = "We pre-train a language model and release the pretrained model and code."
+    roberta = "RoBERTa: A Robustly Optimized BERT Pre-training Approach"
+    feed.write_bytes(
+        rss2(
+            [
+                Item("2604.30002", roberta, abstract),
+                Item("2604.30004", "Zebrafish: Whale Song Models", abstract),
+            ]
+        )
+    )
+    config = tmp_path / "config.toml"
+    config.write_text("[relevance]\nthreshold = 0.0\nexploration = false\n", encoding="utf-8")
+    db = str(db_path)
+    code, out, err = run(capsys, "poll", "--feed", str(feed), "--db", db, "--config", str(config))
+    assert code == 0, err
+    code, out, err = run(capsys, "ask", "/ptm-admin approve 2604.30004 into=version", "--db", db)
+    assert "2604.30004: no entry it may duplicate; approve it as a new entry instead" in out + err
+    code, out, err = run(capsys, "ask", "/ptm-admin approve 2604.30002 into=bogus", "--db", db)
+    assert code != 0 and "bogus" in err
+    code, out, err = run(capsys, "ask", "/ptm-admin approve 2604.30002 into=version", "--db", db)
+    assert code == 0, err
+    assert "Approved arXiv 2604.30002 as new version of RoBERTa: still one line in the catalog." in out
+    code, out, err = run(capsys, "model", "RoBERTa", "--db", db, "--json")
+    assert json.loads(out)["entries"][0]["arxiv_id"] == "2604.30002"
+    code, out, err = run(capsys, "ask", "/ptm-admin approve 2604.30002 into=alias", "--db", db)
+    assert "was already approved; nothing changed" in out
+    code, out, err = run(capsys, "ask", "/ptm-admin undo 2604.30002", "--db", db)
+    assert code == 0, err
+    assert "pending again; the catalog is as it was before the approval" in out
+    code, out, err = run(capsys, "model", "RoBERTa", "--db", db, "--json")
+    assert json.loads(out)["entries"][0]["arxiv_id"] == "1907.11692"
+    code, out, err = run(capsys, "history", "--db", db, "--json")
+    assert code == 0, err
+    actions = [r["action"] for r in json.loads(out)["revisions"]][:2]
+    assert actions == ["undo", "approve"]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from bot.catalog.aliases import derive_aliases
 from bot.catalog.auto_topics import entry_topics
+from bot.catalog.duplicates import Known, RelatedIndex
 from bot.catalog.importing.decode import fully_read
 from bot.catalog.importing.merge import keep_stored_names_on_duplicates, merge_entry
 from bot.catalog.importing.options import ImportOptions
@@ -122,6 +123,7 @@ def plan_import(
         names = {s.id: s.entry for s in state.entries}
         report.deleted = [(str(names[i].kind), names[i].name) for i in deleted]
     report.moved = len(move)
+    report.possible_duplicates = _possible_duplicates(state, [e for e, _ in add_rows], set(deleted))
     written = [e for e, _ in add_rows] + [e for _, e, _, _ in update_rows]
     return Plan(
         report=report,
@@ -142,6 +144,36 @@ def plan_import(
         delete=deleted,
         source=source,
     )
+
+
+def _possible_duplicates(
+    state: CatalogState, added: list[Entry], deleted: set[int]
+) -> list[tuple[int | None, str, str, str]]:
+    """What each added entry may repeat among the stored entries that stay, by its paper's title or
+    its name (:mod:`bot.catalog.duplicates`; families are left out: a list holds many members of
+    one family by design). Reported, never refused: the list is the curator's."""
+    if not added or state.empty:
+        return []
+    index = RelatedIndex.of(
+        Known(
+            s.entry.name,
+            s.entry.paper_title or "",
+            s.entry.arxiv_id,
+            entry_id=s.id,
+            aliases=tuple(s.entry.aliases),
+        )
+        for s in state.entries
+        if s.id not in deleted
+    )
+    out = []
+    for entry in added:
+        found = index.match(entry.paper_title or "", entry.name, arxiv_id=entry.arxiv_id)
+        out += [
+            (entry.source_line, str(entry.kind), entry.name, r.line())
+            for r in found[:1]
+            if r.why != "same family"
+        ]
+    return out
 
 
 def replace_intro(section: Section, intro: str | None) -> Section:

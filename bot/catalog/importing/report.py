@@ -41,6 +41,8 @@ class ImportReport:
     conflicts: list[Conflict] = field(default_factory=list)
     overwritten: list[Conflict] = field(default_factory=list)
     skipped: list[tuple[int, str, str, str]] = field(default_factory=list)  # line, kind, name, why
+    # Added entries that may repeat a stored one (line, kind, name, "possible duplicate of ...").
+    possible_duplicates: list[tuple[int | None, str, str, str]] = field(default_factory=list)
     structure: list[str] = field(default_factory=list)
     structure_applied: bool = False
     title_change: tuple[str | None, str] | None = None
@@ -83,6 +85,9 @@ class ImportReport:
             "conflicts": [_conflict_dict(c) for c in self.conflicts],
             "overwritten": [_conflict_dict(c) for c in self.overwritten],
             "skipped": [{"line": ln, "kind": k, "name": n, "why": w} for ln, k, n, w in self.skipped],
+            "possible_duplicates": [
+                {"line": ln, "kind": k, "name": n, "warning": w} for ln, k, n, w in self.possible_duplicates
+            ],
             "structure": {"changes": self.structure, "applied": self.structure_applied},
             "title": (
                 {"stored": self.title_change[0], "incoming": self.title_change[1]}
@@ -122,6 +127,12 @@ class ImportReport:
         out = [f"  added {k} {n!r}" for k, n in self.added]
         out += [f"  updated {k} {n!r}: {', '.join(f)}" for k, n, f in self.updated]
         out += [f"  deleted {k} {n!r}" for k, n in self.deleted]
+        if self.possible_duplicates:
+            n = len(self.possible_duplicates)
+            out.append(
+                f"{n} added entr{'y' if n == 1 else 'ies'} may repeat a stored one (added all the same):"
+            )
+            out += [f"  line {ln}: {k} {name!r}: {w}" for ln, k, name, w in self.possible_duplicates]
         if self.overwritten:
             out.append(f"{len(self.overwritten)} conflict(s) resolved by --overwrite (incoming taken):")
             out += [f"  {c}" for c in self.overwritten]

@@ -149,3 +149,4 @@ class DecisionOutcome:
     applied: bool  # False: someone else decided first (or it was not pending)
     suggestion: SuggestionView
     entry_name: str | None = None
+    warnings: tuple[str, ...] = ()  # e.g. what a paper a moderator added may duplicate
