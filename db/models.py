@@ -248,6 +248,31 @@ class Feed(Base):
     announced_health: Mapped[str] = mapped_column(String(16), default=FeedHealth.OK.value)
 
 
+class HubPaper(Base):
+    """What the Hugging Face Hub's paper page says of one arXiv paper (issue 20: enrichment), for
+    suggestions and entries alike: linked models, datasets and Spaces, the top models, the code and
+    project page; the validators for the next conditional GET; when weights were first seen."""
+
+    __tablename__ = "hub_papers"
+    __table_args__ = (
+        CheckConstraint("models >= 0 AND datasets >= 0 AND spaces >= 0", name="counts"),
+        CheckConstraint("found OR models = 0", name="absent_has_nothing"),
+    )
+
+    arxiv_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    found: Mapped[bool] = mapped_column(Boolean, default=False)  # the Hub has a page for the paper
+    models: Mapped[int] = mapped_column(Integer, default=0)
+    datasets: Mapped[int] = mapped_column(Integer, default=0)
+    spaces: Mapped[int] = mapped_column(Integer, default=0)
+    top_models: Mapped[list[str]] = mapped_column(JSON, default=list)  # repo ids, most downloaded first
+    github_repo: Mapped[str | None] = mapped_column(Text)
+    project_page: Mapped[str | None] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    weights_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class Suggestion(Base):
     """Every arXiv paper the watcher has seen, once per arXiv id (version-less).
 
@@ -318,6 +343,9 @@ class Suggestion(Base):
     # undo puts the entry back instead of deleting it.
     related: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     approved_into: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Migration 0018: the Hub's links for this paper as the card shows them (a copy of hub_papers'
+    # row: {"models", "datasets", "spaces", "top_models", "github_repo", "project_page"}), or None.
+    hub: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 # What the audit records (``wake``: a snoozed suggestion back in the queue) and through which door.

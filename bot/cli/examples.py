@@ -19,6 +19,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "org": ("ptm-bot org google", "ptm-bot org VinAI --limit 5"),
     "author": ("ptm-bot author Kaiming He",),
     "poll": ("ptm-bot poll --dry-run", "ptm-bot poll --feed feed.xml --json"),
+    "enrich": ("ptm-bot enrich", "ptm-bot enrich --all --json", "ptm-bot enrich 2106.07447"),
     "feeds": ("ptm-bot feeds", "ptm-bot feeds --enable https://rss.arxiv.org/rss/cs.CL"),
     "relevance": ("ptm-bot relevance show", "ptm-bot relevance eval --json"),
     "gate": ("ptm-bot gate add always author 'Kaiming He'", "ptm-bot gate list"),

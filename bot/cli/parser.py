@@ -285,6 +285,7 @@ def load_extra_commands() -> None:
     for module in (
         "bot.cli.query",
         "bot.cli.watch",
+        "bot.cli.enrich",
         "bot.cli.relevance",
         "bot.cli.gates",
         "bot.cli.discord_cmds",

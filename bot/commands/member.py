@@ -27,6 +27,7 @@ from bot.catalog.topics import TOPICS, parse_topic, topic_hint
 from bot.commands import reads
 from bot.commands.reads import MAX_QUERY, PER_PAGE, clean_text
 from bot.database import Database
+from bot.enrich.paper import hub_links
 from bot.errors import UserFacingError
 from bot.present import render
 from bot.present.charts import render_chart_png
@@ -70,7 +71,8 @@ async def model(db: Database, name: str) -> MessagePayload:
     if page is None:
         return render.render_not_found(name, closest)
     best, related = page
-    return render.render_model(best, related)
+    hub = await db.read(hub_links, best.entry.arxiv_id) if best.entry.arxiv_id else None
+    return render.render_model(best, related, hub)
 
 
 async def model_names(db: Database, current: str) -> list[str]:

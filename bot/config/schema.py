@@ -25,6 +25,7 @@ __all__ = [
     "DatabaseConfig",
     "DigestConfig",
     "DiscordConfig",
+    "EnrichConfig",
     "FeedsConfig",
     "GatesConfig",
     "LoggingConfig",
@@ -241,6 +242,22 @@ class PublishConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class EnrichConfig:
+    enabled: bool = True
+    """Ask the Hugging Face Hub what it links to each suggested paper and entry (models, code)."""
+    hub_url: str = "https://huggingface.co"
+    """The Hub's base URL; the paper API is ``{hub_url}/api/papers/{arxiv_id}``."""
+    min_interval_seconds: float = 1.0
+    """At most one request to the Hub this often (polite: the Hub is shared)."""
+    timeout_seconds: float = 20.0
+    max_attempts: int = 3
+    """Tries per paper; a 429 waits for Retry-After, other failures back off."""
+    every_hours: int = 24
+    """The bot asks again about pending and snoozed papers this often (a snoozed paper wakes when
+    the Hub first lists a model for it)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
@@ -253,6 +270,7 @@ class Config:
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     publish: PublishConfig = field(default_factory=PublishConfig)
+    enrich: EnrichConfig = field(default_factory=EnrichConfig)
     source: Path | None = None
     """The file this was loaded from; ``None`` when running on defaults."""
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)
@@ -291,6 +309,7 @@ TABLES: dict[str, type] = {
     "logging": LoggingConfig,
     "metrics": MetricsConfig,
     "publish": PublishConfig,
+    "enrich": EnrichConfig,
 }
 
 

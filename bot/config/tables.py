@@ -49,6 +49,7 @@ from bot.config.schema import (
     DatabaseConfig,
     DigestConfig,
     DiscordConfig,
+    EnrichConfig,
     FeedsConfig,
     GatesConfig,
     LoggingConfig,
@@ -123,6 +124,7 @@ def read_tables(
         logging=_read_logging(table("logging")),
         metrics=_read_metrics(table("metrics")),
         publish=_read_publish(table("publish")),
+        enrich=_read_enrich(table("enrich")),
         source=source,
         origins=origins,
     )
@@ -315,4 +317,18 @@ def _read_publish(t: Table) -> PublishConfig:
         token_env=t.get("token_env", d.token_env, string(variable_name)),
     )
     t.check_unknown(PublishConfig)
+    return result
+
+
+def _read_enrich(t: Table) -> EnrichConfig:
+    d = EnrichConfig()
+    result = EnrichConfig(
+        enabled=t.get("enabled", d.enabled, boolean),
+        hub_url=t.get("hub_url", d.hub_url, string(http_url)),
+        min_interval_seconds=t.get("min_interval_seconds", d.min_interval_seconds, number(0, 60)),
+        timeout_seconds=t.get("timeout_seconds", d.timeout_seconds, number(1, 300)),
+        max_attempts=t.get("max_attempts", d.max_attempts, integer(1, 10)),
+        every_hours=t.get("every_hours", d.every_hours, integer(1, 24 * 7)),
+    )
+    t.check_unknown(EnrichConfig)
     return result

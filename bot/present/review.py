@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.catalog.duplicates import Related
+from bot.enrich.paper import HubPaper
+from bot.present.hub import HUB_FIELD, hub_text
 from bot.present.render import (
     DESCRIPTION_LIMIT,
     MessagePayload,
@@ -75,6 +77,8 @@ def render_suggestion_embed(s: SuggestionView) -> discord.Embed:
     if s.proposed_topics:
         proposal += f"\ntopics: {safe(', '.join(s.proposed_topics))}"
     embed.add_field(name="Proposed entry", value=proposal, inline=False)
+    if s.hub:
+        embed.add_field(name=HUB_FIELD, value=hub_text(HubPaper.of(s.hub)), inline=False)
     if s.related and s.status == SuggestionStatus.PENDING:
         embed.add_field(name="⚠ Possible duplicate", value=render_related(s), inline=False)
     if s.reasons:

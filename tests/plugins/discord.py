@@ -19,7 +19,7 @@ import pytest_asyncio
 import simcord
 
 from bot.client.bot import PTMBot, create_bot
-from bot.config import Config, DiscordConfig, ScheduleConfig
+from bot.config import Config, DiscordConfig, EnrichConfig, ScheduleConfig
 from bot.database import Database
 
 GUILD_ID = 111_111_111_111_111_111
@@ -29,8 +29,14 @@ MODERATOR_ROLE = "Moderator"
 def bot_config(**discord_options: object) -> Config:
     options: dict[str, object] = {"guild_ids": (GUILD_ID,), "moderator_roles": (MODERATOR_ROLE,)}
     options.update(discord_options)
-    # No scheduled arXiv poll in tests (APScheduler runs on real time; jobs are called directly).
-    return Config(discord=DiscordConfig(**options), schedule=ScheduleConfig(enabled=False))  # type: ignore[arg-type]
+    # No scheduled arXiv poll in tests (APScheduler runs on real time; jobs are called directly), and no
+    # Hugging Face Hub enrichment (no network in tests: tests/client/test_enrich.py turns it on against
+    # a local stand-in).
+    return Config(
+        discord=DiscordConfig(**options),  # type: ignore[arg-type]
+        schedule=ScheduleConfig(enabled=False),
+        enrich=EnrichConfig(enabled=False),
+    )
 
 
 @dataclass

@@ -22,6 +22,8 @@ import discord
 from bot.client.review.access import button_actor, client_of, refuse_non_moderator
 from bot.client.review.listing import refresh_listing
 from bot.client.review.threads import post_decision_in_thread
+from bot.enrich.paper import HubPaper
+from bot.present.hub import hub_buttons
 from bot.present.review import render_decision_reply, render_suggestion_embed
 from bot.review import actions
 from bot.review.service import Decision, DecisionOutcome, ReviewError, SuggestionView
@@ -53,6 +55,9 @@ def review_view(s: SuggestionView) -> discord.ui.View | None:
     view = discord.ui.View(timeout=None)
     for action in ACTIONS + (INTO_ACTIONS if s.duplicate_of is not None else ()):
         view.add_item(ReviewButton(action, s.id))
+    # What the Hugging Face Hub links to the paper: Weights, Code, Project (link buttons).
+    for label, url in hub_buttons(HubPaper.of(s.hub) if s.hub else None):
+        view.add_item(discord.ui.Button(style=discord.ButtonStyle.link, label=label, url=url))
     return view
 
 

@@ -47,6 +47,12 @@ class CardPoster:
         self.bot = bot
         self._lock = asyncio.Lock()
 
+    @property
+    def lock(self) -> asyncio.Lock:
+        """Held while cards are posted: whoever edits cards after a change waits for the posting
+        under way, so a card sent with the old state is edited, not missed."""
+        return self._lock
+
     async def post_pending(self) -> int:
         """Post every pending suggestion that has no message yet. Returns how many were posted."""
         async with self._lock:

@@ -9,12 +9,14 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.catalog.listformat import full_paper_title
+from bot.present.hub import HUB_FIELD, hub_buttons, hub_text
 from bot.present.render.limits import ELLIPSIS, truncate
 from bot.present.render.markup import COLOUR, clean_url, link, safe, short_authors, topic_names
 from bot.present.render.payload import MessagePayload, make_payload
 
 if TYPE_CHECKING:
     from bot.catalog.model import EntryHit
+    from bot.enrich.paper import HubPaper
 
 __all__ = [
     "RELATED_SHOWN",
@@ -119,13 +121,21 @@ def render_model_embed(hit: EntryHit, related: Sequence[EntryHit] = ()) -> disco
     return embed
 
 
-def render_model(hit: EntryHit, related: Sequence[EntryHit] = ()) -> MessagePayload:
-    """The answer to ``/ptm model``: one embed for the best match, with Paper and Docs link buttons."""
-    payload = make_payload(embeds=[render_model_embed(hit, related)])
+def render_model(
+    hit: EntryHit, related: Sequence[EntryHit] = (), hub: HubPaper | None = None
+) -> MessagePayload:
+    """The answer to ``/ptm model``: one embed for the best match, with Paper and Docs link buttons,
+    and what the Hugging Face Hub links to its paper (a badge, Weights / Code / Project buttons)."""
+    embed = render_model_embed(hit, related)
+    if hub is not None:
+        embed.add_field(name=HUB_FIELD, value=hub_text(hub), inline=False)
+    payload = make_payload(embeds=[embed])
     docs = clean_url(hit.entry.docs_url)
-    payload.links = [
+    links = [
         (label, url) for label, url in (("Paper", paper_link(hit.entry)), ("Docs", docs)) if url is not None
     ]
+    seen = {url for _, url in links}
+    payload.links = links + [(label, url) for label, url in hub_buttons(hub) if url not in seen]
     return payload
 
 

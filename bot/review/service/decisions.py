@@ -49,6 +49,10 @@ def entry_from_suggestion(s: SuggestionView, *, kind: str, name: str) -> Entry:
         year, month = 2000 + int(m_id.group(1)), int(m_id.group(2))
     title = " ".join(s.title.translate(_LINK_UNSAFE).split())
     url = f"https://arxiv.org/abs/{s.arxiv_id}"
+    # The docs link is where the model is (issue 20): the most downloaded Hub model, else the code
+    # or project page; the paper's own arXiv page only when the Hub knows nothing of it.
+    hub = s.hub or {}
+    docs = s.weights_url or hub.get("github_repo") or hub.get("project_page") or url
     authors = [" ".join(a.split()) for a in s.authors if a.strip()]
     if kind == EntryKind.SURVEY:
         return Entry(
@@ -69,7 +73,7 @@ def entry_from_suggestion(s: SuggestionView, *, kind: str, name: str) -> Entry:
         year=year,
         month=month,
         org=" ".join((s.proposed_org or "").split()) or None,
-        docs_url=url,
+        docs_url=docs,
         paper_title=title,
         paper_url=url,
         arxiv_id=s.arxiv_id,

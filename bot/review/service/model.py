@@ -94,12 +94,21 @@ class SuggestionView:
     # into an existing entry: {"entry_id", "as": "version" | "alias", "name", "before", "alias"}.
     related: tuple[Mapping[str, Any], ...] = ()
     approved_into: Mapping[str, Any] | None = None
+    # What the Hugging Face Hub links to the paper (bot.enrich.hub.HubPaper.as_dict; top_models are
+    # the models' page URLs), or None when the Hub was not asked or knows nothing.
+    hub: Mapping[str, Any] | None = None
 
     @property
     def duplicate_of(self) -> Mapping[str, Any] | None:
         """The catalog entry this paper most likely repeats (the first related entry), if any: the
         card offers to approve it as a new version or an alias of that entry."""
         return next((r for r in self.related if r.get("entry_id") is not None), None)
+
+    @property
+    def weights_url(self) -> str | None:
+        """The most downloaded Hub model of the paper, if the Hub lists one."""
+        top = (self.hub or {}).get("top_models") or ()
+        return str(top[0]) if top else None
 
     @property
     def snoozed(self) -> bool:
@@ -141,6 +150,7 @@ class SuggestionView:
             approval_kind=row.approval_kind,
             related=tuple(row.related or ()),
             approved_into=row.approved_into,
+            hub=row.hub,
         )
 
 

@@ -18,7 +18,7 @@ from db.dml import rowcount
 from db.models import SuggestionStatus
 from db.normalize import norm_title
 
-__all__ = ["NewVersion", "refresh_replaced", "snooze", "wake_due"]
+__all__ = ["NewVersion", "refresh_replaced", "snooze", "wake_due", "wake_one"]
 
 # The review's log lines keep the logger name they had before the service was split by concern:
 # operators' log filters select on it.
@@ -68,6 +68,14 @@ async def wake_due(session: AsyncSession, *, now: datetime) -> list[SuggestionVi
         )
     )
     return [v for v in [await _wake(session, i, now=now, reason="snooze over") for i in due] if v]
+
+
+async def wake_one(
+    session: AsyncSession, suggestion_id: int, *, now: datetime, reason: str
+) -> SuggestionView | None:
+    """Wake one snoozed suggestion now, for *reason* (audited as ``wake``); None if it was not
+    snoozed (any more)."""
+    return await _wake(session, suggestion_id, now=now, reason=reason)
 
 
 async def _wake(
