@@ -27,6 +27,7 @@ DOORS = {
     "bot/relevance/gate_store.py": "moderators' gates: add, remove, the gates in force",
     "bot/watch/actions.py": "the poll's feed states and its one write unit of work, feed rows, health announced",
     "bot/ops/actions.py": "the publish record: the export with the last publish's records, a publish recorded",
+    "bot/enrich/actions.py": "what the Hugging Face Hub links to a paper, stored; a snoozed paper woken",
 }
 
 # Still opening their own unit of work: to move behind a door (then strike the line off). Empty since
