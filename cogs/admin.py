@@ -21,6 +21,7 @@ from bot.commands import admin as handlers
 from bot.commands import gates as gate_handlers
 from bot.commands import member
 from bot.commands import relevance as relevance_handlers
+from bot.commands import suggest as suggest_handlers
 from bot.commands.admin import EDITABLE
 from bot.present.watch import render_poll_report
 from bot.relevance import gate_store
@@ -92,6 +93,15 @@ class AdminCog(
         report = await watcher.run_poll()  # type: ignore[attr-defined]
         log.info("%s (%s) ran an arXiv poll: %s", interaction.user, interaction.user.id, report.counts)
         await send_payload(interaction, render_poll_report(report))
+
+    @app_commands.command(name="member-suggestions")
+    @app_commands.describe(state="on or off; leave empty to see the current state")
+    @app_commands.choices(state=[app_commands.Choice(name=s, value=s) for s in ("on", "off")])
+    @moderator_only()
+    async def member_suggestions(self, interaction: discord.Interaction, state: str | None = None) -> None:
+        """Turn members' /ptm suggest on or off (or see whether it is on)."""
+        payload = await suggest_handlers.member_suggestions(self.bot.db, state, _actor(interaction))
+        await send_payload(interaction, payload)
 
     @app_commands.command(name="feeds")
     @moderator_only()

@@ -15,11 +15,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.actor import Actor
 from bot.catalog.topics import TOPICS
 from bot.client.bot import PTMBot
 from bot.client.paging import send_payload
 from bot.commands import digest as digest_handlers
 from bot.commands import member as handlers
+from bot.commands import suggest as suggest_handlers
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +132,27 @@ class PTMCog(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return [_choice(n) for n in await handlers.author_names(self.bot.db, current)]
+
+    @app_commands.command(name="suggest")
+    @app_commands.describe(
+        paper="arXiv id or URL of the paper, e.g. https://arxiv.org/abs/2106.07447",
+        note="Why moderators should look at it (optional, shown on the review card)",
+    )
+    async def suggest(
+        self,
+        interaction: discord.Interaction,
+        paper: app_commands.Range[str, 4, 200],
+        note: app_commands.Range[str, 1, 500] | None = None,
+    ) -> None:
+        """Suggest a paper for the catalog: moderators review it, and you get a DM with the outcome."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        actor = Actor(interaction.user.id, str(interaction.user), via="command")
+        payload, new = await suggest_handlers.suggest(
+            self.bot.db, self.bot.http_session, self.bot.config, paper, note, actor
+        )
+        await send_payload(interaction, payload)
+        if new is not None:
+            self.bot.dispatch("suggestions_ready", [new.id])  # the review channel gets its card
 
     @app_commands.command(name="stats")
     @app_commands.checks.cooldown(1, STATS_COOLDOWN_SECONDS, key=lambda i: (i.guild_id, i.user.id))

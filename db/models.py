@@ -346,6 +346,11 @@ class Suggestion(Base):
     # Migration 0018: the Hub's links for this paper as the card shows them (a copy of hub_papers'
     # row: {"models", "datasets", "spaces", "top_models", "github_repo", "project_page"}), or None.
     hub: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Migration 0019: a member's /ptm suggest (who, their note), and when they were told the outcome.
+    suggested_by: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    suggested_by_name: Mapped[str | None] = mapped_column(String(200))
+    member_note: Mapped[str | None] = mapped_column(Text)
+    member_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 # What the audit records (``wake``: a snoozed suggestion back in the queue) and through which door.

@@ -188,6 +188,11 @@ class ReviewConfig:
     card_min_score: float = 0.3
     """A paper above the line gets a card only with a calibrated score at least this; the others are
     listed in the "also above the line" message (still suggested). A gate's paper always may. 0: off."""
+    member_suggestions: bool = True
+    """Members may suggest papers with ``/ptm suggest`` (moderators can also turn it off at run time:
+    ``/ptm-admin member-suggestions off``)."""
+    member_suggestions_per_day: int = 3
+    """At most this many ``/ptm suggest`` per member in 24 hours."""
 
 
 @dataclass(frozen=True, slots=True)

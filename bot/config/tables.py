@@ -266,6 +266,10 @@ def _read_review(t: Table) -> ReviewConfig:
         threads=t.get("threads", d.threads, boolean),
         cards_per_poll=t.get("cards_per_poll", d.cards_per_poll, integer(0, 100, "a whole number of cards")),
         card_min_score=t.get("card_min_score", d.card_min_score, number(0, 1)),
+        member_suggestions=t.get("member_suggestions", d.member_suggestions, boolean),
+        member_suggestions_per_day=t.get(
+            "member_suggestions_per_day", d.member_suggestions_per_day, integer(1, 100, "a whole number")
+        ),
     )
     t.check_unknown(ReviewConfig)
     return result

@@ -77,6 +77,11 @@ def render_suggestion_embed(s: SuggestionView) -> discord.Embed:
     if s.proposed_topics:
         proposal += f"\ntopics: {safe(', '.join(s.proposed_topics))}"
     embed.add_field(name="Proposed entry", value=proposal, inline=False)
+    if s.suggested_by is not None or s.suggested_by_name:
+        # A mention inside an embed never pings; the card is posted with no allowed mentions anyway.
+        who = f"<@{s.suggested_by}>" if s.suggested_by is not None else safe(s.suggested_by_name or "")
+        note = f"\n“{safe(truncate(s.member_note, 300))}”" if s.member_note else ""
+        embed.add_field(name="💡 Suggested by a member", value=f"{who}{note}", inline=False)
     if s.hub:
         embed.add_field(name=HUB_FIELD, value=hub_text(HubPaper.of(s.hub)), inline=False)
     if s.related and s.status == SuggestionStatus.PENDING:

@@ -26,7 +26,7 @@ from bot.catalog.topics import parse_topic, topic_hint
 from bot.database import Database
 from bot.relevance.propose import propose_kind, propose_name, propose_topics
 from bot.review import service as review
-from bot.review.service import Decision, DecisionOutcome, ReviewError, SuggestionView
+from bot.review.service import Decision, DecisionOutcome, ReviewError, SuggestionView, member
 from bot.watch.arxiv import FeedPaper
 from db import models as m
 from db.models import SuggestionStatus
@@ -37,18 +37,22 @@ __all__ = [
     "Actor",
     "add",
     "arxiv_ref",
+    "claim_member_notice",
     "decide",
     "decide_into",
     "decide_on_message",
     "edit_proposal",
+    "known_to_members",
     "listing",
     "mark_listing_posted",
     "mark_posted",
+    "member_suggestions",
     "pending",
     "promote",
     "refresh_replaced",
     "snooze",
     "stored_paper",
+    "suggest",
     "suggestion",
     "suggestion_on_message",
     "undo",
@@ -205,6 +209,62 @@ async def decide_into(db: Database, ref: str | int, mode: str, actor: Actor) -> 
         )
 
     return await db.run(work)
+
+
+async def suggest(
+    db: Database,
+    paper: FeedPaper,
+    actor: Actor,
+    *,
+    note: str | None,
+    per_day: int,
+    enabled: bool = True,
+    now: datetime | None = None,
+) -> member.MemberSuggestion:
+    """A member's ``/ptm suggest``: the paper into the review queue (a card marked with who
+    suggested it), or its state when it is known already. Refused when members' suggestions are
+    off (config or a moderator) or the member reached the daily limit."""
+    moment = now or datetime.now(UTC)
+
+    async def work(session: AsyncSession) -> member.MemberSuggestion:
+        off = await member.member_suggestions_off(session)
+        if not enabled or off is not None:
+            raise ReviewError("Members' suggestions are turned off on this server; ask a moderator.")
+        return await member.member_suggest(
+            session, paper, member_id=actor.id, member_name=actor.name, note=note, per_day=per_day, now=moment
+        )
+
+    return await db.run(work)
+
+
+async def known_to_members(db: Database, ref: str) -> member.MemberSuggestion | None:
+    """What ``/ptm suggest`` answers without reading arXiv: the paper's state when it is in the
+    catalog, pending or decided; None otherwise."""
+    arxiv_id = arxiv_ref(ref)
+    return await db.run(lambda session: member.known(session, arxiv_id))
+
+
+async def member_suggestions(db: Database, on: bool | None, actor: Actor) -> str | None:
+    """Turn members' suggestions on or off (*on* None: only ask); who turned them off, or None."""
+
+    async def work(session: AsyncSession) -> str | None:
+        if on is not None:
+            by = f"{actor.name or actor.id} via {actor.via} at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+            await member.set_member_suggestions(session, on, by)
+            log.info(
+                "members' suggestions turned %s by %s via %s",
+                "on" if on else "off",
+                actor.name or actor.id,
+                actor.via,
+            )
+        return await member.member_suggestions_off(session)
+
+    return await db.run(work)
+
+
+async def claim_member_notice(db: Database, suggestion_id: int) -> bool:
+    """True once per decided member suggestion: then tell the member."""
+    return await db.run(lambda session: member.claim_notice(session, suggestion_id, datetime.now(UTC)))
 
 
 async def decide_on_message(

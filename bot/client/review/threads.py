@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.client.review.channels import fetch_channel
+from bot.client.review.notice import tell_member
 from bot.present.review import render_thread_decision
 from bot.review.service import SuggestionView
 from db.models import SuggestionStatus
@@ -42,6 +43,7 @@ async def post_decision_in_thread(bot: PTMBot, suggestion: SuggestionView) -> No
     thread started from the card in a text channel (same id as the card's message)."""
     if suggestion.status not in (SuggestionStatus.APPROVED, SuggestionStatus.REJECTED):
         return
+    await tell_member(bot, suggestion)  # a member's suggestion: they are told too, once
     if suggestion.channel_id is None or suggestion.message_id is None:
         return
     thread = await fetch_channel(bot, suggestion.channel_id)

@@ -97,6 +97,9 @@ class SuggestionView:
     # What the Hugging Face Hub links to the paper (bot.enrich.hub.HubPaper.as_dict; top_models are
     # the models' page URLs), or None when the Hub was not asked or knows nothing.
     hub: Mapping[str, Any] | None = None
+    suggested_by: int | None = None  # a member's /ptm suggest (None: the watcher's)
+    suggested_by_name: str | None = None
+    member_note: str | None = None
 
     @property
     def duplicate_of(self) -> Mapping[str, Any] | None:
@@ -151,6 +154,9 @@ class SuggestionView:
             related=tuple(row.related or ()),
             approved_into=row.approved_into,
             hub=row.hub,
+            suggested_by=row.suggested_by,
+            suggested_by_name=row.suggested_by_name,
+            member_note=row.member_note,
         )
 
 
