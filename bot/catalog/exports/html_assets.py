@@ -41,7 +41,9 @@ a { color: var(--accent); }
 footer { color: var(--muted); font-size: .8125rem; padding: 2rem 1rem; }
 [hidden] { display: none !important; }
 @media (max-width: 40rem) { body { font-size: 15px; } header { padding: .5rem .75rem; }
-  main, footer { padding: 0 .75rem; } #topics { max-height: 4.5rem; } }
+  main, footer { padding: 0 .75rem; }
+  #topics { flex-wrap: nowrap; overflow-x: auto; max-height: none; padding-bottom: .25rem; }
+  .topic { flex: none; } }
 """
 
 PAGE_SCRIPT = """
