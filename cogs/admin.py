@@ -240,10 +240,14 @@ class AdminCog(
 
     @app_commands.command(name="export")
     @moderator_only()
-    async def export(self, interaction: discord.Interaction) -> None:
-        """Attach the catalog as the list's markdown."""
+    @app_commands.describe(format="md: the list (default); json; atom: the newest; bibtex; html: one page")
+    @app_commands.choices(
+        format=[app_commands.Choice(name=n, value=n) for n in ("md", "json", "atom", "bibtex", "html")]
+    )
+    async def export(self, interaction: discord.Interaction, format: str = "md") -> None:
+        """Attach the catalog as the list's markdown, or as JSON, Atom, BibTeX or an HTML page."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await send_payload(interaction, await handlers.export(self.bot.db))
+        await send_payload(interaction, await handlers.export(self.bot.db, format))
 
     @app_commands.command(name="publish")
     @moderator_only()

@@ -79,6 +79,19 @@ class PTMCog(
         names = await handlers.model_names(self.bot.db, current)
         return [_choice(n) for n in names[:MAX_CHOICES]]
 
+    @app_commands.command(name="cite")
+    @app_commands.describe(name="Model name or alias, e.g. BERT, wav2vec 2.0, ViT")
+    async def cite(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 200]) -> None:
+        """The BibTeX of a model's paper, ready to paste."""
+        await send_payload(interaction, await handlers.cite(self.bot.db, name))
+
+    @cite.autocomplete("name")
+    async def cite_name_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        names = await handlers.model_names(self.bot.db, current)  # /ptm model's names, the same read
+        return [_choice(n) for n in names[:MAX_CHOICES]]
+
     @app_commands.command(name="recent")
     @app_commands.describe(
         topic="A topic, e.g. speech, vision, multilingual", count="How many entries per page (1-25)"

@@ -12,6 +12,7 @@ Review decisions that add entries have their own door (:mod:`bot.review.actions`
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
@@ -235,9 +236,12 @@ async def tag(db: Database, name: str, slugs: Sequence[str], actor: Actor) -> Ta
     return tagged
 
 
-async def export(db: Database) -> str:
-    """The catalog as the list's markdown (a read: one unit of work that writes nothing)."""
-    return await db.run(catalog.export_markdown)
+async def export(db: Database, fmt: str = "md") -> str:
+    """The catalog in the export format *fmt* (:data:`bot.catalog.exports.FORMATS`; ``md``, the
+    list's markdown, by default): a read, one unit of work that writes nothing."""
+    if fmt == "md":
+        return await db.run(catalog.export_markdown)
+    return await db.run(functools.partial(catalog.export_as, fmt=fmt))
 
 
 # --------------------------------------------------------------------------------------------

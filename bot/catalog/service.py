@@ -7,6 +7,7 @@ work (one CLI command, one interaction, one job run).
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.catalog.aliases import derive_aliases
 from bot.catalog.auto_topics import entry_topics, new_topic_row
+from bot.catalog.exports import DEFAULT_FORMAT, CatalogExport, StampedEntry, render_export
 from bot.catalog.importer import (
     ImportOptions,
     ImportReport,
@@ -36,6 +38,8 @@ __all__ = [
     "decode_list_bytes",
     "derive_aliases",
     "entry_topics",
+    "export_as",
+    "export_data",
     "export_markdown",
     "import_text",
     "load_entries",
@@ -189,8 +193,7 @@ def _new_row(position: float, origin: str) -> m.Entry:
     return m.Entry(position=position, origin=origin, authors=[], links=[], topics=[], aliases=[])
 
 
-async def load_entries(session: AsyncSession, *, kind: str | None = None) -> list[Entry]:
-    """All entries in document order (section order, then position)."""
+async def _entry_rows(session: AsyncSession, *, kind: str | None = None) -> Sequence[m.Entry]:
     stmt = (
         select(m.Entry)
         .outerjoin(m.Section, m.Section.key == m.Entry.section_key)
@@ -199,7 +202,12 @@ async def load_entries(session: AsyncSession, *, kind: str | None = None) -> lis
     )
     if kind:
         stmt = stmt.where(m.Entry.kind == kind)
-    return [to_domain(r) for r in (await session.scalars(stmt)).all()]
+    return (await session.scalars(stmt)).all()
+
+
+async def load_entries(session: AsyncSession, *, kind: str | None = None) -> list[Entry]:
+    """All entries in document order (section order, then position)."""
+    return [to_domain(r) for r in await _entry_rows(session, kind=kind)]
 
 
 async def load_sections(session: AsyncSession) -> list[Section]:
@@ -310,6 +318,34 @@ async def export_markdown(session: AsyncSession) -> str:
     return render_list(
         title.value if title else None, await load_sections(session), await load_entries(session)
     )
+
+
+async def export_data(session: AsyncSession) -> CatalogExport:
+    """What every export format renders (:mod:`bot.catalog.exports`): title, sections, entries in
+    document order with their ids and times, and the primary arXiv category of the papers the
+    watcher saw."""
+    title = await session.get(m.Meta, "title")
+    rows = await _entry_rows(session)
+    ids = {r.arxiv_id for r in rows if r.arxiv_id}
+    categories: dict[str, str] = {}
+    if ids:
+        found = await session.execute(
+            select(m.Suggestion.arxiv_id, m.Suggestion.categories).where(m.Suggestion.arxiv_id.in_(ids))
+        )
+        categories = {arxiv_id: cats[0] for arxiv_id, cats in found if cats}
+    return CatalogExport(
+        title=title.value if title else None,
+        sections=await load_sections(session),
+        entries=[StampedEntry(r.id, to_domain(r), r.created_at, r.updated_at) for r in rows],
+        categories=categories,
+    )
+
+
+async def export_as(session: AsyncSession, fmt: str) -> str:
+    """The catalog in the export format named *fmt* (``md`` is :func:`export_markdown`'s text)."""
+    if fmt == DEFAULT_FORMAT:
+        return await export_markdown(session)
+    return render_export(fmt, await export_data(session))
 
 
 async def remove_entries(session: AsyncSession, ids: list[int]) -> None:

@@ -180,13 +180,17 @@ async def cmd_export(args: argparse.Namespace, config: Config) -> int:
         check_output_path(args.output)  # refused before the database is opened
     db = await open_catalog(config)
     try:
-        text = await actions.export(db)
+        text = await actions.export(db, args.format)
     finally:
         await db.close()
     if to_file:
         # atomic: a failed export never leaves half a list (nor a temporary file) behind
-        write_output(args.output, text.encode("utf-8"))
-        print(f"wrote {args.output} ({len(text.splitlines())} lines)", file=sys.stderr)
+        data = text.encode("utf-8")
+        write_output(args.output, data)
+        print(
+            f"wrote {args.output} ({args.format}, {len(text.splitlines())} lines, {len(data)} bytes)",
+            file=sys.stderr,
+        )
     else:
         sys.stdout.write(text)
     return 0

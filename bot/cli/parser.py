@@ -30,6 +30,10 @@ __all__ = [
 
 Handler = Callable[[argparse.Namespace, Config], Awaitable[int]]
 
+# bot.catalog.exports.FORMATS' names, written out: building the parser loads no renderer (start-up
+# time); tests/catalog/test_exports.py checks they are the same.
+EXPORT_FORMATS = ("md", "json", "atom", "bibtex", "html")
+
 
 class AddCommand(Protocol):
     """Adds one subcommand (its help, handler and description) and returns its parser."""
@@ -250,7 +254,19 @@ def _add_revisions(add: AddCommand) -> None:
 
 def _add_export_and_stats(add: AddCommand) -> None:
     """``export`` and ``stats``: the catalog written out and counted."""
-    p = add("export", "write the catalog as the list's markdown", cmd_export)
+    p = add(
+        "export",
+        "write the catalog as the list's markdown (or JSON, an Atom feed, BibTeX, an HTML page)",
+        cmd_export,
+    )
+    p.add_argument(
+        "-f",
+        "--format",
+        choices=EXPORT_FORMATS,
+        default="md",
+        help="md: the list's markdown (default); json: the catalog as data; atom: a feed of the 50 newest "
+        "entries; bibtex: every arXiv paper; html: one self-contained page with search and topic filters",
+    )
     p.add_argument(
         "-o",
         "--output",

@@ -1,4 +1,4 @@
-"""Query subcommands of ``ptm-bot``: model, recent, search, survey, org, author.
+"""Query subcommands of ``ptm-bot``: model, recent, search, survey, org, author, cite.
 
 Each runs the read of its slash command (:data:`bot.commands.reads.READS`, which the handlers of
 ``/ptm model|recent|search|survey|org|author`` and so ``ptm-bot ask`` are built on) and prints
@@ -107,6 +107,24 @@ async def cmd_model(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+async def cmd_cite(args: argparse.Namespace, config: Config) -> int:
+    """The best match's BibTeX (``/ptm cite``'s read and text), or exit 1 as ``model`` does."""
+    from bot.catalog.exports.bibtex import bibtex_entry
+
+    name = _words(args.name) or ""
+    hits, closest = await _run_read(config, "ptm cite", name, limit=1)
+    if not hits:
+        hint = f"; did you mean: {', '.join(closest)}" if closest else ""
+        print(f"no entry named {name}{hint}", file=sys.stderr)
+        return 1
+    entry = hits[0].entry
+    if not entry.arxiv_id and not entry.paper_title:
+        print(f"{entry.name} has no paper to cite", file=sys.stderr)
+        return 1
+    sys.stdout.write(bibtex_entry(entry))
+    return 0
+
+
 async def cmd_recent(args: argparse.Namespace, config: Config) -> int:
     from bot.catalog.queries import UnknownTopic
 
@@ -192,6 +210,12 @@ def _conf_model(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help='print {"entries": [...]} as JSON, best match first')
 
 
+def _conf_cite(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "name", metavar="NAME", nargs="+", help="a model name or alias, as for 'model' (no quotes needed)"
+    )
+
+
 def _conf_recent(p: argparse.ArgumentParser) -> None:
     p.add_argument("topic", metavar="TOPIC", nargs="+", help=f"one of: {', '.join(TOPICS)}")
     _paging(p, flag="--count")
@@ -236,4 +260,5 @@ COMMANDS: list[
     ("survey", "surveys, newest first, optionally filtered", _conf_survey, cmd_survey),
     ("org", "entries from an organisation, newest first", _conf_org, cmd_org),
     ("author", "entries by an author, newest first", _conf_author, cmd_author),
+    ("cite", "the BibTeX of a model's paper (the best match by name)", _conf_cite, cmd_cite),
 ]

@@ -33,6 +33,7 @@ from bot.present.review import render_decision_reply, render_message, render_pen
 from bot.present.watch import render_feeds
 from bot.review import actions
 from bot.review.service import Decision, SuggestionView
+from bot.suggest import did_you_mean
 from bot.watch import actions as watch_actions
 from bot.watch.arxiv import FeedError, FeedPaper, parse_feed
 from bot.watch.fetch import FetchOutcome, PoliteFetcher
@@ -162,11 +163,26 @@ async def feeds(db: Database) -> MessagePayload:
     return render_feeds(await watch_actions.feeds(db))
 
 
-async def export(db: Database) -> MessagePayload:
-    text = await catalog_actions.export(db)
+async def export(db: Database, format: str = "md") -> MessagePayload:
+    """``/ptm-admin export [format]``: the catalog attached, as the list's markdown by default, or
+    as JSON, an Atom feed, BibTeX or the HTML page (:data:`bot.catalog.exports.FORMATS`)."""
+    from bot.catalog.exports import FORMATS
+
+    chosen = FORMATS.get(format)
+    if chosen is None:
+        hint = did_you_mean(format, FORMATS, quote=True)
+        raise UserFacingError(f"Unknown format {format[:40]!r}{hint}; one of: {', '.join(FORMATS)}.")
+    text = await catalog_actions.export(db, chosen.name)
+    if chosen.name == "md":
+        return MessagePayload(
+            content=f"The catalog as the list's markdown ({len(text.splitlines())} lines).",
+            files=[Attachment("ptm-list.md", text.encode("utf-8"), "the PTM list")],
+            ephemeral=True,
+        )
+    data = text.encode("utf-8")
     return MessagePayload(
-        content=f"The catalog as the list's markdown ({len(text.splitlines())} lines).",
-        files=[Attachment("ptm-list.md", text.encode("utf-8"), "the PTM list")],
+        content=f"The catalog as {chosen.description} ({len(data):,} bytes).",
+        files=[Attachment(f"ptm-list{chosen.suffix}", data, chosen.description)],
         ephemeral=True,
     )
 

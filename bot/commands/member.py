@@ -38,6 +38,7 @@ __all__ = [
     "HANDLERS",
     "PER_PAGE",
     "author",
+    "cite",
     "clean_text",
     "model",
     "model_names",
@@ -92,6 +93,19 @@ async def author_names(db: Database, current: str) -> list[str]:
     return await db.read(
         queries.author_names, " ".join(current.split())[:MAX_QUERY], limit=AUTOCOMPLETE_LIMIT
     )
+
+
+# --------------------------------------------------------------------------------------------
+# /ptm cite
+
+
+async def cite(db: Database, name: str) -> MessagePayload:
+    """``/ptm cite <name>``: the best match's BibTeX (as ``/ptm model`` finds it), or "not found"."""
+    name = clean_text(name, "model name")
+    hits, closest = await reads.model_matches(db, name, limit=1)
+    if not hits:
+        return render.render_not_found(name, closest)
+    return render.render_citation(hits[0].entry)
 
 
 # --------------------------------------------------------------------------------------------
@@ -234,4 +248,5 @@ HANDLERS: dict[str, Callable[..., Awaitable[MessagePayload]]] = {
     "ptm org": org,
     "ptm author": author,
     "ptm stats": stats,
+    "ptm cite": cite,
 }

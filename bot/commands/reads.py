@@ -141,8 +141,9 @@ READS: dict[str, Callable[..., Awaitable[Any]]] = {
     "ptm survey": survey,
     "ptm org": org,
     "ptm author": author,
+    "ptm cite": model_matches,
 }
 """The read behind each catalog slash command, by its qualified name (as in
 :data:`bot.commands.HANDLERS`): the options under the slash command's names, then ``limit`` (for
 ``recent``: ``count``) and ``offset``. ``/ptm model``'s card reads :func:`model_card`, the best of
-these matches with its relatives."""
+these matches with its relatives; ``/ptm cite`` reads the best match alone."""

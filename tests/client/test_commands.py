@@ -17,7 +17,16 @@ from bot.errors import UserFacingError
 from tests.plugins.discord import GUILD_ID, World, bot_config
 from tests.plugins.logs import LoggedErrors
 
-PTM_COMMANDS = {"ptm model", "ptm recent", "ptm search", "ptm survey", "ptm org", "ptm author", "ptm stats"}
+PTM_COMMANDS = {
+    "ptm model",
+    "ptm recent",
+    "ptm search",
+    "ptm survey",
+    "ptm org",
+    "ptm author",
+    "ptm stats",
+    "ptm cite",
+}
 
 
 def fields(embed: discord.Embed) -> dict[str, str]:

@@ -18,6 +18,7 @@ The package by what it renders:
 :mod:`bot.present.render.entries`  an entry's line and card, "not found", empty, tagged
 :mod:`bot.present.render.lists`    a page of entries (``render_entry_list``)
 :mod:`bot.present.render.stats`    ``/ptm stats``
+:mod:`bot.present.render.cite`     ``/ptm cite``: an entry's BibTeX
 :mod:`bot.present.render.text`     a payload as plain text (``ptm-bot ask``)
 =================================  ==============================================================
 
@@ -26,6 +27,7 @@ Every public name of the former module ``bot/present/render.py`` is importable f
 
 from __future__ import annotations
 
+from bot.present.render.cite import render_citation
 from bot.present.render.entries import (
     RELATED_SHOWN,
     render_empty,
@@ -84,6 +86,7 @@ __all__ = [
     "link",
     "make_payload",
     "page_count",
+    "render_citation",
     "render_empty",
     "render_entry_list",
     "render_model",
