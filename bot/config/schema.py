@@ -126,6 +126,9 @@ class FeedsConfig:
     disable_after_failures: int = 5
     backfill: int = 10
     """At most this many suggestions from the first poll of a newly added feed."""
+    daily_papers_url: str = ""
+    """Hugging Face Daily Papers (``https://huggingface.co/api/daily_papers``) polled with the arXiv
+    feeds: a paper seen in both is one suggestion showing both sources and its upvotes. Empty: off."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -194,6 +194,7 @@ def _read_feeds(t: Table) -> FeedsConfig:
         max_attempts=t.get("max_attempts", d.max_attempts, integer(1, 20)),
         disable_after_failures=t.get("disable_after_failures", d.disable_after_failures, integer(1)),
         backfill=t.get("backfill", d.backfill, integer(0, 1000)),
+        daily_papers_url=t.get("daily_papers_url", d.daily_papers_url, string(http_url, allow_empty=True)),
     )
     t.check_unknown(FeedsConfig)
     return result

@@ -83,7 +83,7 @@ def render_feeds(feeds: Sequence[Any]) -> MessagePayload:
     """What ``/ptm-admin feeds`` answers: every feed row's health."""
     if not feeds:
         return MessagePayload(content="No feed has been polled yet.", ephemeral=True)
-    embed = discord.Embed(title="arXiv feeds")
+    embed = discord.Embed(title="Feeds (arXiv, and Hugging Face Daily Papers when configured)")
     for f in feeds[:25]:
         last_ok = discord.utils.format_dt(f.last_ok_at, "R") if f.last_ok_at else "never"
         value = f"{f.health}; last success {last_ok}; {f.polls} polls"

@@ -79,6 +79,9 @@ class FeedPaper:
     url: str  # https://arxiv.org/abs/<id>
     published: datetime | None  # tz-aware UTC
     comment: str | None = None
+    # Where the paper was seen ("arXiv", "Hugging Face Daily Papers"), and its upvotes there.
+    sources: tuple[str, ...] = ("arXiv",)
+    upvotes: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

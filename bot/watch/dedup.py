@@ -60,11 +60,15 @@ def merge_papers(papers: Iterable[FeedPaper]) -> list[FeedPaper]:
         if _TYPE_RANK.get(paper.announce_type, 9) < _TYPE_RANK.get(earlier.announce_type, 9):
             better = paper
         version = max((v for v in (earlier.version, paper.version) if v is not None), default=None)
+        upvotes = [u for u in (earlier.upvotes, paper.upvotes) if u is not None]
         merged[paper.arxiv_id] = _with(
             better,
             version=version,
             primary_category=earlier.primary_category or paper.primary_category,
             abstract=better.abstract or earlier.abstract or paper.abstract,
+            # A paper on arXiv and on Hugging Face Daily Papers is one candidate with both sources.
+            sources=tuple(dict.fromkeys([*earlier.sources, *paper.sources])),
+            upvotes=max(upvotes) if upvotes else None,
         )
     out = []
     for arxiv_id, paper in merged.items():

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Config
 from bot.inputfile import InputRefused, read_input
 from bot.watch.arxiv import FeedError, FeedPaper, parse_feed
+from bot.watch.daily_papers import looks_like_json, parse_daily_papers
 from bot.watch.fetch import FeedHealth, FetchOutcome, PoliteFetcher, Validators, next_health
 from bot.watch.report import FeedStatus
 from db import models as m
@@ -60,11 +61,12 @@ FeedState = tuple[Any, ...]
 def feed_urls(config: Config) -> list[str]:
     """The configured feed URLs: one combined ``cat+cat`` feed, or one per category."""
     feeds = config.feeds
+    extra = [feeds.daily_papers_url] if feeds.daily_papers_url else []  # a second source (issue 22)
     if not feeds.categories:
-        return []
+        return extra
     if feeds.combined:
-        return [feeds.url_template.format(categories="+".join(feeds.categories))]
-    return [feeds.url_template.format(categories=cat) for cat in feeds.categories]
+        return [feeds.url_template.format(categories="+".join(feeds.categories)), *extra]
+    return [*(feeds.url_template.format(categories=cat) for cat in feeds.categories), *extra]
 
 
 def is_url(source: str) -> bool:
@@ -257,6 +259,8 @@ async def _read_file(path: str, max_bytes: int) -> Fetched:
 
 
 async def _parse(data: bytes):  # type: ignore[no-untyped-def]
+    if looks_like_json(data):  # Hugging Face Daily Papers (JSON); arXiv's feeds are XML
+        return parse_daily_papers(data)
     if len(data) > PARSE_IN_THREAD_BYTES:
         return await asyncio.to_thread(parse_feed, data)
     return parse_feed(data)

@@ -127,7 +127,7 @@ def _candidate(
         score=round(relevance.score, 4),
         relevant=relevance.relevant,
         suggest=False,
-        reasons=[*gated.reasons, *relevance.reasons] if gated else list(relevance.reasons),
+        reasons=[*(gated.reasons if gated else ()), *_source_reasons(paper), *relevance.reasons],
         kind=relevance.kind,
         name=relevance.name,
         topics=topics,
@@ -139,6 +139,18 @@ def _candidate(
         gate=gated.mode if gated else None,
         why_not=gated.reasons[0] if gated and gated.mode == "never" else None,
     )
+
+
+def _source_reasons(paper: FeedPaper) -> list[str]:
+    """Where else the paper was seen: "on Hugging Face Daily Papers: 42 upvotes" (shown, not scored)."""
+    others = [s for s in paper.sources if s != "arXiv"]
+    if not others:
+        return []
+    votes = (
+        f": {paper.upvotes} upvote{'s' if paper.upvotes != 1 else ''}" if paper.upvotes is not None else ""
+    )
+    also = "also " if "arXiv" in paper.sources else ""
+    return [f"{also}on {', '.join(others)}{votes}"]
 
 
 def propose_suggested_topics(candidates: Sequence[Candidate], papers: Sequence[FeedPaper]) -> None:

@@ -1,0 +1,59 @@
+"""Hugging Face Daily Papers as a second source (issue 22, part 4): the documented answer read
+(tests/fixtures/hub/SOURCES.md), and ``ptm-bot poll`` over an arXiv feed and the Daily Papers
+answer: a paper in both is one candidate showing both sources and its upvotes; an item without an
+arXiv id is reported (partial), never a paper."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+from bot.watch.arxiv import FeedError
+from bot.watch.daily_papers import SOURCE, parse_daily_papers
+from support.feedgen import Item, rss2
+
+DAILY = Path(__file__).resolve().parents[1] / "fixtures" / "hub" / "daily-papers.json"
+
+
+def test_the_documented_answer_is_read():
+    parsed = parse_daily_papers(DAILY.read_bytes())
+    otter, beaver = parsed.papers
+    assert (otter.arxiv_id, otter.upvotes, otter.sources) == ("2604.70001", 42, (SOURCE,))
+    assert otter.title == "Otter-7B: An Open Pre-trained Language Model" and otter.authors == (
+        "Grace Hopper",
+    )
+    assert otter.url == "https://arxiv.org/abs/2604.70001" and otter.published is not None
+    assert beaver.upvotes == 7 and beaver.abstract.startswith("We pre-train Beaver-VL")
+    assert parsed.skipped == ("item 3: no arXiv id or title",) and parsed.lost is not None
+    for body in (b"{}", b"[1", b'{"error": "x"}'):
+        with pytest.raises(FeedError):
+            parse_daily_papers(body)
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_a_paper_in_both_sources_is_one_candidate_with_its_upvotes(tmp_path, db_path, capsys):
+    feed = tmp_path / "cs.CL.xml"
+    abstract = "We introduce Otter-7B, a pre-trained language model, and release the weights."
+    feed.write_bytes(rss2([Item("2604.70001", "Otter-7B: An Open Pre-trained Language Model", abstract)]))
+    argv = ("poll", "--feed", str(feed), "--feed", str(DAILY), "--db", str(db_path), "--dry-run", "--json")
+    code, out, err = run(capsys, *argv)
+    assert code == 1  # the Daily Papers answer lost an item: reported as partial
+    assert "partial: 1 entry without an arXiv id skipped" in err
+    report = json.loads(out)
+    by_id = {c["arxiv_id"]: c for c in report["candidates"]}
+    assert sorted(by_id) == ["2604.70001", "2604.70002"]  # one candidate for the paper in both
+    otter = by_id["2604.70001"]
+    assert otter["categories"] == ["cs.CL"]  # the arXiv record, merged with the Daily Papers one
+    assert otter["reasons"][0] == f"also on {SOURCE}: 42 upvotes"
+    assert by_id["2604.70002"]["reasons"][0] == f"on {SOURCE}: 7 upvotes"
+    feeds = {f["source"]: f for f in report["feeds"]}
+    assert feeds[str(DAILY)]["outcome"] == "partial" and feeds[str(DAILY)]["papers"] == 2
