@@ -29,7 +29,14 @@ __all__ = ["EXTENSIONS", "PTMBot", "create_bot", "intents"]
 log = logging.getLogger(__name__)
 
 # Every feature's cog, loaded in this order. A test loads all of them.
-EXTENSIONS: tuple[str, ...] = ("cogs.ptm", "cogs.admin", "cogs.watcher", "cogs.review", "cogs.digest")
+EXTENSIONS: tuple[str, ...] = (
+    "cogs.ptm",
+    "cogs.admin",
+    "cogs.watcher",
+    "cogs.review",
+    "cogs.digest",
+    "cogs.links",
+)
 
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=60, connect=15)
 
