@@ -1,5 +1,6 @@
-"""The link check's Discord side: the weekly check on the bot's scheduler, its notice in the review
-channel, and the persistent "Use the new URL" button (``/ptm-admin links`` is on the admin cog)."""
+"""The link check's Discord side: the weekly check on the bot's scheduler, the dead and moved links
+it found posted in the review channel (with their "Use the new URL" buttons, which refuse anyone
+but a moderator), and the persistent button itself (``/ptm-admin links`` is on the admin cog)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from bot.client.review.channels import review_channel
 from bot.links import actions
 from bot.links.actions import CheckReport
 from bot.links.job import LinkCheckJob, add_links_job, remove_links_job
-from bot.present.links import render_link_notice
+from bot.present.links import render_link_notice, render_link_report
 
 log = logging.getLogger(__name__)
 
@@ -51,20 +52,23 @@ class LinksCog(commands.Cog, name="Links"):
             self._scheduler = None
 
     async def after_check(self, report: CheckReport) -> None:
-        """Tell the moderators when there are dead or moved links to look at (nobody mentioned)."""
-        problems = len((await actions.report(self.bot.db)).problems)
-        if not problems:
+        """Post the dead and moved links in the review channel (the first page of ``/ptm-admin
+        links``, with its buttons: moderators only) when there are any; nobody is mentioned."""
+        listing = await actions.report(self.bot.db)
+        if not listing.problems:
             return
         channel = review_channel(self.bot)
         if channel is None:
-            log.info("link check: %d dead or moved links; no review channel to tell", problems)
+            log.info("link check: %d dead or moved links; no review channel to tell", len(listing.problems))
             return
+        payload = render_link_report(listing)
+        payload.content = render_link_notice(report, len(listing.problems))
+        kwargs = payload.send_kwargs()
+        kwargs.pop("ephemeral", None)
         try:
-            await channel.send(
-                render_link_notice(report, problems), allowed_mentions=discord.AllowedMentions.none()
-            )
+            await channel.send(**kwargs, allowed_mentions=discord.AllowedMentions.none())
         except discord.HTTPException as exc:
-            log.warning("could not post the link check's notice in #%s: %s", channel, exc)
+            log.warning("could not post the link check's findings in #%s: %s", channel, exc)
 
 
 async def setup(bot: PTMBot) -> None:

@@ -57,8 +57,10 @@ def next_check(
     if result.outcome is CheckOutcome.UNVERIFIED:
         return None
     if not result.failed:
+        # What the link itself answered: a redirect's 3xx (where it led answered 2xx), else the 2xx.
+        status = result.hops[0][0] if result.hops else result.http_status
         return StoredCheck(
-            result.url, _ANSWERED[result.outcome], result.http_status, result.final_url, None, None, now, 0
+            result.url, _ANSWERED[result.outcome], status, result.final_url, None, None, now, 0
         )
     was_failing = previous is not None and previous.status in _FAILED
     since = previous.first_failed_at if was_failing and previous and previous.first_failed_at else now

@@ -22,30 +22,11 @@ from bot.links.job import LINKS_JOB_ID, LinkCheckJob, add_links_job
 from db import models as m
 from db.enums import LinkStatus
 from support.localhosts import local_session
-from tests.links.helpers import VirtualTime, point_links_at, same_host_ok, script, special_entries
-from tests.plugins.http import Reply, ScriptedServer
+from tests.links.helpers import VirtualTime
+from tests.plugins.http import Reply
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 MOD = Actor(42, "mod", via="button")
-PATHS = ("missing", "moved", "slow", "reset", "busy")
-
-
-@pytest.fixture
-async def server():
-    async with ScriptedServer() as s:
-        script(s, slow=1.0)
-        yield s
-
-
-@pytest.fixture
-def catalog_on_server(db_path, server) -> dict[str, tuple[int, str, str]]:
-    """Every catalog link on the local server (per original host: /ok); five entries' docs URLs on
-    the paths that fail, move, time out, reset and ask to wait. path -> (entry id, name, URL)."""
-    special = {}
-    for path, (entry_id, name) in zip(PATHS, special_entries(db_path, len(PATHS)), strict=True):
-        special[path] = (entry_id, name, f"http://special.test:{server.port}/{path}")
-    point_links_at(db_path, same_host_ok(server.port), {i: url for i, _, url in special.values()})
-    return special
 
 
 def checker(http, time: VirtualTime) -> LinkChecker:
@@ -63,7 +44,7 @@ async def check(db, http, time, now) -> CheckReport:
     return await actions.check_links(db, checker(http, time), now=now)
 
 
-async def test_dead_only_after_two_failed_checks_a_day_apart(db, server, catalog_on_server) -> None:
+async def test_dead_only_after_two_failed_checks_a_day_apart(db, links_server, catalog_on_server) -> None:
     urls = {path: url for path, (_, _, url) in catalog_on_server.items()}
     time = VirtualTime()
     async with local_session() as http:
@@ -80,7 +61,7 @@ async def test_dead_only_after_two_failed_checks_a_day_apart(db, server, catalog
         )
         assert states[urls["reset"]].status is LinkStatus.FAILING
         assert states[urls["moved"]].status is LinkStatus.MOVED
-        assert states[urls["moved"]].final_url == f"http://special.test:{server.port}/ok"
+        assert states[urls["moved"]].final_url == f"http://special.test:{links_server.port}/ok"
         # 429 with Retry-After: 7: waited 7 (virtual) seconds, asked again, fine.
         assert states[urls["busy"]].status is LinkStatus.OK and 7.0 in time.sleeps
         assert first.outcome_counts()["ok"] == len(first.results) - 4
@@ -107,16 +88,18 @@ async def test_dead_only_after_two_failed_checks_a_day_apart(db, server, catalog
         assert [str(p.check.status) for p in report.problems][:3] == ["dead"] * 3  # dead first
         assert report.counts["dead"] == 3 and report.counts["moved"] == 1
 
-        server.script("/missing", Reply(200))  # the page is back
+        links_server.script("/missing", Reply(200))  # the page is back
         fourth = await check(db, http, time, T0 + timedelta(hours=30))
         back = fourth.states[urls["missing"]]
         assert (back.status, back.first_failed_at, back.consecutive_failures) == (LinkStatus.OK, None, 0)
         assert urls["missing"] not in {p.check.url for p in (await actions.report(db)).problems}
 
 
-async def test_a_moved_link_is_fixed_only_by_a_moderator_as_a_revision(db, server, catalog_on_server) -> None:
+async def test_a_moved_link_is_fixed_only_by_a_moderator_as_a_revision(
+    db, links_server, catalog_on_server
+) -> None:
     entry_id, name, old = catalog_on_server["moved"]
-    new = f"http://special.test:{server.port}/ok"
+    new = f"http://special.test:{links_server.port}/ok"
     async with local_session() as http:
         await check(db, http, VirtualTime(), T0)
     # The check itself changed no entry: the moved link is only proposed.
@@ -140,7 +123,7 @@ async def test_a_moved_link_is_fixed_only_by_a_moderator_as_a_revision(db, serve
     assert len(await catalog_actions.history(db)) == before + 1
 
 
-async def test_a_dead_link_has_no_fix_to_apply(db, server, catalog_on_server) -> None:
+async def test_a_dead_link_has_no_fix_to_apply(db, links_server, catalog_on_server) -> None:
     async with local_session() as http:
         await check(db, http, VirtualTime(), T0)
     async with db.begin() as s:
@@ -149,7 +132,7 @@ async def test_a_dead_link_has_no_fix_to_apply(db, server, catalog_on_server) ->
         await actions.apply_move(db, row.id, catalog_on_server["missing"][0], MOD)
 
 
-async def test_the_weekly_job_runs_from_the_scheduler(db, server, catalog_on_server) -> None:
+async def test_the_weekly_job_runs_from_the_scheduler(db, links_server, catalog_on_server) -> None:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
     done: asyncio.Queue[CheckReport] = asyncio.Queue()
