@@ -109,6 +109,15 @@ class AdminCog(
         """Show each arXiv feed's health (ok / failing / disabled) and last success."""
         await send_payload(interaction, await handlers.feeds(self.bot.db))
 
+    @app_commands.command(name="links")
+    @app_commands.describe(page="Page number (1 = dead links first, then moved ones)")
+    @moderator_only()
+    async def links(
+        self, interaction: discord.Interaction, page: app_commands.Range[int, 1, 1000] = 1
+    ) -> None:
+        """Dead and moved catalog links (the weekly check), with a button to use a moved link's new URL."""
+        await send_payload(interaction, await handlers.links(self.bot.db, page=page))
+
     # ---------------------------------------------------------------------------------------
     # Review: alternatives to reacting, and corrections
 

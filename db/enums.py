@@ -10,9 +10,11 @@ from enum import StrEnum
 __all__ = [
     "ENTRY_KINDS",
     "FEED_HEALTH",
+    "LINK_STATUSES",
     "MODEL_STATUSES",
     "SUGGESTION_STATUSES",
     "FeedHealth",
+    "LinkStatus",
     "ModelStatus",
     "SuggestionStatus",
 ]
@@ -51,6 +53,20 @@ class ModelStatus(StrEnum):
     RETIRED = "retired"
 
 
+class LinkStatus(StrEnum):
+    """A catalog link's state after its checks (``link_checks``, migration 0018): ``ok``,
+    ``redirected`` (a temporary redirect, 302/303/307: reported, the link kept), ``moved`` (a
+    permanent move, 301/308: the new URL is proposed as an edit), ``failing`` (the last checks
+    failed, since ``first_failed_at``), ``dead`` (failed on two checks at least a day apart)."""
+
+    OK = "ok"
+    REDIRECTED = "redirected"
+    MOVED = "moved"
+    FAILING = "failing"
+    DEAD = "dead"
+
+
 SUGGESTION_STATUSES = tuple(s.value for s in SuggestionStatus)
 FEED_HEALTH = tuple(h.value for h in FeedHealth)
 MODEL_STATUSES = tuple(s.value for s in ModelStatus)
+LINK_STATUSES = tuple(s.value for s in LinkStatus)

@@ -33,9 +33,11 @@ from sqlalchemy.types import JSON, TypeDecorator
 # there); re-exported here, where the tables that store them are.
 from db.enums import ENTRY_KINDS as ENTRY_KINDS
 from db.enums import FEED_HEALTH as FEED_HEALTH
+from db.enums import LINK_STATUSES as LINK_STATUSES
 from db.enums import MODEL_STATUSES as MODEL_STATUSES
 from db.enums import SUGGESTION_STATUSES as SUGGESTION_STATUSES
 from db.enums import FeedHealth as FeedHealth
+from db.enums import LinkStatus as LinkStatus
 from db.enums import ModelStatus as ModelStatus
 from db.enums import SuggestionStatus as SuggestionStatus
 
@@ -271,6 +273,43 @@ class HubPaper(Base):
     last_modified: Mapped[str | None] = mapped_column(Text)
     checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     weights_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# The invariants of a link check (migration 0020), as CHECK constraints: a failing or dead link has
+# the time of its first failure and at least one failure (dead: two), a link that answers has
+# neither; a move or a redirect names where it leads.
+LINK_CHECK_CONSTRAINTS = (
+    ("status", f"status IN {LINK_STATUSES!r}"),
+    ("failures", "consecutive_failures >= 0"),
+    (
+        "failed_since",
+        "(status IN ('failing', 'dead') AND first_failed_at IS NOT NULL AND consecutive_failures >= 1)"
+        " OR (status NOT IN ('failing', 'dead') AND first_failed_at IS NULL AND consecutive_failures = 0)",
+    ),
+    ("dead_twice", "status <> 'dead' OR consecutive_failures >= 2"),
+    ("moved_to", "status NOT IN ('moved', 'redirected') OR final_url IS NOT NULL"),
+    ("http_status", "http_status IS NULL OR (http_status BETWEEN 100 AND 599)"),
+    ("checked_after", "first_failed_at IS NULL OR first_failed_at <= last_checked_at"),
+)
+
+
+class LinkCheck(Base):
+    """The last check of one catalog URL (``ptm-bot links check``, the weekly job): its state
+    (:class:`LinkStatus`), the last HTTP status and where redirects led, since when it fails and
+    how many checks in a row failed. Once per URL, whichever entries hold it."""
+
+    __tablename__ = "link_checks"
+    __table_args__ = tuple(CheckConstraint(sql, name=name) for name, sql in LINK_CHECK_CONSTRAINTS)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    status: Mapped[str] = mapped_column(String(16))
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    final_url: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    first_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_checked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Suggestion(Base):

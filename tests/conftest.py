@@ -5,6 +5,7 @@
 - :mod:`tests.plugins.feeds`: the captured arXiv documents and a watcher config
   (built feeds: :mod:`support.feedgen`).
 - :mod:`tests.plugins.http`: a real aiohttp server on 127.0.0.1 (:class:`ScriptedServer`).
+- :mod:`tests.plugins.links`: ``links_server``, ``catalog_on_server`` (the link check's local server).
 - :mod:`tests.plugins.logs`: ``no_logged_errors`` (autouse): a logged error fails the test.
 """
 
@@ -13,5 +14,6 @@ pytest_plugins = [
     "tests.plugins.discord",
     "tests.plugins.feeds",
     "tests.plugins.http",
+    "tests.plugins.links",
     "tests.plugins.logs",
 ]

@@ -16,6 +16,7 @@ from bot.config import (
     DatabaseConfig,
     DiscordConfig,
     FeedsConfig,
+    LinksConfig,
     LoggingConfig,
     RelevanceConfig,
     ScheduleConfig,
@@ -31,6 +32,7 @@ TABLES = {
     "catalog": CatalogConfig,
     "feeds": FeedsConfig,
     "schedule": ScheduleConfig,
+    "links": LinksConfig,
     "relevance": RelevanceConfig,
     "logging": LoggingConfig,
 }
@@ -287,7 +289,8 @@ def test_invalid_value_names_the_key(tmp_path: Path, text: str, expected: str) -
         ("[feeds]\nzzz = 1\n", "feeds.zzz: unknown key (known keys: categories, url_template,"),
         ("[relevence]\nthreshold = 0.4\n", "relevence: unknown table (did you mean [relevance]?)"),
         ("threshold = 0.4\n", "threshold: unknown key (did you mean 'threshold' under [relevance]?)"),
-        ("[plugins]\nx = 1\n", "plugins: unknown table (expected tables: [discord], [database],"),
+        # (not [plugins]: it reads like [links], which is suggested then)
+        ("[webhooks]\nx = 1\n", "webhooks: unknown table (expected tables: [discord], [database],"),
     ],
 )
 def test_unknown_keys_and_tables_with_suggestions(tmp_path: Path, text: str, expected: str) -> None:
@@ -560,3 +563,33 @@ def test_review_cards_per_poll_from_file_and_environment(tmp_path: Path) -> None
     with pytest.raises(ConfigError) as info:
         load_config(write(tmp_path, ""), env={"PTM_BOT_REVIEW_CARDS_PER_POLL": "lots"})
     assert any("PTM_BOT_REVIEW_CARDS_PER_POLL (review.cards_per_poll)" in p for p in info.value.problems)
+
+
+def test_links_table_from_file_and_environment(tmp_path: Path) -> None:
+    defaults = load_config(write(tmp_path, "")).links
+    assert defaults == LinksConfig() and defaults.enabled and defaults.interval_days == 7
+    text = (
+        "[links]\nenabled = false\ninterval_days = 14\ntimeout_seconds = 5\nper_host_interval_seconds = 0.5\n"
+        'concurrency = 4\nper_host_concurrency = 2\ncontact = "mailto:links@example.org"\n'
+    )
+    config = load_config(write(tmp_path, text))
+    assert config.links == LinksConfig(
+        enabled=False,
+        interval_days=14,
+        timeout_seconds=5.0,
+        per_host_interval_seconds=0.5,
+        concurrency=4,
+        per_host_concurrency=2,
+        contact="mailto:links@example.org",
+    )
+    assert config.links_user_agent.endswith(" (+mailto:links@example.org)")
+    feeds_contact = load_config(write(tmp_path, '[feeds]\ncontact = "mailto:a@example.org"\n'))
+    assert feeds_contact.links_user_agent == feeds_contact.user_agent  # empty: the feeds' contact
+    env = {"PTM_BOT_LINKS_INTERVAL_DAYS": "3", "PTM_BOT_LINKS_ENABLED": "false"}
+    from_env = load_config(write(tmp_path, text), env=env)
+    assert from_env.links.interval_days == 3 and not from_env.links.enabled
+    assert from_env.origins["links.interval_days"].startswith("environment")
+    problems = problems_for(tmp_path, "[links]\ninterval_days = 0\nconcurency = 3\ntimeout_seconds = 0\n")
+    assert any("links.interval_days" in p for p in problems)
+    assert any("links.timeout_seconds" in p for p in problems)
+    assert any("links.concurency" in p and "concurrency" in p for p in problems)

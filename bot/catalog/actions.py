@@ -27,7 +27,7 @@ from bot.catalog import importer, queries, revisions
 from bot.catalog import service as catalog
 from bot.catalog.importer import ImportOptions, ImportReport, Plan, Progress
 from bot.catalog.listformat import ParseProblem, render_entry
-from bot.catalog.model import DateStyle, Entry, EntryHit, format_date
+from bot.catalog.model import DateStyle, Entry, EntryHit, Link, format_date
 from bot.catalog.revisions import (
     LaterWork,
     NotRevertible,
@@ -58,6 +58,7 @@ __all__ = [
     "history",
     "import_list",
     "remove",
+    "replace_link",
     "revert",
     "seed",
     "start_empty",
@@ -174,6 +175,56 @@ async def edit(db: Database, name: str, field: str, value: str, actor: Actor) ->
 
     shown = await db.run(work)
     _audit(f"{field} of {shown!r} edited", actor)
+    return shown
+
+
+def _replace_in(entry: Entry, old_url: str, new_url: str) -> list[str]:
+    """Point every place of *entry* that holds *old_url* at *new_url*; the fields changed."""
+    fields: list[str] = []
+    for field_name in ("docs_url", "paper_url"):
+        if getattr(entry, field_name) == old_url:
+            setattr(entry, field_name, new_url)
+            fields.append(field_name)
+    if any(link.url == old_url for link in entry.links):
+        entry.links = [
+            Link(new_url, link.label, link.label_own_line) if link.url == old_url else link
+            for link in entry.links
+        ]
+        fields.append("links")
+    return fields
+
+
+async def replace_link(db: Database, entry_id: int, old_url: str, new_url: str, actor: Actor) -> str:
+    """Point the entry *entry_id*'s link *old_url* (its docs or paper URL, or an extra link) at
+    *new_url*: a moderator's edit (a revision, audited), e.g. a link check's permanent move. Only
+    if the entry still holds *old_url*: someone who changed it since wins. Returns the entry's name."""
+    new_url = new_url.strip()
+    if not new_url or new_url == old_url:
+        raise UserFacingError("The new URL is empty or the same as the old one.")
+
+    async def work(session: AsyncSession) -> str:
+        row = await session.scalar(
+            select(m.Entry).where(m.Entry.id == entry_id).options(*catalog.entry_load_options())
+        )
+        if row is None:
+            raise UserFacingError("That entry is no longer in the catalog; nothing changed.")
+        entry = catalog.to_domain(row)
+        fields = _replace_in(entry, old_url, new_url)
+        if not fields:
+            raise UserFacingError(f"**{entry.name}** no longer links to that URL; nothing changed.")
+        await catalog.update_entry(session, row, entry)
+        await _record(
+            session,
+            "edit",
+            actor,
+            source=f"{row.kind} {entry.name!r}",
+            summary=f"{', '.join(fields)} {old_url!r} -> {new_url!r}",
+            change={"entry_id": row.id, "field": fields[0], "fields": fields, "old": old_url, "new": new_url},
+        )
+        return entry.name
+
+    shown = await db.run(work)
+    _audit(f"link of {shown!r} replaced", actor)
     return shown
 
 

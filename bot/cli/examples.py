@@ -30,10 +30,12 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "feeds": ("ptm-bot feeds", "ptm-bot feeds --enable https://rss.arxiv.org/rss/cs.CL"),
     "relevance": ("ptm-bot relevance show", "ptm-bot relevance eval --json"),
     "gate": ("ptm-bot gate add always author 'Kaiming He'", "ptm-bot gate list"),
+    "links": ("ptm-bot links check", "ptm-bot links check --json > links.json"),
     "ask": (
         "ptm-bot ask '/ptm recent speech count=5'",
         "ptm-bot ask '/ptm cite BERT'",
         "ptm-bot ask '/ptm-admin feeds'",
+        "ptm-bot ask '/ptm-admin links page=2'",
     ),
     "sync": ("ptm-bot sync --guild 123456789012345678",),
     "health": ("ptm-bot health", "ptm-bot health --json"),

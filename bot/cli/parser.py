@@ -304,6 +304,7 @@ def load_extra_commands() -> None:
         "bot.cli.enrich",
         "bot.cli.relevance",
         "bot.cli.gates",
+        "bot.cli.links",
         "bot.cli.discord_cmds",
         "bot.cli.ops",
     ):

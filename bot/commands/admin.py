@@ -27,7 +27,9 @@ from bot.commands.relevance import (
 from bot.config import Config
 from bot.database import Database
 from bot.errors import UserFacingError
+from bot.links import actions as link_actions
 from bot.present import render
+from bot.present.links import render_link_report
 from bot.present.render import Attachment, MessagePayload, safe
 from bot.present.review import render_decision_reply, render_message, render_pending
 from bot.present.watch import render_feeds
@@ -47,6 +49,7 @@ __all__ = [
     "export",
     "feeds",
     "fetch_paper",
+    "links",
     "paper_to_add",
     "parse_topic_list",
     "pending",
@@ -161,6 +164,12 @@ async def fetch_paper(http_session: aiohttp.ClientSession, config: Config, ref: 
 async def feeds(db: Database) -> MessagePayload:
     """``/ptm-admin feeds``: each feed's health."""
     return render_feeds(await watch_actions.feeds(db))
+
+
+async def links(db: Database, page: int = 1) -> MessagePayload:
+    """``/ptm-admin links``: the dead and moved catalog links from the stored checks (page 1 first),
+    each permanent move with a "Use the new URL" button (nothing changes until a moderator clicks)."""
+    return render_link_report(await link_actions.report(db), page=page - 1)
 
 
 async def export(db: Database, format: str = "md") -> MessagePayload:
@@ -285,6 +294,7 @@ HANDLERS: dict[str, Callable[..., Awaitable[MessagePayload]]] = {
     "ptm-admin remove": remove,
     "ptm-admin export": export,
     "ptm-admin feeds": feeds,
+    "ptm-admin links": links,
     "ptm-admin tag": tag,
     "ptm-admin relevance show": relevance_show,
     "ptm-admin relevance retrain": relevance_retrain,

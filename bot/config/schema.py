@@ -28,6 +28,7 @@ __all__ = [
     "EnrichConfig",
     "FeedsConfig",
     "GatesConfig",
+    "LinksConfig",
     "LoggingConfig",
     "MetricsConfig",
     "PublishConfig",
@@ -139,6 +140,30 @@ class ScheduleConfig:
     minute: int = 30
     timezone: str = "America/New_York"
     jitter_seconds: int = 600
+
+
+@dataclass(frozen=True, slots=True)
+class LinksConfig:
+    """The catalog's link check (``ptm-bot links check``, the weekly job, ``/ptm-admin links``)."""
+
+    enabled: bool = True
+    """Check every link on a schedule (every ``interval_days``); false: only ``ptm-bot links check``."""
+    interval_days: int = 7
+    timeout_seconds: float = 20.0
+    per_host_interval_seconds: float = 3.0
+    """At least this long between two requests to one host (arXiv asks for 3 s)."""
+    concurrency: int = 8
+    """Links checked at once, over all hosts."""
+    per_host_concurrency: int = 1
+    """Requests in flight to one host at once."""
+    max_attempts: int = 3
+    """Tries of one link when the host says "come back later" (429/503 with Retry-After)."""
+    max_retry_after_seconds: float = 120.0
+    """A longer Retry-After is not waited for: the link is left for the next check (not a failure)."""
+    dead_after_hours: float = 24.0
+    """A link is dead after failing on two checks at least this far apart."""
+    contact: str = ""
+    """Sent in the User-Agent like ``feeds.contact``; empty: ``feeds.contact``."""
 
 
 # [relevance.gates] keys are <mode>_<plural kind>: always_terms, never_categories, ...
@@ -272,6 +297,7 @@ class Config:
     catalog: CatalogConfig = field(default_factory=CatalogConfig)
     feeds: FeedsConfig = field(default_factory=FeedsConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    links: LinksConfig = field(default_factory=LinksConfig)
     relevance: RelevanceConfig = field(default_factory=RelevanceConfig)
     review: ReviewConfig = field(default_factory=ReviewConfig)
     digest: DigestConfig = field(default_factory=DigestConfig)
@@ -304,6 +330,14 @@ class Config:
         contact = self.feeds.contact.strip()
         return f"ptm-bot/{version} (+{contact})" if contact else f"ptm-bot/{version}"
 
+    @property
+    def links_user_agent(self) -> str:
+        """The link check's User-Agent: :attr:`user_agent` with ``links.contact`` when it is set."""
+        contact = self.links.contact.strip()
+        if not contact:
+            return self.user_agent
+        return f"{self.user_agent.split(' ', 1)[0]} (+{contact})"
+
 
 TABLES: dict[str, type] = {
     "discord": DiscordConfig,
@@ -311,6 +345,7 @@ TABLES: dict[str, type] = {
     "catalog": CatalogConfig,
     "feeds": FeedsConfig,
     "schedule": ScheduleConfig,
+    "links": LinksConfig,
     "relevance": RelevanceConfig,
     "review": ReviewConfig,
     "digest": DigestConfig,

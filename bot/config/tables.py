@@ -52,6 +52,7 @@ from bot.config.schema import (
     EnrichConfig,
     FeedsConfig,
     GatesConfig,
+    LinksConfig,
     LoggingConfig,
     MetricsConfig,
     PublishConfig,
@@ -118,6 +119,7 @@ def read_tables(
         catalog=_read_catalog(table("catalog")),
         feeds=_read_feeds(table("feeds")),
         schedule=_read_schedule(table("schedule")),
+        links=_read_links(table("links")),
         relevance=_read_relevance(table("relevance")),
         review=_read_review(table("review")),
         digest=_read_digest(table("digest")),
@@ -213,6 +215,26 @@ def _read_schedule(t: Table) -> ScheduleConfig:
         ),
     )
     t.check_unknown(ScheduleConfig)
+    return result
+
+
+def _read_links(t: Table) -> LinksConfig:
+    d = LinksConfig()
+    result = LinksConfig(
+        enabled=t.get("enabled", d.enabled, boolean),
+        interval_days=t.get("interval_days", d.interval_days, integer(1, 365, "a whole number of days")),
+        timeout_seconds=t.get("timeout_seconds", d.timeout_seconds, number(0, 600, low_open=True)),
+        per_host_interval_seconds=t.get(
+            "per_host_interval_seconds", d.per_host_interval_seconds, number(0, 600)
+        ),
+        concurrency=t.get("concurrency", d.concurrency, integer(1, 64)),
+        per_host_concurrency=t.get("per_host_concurrency", d.per_host_concurrency, integer(1, 16)),
+        max_attempts=t.get("max_attempts", d.max_attempts, integer(1, 10)),
+        max_retry_after_seconds=t.get("max_retry_after_seconds", d.max_retry_after_seconds, number(0, 3600)),
+        dead_after_hours=t.get("dead_after_hours", d.dead_after_hours, number(1, 24 * 365)),
+        contact=t.get("contact", d.contact, string(contact, allow_empty=True)),
+    )
+    t.check_unknown(LinksConfig)
     return result
 
 

@@ -42,6 +42,9 @@ class MessagePayload:
     page_count: int = 1
     # Link buttons under the message, (label, url): data here, a discord.ui.View only at send time.
     links: list[tuple[str, str]] = field(default_factory=list)
+    # Buttons that act, (label, custom id): data here too; the custom id names a persistent
+    # DynamicItem the bot registered (``ptm:links:use:...``), which routes the click.
+    actions: list[tuple[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """``{content, embeds, ephemeral}`` (+ ``files`` when there are attachments), JSON-ready."""
@@ -57,12 +60,18 @@ class MessagePayload:
             out["pages"] = self.page_count
         if self.links:
             out["links"] = [{"label": label, "url": url} for label, url in self.links]
+        if self.actions:
+            out["actions"] = [{"label": label, "custom_id": cid} for label, cid in self.actions]
         return out
 
     def _link_view(self) -> discord.ui.View | None:
-        if not self.links:
+        if not self.links and not self.actions:
             return self.view
         view = self.view or discord.ui.View(timeout=None)
+        for label, custom_id in self.actions:
+            view.add_item(
+                discord.ui.Button(style=discord.ButtonStyle.primary, label=label[:80], custom_id=custom_id)
+            )
         for label, url in self.links:
             view.add_item(discord.ui.Button(style=discord.ButtonStyle.link, label=label, url=url))
         return view

@@ -50,6 +50,8 @@ def render_text(payload: MessagePayload) -> str:
         out.append(f"[attachment: {attachment.filename}, {len(attachment.data)} bytes]")
     if payload.links:
         out.append("[buttons: " + ", ".join(f"{label} <{url}>" for label, url in payload.links) + "]")
+    if payload.actions:
+        out.append("[buttons in Discord: " + ", ".join(label for label, _ in payload.actions) + "]")
     if payload.page_count > 1:
         out.append(f"[page {payload.page + 1}/{payload.page_count}: Prev/Next buttons in Discord]")
     if payload.ephemeral:
