@@ -250,68 +250,6 @@ class Feed(Base):
     announced_health: Mapped[str] = mapped_column(String(16), default=FeedHealth.OK.value)
 
 
-class HubPaper(Base):
-    """What the Hugging Face Hub's paper page says of one arXiv paper (issue 20: enrichment), for
-    suggestions and entries alike: linked models, datasets and Spaces, the top models, the code and
-    project page; the validators for the next conditional GET; when weights were first seen."""
-
-    __tablename__ = "hub_papers"
-    __table_args__ = (
-        CheckConstraint("models >= 0 AND datasets >= 0 AND spaces >= 0", name="counts"),
-        CheckConstraint("found OR models = 0", name="absent_has_nothing"),
-    )
-
-    arxiv_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    found: Mapped[bool] = mapped_column(Boolean, default=False)  # the Hub has a page for the paper
-    models: Mapped[int] = mapped_column(Integer, default=0)
-    datasets: Mapped[int] = mapped_column(Integer, default=0)
-    spaces: Mapped[int] = mapped_column(Integer, default=0)
-    top_models: Mapped[list[str]] = mapped_column(JSON, default=list)  # repo ids, most downloaded first
-    github_repo: Mapped[str | None] = mapped_column(Text)
-    project_page: Mapped[str | None] = mapped_column(Text)
-    etag: Mapped[str | None] = mapped_column(Text)
-    last_modified: Mapped[str | None] = mapped_column(Text)
-    checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    weights_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
-# The invariants of a link check (migration 0020), as CHECK constraints: a failing or dead link has
-# the time of its first failure and at least one failure (dead: two), a link that answers has
-# neither; a move or a redirect names where it leads.
-LINK_CHECK_CONSTRAINTS = (
-    ("status", f"status IN {LINK_STATUSES!r}"),
-    ("failures", "consecutive_failures >= 0"),
-    (
-        "failed_since",
-        "(status IN ('failing', 'dead') AND first_failed_at IS NOT NULL AND consecutive_failures >= 1)"
-        " OR (status NOT IN ('failing', 'dead') AND first_failed_at IS NULL AND consecutive_failures = 0)",
-    ),
-    ("dead_twice", "status <> 'dead' OR consecutive_failures >= 2"),
-    ("moved_to", "status NOT IN ('moved', 'redirected') OR final_url IS NOT NULL"),
-    ("http_status", "http_status IS NULL OR (http_status BETWEEN 100 AND 599)"),
-    ("checked_after", "first_failed_at IS NULL OR first_failed_at <= last_checked_at"),
-)
-
-
-class LinkCheck(Base):
-    """The last check of one catalog URL (``ptm-bot links check``, the weekly job): its state
-    (:class:`LinkStatus`), the last HTTP status and where redirects led, since when it fails and
-    how many checks in a row failed. Once per URL, whichever entries hold it."""
-
-    __tablename__ = "link_checks"
-    __table_args__ = tuple(CheckConstraint(sql, name=name) for name, sql in LINK_CHECK_CONSTRAINTS)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    url: Mapped[str] = mapped_column(Text, unique=True)
-    status: Mapped[str] = mapped_column(String(16))
-    http_status: Mapped[int | None] = mapped_column(Integer)
-    final_url: Mapped[str | None] = mapped_column(Text)
-    error: Mapped[str | None] = mapped_column(Text)
-    first_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_checked_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
-
-
 class Suggestion(Base):
     """Every arXiv paper the watcher has seen, once per arXiv id (version-less).
 
@@ -551,3 +489,10 @@ class CatalogRevision(Base):
     before: Mapped[str | None] = mapped_column(Text)
     # What a moderator's change did, or what a revert undid (JSON); NULL for an import.
     change: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+# Tables fed from outside services (the Hugging Face Hub's paper pages, the link check) live in
+# their own module and are re-exported here: ``m.HubPaper``, ``m.LinkCheck`` like every table.
+from db.outside import LINK_CHECK_CONSTRAINTS as LINK_CHECK_CONSTRAINTS  # noqa: E402
+from db.outside import HubPaper as HubPaper  # noqa: E402
+from db.outside import LinkCheck as LinkCheck  # noqa: E402
