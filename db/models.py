@@ -400,6 +400,23 @@ class Follow(Base):
     notice_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
+class Vote(Base):
+    """A member's vote for an entry (issue 22): one per member per entry (a second vote is refused
+    by the schema, so it never counts twice), gone with the entry, with the time it was cast (the
+    period of ``/ptm top``). Only the member's id is kept: a vote is never shown with a name."""
+
+    __tablename__ = "votes"
+    __table_args__ = (
+        UniqueConstraint("entry_id", "member_id"),
+        Index("ix_votes_voted_at_entry_id", "voted_at", "entry_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(BigInteger)
+    voted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 GATE_MODES = ("always", "never")
 GATE_KINDS = ("term", "author", "org", "category")
 

@@ -28,6 +28,7 @@ DOORS = {
     "bot/watch/actions.py": "the poll's feed states and its one write unit of work, feed rows, health announced",
     "bot/ops/actions.py": "the publish record: the export with the last publish's records, a publish recorded",
     "bot/enrich/actions.py": "what the Hugging Face Hub links to a paper, stored; a snoozed paper woken",
+    "bot/votes/actions.py": "members' votes for entries: cast, withdrawn, toggled",
 }
 
 # Still opening their own unit of work: to move behind a door (then strike the line off). Empty since
