@@ -36,6 +36,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.review",
     "cogs.digest",
     "cogs.enrich",
+    "cogs.votes",
 )
 
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=60, connect=15)
