@@ -22,6 +22,7 @@ from bot.client.paging import send_payload
 from bot.commands import digest as digest_handlers
 from bot.commands import member as handlers
 from bot.commands import suggest as suggest_handlers
+from bot.commands import votes as vote_handlers
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +167,21 @@ class PTMCog(
         await send_payload(interaction, payload)
         if new is not None:
             self.bot.dispatch("suggestions_ready", [new.id])  # the review channel gets its card
+
+    @app_commands.command(name="top")
+    @app_commands.describe(
+        period="Votes cast in the last week (7 days, the default) or month (30 days)",
+        topic="Only entries of this topic, e.g. speech, vision (leave empty for all)",
+    )
+    @app_commands.choices(period=[_choice("week", "week"), _choice("month", "month")])
+    @_topic_option
+    async def top(
+        self, interaction: discord.Interaction, period: str | None = None, topic: str | None = None
+    ) -> None:
+        """The entries members voted for most lately (👍 Vote on /ptm model, the digest's menu)."""
+        now = discord.utils.utcnow()
+        fetch = functools.partial(vote_handlers.top, self.bot.db, period, topic, now=now)
+        await send_payload(interaction, await fetch(page=0), fetch=lambda page: fetch(page=page))
 
     @app_commands.command(name="stats")
     @app_commands.checks.cooldown(1, STATS_COOLDOWN_SECONDS, key=lambda i: (i.guild_id, i.user.id))

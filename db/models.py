@@ -496,3 +496,4 @@ class CatalogRevision(Base):
 from db.outside import LINK_CHECK_CONSTRAINTS as LINK_CHECK_CONSTRAINTS  # noqa: E402
 from db.outside import HubPaper as HubPaper  # noqa: E402
 from db.outside import LinkCheck as LinkCheck  # noqa: E402
+from db.outside import Vote as Vote  # noqa: E402

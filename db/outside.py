@@ -1,20 +1,30 @@
-"""Tables fed from outside services, beside the catalog's own (``db/models.py`` re-exports them):
-what the Hugging Face Hub's paper pages link to each arXiv paper (``hub_papers``, migration 0018)
-and the last check of each catalog link (``link_checks``, migration 0020). Import them from
+"""Tables beside the catalog's own, fed from outside it (``db/models.py`` re-exports them): what the
+Hugging Face Hub's paper pages link to each arXiv paper (``hub_papers``, migration 0018), the last
+check of each catalog link (``link_checks``, migration 0020) and members' votes (``votes``, 0021). Import them from
 ``db.models`` (which imports this module once its base is defined)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import JSON
 
 from db.enums import LINK_STATUSES
 from db.models import Base, UTCDateTime, utcnow
 
-__all__ = ["LINK_CHECK_CONSTRAINTS", "HubPaper", "LinkCheck"]
+__all__ = ["LINK_CHECK_CONSTRAINTS", "HubPaper", "LinkCheck", "Vote"]
 
 
 class HubPaper(Base):
@@ -77,3 +87,20 @@ class LinkCheck(Base):
     first_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_checked_at: Mapped[datetime] = mapped_column(UTCDateTime)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Vote(Base):
+    """A member's vote for an entry (issue 22): one per member per entry (a second vote is refused
+    by the schema, so it never counts twice), gone with the entry, with the time it was cast (the
+    period of ``/ptm top``). Only the member's id is kept: a vote is never shown with a name."""
+
+    __tablename__ = "votes"
+    __table_args__ = (
+        UniqueConstraint("entry_id", "member_id"),
+        Index("ix_votes_voted_at_entry_id", "voted_at", "entry_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(BigInteger)
+    voted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

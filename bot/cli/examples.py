@@ -25,6 +25,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "org": ("ptm-bot org google", "ptm-bot org VinAI --limit 5"),
     "author": ("ptm-bot author Kaiming He",),
     "cite": ("ptm-bot cite BERT", "ptm-bot cite wav2vec 2.0 >> refs.bib"),
+    "top": ("ptm-bot top", "ptm-bot top --period month speech --json"),
     "poll": ("ptm-bot poll --dry-run", "ptm-bot poll --feed feed.xml --json"),
     "enrich": ("ptm-bot enrich", "ptm-bot enrich --all --json", "ptm-bot enrich 2106.07447"),
     "feeds": ("ptm-bot feeds", "ptm-bot feeds --enable https://rss.arxiv.org/rss/cs.CL"),
@@ -34,6 +35,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "ask": (
         "ptm-bot ask '/ptm recent speech count=5'",
         "ptm-bot ask '/ptm cite BERT'",
+        "ptm-bot ask '/ptm top month speech'",
         "ptm-bot ask '/ptm-admin feeds'",
         "ptm-bot ask '/ptm-admin links page=2'",
     ),

@@ -1,4 +1,4 @@
-"""Query subcommands of ``ptm-bot``: model, recent, search, survey, org, author, cite.
+"""Query subcommands of ``ptm-bot``: model, recent, search, survey, org, author, cite, top.
 
 Each runs the read of its slash command (:data:`bot.commands.reads.READS`, which the handlers of
 ``/ptm model|recent|search|survey|org|author`` and so ``ptm-bot ask`` are built on) and prints
@@ -166,6 +166,36 @@ async def cmd_author(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+async def cmd_top(args: argparse.Namespace, config: Config) -> int:
+    """The entries with the most votes cast in the period (``/ptm top``'s read), with their votes."""
+    from bot.catalog import queries
+    from bot.errors import UserFacingError
+
+    topic = _words(args.topic)
+    try:
+        found = await _run_read(config, "ptm top", args.period, topic, limit=args.limit, offset=args.offset)
+    except (queries.UnknownTopic, UserFacingError) as exc:
+        print(f"ptm-bot: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        entries = [{**queries.entry_json(r.hit.entry), "votes": r.votes} for r in found.rows]
+        doc = {"period": args.period, "topic": topic, "total": found.total, "entries": entries}
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+        return 0
+    if not found.rows:
+        print(f"no votes in the last {args.period}" + (f" for topic {topic}" if topic else ""))
+        return 0
+    table = format_table([r.hit for r in found.rows])
+    width = max(len(str(r.votes)) for r in found.rows)
+    print(f"{'VOTES':>{max(width, 5)}}  {table[0]}")
+    for row, line in zip(found.rows, table[1:], strict=True):
+        print(f"{row.votes:>{max(width, 5)}}  {line}")
+    shown = args.offset + len(found.rows)
+    if found.total > shown:
+        print(f"... and {found.total - shown} more (use --offset {shown})")
+    return 0
+
+
 # --------------------------------------------------------------------------------------------
 # Parsers
 
@@ -241,6 +271,19 @@ def _conf_author(p: argparse.ArgumentParser) -> None:
     _paging(p)
 
 
+def _conf_top(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "topic", metavar="TOPIC", nargs="*", help=f"only entries of this topic: {', '.join(TOPICS)}"
+    )
+    p.add_argument(
+        "--period",
+        choices=("week", "month"),
+        default="week",
+        help="votes cast in the last 7 days (week, the default) or 30 days (month)",
+    )
+    _paging(p)
+
+
 COMMANDS: list[
     tuple[
         str,
@@ -261,4 +304,5 @@ COMMANDS: list[
     ("org", "entries from an organisation, newest first", _conf_org, cmd_org),
     ("author", "entries by an author, newest first", _conf_author, cmd_author),
     ("cite", "the BibTeX of a model's paper (the best match by name)", _conf_cite, cmd_cite),
+    ("top", "the entries members voted for most in the last week or month", _conf_top, cmd_top),
 ]

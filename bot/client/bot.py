@@ -37,6 +37,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.digest",
     "cogs.enrich",
     "cogs.links",
+    "cogs.votes",
 )
 
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=60, connect=15)

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.client.review.channels import view_arg
+from bot.client.votes import digest_vote_view
 from bot.digest import actions as digest_actions
 from bot.digest import follows as follow_service
 from bot.digest import service as digest_service
@@ -98,7 +100,10 @@ async def deliver_digest(bot: PTMBot, *, now: datetime | None = None) -> DigestR
             )
             try:
                 run.posted = await channel.send(
-                    content=payload.content, embeds=payload.embeds, allowed_mentions=mentions
+                    content=payload.content,
+                    embeds=payload.embeds,
+                    allowed_mentions=mentions,
+                    view=view_arg(digest_vote_view(digest.hits())),  # members vote for its entries here
                 )
             except discord.HTTPException as exc:  # not recorded: the next run posts it
                 log.warning("could not post the digest in #%s: %s", channel, exc)

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 import discord
 
 from bot.client.tree import APOLOGY, reply_ephemeral, user_message
+from bot.client.votes import VoteButton
 from bot.present.render import MessagePayload
 
 __all__ = ["PAGE_TIMEOUT", "PageFetcher", "PageView", "send_payload"]
@@ -97,7 +98,8 @@ async def send_payload(
 ) -> None:
     """Answer *interaction* with *payload* (a reply, or a follow-up after ``defer``).
 
-    With *fetch* and more than one page, Prev/Next buttons are attached.
+    With *fetch* and more than one page, Prev/Next buttons are attached; a payload naming an
+    entry to vote for (``/ptm model``) gets the persistent "👍 Vote" button.
     """
     view: PageView | None = None
     if fetch is not None and payload.page_count > 1:
@@ -105,6 +107,9 @@ async def send_payload(
             owner_id=interaction.user.id, fetch=fetch, page=payload.page, page_count=payload.page_count
         )
         payload.view = view
+    if payload.vote_entry_id is not None and not payload.ephemeral:  # /ptm model: "👍 Vote"
+        payload.view = payload.view or discord.ui.View(timeout=None)
+        payload.view.add_item(VoteButton(payload.vote_entry_id))
     kwargs = payload.send_kwargs()
     if interaction.response.is_done():
         message = await interaction.followup.send(wait=True, **kwargs)

@@ -28,8 +28,15 @@ __all__ = ["HANDLERS"]
 def __getattr__(name: str) -> Any:
     if name != "HANDLERS":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from bot.commands import admin, digest, gates, member, suggest
+    from bot.commands import admin, digest, gates, member, suggest, votes
 
-    handlers = {**member.HANDLERS, **admin.HANDLERS, **gates.HANDLERS, **digest.HANDLERS, **suggest.HANDLERS}
+    handlers = {
+        **member.HANDLERS,
+        **admin.HANDLERS,
+        **gates.HANDLERS,
+        **digest.HANDLERS,
+        **suggest.HANDLERS,
+        **votes.HANDLERS,
+    }
     globals()["HANDLERS"] = handlers
     return handlers

@@ -14,11 +14,14 @@ terminal starts without loading what it does not use (issue 19).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from bot.catalog import queries
 from bot.catalog.model import EntryHit
 from bot.errors import UserFacingError
+from bot.votes.periods import cutoff, parse_period, stored_time
+from bot.votes.queries import TopPage, top_voted
 
 if TYPE_CHECKING:
     from db.reads import Reads
@@ -37,6 +40,7 @@ __all__ = [
     "recent",
     "search",
     "survey",
+    "top",
 ]
 
 T = TypeVar("T")
@@ -134,6 +138,29 @@ async def author(db: CatalogReads, name: str, *, limit: int = PER_PAGE, offset: 
     return await db.read(queries.by_author, name, limit=limit, offset=offset)
 
 
+# --------------------------------------------------------------------------------------------
+# top (members' votes)
+
+
+async def top(
+    db: CatalogReads,
+    period: str | None = None,
+    topic: str | None = None,
+    *,
+    limit: int = PER_PAGE,
+    offset: int = 0,
+    now: datetime | None = None,
+) -> TopPage:
+    """The entries with the most votes cast in the last *period* (``week``: 7 days, ``month``:
+    30 days) ending at *now*, of *topic* when given, most first; :class:`queries.UnknownTopic`
+    for a topic not in the taxonomy, :class:`UserFacingError` for another period."""
+    word = parse_period(period)
+    text = clean_text(topic, "topic", required=False)
+    slug = queries.resolve_topic(text) if text else None
+    since = stored_time(cutoff(word, now))
+    return await db.read(top_voted, since, slug, limit=limit, offset=offset)
+
+
 READS: dict[str, Callable[..., Awaitable[Any]]] = {
     "ptm model": model_matches,
     "ptm recent": recent,
@@ -142,6 +169,7 @@ READS: dict[str, Callable[..., Awaitable[Any]]] = {
     "ptm org": org,
     "ptm author": author,
     "ptm cite": model_matches,
+    "ptm top": top,
 }
 """The read behind each catalog slash command, by its qualified name (as in
 :data:`bot.commands.HANDLERS`): the options under the slash command's names, then ``limit`` (for

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog import service as catalog
-from bot.catalog.model import Entry
+from bot.catalog.model import Entry, EntryHit
 from db import models as m
 from db.models import SuggestionStatus
 
@@ -27,12 +27,17 @@ class Digest:
     since: datetime
     until: datetime
     entries: tuple[Entry, ...]
+    # The entries' ids, in the same order (the digest's vote menu names entries by id).
+    ids: tuple[int, ...] = ()
+
+    def hits(self) -> list[EntryHit]:
+        return [EntryHit(i, e) for i, e in zip(self.ids, self.entries, strict=True)]
 
     def __bool__(self) -> bool:
         return bool(self.entries)
 
 
-async def approved_between(session: AsyncSession, since: datetime, until: datetime) -> list[Entry]:
+async def approved_between(session: AsyncSession, since: datetime, until: datetime) -> list[EntryHit]:
     """Entries approved in ``(since, until]`` and still in the catalog, in the order approved."""
     rows = await session.execute(
         select(m.Suggestion.entry_id)
@@ -51,11 +56,12 @@ async def approved_between(session: AsyncSession, since: datetime, until: dateti
         select(m.Entry).where(m.Entry.id.in_(ids)).options(*catalog.entry_load_options())
     )
     by_id = {row.id: catalog.to_domain(row) for row in loaded}
-    return [by_id[i] for i in ids if i in by_id]
+    return [EntryHit(i, by_id[i]) for i in ids if i in by_id]
 
 
 async def digest_for(session: AsyncSession, since: datetime, until: datetime) -> Digest:
-    return Digest(since, until, tuple(await approved_between(session, since, until)))
+    hits = await approved_between(session, since, until)
+    return Digest(since, until, tuple(h.entry for h in hits), tuple(h.id for h in hits))
 
 
 async def last_posted(session: AsyncSession) -> datetime | None:

@@ -28,7 +28,7 @@ def ask(db_path: Path, *words: str) -> list[str]:
 def test_ask_model_json(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(ask(db_path, "/ptm model DeBERTa", "--json")) == 0
     payload = json.loads(capsys.readouterr().out)
-    assert set(payload) == {"content", "embeds", "ephemeral", "links"}
+    assert set(payload) == {"content", "embeds", "ephemeral", "links", "vote_entry_id"}  # + the Vote button
     assert payload["content"] is None and payload["ephemeral"] is False
     assert [link["label"] for link in payload["links"]] == ["Paper", "Docs"]  # the link buttons
     (embed,) = payload["embeds"]

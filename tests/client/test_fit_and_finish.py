@@ -47,7 +47,10 @@ async def test_model_links_the_paper_once_to_its_arxiv_page_with_buttons(world: 
     assert f"]({abs_url})" in (embed.description or "")
     assert ".pdf" not in text and text.count("arxiv.org") == 1  # one link per paper
     buttons = [c for row in r.response.components for c in row["components"]]
-    assert [(b["style"], b["label"], b["url"]) for b in buttons] == [
+    (vote,) = [b for b in buttons if b["style"] != discord.ButtonStyle.link.value]  # issue 22's Vote
+    assert vote["label"] == "Vote" and vote["custom_id"].startswith("ptm:vote:")
+    links = [b for b in buttons if b["style"] == discord.ButtonStyle.link.value]
+    assert [(b["style"], b["label"], b["url"]) for b in links] == [
         (discord.ButtonStyle.link.value, "Paper", abs_url),
         (
             discord.ButtonStyle.link.value,

@@ -136,6 +136,7 @@ def render_model(
     ]
     seen = {url for _, url in links}
     payload.links = links + [(label, url) for label, url in hub_buttons(hub) if url not in seen]
+    payload.vote_entry_id = hit.id  # a member votes for the entry with the answer's Vote button
     return payload
 
 

@@ -45,6 +45,9 @@ class MessagePayload:
     # Buttons that act, (label, custom id): data here too; the custom id names a persistent
     # DynamicItem the bot registered (``ptm:links:use:...``), which routes the click.
     actions: list[tuple[str, str]] = field(default_factory=list)
+    # The entry a "👍 Vote" button votes for (``/ptm model``): data here; the persistent button
+    # (``bot.client.votes.VoteButton``, custom id ``ptm:vote:<id>``) is added at send time.
+    vote_entry_id: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """``{content, embeds, ephemeral}`` (+ ``files`` when there are attachments), JSON-ready."""
@@ -58,6 +61,8 @@ class MessagePayload:
         if self.page_count > 1:
             out["page"] = self.page + 1
             out["pages"] = self.page_count
+        if self.vote_entry_id is not None:
+            out["vote_entry_id"] = self.vote_entry_id
         if self.links:
             out["links"] = [{"label": label, "url": url} for label, url in self.links]
         if self.actions:

@@ -48,6 +48,8 @@ def render_text(payload: MessagePayload) -> str:
             out.append(f"-- {_plain(embed.footer.text)}")
     for attachment in payload.files:
         out.append(f"[attachment: {attachment.filename}, {len(attachment.data)} bytes]")
+    if payload.vote_entry_id is not None:
+        out.append("[\N{THUMBS UP SIGN} Vote button in Discord]")
     if payload.links:
         out.append("[buttons: " + ", ".join(f"{label} <{url}>" for label, url in payload.links) + "]")
     if payload.actions:
