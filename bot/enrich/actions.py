@@ -85,6 +85,7 @@ def make_hub_fetcher(session: Any, config: Config) -> PoliteFetcher:
         max_attempts=e.max_attempts,
         backoff_base=1.0,
         max_backoff=60.0,
+        expected_statuses=frozenset({404}),  # no Hub page for the paper (yet): an answer, not a fault
     )
 
 

@@ -170,9 +170,11 @@ class PoliteFetcher:
         max_backoff: float = 300.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        expected_statuses: frozenset[int] = frozenset(),
     ) -> None:
         if not user_agent.strip():
             raise ValueError("user_agent must not be empty")
+        self._expected = expected_statuses
         if min_interval < 0 or timeout <= 0 or max_bytes < 1 or max_attempts < 1:
             raise ValueError("min_interval >= 0, timeout > 0, max_bytes >= 1 and max_attempts >= 1 required")
         if backoff_base < 0 or max_backoff < 0:
@@ -249,7 +251,9 @@ class PoliteFetcher:
             await self._sleep(delay)
 
         assert last is not None  # max_attempts >= 1
-        log.warning("fetch %s failed after %d attempt(s): %s", url, attempts, last.error, extra={"feed": url})
+        # An answer the caller expects (the Hub's 404: no page for that paper yet) is not a warning.
+        level = logging.DEBUG if last.status in self._expected else logging.WARNING
+        log.log(level, "fetch %s failed after %d attempt(s): %s", url, attempts, last.error, extra={"feed": url})
         if last.unreachable:
             self._down[host] = self._clock()
         else:

@@ -131,3 +131,22 @@ def test_enrich_off_says_so(tmp_path, db_path, capsys):
     config.write_text("[enrich]\nenabled = false\n", encoding="utf-8")
     code, _out, err = run(capsys, "enrich", "--db", str(db_path), "--config", str(config))
     assert code != 0 and "enrichment is off" in err
+
+
+def test_a_hub_404_is_an_answer_not_a_warning(caplog):
+    import aiohttp
+
+    from bot.config import Config
+    from bot.enrich.actions import make_hub_fetcher
+    from bot.enrich.hub import Outcome, read_paper
+
+    async def scenario() -> None:
+        async with ScriptedServer() as server, aiohttp.ClientSession() as http:
+            server.script(f"/api/papers/{HUBERT}", Reply(status=404, body=b'{"error":"Paper not found"}'))
+            answer = await read_paper(make_hub_fetcher(http, Config()), server.base_url, HUBERT)
+            assert answer.outcome is Outcome.ABSENT
+
+    with caplog.at_level("DEBUG", logger="bot.watch.fetch"):
+        asyncio.run(scenario())
+    records = [r for r in caplog.records if r.name == "bot.watch.fetch" and "HTTP 404" in r.getMessage()]
+    assert records and all(r.levelname == "DEBUG" for r in records)
