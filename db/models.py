@@ -7,27 +7,31 @@ aliases are unique per entry. ``db/`` never imports ``discord``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any, ClassVar
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
-    DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
-    Table,
     Text,
     UniqueConstraint,
     false,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from sqlalchemy.types import JSON, TypeDecorator
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import JSON
+
+# The declarative base, its naming convention and the UTC timestamp type live in db/base.py (the
+# tables of db/outside.py share them); re-exported here.
+from db.base import NAMING_CONVENTION as NAMING_CONVENTION
+from db.base import Base as Base
+from db.base import UTCDateTime as UTCDateTime
+from db.base import utcnow as utcnow
 
 # The enumerations live in a module free of SQLAlchemy (renderers and the fetcher import them from
 # there); re-exported here, where the tables that store them are.
@@ -41,42 +45,12 @@ from db.enums import LinkStatus as LinkStatus
 from db.enums import ModelStatus as ModelStatus
 from db.enums import SuggestionStatus as SuggestionStatus
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Timestamps are stored as UTC and always come back timezone-aware (SQLite forgets tz)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    # Every model here is declared with a Table (the declarative default types it as a FromClause).
-    __table__: ClassVar[Table]
+# Tables beside the catalog's own (the Hugging Face Hub's paper pages, link checks, members' votes):
+# in db/outside.py, re-exported here (``m.HubPaper``, ``m.LinkCheck``, ``m.Vote`` like every table).
+from db.outside import LINK_CHECK_CONSTRAINTS as LINK_CHECK_CONSTRAINTS
+from db.outside import HubPaper as HubPaper
+from db.outside import LinkCheck as LinkCheck
+from db.outside import Vote as Vote
 
 
 class Section(Base):
@@ -489,11 +463,3 @@ class CatalogRevision(Base):
     before: Mapped[str | None] = mapped_column(Text)
     # What a moderator's change did, or what a revert undid (JSON); NULL for an import.
     change: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-
-
-# Tables fed from outside services (the Hugging Face Hub's paper pages, the link check) live in
-# their own module and are re-exported here: ``m.HubPaper``, ``m.LinkCheck`` like every table.
-from db.outside import LINK_CHECK_CONSTRAINTS as LINK_CHECK_CONSTRAINTS  # noqa: E402
-from db.outside import HubPaper as HubPaper  # noqa: E402
-from db.outside import LinkCheck as LinkCheck  # noqa: E402
-from db.outside import Vote as Vote  # noqa: E402

@@ -1,7 +1,7 @@
 """Tables beside the catalog's own, fed from outside it (``db/models.py`` re-exports them): what the
 Hugging Face Hub's paper pages link to each arXiv paper (``hub_papers``, migration 0018), the last
 check of each catalog link (``link_checks``, migration 0020) and members' votes (``votes``, 0021). Import them from
-``db.models`` (which imports this module once its base is defined)."""
+``db.models``, which re-exports them."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import JSON
 
+from db.base import Base, UTCDateTime, utcnow
 from db.enums import LINK_STATUSES
-from db.models import Base, UTCDateTime, utcnow
 
 __all__ = ["LINK_CHECK_CONSTRAINTS", "HubPaper", "LinkCheck", "Vote"]
 

@@ -265,6 +265,9 @@ class PublishConfig:
     """The branch the list lives on; each publish starts a new branch from it."""
     path: str = "README.md"
     """The list's file inside the repository."""
+    page_path: str = ""
+    """Also publish the catalog as one self-contained HTML page at this path in the repository
+    (e.g. ``docs/index.html``, for GitHub Pages), in the same commit; empty: the list only."""
     branch_prefix: str = "ptm-bot/list-"
     author: str = "ptm-bot <ptm-bot@users.noreply.github.com>"
     github_repo: str = ""

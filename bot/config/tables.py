@@ -337,6 +337,7 @@ def _read_publish(t: Table) -> PublishConfig:
         repository=t.get("repository", d.repository, string(allow_empty=True)),
         branch=t.get("branch", d.branch, string(branch_name)),
         path=t.get("path", d.path, string(relative_path)),
+        page_path=t.get("page_path", d.page_path, string(relative_path, allow_empty=True)),
         branch_prefix=t.get("branch_prefix", d.branch_prefix, string(branch_name)),
         author=t.get("author", d.author, string(author)),
         github_repo=t.get("github_repo", d.github_repo, string(github_repo, allow_empty=True)),

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.actor import TERMINAL, Actor
+from bot.catalog import actions as catalog_actions
 from bot.config import Config, PublishConfig
 from bot.errors import UserFacingError
 from bot.ops import pullrequest
@@ -190,6 +191,7 @@ def _prepare_and_push(
     dry_run: bool,
     auto_name: bool = False,
     onto: str | None = None,
+    page: str | None = None,
 ) -> _Prepared:
     """Clone, compare, and (unless a dry run or nothing to do) commit the export on a new branch (or on
     *onto*, the open pull request's branch) and push it: the steps below, in one temporary directory."""
@@ -210,6 +212,9 @@ def _prepare_and_push(
                 return _Prepared(current)  # the pull request's branch already has it
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(export, encoding="utf-8")
+        if page is not None and settings.page_path:  # the HTML page, in the same commit
+            (work / settings.page_path).parent.mkdir(parents=True, exist_ok=True)
+            (work / settings.page_path).write_text(page, encoding="utf-8")
         branch, commit = _push_new_branch(
             settings, work, message, onto or branch, auto_name=auto_name, onto=onto
         )
@@ -302,7 +307,7 @@ def _commit(settings: PublishConfig, work: Path, message: str, branch: str, *, n
     name, email = _author_parts(settings.author)
     if new:
         git(["checkout", "--quiet", "-b", branch], work)
-    git(["add", "--", settings.path], work)
+    git(["add", "--", settings.path, *([settings.page_path] if settings.page_path else [])], work)
     git(
         [
             "-c",
@@ -385,6 +390,7 @@ async def publish(
         before, since = last_export, "the last publish"
     changes = diff_lists(before, export)
     message = _commit_message(changes, since)
+    page = await catalog_actions.export(db, "html") if settings.page_path else None  # the HTML page
     done = await asyncio.to_thread(
         _prepare_and_push,
         settings,
@@ -395,6 +401,7 @@ async def publish(
         dry_run=dry_run,
         auto_name=auto_name,
         onto=pull.branch if pull else None,
+        page=page,
     )
     result = PublishResult(settings.repository, done.branch, done.commit, changes, dry_run=dry_run)
     if done.branch is None or dry_run:

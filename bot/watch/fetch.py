@@ -253,7 +253,9 @@ class PoliteFetcher:
         assert last is not None  # max_attempts >= 1
         # An answer the caller expects (the Hub's 404: no page for that paper yet) is not a warning.
         level = logging.DEBUG if last.status in self._expected else logging.WARNING
-        log.log(level, "fetch %s failed after %d attempt(s): %s", url, attempts, last.error, extra={"feed": url})
+        log.log(
+            level, "fetch %s failed after %d attempt(s): %s", url, attempts, last.error, extra={"feed": url}
+        )
         if last.unreachable:
             self._down[host] = self._clock()
         else:

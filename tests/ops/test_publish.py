@@ -493,3 +493,19 @@ async def test_the_open_pull_request_is_updated_not_duplicated(
 async def export_now(db) -> str:
     async with db.begin() as session:
         return await catalog.export_markdown(session)
+
+
+def test_the_html_page_is_published_beside_the_list(
+    db_path: Path, remote: Path, capsys, tmp_path: Path
+) -> None:
+    config = tmp_path / "page.toml"
+    config.write_text('[publish]\npage_path = "docs/index.html"\n', encoding="utf-8")
+    code, out, err = cli(capsys, db_path, remote, "--branch", "ptm-bot/page", "--config", str(config))
+    assert code == 0, err
+    files = git("--git-dir", str(remote), "ls-tree", "-r", "--name-only", "ptm-bot/page").split()
+    assert files == ["README.md", "docs/index.html"]  # one commit, both files
+    page = git("--git-dir", str(remote), "show", "ptm-bot/page:docs/index.html")
+    assert page.lower().startswith("<!doctype html>") and "DeBERTa" in page
+    assert "<script src" not in page and '<link rel="stylesheet"' not in page  # self-contained
+    main_files = git("--git-dir", str(remote), "ls-tree", "-r", "--name-only", "main").split()
+    assert main_files == ["README.md"]
