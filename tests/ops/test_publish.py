@@ -502,6 +502,7 @@ def test_the_html_page_is_published_beside_the_list(
     config.write_text('[publish]\npage_path = "docs/index.html"\n', encoding="utf-8")
     code, out, err = cli(capsys, db_path, remote, "--branch", "ptm-bot/page", "--config", str(config))
     assert code == 0, err
+    assert out.startswith("published 1 added (Add DeBERTa)")
     files = git("--git-dir", str(remote), "ls-tree", "-r", "--name-only", "ptm-bot/page").split()
     assert files == ["README.md", "docs/index.html"]  # one commit, both files
     page = git("--git-dir", str(remote), "show", "ptm-bot/page:docs/index.html")
