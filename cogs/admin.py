@@ -94,6 +94,12 @@ class AdminCog(
         log.info("%s (%s) ran an arXiv poll: %s", interaction.user, interaction.user.id, report.counts)
         await send_payload(interaction, render_poll_report(report))
 
+    @app_commands.command(name="routes")
+    @moderator_only()
+    async def routes(self, interaction: discord.Interaction) -> None:
+        """Where review cards go by topic ([[routes]] in the config), in order."""
+        await send_payload(interaction, await handlers.routes(self.bot.db, config=self.bot.config))
+
     @app_commands.command(name="member-suggestions")
     @app_commands.describe(state="on or off; leave empty to see the current state")
     @app_commands.choices(state=[app_commands.Choice(name=s, value=s) for s in ("on", "off")])

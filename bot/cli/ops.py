@@ -97,7 +97,23 @@ def effective_settings(config: Config) -> list[dict[str, Any]]:
                     "env": env_name(table, f.name),
                 }
             )
+    out.extend(_route_settings(config))
     return out
+
+
+def _route_settings(config: Config) -> list[dict[str, Any]]:
+    """``[[routes]]``: one row per set key of each route (``routes[1].topic``), from the file."""
+    return [
+        {
+            "key": f"routes[{n}].{f.name}",
+            "value": getattr(route, f.name),
+            "origin": "file" if config.source is not None else "default",
+            "env": None,
+        }
+        for n, route in enumerate(config.routes, start=1)
+        for f in dataclasses.fields(route)
+        if getattr(route, f.name) not in (None, "")
+    ]
 
 
 def _toml_value(value: Any) -> str:
@@ -131,7 +147,7 @@ def render_config(config: Config) -> list[str]:
     for row in rows:
         table, key = row["key"].split(".", 1)
         if table != current:
-            lines.extend(["", f"[{table}]"])
+            lines.extend(["", "[[routes]]" if table.startswith("routes[") else f"[{table}]"])
             current = table
         if row["value"] is None:
             text = f"# {key} (unset)"

@@ -39,6 +39,7 @@ from bot.config.schema import (
     PublishConfig,
     RelevanceConfig,
     ReviewConfig,
+    RouteConfig,
     ScheduleConfig,
 )
 
@@ -60,6 +61,7 @@ __all__ = [
     "PublishConfig",
     "RelevanceConfig",
     "ReviewConfig",
+    "RouteConfig",
     "ScheduleConfig",
     "database_url_from_path",
     "discord_token",

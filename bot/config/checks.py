@@ -405,3 +405,13 @@ def http_url(value: str) -> str:
     if not value.lower().startswith(("http://", "https://")):
         raise Invalid(f"must be an http(s) URL, got {describe(value)}")
     return value.rstrip("/")
+
+
+def topic_slug(value: str) -> str:
+    """A topic of docs/topics.md, by slug or label (``speech``, ``Speech (audio)``)."""
+    from bot.catalog.topics.lookup import parse_topic
+
+    slug = parse_topic(value)
+    if slug is None:
+        raise Invalid(f"unknown topic {describe(value)} (see docs/topics.md)")
+    return slug

@@ -117,6 +117,8 @@ def _overlay(data: Mapping[str, Any], overrides: EnvOverrides, origins: dict[str
 def _check_top_level(data: Mapping[str, Any], token_keys: set[str], problems: list[tuple[str, str]]) -> None:
     """Every top-level name must be one of the tables (token keys are already reported)."""
     for key, value in data.items():
+        if key == "routes":  # an array of tables ([[routes]]): read and checked by read_tables
+            continue
         if key in TABLES:
             if not isinstance(value, dict):
                 problems.append((key, f"must be a table ([{key}]), got {describe(value)}"))

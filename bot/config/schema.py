@@ -34,6 +34,7 @@ __all__ = [
     "PublishConfig",
     "RelevanceConfig",
     "ReviewConfig",
+    "RouteConfig",
     "ScheduleConfig",
 ]
 
@@ -294,6 +295,21 @@ class EnrichConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class RouteConfig:
+    """One ``[[routes]]`` entry: review cards of papers on a topic (or matching a query) go to their
+    own channel, with their own role mentioned; the first matching route wins."""
+
+    topic: str = ""
+    """A topic slug (docs/topics.md): a paper whose proposed topics include it takes this route."""
+    query: str = ""
+    """Or words that must all be in the paper's title or abstract (case-insensitive)."""
+    channel: int | str | None = None
+    """The text channel (id or name) the route's cards go to."""
+    role: int | str | None = None
+    """A role (id or name) mentioned with each of the route's cards: the route's only mention."""
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
@@ -308,6 +324,8 @@ class Config:
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     publish: PublishConfig = field(default_factory=PublishConfig)
     enrich: EnrichConfig = field(default_factory=EnrichConfig)
+    routes: tuple[RouteConfig, ...] = ()
+    """``[[routes]]``: review cards routed by topic or query (the first match; others: the review channel)."""
     source: Path | None = None
     """The file this was loaded from; ``None`` when running on defaults."""
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)

@@ -39,6 +39,7 @@ from bot.config.checks import (
     snowflake,
     string,
     time_zone,
+    topic_slug,
     url_template,
     variable_name,
 )
@@ -58,6 +59,7 @@ from bot.config.schema import (
     PublishConfig,
     RelevanceConfig,
     ReviewConfig,
+    RouteConfig,
     ScheduleConfig,
 )
 from bot.suggest import did_you_mean
@@ -127,6 +129,7 @@ def read_tables(
         metrics=_read_metrics(table("metrics")),
         publish=_read_publish(table("publish")),
         enrich=_read_enrich(table("enrich")),
+        routes=_read_routes(data.get("routes", []), problems, token_keys),
         source=source,
         origins=origins,
     )
@@ -360,3 +363,27 @@ def _read_enrich(t: Table) -> EnrichConfig:
     )
     t.check_unknown(EnrichConfig)
     return result
+
+
+def _read_routes(raw: Any, problems: list[tuple[str, str]], token_keys: set[str]) -> tuple[RouteConfig, ...]:
+    """``[[routes]]``: each a topic (a known slug) or a query, and a channel; an optional role."""
+    if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
+        problems.append(("routes", f"must be an array of tables ([[routes]]), got {describe(raw)}"))
+        return ()
+    routes = []
+    for n, item in enumerate(raw, start=1):
+        t = Table(f"routes[{n}]", item, problems, token_keys)
+        d = RouteConfig()
+        route = RouteConfig(
+            topic=t.get("topic", d.topic, string(topic_slug, allow_empty=True)),
+            query=t.get("query", d.query, string(allow_empty=True)),
+            channel=t.get("channel", d.channel, id_or_name("channel")),
+            role=t.get("role", d.role, id_or_name("role")),
+        )
+        t.check_unknown(RouteConfig)
+        if bool(route.topic) == bool(route.query.strip()):
+            t.problem("topic", "give a topic or a query (one of them)")
+        if route.channel is None:
+            t.problem("channel", "a route needs a channel (id or name)")
+        routes.append(route)
+    return tuple(routes)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.client.review.buttons import review_view
-from bot.client.review.channels import ReviewChannel, fetch_channel, review_destination, view_arg
+from bot.client.review.channels import ReviewChannel, fetch_channel, review_destination, routed, view_arg
 from bot.client.review.listing import post_listing, refresh_listing
 from bot.client.review.threads import open_thread, post_decision_in_thread, thread_name
 from bot.present.review import APPROVE_EMOJI, REJECT_EMOJI, render_suggestion_embed
@@ -80,7 +80,9 @@ class CardPoster:
             return posted
 
     async def _post(self, channel: ReviewChannel, item: SuggestionView) -> None:
-        message = await send_card(channel, item)
+        route = routed(self.bot, item)  # [[routes]]: a topic's own channel and role
+        channel, role = route if route is not None else (channel, None)
+        message = await send_card(channel, item, role=role)
         await actions.mark_posted(self.bot.db, item.id, channel_id=message.channel.id, message_id=message.id)
         if isinstance(channel, discord.TextChannel) and self.bot.config.review.threads:
             await open_thread(message, item)
@@ -111,16 +113,28 @@ async def adopt_posted(bot: PTMBot, channel: ReviewChannel, items: list[Suggesti
     return adopted
 
 
-async def send_card(channel: ReviewChannel, item: SuggestionView) -> discord.Message:
-    """A card in a text channel, or a post of its own in a forum (the card is its first message)."""
+async def send_card(
+    channel: ReviewChannel, item: SuggestionView, *, role: discord.Role | None = None
+) -> discord.Message:
+    """A card in a text channel, or a post of its own in a forum (the card is its first message).
+    A route's *role* is mentioned, and only it: no other mention can ping."""
     embed, view = render_suggestion_embed(item), review_view(item)
-    mentions = discord.AllowedMentions.none()
+    content = role.mention if role is not None else None
+    mentions = (
+        discord.AllowedMentions(everyone=False, users=False, roles=[role])
+        if role
+        else discord.AllowedMentions.none()
+    )
     if isinstance(channel, discord.ForumChannel):
         post = await channel.create_thread(
-            name=thread_name(item), embed=embed, view=view_arg(view), allowed_mentions=mentions
+            name=thread_name(item),
+            content=content,
+            embed=embed,
+            view=view_arg(view),
+            allowed_mentions=mentions,
         )
         return post.message
-    return await channel.send(embed=embed, view=view_arg(view), allowed_mentions=mentions)
+    return await channel.send(content, embed=embed, view=view_arg(view), allowed_mentions=mentions)
 
 
 async def refresh_message(bot: PTMBot, suggestion: SuggestionView) -> None:

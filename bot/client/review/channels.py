@@ -3,14 +3,28 @@ per card), and a channel or thread looked up by id."""
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, cast
 
 import discord
 
+from bot.review.routes import route_for
+
 if TYPE_CHECKING:
     from bot.client.bot import PTMBot
+    from bot.review.service import SuggestionView
 
-__all__ = ["ReviewChannel", "fetch_channel", "review_channel", "review_destination", "view_arg"]
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "ReviewChannel",
+    "channel_named",
+    "fetch_channel",
+    "review_channel",
+    "review_destination",
+    "routed",
+    "view_arg",
+]
 
 ReviewChannel = discord.TextChannel | discord.ForumChannel
 
@@ -43,7 +57,40 @@ def review_channel(bot: PTMBot) -> discord.TextChannel | None:
 
 def review_destination(bot: PTMBot) -> ReviewChannel | None:
     """The configured review channel: a text channel or a forum (one post per card)."""
-    wanted = bot.config.discord.review_channel
+    return channel_named(bot, bot.config.discord.review_channel)
+
+
+def routed(bot: PTMBot, item: SuggestionView) -> tuple[ReviewChannel, discord.Role | None] | None:
+    """Where ``[[routes]]`` sends this paper's card, and the route's role to mention; None: the
+    review channel (no route matches, or the route's channel is not found: logged)."""
+    route = route_for(
+        bot.config.routes, topics=item.proposed_topics, title=item.title, abstract=item.abstract
+    )
+    if route is None:
+        return None
+    channel = channel_named(bot, route.channel)
+    if channel is None:
+        log.warning(
+            "route %r: channel %r not found; the card goes to the review channel",
+            route.topic or route.query,
+            route.channel,
+        )
+        return None
+    return channel, _role(channel.guild, route.role)
+
+
+def _role(guild: discord.Guild, wanted: int | str | None) -> discord.Role | None:
+    if wanted is None:
+        return None
+    if isinstance(wanted, int):
+        return guild.get_role(wanted)
+    name = wanted.lstrip("@").casefold()
+    return next((r for r in guild.roles if r.name.casefold() == name), None)
+
+
+def channel_named(bot: PTMBot, wanted: int | str | None) -> ReviewChannel | None:
+    """A text channel or forum by id, or by name (case-insensitive, a leading '#' ignored; the
+    configured guilds are searched first)."""
     if wanted is None:
         return None
     if isinstance(wanted, int):
