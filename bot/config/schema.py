@@ -307,6 +307,10 @@ class RouteConfig:
     """The text channel (id or name) the route's cards go to."""
     role: int | str | None = None
     """A role (id or name) mentioned with each of the route's cards: the route's only mention."""
+    cards: bool = True
+    """The route takes review cards."""
+    digest: bool = True
+    """The route takes the digest's entries of its topic (posted in its channel, with its role)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -379,6 +379,8 @@ def _read_routes(raw: Any, problems: list[tuple[str, str]], token_keys: set[str]
             query=t.get("query", d.query, string(allow_empty=True)),
             channel=t.get("channel", d.channel, id_or_name("channel")),
             role=t.get("role", d.role, id_or_name("role")),
+            cards=t.get("cards", d.cards, boolean),
+            digest=t.get("digest", d.digest, boolean),
         )
         t.check_unknown(RouteConfig)
         if bool(route.topic) == bool(route.query.strip()):

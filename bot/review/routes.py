@@ -20,8 +20,9 @@ def _matches(route: RouteConfig, topics: Sequence[str], text: str) -> bool:
 
 
 def route_for(
-    routes: Sequence[RouteConfig], *, topics: Sequence[str], title: str, abstract: str
+    routes: Sequence[RouteConfig], *, topics: Sequence[str], title: str, abstract: str, purpose: str = "cards"
 ) -> RouteConfig | None:
-    """The first route the paper takes, or None."""
+    """The first route for *purpose* (``cards`` or ``digest``) the paper or entry takes, or None."""
     text = fold(f"{title} {abstract}")
-    return next((r for r in routes if _matches(r, topics, text)), None)
+    wanted = [r for r in routes if (r.cards if purpose == "cards" else r.digest)]
+    return next((r for r in wanted if _matches(r, topics, text)), None)

@@ -84,6 +84,13 @@ async def test_cards_follow_their_route_and_mention_only_its_role(simcord_env, w
     assert SPEECH.arxiv_id in speech_card.embeds[0].url
     assert speech_card.content == f"<@&{speech_role.id}>"
     assert [r.id for r in speech_card.role_mentions] == [speech_role.id] and speech_card.mentions == []
+    posts = [r for r in simcord_env.http_requests if r.method == "POST" and r.path.endswith("/messages")]
+    (to_speech,) = [r for r in posts if r.path == f"/channels/{speech_room.id}/messages"]
+    assert to_speech.json["allowed_mentions"]["parse"] == []
+    assert [int(x) for x in to_speech.json["allowed_mentions"]["roles"]] == [speech_role.id]
+    for r in posts:
+        if r.path != f"/channels/{speech_room.id}/messages":
+            assert not r.json.get("allowed_mentions", {}).get("roles")  # nobody else is mentioned
     (vision_card,) = cards_in(vision_room)
     assert DIFFUSION.arxiv_id in vision_card.embeds[0].url and not vision_card.content
     assert vision_card.role_mentions == []

@@ -22,6 +22,7 @@ __all__ = [
     "fetch_channel",
     "review_channel",
     "review_destination",
+    "route_role",
     "routed",
     "view_arg",
 ]
@@ -64,7 +65,11 @@ def routed(bot: PTMBot, item: SuggestionView) -> tuple[ReviewChannel, discord.Ro
     """Where ``[[routes]]`` sends this paper's card, and the route's role to mention; None: the
     review channel (no route matches, or the route's channel is not found: logged)."""
     route = route_for(
-        bot.config.routes, topics=item.proposed_topics, title=item.title, abstract=item.abstract
+        bot.config.routes,
+        topics=item.proposed_topics,
+        title=item.title,
+        abstract=item.abstract,
+        purpose="cards",
     )
     if route is None:
         return None
@@ -76,10 +81,10 @@ def routed(bot: PTMBot, item: SuggestionView) -> tuple[ReviewChannel, discord.Ro
             route.channel,
         )
         return None
-    return channel, _role(channel.guild, route.role)
+    return channel, route_role(channel.guild, route.role)
 
 
-def _role(guild: discord.Guild, wanted: int | str | None) -> discord.Role | None:
+def route_role(guild: discord.Guild, wanted: int | str | None) -> discord.Role | None:
     if wanted is None:
         return None
     if isinstance(wanted, int):
