@@ -21,6 +21,7 @@ from bot.commands import admin as handlers
 from bot.commands import gates as gate_handlers
 from bot.commands import member
 from bot.commands import relevance as relevance_handlers
+from bot.commands import routes as route_handlers
 from bot.commands import suggest as suggest_handlers
 from bot.commands.admin import EDITABLE
 from bot.present.watch import render_poll_report
@@ -94,11 +95,53 @@ class AdminCog(
         log.info("%s (%s) ran an arXiv poll: %s", interaction.user, interaction.user.id, report.counts)
         await send_payload(interaction, render_poll_report(report))
 
-    @app_commands.command(name="routes")
+    route = app_commands.Group(
+        name="route", description="Review cards and digest entries of a topic to their own channel"
+    )
+
+    @route.command(name="add")
+    @app_commands.describe(
+        kind="topic (a topic slug) or query (words all in the title or abstract)",
+        value="The topic (e.g. speech) or the query words",
+        channel="The channel (name or id) the route's cards and digest entries go to",
+        role="A role (name or id) to mention with them: the route's only mention",
+        cards="The route takes review cards (default yes)",
+        digest="The route takes the digest's entries (default yes)",
+    )
+    @app_commands.choices(kind=[app_commands.Choice(name=k, value=k) for k in ("topic", "query")])
     @moderator_only()
-    async def routes(self, interaction: discord.Interaction) -> None:
-        """Where review cards go by topic ([[routes]] in the config), in order."""
-        await send_payload(interaction, await handlers.routes(self.bot.db, config=self.bot.config))
+    async def route_add(
+        self,
+        interaction: discord.Interaction,
+        kind: str,
+        value: app_commands.Range[str, 1, 200],
+        channel: app_commands.Range[str, 1, 200],
+        role: app_commands.Range[str, 1, 200] | None = None,
+        cards: bool = True,
+        digest: bool = True,
+    ) -> None:
+        """Route a topic's review cards and digest entries to their own channel (after the others)."""
+        payload = await route_handlers.route_add(
+            self.bot.db, kind, value, channel, _actor(interaction), role=role, cards=cards, digest=digest
+        )
+        await send_payload(interaction, payload)
+
+    @route.command(name="remove")
+    @app_commands.describe(number="The stored route's number, as /ptm-admin route list shows it")
+    @moderator_only()
+    async def route_remove(
+        self, interaction: discord.Interaction, number: app_commands.Range[int, 1]
+    ) -> None:
+        """Remove a route added with /ptm-admin route add (config routes are edited in the config)."""
+        await send_payload(
+            interaction, await route_handlers.route_remove(self.bot.db, number, _actor(interaction))
+        )
+
+    @route.command(name="list")
+    @moderator_only()
+    async def route_list(self, interaction: discord.Interaction) -> None:
+        """Where review cards and digest entries go by topic, in order (the first match wins)."""
+        await send_payload(interaction, await route_handlers.route_list(self.bot.db, config=self.bot.config))
 
     @app_commands.command(name="member-suggestions")
     @app_commands.describe(state="on or off; leave empty to see the current state")

@@ -50,6 +50,7 @@ from db.enums import SuggestionStatus as SuggestionStatus
 from db.outside import LINK_CHECK_CONSTRAINTS as LINK_CHECK_CONSTRAINTS
 from db.outside import HubPaper as HubPaper
 from db.outside import LinkCheck as LinkCheck
+from db.outside import Route as Route
 from db.outside import Vote as Vote
 
 

@@ -24,7 +24,7 @@ from sqlalchemy.types import JSON
 from db.base import Base, UTCDateTime, utcnow
 from db.enums import LINK_STATUSES
 
-__all__ = ["LINK_CHECK_CONSTRAINTS", "HubPaper", "LinkCheck", "Vote"]
+__all__ = ["LINK_CHECK_CONSTRAINTS", "HubPaper", "LinkCheck", "Route", "Vote"]
 
 
 class HubPaper(Base):
@@ -104,3 +104,26 @@ class Vote(Base):
     entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(BigInteger)
     voted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Route(Base):
+    """A route a moderator added with ``/ptm-admin route add`` (beside the config's ``[[routes]]``,
+    which come first): a topic or a query (exactly one), the channel and role as given (an id or a
+    name), and what it takes (cards, digest entries); who added it and when."""
+
+    __tablename__ = "routes"
+    __table_args__ = (
+        CheckConstraint("(topic IS NULL) <> (query IS NULL)", name="topic_or_query"),
+        CheckConstraint("cards OR digest", name="takes_something"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic: Mapped[str | None] = mapped_column(String(64))
+    query: Mapped[str | None] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str | None] = mapped_column(String(200))
+    cards: Mapped[bool] = mapped_column(Boolean, default=True)
+    digest: Mapped[bool] = mapped_column(Boolean, default=True)
+    added_by: Mapped[str] = mapped_column(String(100))
+    added_by_name: Mapped[str | None] = mapped_column(String(200))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -29,6 +29,7 @@ DOORS = {
     "bot/ops/actions.py": "the publish record: the export with the last publish's records, a publish recorded",
     "bot/enrich/actions.py": "what the Hugging Face Hub links to a paper, stored; a snoozed paper woken",
     "bot/links/actions.py": "the link checks recorded (after the network), a moved link's fix via the catalog's door",
+    "bot/review/route_store.py": "routes moderators add and remove (beside the config's [[routes]])",
     "bot/votes/actions.py": "members' votes for entries: cast, withdrawn, toggled",
 }
 

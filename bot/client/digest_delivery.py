@@ -21,10 +21,12 @@ import discord
 
 from bot.client.review.channels import channel_named, route_role, view_arg
 from bot.client.votes import digest_vote_view
+from bot.config import RouteConfig
 from bot.digest import actions as digest_actions
 from bot.digest import follows as follow_service
 from bot.digest import service as digest_service
 from bot.present.digest import render_digest, render_follow_dm
+from bot.review import route_store
 from bot.review.routes import route_for
 
 if TYPE_CHECKING:
@@ -93,7 +95,8 @@ async def _post_all(bot: PTMBot, digest: digest_service.Digest, run: DigestRun) 
     its role, the rest in ``digest.channel``. False when the digest channel is missing or a post
     failed (nothing recorded: the next run posts it again)."""
     config = bot.config.digest
-    parts = _route_parts(bot, digest)
+    routes = [r.route for r in await route_store.routes_in_force(bot.db, bot.config)]
+    parts = _route_parts(bot, digest, routes)
     rest = digest_service.Digest(digest.since, digest.until, *_rest(digest, parts))
     for routed_channel, routed_role, part in parts:
         if not await _post(routed_channel, part, routed_role, config.every, run):
@@ -113,18 +116,18 @@ async def _post_all(bot: PTMBot, digest: digest_service.Digest, run: DigestRun) 
 
 
 def _route_parts(
-    bot: PTMBot, digest: digest_service.Digest
+    bot: PTMBot, digest: digest_service.Digest, routes: list[RouteConfig]
 ) -> list[tuple[discord.TextChannel, discord.Role | None, digest_service.Digest]]:
     """The digest's entries by the first route each takes (routes whose channel is found)."""
     chosen: dict[int, list[int]] = {}
     for n, entry in enumerate(digest.entries):
         text = " ".join(filter(None, (entry.name, entry.paper_title, entry.description)))
-        route = route_for(bot.config.routes, topics=entry.topics, title=text, abstract="", purpose="digest")
+        route = route_for(routes, topics=entry.topics, title=text, abstract="", purpose="digest")
         if route is not None:
-            chosen.setdefault(bot.config.routes.index(route), []).append(n)
+            chosen.setdefault(routes.index(route), []).append(n)
     parts = []
     for index, positions in chosen.items():
-        route = bot.config.routes[index]
+        route = routes[index]
         channel = channel_named(bot, route.channel)
         if not isinstance(channel, discord.TextChannel):
             log.warning(

@@ -28,7 +28,7 @@ __all__ = ["HANDLERS"]
 def __getattr__(name: str) -> Any:
     if name != "HANDLERS":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from bot.commands import admin, digest, gates, member, suggest, votes
+    from bot.commands import admin, digest, gates, member, routes, suggest, votes
 
     handlers = {
         **member.HANDLERS,
@@ -37,6 +37,7 @@ def __getattr__(name: str) -> Any:
         **digest.HANDLERS,
         **suggest.HANDLERS,
         **votes.HANDLERS,
+        **routes.HANDLERS,
     }
     globals()["HANDLERS"] = handlers
     return handlers

@@ -32,7 +32,6 @@ from bot.present import render
 from bot.present.links import render_link_report
 from bot.present.render import Attachment, MessagePayload, safe
 from bot.present.review import render_decision_reply, render_message, render_pending
-from bot.present.routes import render_routes
 from bot.present.watch import render_feeds
 from bot.review import actions
 from bot.review.service import Decision, SuggestionView
@@ -282,16 +281,10 @@ async def ask_undo(db: Database, arxiv_id: str) -> MessagePayload:
     return (await undo(db, arxiv_id, TERMINAL))[0]
 
 
-async def routes(db: Database, *, config: Config) -> MessagePayload:
-    """``/ptm-admin routes``: the ``[[routes]]`` review cards follow, in order (the first match wins)."""
-    return render_routes(config.routes)
-
-
 # The moderator commands ``ptm-bot ask`` can run, by qualified name (merged into
 # :data:`bot.commands.HANDLERS`). ``poll`` needs the running watcher (``ptm-bot poll`` is its
 # terminal face); ``feeds`` only reads the stored feed health, so it runs offline too.
 HANDLERS: dict[str, Callable[..., Awaitable[MessagePayload]]] = {
-    "ptm-admin routes": routes,
     "ptm-admin pending": ask_pending,
     "ptm-admin approve": ask_approve,
     "ptm-admin add": ask_add,

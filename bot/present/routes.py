@@ -1,14 +1,17 @@
-"""``/ptm-admin routes``: the ``[[routes]]`` review cards follow (pure)."""
+"""``/ptm-admin route list|add|remove``: where review cards and digest entries go by topic (pure)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from bot.config import RouteConfig
 from bot.present.render import MessagePayload, make_payload
 from bot.present.render.markup import safe
 
-__all__ = ["render_routes"]
+if TYPE_CHECKING:
+    from bot.review.route_store import RouteInForce
+
+__all__ = ["render_route_added", "render_route_removed", "render_routes"]
 
 
 def _who(value: int | str | None, mark: str) -> str:
@@ -19,15 +22,32 @@ def _who(value: int | str | None, mark: str) -> str:
     return f"`{text.replace('`', '')}`"
 
 
-def render_routes(routes: Sequence[RouteConfig]) -> MessagePayload:
+def _line(r: RouteInForce) -> str:
+    route = r.route
+    what = f"topic **{safe(route.topic)}**" if route.topic else f"papers with **{safe(route.query)}**"
+    role = f", mentioning {_who(route.role, '@')}" if route.role is not None else ""
+    takes = " and ".join(t for t, on in (("cards", route.cards), ("digest", route.digest)) if on)
+    origin = "config" if r.number is None else f"route {r.number}"
+    return f"{what} -> {_who(route.channel, '#')}{role} ({takes}; {origin})"
+
+
+def render_routes(routes: Sequence[RouteInForce]) -> MessagePayload:
     if not routes:
         return make_payload(
-            "No routes: every review card goes to the review channel (`[[routes]]` in the config).",
+            "No routes: review cards go to the review channel and the digest to its channel "
+            "(`/ptm-admin route add`, or `[[routes]]` in the config).",
             ephemeral=True,
         )
-    lines = ["Review cards follow the first route that matches; the others go to the review channel:"]
-    for n, r in enumerate(routes, start=1):
-        what = f"topic **{safe(r.topic)}**" if r.topic else f"papers with **{safe(r.query)}**"
-        role = f", mentioning {_who(r.role, '@')}" if r.role is not None else ""
-        lines.append(f"{n}. {what} -> {_who(r.channel, '#')}{role}")
+    lines = ["The first route that matches wins; other cards and entries go to their usual channel:"]
+    lines += [f"{n}. {_line(r)}" for n, r in enumerate(routes, start=1)]
     return make_payload("\n".join(lines), ephemeral=True)
+
+
+def render_route_added(r: RouteInForce) -> MessagePayload:
+    return make_payload(
+        f"Added: {_line(r)}. Remove it with `/ptm-admin route remove {r.number}`.", ephemeral=True
+    )
+
+
+def render_route_removed(r: RouteInForce) -> MessagePayload:
+    return make_payload(f"Removed: {_line(r)}.", ephemeral=True)

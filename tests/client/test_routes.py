@@ -101,9 +101,15 @@ async def test_cards_follow_their_route_and_mention_only_its_role(simcord_env, w
     r = await world.mod.click(speech_card, label="Approve")
     assert r.acknowledged
 
-    r = await world.admin.slash(world.channel, "ptm-admin routes")
-    assert "1. topic **speech** -> `#speech-review`, mentioning `@Speech`" in r.response.content
-    assert "2. papers with **diffusion images** -> `#vision-review`" in r.response.content
+    r = await world.admin.slash(world.channel, "ptm-admin route list")
+    assert (
+        "1. topic **speech** -> `#speech-review`, mentioning `@Speech` (cards and digest; config)"
+        in r.response.content
+    )
+    assert (
+        "2. papers with **diffusion images** -> `#vision-review` (cards and digest; config)"
+        in r.response.content
+    )
 
 
 def write(tmp_path: Path, text: str) -> Path:

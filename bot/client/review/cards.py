@@ -80,7 +80,7 @@ class CardPoster:
             return posted
 
     async def _post(self, channel: ReviewChannel, item: SuggestionView) -> None:
-        route = routed(self.bot, item)  # [[routes]]: a topic's own channel and role
+        route = await routed(self.bot, item)  # [[routes]]: a topic's own channel and role
         channel, role = route if route is not None else (channel, None)
         message = await send_card(channel, item, role=role)
         await actions.mark_posted(self.bot.db, item.id, channel_id=message.channel.id, message_id=message.id)

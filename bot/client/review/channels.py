@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, cast
 
 import discord
 
+from bot.review import route_store
 from bot.review.routes import route_for
 
 if TYPE_CHECKING:
@@ -61,11 +62,12 @@ def review_destination(bot: PTMBot) -> ReviewChannel | None:
     return channel_named(bot, bot.config.discord.review_channel)
 
 
-def routed(bot: PTMBot, item: SuggestionView) -> tuple[ReviewChannel, discord.Role | None] | None:
+async def routed(bot: PTMBot, item: SuggestionView) -> tuple[ReviewChannel, discord.Role | None] | None:
     """Where ``[[routes]]`` sends this paper's card, and the route's role to mention; None: the
     review channel (no route matches, or the route's channel is not found: logged)."""
+    in_force = await route_store.routes_in_force(bot.db, bot.config)
     route = route_for(
-        bot.config.routes,
+        [r.route for r in in_force],
         topics=item.proposed_topics,
         title=item.title,
         abstract=item.abstract,
