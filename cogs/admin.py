@@ -105,6 +105,7 @@ class AdminCog(
         value="The topic (e.g. speech) or the query words",
         channel="The channel (name or id) the route's cards and digest entries go to",
         role="A role (name or id) to mention with them: the route's only mention",
+        tag="When the channel is a forum: the forum tag (name) each card post gets",
         cards="The route takes review cards (default yes)",
         digest="The route takes the digest's entries (default yes)",
     )
@@ -117,12 +118,21 @@ class AdminCog(
         value: app_commands.Range[str, 1, 200],
         channel: app_commands.Range[str, 1, 200],
         role: app_commands.Range[str, 1, 200] | None = None,
+        tag: app_commands.Range[str, 1, 100] | None = None,
         cards: bool = True,
         digest: bool = True,
     ) -> None:
         """Route a topic's review cards and digest entries to their own channel (after the others)."""
         payload = await route_handlers.route_add(
-            self.bot.db, kind, value, channel, _actor(interaction), role=role, cards=cards, digest=digest
+            self.bot.db,
+            kind,
+            value,
+            channel,
+            _actor(interaction),
+            role=role,
+            tag=tag,
+            cards=cards,
+            digest=digest,
         )
         await send_payload(interaction, payload)
 

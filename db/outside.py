@@ -122,6 +122,7 @@ class Route(Base):
     query: Mapped[str | None] = mapped_column(String(200))
     channel: Mapped[str] = mapped_column(String(200))
     role: Mapped[str | None] = mapped_column(String(200))
+    tag: Mapped[str | None] = mapped_column(String(100))  # a forum tag's name (a forum channel)
     cards: Mapped[bool] = mapped_column(Boolean, default=True)
     digest: Mapped[bool] = mapped_column(Boolean, default=True)
     added_by: Mapped[str] = mapped_column(String(100))

@@ -23,11 +23,12 @@ async def route_add(
     actor: Actor,
     *,
     role: str | None = None,
+    tag: str | None = None,
     cards: bool = True,
     digest: bool = True,
 ) -> MessagePayload:
     added = await route_store.add_route(
-        db, kind, value, channel, actor, role=role, cards=cards, digest=digest
+        db, kind, value, channel, actor, role=role, tag=tag, cards=cards, digest=digest
     )
     return render_route_added(added)
 
@@ -46,10 +47,11 @@ async def ask_route_add(
     value: str,
     channel: str,
     role: str | None = None,
+    tag: str | None = None,
     cards: bool = True,
     digest: bool = True,
 ) -> MessagePayload:
-    return await route_add(db, kind, value, channel, TERMINAL, role=role, cards=cards, digest=digest)
+    return await route_add(db, kind, value, channel, TERMINAL, role=role, tag=tag, cards=cards, digest=digest)
 
 
 async def ask_route_remove(db: Database, number: int) -> MessagePayload:

@@ -307,6 +307,8 @@ class RouteConfig:
     """The text channel (id or name) the route's cards go to."""
     role: int | str | None = None
     """A role (id or name) mentioned with each of the route's cards: the route's only mention."""
+    tag: str = ""
+    """When the channel is a forum: the name of the forum tag each of the route's card posts gets."""
     cards: bool = True
     """The route takes review cards."""
     digest: bool = True

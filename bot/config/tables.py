@@ -379,6 +379,7 @@ def _read_routes(raw: Any, problems: list[tuple[str, str]], token_keys: set[str]
             query=t.get("query", d.query, string(allow_empty=True)),
             channel=t.get("channel", d.channel, id_or_name("channel")),
             role=t.get("role", d.role, id_or_name("role")),
+            tag=t.get("tag", d.tag, string(allow_empty=True)),
             cards=t.get("cards", d.cards, boolean),
             digest=t.get("digest", d.digest, boolean),
         )

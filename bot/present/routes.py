@@ -26,6 +26,7 @@ def _line(r: RouteInForce) -> str:
     route = r.route
     what = f"topic **{safe(route.topic)}**" if route.topic else f"papers with **{safe(route.query)}**"
     role = f", mentioning {_who(route.role, '@')}" if route.role is not None else ""
+    role += f", tag {_who(route.tag, '')}" if route.tag else ""
     takes = " and ".join(t for t, on in (("cards", route.cards), ("digest", route.digest)) if on)
     origin = "config" if r.number is None else f"route {r.number}"
     return f"{what} -> {_who(route.channel, '#')}{role} ({takes}; {origin})"

@@ -39,6 +39,7 @@ def _of(row: m.Route) -> RouteConfig:
         query=row.query or "",
         channel=convert_channel(row.channel),
         role=convert_role(row.role) if row.role else None,
+        tag=row.tag or "",
         cards=row.cards,
         digest=row.digest,
     )
@@ -79,6 +80,7 @@ async def add_route(
     actor: Actor,
     *,
     role: str | None = None,
+    tag: str | None = None,
     cards: bool = True,
     digest: bool = True,
 ) -> RouteInForce:
@@ -94,6 +96,7 @@ async def add_route(
             query=query,
             channel=channel,
             role=role,
+            tag=" ".join((tag or "").split())[:100] or None,
             cards=cards,
             digest=digest,
             added_by=str(actor.id) if actor.id is not None else f"cli:{actor.name or 'terminal'}",

@@ -123,3 +123,27 @@ def test_routes_from_the_terminal(db_path, capsys):
     assert code == 0 and "Removed: papers with diffusion" in out
     code, out, err = run(capsys, "ask", "/ptm-admin route list", "--db", db)
     assert "No routes" in out
+
+
+async def test_a_route_to_a_forum_tags_each_card_post(simcord_env, world):
+    import discord
+
+    forum = world.guild.create_forum_channel("model-review")
+    await simcord_env.bot.get_channel(forum.id).edit(
+        available_tags=[discord.ForumTag(name="Vision"), discord.ForumTag(name="Speech")]
+    )
+    await simcord_env.settle()
+    r = await world.admin.slash(
+        world.channel,
+        "ptm-admin route add",
+        kind="topic",
+        value="speech",
+        channel="model-review",
+        tag="speech",
+    )
+    assert "tag `speech`" in r.response.content
+    await poll(simcord_env, world)
+    (post,) = forum.threads
+    thread = simcord_env.bot.get_channel(post.id) or await simcord_env.bot.fetch_channel(post.id)
+    assert [t.name for t in thread.applied_tags] == ["Speech"]
+    assert FIRST.arxiv_id in post.history()[0].embeds[0].url

@@ -81,8 +81,8 @@ class CardPoster:
 
     async def _post(self, channel: ReviewChannel, item: SuggestionView) -> None:
         route = await routed(self.bot, item)  # [[routes]]: a topic's own channel and role
-        channel, role = route if route is not None else (channel, None)
-        message = await send_card(channel, item, role=role)
+        channel, role, tag = route if route is not None else (channel, None, "")
+        message = await send_card(channel, item, role=role, tag=tag)
         await actions.mark_posted(self.bot.db, item.id, channel_id=message.channel.id, message_id=message.id)
         if isinstance(channel, discord.TextChannel) and self.bot.config.review.threads:
             await open_thread(message, item)
@@ -114,10 +114,11 @@ async def adopt_posted(bot: PTMBot, channel: ReviewChannel, items: list[Suggesti
 
 
 async def send_card(
-    channel: ReviewChannel, item: SuggestionView, *, role: discord.Role | None = None
+    channel: ReviewChannel, item: SuggestionView, *, role: discord.Role | None = None, tag: str = ""
 ) -> discord.Message:
-    """A card in a text channel, or a post of its own in a forum (the card is its first message).
-    A route's *role* is mentioned, and only it: no other mention can ping."""
+    """A card in a text channel, or a post of its own in a forum (the card is its first message),
+    with a route's forum *tag* when the forum has it. A route's *role* is mentioned, and only it: no
+    other mention can ping."""
     embed, view = render_suggestion_embed(item), review_view(item)
     content = role.mention if role is not None else None
     mentions = (
@@ -126,12 +127,16 @@ async def send_card(
         else discord.AllowedMentions.none()
     )
     if isinstance(channel, discord.ForumChannel):
+        tags = [t for t in channel.available_tags if tag and t.name.casefold() == tag.casefold()]
+        if tag and not tags:
+            log.warning("forum #%s has no tag %r; the card is posted without it", channel.name, tag)
         post = await channel.create_thread(
             name=thread_name(item),
             content=content,
             embed=embed,
             view=view_arg(view),
             allowed_mentions=mentions,
+            applied_tags=tags,
         )
         return post.message
     return await channel.send(content, embed=embed, view=view_arg(view), allowed_mentions=mentions)

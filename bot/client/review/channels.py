@@ -62,7 +62,7 @@ def review_destination(bot: PTMBot) -> ReviewChannel | None:
     return channel_named(bot, bot.config.discord.review_channel)
 
 
-async def routed(bot: PTMBot, item: SuggestionView) -> tuple[ReviewChannel, discord.Role | None] | None:
+async def routed(bot: PTMBot, item: SuggestionView) -> tuple[ReviewChannel, discord.Role | None, str] | None:
     """Where ``[[routes]]`` sends this paper's card, and the route's role to mention; None: the
     review channel (no route matches, or the route's channel is not found: logged)."""
     in_force = await route_store.routes_in_force(bot.db, bot.config)
@@ -83,7 +83,7 @@ async def routed(bot: PTMBot, item: SuggestionView) -> tuple[ReviewChannel, disc
             route.channel,
         )
         return None
-    return channel, route_role(channel.guild, route.role)
+    return channel, route_role(channel.guild, route.role), route.tag
 
 
 def route_role(guild: discord.Guild, wanted: int | str | None) -> discord.Role | None:

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("query", sa.String(200), nullable=True),
         sa.Column("channel", sa.String(200), nullable=False),
         sa.Column("role", sa.String(200), nullable=True),
+        sa.Column("tag", sa.String(100), nullable=True),
         sa.Column("cards", sa.Boolean(), nullable=False),
         sa.Column("digest", sa.Boolean(), nullable=False),
         sa.Column("added_by", sa.String(100), nullable=False),
