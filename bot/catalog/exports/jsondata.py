@@ -8,8 +8,8 @@ import json
 from typing import Any
 
 from bot.catalog.exports.data import CatalogExport, by_section
-from bot.catalog.listformat.lines import full_paper_title
 from bot.catalog.model import Entry
+from bot.catalog.queries.export import entry_json
 
 __all__ = ["JSON_FORMAT_VERSION", "entry_data", "render_json"]
 
@@ -17,23 +17,29 @@ __all__ = ["JSON_FORMAT_VERSION", "entry_data", "render_json"]
 JSON_FORMAT_VERSION = 1
 
 
+# The documented order of an entry's keys: the CLI's ``--json`` entry (one builder for both)
+# without its ``section`` (the export nests entries in their sections).
+_ENTRY_KEYS = (
+    "kind",
+    "name",
+    "date",
+    "org",
+    "paper_title",
+    "paper_url",
+    "arxiv_id",
+    "docs_url",
+    "authors",
+    "topics",
+    "aliases",
+    "links",
+    "description",
+)
+
+
 def entry_data(entry: Entry) -> dict[str, Any]:
     """One entry, its keys in the documented order."""
-    return {
-        "kind": str(entry.kind),
-        "name": entry.name,
-        "date": entry.date,
-        "org": entry.org,
-        "paper_title": full_paper_title(entry),
-        "paper_url": entry.paper_url,
-        "arxiv_id": entry.arxiv_id,
-        "docs_url": entry.docs_url,
-        "authors": list(entry.authors),
-        "topics": list(entry.topics),
-        "aliases": list(entry.aliases),
-        "links": [{"url": link.url, "label": link.label} for link in entry.links],
-        "description": entry.description,
-    }
+    data = entry_json(entry)
+    return {key: data[key] for key in _ENTRY_KEYS}
 
 
 def render_json(export: CatalogExport) -> str:

@@ -26,8 +26,9 @@ from bot.client.review.buttons import review_view
 from bot.client.review.channels import ReviewChannel, fetch_channel, review_destination, routed, view_arg
 from bot.client.review.listing import post_listing, refresh_listing
 from bot.client.review.threads import open_thread, post_decision_in_thread, thread_name
+from bot.config import RouteConfig
 from bot.present.review import APPROVE_EMOJI, REJECT_EMOJI, render_suggestion_embed
-from bot.review import actions
+from bot.review import actions, route_store
 from bot.review.service import SuggestionView
 
 if TYPE_CHECKING:
@@ -67,20 +68,22 @@ class CardPoster:
                 await post_listing(self.bot, channel)
                 return 0
             adopted = await adopt_posted(self.bot, channel, items)
+            # [[routes]] and the routes moderators added: read once for this run's cards.
+            routes = [r.route for r in await route_store.routes_in_force(self.bot.db, self.bot.config)]
             posted = 0
             for item in items:
                 if item.id in adopted:
                     continue
                 if posted:
                     await asyncio.sleep(self.bot.config.discord.post_interval_seconds)
-                await self._post(channel, item)
+                await self._post(channel, item, routes)
                 posted += 1
             log.info("posted %d suggestion(s) to #%s", posted, channel.name)
             await post_listing(self.bot, channel)
             return posted
 
-    async def _post(self, channel: ReviewChannel, item: SuggestionView) -> None:
-        route = await routed(self.bot, item)  # [[routes]]: a topic's own channel and role
+    async def _post(self, channel: ReviewChannel, item: SuggestionView, routes: list[RouteConfig]) -> None:
+        route = routed(self.bot, item, routes)  # [[routes]]: a topic's own channel and role
         channel, role, tag = route if route is not None else (channel, None, "")
         message = await send_card(channel, item, role=role, tag=tag)
         await actions.mark_posted(self.bot.db, item.id, channel_id=message.channel.id, message_id=message.id)

@@ -4,11 +4,12 @@ per card), and a channel or thread looked up by id."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
 import discord
 
-from bot.review import route_store
+from bot.config import RouteConfig
 from bot.review.routes import route_for
 
 if TYPE_CHECKING:
@@ -62,12 +63,13 @@ def review_destination(bot: PTMBot) -> ReviewChannel | None:
     return channel_named(bot, bot.config.discord.review_channel)
 
 
-async def routed(bot: PTMBot, item: SuggestionView) -> tuple[ReviewChannel, discord.Role | None, str] | None:
+def routed(
+    bot: PTMBot, item: SuggestionView, routes: Sequence[RouteConfig]
+) -> tuple[ReviewChannel, discord.Role | None, str] | None:
     """Where ``[[routes]]`` sends this paper's card, and the route's role to mention; None: the
     review channel (no route matches, or the route's channel is not found: logged)."""
-    in_force = await route_store.routes_in_force(bot.db, bot.config)
     route = route_for(
-        [r.route for r in in_force],
+        routes,
         topics=item.proposed_topics,
         title=item.title,
         abstract=item.abstract,
