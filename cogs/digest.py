@@ -18,6 +18,7 @@ from discord.ext import commands
 from bot.client.bot import PTMBot
 from bot.client.digest_delivery import DigestRun, deliver_digest
 from bot.digest import actions as digest_actions
+from bot.ops.leader import LeaderOnlyJob
 from bot.present.digest import render_paused_notice
 from bot.watch.schedule import MISFIRE_GRACE_SECONDS
 
@@ -44,8 +45,10 @@ class DigestCog(commands.Cog, name="Digest"):
         scheduler = self.bot.scheduler
         if scheduler is None or self.bot.http_session is None:
             return  # offline (``ptm-bot ask``): nothing to deliver
+        # Processes sharing the catalog post it once: the poller does (bot.ops.leader).
+        gated = LeaderOnlyJob(self.bot.poller_lock, self.scheduled_digest, what="digest")
         job = scheduler.add_job(
-            self.scheduled_digest,
+            gated.__call__,
             trigger=digest_trigger(self.bot),
             id=DIGEST_JOB_ID,
             name="digest",

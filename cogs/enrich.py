@@ -19,6 +19,7 @@ from discord.ext import commands
 from bot.client.bot import PTMBot
 from bot.client.review.cards import CardPoster, refresh_messages
 from bot.enrich.actions import EnrichReport, arxiv_ids_of, enrich, make_hub_fetcher, targets
+from bot.ops.leader import LeaderOnlyJob
 from bot.review import actions as review_actions
 from bot.review.service import SuggestionView
 from bot.watch.fetch import PoliteFetcher
@@ -41,8 +42,10 @@ class EnrichCog(commands.Cog, name="Enrich"):
             return  # off, or offline (``ptm-bot ask``)
         self.fetcher = make_hub_fetcher(self.bot.http_session, config)
         if self.bot.scheduler is not None:
+            # Processes sharing the catalog ask the Hub once: the poller does (bot.ops.leader).
+            gated = LeaderOnlyJob(self.bot.poller_lock, self.scheduled, what="Hub enrichment")
             job = self.bot.scheduler.add_job(
-                self.scheduled,
+                gated.__call__,
                 trigger="interval",
                 hours=config.enrich.every_hours,
                 id=ENRICH_JOB_ID,

@@ -16,6 +16,7 @@ from bot.client.review.channels import review_channel
 from bot.links import actions
 from bot.links.actions import CheckReport
 from bot.links.job import LinkCheckJob, add_links_job, remove_links_job
+from bot.ops.leader import LeaderOnlyJob
 from bot.present.links import render_link_notice, render_link_report
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,9 @@ class LinksCog(commands.Cog, name="Links"):
             log.info("the link check is not scheduled (links.enabled = false)")
             return
         self._scheduler = self.bot.scheduler
-        job = add_links_job(self._scheduler, config, self.job)
+        # Processes sharing the catalog check its links once: the poller does (bot.ops.leader).
+        gated = LeaderOnlyJob(self.bot.poller_lock, self.job, what="link check")
+        job = add_links_job(self._scheduler, config, gated)
         log.info(
             "link check scheduled every %d days; next run %s", config.links.interval_days, job.next_run_time
         )

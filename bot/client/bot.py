@@ -12,7 +12,7 @@ guilds only on start. The bot never syncs globally by itself.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
@@ -23,6 +23,9 @@ from bot.client.tree import PTMCommandTree
 from bot.config import Config
 from bot.database import Database, open_database
 from bot.watch.schedule import build_scheduler
+
+if TYPE_CHECKING:
+    from bot.ops.leader import PollerLock
 
 __all__ = ["EXTENSIONS", "PTMBot", "create_bot", "intents"]
 
@@ -80,6 +83,12 @@ class PTMBot(commands.Bot):
         if self._db is None:
             raise RuntimeError("the database is not open yet (it opens in setup_hook)")
         return self._db
+
+    def poller_lock(self) -> PollerLock | None:
+        """This process's poller lock (the watcher's, when it schedules the poll), or ``None`` when
+        the process takes no part in the election. The catalog's other scheduled work (digest, Hub
+        enrichment, link check) runs behind it, so processes sharing a catalog do it once."""
+        return getattr(self.get_cog("Watcher"), "poller_lock", None)
 
     async def load_extensions(self) -> None:
         """Load every extension in :data:`EXTENSIONS` (once). Needs no login: ``ptm-bot ask`` uses it."""

@@ -23,6 +23,7 @@ from bot.config import Config
 from bot.database import Database
 from bot.links.actions import CheckReport, check_links
 from bot.links.check import LinkChecker
+from bot.ops.leader import LeaderOnlyJob
 
 __all__ = ["LINKS_JOB_ID", "LinkCheckJob", "add_links_job", "make_checker", "remove_links_job"]
 
@@ -94,8 +95,9 @@ class LinkCheckJob:
             return None
 
 
-def add_links_job(scheduler: AsyncIOScheduler, config: Config, job: LinkCheckJob) -> Job:
-    """Add (or replace) the link check on *scheduler*: every ``links.interval_days`` days."""
+def add_links_job(scheduler: AsyncIOScheduler, config: Config, job: LinkCheckJob | LeaderOnlyJob) -> Job:
+    """Add (or replace) the link check on *scheduler*: every ``links.interval_days`` days (*job*: the
+    check, or the check behind the poller lock, :class:`bot.ops.leader.LeaderOnlyJob`)."""
     return scheduler.add_job(
         job.__call__,  # a coroutine function: APScheduler's asyncio executor awaits it on the loop
         trigger=IntervalTrigger(days=config.links.interval_days),

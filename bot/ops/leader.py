@@ -199,21 +199,39 @@ class PollerLock:
 
 
 class LeaderOnlyJob:
-    """A scheduled job that runs only in the process holding the poller lock."""
+    """A scheduled job that runs only in the process holding the poller lock.
 
-    def __init__(self, lock: PollerLock, job: Callable[[], Awaitable[Any]]) -> None:
+    *lock* is the lock itself (the poll), or a callable giving the process's poller lock at run time
+    (the catalog's other scheduled work: the digest, the Hub enrichment, the link check): ``None``
+    there means this process takes no part in the election (``schedule.enabled = false``, an
+    in-memory catalog, no watcher), and the job runs as a single process's would.
+    """
+
+    def __init__(
+        self,
+        lock: PollerLock | Callable[[], PollerLock | None],
+        job: Callable[[], Awaitable[Any]],
+        *,
+        what: str = "poll",
+    ) -> None:
         self.lock = lock
         self.job = job
+        self.what = what
 
     async def __call__(self) -> Any:
+        lock = self.lock if isinstance(self.lock, PollerLock) else self.lock()
+        if lock is None:
+            return await self.job()
         try:
-            leader = await self.lock.acquire()
+            leader = await lock.acquire()
         except Exception:
-            log.exception("could not check the poller lock; skipping this scheduled poll")
+            log.exception("could not check the poller lock; skipping this scheduled %s", self.what)
             return None
         if not leader:
             log.info(
-                "another process is the arXiv poller; skipping this scheduled poll", extra={"job": "poll"}
+                "another process is the arXiv poller and runs the scheduled %s; skipping it here",
+                self.what,
+                extra={"job": self.what},
             )
             return None
         return await self.job()
