@@ -202,6 +202,10 @@ class RelevanceConfig:
     corpus: str | None = None  # a labelled corpus to retrain from instead of the shipped one
     per_poll_cap: int = 15
     daily_cap: int = 30
+    daily_papers_weight: float = 0.0
+    """How much a paper's Hugging Face Daily Papers upvotes move its score: the calibrated log-odds
+    go up by this times ``ln(1 + upvotes)``. 0 (the default, measured in docs/relevance.md "Votes and
+    upvotes"): the upvotes are shown on the card, not scored."""
     gates: GatesConfig = field(default_factory=GatesConfig)
 
 

@@ -249,6 +249,7 @@ def _read_relevance(t: Table) -> RelevanceConfig:
         corpus=t.get("corpus", d.corpus, string()),
         per_poll_cap=t.get("per_poll_cap", d.per_poll_cap, integer(1)),
         daily_cap=t.get("daily_cap", d.daily_cap, integer(1)),
+        daily_papers_weight=t.get("daily_papers_weight", d.daily_papers_weight, number(0, 3)),
         gates=_read_gates(t),
     )
     t.check_unknown(RelevanceConfig)

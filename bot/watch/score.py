@@ -20,6 +20,7 @@ from bot.relevance.gate_store import gates_in_force
 from bot.relevance.gates import GateMatch, GateSet
 from bot.relevance.model import Relevance, RelevanceModel, score_paper
 from bot.relevance.propose import propose_topics
+from bot.relevance.upvotes import with_upvotes
 from bot.watch.arxiv import FeedPaper
 from bot.watch.dedup import Catalog, dedup_status
 from bot.watch.report import Candidate, CandidateStatus, excerpt
@@ -57,7 +58,15 @@ async def score_papers(
     gates = await gates_in_force(session, rel.gates)
     # Pure CPU (about 0.7 ms a paper): in a worker thread, so a big feed does not stall the bot.
     return await asyncio.to_thread(
-        _score_all, papers, catalog, existing, model, gates, rel.threshold, all_topics=all_topics
+        _score_all,
+        papers,
+        catalog,
+        existing,
+        model,
+        gates,
+        rel.threshold,
+        all_topics=all_topics,
+        upvote_weight=rel.daily_papers_weight,
     )
 
 
@@ -70,13 +79,16 @@ def _score_all(
     threshold: float | None,
     *,
     all_topics: bool,
+    upvote_weight: float = 0.0,
 ) -> Scoring:
     candidates: list[Candidate] = []
     norm_titles: dict[str, str] = {}
     for paper in papers:
         norm_titles[paper.arxiv_id] = paper_norm_title = norm_title(paper.title)
         status = dedup_status(paper, paper_norm_title, catalog, existing)
-        candidate = _score(paper, status, model, gates, threshold, all_topics=all_topics)
+        candidate = _score(
+            paper, status, model, gates, threshold, all_topics=all_topics, upvote_weight=upvote_weight
+        )
         if status == CandidateStatus.SAME_TITLE:
             candidate.why_not = f"same title as {catalog.entry_titles[paper_norm_title]}"
         candidates.append(candidate)
@@ -91,6 +103,7 @@ def _score(
     threshold: float | None,
     *,
     all_topics: bool,
+    upvote_weight: float = 0.0,
 ) -> Candidate:
     relevance = score_paper(
         paper.title,
@@ -100,6 +113,8 @@ def _score(
         threshold=threshold,
         with_topics=False,
     )
+    # relevance.daily_papers_weight: the Daily Papers upvotes move the score (off by default).
+    relevance, shift = with_upvotes(relevance, paper.upvotes, upvote_weight)
     gated = gates.match(
         title=paper.title,
         abstract=paper.abstract,
@@ -110,11 +125,16 @@ def _score(
     # Topics only matter for papers a moderator sees (classified once the caps have chosen them);
     # classifying every paper would double the cost of a poll.
     topics = list(propose_topics(paper.title, paper.abstract, relevance.name)) if all_topics else []
-    return _candidate(paper, status, relevance, gated, topics)
+    return _candidate(paper, status, relevance, gated, topics, shift)
 
 
 def _candidate(
-    paper: FeedPaper, status: str, relevance: Relevance, gated: GateMatch | None, topics: list[str]
+    paper: FeedPaper,
+    status: str,
+    relevance: Relevance,
+    gated: GateMatch | None,
+    topics: list[str],
+    shift: float = 0.0,
 ) -> Candidate:
     return Candidate(
         arxiv_id=paper.arxiv_id,
@@ -127,7 +147,7 @@ def _candidate(
         score=round(relevance.score, 4),
         relevant=relevance.relevant,
         suggest=False,
-        reasons=[*(gated.reasons if gated else ()), *_source_reasons(paper), *relevance.reasons],
+        reasons=[*(gated.reasons if gated else ()), *_source_reasons(paper, shift), *relevance.reasons],
         kind=relevance.kind,
         name=relevance.name,
         topics=topics,
@@ -141,8 +161,9 @@ def _candidate(
     )
 
 
-def _source_reasons(paper: FeedPaper) -> list[str]:
-    """Where else the paper was seen: "on Hugging Face Daily Papers: 42 upvotes" (shown, not scored)."""
+def _source_reasons(paper: FeedPaper, shift: float = 0.0) -> list[str]:
+    """Where else the paper was seen: "on Hugging Face Daily Papers: 42 upvotes", and "+1.5" when
+    ``relevance.daily_papers_weight`` scores them (shown only, by default)."""
     others = [s for s in paper.sources if s != "arXiv"]
     if not others:
         return []
@@ -150,7 +171,8 @@ def _source_reasons(paper: FeedPaper) -> list[str]:
         f": {paper.upvotes} upvote{'s' if paper.upvotes != 1 else ''}" if paper.upvotes is not None else ""
     )
     also = "also " if "arXiv" in paper.sources else ""
-    return [f"{also}on {', '.join(others)}{votes}"]
+    scored = f" {shift:+.1f}" if shift else ""
+    return [f"{also}on {', '.join(others)}{votes}{scored}"]
 
 
 def propose_suggested_topics(candidates: Sequence[Candidate], papers: Sequence[FeedPaper]) -> None:

@@ -6,6 +6,7 @@ arXiv id is reported (partial), never a paper."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -57,3 +58,24 @@ def test_a_paper_in_both_sources_is_one_candidate_with_its_upvotes(tmp_path, db_
     assert by_id["2604.70002"]["reasons"][0] == f"on {SOURCE}: 7 upvotes"
     feeds = {f["source"]: f for f in report["feeds"]}
     assert feeds[str(DAILY)]["outcome"] == "partial" and feeds[str(DAILY)]["papers"] == 2
+
+
+def test_the_upvotes_move_the_score_only_when_a_weight_is_set(tmp_path, db_path, capsys, monkeypatch):
+    """``relevance.daily_papers_weight``: off, the score is the model's; at 0.4 the calibrated
+    log-odds go up by 0.4 * ln(1 + upvotes), and the source's reason says by how much."""
+    argv = ("poll", "--feed", str(DAILY), "--db", str(db_path), "--dry-run", "--json")
+    _, out, _ = run(capsys, *argv)
+    plain = {c["arxiv_id"]: c for c in json.loads(out)["candidates"]}
+    monkeypatch.setenv("PTM_BOT_RELEVANCE_DAILY_PAPERS_WEIGHT", "0.4")
+    _, out, _ = run(capsys, *argv)
+    scored = {c["arxiv_id"]: c for c in json.loads(out)["candidates"]}
+    for arxiv_id, upvotes in (("2604.70001", 42), ("2604.70002", 7)):
+        before, after = plain[arxiv_id]["score"], scored[arxiv_id]["score"]
+        shift = 0.4 * math.log1p(upvotes)
+        expected = 1 / (1 + math.exp(-(math.log(before / (1 - before)) + shift)))
+        assert after == pytest.approx(expected, abs=2e-4) and after > before
+        assert scored[arxiv_id]["reasons"][0] == f"on {SOURCE}: {upvotes} upvotes {shift:+.1f}"
+        assert scored[arxiv_id]["threshold"] == plain[arxiv_id]["threshold"]  # the line stays
+    monkeypatch.setenv("PTM_BOT_RELEVANCE_DAILY_PAPERS_WEIGHT", "-1")
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and "daily_papers_weight" in err
