@@ -35,7 +35,7 @@ from bot.watch.feeds import (
 )
 from bot.watch.report import Candidate, FeedStatus
 from bot.watch.score import propose_suggested_topics, rank_for_review, score_papers
-from bot.watch.store import store_placement, store_suggestions
+from bot.watch.store import store_later_listings, store_placement, store_suggestions
 from db import models as m
 
 __all__ = [
@@ -138,6 +138,7 @@ async def process_papers(
     if not dry_run:
         await store_suggestions(session, papers, candidates, scoring.norm_titles, now)
         await store_placement(session, waited)
+        await store_later_listings(session, papers, candidates)
     return waited + candidates
 
 

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.watch.arxiv import FeedPaper
 from bot.watch.caps import CAP_REASONS
+from bot.watch.daily_papers import SOURCE as DAILY_PAPERS
 from bot.watch.report import Candidate, CandidateStatus
 from db import models as m
 from db.models import SuggestionStatus
@@ -28,7 +29,7 @@ from db.models import SuggestionStatus
 if TYPE_CHECKING:
     from sqlalchemy.dialects import postgresql, sqlite
 
-__all__ = ["store_placement", "store_suggestions"]
+__all__ = ["store_later_listings", "store_placement", "store_suggestions"]
 
 # The watcher's log lines keep the logger name they had before the poll was split into steps:
 # operators' log filters and alerts select on it.
@@ -75,6 +76,44 @@ async def store_suggestions(
                 cand.suggest, cand.why_not = False, "stored by a concurrent poll"
         elif cand.suggest:
             cand.suggestion_id = row_id
+
+
+# Rows a later listing may still change: not yet decided.
+_OPEN = (SuggestionStatus.SEEN, SuggestionStatus.WAITING, SuggestionStatus.PENDING)
+
+
+async def store_later_listings(
+    session: AsyncSession, papers: Sequence[FeedPaper], candidates: Sequence[Candidate]
+) -> list[str]:
+    """Papers an earlier poll stored that Hugging Face Daily Papers lists now (it often does a day or
+    two after arXiv announced them): the stored row's reasons show the listing and its current
+    upvotes first, in place of an older count. Decided papers stay as they were decided. The arXiv
+    ids of the rows changed."""
+    on_daily = {p.arxiv_id: p.upvotes for p in papers if DAILY_PAPERS in p.sources and p.upvotes is not None}
+    listed = {
+        c.arxiv_id: on_daily[c.arxiv_id]
+        for c in candidates
+        if c.status == CandidateStatus.DUPLICATE and c.arxiv_id in on_daily
+    }
+    if not listed:
+        return []
+    rows = await session.scalars(
+        select(m.Suggestion).where(m.Suggestion.arxiv_id.in_(listed), m.Suggestion.status.in_(_OPEN))
+    )
+    changed = []
+    for row in rows:
+        upvotes = listed[row.arxiv_id]
+        reasons = list(row.reasons or [])
+        # A paper first seen on Daily Papers itself keeps "on"; one arXiv announced is "also on" it.
+        also = "" if any(r.startswith(f"on {DAILY_PAPERS}") for r in reasons) else "also "
+        reason = f"{also}on {DAILY_PAPERS}: {upvotes} upvote{'s' if upvotes != 1 else ''}"
+        others = [r for r in reasons if not r.startswith((f"on {DAILY_PAPERS}", f"also on {DAILY_PAPERS}"))]
+        if reasons[:1] != [reason]:
+            row.reasons = [reason, *others]
+            changed.append(row.arxiv_id)
+    if changed:
+        log.info("%d stored paper(s) now listed on %s: upvotes noted", len(changed), DAILY_PAPERS)
+    return changed
 
 
 def _row(cand: Candidate, paper: FeedPaper, norm_title: str, now: datetime) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,50 @@ def test_the_upvotes_move_the_score_only_when_a_weight_is_set(tmp_path, db_path,
     monkeypatch.setenv("PTM_BOT_RELEVANCE_DAILY_PAPERS_WEIGHT", "-1")
     code, _, err = run(capsys, *argv)
     assert code == 2 and "daily_papers_weight" in err
+
+
+def test_a_later_listing_of_a_stored_paper_notes_its_upvotes(tmp_path, db_path, capsys):
+    """arXiv announced the paper yesterday (stored, suggested); Daily Papers lists it today: one
+    paper still, its stored reasons now show the listing and its upvotes first; a decided paper is
+    left as it was decided."""
+    feed = tmp_path / "cs.CL.xml"
+    abstract = "We introduce Otter-7B, a pre-trained language model, and release the weights."
+    feed.write_bytes(rss2([Item("2604.70001", "Otter-7B: An Open Pre-trained Language Model", abstract)]))
+    code, out, _ = run(capsys, "poll", "--feed", str(feed), "--db", str(db_path), "--json")
+    assert code == 0 and [c["status"] for c in json.loads(out)["candidates"]] == ["new"]
+    before = stored_reasons(db_path, "2604.70001")
+    assert not any(SOURCE in r for r in before)
+
+    _, out, _ = run(capsys, "poll", "--feed", str(DAILY), "--db", str(db_path), "--json")
+    by_id = {c["arxiv_id"]: c for c in json.loads(out)["candidates"]}
+    assert by_id["2604.70001"]["status"] == "duplicate"  # one paper, not a second suggestion
+    after = stored_reasons(db_path, "2604.70001")
+    assert after == [f"also on {SOURCE}: 42 upvotes", *before]
+    _, _, _ = run(capsys, "poll", "--feed", str(DAILY), "--db", str(db_path), "--json")
+    assert stored_reasons(db_path, "2604.70001") == after  # listed again: not noted twice
+
+    listed_only = stored_reasons(db_path, "2604.70002")
+    assert listed_only[0] == f"on {SOURCE}: 7 upvotes"  # first seen on Daily Papers: "on", not "also on"
+    code, _, _ = run(capsys, "ask", "/ptm-admin reject 2604.70002", "--db", str(db_path))
+    assert code == 0
+    decided = stored_reasons(db_path, "2604.70002")
+    run(capsys, "poll", "--feed", str(DAILY), "--db", str(db_path), "--json")
+    assert stored_reasons(db_path, "2604.70002") == decided
+    later = json.loads(DAILY.read_text())
+    for item in later:
+        if isinstance(item.get("paper"), dict):
+            item["paper"]["upvotes"] = item["paper"].get("upvotes", 0) + 10
+    newer = tmp_path / "daily-later.json"
+    newer.write_text(json.dumps(later))
+    run(capsys, "poll", "--feed", str(newer), "--db", str(db_path), "--json")
+    assert stored_reasons(db_path, "2604.70001") == [
+        f"also on {SOURCE}: 52 upvotes",
+        *before,
+    ]  # the new count
+    assert stored_reasons(db_path, "2604.70002") == decided
+
+
+def stored_reasons(db_path: Path, arxiv_id: str) -> list[str]:
+    with sqlite3.connect(db_path) as conn:
+        (raw,) = conn.execute("SELECT reasons FROM suggestions WHERE arxiv_id = ?", (arxiv_id,)).fetchone()
+    return json.loads(raw)
