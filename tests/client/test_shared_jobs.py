@@ -12,7 +12,7 @@ import pytest
 from bot.client.bot import create_bot
 from bot.config import DigestConfig, LinksConfig, ScheduleConfig
 from bot.links.job import LINKS_JOB_ID
-from bot.ops.leader import LeaderOnlyJob, PollerLock
+from bot.ops.leader import LeaderOnlyJob, PollerLock, lock_file_for
 from bot.review import actions
 from bot.review.actions import Actor
 from bot.review.service import Decision
@@ -25,9 +25,9 @@ MOD = Actor(1, "mod", via="command")
 
 
 @pytest.fixture
-def simcord_bot(db):
+def simcord_bot(db, db_path):
     config = dataclasses.replace(
-        bot_config(),
+        bot_config().with_database_url(f"sqlite+aiosqlite:///{db_path}"),  # the lock sits by the catalog
         schedule=ScheduleConfig(enabled=True),  # the watcher takes part in the poller election
         digest=DigestConfig(channel="news", dm_interval_seconds=0.0),
         links=LinksConfig(enabled=True),
@@ -35,11 +35,12 @@ def simcord_bot(db):
     return create_bot(config, db)
 
 
-async def test_the_scheduled_digest_is_posted_by_the_poller_only(simcord_env, world, db):
+async def test_the_scheduled_digest_is_posted_by_the_poller_only(simcord_env, world, db, db_path):
     news = world.guild.create_text_channel("news")
     bot = simcord_env.bot
     lock = bot.poller_lock()
     assert lock is not None and lock.held  # this bot's watcher holds the catalog's poller lock
+    assert lock_file_for(lock.url) == db_path.with_name(db_path.name + ".poller.lock")
     await add_pending(db)
     await actions.decide(db, "2111.09296", Decision.APPROVE, MOD)
     await lock.release()
