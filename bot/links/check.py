@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import socket
 import time
 from collections.abc import Awaitable, Callable, Iterable
@@ -25,6 +24,7 @@ from enum import StrEnum
 import aiohttp
 from yarl import URL
 
+from bot.pacing import HostPacing, host_of
 from bot.watch.fetch import parse_retry_after
 
 __all__ = [
@@ -111,26 +111,6 @@ class _Answer:
     unreachable: bool = False
 
 
-@dataclass(slots=True)
-class _Host:
-    """One host's gate: request starts at least ``interval`` apart, a few in flight at once."""
-
-    slots: asyncio.Semaphore
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    not_before: float = -math.inf
-
-
-def host_of(url: str) -> str | None:
-    """The lower-cased host of an http(s) URL; None for anything else."""
-    try:
-        parsed = URL(url)
-    except (TypeError, ValueError):
-        return None
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        return None
-    return parsed.host.lower()
-
-
 class LinkChecker:
     """Checks links through a shared :class:`aiohttp.ClientSession`, politely and without raising."""
 
@@ -164,7 +144,8 @@ class LinkChecker:
         self._max_retry_after = max_retry_after
         self._clock = clock
         self._sleep = sleep
-        self._hosts: dict[str, _Host] = {}
+        self._pacing = HostPacing(per_host_interval, clock=clock, sleep=sleep)
+        self._slots: dict[str, asyncio.Semaphore] = {}  # per host: at most per_host_concurrency in flight
         self.sent: list[SentRequest] = []
         """Every request sent, in order (the figures and the tests read the pacing off it)."""
 
@@ -212,32 +193,20 @@ class LinkChecker:
             wait = answer.retry_after if answer.retry_after is not None else self._interval * 2**attempt
             if wait > self._max_retry_after:
                 return answer  # not worth waiting for now: the next check asks again
-            self._hold_back(host, wait)  # the host asked everybody to slow down
+            self._pacing.hold_back(host, wait)  # the host asked everybody to slow down
             log.info("link check %s: HTTP %s, waiting %.1fs as asked", url, answer.status, wait)
             walk.waited += wait
             await self._sleep(wait)
         return answer
 
     async def _request(self, method: str, url: str, host: str) -> _Answer:
-        gate = self._hosts.get(host)
-        if gate is None:
-            gate = self._hosts[host] = _Host(asyncio.Semaphore(self._per_host))
-        async with gate.slots:
-            await self._wait_turn(gate)
+        slots = self._slots.get(host)
+        if slots is None:
+            slots = self._slots[host] = asyncio.Semaphore(self._per_host)
+        async with slots:
+            await self._pacing.wait_turn(host)
             self.sent.append(SentRequest(host, method, url, self._clock()))
             return await self._send(method, url)
-
-    async def _wait_turn(self, gate: _Host) -> None:
-        async with gate.lock:
-            delay = gate.not_before - self._clock()
-            if delay > 0:
-                await self._sleep(delay)
-            gate.not_before = max(gate.not_before, self._clock() + self._interval)
-
-    def _hold_back(self, host: str, delay: float) -> None:
-        gate = self._hosts.get(host)
-        if gate is not None:
-            gate.not_before = max(gate.not_before, self._clock() + delay)
 
     async def _send(self, method: str, url: str) -> _Answer:
         try:

@@ -17,13 +17,13 @@ import random
 import socket
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
 import aiohttp
-from yarl import URL
 
+from bot.pacing import HostPacing, host_of
 from db.enums import FeedHealth
 
 __all__ = [
@@ -122,14 +122,6 @@ def _parse_http_date(value: str) -> datetime | None:
     return parsed
 
 
-@dataclass(slots=True)
-class _HostGate:
-    """Serialises request starts to one host: at most one every ``min_interval`` seconds."""
-
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    not_before: float = -math.inf
-
-
 @dataclass(frozen=True, slots=True)
 class _Attempt:
     """What one request produced, before the retry policy decides what to do with it."""
@@ -184,7 +176,6 @@ class PoliteFetcher:
             raise ValueError("PoliteFetcher needs a ClientSession with auto_decompress=True")
         self._session = session
         self._user_agent = user_agent
-        self._min_interval = min_interval
         self._timeout = timeout
         self._max_bytes = max_bytes
         self._max_attempts = max_attempts
@@ -193,12 +184,12 @@ class PoliteFetcher:
         self._down: dict[str, float] = {}  # host -> when it was last found unreachable
         self._clock = clock
         self._sleep = sleep
-        self._gates: dict[str, _HostGate] = {}
+        self._pacing = HostPacing(min_interval, clock=clock, sleep=sleep)
 
     async def fetch(self, url: str, validators: Validators = Validators()) -> FetchResult:
         """GET *url* conditionally, retrying transient failures; never raises for HTTP/network problems."""
         started = self._clock()
-        host = _host_of(url)
+        host = host_of(url)
         if host is None:
             return self._result(
                 url, started, FetchOutcome.FAILED, validators, error="invalid URL", attempts=0
@@ -219,7 +210,7 @@ class PoliteFetcher:
         attempts = 0
         last: _Attempt | None = None
         while attempts < self._max_attempts:
-            await self._wait_turn(host)
+            await self._pacing.wait_turn(host)
             attempts += 1
             last = await self._attempt(url, validators)
             if last.outcome is not FetchOutcome.FAILED:
@@ -237,7 +228,7 @@ class PoliteFetcher:
             delay = self._retry_delay(attempts, last.retry_after)
             if last.status in _RETRY_AFTER_STATUSES:
                 # The host asked everybody to slow down, not just this feed.
-                self._push_gate(host, delay)
+                self._pacing.hold_back(host, delay)
             if attempts >= self._max_attempts:
                 break
             log.info(
@@ -270,21 +261,6 @@ class PoliteFetcher:
             error=last.error,
             unreachable=last.unreachable,
         )
-
-    async def _wait_turn(self, host: str) -> None:
-        gate = self._gates.get(host)
-        if gate is None:
-            gate = self._gates[host] = _HostGate()
-        async with gate.lock:
-            delay = gate.not_before - self._clock()
-            if delay > 0:
-                await self._sleep(delay)
-            gate.not_before = max(gate.not_before, self._clock() + self._min_interval)
-
-    def _push_gate(self, host: str, delay: float) -> None:
-        gate = self._gates.get(host)
-        if gate is not None:
-            gate.not_before = max(gate.not_before, self._clock() + delay)
 
     def _retry_delay(self, attempts: int, retry_after: float | None) -> float:
         if retry_after is not None:
@@ -369,16 +345,6 @@ class PoliteFetcher:
             elapsed=self._clock() - started,
             unreachable=unreachable,
         )
-
-
-def _host_of(url: str) -> str | None:
-    try:
-        parsed = URL(url)
-    except (TypeError, ValueError):
-        return None
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        return None
-    return parsed.host.lower()
 
 
 def _describe_client_error(exc: aiohttp.ClientError) -> tuple[str, bool]:
