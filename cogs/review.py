@@ -4,7 +4,8 @@ Pending suggestions are posted as cards (``cards``) at start and on ``suggestion
 are decided by persistent buttons (``buttons``, ``listing``: dynamic items, registered here) and by
 reactions (``reactions``), both on cards sent before a restart. Snoozed ("needs info") suggestions
 are woken by a loop started once the bot is ready; a new arXiv version wakes one at once
-(``on_suggestions_replaced``, dispatched by the watcher).
+(``on_suggestions_replaced``, dispatched by the watcher). The same loop tells members whose suggestion
+was decided from the terminal (``ptm-bot ask``), and shows the decision on its card.
 """
 
 from __future__ import annotations
@@ -56,6 +57,16 @@ class ReviewCog(commands.Cog):
     @tasks.loop(minutes=WAKE_EVERY_MINUTES)
     async def wake_snoozed(self) -> None:
         await cards.wake_snoozed(self.bot)
+        await self.tell_members()
+
+    async def tell_members(self) -> None:
+        """Members whose suggestion was decided from the terminal (``ptm-bot ask``) are told at the
+        next round (hourly, and at start), and its card shows the decision (each member once: the
+        notice is claimed before the DM)."""
+        try:
+            await cards.catch_up_member_notices(self.bot)
+        except Exception:  # the next round tries again
+            log.exception("telling members of decisions made elsewhere failed")
 
     async def post_pending(self) -> int:
         """Post every pending suggestion that has no card yet. Returns how many were posted."""

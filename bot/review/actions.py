@@ -47,6 +47,7 @@ __all__ = [
     "mark_listing_posted",
     "mark_posted",
     "member_suggestions",
+    "members_to_tell",
     "pending",
     "promote",
     "refresh_replaced",
@@ -260,6 +261,12 @@ async def member_suggestions(db: Database, on: bool | None, actor: Actor) -> str
         return await member.member_suggestions_off(session)
 
     return await db.run(work)
+
+
+async def members_to_tell(db: Database) -> list[SuggestionView]:
+    """Members' suggestions decided without their card (``ptm-bot ask``): the member not told yet."""
+    async with db.begin() as session:
+        return await member.awaiting_notice(session)
 
 
 async def claim_member_notice(db: Database, suggestion_id: int) -> bool:

@@ -14,6 +14,7 @@ import pytest_asyncio
 import simcord
 from sqlalchemy import select
 
+from bot.cli.ask import ask
 from bot.client.bot import create_bot
 from bot.config import FeedsConfig, RelevanceConfig, ReviewConfig, ScheduleConfig
 from bot.errors import UserFacingError
@@ -164,3 +165,28 @@ async def test_moderators_turn_member_suggestions_off_and_on(simcord_env, world,
     assert "are **on**" in r.response.content
     r = await suggest(simcord_env, world.alice, world.channel, UNSEEN.arxiv_id)
     assert "is in the review queue" in r.response.content
+
+
+async def test_a_decision_made_from_the_terminal_reaches_the_member_once(simcord_env, world, db, server):
+    """``ptm-bot ask '/ptm-admin approve ID'`` decides without the bot's gateway: the bot's next
+    hourly round (virtual time) tells the member by DM and shows the decision on the card; later
+    rounds send nothing."""
+    await world.admin.slash(world.channel, "ptm-admin poll")
+    await simcord_env.settle()
+    await suggest(simcord_env, world.alice, world.channel, LOW.arxiv_id, "weights are out")
+    (card,) = cards(world)
+    payload, status = await ask(simcord_env.bot.config, db, f"/ptm-admin approve {LOW.arxiv_id}")
+    assert status == 0, payload.content
+    assert (await row(db, LOW.arxiv_id)).status == "approved"
+    assert world.alice.user.dm_channel is None or world.alice.user.dm_channel.history() == []
+
+    await simcord_env.advance_time(3600)  # the review cog's hourly round
+    (dm,) = world.alice.user.dm_channel.history()
+    assert f"arXiv {LOW.arxiv_id}" in dm.content and "was approved" in dm.content
+    assert (await row(db, LOW.arxiv_id)).member_notified_at is not None
+    (refreshed,) = cards(world)
+    assert refreshed.id == card.id and refreshed.embeds[0].to_dict() != card.embeds[0].to_dict()
+    assert "approved" in str(refreshed.embeds[0].to_dict()).casefold()
+
+    await simcord_env.advance_time(3600)
+    assert len(world.alice.user.dm_channel.history()) == 1  # told once

@@ -25,6 +25,7 @@ import discord
 from bot.client.review.buttons import review_view
 from bot.client.review.channels import ReviewChannel, fetch_channel, review_destination, routed, view_arg
 from bot.client.review.listing import post_listing, refresh_listing
+from bot.client.review.notice import tell_member
 from bot.client.review.threads import open_thread, post_decision_in_thread, thread_name
 from bot.config import RouteConfig
 from bot.present.review import APPROVE_EMOJI, REJECT_EMOJI, render_suggestion_embed
@@ -182,3 +183,13 @@ async def wake_snoozed(bot: PTMBot) -> None:
     for s in woken:
         log.info("arXiv %s is back in the review queue (snooze over)", s.arxiv_id)
         await refresh_message(bot, s)
+
+
+async def catch_up_member_notices(bot: PTMBot) -> int:
+    """Members whose suggestion was decided without its card (``ptm-bot ask``, another process) are
+    told now, and the card shows the decision; each member once (the notice is claimed first)."""
+    waiting = await actions.members_to_tell(bot.db)
+    for suggestion in waiting:
+        await refresh_message(bot, suggestion)  # the card, its thread: and the member, when it has one
+        await tell_member(bot, suggestion)  # no card (or it is gone): told here; never twice
+    return len(waiting)

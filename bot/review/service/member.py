@@ -153,3 +153,19 @@ async def claim_notice(session: AsyncSession, suggestion_id: int, now: datetime)
         .execution_options(synchronize_session=False)
     )
     return rowcount(result) == 1
+
+
+async def awaiting_notice(session: AsyncSession, limit: int = 25) -> list[SuggestionView]:
+    """Members' suggestions decided where no card was touched (``ptm-bot ask``, another process):
+    decided, the member not told yet; oldest first."""
+    rows = await session.scalars(
+        select(m.Suggestion)
+        .where(
+            m.Suggestion.suggested_by.is_not(None),
+            m.Suggestion.member_notified_at.is_(None),
+            m.Suggestion.status.in_((SuggestionStatus.APPROVED, SuggestionStatus.REJECTED)),
+        )
+        .order_by(m.Suggestion.id)
+        .limit(limit)
+    )
+    return [SuggestionView.of(row) for row in rows]
