@@ -19,7 +19,7 @@ from bot.present.watch import render_health_changes
 from bot.review import actions
 from bot.watch.actions import record_health_announced
 from bot.watch.feeds import make_fetcher
-from bot.watch.report import PollReport
+from bot.watch.report import RELISTED, PollReport
 from bot.watch.schedule import PollJob, add_poll_job, build_scheduler, remove_poll_job
 
 log = logging.getLogger(__name__)
@@ -106,6 +106,10 @@ class WatcherCog(commands.Cog, name="Watcher"):
             # New versions of papers already stored: a pending one's card is refreshed.
             newer = [c for c in report.candidates if c.announce_type in REPLACEMENTS]
             refreshed = await actions.refresh_replaced(self.bot.db, newer)  # type: ignore[attr-defined]
+            # Papers Hugging Face Daily Papers lists after an earlier poll stored them: a pending
+            # one's card shows the listing and its upvotes.
+            relisted = [c.arxiv_id for c in report.candidates if c.why_not == RELISTED]
+            refreshed += await actions.pending_by_arxiv(self.bot.db, relisted)  # type: ignore[attr-defined]
             if refreshed:
                 self.bot.dispatch("suggestions_replaced", refreshed)
         changes = report.health_changes

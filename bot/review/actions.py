@@ -49,6 +49,7 @@ __all__ = [
     "member_suggestions",
     "members_to_tell",
     "pending",
+    "pending_by_arxiv",
     "promote",
     "refresh_replaced",
     "snooze",
@@ -78,6 +79,21 @@ async def pending(db: Database, *, limit: int = 10, offset: int = 0) -> tuple[li
     """Suggestions waiting for a decision, highest scores first, and how many there are."""
     async with db.begin() as session:
         return await review.list_pending(session, limit=limit, offset=offset)
+
+
+async def pending_by_arxiv(db: Database, arxiv_ids: Sequence[str]) -> list[SuggestionView]:
+    """The pending suggestions among *arxiv_ids* (a poll changed what their cards show)."""
+    if not arxiv_ids:
+        return []
+    async with db.begin() as session:
+        rows = await session.scalars(
+            select(m.Suggestion)
+            .where(
+                m.Suggestion.arxiv_id.in_(list(arxiv_ids)), m.Suggestion.status == SuggestionStatus.PENDING
+            )
+            .order_by(m.Suggestion.id)
+        )
+        return [SuggestionView.of(row) for row in rows]
 
 
 async def unposted(db: Database, *, limit: int = 50) -> list[SuggestionView]:

@@ -14,6 +14,7 @@ from db.enums import FeedHealth
 
 __all__ = [
     "ABSTRACT_EXCERPT",
+    "RELISTED",
     "Candidate",
     "CandidateStatus",
     "FeedStatus",
@@ -40,6 +41,11 @@ class CandidateStatus:
     SAME_TITLE = "same_title"
     REPLACEMENT = "replacement"  # a new version of a paper not otherwise known: never suggested
     WAITING = "waiting"  # relevant, over a cap in an earlier poll: not in this feed, suggested now
+
+
+# A duplicate whose stored row changed only its reasons: Hugging Face Daily Papers lists it after an
+# earlier poll stored it (``why_not`` in ``poll --json``; the bot redraws a pending paper's card).
+RELISTED = "stored by an earlier poll; now on Hugging Face Daily Papers: its upvotes noted"
 
 
 @dataclass(slots=True)

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.watch.arxiv import FeedPaper
 from bot.watch.caps import CAP_REASONS
 from bot.watch.daily_papers import SOURCE as DAILY_PAPERS
-from bot.watch.report import Candidate, CandidateStatus
+from bot.watch.report import RELISTED, Candidate, CandidateStatus
 from db import models as m
 from db.models import SuggestionStatus
 
@@ -111,6 +111,9 @@ async def store_later_listings(
         if reasons[:1] != [reason]:
             row.reasons = [reason, *others]
             changed.append(row.arxiv_id)
+    for cand in candidates:
+        if cand.arxiv_id in changed:
+            cand.why_not = RELISTED
     if changed:
         log.info("%d stored paper(s) now listed on %s: upvotes noted", len(changed), DAILY_PAPERS)
     return changed

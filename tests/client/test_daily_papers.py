@@ -88,3 +88,20 @@ async def test_one_card_per_paper_with_both_sources_and_the_source_in_feeds(simc
     await world.admin.slash(world.channel, "ptm-admin poll")  # asked again, conditionally: a 304
     await simcord_env.settle()
     assert server.requests_to("/api/daily_papers")[-1].headers["If-None-Match"] == '"day-1"'
+
+
+async def test_a_later_listing_shows_on_the_pending_card(simcord_env, world, server):
+    """arXiv announces the paper (its card shows no Daily Papers line); Daily Papers lists it the
+    next day: still one card, now showing the listing and its upvotes first."""
+    server.script("/api/daily_papers", Reply(200, b"[]", headers={"Content-Type": "application/json"}))
+    await world.admin.slash(world.channel, "ptm-admin poll")
+    await simcord_env.settle()
+    card = card_of(world, OTTER.arxiv_id)
+    assert SOURCE not in (field(card, "Why") or "")
+
+    server.script("/api/daily_papers", Reply(200, DAY, headers={"Content-Type": "application/json"}))
+    await world.admin.slash(world.channel, "ptm-admin poll")
+    await simcord_env.settle()
+    cards = [m for m in world.channel.history() if m.embeds and OTTER.arxiv_id in (m.embeds[0].url or "")]
+    assert [m.id for m in cards] == [card.id]  # one card, redrawn
+    assert field(cards[0], "Why").splitlines()[0] == f"• also on {SOURCE}: 42 upvotes"

@@ -15,6 +15,7 @@ import pytest
 from bot.cli.main import main
 from bot.watch.arxiv import FeedError
 from bot.watch.daily_papers import SOURCE, parse_daily_papers
+from bot.watch.report import RELISTED
 from support.feedgen import Item, rss2
 
 DAILY = Path(__file__).resolve().parents[1] / "fixtures" / "hub" / "daily-papers.json"
@@ -97,6 +98,7 @@ def test_a_later_listing_of_a_stored_paper_notes_its_upvotes(tmp_path, db_path, 
     _, out, _ = run(capsys, "poll", "--feed", str(DAILY), "--db", str(db_path), "--json")
     by_id = {c["arxiv_id"]: c for c in json.loads(out)["candidates"]}
     assert by_id["2604.70001"]["status"] == "duplicate"  # one paper, not a second suggestion
+    assert by_id["2604.70001"]["why_not"] == RELISTED  # what changed, for the terminal
     after = stored_reasons(db_path, "2604.70001")
     assert after == [f"also on {SOURCE}: 42 upvotes", *before]
     _, _, _ = run(capsys, "poll", "--feed", str(DAILY), "--db", str(db_path), "--json")
