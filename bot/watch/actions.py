@@ -138,7 +138,7 @@ async def process_papers(
     if not dry_run:
         await store_suggestions(session, papers, candidates, scoring.norm_titles, now)
         await store_placement(session, waited)
-        await store_later_listings(session, papers, candidates)
+    await store_later_listings(session, papers, candidates, dry_run=dry_run)
     return waited + candidates
 
 

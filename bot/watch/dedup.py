@@ -41,11 +41,20 @@ _IN_CHUNK = 500  # ids per IN (...) query: well under every backend's bound-para
 # When one paper comes from several feeds with different announce types, the most "new" one wins.
 _TYPE_RANK = {"new": 0, "cross": 1, "replace": 2, "replace-cross": 3}
 _REPLACEMENTS = frozenset({"replace", "replace-cross"})
+ARXIV = "arXiv"  # FeedPaper.sources of a paper read from an arXiv feed
+
+
+def _rank(paper: FeedPaper) -> tuple[int, int]:
+    """Which record of a paper seen twice speaks for it: an arXiv feed's before another source's
+    (Hugging Face Daily Papers calls every paper "new", a new version included), then the most "new"
+    announce type."""
+    return (0 if ARXIV in paper.sources else 1, _TYPE_RANK.get(paper.announce_type, 9))
 
 
 def merge_papers(papers: Iterable[FeedPaper]) -> list[FeedPaper]:
     """One paper per version-less arXiv id, in first-seen order; categories merged (first feed's
-    order first), the highest version kept, and the most "new" announce type."""
+    order first), the highest version kept, and the announce type of an arXiv feed's record (the most
+    "new" of them; another source's only when no arXiv feed had the paper)."""
     merged: dict[str, FeedPaper] = {}
     extra_cats: dict[str, list[str]] = {}
     for paper in papers:
@@ -56,9 +65,7 @@ def merge_papers(papers: Iterable[FeedPaper]) -> list[FeedPaper]:
             continue
         cats = extra_cats[paper.arxiv_id]
         cats.extend(c for c in paper.categories if c not in cats)
-        better = earlier
-        if _TYPE_RANK.get(paper.announce_type, 9) < _TYPE_RANK.get(earlier.announce_type, 9):
-            better = paper
+        better = paper if _rank(paper) < _rank(earlier) else earlier
         version = max((v for v in (earlier.version, paper.version) if v is not None), default=None)
         upvotes = [u for u in (earlier.upvotes, paper.upvotes) if u is not None]
         merged[paper.arxiv_id] = _with(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from bot.watch.caps import CAP_REASONS
 from bot.watch.daily_papers import SOURCE as DAILY_PAPERS
 from bot.watch.report import RELISTED, Candidate, CandidateStatus
 from db import models as m
+from db.dml import rowcount
 from db.models import SuggestionStatus
 
 if TYPE_CHECKING:
@@ -83,12 +85,18 @@ _OPEN = (SuggestionStatus.SEEN, SuggestionStatus.WAITING, SuggestionStatus.PENDI
 
 
 async def store_later_listings(
-    session: AsyncSession, papers: Sequence[FeedPaper], candidates: Sequence[Candidate]
+    session: AsyncSession,
+    papers: Sequence[FeedPaper],
+    candidates: Sequence[Candidate],
+    *,
+    dry_run: bool = False,
 ) -> list[str]:
     """Papers an earlier poll stored that Hugging Face Daily Papers lists now (it often does a day or
     two after arXiv announced them): the stored row's reasons show the listing and its current
-    upvotes first, in place of an older count. Decided papers stay as they were decided. The arXiv
-    ids of the rows changed."""
+    upvotes (the listing's line replaced where it stood, else first). Only a note: the stored score
+    stays (``relevance.daily_papers_weight`` moves the score of papers scored with their listing).
+    Decided papers stay as they were decided. *dry_run*: nothing written, the candidates still
+    marked. The arXiv ids of the rows changed."""
     on_daily = {p.arxiv_id: p.upvotes for p in papers if DAILY_PAPERS in p.sources and p.upvotes is not None}
     listed = {
         c.arxiv_id: on_daily[c.arxiv_id]
@@ -97,26 +105,47 @@ async def store_later_listings(
     }
     if not listed:
         return []
-    rows = await session.scalars(
-        select(m.Suggestion).where(m.Suggestion.arxiv_id.in_(listed), m.Suggestion.status.in_(_OPEN))
-    )
+    s = m.Suggestion
+    rows = (
+        await session.execute(
+            select(s.id, s.arxiv_id, s.reasons).where(s.arxiv_id.in_(listed), s.status.in_(_OPEN))
+        )
+    ).all()
     changed = []
-    for row in rows:
-        upvotes = listed[row.arxiv_id]
-        reasons = list(row.reasons or [])
-        # A paper first seen on Daily Papers itself keeps "on"; one arXiv announced is "also on" it.
-        also = "" if any(r.startswith(f"on {DAILY_PAPERS}") for r in reasons) else "also "
-        reason = f"{also}on {DAILY_PAPERS}: {upvotes} upvote{'s' if upvotes != 1 else ''}"
-        others = [r for r in reasons if not r.startswith((f"on {DAILY_PAPERS}", f"also on {DAILY_PAPERS}"))]
-        if reasons[:1] != [reason]:
-            row.reasons = [reason, *others]
-            changed.append(row.arxiv_id)
+    for row_id, arxiv_id, stored in rows:
+        reasons = _with_listing(list(stored or []), listed[arxiv_id])
+        if reasons is None:
+            continue  # the same count already shown
+        if not dry_run:
+            # Guarded by the status: a decision committed meanwhile is left as it was decided.
+            result = await session.execute(
+                update(s).where(s.id == row_id, s.status.in_(_OPEN)).values(reasons=reasons)
+            )
+            if not rowcount(result):
+                continue
+        changed.append(arxiv_id)
     for cand in candidates:
         if cand.arxiv_id in changed:
             cand.why_not = RELISTED
-    if changed:
+    if changed and not dry_run:
         log.info("%d stored paper(s) now listed on %s: upvotes noted", len(changed), DAILY_PAPERS)
     return changed
+
+
+_LISTING = re.compile(rf"^(also )?on {re.escape(DAILY_PAPERS)}: (\d+) upvotes?\b")
+
+
+def _with_listing(reasons: list[str], upvotes: int) -> list[str] | None:
+    """*reasons* showing the listing with *upvotes*, or None when they already show that count."""
+    line = f"on {DAILY_PAPERS}: {upvotes} upvote{'s' if upvotes != 1 else ''}"
+    for k, reason in enumerate(reasons):
+        found = _LISTING.match(reason)
+        if found:
+            if int(found.group(2)) == upvotes:
+                return None
+            return [*reasons[:k], (found.group(1) or "") + line, *reasons[k + 1 :]]
+    # Not shown yet: a paper arXiv announced is "also on" Daily Papers.
+    return [f"also {line}", *reasons]
 
 
 def _row(cand: Candidate, paper: FeedPaper, norm_title: str, now: datetime) -> dict[str, Any]:

@@ -129,3 +129,48 @@ def stored_reasons(db_path: Path, arxiv_id: str) -> list[str]:
     with sqlite3.connect(db_path) as conn:
         (raw,) = conn.execute("SELECT reasons FROM suggestions WHERE arxiv_id = ?", (arxiv_id,)).fetchone()
     return json.loads(raw)
+
+
+def test_the_same_listing_polled_again_changes_nothing(tmp_path, db_path, capsys, monkeypatch):
+    """The listing's line is found wherever it stands (after a gate's reason) and compared by its
+    count: polled again unchanged, nothing is rewritten (the scored "+1.5" stays) nor redrawn."""
+    feed = tmp_path / "cs.CL.xml"
+    abstract = "We introduce Otter-7B, a pre-trained language model, and release the weights."
+    feed.write_bytes(rss2([Item("2604.70001", "Otter-7B: An Open Pre-trained Language Model", abstract)]))
+    assert run(capsys, "gate", "add", "always", "term", "Otter", "--db", str(db_path))[0] == 0
+    monkeypatch.setenv("PTM_BOT_RELEVANCE_DAILY_PAPERS_WEIGHT", "0.4")
+    run(capsys, "poll", "--feed", str(feed), "--feed", str(DAILY), "--db", str(db_path), "--json")
+    first = stored_reasons(db_path, "2604.70001")
+    assert first[0].startswith("gate: always") and first[1] == f"also on {SOURCE}: 42 upvotes +1.5"
+    _, out, _ = run(capsys, "poll", "--feed", str(DAILY), "--db", str(db_path), "--json")
+    by_id = {c["arxiv_id"]: c for c in json.loads(out)["candidates"]}
+    assert by_id["2604.70001"]["status"] == "duplicate" and by_id["2604.70001"]["why_not"] is None
+    assert stored_reasons(db_path, "2604.70001") == first
+
+
+def test_a_dry_run_says_what_a_later_listing_would_note_and_writes_nothing(tmp_path, db_path, capsys):
+    feed = tmp_path / "cs.CL.xml"
+    feed.write_bytes(
+        rss2([Item("2604.70001", "Otter-7B: An Open Pre-trained Language Model", "We pre-train.")])
+    )
+    run(capsys, "poll", "--feed", str(feed), "--db", str(db_path), "--json")
+    before = stored_reasons(db_path, "2604.70001")
+    _, out, _ = run(capsys, "poll", "--feed", str(DAILY), "--db", str(db_path), "--dry-run", "--json")
+    by_id = {c["arxiv_id"]: c for c in json.loads(out)["candidates"]}
+    assert by_id["2604.70001"]["why_not"] == RELISTED
+    assert stored_reasons(db_path, "2604.70001") == before
+
+
+def test_a_new_version_listed_on_daily_papers_the_same_day_stays_a_new_version(tmp_path, db_path, capsys):
+    """Daily Papers calls every paper "new": merged with arXiv's "replace" record, arXiv's type wins,
+    so the stored paper's new version is still recognised (its card refreshed, a snooze ended)."""
+    feed = tmp_path / "cs.CL.xml"
+    title = "Otter-7B: An Open Pre-trained Language Model"
+    feed.write_bytes(rss2([Item("2604.70001", title, "We pre-train Otter.")]))
+    run(capsys, "poll", "--feed", str(feed), "--db", str(db_path), "--json")
+    feed.write_bytes(
+        rss2([Item("2604.70001", title, "We pre-train Otter.", announce_type="replace", version=2)])
+    )
+    _, out, _ = run(capsys, "poll", "--feed", str(DAILY), "--feed", str(feed), "--db", str(db_path), "--json")
+    otter = next(c for c in json.loads(out)["candidates"] if c["arxiv_id"] == "2604.70001")
+    assert otter["announce_type"] == "replace" and otter["version"] == 2
