@@ -57,6 +57,8 @@ class WatcherCog(commands.Cog, name="Watcher"):
         self._scheduler = scheduler
         # Processes sharing the database poll once between them: only the poller lock's holder polls.
         self.poller_lock = PollerLock(config.database.url)
+        if hasattr(self.bot, "in_election"):  # the catalog's other scheduled work follows the lock
+            self.bot.in_election = True
         try:
             leader = await self.poller_lock.acquire()
         except Exception as exc:  # the database is unreachable now: the scheduled run tries again

@@ -12,7 +12,7 @@ guilds only on start. The bot never syncs globally by itself.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aiohttp
 import discord
@@ -22,10 +22,8 @@ from discord.ext import commands
 from bot.client.tree import PTMCommandTree
 from bot.config import Config
 from bot.database import Database, open_database
+from bot.ops.leader import STEPPED_DOWN, PollerLock, SteppedDown
 from bot.watch.schedule import build_scheduler
-
-if TYPE_CHECKING:
-    from bot.ops.leader import PollerLock
 
 __all__ = ["EXTENSIONS", "PTMBot", "create_bot", "intents"]
 
@@ -76,6 +74,9 @@ class PTMBot(commands.Bot):
         self.scheduler: AsyncIOScheduler | None = None
         self._extensions_loaded = False
         self.metrics: Any = None  # bot.ops.metrics.Metrics when metrics.address is set
+        # Set once the watcher takes part in the poller election (bot.ops.leader): from then on, a
+        # missing lock means it left, not that there is no election.
+        self.in_election = False
 
     @property
     def db(self) -> Database:
@@ -84,11 +85,18 @@ class PTMBot(commands.Bot):
             raise RuntimeError("the database is not open yet (it opens in setup_hook)")
         return self._db
 
-    def poller_lock(self) -> PollerLock | None:
-        """This process's poller lock (the watcher's, when it schedules the poll), or ``None`` when
-        the process takes no part in the election. The catalog's other scheduled work (digest, Hub
+    def poller_lock(self) -> PollerLock | SteppedDown | None:
+        """This process's poller lock (the watcher's, when it schedules the poll); ``None`` when the
+        process takes no part in the election; ``STEPPED_DOWN`` once it took part and left (the
+        watcher unloaded, the bot closing). The catalog's other scheduled work (digest, Hub
         enrichment, link check) runs behind it, so processes sharing a catalog do it once."""
-        return getattr(self.get_cog("Watcher"), "poller_lock", None)
+        lock = getattr(self.get_cog("Watcher"), "poller_lock", None)
+        if lock is not None:
+            self.in_election = True
+            return lock
+        if self.in_election:
+            return STEPPED_DOWN
+        return None
 
     async def load_extensions(self) -> None:
         """Load every extension in :data:`EXTENSIONS` (once). Needs no login: ``ptm-bot ask`` uses it."""

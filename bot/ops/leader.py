@@ -36,8 +36,10 @@ from sqlalchemy.engine import make_url
 __all__ = [
     "ADVISORY_LOCK_KEY",
     "KEEP_SECONDS",
+    "STEPPED_DOWN",
     "LeaderOnlyJob",
     "PollerLock",
+    "SteppedDown",
     "lock_file_for",
     "poller_holder",
 ]
@@ -198,18 +200,30 @@ class PollerLock:
                 self._engine = None
 
 
+class SteppedDown:
+    """The lock of a process that took part in the election and left it (its watcher unloaded, the
+    bot closing): it is never the poller again, so the catalog's scheduled work is left to the others."""
+
+    async def acquire(self) -> bool:
+        return False
+
+
+STEPPED_DOWN = SteppedDown()
+
+
 class LeaderOnlyJob:
     """A scheduled job that runs only in the process holding the poller lock.
 
     *lock* is the lock itself (the poll), or a callable giving the process's poller lock at run time
     (the catalog's other scheduled work: the digest, the Hub enrichment, the link check): ``None``
     there means this process takes no part in the election (``schedule.enabled = false``, an
-    in-memory catalog, no watcher), and the job runs as a single process's would.
+    in-memory catalog, no watcher), and the job runs as a single process's would;
+    :data:`STEPPED_DOWN`, that it took part and left, and the job is skipped.
     """
 
     def __init__(
         self,
-        lock: PollerLock | Callable[[], PollerLock | None],
+        lock: PollerLock | Callable[[], PollerLock | SteppedDown | None],
         job: Callable[[], Awaitable[Any]],
         *,
         what: str = "poll",

@@ -12,7 +12,7 @@ import pytest
 from bot.client.bot import create_bot
 from bot.config import DigestConfig, LinksConfig, ScheduleConfig
 from bot.links.job import LINKS_JOB_ID
-from bot.ops.leader import LeaderOnlyJob, PollerLock, lock_file_for
+from bot.ops.leader import STEPPED_DOWN, LeaderOnlyJob, PollerLock, lock_file_for
 from bot.review import actions
 from bot.review.actions import Actor
 from bot.review.service import Decision
@@ -79,3 +79,26 @@ async def test_the_link_check_runs_behind_the_same_lock(simcord_env, world):
         await other.release()
     await bot.scheduler.get_job(LINKS_JOB_ID).func()
     assert ran == ["checked"]
+
+
+async def test_a_bot_whose_watcher_left_the_election_leaves_the_work_to_the_poller(simcord_env, world):
+    """Unloading the watcher releases the lock: the link check does not then run here beside the
+    process that took the lock over (it would run twice)."""
+    bot = simcord_env.bot
+    gate = bot.scheduler.get_job(LINKS_JOB_ID).func.__self__
+    ran: list[str] = []
+
+    async def check() -> None:
+        ran.append("checked")
+
+    gate.job = check
+    url = bot.poller_lock().url
+    await bot.unload_extension("cogs.watcher")
+    other = PollerLock(url)
+    assert await other.acquire()
+    try:
+        assert bot.poller_lock() is STEPPED_DOWN
+        await bot.scheduler.get_job(LINKS_JOB_ID).func()
+        assert ran == []
+    finally:
+        await other.release()
