@@ -56,7 +56,10 @@ class ReviewCog(commands.Cog):
 
     @tasks.loop(minutes=WAKE_EVERY_MINUTES)
     async def wake_snoozed(self) -> None:
-        await cards.wake_snoozed(self.bot)
+        try:
+            await cards.wake_snoozed(self.bot)
+        except Exception:  # a card that cannot be redrawn must not stop the loop for good
+            log.exception("waking snoozed suggestions failed")
         await self.tell_members()
 
     async def tell_members(self) -> None:

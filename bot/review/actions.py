@@ -279,10 +279,10 @@ async def member_suggestions(db: Database, on: bool | None, actor: Actor) -> str
     return await db.run(work)
 
 
-async def members_to_tell(db: Database) -> list[SuggestionView]:
+async def members_to_tell(db: Database, now: datetime | None = None) -> list[SuggestionView]:
     """Members' suggestions decided without their card (``ptm-bot ask``): the member not told yet."""
     async with db.begin() as session:
-        return await member.awaiting_notice(session)
+        return await member.awaiting_notice(session, now or datetime.now(UTC))
 
 
 async def claim_member_notice(db: Database, suggestion_id: int) -> bool:

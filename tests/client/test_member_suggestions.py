@@ -6,6 +6,7 @@ by DM, once."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 import discord
@@ -16,6 +17,7 @@ from sqlalchemy import select
 
 from bot.cli.ask import ask
 from bot.client.bot import create_bot
+from bot.client.review.cards import catch_up_member_notices
 from bot.config import FeedsConfig, RelevanceConfig, ReviewConfig, ScheduleConfig
 from bot.errors import UserFacingError
 from db import models as m
@@ -190,3 +192,23 @@ async def test_a_decision_made_from_the_terminal_reaches_the_member_once(simcord
 
     await simcord_env.advance_time(3600)
     assert len(world.alice.user.dm_channel.history()) == 1  # told once
+
+
+async def test_two_rounds_at_once_tell_and_post_in_the_thread_once(simcord_env, world, db, server):
+    """Two catch-up rounds at once (two processes sharing the catalog): the one that claims the
+    notice redraws the card, posts the decision in its thread and DMs the member; the other, nothing."""
+    bot = simcord_env.bot
+    bot.config = dataclasses.replace(bot.config, review=dataclasses.replace(bot.config.review, threads=True))
+    await world.admin.slash(world.channel, "ptm-admin poll")
+    await simcord_env.settle()
+    await suggest(simcord_env, world.alice, world.channel, LOW.arxiv_id, "weights are out")
+    (card,) = cards(world)
+    _, status = await ask(bot.config, db, f"/ptm-admin approve {LOW.arxiv_id}")
+    assert status == 0
+    told = await asyncio.gather(catch_up_member_notices(bot), catch_up_member_notices(bot))
+    await simcord_env.settle()
+    assert sorted(told) == [0, 1]
+    assert len(world.alice.user.dm_channel.history()) == 1
+    thread = await bot.fetch_channel(card.id)
+    posts = [msg.content async for msg in thread.history(limit=50)]
+    assert sum("approved" in (text or "").casefold() for text in posts) == 1, posts

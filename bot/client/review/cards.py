@@ -25,7 +25,7 @@ import discord
 from bot.client.review.buttons import review_view
 from bot.client.review.channels import ReviewChannel, fetch_channel, review_destination, routed, view_arg
 from bot.client.review.listing import post_listing, refresh_listing
-from bot.client.review.notice import tell_member
+from bot.client.review.notice import send_member_notice
 from bot.client.review.threads import open_thread, post_decision_in_thread, thread_name
 from bot.config import RouteConfig
 from bot.present.review import APPROVE_EMOJI, REJECT_EMOJI, render_suggestion_embed
@@ -187,9 +187,18 @@ async def wake_snoozed(bot: PTMBot) -> None:
 
 async def catch_up_member_notices(bot: PTMBot) -> int:
     """Members whose suggestion was decided without its card (``ptm-bot ask``, another process) are
-    told now, and the card shows the decision; each member once (the notice is claimed first)."""
-    waiting = await actions.members_to_tell(bot.db)
-    for suggestion in waiting:
-        await refresh_message(bot, suggestion)  # the card, its thread: and the member, when it has one
-        await tell_member(bot, suggestion)  # no card (or it is gone): told here; never twice
-    return len(waiting)
+    told now, and the card shows the decision. Each notice is claimed first: only the round (or
+    process) that wins it redraws the card, posts in its thread and sends the DM. A row that fails
+    is logged and skipped (it is claimed: never retried into a second DM). How many were told."""
+    told = 0
+    for suggestion in await actions.members_to_tell(bot.db):  # decisions carry the wall clock's time
+        if not await actions.claim_member_notice(bot.db, suggestion.id):
+            continue  # told by a card click or another round meanwhile
+        try:
+            await refresh_message(bot, suggestion)  # the card and its thread (the claim is taken)
+            await send_member_notice(bot, suggestion)
+        except Exception:
+            log.exception("telling the member of the decision on arXiv %s failed", suggestion.arxiv_id)
+            continue
+        told += 1
+    return told

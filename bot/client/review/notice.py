@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["tell_member"]
+__all__ = ["send_member_notice", "tell_member"]
 
 
 async def tell_member(bot: PTMBot, s: SuggestionView) -> None:
@@ -26,6 +26,13 @@ async def tell_member(bot: PTMBot, s: SuggestionView) -> None:
         return
     if not await actions.claim_member_notice(bot.db, s.id):
         return  # told already (or not a member's suggestion any more)
+    await send_member_notice(bot, s)
+
+
+async def send_member_notice(bot: PTMBot, s: SuggestionView) -> None:
+    """The DM itself, for a caller that claimed the notice (:func:`tell_member` does both)."""
+    if s.suggested_by is None:
+        return
     try:
         user = bot.get_user(s.suggested_by) or await bot.fetch_user(s.suggested_by)
         await user.send(render_member_notice(s), allowed_mentions=discord.AllowedMentions.none())

@@ -155,15 +155,20 @@ async def claim_notice(session: AsyncSession, suggestion_id: int, now: datetime)
     return rowcount(result) == 1
 
 
-async def awaiting_notice(session: AsyncSession, limit: int = 25) -> list[SuggestionView]:
+# Older decisions are not announced any more (a member would not expect a DM weeks later).
+NOTICE_HORIZON = timedelta(days=14)
+
+
+async def awaiting_notice(session: AsyncSession, now: datetime, limit: int = 25) -> list[SuggestionView]:
     """Members' suggestions decided where no card was touched (``ptm-bot ask``, another process):
-    decided, the member not told yet; oldest first."""
+    decided in the last two weeks, the member not told yet; oldest first."""
     rows = await session.scalars(
         select(m.Suggestion)
         .where(
             m.Suggestion.suggested_by.is_not(None),
             m.Suggestion.member_notified_at.is_(None),
             m.Suggestion.status.in_((SuggestionStatus.APPROVED, SuggestionStatus.REJECTED)),
+            m.Suggestion.decided_at >= now - NOTICE_HORIZON,
         )
         .order_by(m.Suggestion.id)
         .limit(limit)
