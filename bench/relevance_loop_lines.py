@@ -1,6 +1,6 @@
 """Which line should a model retrained on moderators' decisions keep? (issue 18, the loop)
 
-    python bench/relevance_loop_lines.py [--decision-weight 3] [--implicit] [--as-day]
+    python bench/relevance_loop_lines.py [--decision-weight 3] [--implicit] [--as-day] [--last 8 --decided 4]
 
 The 8 latest training days (never a frozen one): a starting model trained without them polls the
 first 4; moderators decide every flagged paper plus one just below the line by the true label (as
@@ -9,6 +9,7 @@ both models judged on the last 4 days, with the retrained model's own line, with
 model's line kept, and with a line flagging as many papers on the first 4 days as the starting model
 did. ``--implicit`` adds every undecided paper of the first 4 days as a negative (what a poll saw
 below the line), ``--as-day`` makes those 4 days training days (so the line is chosen on them too).
+``--last N --decided K``: the N latest training days, the first K of them decided (default 8 and 4).
 Training uses one L2 value and 3 folds, as the replay does (about 20-30 s a model here).
 """
 
@@ -63,16 +64,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--decision-weight", type=float, default=TrainConfig().decision_weight)
     parser.add_argument("--implicit", action="store_true")
     parser.add_argument("--as-day", action="store_true")
+    parser.add_argument("--last", type=int, default=8, help="the N latest training days")
+    parser.add_argument("--decided", type=int, default=4, help="the first K of them decided")
     args = parser.parse_args(argv)
+    if not 0 < args.decided < args.last:
+        parser.error("--decided must be between 1 and --last - 1")
     corpus = load_corpus(None)
     days = [i for i in corpus if i.slice.startswith("day:") and not frozen_test(i)]
-    keep = sorted({i.slice for i in days})[-8:]
+    keep = sorted({i.slice for i in days})[-args.last :]
     by_day = {d: sorted((i for i in days if i.slice == d), key=lambda i: i.id) for d in keep}
     replayed = {i.id for v in by_day.values() for i in v}
     base = [i for i in corpus if i.id not in replayed and not frozen_test(i)]
     cfg = TrainConfig(l2_grid=(0.01,), folds=3, decision_weight=args.decision_weight)
     start = train_model(base, cfg=cfg, version="start")
-    first, later = keep[:4], keep[4:]
+    first, later = keep[: args.decided], keep[args.decided :]
     decisions = _decisions(start, by_day, first, args)
     decided_ids = {d.id for d in decisions}
     retrained = train_model(
@@ -98,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         ("starting model", p_start >= line_start),
         ("retrained, its own line", p_new >= line_new),
         ("retrained, the starting model's line", p_new >= line_start),
-        (f"retrained, {n_early} flagged on days 1-4", p_new >= anchored),
+        (f"retrained, {n_early} flagged on the decided days", p_new >= anchored),
     ):
         print(
             f"{name:<40} flagged {int(flags.sum()):3d}  precision {y[flags].mean():.2f}  "
@@ -106,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     for name, p in (("starting model", p_start), ("retrained", p_new)):
         print(
-            f"{name}: pooled AP of the last 4 days {average_precision([bool(y[k]) for k in np.argsort(-p)]):.3f}"
+            f"{name}: pooled AP of the judged days {average_precision([bool(y[k]) for k in np.argsort(-p)]):.3f}"
         )
     return 0
 
