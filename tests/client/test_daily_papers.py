@@ -5,7 +5,6 @@ paper in both is one card showing both sources and its upvotes, the Daily-only p
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
@@ -14,10 +13,9 @@ import pytest
 import pytest_asyncio
 
 from bot.client.bot import create_bot
-from bot.config import FeedsConfig, RelevanceConfig, ScheduleConfig
 from bot.watch.daily_papers import SOURCE
 from support.feedgen import Item, rss2
-from tests.plugins.discord import bot_config
+from tests.plugins.discord import polling_config, stand_in_feeds
 from tests.plugins.http import Reply, ScriptedServer, conditional_feed
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -45,21 +43,8 @@ async def server():
 
 @pytest.fixture
 def simcord_bot(db, server):  # overrides the shared fixture
-    config = dataclasses.replace(
-        bot_config(review_channel="models", post_interval_seconds=0.0),
-        feeds=FeedsConfig(
-            categories=("cs.CL",),
-            combined=False,
-            url_template=server.url("/rss/{categories}"),
-            daily_papers_url=server.url("/api/daily_papers"),
-            contact="mailto:test@example.org",
-            min_interval_seconds=0.0,
-            backfill=100,
-        ),
-        schedule=ScheduleConfig(enabled=False),
-        relevance=RelevanceConfig(exploration=False, threshold=0.0, per_poll_cap=40, daily_cap=100),
-    )
-    return create_bot(config, db)
+    feeds = stand_in_feeds(server, daily_papers_url=server.url("/api/daily_papers"))
+    return create_bot(polling_config(server, feeds=feeds), db)
 
 
 def card_of(world, arxiv_id: str) -> discord.Message:

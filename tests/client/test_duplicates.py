@@ -6,8 +6,6 @@ undo puts it back."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import discord
 import pytest
 import pytest_asyncio
@@ -16,11 +14,10 @@ from sqlalchemy import func, select
 from bot.actor import Actor
 from bot.catalog import service as catalog
 from bot.client.bot import create_bot
-from bot.config import FeedsConfig, RelevanceConfig, ScheduleConfig
 from bot.review import actions
 from db import models as m
 from support.feedgen import Item, rss2
-from tests.plugins.discord import bot_config
+from tests.plugins.discord import polling_config
 from tests.plugins.http import Reply, ScriptedServer
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -45,22 +42,8 @@ async def arxiv_server():
 
 @pytest.fixture
 def simcord_bot(db, arxiv_server):  # overrides the shared fixture
-    config = bot_config(review_channel="models", post_interval_seconds=0.0)
-    config = dataclasses.replace(
-        config,
-        feeds=FeedsConfig(
-            categories=("cs.CL",),
-            combined=False,
-            url_template=arxiv_server.url("/rss/{categories}"),
-            contact="mailto:test@example.org",
-            min_interval_seconds=0.0,
-            backfill=100,
-        ),
-        schedule=ScheduleConfig(enabled=False),
-        # Every paper above the line: what is tested is the duplicate check, not the model.
-        relevance=RelevanceConfig(exploration=False, threshold=0.0, per_poll_cap=40, daily_cap=100),
-    )
-    return create_bot(config, db)
+    # Every paper above the line: what is tested is the duplicate check, not the model.
+    return create_bot(polling_config(arxiv_server), db)
 
 
 async def suggestion(db, arxiv_id: str) -> m.Suggestion:

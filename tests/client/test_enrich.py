@@ -6,7 +6,6 @@ when the scheduled job (``hub-enrich``, run through the scheduler) first sees a 
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
@@ -17,11 +16,11 @@ from sqlalchemy import select
 
 from bot.catalog import service as catalog
 from bot.client.bot import create_bot
-from bot.config import EnrichConfig, FeedsConfig, RelevanceConfig, ScheduleConfig
+from bot.config import EnrichConfig
 from cogs.enrich import ENRICH_JOB_ID
 from db import models as m
 from support.feedgen import Item, rss2
-from tests.plugins.discord import bot_config
+from tests.plugins.discord import polling_config
 from tests.plugins.http import Reply, ScriptedServer
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -61,21 +60,8 @@ async def server():
 
 @pytest.fixture
 def simcord_bot(db, server):  # overrides the shared fixture
-    config = dataclasses.replace(
-        bot_config(review_channel="models", post_interval_seconds=0.0),
-        feeds=FeedsConfig(
-            categories=("cs.CL",),
-            combined=False,
-            url_template=server.url("/rss/{categories}"),
-            contact="mailto:test@example.org",
-            min_interval_seconds=0.0,
-            backfill=100,
-        ),
-        schedule=ScheduleConfig(enabled=False),
-        relevance=RelevanceConfig(exploration=False, threshold=0.0, per_poll_cap=40, daily_cap=100),
-        enrich=EnrichConfig(hub_url=server.base_url, min_interval_seconds=0.0),
-    )
-    return create_bot(config, db)
+    enrich = EnrichConfig(hub_url=server.base_url, min_interval_seconds=0.0)
+    return create_bot(polling_config(server, enrich=enrich), db)
 
 
 def card_of(world, arxiv_id: str) -> discord.Message:

@@ -18,11 +18,11 @@ from sqlalchemy import select
 from bot.cli.ask import ask
 from bot.client.bot import create_bot
 from bot.client.review.cards import catch_up_member_notices
-from bot.config import FeedsConfig, RelevanceConfig, ReviewConfig, ScheduleConfig
+from bot.config import RelevanceConfig, ReviewConfig
 from bot.errors import UserFacingError
 from db import models as m
 from support.feedgen import Item, rss2
-from tests.plugins.discord import bot_config
+from tests.plugins.discord import polling_config, stand_in_feeds
 from tests.plugins.http import Reply, ScriptedServer
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -59,18 +59,9 @@ async def server():
 
 @pytest.fixture
 def simcord_bot(db, server):  # overrides the shared fixture
-    config = dataclasses.replace(
-        bot_config(review_channel="models", post_interval_seconds=0.0),
-        feeds=FeedsConfig(
-            categories=("cs.CL",),
-            combined=False,
-            url_template=server.url("/rss/{categories}"),
-            api_url_template=server.url("/api") + "?id_list={id}",
-            contact="mailto:test@example.org",
-            min_interval_seconds=0.0,
-            backfill=100,
-        ),
-        schedule=ScheduleConfig(enabled=False),
+    config = polling_config(
+        server,
+        feeds=stand_in_feeds(server, api_url_template=server.url("/api") + "?id_list={id}"),
         # Everything below the line: the poll suggests nothing by itself.
         relevance=RelevanceConfig(exploration=False, threshold=1.0),
         review=ReviewConfig(member_suggestions_per_day=2),

@@ -4,19 +4,16 @@ role; removed, the next ones go to the review channel; bad input is one clear li
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 import pytest_asyncio
 import simcord
 
 from bot.cli.main import main
 from bot.client.bot import create_bot
-from bot.config import FeedsConfig, RelevanceConfig, ScheduleConfig
 from bot.errors import UserFacingError
 from support.feedgen import Item, rss2
 from tests.client.test_routes import cards_in
-from tests.plugins.discord import bot_config
+from tests.plugins.discord import polling_config
 from tests.plugins.http import Reply, ScriptedServer
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -40,20 +37,7 @@ async def server():
 
 @pytest.fixture
 def simcord_bot(db, server):  # overrides the shared fixture
-    config = dataclasses.replace(
-        bot_config(review_channel="models", post_interval_seconds=0.0),
-        feeds=FeedsConfig(
-            categories=("cs.CL",),
-            combined=False,
-            url_template=server.url("/rss/{categories}"),
-            contact="mailto:test@example.org",
-            min_interval_seconds=0.0,
-            backfill=100,
-        ),
-        schedule=ScheduleConfig(enabled=False),
-        relevance=RelevanceConfig(exploration=False, threshold=0.0, per_poll_cap=40, daily_cap=100),
-    )
-    return create_bot(config, db)
+    return create_bot(polling_config(server), db)
 
 
 async def poll(env, world):

@@ -5,7 +5,6 @@ them. The config's checks: a known topic or a query, and a channel."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import discord
@@ -13,9 +12,9 @@ import pytest
 import pytest_asyncio
 
 from bot.client.bot import create_bot
-from bot.config import ConfigError, FeedsConfig, RelevanceConfig, RouteConfig, ScheduleConfig, load_config
+from bot.config import ConfigError, RouteConfig, load_config
 from support.feedgen import Item, rss2
-from tests.plugins.discord import bot_config
+from tests.plugins.discord import polling_config
 from tests.plugins.http import Reply, ScriptedServer
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -45,24 +44,11 @@ async def server():
 
 @pytest.fixture
 def simcord_bot(db, server):  # overrides the shared fixture
-    config = dataclasses.replace(
-        bot_config(review_channel="models", post_interval_seconds=0.0),
-        feeds=FeedsConfig(
-            categories=("cs.CL",),
-            combined=False,
-            url_template=server.url("/rss/{categories}"),
-            contact="mailto:test@example.org",
-            min_interval_seconds=0.0,
-            backfill=100,
-        ),
-        schedule=ScheduleConfig(enabled=False),
-        relevance=RelevanceConfig(exploration=False, threshold=0.0, per_poll_cap=40, daily_cap=100),
-        routes=(
-            RouteConfig(topic="speech", channel="speech-review", role="Speech"),
-            RouteConfig(query="diffusion images", channel="vision-review"),
-        ),
+    routes = (
+        RouteConfig(topic="speech", channel="speech-review", role="Speech"),
+        RouteConfig(query="diffusion images", channel="vision-review"),
     )
-    return create_bot(config, db)
+    return create_bot(polling_config(server, routes=routes), db)
 
 
 def cards_in(channel) -> list[discord.Message]:

@@ -11,7 +11,8 @@ exist once the world is built.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
 
 import discord
 import pytest
@@ -19,7 +20,7 @@ import pytest_asyncio
 import simcord
 
 from bot.client.bot import PTMBot, create_bot
-from bot.config import Config, DiscordConfig, EnrichConfig, ScheduleConfig
+from bot.config import Config, DiscordConfig, EnrichConfig, FeedsConfig, RelevanceConfig, ScheduleConfig
 from bot.database import Database
 
 GUILD_ID = 111_111_111_111_111_111
@@ -36,6 +37,48 @@ def bot_config(**discord_options: object) -> Config:
         discord=DiscordConfig(**options),  # type: ignore[arg-type]
         schedule=ScheduleConfig(enabled=False),
         enrich=EnrichConfig(enabled=False),
+    )
+
+
+class StandIn(Protocol):
+    """A local stand-in server (:class:`tests.plugins.http.ScriptedServer`): what a config needs of it."""
+
+    def url(self, path: str) -> str: ...
+
+
+# Every paper above the line: the tests using it check what happens to cards, not the model.
+EVERY_PAPER = RelevanceConfig(exploration=False, threshold=0.0, per_poll_cap=40, daily_cap=100)
+
+
+def stand_in_feeds(server: StandIn, **options: Any) -> FeedsConfig:
+    """The cs.CL feed of a stand-in arXiv (``/rss/{categories}`` on *server*): no spacing, every paper
+    of a first poll counted; *options* override (``daily_papers_url``, ``api_url_template``, ...)."""
+    values: dict[str, Any] = {
+        "categories": ("cs.CL",),
+        "combined": False,
+        "url_template": server.url("/rss/{categories}"),
+        "contact": "mailto:test@example.org",
+        "min_interval_seconds": 0.0,
+        "backfill": 100,
+    }
+    values.update(options)
+    return FeedsConfig(**values)
+
+
+def polling_config(
+    server: StandIn,
+    *,
+    feeds: FeedsConfig | None = None,
+    relevance: RelevanceConfig = EVERY_PAPER,
+    **changes: Any,
+) -> Config:
+    """A bot whose cards go to #models at once, polling the stand-in *server* when told to
+    (``/ptm-admin poll``; no schedule); *changes* replace more of the config (``enrich``, ``routes``)."""
+    return replace(
+        bot_config(review_channel="models", post_interval_seconds=0.0),
+        feeds=feeds or stand_in_feeds(server),
+        relevance=relevance,
+        **changes,
     )
 
 
