@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from bot.cli.options import common_options
 from bot.config import Config
 
 __all__ = ["COMMANDS"]
@@ -17,13 +18,6 @@ __all__ = ["COMMANDS"]
 _KINDS = (
     "term (title/abstract words), author (full name), org (abstract/comments), category (arXiv, e.g. cs.CL)"
 )
-
-
-def _common_options(p: argparse.ArgumentParser) -> None:
-    group = p.add_argument_group("common options")
-    group.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="TOML config file")
-    group.add_argument("--db", metavar="PATH_OR_URL", default=argparse.SUPPRESS, help="database file or URL")
-    group.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="debug logs")
 
 
 def _gate_arguments(p: argparse.ArgumentParser) -> None:
@@ -34,7 +28,7 @@ def _gate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "value", metavar="VALUE", nargs="+", help="the word or phrase, author, organisation or category"
     )
-    _common_options(p)
+    common_options(p)
 
 
 def _configure(p: argparse.ArgumentParser) -> None:
@@ -48,7 +42,7 @@ def _configure(p: argparse.ArgumentParser) -> None:
     _gate_arguments(sub.add_parser("remove", help="remove a gate set with add or /ptm-admin gate add"))
     show = sub.add_parser("list", help="every gate in force, from the config file and the database")
     show.add_argument("--json", action="store_true", help='print {"gates": [...]}')
-    _common_options(show)
+    common_options(show)
 
 
 async def cmd_gate(args: argparse.Namespace, config: Config) -> int:

@@ -12,16 +12,10 @@ from __future__ import annotations
 import argparse
 import json
 
+from bot.cli.options import common_options
 from bot.config import Config
 
 __all__ = ["COMMANDS"]
-
-
-def _common_options(p: argparse.ArgumentParser) -> None:
-    group = p.add_argument_group("common options")
-    group.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="TOML config file")
-    group.add_argument("--db", metavar="PATH_OR_URL", default=argparse.SUPPRESS, help="database file or URL")
-    group.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="debug logs")
 
 
 def _configure(p: argparse.ArgumentParser) -> None:
@@ -34,7 +28,7 @@ def _configure(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="links_command", metavar="{check}", required=True)
     check = sub.add_parser("check", help="check every link now and store the results")
     check.add_argument("--json", action="store_true", help='print {"links": [...], "counts": {...}}')
-    _common_options(check)
+    common_options(check)
 
 
 async def cmd_links(args: argparse.Namespace, config: Config) -> int:

@@ -16,18 +16,10 @@ import json
 import textwrap
 from pathlib import Path
 
+from bot.cli.options import common_options
 from bot.config import Config
 
 __all__ = ["COMMANDS"]
-
-
-def _common_options(p: argparse.ArgumentParser) -> None:
-    """``--config``/``--db``/``-v`` after the sub-subcommand too (``relevance show --db x``). Their
-    defaults are suppressed so a value given before ``show`` is not overwritten."""
-    group = p.add_argument_group("common options")
-    group.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="TOML config file")
-    group.add_argument("--db", metavar="PATH_OR_URL", default=argparse.SUPPRESS, help="database file or URL")
-    group.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="debug logs")
 
 
 def _configure(p: argparse.ArgumentParser) -> None:
@@ -41,7 +33,7 @@ def _configure(p: argparse.ArgumentParser) -> None:
     )
     show = sub.add_parser("show", help="the current model's figures, strongest features and versions")
     show.add_argument("--json", action="store_true", help="print the summary as JSON")
-    _common_options(show)
+    common_options(show)
     train = sub.add_parser(
         "train",
         help="retrain deterministically; the new model replaces the current one only when no worse",
@@ -61,7 +53,7 @@ def _configure(p: argparse.ArgumentParser) -> None:
     )
     train.add_argument("--dry-run", action="store_true", help="train and compare, store nothing")
     train.add_argument("--json", action="store_true", help="print the result as JSON")
-    _common_options(train)
+    common_options(train)
     activate = sub.add_parser(
         "activate",
         help="score with a stored version (e.g. one kept aside); the current one is retired",
@@ -69,14 +61,14 @@ def _configure(p: argparse.ArgumentParser) -> None:
         "them, with the check that kept a version aside). Audited as done from the terminal.",
     )
     activate.add_argument("version", help="the version, as `relevance show` prints it")
-    _common_options(activate)
+    common_options(activate)
     rollback = sub.add_parser(
         "rollback",
         help="go back to the version active before the current one (or the shipped model)",
         description="Go back to the version that was active before the current one; the shipped model "
         "when there was none. Audited as done from the terminal.",
     )
-    _common_options(rollback)
+    common_options(rollback)
     ev = sub.add_parser(
         "eval",
         help="figures per whole arXiv day: recall, precision of what is flagged and of the cards, AP",
@@ -107,7 +99,7 @@ def _configure(p: argparse.ArgumentParser) -> None:
     ev.add_argument("--threshold", type=float, default=None, metavar="P", help="override the model's line")
     ev.add_argument("--mistakes", type=int, default=5, metavar="N", help="worst mistakes to list (default 5)")
     ev.add_argument("--json", action="store_true", help="print the figures as JSON")
-    _common_options(ev)
+    common_options(ev)
 
 
 def _eval_days(args: argparse.Namespace, config: Config) -> int:
