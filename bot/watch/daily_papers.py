@@ -18,7 +18,7 @@ from typing import Any
 from bot.catalog.arxiv_ids import normalise_arxiv_id
 from bot.watch.arxiv import FeedError, FeedPaper, ParsedFeed
 
-__all__ = ["SOURCE", "looks_like_json", "parse_daily_papers"]
+__all__ = ["SOURCE", "looks_like_json", "parse_daily_papers", "upvotes_text"]
 
 SOURCE = "Hugging Face Daily Papers"
 
@@ -65,6 +65,11 @@ def _paper(item: Any) -> FeedPaper | None:
         sources=(SOURCE,),
         upvotes=upvotes if isinstance(upvotes, int) and upvotes >= 0 else None,
     )
+
+
+def upvotes_text(upvotes: int) -> str:
+    """``"42 upvotes"``, ``"1 upvote"``: how a card's reason and a stored row say it."""
+    return f"{upvotes} upvote{'s' if upvotes != 1 else ''}"
 
 
 def parse_daily_papers(data: bytes) -> ParsedFeed:

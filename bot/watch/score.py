@@ -22,6 +22,7 @@ from bot.relevance.model import Relevance, RelevanceModel, score_paper
 from bot.relevance.propose import propose_topics
 from bot.relevance.upvotes import with_upvotes
 from bot.watch.arxiv import FeedPaper
+from bot.watch.daily_papers import upvotes_text
 from bot.watch.dedup import Catalog, dedup_status
 from bot.watch.report import Candidate, CandidateStatus, excerpt
 from db.normalize import norm_title
@@ -167,9 +168,7 @@ def _source_reasons(paper: FeedPaper, shift: float = 0.0) -> list[str]:
     others = [s for s in paper.sources if s != "arXiv"]
     if not others:
         return []
-    votes = (
-        f": {paper.upvotes} upvote{'s' if paper.upvotes != 1 else ''}" if paper.upvotes is not None else ""
-    )
+    votes = f": {upvotes_text(paper.upvotes)}" if paper.upvotes is not None else ""
     also = "also " if "arXiv" in paper.sources else ""
     scored = f" {shift:+.1f}" if shift else ""
     return [f"{also}on {', '.join(others)}{votes}{scored}"]

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.watch.arxiv import FeedPaper
 from bot.watch.caps import CAP_REASONS
 from bot.watch.daily_papers import SOURCE as DAILY_PAPERS
+from bot.watch.daily_papers import upvotes_text
 from bot.watch.report import RELISTED, Candidate, CandidateStatus
 from db import models as m
 from db.dml import rowcount
@@ -137,7 +138,7 @@ _LISTING = re.compile(rf"^(also )?on {re.escape(DAILY_PAPERS)}: (\d+) upvotes?\b
 
 def _with_listing(reasons: list[str], upvotes: int) -> list[str] | None:
     """*reasons* showing the listing with *upvotes*, or None when they already show that count."""
-    line = f"on {DAILY_PAPERS}: {upvotes} upvote{'s' if upvotes != 1 else ''}"
+    line = f"on {DAILY_PAPERS}: {upvotes_text(upvotes)}"
     for k, reason in enumerate(reasons):
         found = _LISTING.match(reason)
         if found:
