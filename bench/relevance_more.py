@@ -15,15 +15,21 @@ out-of-fold core recall 0.9 the precision, recall of core+borderline and papers 
   crowded cs.CL day inflates every score);
 - ``stacked``: gradient-boosted trees (scikit-learn's ``HistGradientBoostingClassifier``) over the
   out-of-fold linear score, the structure, cue and category features and the text lengths, to find
-  interactions the linear model cannot. Needs ``pip install scikit-learn`` (not a dependency).
+  interactions the linear model cannot. Needs ``pip install scikit-learn`` (not a dependency);
+- ``authors`` (session 8): how many authors a paper has (RSS carries them), as cumulative bins, from
+  ``bench/data/day-authors.jsonl.gz`` (the day files' own archives; only day papers have a count);
+- ``more-days`` (session 8): the learning curve: each fold's model trained on a random half or three
+  quarters of the other folds' days (three draws each), to see what labelling more days would buy.
 The frozen days are never read.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import itertools
 import json
+import random
 import re
 import sys
 from collections.abc import Callable
@@ -157,7 +163,59 @@ def stacked(b: Bench, base: np.ndarray) -> None:
         b.report(f"stacked trees ({rounds} rounds, {leaves} leaves)", z[b.mask])
 
 
-PARTS = {"weights": weights, "sentences": sentences, "day-normalised": day_normalised, "stacked": stacked}
+def _author_counts() -> dict[str, int]:
+    path = ROOT / "bench" / "data" / "day-authors.jsonl.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as rows:
+        return {r["id"]: len(r["authors"]) for r in map(json.loads, rows)}
+
+
+def authors(b: Bench, base: np.ndarray) -> None:
+    counts = _author_counts()
+
+    def binned(edges: tuple[int, ...]) -> Extra:
+        def extra(item: t.Item) -> dict[str, str]:
+            n = counts.get(item.id)
+            return {} if n is None else {f"au:>={e}": "" for e in edges if n >= e}
+
+        return extra
+
+    for edges in ((16,), (11, 26), (8, 16, 31), (6, 11, 21, 41)):
+        b.report(
+            f"+ authors at least {', '.join(map(str, edges))}", b.oof(t.TrainConfig(), binned(edges))[b.mask]
+        )
+
+
+def more_days(b: Bench, base: np.ndarray) -> None:
+    cfg = t.TrainConfig()
+    folds = [t._fold(i, cfg.folds) for i in b.items]
+    days = sorted({i.slice for i in b.days})
+    for share in (0.5, 0.75):
+        runs = []
+        for seed in range(3):
+            keep = set(random.Random(seed).sample(days, round(share * len(days))))
+            z = np.zeros(len(b.items))
+            for k in range(cfg.folds):
+                train = [
+                    i
+                    for i, f in zip(b.items, folds, strict=True)
+                    if f != k and (not i.slice.startswith("day:") or i.slice in keep)
+                ]
+                held = [n for n, f in enumerate(folds) if f == k]
+                bias, w = t._train_set(train, 3e-3, cfg, 1e-3)
+                z[held] = t._logits(bias, w, [b.items[n] for n in held])
+            runs.append(z[b.mask])
+        for seed, z_days in enumerate(runs):
+            b.report(f"{share:.0%} of the training days (draw {seed})", z_days)
+
+
+PARTS = {
+    "weights": weights,
+    "sentences": sentences,
+    "day-normalised": day_normalised,
+    "stacked": stacked,
+    "authors": authors,
+    "more-days": more_days,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -36,7 +36,7 @@ from bot.relevance.train import TrainConfig, train_model  # noqa: E402
 def _logit(model: RelevanceModel, item: Item) -> tuple[float, float, set[str]]:
     ws = model.with_abstract if item.abstract else model.title_only
     feats, _ = feature_set(item.title, item.abstract, item.categories)
-    z, _ = ws.logit(feats)
+    z = ws.logit(feats)
     line = math.log(ws.threshold / (1 - ws.threshold))
     return ws.calib_a * z + ws.calib_b, line, feats
 

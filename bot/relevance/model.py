@@ -32,6 +32,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from itertools import repeat
 from typing import Any
 
 from bot.relevance.cues import CUE_FINGERPRINT, CueText, cue_hits_in
@@ -54,10 +55,32 @@ __all__ = [
 MODEL_FORMAT = 2
 
 
-def _ngrams(prefix: str, words: list[str], out: set[str]) -> None:
-    add = prefix.__add__  # map() over C-level callables: no Python frame per word
-    out.update(map(add, words))
-    out.update(map(add, map(" ".join, itertools.pairwise(words))))
+def _grams(words: list[str]) -> set[str]:
+    """A text's words and two-word phrases: its ``t:`` or ``a:`` features without the prefix."""
+    grams = set(words)
+    grams.update(map(" ".join, itertools.pairwise(words)))
+    return grams
+
+
+@dataclass(frozen=True, slots=True)
+class _Paper:
+    """A paper's features by where they come from (the title's and the abstract's n-grams without
+    their prefix, so scoring builds no prefixed string), and what each cue or structure feature matched."""
+
+    title_grams: set[str]
+    abstract_grams: set[str]
+    other: set[str]  # ``cat:``, ``cue:`` and ``s:`` features
+    matched: dict[str, str]
+
+    @classmethod
+    def of(cls, title: str, abstract: str, categories: Sequence[str]) -> _Paper:
+        title_text, abstract_text = CueText.of(title), CueText.of(abstract)
+        matched = {name: text for name, _weight, text in cue_hits_in(title_text, abstract_text)}
+        matched.update(structure_hits(title, abstract))
+        other = {"cat:" + c for c in categories}
+        other.update(matched)
+        abstract_grams = _grams(abstract_text.words) if abstract else set()
+        return cls(_grams(title_text.words), abstract_grams, other, matched)
 
 
 def feature_set(title: str, abstract: str, categories: Sequence[str] = ()) -> tuple[set[str], dict[str, str]]:
@@ -66,16 +89,11 @@ def feature_set(title: str, abstract: str, categories: Sequence[str] = ()) -> tu
     *title* and *abstract* are whitespace-normalised; an empty abstract adds no ``a:`` feature.
     Words are the ``[a-z0-9]+`` runs of the lowercased text (:class:`CueText`, shared with the cues).
     """
-    out: set[str] = set()
-    title_text, abstract_text = CueText.of(title), CueText.of(abstract)
-    _ngrams("t:", title_text.words, out)
-    if abstract:
-        _ngrams("a:", abstract_text.words, out)
-    out.update("cat:" + c for c in categories)
-    matched = {name: text for name, _weight, text in cue_hits_in(title_text, abstract_text)}
-    matched.update(structure_hits(title, abstract))
-    out.update(matched)
-    return out, matched
+    paper = _Paper.of(title, abstract, categories)
+    out = set(map("t:".__add__, paper.title_grams))  # map() over a C-level callable: no frame per word
+    out.update(map("a:".__add__, paper.abstract_grams))
+    out.update(paper.other)
+    return out, paper.matched
 
 
 def features(title: str, abstract: str, categories: Sequence[str] = ()) -> dict[str, str]:
@@ -110,12 +128,43 @@ class WeightSet:
     calib_b: float = 0.0
     threshold: float = 0.5
 
-    def logit(self, feats: Iterable[str]) -> tuple[float, list[tuple[float, str]]]:
-        """The raw score and the ``(weight, feature)`` pairs that fired."""
-        weights = self.weights
-        found = weights.keys() & feats  # a C-level set intersection: most features have no weight
-        values = list(map(weights.__getitem__, found))
-        return self.bias + sum(values), list(zip(values, found, strict=True))
+    # The weights split by where a feature comes from (title n-grams and abstract n-grams, both
+    # without their prefix, and the rest), and the same split of those whose contribution would show
+    # as a reason (|weight| >= 0.05 once calibrated): built on first use (:meth:`_lookups`).
+    _split: tuple[tuple[dict[str, float], ...], tuple[dict[str, float], ...]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def logit(self, feats: Iterable[str]) -> float:
+        """The raw score of a set of features (most have no weight)."""
+        return self.bias + sum(map(self.weights.get, feats, repeat(0.0)))
+
+    def _lookups(self) -> tuple[tuple[dict[str, float], ...], tuple[dict[str, float], ...]]:
+        if self._split is None:
+            split: tuple[dict[str, float], ...] = ({}, {}, {})
+            for name, weight in self.weights.items():
+                if name.startswith(("t:", "a:")):
+                    split[name[0] == "a"][name[2:]] = weight
+                else:
+                    split[2][name] = weight
+            floor = 0.05 / abs(self.calib_a) if self.calib_a else 0.0
+            shown = tuple({f: w for f, w in part.items() if w >= floor or w <= -floor} for part in split)
+            object.__setattr__(self, "_split", (split, shown))
+        assert self._split is not None
+        return self._split
+
+    def score_paper(self, paper: _Paper, *, hits: bool) -> tuple[float, list[tuple[float, str]]]:
+        """The raw score of *paper* and, if *hits*, the ``(weight, feature)`` pairs that fired and
+        would show as reasons: one dict probe per feature, the reasons from the few shown weights."""
+        split, shown = self._lookups()
+        total = self.bias
+        fired: list[tuple[float, str]] = []
+        sources = (paper.title_grams, paper.abstract_grams, paper.other)
+        for prefix, feats, weights, strong in zip(("t:", "a:", ""), sources, split, shown, strict=True):
+            total += sum(map(weights.get, feats, repeat(0.0)))
+            if hits:
+                fired += [(strong[f], prefix + f) for f in strong.keys() & feats]
+        return total, fired
 
     def probability(self, logit: float) -> float:
         z = self.calib_a * logit + self.calib_b
@@ -186,18 +235,16 @@ class RelevanceModel:
         abstract = " ".join(abstract.split())
         title_only = not abstract
         ws = self.title_only if title_only else self.with_abstract
-        feats, matched = feature_set(title, abstract, categories)
-        logit, hits = ws.logit(feats)
+        paper = _Paper.of(title, abstract, categories)
+        logit, hits = ws.score_paper(paper, hits=bool(reasons))
         top: list[str] = []
         if reasons:
-            # Only contributions that would show (|weight| >= 0.05 once calibrated) are ranked.
-            floor = 0.05 / abs(ws.calib_a) if ws.calib_a else 0.0
-            shown = [h for h in hits if h[0] >= floor or h[0] <= -floor]
-            strongest = sorted(shown, key=_strength)[:reasons]  # what heapq.nsmallest gives, faster here
-            top = [describe(f, w * ws.calib_a, matched.get(f, "")) for w, f in strongest]
+            # ``hits`` holds only contributions that would show (|weight| >= 0.05 once calibrated).
+            strongest = sorted(hits, key=_strength)[:reasons]  # what heapq.nsmallest gives, faster here
+            top = [describe(f, w * ws.calib_a, paper.matched.get(f, "")) for w, f in strongest]
             if title_only:
                 top.append("title only: scored by the title model")
-        return Scored(ws.probability(logit), ws.threshold, tuple(top), title_only), matched
+        return Scored(ws.probability(logit), ws.threshold, tuple(top), title_only), paper.matched
 
     def name(self, feature: str) -> str:
         """A feature as people read it: ``'we release' in abstract``, ``phrase "pre-trained" in title``."""
