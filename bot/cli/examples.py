@@ -19,7 +19,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "stats": ("ptm-bot stats", "ptm-bot stats --chart years.png"),
     "run": ("ptm-bot run --config config.toml  # the token from DISCORD_TOKEN",),
     "model": ("ptm-bot model deberta v3", "ptm-bot model XLNet --json"),
-    "recent": ("ptm-bot recent speech", "ptm-bot recent long context --limit 5"),
+    "recent": ("ptm-bot recent speech", "ptm-bot recent long context --count 5"),
     "search": ("ptm-bot search knowledge distillation", "ptm-bot search 蒸馏 --json"),
     "survey": ("ptm-bot survey", "ptm-bot survey prompt learning"),
     "org": ("ptm-bot org google", "ptm-bot org VinAI --limit 5"),

@@ -8,6 +8,7 @@ import json
 import os
 from typing import Any
 
+from bot.cli.options import common_options
 from bot.config import Config, discord_token
 from bot.config.env import env_name
 from bot.config.schema import TABLES
@@ -171,9 +172,7 @@ def _configure_config(p: argparse.ArgumentParser) -> None:
     )
     show = sub.add_parser("show", help="print the effective configuration and each value's origin")
     show.add_argument("--json", action="store_true", help="print JSON")
-    group = show.add_argument_group("common options")
-    group.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="TOML config file")
-    group.add_argument("--db", metavar="PATH_OR_URL", default=argparse.SUPPRESS, help="database file or URL")
+    common_options(show)
 
 
 def example_config() -> str:

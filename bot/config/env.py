@@ -7,6 +7,10 @@ may also be written comma-separated (``cs.CL,cs.LG``). An empty variable counts 
 often pass ``${VAR:-}``); write ``[]`` for an empty list. The values then go through the same checks as
 the file's, and a problem names the variable.
 
+A table inside a table (``[relevance.gates]``) is set as a whole, as a TOML inline table
+(``PTM_BOT_RELEVANCE_GATES='{never_terms = ["quantum"]}'``); ``[[routes]]`` only in the file (a
+``PTM_BOT_ROUTES_...`` variable is reported, not ignored).
+
 Variables whose section is not a config table (``PTM_BOT_CONFIG``, ``PTM_BOT_TEST_POSTGRES_URL``) are
 not configuration keys and are left alone, unless the section is a typo of a table's name and the key
 one of its keys (``PTM_BOT_RELEVENCE_THRESHOLD``): that is reported like a typo in the key.
@@ -64,6 +68,11 @@ def read_environment(env: Mapping[str, str], tables: Mapping[str, type]) -> EnvO
             continue
         raw = env[variable]
         section, _, key = variable[len(ENV_PREFIX) :].lower().partition("_")
+        if section == "routes":  # an array of tables: no one variable can say which entry
+            out.problems.append(
+                (variable, "[[routes]] can only be set in the config file (an array of tables)")
+            )
+            continue
         if section not in tables:
             meant = _meant(section, key, tables)
             if meant is not None:  # a typo in the section, not someone else's variable
@@ -74,6 +83,12 @@ def read_environment(env: Mapping[str, str], tables: Mapping[str, type]) -> EnvO
         if key not in fields:
             close = closest(key, fields)
             hint = f" (did you mean {env_name(section, close[0])}?)" if close else ""
+            table = next((f for f in fields if key.startswith(f + "_") and _is_table(fields[f])), None)
+            if table is not None:
+                hint = (
+                    f" ([{section}.{table}] is set as a whole, as a TOML inline table: "
+                    f"{env_name(section, table)}='{{{key[len(table) + 1 :]} = ...}}')"
+                )
             if key == "token" or key.endswith("token"):
                 hint = " (the token is read from the variable named by discord.token_env, e.g. DISCORD_TOKEN)"
             out.problems.append((variable, f"no such setting [{section}] {key or '(empty)'}{hint}"))
@@ -83,6 +98,11 @@ def read_environment(env: Mapping[str, str], tables: Mapping[str, type]) -> EnvO
         out.data.setdefault(section, {})[key] = _value(raw, str(fields[key].type))
         out.variables[f"{section}.{key}"] = variable
     return out
+
+
+def _is_table(f: dataclasses.Field[Any]) -> bool:
+    """A key whose value is a table of its own (``[relevance.gates]``)."""
+    return f.default_factory is not dataclasses.MISSING and dataclasses.is_dataclass(f.default_factory)
 
 
 def _meant(section: str, key: str, tables: Mapping[str, type]) -> tuple[str, str] | None:

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import shlex
 import unicodedata
 
 import pytest
 
+from bot.cli.examples import EXAMPLES
 from bot.cli.main import main
 from bot.cli.parser import build_parser, load_extra_commands
 from bot.suggest import closest, did_you_mean
@@ -88,6 +90,22 @@ def test_every_subcommand_has_examples_and_no_word_is_broken(columns: str, monke
     assert "Example: ptm-bot ask '/ptm recent speech count=5'" in " ".join(
         subcommands["ask"].format_help().split()
     )
+
+
+def test_every_example_in_the_help_parses() -> None:
+    """Session 8: ``ptm-bot recent --help`` showed ``--limit 5``, an option ``recent`` does not have."""
+    load_extra_commands()
+    parser = build_parser()
+    examples = [e for lines in EXAMPLES.values() for e in lines]
+    assert len(examples) >= 40
+    for example in examples:
+        words = shlex.split(example, comments=True)
+        words = list(itertools.takewhile(lambda w: w not in (">", ">>", "|"), words))
+        assert words[0] == "ptm-bot", example
+        try:
+            parser.parse_args(words[1:])
+        except SystemExit as exit_:
+            pytest.fail(f"{example!r} does not parse (exit {exit_.code})")
 
 
 def _cells(line: str) -> list[str]:

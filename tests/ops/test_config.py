@@ -192,6 +192,24 @@ def test_a_typo_in_the_section_is_reported_like_a_typo_in_the_key(capsys, monkey
     assert "PTM_BOT_RELEVENCE_THRESHOLD: no such setting [relevence] threshold" in capsys.readouterr().err
 
 
+def test_a_nested_table_or_the_routes_from_the_environment_say_how(capsys, monkeypatch) -> None:
+    """Session 8: PTM_BOT_RELEVANCE_GATES_NEVER_TERMS was refused without saying that [relevance.gates]
+    is set as a whole, and PTM_BOT_ROUTES_* was silently ignored."""
+    with pytest.raises(ConfigError) as info:
+        load_config(env={"PTM_BOT_RELEVANCE_GATES_NEVER_TERMS": "quantum", "PTM_BOT_ROUTES_TOPIC": "speech"})
+    assert str(info.value).splitlines() == [
+        "environment: PTM_BOT_RELEVANCE_GATES_NEVER_TERMS: no such setting [relevance] gates_never_terms "
+        "([relevance.gates] is set as a whole, as a TOML inline table: "
+        "PTM_BOT_RELEVANCE_GATES='{never_terms = ...}')",
+        "environment: PTM_BOT_ROUTES_TOPIC: [[routes]] can only be set in the config file (an array of tables)",
+    ]
+    config = load_config(env={"PTM_BOT_RELEVANCE_GATES": '{never_terms = ["quantum"]}'})
+    assert config.relevance.gates.never_terms == ("quantum",)
+    monkeypatch.setenv("PTM_BOT_ROUTES_CHANNEL", "speech-review")
+    assert main(["config", "show"]) == 2
+    assert "PTM_BOT_ROUTES_CHANNEL: [[routes]] can only be set in the config file" in capsys.readouterr().err
+
+
 def test_a_bad_variable_stops_the_cli_with_exit_2(capsys, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PTM_BOT_SCHEDULE_MINUTE", "61")
     assert main(["config", "show"]) == 2

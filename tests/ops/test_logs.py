@@ -73,16 +73,33 @@ def test_runner_logging_in_json(monkeypatch: pytest.MonkeyPatch) -> None:
         root.setLevel(saved[1])
 
 
-def test_cli_log_format_json(tmp_path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("command", "existing_catalog"),
+    [
+        (["init", "--db", "{db}", "-v", "--log-format", "json"], False),
+        # Session 8: after a sub-subcommand --log-format was refused ("unrecognized arguments").
+        (["relevance", "show", "--db", "{db}", "-v", "--log-format", "json"], True),
+        (["config", "show", "-v", "--log-format", "json"], False),
+    ],
+    ids=["subcommand", "sub-subcommand", "config-show"],
+)
+def test_cli_log_format_json(
+    command, existing_catalog, tmp_path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv(CONFIG_PATH_ENV, raising=False)
+    db = str(tmp_path / "c.sqlite3")
+    if existing_catalog:
+        assert main(["init", "--db", db]) == 0
+        capsys.readouterr()
+    command = [db if part == "{db}" else part for part in command]
     root = logging.getLogger()
     saved = list(root.handlers), root.level
     for handler in list(root.handlers):
         root.removeHandler(handler)
     try:
         # -v logs debug lines from opening the database; every stderr line must be JSON.
-        code = main(["init", "--db", str(tmp_path / "c.sqlite3"), "-v", "--log-format", "json"])
+        code = main(command)
         err = capsys.readouterr().err
     finally:
         for handler in list(root.handlers):
