@@ -5,7 +5,7 @@ Every decided suggestion is a label, read from the suggestions' current state (u
 - approved as **core** (the default; approvals stored before migration 0014 count as core): label 1;
 - approved as **borderline-keep** ("keep it, but borderline"): label 1 with ``borderline=True``: a
   positive the model learns from, which the threshold rule ignores (the threshold is the highest
-  one keeping 95% recall on *core* positives, :func:`bot.relevance.train._threshold_labels`), so
+  one keeping 90% recall on *core* positives, :func:`bot.relevance.train._threshold_labels`), so
   grey-zone keeps do not drag the line down to where usage papers pass;
 - rejected: label 0.
 
