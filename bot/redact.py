@@ -10,7 +10,7 @@ URL or a token.
 - tokens by their shape (GitHub ``ghp_`` / ``github_pat_`` tokens, Discord bot tokens,
   ``Bearer ...``);
 - the value of every secret the process was given (:func:`remember_secret`: the Discord token and
-  the GitHub token variables named in the config), wherever it appears.
+  the GitHub token variables named in the config, the database URL's password), wherever it appears.
 
 Every log record's message is redacted as the record is made (:func:`install_log_redaction`, which
 the CLI and the bot install at start), so no handler ever sees a secret a module logged; the log
@@ -32,12 +32,18 @@ __all__ = [
     "redact",
     "remember_secret",
     "remember_secrets_from_env",
+    "remember_url_password",
 ]
 
 MASK = "***"
 
-# scheme://user:password@ or scheme://token@ (userinfo has no "/", "@" or blank in it).
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/@\s:?#]*)(?::([^/@\s?#]*))?@")
+# scheme://user:password@ or scheme://token@. The user has no "/", "@", ":" or blank in it; the
+# password may hold what a URL should have escaped and a database driver still reads ("/", "?", "#",
+# and "@" up to the last one before the host: "ptm:ab/c@d@host" is password "ab/c@d"), but not a
+# port and path ("host:8080/a?q=x@y" has no password).
+_USERINFO = re.compile(
+    r"(?i)\b([a-z][a-z0-9+.-]*://)([^/@\s:?#]*)(?::(?!\d*(?:[/?#]|$))([^\s@]*(?:@[^\s@/?#]*(?=@))*))?@"
+)
 _SECRET_PARAM = re.compile(
     r"(?i)([?&;](?:access_?token|token|api_?key|apikey|key|secret|client_secret|password|passwd|pwd|"
     r"auth|sig|signature|private_token|x-access-token)=)[^&#\s'\"]+"
@@ -59,6 +65,19 @@ def remember_secret(value: str | None) -> None:
     """Mask *value* wherever it appears from now on (the Discord token, the GitHub token)."""
     if value and len(value.strip()) >= _MIN_SECRET:
         _secrets.add(value.strip())
+
+
+def remember_url_password(url: str | None) -> None:
+    """Mask the password of a database URL as its driver reads it (``database.url``), wherever it
+    appears: a password with a blank or other unescaped characters defeats any pattern."""
+    if not url or "://" not in url:
+        return
+    from sqlalchemy.engine import make_url  # only when a URL is configured: start-up time
+
+    try:
+        remember_secret(make_url(url).password)
+    except Exception:  # not a URL SQLAlchemy reads: the pattern still applies
+        return
 
 
 def remember_secrets_from_env(names: Iterable[str]) -> None:

@@ -93,9 +93,10 @@ def _early_log_format(args: argparse.Namespace) -> str:
 
 def _remember_secrets(config: Config) -> None:
     """The tokens this process holds are masked wherever they would be shown (bot.redact)."""
-    from bot.redact import remember_secrets_from_env
+    from bot.redact import remember_secrets_from_env, remember_url_password
 
     remember_secrets_from_env((config.discord.token_env, config.publish.token_env))
+    remember_url_password(config.database.url)
 
 
 class _QuietInterruption(logging.Filter):

@@ -68,6 +68,37 @@ def test_redact_masks_credentials_params_and_token_shapes() -> None:
     )
 
 
+def test_redact_masks_passwords_a_driver_reads_unescaped() -> None:
+    """Session 8: a base64 password holds "/" (and "+", "="); a raw "@" or "?" or "#" also reach the
+    driver as part of the password. A port and a path are no password."""
+    url = "postgresql+asyncpg://ptm:Zm9v/YmFy+S3cr3t=@127.0.0.1:5999/ptm"
+    assert redact(url) == "postgresql+asyncpg://ptm:***@127.0.0.1:5999/ptm"
+    assert redact("postgresql://ptm:ab@S3cr3tTail@db/ptm") == "postgresql://ptm:***@db/ptm"
+    assert (
+        redact("see https://u:p?w#d@h/x and https://a:b@c/d") == "see https://u:***@h/x and https://a:***@c/d"
+    )
+    for kept in ("https://host:8080/path?q=a@b", "http://host:80", "https://user@host/path"):
+        assert redact(kept) == kept
+    assert redact("https://user:pw@host/p?email=a@b.org") == "https://user:***@host/p?email=a@b.org"
+
+
+@pytest.mark.parametrize(
+    "password", ["Zm9v/YmFy+S3cr3t=", "ab@S3cr3tTail", "pass word with blanks", "s3cr3t?#x"], ids=str
+)
+def test_config_show_and_health_never_print_the_database_password(
+    password: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(CONFIG_PATH_ENV, raising=False)
+    url = f"postgresql+asyncpg://ptm:{password}@127.0.0.1:9/ptm"
+    for argv in (["config", "show"], ["config", "show", "--json"], ["health"], ["health", "--json"]):
+        main([*argv, "--db", url])
+        out, err = capsys.readouterr()
+        assert "ptm:***@" in out + err, argv
+        for part in {password, *password.split("@")} - {"ab"}:
+            assert part not in out + err, (argv, part)
+
+
 async def test_no_secret_in_any_output_or_log(
     tmp_path: Path,
     db_path: Path,
