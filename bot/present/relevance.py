@@ -122,6 +122,8 @@ def render_version_change(c: VersionChange) -> MessagePayload:
 
 def retrain_text(r: RetrainResult) -> str:
     head = "activated" if r.activated else "kept aside"
+    if r.dry_run:
+        head = f"would be {head} (dry run: nothing stored)"
     out = [
         f"relevance model {r.version}: {head} ({r.items} training items, {r.decisions} of them your decisions)",
         f"  {r.reason}",

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -91,6 +91,7 @@ class RetrainResult:
     checks: list[dict[str, Any]] = field(default_factory=list)
     fingerprint: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    dry_run: bool = False  # nothing stored: ``activated`` says what a real retrain would do
 
     @property
     def failed(self) -> list[str]:
@@ -100,6 +101,7 @@ class RetrainResult:
         return {
             "version": self.version,
             "activated": self.activated,
+            "dry_run": self.dry_run,
             "reason": self.reason,
             "failed": self.failed,
             "previous_version": self.previous_version,
@@ -207,7 +209,7 @@ async def _retrain(
         _train_and_compare, corpus, decisions, current, cfg or TrainConfig(), now
     )
     if dry_run:
-        return result
+        return replace(result, dry_run=True)
     async with db.begin() as session:
         previous = await active_row(session)
         if result.activated:

@@ -96,6 +96,15 @@ def test_retrain_is_deterministic_and_counts_local_decisions(tmp_path, capsys) -
     assert first["version"].rsplit("-", 1)[1] == json.loads(out2)["version"].rsplit("-", 1)[1]
     assert first["metrics"] == json.loads(out2)["metrics"]
     assert show(capsys, db)["models"] == []  # --dry-run stored nothing
+    assert first["dry_run"] is True
+    # Session 8: the text said "activated" for a dry run.
+    code, text, _ = run(capsys, *args[:-1])
+    head = text.splitlines()[0]
+    assert code == 0 and head.startswith("relevance model ") and ": would be " in head
+    assert head.endswith(
+        f"(dry run: nothing stored) ({first['items']} training items, {first['decisions']} of them your decisions)"
+    )
+    assert show(capsys, db)["models"] == []
 
 
 @pytest.mark.slow
