@@ -22,7 +22,7 @@ from bot.cli.errors import CLIError, exit_status
 from bot.cli.opening import open_catalog
 from bot.cli.parser import EXTRA_COMMANDS, Handler, build_parser, load_extra_commands
 from bot.cli.run import cmd_run
-from bot.config import Config, database_url_from_path, load_config
+from bot.config import Config, ConfigError, database_url_from_path, load_config
 from bot.redact import install_log_redaction
 
 __all__ = [
@@ -72,6 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = _apply_log_format(config, args)
         return asyncio.run(_interruptible(args.handler(args, config)))
     except BaseException as exc:  # what the CLI can explain ends here; anything else goes on
+        if args.command == "health" and isinstance(exc, (ConfigError, CLIError)):
+            from bot.cli.ops import health_without_config
+
+            return health_without_config(args, exc)  # a monitor reads 0 or 1, never 2
         status = exit_status(exc)
         if status is None:
             raise

@@ -45,7 +45,22 @@ async def cmd_health(args: argparse.Namespace, config: Config) -> int:
             False,
             f"cannot check: {str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__}",
         )
-    if args.json:
+    return _print_health(args, report)
+
+
+def health_without_config(args: argparse.Namespace, problem: Exception) -> int:
+    """``health`` when the configuration cannot be used (a bad file, variable or ``--db``): the problem
+    is the report's one line, ``--json`` too, and the exit status 1: health never exits 2."""
+    from bot.ops.health import HealthReport
+
+    report = HealthReport()
+    lines = [" ".join(line.split()) for line in str(problem).splitlines() if line.strip()]
+    report.add("config", False, f"cannot use the configuration: {'; '.join(lines) or type(problem).__name__}")
+    return _print_health(args, report)
+
+
+def _print_health(args: argparse.Namespace, report: Any) -> int:
+    if getattr(args, "json", False):
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
     else:
         for line in report.lines():

@@ -173,6 +173,29 @@ def test_unreachable_database_is_one_line(config_file: Path, capsys) -> None:
     assert "hunter2" not in out
 
 
+def test_a_config_health_cannot_use_is_a_problem_line_not_exit_2(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Session 8: a bad config file, variable or --db made health exit 2 without its JSON."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[relevance]\nthreshold = "high"\n')
+    code, report = health(capsys, "--config", str(bad))
+    assert code == 1 and report["healthy"] is False
+    assert report["problems"] == [
+        f"config: cannot use the configuration: {bad}:2: relevance.threshold: must be a number between 0 "
+        "and 1, got 'high'"
+    ]
+    code, report = health(capsys, "--db", "")
+    assert code == 1 and report["problems"] == [
+        "config: cannot use the configuration: --db is empty: give a database file or URL"
+    ]
+    monkeypatch.setenv("PTM_BOT_SCHEDULE_MINUTE", "61")
+    assert main(["health"]) == 1
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("PROBLEM  config: cannot use the configuration: environment: ")
+    assert main(["stats"]) == 2  # the other commands keep their usage error
+
+
 def test_last_due_poll_follows_the_schedule_and_its_window() -> None:
     config = load_config(env={})  # mon-fri 00:30 New York, jitter 600 s
     ny = ZoneInfo("America/New_York")
