@@ -70,7 +70,7 @@ def remember_secret(value: str | None) -> None:
 def remember_url_password(url: str | None) -> None:
     """Mask the password of a database URL as its driver reads it (``database.url``), wherever it
     appears: a password with a blank or other unescaped characters defeats any pattern."""
-    if not url or "://" not in url:
+    if not url or "://" not in url or "@" not in url:  # no credentials (a SQLite path): nothing to import
         return
     from sqlalchemy.engine import make_url  # only when a URL is configured: start-up time
 

@@ -12,9 +12,23 @@ from bot.errors import PTMError, UserFacingError
 from bot.redact import redact
 from bot.textsafe import escape_controls
 
-__all__ = ["CLIError", "exit_status"]
+__all__ = ["CLIError", "exit_status", "say_errors_as_json"]
 
 log = logging.getLogger(__name__)
+_as_json = False  # ``--log-format json``: the last line is a log record too (one JSON object a line)
+
+
+def say_errors_as_json(on: bool) -> None:
+    """With the JSON log format, what went wrong is said as an ERROR record, not a plain line."""
+    global _as_json
+    _as_json = on
+
+
+def _say(text: str) -> None:
+    if _as_json:
+        log.error("%s", text)
+    else:
+        print(text, file=sys.stderr)
 
 
 class CLIError(PTMError):
@@ -25,13 +39,13 @@ def exit_status(exc: BaseException) -> int | None:
     """Say what went wrong on stderr (one line, or the config's list of problems) and return the exit
     status; ``None`` for a failure nobody described (a bug: the caller re-raises it, traceback and all)."""
     if isinstance(exc, ConfigError):
-        print(redact(f"ptm-bot: invalid configuration:\n{exc}"), file=sys.stderr)
+        _say(redact(f"ptm-bot: invalid configuration:\n{exc}"))
         return 2
     if isinstance(exc, CLIError | UserFacingError):
-        print(redact(f"ptm-bot: {escape_controls(str(exc))}"), file=sys.stderr)
+        _say(redact(f"ptm-bot: {escape_controls(str(exc))}"))
         return 2
     if isinstance(exc, KeyboardInterrupt):
-        print("ptm-bot: interrupted", file=sys.stderr)
+        _say("ptm-bot: interrupted")
         return 130
     if isinstance(exc, BrokenPipeError):
         # `ptm-bot export | head`: the reader left; say nothing more (and not at exit either).
@@ -46,5 +60,5 @@ def exit_status(exc: BaseException) -> int | None:
         return None
     message, status = found
     log.debug("%s", message, exc_info=exc)  # -v shows where it came from
-    print(redact(f"ptm-bot: {escape_controls(message)}"), file=sys.stderr)
+    _say(redact(f"ptm-bot: {escape_controls(message)}"))
     return status

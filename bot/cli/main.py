@@ -191,8 +191,10 @@ def _apply_log_format(config: Config, args: argparse.Namespace) -> Config:
 
 
 def _format_cli_logs(fmt: str) -> None:
+    from bot.cli.errors import say_errors_as_json
     from bot.ops.logs import make_formatter
 
+    say_errors_as_json(fmt == "json")
     for handler in logging.getLogger().handlers:
         handler.setFormatter(make_formatter(fmt, _CLI_LOG_FORMAT))
 

@@ -8,6 +8,7 @@ import logging
 
 import pytest
 
+from bot.cli.errors import say_errors_as_json
 from bot.cli.main import main
 from bot.client.runner import configure_logging, use_log_format
 from bot.config import CONFIG_PATH_ENV
@@ -113,6 +114,30 @@ def test_cli_log_format_json(
     for line in lines:
         data = json.loads(line)
         assert {"time", "level", "logger", "message"} <= set(data)
+
+
+def test_cli_log_format_json_says_the_failure_as_json_too(tmp_path, capsys, monkeypatch) -> None:
+    """Session 8: the final "ptm-bot: ..." line of a failed command was plain text in JSON mode."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(CONFIG_PATH_ENV, raising=False)
+    root = logging.getLogger()
+    saved = list(root.handlers), root.level
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    try:
+        code = main(["stats", "--db", str(tmp_path / "none.sqlite3"), "--log-format", "json"])
+        err = capsys.readouterr().err
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in saved[0]:
+            root.addHandler(handler)
+        root.setLevel(saved[1])
+        say_errors_as_json(False)
+    assert code == 2
+    records = [json.loads(line) for line in err.splitlines() if line.strip()]
+    assert records[-1]["level"] == "ERROR"
+    assert records[-1]["message"] == f"ptm-bot: no catalog at {tmp_path / 'none.sqlite3'} (run ptm-bot init)"
 
 
 def test_env_log_format_json_from_the_first_line(tmp_path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
