@@ -43,6 +43,22 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "health": ("ptm-bot health", "ptm-bot health --json"),
     "config": ("ptm-bot config show", "ptm-bot config example > config.toml"),
     "publish": ("ptm-bot publish --dry-run", "ptm-bot publish --json"),
+    # The sub-subcommands, by their full name.
+    "relevance show": ("ptm-bot relevance show", "ptm-bot relevance show --json"),
+    "relevance train": ("ptm-bot relevance train --dry-run", "ptm-bot relevance train --json"),
+    "relevance eval": (
+        "ptm-bot relevance eval",
+        "ptm-bot relevance eval --days my-days/ --json",
+        "ptm-bot relevance eval --model model.json.gz --cards 5 --mistakes 3",
+    ),
+    "relevance activate": ("ptm-bot relevance activate 20261207-ea5075404d",),
+    "relevance rollback": ("ptm-bot relevance rollback",),
+    "gate add": ("ptm-bot gate add always author 'Kaiming He'", "ptm-bot gate add never term ChatGPT for"),
+    "gate remove": ("ptm-bot gate remove never term ChatGPT for",),
+    "gate list": ("ptm-bot gate list", "ptm-bot gate list --json"),
+    "links check": ("ptm-bot links check", "ptm-bot links check --json > links.json"),
+    "config show": ("ptm-bot config show", "ptm-bot config show --json --config config.toml"),
+    "config example": ("ptm-bot config example > config.toml",),
 }
 
 

@@ -8,6 +8,7 @@ import json
 import os
 from typing import Any
 
+from bot.cli.examples import examples_epilog
 from bot.cli.options import common_options
 from bot.config import Config, discord_token
 from bot.config.env import env_name
@@ -184,8 +185,15 @@ def _configure_config(p: argparse.ArgumentParser) -> None:
         help="print the documented example config (every key, its default and what it does)",
         description="Print config.example.toml, shipped with the package: 'ptm-bot config example > "
         "config.toml' starts a config file. Every key is documented there; the defaults need no file.",
+        epilog=examples_epilog("config example"),
     )
-    show = sub.add_parser("show", help="print the effective configuration and each value's origin")
+    show = sub.add_parser(
+        "show",
+        help="print the effective configuration and each value's origin",
+        description="Every key with its value and where it came from (default, the file, the environment "
+        "variable PTM_BOT_<SECTION>_<KEY>, the command line); secrets are masked.",
+        epilog=examples_epilog("config show"),
+    )
     show.add_argument("--json", action="store_true", help="print JSON")
     common_options(show)
 

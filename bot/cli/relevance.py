@@ -16,10 +16,32 @@ import json
 import textwrap
 from pathlib import Path
 
+from bot.cli.examples import examples_epilog
 from bot.cli.options import common_options
 from bot.config import Config
 
 __all__ = ["COMMANDS"]
+
+
+def _probability(text: str) -> float:
+    """A line on calibrated scores: a number from 0 to 1 (not nan)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 <= value <= 1.0:  # nan fails both comparisons
+        raise argparse.ArgumentTypeError(f"must be a probability from 0 to 1, got {text}")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value <= 10_000:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to 10000, got {text}")
+    return value
 
 
 def _configure(p: argparse.ArgumentParser) -> None:
@@ -31,16 +53,26 @@ def _configure(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(
         dest="relevance_command", metavar="{show,train,eval,activate,rollback}", required=True
     )
-    show = sub.add_parser("show", help="the current model's figures, strongest features and versions")
+    show = sub.add_parser(
+        "show",
+        help="the current model's figures, strongest features and versions",
+        description="The active relevance model: its figures per slice on the frozen test split, its "
+        "strongest features with and without an abstract, and every stored version with its status (the "
+        "check that kept a version aside) and the last change (who, through which door).",
+        epilog=examples_epilog("relevance show"),
+    )
     show.add_argument("--json", action="store_true", help="print the summary as JSON")
     common_options(show)
     train = sub.add_parser(
         "train",
         help="retrain deterministically; the new model replaces the current one only when no worse",
         description="Retrain from the shipped corpus (its training part) plus every moderator decision "
-        "stored in the database (approve = relevant, reject = not; undone decisions do not count). The "
-        "new model becomes active only when it is no worse than the current one on the frozen test split "
-        "and on the latest decisions; otherwise it is stored aside and the reason printed.",
+        "stored in the database (approve = relevant, as core or borderline-keep; reject = not; undone "
+        "decisions do not count). The new model becomes active only when it is no worse beyond the noise, "
+        "per whole day of the frozen test split and forward in time on the newer decisions; otherwise it "
+        "is stored aside with the failed check. With nothing new since the latest version nothing is "
+        "trained or stored.",
+        epilog=examples_epilog("relevance train"),
     )
     train.add_argument(
         "--corpus", type=Path, metavar="JSONL", help="another labelled corpus (.jsonl or .jsonl.gz)"
@@ -59,6 +91,7 @@ def _configure(p: argparse.ArgumentParser) -> None:
         help="score with a stored version (e.g. one kept aside); the current one is retired",
         description="Make a stored version the active one (kept aside or retired; `relevance show` lists "
         "them, with the check that kept a version aside). Audited as done from the terminal.",
+        epilog=examples_epilog("relevance activate"),
     )
     activate.add_argument("version", help="the version, as `relevance show` prints it")
     common_options(activate)
@@ -67,6 +100,7 @@ def _configure(p: argparse.ArgumentParser) -> None:
         help="go back to the version active before the current one (or the shipped model)",
         description="Go back to the version that was active before the current one; the shipped model "
         "when there was none. Audited as done from the terminal.",
+        epilog=examples_epilog("relevance rollback"),
     )
     common_options(rollback)
     ev = sub.add_parser(
@@ -81,8 +115,7 @@ def _configure(p: argparse.ArgumentParser) -> None:
             "test days, which no training or tuning choice has seen.",
             78,
         ),
-        epilog="examples:\n  ptm-bot relevance eval\n  ptm-bot relevance eval --days my-days/ --json\n"
-        "  ptm-bot relevance eval --model model.json.gz --cards 5 --mistakes 3",
+        epilog=examples_epilog("relevance eval"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     ev.add_argument(
@@ -91,13 +124,17 @@ def _configure(p: argparse.ArgumentParser) -> None:
     ev.add_argument("--model", type=Path, metavar="FILE", help="a model file (default: the shipped model)")
     ev.add_argument(
         "--cards",
-        type=int,
+        type=_count,
         default=None,
         metavar="N",
         help="cards per poll for the card precision (default: review.cards_per_poll, 8)",
     )
-    ev.add_argument("--threshold", type=float, default=None, metavar="P", help="override the model's line")
-    ev.add_argument("--mistakes", type=int, default=5, metavar="N", help="worst mistakes to list (default 5)")
+    ev.add_argument(
+        "--threshold", type=_probability, default=None, metavar="P", help="override the model's line (0 to 1)"
+    )
+    ev.add_argument(
+        "--mistakes", type=_count, default=5, metavar="N", help="worst mistakes to list (default 5)"
+    )
     ev.add_argument("--json", action="store_true", help="print the figures as JSON")
     common_options(ev)
 

@@ -92,6 +92,22 @@ def test_every_subcommand_has_examples_and_no_word_is_broken(columns: str, monke
     )
 
 
+def test_every_sub_subcommand_has_a_description_and_examples() -> None:
+    """Session 8: ``gate add``, ``relevance show``, ``links check``, ``config show``... had no description
+    and no examples (README: each subcommand's help ends with examples)."""
+    nested = 0
+    for name, sub in _subcommands().items():
+        for action in sub._actions:
+            if not isinstance(action, argparse._SubParsersAction):
+                continue
+            for child_name, child in action.choices.items():
+                nested += 1
+                text = child.format_help()
+                assert child.description, (name, child_name)
+                assert f"examples:\n  ptm-bot {name} {child_name}" in text, (name, child_name)
+    assert nested >= 10
+
+
 def test_every_example_in_the_help_parses() -> None:
     """Session 8: ``ptm-bot recent --help`` showed ``--limit 5``, an option ``recent`` does not have."""
     load_extra_commands()
@@ -143,3 +159,22 @@ def test_readme_setup_says_how_moderators_see_ptm_admin() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     setup = readme[readme.index("## In Discord") : readme.index("| command | who |")]
     assert "Server Settings → Integrations" in setup and "Manage Server" in setup and "/ptm-admin" in setup
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("--threshold", "2"), "argument --threshold: must be a probability from 0 to 1, got 2"),
+        (("--threshold", "nan"), "argument --threshold: must be a probability from 0 to 1, got nan"),
+        (("--threshold", "-1"), "argument --threshold: must be a probability from 0 to 1, got -1"),
+        (("--cards", "-3"), "argument --cards: must be a whole number from 0 to 10000, got -3"),
+        (("--mistakes", "x"), "argument --mistakes: 'x' is not a whole number"),
+    ],
+    ids=["above-1", "nan", "negative", "cards", "mistakes"],
+)
+def test_relevance_eval_refuses_a_line_that_is_no_probability(
+    capsys, argv: tuple[str, ...], message: str
+) -> None:
+    """Session 8: --threshold 2, -1, nan or inf ran silently."""
+    err = usage_error(capsys, "relevance", "eval", *argv)
+    assert err.rstrip().endswith(f"ptm-bot relevance eval: error: {message}")
