@@ -158,6 +158,12 @@ def check_sqlite_file(path: str, *, create: bool) -> CatalogState:
     return CatalogState.HALF_CREATED
 
 
+def may_write(path: str) -> bool:
+    """This user may write the SQLite file *path* and create its ``-wal`` / ``-shm`` files beside it."""
+    directory = os.path.dirname(os.path.abspath(path))
+    return os.access(path, os.W_OK) and os.access(directory, os.W_OK | os.X_OK)
+
+
 def reading_target(path: str) -> tuple[str, bool]:
     """How to open the SQLite file *path* only to read it, changing nothing and leaving nothing behind:
     ``(name, uri)`` for ``sqlite3.connect(name, uri=uri)``; a plain path (``uri`` false) is a
@@ -174,8 +180,7 @@ def reading_target(path: str) -> tuple[str, bool]:
     uri = "file:" + quote(os.path.abspath(path)) + "?mode=ro"
     if not _wal_mode(path):
         return uri, True
-    directory = os.path.dirname(os.path.abspath(path))
-    if os.access(path, os.W_OK) and os.access(directory, os.W_OK | os.X_OK):
+    if may_write(path):
         return path, False
     if os.path.exists(path + "-wal"):
         return uri, True

@@ -23,14 +23,13 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import os
 import sqlite3
 import threading
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from db.guard import reading_target
+from db.guard import may_write, reading_target
 from db.reads import ReadConnection, Reads
 
 __all__ = ["SQLiteReader", "run_to_end"]
@@ -70,8 +69,9 @@ class SQLiteReader:
         raw: sqlite3.Connection | None = getattr(self._local, "raw", None)
         if raw is None:
             name, uri = self.path, False
-            if not os.access(self.path, os.W_OK):
-                # A read-only user: read without leaving -wal / -shm files of theirs beside the catalog.
+            if not may_write(self.path):
+                # A read-only user (or directory): read without leaving -wal / -shm files of theirs
+                # beside the catalog.
                 name, uri = reading_target(self.path)
             raw = sqlite3.connect(name, uri=uri, isolation_level=None, check_same_thread=False)
             raw.row_factory = sqlite3.Row

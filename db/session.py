@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
-from db.guard import head_revision, reading_target
+from db.guard import head_revision, may_write, reading_target
 from db.search import track_index
 
 log = logging.getLogger(__name__)
@@ -47,9 +47,10 @@ def create_engine(
         kwargs["connect_args"] = {"timeout": busy_timeout_ms / 1000}
         path = make_url(url).database
         if path and path != ":memory:" and not path.startswith("file:") and os.path.exists(path):
-            # A probe (read_only), or a user who may not write the file: opened to read only, so that
-            # no -wal / -shm file of this user is left beside the catalog (db.guard.reading_target).
-            if read_only or not os.access(path, os.W_OK):
+            # A probe (read_only), or a user who may not write the file or create the -wal / -shm
+            # files beside it: opened to read only, so that no -wal / -shm file of this user is left
+            # beside the catalog (db.guard.reading_target).
+            if read_only or not may_write(path):
                 name, uri = reading_target(path)
                 read_only = True
                 if uri:

@@ -502,3 +502,26 @@ def test_a_read_only_users_reads_leave_no_wal_or_shm_files(db_path, request_clea
         assert sorted((p.name, p.stat().st_uid) for p in shared.iterdir()) == before
     finally:
         owner.close()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="switching to another user needs root")
+@pytest.mark.parametrize("command", [["model", "BERT"], ["search", "bert"], ["stats"], ["gate", "list"]])
+def test_a_writable_catalog_in_a_read_only_directory_is_read(db_path, request_cleanup, capsys, command):
+    """Session 8: a catalog the user may write, in a directory they may not (no room for its -wal and
+    -shm files), made every reading command fail with "the database is read-only"."""
+    import pwd
+    import tempfile
+
+    shared = Path(tempfile.mkdtemp(prefix="ptm-readonly-dir-", dir="/tmp"))
+    request_cleanup.append(shared)
+    catalog = shared / "c.sqlite3"
+    catalog.write_bytes(db_path.read_bytes())
+    nobody = pwd.getpwnam("nobody").pw_uid
+    os.chown(catalog, nobody, -1)
+    os.chown(shared, nobody, -1)
+    catalog.chmod(0o644)
+    shared.chmod(0o555)
+    main([*command, "--db", str(db_path)])  # the imports the child needs
+    capsys.readouterr()
+    assert _as_nobody([*command, "--db", str(catalog)]) == 0
+    assert sorted(p.name for p in shared.iterdir()) == ["c.sqlite3"]
