@@ -45,8 +45,8 @@ _USERINFO = re.compile(
     r"(?i)\b([a-z][a-z0-9+.-]*://)([^/@\s:?#]*)(?::(?!\d*(?:[/?#]|$))([^\s@]*(?:@[^\s@/?#]*(?=@))*))?@"
 )
 _SECRET_PARAM = re.compile(
-    r"(?i)([?&;](?:access_?token|token|api_?key|apikey|key|secret|client_secret|password|passwd|pwd|"
-    r"auth|sig|signature|private_token|x-access-token)=)[^&#\s'\"]+"
+    r"(?i)([?&;](?:[\w.-]*(?:token|secret|signature|password|passwd|api_?key|apikey|credential)|"
+    r"key|pwd|auth|sig)=)[^&#\s'\"]+"
 )
 _SHAPES = (
     re.compile(r"\bgithub_pat_[A-Za-z0-9_]{20,}"),

@@ -62,6 +62,14 @@ def test_redact_masks_credentials_params_and_token_shapes() -> None:
     assert redact(f"https://{GITHUB_TOKEN}@github.com/o/r") == "https://***@github.com/o/r"
     assert redact("ssh://git@github.com/o/r") == "ssh://git@github.com/o/r"
     assert redact(f"http://h/rss?a=1&api_key={FEED_KEY}&b=2") == "http://h/rss?a=1&api_key=***&b=2"
+    # Session 8: a signed (S3-style) feed URL kept its signature and credential.
+    signed = "https://b.example/f.xml?X-Amz-Credential=AKIAX%2F2026&X-Amz-Signature=9f8e7d&X-Amz-Security-Token=zz9&v=2"
+    assert redact(signed) == (
+        "https://b.example/f.xml?X-Amz-Credential=***&X-Amz-Signature=***&X-Amz-Security-Token=***&v=2"
+    )
+    assert redact("https://h/x?client_secret=abc&refresh_token=def&monkey=1") == (
+        "https://h/x?client_secret=***&refresh_token=***&monkey=1"
+    )
     assert redact(f"token {DISCORD_TOKEN} and Bearer abcdefghijkl") == "token *** and Bearer ***"
     assert (
         redact("https://arxiv.org/abs/2106.07447?context=cs") == "https://arxiv.org/abs/2106.07447?context=cs"
