@@ -34,8 +34,17 @@ __all__ = [
     "sqlite_path",
 ]
 
-# Drivers that speak asyncio, by backend: a URL naming none of them is refused with the fix.
-_ASYNC_DRIVERS = {"sqlite": ("aiosqlite",), "postgresql": ("asyncpg", "psycopg")}
+# Drivers that speak asyncio, by backend: a URL naming none of them is refused with the fix. The
+# backends SQLAlchemy ships are all here: without a driver named, SQLAlchemy would import its default
+# (blocking) driver, and fail with a traceback when that is not installed (mysql:// -> MySQLdb).
+_ASYNC_DRIVERS = {
+    "sqlite": ("aiosqlite",),
+    "postgresql": ("asyncpg", "psycopg"),
+    "mysql": ("aiomysql", "asyncmy"),
+    "mariadb": ("aiomysql", "asyncmy"),
+    "mssql": ("aioodbc",),
+    "oracle": ("oracledb",),
+}
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -214,13 +223,18 @@ async def open_database(
     if state is CatalogState.HALF_CREATED:
         log.warning("%s: removing the empty tables of an interrupted first init", path)
         drop_half_created(path)  # type: ignore[arg-type]
-    engine = create_engine(
-        url,
-        echo=echo,
-        busy_timeout_ms=busy_timeout_ms,
-        lock_timeout_ms=lock_timeout_ms,
-        statement_timeout_ms=statement_timeout_ms,
-    )
+    try:
+        engine = create_engine(
+            url,
+            echo=echo,
+            busy_timeout_ms=busy_timeout_ms,
+            lock_timeout_ms=lock_timeout_ms,
+            statement_timeout_ms=statement_timeout_ms,
+        )
+    except ModuleNotFoundError as exc:  # a third-party dialect whose driver is missing
+        raise DatabaseRefused(
+            f"the database driver for {parsed.drivername}:// is not installed (no module {exc.name})"
+        ) from None
     reader: SQLiteReader | None = None
     try:
         if migrate_schema:

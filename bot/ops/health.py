@@ -155,10 +155,12 @@ async def check_health(config: Config, *, now: datetime | None = None) -> Health
 
 
 async def _check_database(report: HealthReport, config: Config, now: datetime) -> None:
+    from bot.database import check_url
     from db.reads import ConnectionReads
     from db.session import create_engine, current_revision, head_revision, is_sqlite
 
     url = config.database.url
+    check_url(url)  # no asyncio driver named: refused as `stats` says it, before a driver is imported
     shown = make_url(url).render_as_string(hide_password=True)
     where = shown
     if is_sqlite(url):

@@ -53,6 +53,51 @@ def test_postgresql_url_without_a_driver(capsys):
     assert "write postgresql+asyncpg://" in one_line(capsys)
 
 
+@pytest.mark.parametrize(
+    ("url", "fix"),
+    [
+        ("mysql://u:secretpw@localhost/db", "mysql+aiomysql://"),
+        ("oracle://u:secretpw@localhost/db", "oracle+oracledb://"),
+        ("mssql://u:secretpw@localhost/db", "mssql+aioodbc://"),
+        ("mysql+mysqldb://u:secretpw@localhost/db", "mysql+aiomysql://"),
+    ],
+)
+def test_backend_url_without_an_asyncio_driver(url, fix, capsys):
+    # Without a driver named, SQLAlchemy imports its default (blocking) one: MySQLdb, oracledb,
+    # pyodbc; not installed, that was a traceback. Refused before any import, the password unsaid.
+    assert main(["stats", "--db", url]) == 2
+    line = one_line(capsys)
+    assert f"write {fix}..." in line and "secretpw" not in line
+    assert main(["health", "--db", url]) == 1
+    out = capsys.readouterr().out
+    assert f"PROBLEM  database: database {'URL' if '+' not in url else 'driver'}" in out
+    assert f"write {fix}..." in out and "secretpw" not in out and "cannot check" not in out
+
+
+def _dialect_without_its_driver() -> type:
+    """A third-party dialect (registered below) whose driver module is not installed."""
+    from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
+
+    class Dialect(SQLiteDialect_aiosqlite):
+        @classmethod
+        def import_dbapi(cls):  # type: ignore[no-untyped-def]
+            raise ModuleNotFoundError("No module named 'nosuchdriver'", name="nosuchdriver")
+
+    return Dialect
+
+
+def test_third_party_dialect_without_its_driver(monkeypatch, capsys):
+    from sqlalchemy.dialects import registry
+
+    monkeypatch.setattr(
+        registry, "impls", {**registry.impls, "plugindb.nodriver": _dialect_without_its_driver}
+    )
+    assert main(["stats", "--db", "plugindb+nodriver://u:secretpw@localhost/db"]) == 2
+    assert one_line(capsys) == (
+        "the database driver for plugindb+nodriver:// is not installed (no module nosuchdriver)"
+    )
+
+
 def test_malformed_url(capsys):
     assert main(["stats", "--db", "postgresql+asyncpg://u@host:notaport/ptm"]) == 2
     assert one_line(capsys).startswith("malformed database URL")
