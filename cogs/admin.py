@@ -140,7 +140,10 @@ class AdminCog(
     @app_commands.describe(number="The stored route's number, as /ptm-admin route list shows it")
     @moderator_only()
     async def route_remove(
-        self, interaction: discord.Interaction, number: app_commands.Range[int, 1]
+        # At most an Integer id (32 bits on PostgreSQL): a larger number is refused, not a database error.
+        self,
+        interaction: discord.Interaction,
+        number: app_commands.Range[int, 1, 2_147_483_647],
     ) -> None:
         """Remove a route added with /ptm-admin route add (config routes are edited in the config)."""
         await send_payload(

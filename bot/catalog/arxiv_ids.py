@@ -12,9 +12,12 @@ __all__ = ["arxiv_id_from_paste", "arxiv_id_from_url", "normalise_arxiv_id", "sp
 # New-style ids (0704.0001 onwards): YYMM.NNNN or YYMM.NNNNN; old-style: archive(.SUB)/YYMMNNN.
 _NEW = r"\d{4}\.\d{4,5}"
 _OLD = r"[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}"
-_ID_RE = re.compile(rf"^(?:arxiv:)?(?P<id>{_NEW}|{_OLD})(?:v(?P<v>\d+))?(?:\.pdf)?$", re.IGNORECASE)
+# A version: papers reach v20 or so; three digits keep a pasted v99999999999999999999 out of the
+# database's (32-bit) version column.
+_VERSION = r"v(?P<v>\d{1,3})"
+_ID_RE = re.compile(rf"^(?:arxiv:)?(?P<id>{_NEW}|{_OLD})(?:{_VERSION})?(?:\.pdf)?$", re.IGNORECASE)
 _URL_RE = re.compile(
-    rf"arxiv\.org/(?:abs|pdf|html)/(?P<id>{_NEW}|{_OLD})(?:v(?P<v>\d+))?(?:\.pdf)?/?(?:[?#].*)?$",
+    rf"arxiv\.org/(?:abs|pdf|html)/(?P<id>{_NEW}|{_OLD})(?:{_VERSION})?(?:\.pdf)?/?(?:[?#].*)?$",
     re.IGNORECASE,
 )
 
@@ -22,7 +25,7 @@ _URL_RE = re.compile(
 # arXiv redirect (the arXiv abs/pdf/html forms are in _URL_RE).
 _PASTED_RE = re.compile(
     rf"^(?:https?://)?(?:www\.)?(?:huggingface\.co/papers|(?:alphaxiv\.org|alphaxiv\.com)/(?:abs|overview|pdf)"
-    rf"|(?:api\.)?semanticscholar\.org/arxiv)/(?:arxiv:)?(?P<id>{_NEW})(?:v(?P<v>\d+))?(?:\.pdf)?/?(?:[?#].*)?$",
+    rf"|(?:api\.)?semanticscholar\.org/arxiv)/(?:arxiv:)?(?P<id>{_NEW})(?:{_VERSION})?(?:\.pdf)?/?(?:[?#].*)?$",
     re.IGNORECASE,
 )
 

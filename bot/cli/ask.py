@@ -32,6 +32,10 @@ from bot.suggest import did_you_mean
 __all__ = ["AskError", "ParsedCommand", "ask", "parse_command_line"]
 
 
+# Discord's bounds for an integer or number option (its API documentation: -2^53 to 2^53).
+_DISCORD_NUMBER_LIMIT = 2**53
+
+
 class AskError(PTMError):
     """The command line does not name a command, or its options are wrong (exit status 2)."""
 
@@ -116,10 +120,14 @@ def _convert(param: app_commands.Parameter, raw: str) -> Any:
         return lowered in ("true", "yes", "1")
     else:
         raise AskError(f"{name}: options of type {kind.name} cannot be given on the command line")
-    if param.min_value is not None and value < param.min_value:
-        raise AskError(f"{name}: must be at least {param.min_value}")
-    if param.max_value is not None and value > param.max_value:
-        raise AskError(f"{name}: must be at most {param.max_value}")
+    # Without a range of its own, an option is still bounded: Discord takes integers and numbers
+    # from -2**53 to 2**53 only.
+    low = param.min_value if param.min_value is not None else -_DISCORD_NUMBER_LIMIT
+    high = param.max_value if param.max_value is not None else _DISCORD_NUMBER_LIMIT
+    if value < low:
+        raise AskError(f"{name}: must be at least {low}")
+    if value > high:
+        raise AskError(f"{name}: must be at most {high}")
     return value
 
 

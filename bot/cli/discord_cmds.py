@@ -7,6 +7,7 @@ import dataclasses
 import logging
 import sys
 
+from bot.cli.numbers import snowflake
 from bot.config import Config, discord_token
 
 # discord.py is imported inside the commands that use it: this module is loaded for every
@@ -46,7 +47,7 @@ def _configure_ask(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--member",
         metavar="ID",
-        type=int,
+        type=snowflake,
         default=0,
         help="the member (Discord user id) the follow commands act for (default 0)",
     )
@@ -74,7 +75,7 @@ def _configure_sync(parser: argparse.ArgumentParser) -> None:
         "or, with --guild, to one server (immediate; use this while developing). Needs DISCORD_TOKEN."
     )
     parser.add_argument(
-        "--guild", metavar="ID", type=int, help="sync to this server only (copies the global commands)"
+        "--guild", metavar="ID", type=snowflake, help="sync to this server only (copies the global commands)"
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any, NoReturn, Protocol
 
 from bot.cli.catalog import cmd_export, cmd_history, cmd_import, cmd_init, cmd_revert, cmd_stats
 from bot.cli.examples import examples_epilog
+from bot.cli.numbers import whole_number
 from bot.cli.run import cmd_run
 from bot.config import Config
 from bot.suggest import did_you_mean
@@ -224,7 +225,7 @@ def _add_revisions(add: AddCommand) -> None:
         "catalog (with its export from before, so 'ptm-bot revert REV' can go back), and every moderator's "
         "change (an approval, its undo, an edit, a removal, new topics: the change only).",
     )
-    p.add_argument("--limit", type=int, metavar="N", help="show the newest N only (N at least 1)")
+    p.add_argument("--limit", type=whole_number(), metavar="N", help="show the newest N only (N at least 1)")
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = add(
@@ -240,7 +241,7 @@ def _add_revisions(add: AddCommand) -> None:
         "undo it where it was made. A revert that changes nothing records nothing. The revert is itself a "
         "revision, so it can be reverted too.",
     )
-    p.add_argument("revision", metavar="REV", type=int, help="the revision number")
+    p.add_argument("revision", metavar="REV", type=whole_number(), help="the revision number")
     p.add_argument(
         "--force", action="store_true", help="also undo the later revisions and approvals it lists"
     )

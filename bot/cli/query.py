@@ -18,6 +18,7 @@ from typing import Any
 from bot.catalog.model import EntryHit
 from bot.catalog.topics import TOPICS
 from bot.cli.cells import cells, fit, pad
+from bot.cli.numbers import whole_number
 from bot.config import Config
 from db.counts import AtLeast
 
@@ -200,21 +201,8 @@ async def cmd_top(args: argparse.Namespace, config: Config) -> int:
 # Parsers
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
-def _non_negative(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be at least 0")
-    return value
+_positive = whole_number(low=1)
+_non_negative = whole_number(low=0)
 
 
 def _paging(p: argparse.ArgumentParser, *, flag: str = "--limit", default: int = 10) -> None:
