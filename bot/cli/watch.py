@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from bot.cli.cells import cells, fit, pad
 from bot.config import Config
@@ -30,6 +32,32 @@ __all__ = ["COMMANDS", "render_candidates_table", "render_feeds_table"]
 _TITLE_WIDTH = 70
 
 
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+
+
+def feed_source(text: str) -> str:
+    """``--feed``: a file path, or an http(s) URL that parses (anything else is a usage error)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty: give a feed file or an http(s) URL")
+    m = _SCHEME.match(text)
+    if m is None:
+        return text  # a file
+    shown = redact(text)
+    shown = repr(shown if len(shown) <= 80 else shown[:77] + "...")
+    if m.group(1).lower() not in ("http", "https"):
+        raise argparse.ArgumentTypeError(
+            f"{shown}: {m.group(1)}:// is not supported; give a feed file or an http(s) URL"
+        )
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 (parsed on access: out of range raises)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{shown} is not a valid URL ({exc})") from None
+    if not parts.hostname:
+        raise argparse.ArgumentTypeError(f"{shown} is not a valid URL (no host)")
+    return text
+
+
 def _configure_poll(p: argparse.ArgumentParser) -> None:
     p.description = (
         "Poll arXiv once: fetch the configured feeds (or the files / URLs given with --feed), skip papers "
@@ -40,6 +68,7 @@ def _configure_poll(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--feed",
         action="append",
+        type=feed_source,
         metavar="PATH_OR_URL",
         help="a feed document file (RSS 2.0, its Atom twin or an arXiv API response; a regular file, at most "
         "feeds.max_bytes) or URL; repeatable. "

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config.schema import ARXIV_MIN_INTERVAL_SECONDS
@@ -224,17 +225,29 @@ def url_template(value: str) -> str:
         raise Invalid(
             "must contain no braces other than '{categories}' (write '{{' or '}}' for a literal brace)"
         ) from None
-    if not formatted.lower().startswith(("http://", "https://")):
-        raise Invalid(f"must be an http(s) URL, got {describe(value)}")
+    _check_http_url(formatted, value)
     return value
 
 
 def api_url_template(value: str) -> str:
     if "{id}" not in value:
         raise Invalid(f"must contain '{{id}}', got {describe(value)}")
-    if not value.lower().startswith(("http://", "https://")):
-        raise Invalid(f"must be an http(s) URL, got {describe(value)}")
+    _check_http_url(value.replace("{id}", "2106.07447"), value)
     return value
+
+
+def _check_http_url(url: str, value: str) -> None:
+    """*url* (*value* as written) is an http(s) URL with a host that the fetcher can parse: a
+    malformed one (``http://[::1``) would otherwise fail at every poll, or stop it with a traceback."""
+    if not url.lower().startswith(("http://", "https://")):
+        raise Invalid(f"must be an http(s) URL, got {describe(value)}")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (parsed on access: out of range raises)
+    except ValueError as exc:
+        raise Invalid(f"is not a valid URL ({exc}), got {describe(value)}") from None
+    if not parts.hostname:
+        raise Invalid(f"is not a valid URL (no host), got {describe(value)}")
 
 
 def contact(value: str) -> str:
@@ -402,8 +415,7 @@ def relative_path(value: str) -> str:
 
 
 def http_url(value: str) -> str:
-    if not value.lower().startswith(("http://", "https://")):
-        raise Invalid(f"must be an http(s) URL, got {describe(value)}")
+    _check_http_url(value, value)
     return value.rstrip("/")
 
 

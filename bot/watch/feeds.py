@@ -70,7 +70,12 @@ def feed_urls(config: Config) -> list[str]:
 
 
 def is_url(source: str) -> bool:
-    return urlsplit(source).scheme in ("http", "https")
+    """An http(s) URL (to fetch), not a file (to read). A malformed one is still a URL: the fetcher
+    reports it as an invalid URL rather than urlsplit's ValueError stopping the poll."""
+    try:
+        return urlsplit(source).scheme in ("http", "https")
+    except ValueError:  # "http://[::1": Invalid IPv6 URL
+        return source.lower().startswith(("http://", "https://"))
 
 
 class _Backoff(TypedDict, total=False):

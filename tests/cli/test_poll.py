@@ -207,3 +207,51 @@ def test_dry_run_json_ranks_the_papers_above_the_line_as_cards_or_listed(
     above = [c for c in doc["candidates"] if c["suggest"] and not c["exploration"]]
     assert len(above) == 9 and any(c["score"] < floor for c in above)
     assert all(c["placement"] == ("card" if c["score"] >= floor else "listed") for c in above)
+
+
+@pytest.mark.parametrize(
+    ("feed", "message"),
+    [
+        ("http://[::1", "argument --feed: 'http://[::1' is not a valid URL (Invalid IPv6 URL)"),
+        (
+            "https://u:secret@[::1/x",
+            "argument --feed: 'https://u:***@[::1/x' is not a valid URL (Invalid IPv6 URL)",
+        ),
+        ("http://example.org:99999/x", "is not a valid URL (Port out of range 0-65535)"),
+        ("https://", "argument --feed: 'https://' is not a valid URL (no host)"),
+        ("", "argument --feed: is empty: give a feed file or an http(s) URL"),
+        ("ftp://example.org/x.xml", "ftp:// is not supported; give a feed file or an http(s) URL"),
+        ("file:///etc/hosts", "file:// is not supported; give a feed file or an http(s) URL"),
+    ],
+)
+def test_poll_feed_that_is_no_file_and_no_http_url_is_a_usage_error(db_path, capsys, feed, message):
+    # Was a ValueError traceback (urlsplit), or "cannot read: No such file" with exit 1.
+    with pytest.raises(SystemExit) as exit_:
+        main(["poll", "--dry-run", "--feed", feed, "--db", str(db_path)])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "secret" not in err
+    assert err.splitlines()[-1].startswith("ptm-bot poll: error: ") and message in err
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "key"),
+    [
+        ("PTM_BOT_FEEDS_URL_TEMPLATE", "http://[::1/{categories}", "feeds.url_template"),
+        ("PTM_BOT_FEEDS_API_URL_TEMPLATE", "http://[::1/{id}", "feeds.api_url_template"),
+        ("PTM_BOT_FEEDS_DAILY_PAPERS_URL", "https://:443/papers", "feeds.daily_papers_url"),
+    ],
+)
+def test_poll_with_a_malformed_feed_url_in_the_config(db_path, capsys, monkeypatch, variable, value, key):
+    monkeypatch.setenv(variable, value)
+    assert main(["poll", "--dry-run", "--db", str(db_path)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert f"{variable} ({key}): is not a valid URL (" in err
+
+
+def test_a_malformed_url_is_still_a_url_to_the_fetcher():
+    from bot.watch.feeds import is_url
+
+    # Fetched, and reported as an invalid URL by the fetcher, rather than urlsplit's ValueError.
+    assert is_url("http://[::1/rss") and is_url("HTTPS://[::1") and not is_url("feed[1.xml")
