@@ -16,6 +16,7 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import re
 import shlex
 from dataclasses import dataclass
 from typing import Any
@@ -28,9 +29,15 @@ from bot.database import Database
 from bot.errors import PTMError, UserFacingError
 from bot.present.render import MessagePayload, render_empty, render_text
 from bot.suggest import did_you_mean
+from bot.textsafe import escape_controls
 
 __all__ = ["AskError", "ParsedCommand", "ask", "parse_command_line"]
 
+
+# Control characters json.dumps(ensure_ascii=False) leaves as they are, and lone surrogates: the
+# bytes of a command line that is not UTF-8 (a raw 0x9b is a CSI), which print writes back raw.
+_UNESCAPED_BY_JSON = re.compile("[\x7f-\x9f\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 # Discord's bounds for an integer or number option (its API documentation: -2^53 to 2^53).
 _DISCORD_NUMBER_LIMIT = 2**53
@@ -219,6 +226,11 @@ async def ask(config: Config, db: Database, line: str, *, member_id: int = 0) ->
 
 
 def format_payload(payload: MessagePayload, *, as_json: bool) -> str:
+    """The payload for the terminal. Control characters a reply echoes (the name typed in ``/ptm model
+    ESC]0;title BEL``) are shown escaped here, at the terminal's edge: what Discord gets is unchanged."""
     if as_json:
-        return json.dumps(payload.to_dict(), ensure_ascii=False, indent=2)
-    return render_text(payload)
+        text = json.dumps(payload.to_dict(), ensure_ascii=False, indent=2)
+        # JSON escapes C0 itself; DEL and C1 (U+009B is a CSI) too, as JSON escapes.
+        return _UNESCAPED_BY_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    text = "\n".join(escape_controls(line) for line in render_text(payload).split("\n"))
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

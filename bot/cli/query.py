@@ -20,6 +20,7 @@ from bot.catalog.topics import TOPICS
 from bot.cli.cells import cells, fit, pad
 from bot.cli.numbers import whole_number
 from bot.config import Config
+from bot.textsafe import escape_controls
 from db.counts import AtLeast
 
 # The reads (bot.commands.reads, bot.catalog.queries) are imported inside the commands, not here:
@@ -102,7 +103,7 @@ async def cmd_model(args: argparse.Namespace, config: Config) -> int:
     hits, closest = await _run_read(config, "ptm model", name, limit=args.limit)
     if not hits:
         hint = f"; did you mean: {', '.join(closest)}" if closest else ""
-        print(f"no entry named {name}{hint}", file=sys.stderr)
+        print(escape_controls(f"no entry named {name}{hint}"), file=sys.stderr)
         return 1
     _emit(args, hits, len(hits), empty="")
     return 0
@@ -116,7 +117,7 @@ async def cmd_cite(args: argparse.Namespace, config: Config) -> int:
     hits, closest = await _run_read(config, "ptm cite", name, limit=1)
     if not hits:
         hint = f"; did you mean: {', '.join(closest)}" if closest else ""
-        print(f"no entry named {name}{hint}", file=sys.stderr)
+        print(escape_controls(f"no entry named {name}{hint}"), file=sys.stderr)
         return 1
     entry = hits[0].entry
     if not entry.arxiv_id and not entry.paper_title:

@@ -209,3 +209,21 @@ def test_sync_when_discord_is_unreachable(
     assert main(["sync", "--guild", "123", "--db", str(db_path)]) == 3
     err = capsys.readouterr().err
     assert err.startswith("ptm-bot: cannot connect") and "Traceback" not in err
+
+
+def test_ask_reply_echoing_controls_is_escaped_on_the_terminal(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Escaped where the reply reaches the terminal; the payload (what Discord gets) is unchanged.
+    assert main(ask(db_path, "/ptm model \x1b]0;pwned\x07x\x1b[31mred\x9b")) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("No model called \\x1b]0;pwned\\x07x\\x1b[31mred\\x9b in the catalog.\n")
+    assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out
+    assert main(ask(db_path, "/ptm model \x1b[31mred\x9b", "--json")) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x9b" not in out and "\\u009b" in out
+    assert "\x1b[31mred\x9b" in json.loads(out)["content"]
+    # A command line that is not UTF-8: its bytes arrive as lone surrogates (0x9b: a CSI).
+    assert main(ask(db_path, "/ptm model zz\udc9bzz")) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("No model called zz\\udc9bzz in the catalog.\n") and "\udc9b" not in out

@@ -172,3 +172,11 @@ def test_a_catalog_behind_the_newest_revision_is_migrated_first(db_path):
     finally:
         conn.close()
     assert not ready_to_read(str(db_path))
+
+
+@pytest.mark.parametrize("command", ["model", "cite"])
+def test_not_found_name_is_shown_with_its_controls_escaped(capsys, db_path, command):
+    # The name the user typed, echoed raw, retitled the terminal (OSC 0) or coloured it.
+    code, out, err = run(capsys, db_path, command, "\x1b]0;pwned\x07x", "\x1b[31mred\x9b")
+    assert code == 1 and out == ""
+    assert err == "no entry named \\x1b]0;pwned\\x07x \\x1b[31mred\\x9b\n"
