@@ -102,6 +102,8 @@ async def cmd_model(args: argparse.Namespace, config: Config) -> int:
     name = _words(args.name) or ""
     hits, closest = await _run_read(config, "ptm model", name, limit=args.limit)
     if not hits:
+        if args.json:  # the same document as search's with no match; the exit status says "none"
+            _emit(args, hits, 0, empty="")
         hint = f"; did you mean: {', '.join(closest)}" if closest else ""
         print(escape_controls(f"no entry named {name}{hint}"), file=sys.stderr)
         return 1

@@ -180,3 +180,10 @@ def test_not_found_name_is_shown_with_its_controls_escaped(capsys, db_path, comm
     code, out, err = run(capsys, db_path, command, "\x1b]0;pwned\x07x", "\x1b[31mred\x9b")
     assert code == 1 and out == ""
     assert err == "no entry named \\x1b]0;pwned\\x07x \\x1b[31mred\\x9b\n"
+
+
+def test_model_json_without_a_match_prints_an_empty_document(capsys, db_path):
+    # As search, org, author, survey and top do (was nothing on stdout); exit 1 and the line kept.
+    code, out, err = run(capsys, db_path, "model", "zzzzqqq", "--json")
+    assert code == 1 and json.loads(out) == {"entries": []}
+    assert err.startswith("no entry named zzzzqqq")
