@@ -73,6 +73,7 @@ def _resolve(
         typed = tokens[0].lstrip("/")
         hint = did_you_mean(typed, top)
         hint = hint.replace("mean ", "mean /") if hint else ""
+        typed = typed if len(typed) <= 40 else typed[:37] + "..."
         raise AskError(f"no command /{typed}{hint}; commands: {_listing(['/' + n for n in top])}")
     rest = tokens[1:]
     while isinstance(found, app_commands.Group):
@@ -82,13 +83,18 @@ def _resolve(
         sub = found.get_command(rest[0])
         if sub is None:
             raise AskError(
-                f"/{found.qualified_name} has no subcommand {rest[0]!r}{did_you_mean(rest[0], subs)}; "
+                f"/{found.qualified_name} has no subcommand {_shown(rest[0])}{did_you_mean(rest[0], subs)}; "
                 f"subcommands: {_listing(subs)}"
             )
         found, rest = sub, rest[1:]
     if not isinstance(found, app_commands.Command):
         raise AskError(f"/{tokens[0]} is not a slash command")
     return found, rest
+
+
+def _shown(raw: str) -> str:
+    """*raw* quoted for a message, at most 40 characters: never a whole 100 KB argument back."""
+    return repr(raw if len(raw) <= 40 else raw[:37] + "...")
 
 
 def _convert(param: app_commands.Parameter, raw: str) -> Any:
@@ -100,7 +106,7 @@ def _convert(param: app_commands.Parameter, raw: str) -> Any:
                 return choice.value
         values = [str(c.value) for c in param.choices]
         hint = did_you_mean(raw, values)
-        raise AskError(f"{name}: {raw!r} is not one of the choices{hint}: {_listing(values)}")
+        raise AskError(f"{name}: {_shown(raw)} is not one of the choices{hint}: {_listing(values)}")
     kind = param.type
     value: Any
     if kind is AppCommandOptionType.string:
@@ -114,16 +120,16 @@ def _convert(param: app_commands.Parameter, raw: str) -> Any:
         try:
             value = int(raw)
         except ValueError:
-            raise AskError(f"{name}: {raw!r} is not a whole number") from None
+            raise AskError(f"{name}: {_shown(raw)} is not a whole number") from None
     elif kind is AppCommandOptionType.number:
         try:
             value = float(raw)
         except ValueError:
-            raise AskError(f"{name}: {raw!r} is not a number") from None
+            raise AskError(f"{name}: {_shown(raw)} is not a number") from None
     elif kind is AppCommandOptionType.boolean:
         lowered = raw.casefold()
         if lowered not in ("true", "false", "yes", "no", "1", "0"):
-            raise AskError(f"{name}: {raw!r} is not true or false")
+            raise AskError(f"{name}: {_shown(raw)} is not true or false")
         return lowered in ("true", "yes", "1")
     else:
         raise AskError(f"{name}: options of type {kind.name} cannot be given on the command line")
@@ -160,7 +166,9 @@ def _bind(command: app_commands.Command[Any, ..., Any], tokens: list[str]) -> di
             positional = [*positional[:keep], " ".join(positional[keep:])]
         else:
             usage = " ".join(p.display_name for p in params) or "(no options)"
-            raise AskError(f"/{command.qualified_name} takes: {usage}; too many values: {' '.join(tokens)}")
+            raise AskError(
+                f"/{command.qualified_name} takes: {usage}; too many values: {_shown(' '.join(tokens))}"
+            )
     for param, token in zip(free, positional, strict=False):
         raw[param.name] = token
 

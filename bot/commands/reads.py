@@ -107,8 +107,9 @@ async def model_matches(
 
 async def recent(db: CatalogReads, topic: str, count: int = PER_PAGE, *, offset: int = 0) -> Listing:
     """The newest entries of *topic* (a slug, label or alias); :class:`queries.UnknownTopic`,
-    which lists the topics, for one not in the taxonomy."""
-    slug = queries.resolve_topic(topic)
+    which lists the topics, for one not in the taxonomy; :class:`UserFacingError` for an empty or
+    overlong one (not echoed back)."""
+    slug = queries.resolve_topic(clean_text(topic, "topic"))
     return await db.read(queries.recent, slug, count=count, offset=offset)
 
 
@@ -153,10 +154,10 @@ async def top(
 ) -> TopPage:
     """The entries with the most votes cast in the last *period* (``week``: 7 days, ``month``:
     30 days) ending at *now*, of *topic* when given, most first; :class:`queries.UnknownTopic`
-    for a topic not in the taxonomy, :class:`UserFacingError` for another period."""
+    for a topic not in the taxonomy, :class:`UserFacingError` for another period or a topic given
+    empty (as ``recent`` says it: ``None`` is every topic)."""
     word = parse_period(period)
-    text = clean_text(topic, "topic", required=False)
-    slug = queries.resolve_topic(text) if text else None
+    slug = queries.resolve_topic(clean_text(topic, "topic")) if topic is not None else None
     since = stored_time(cutoff(word, now))
     return await db.read(top_voted, since, slug, limit=limit, offset=offset)
 

@@ -187,3 +187,39 @@ def test_model_json_without_a_match_prints_an_empty_document(capsys, db_path):
     code, out, err = run(capsys, db_path, "model", "zzzzqqq", "--json")
     assert code == 1 and json.loads(out) == {"entries": []}
     assert err.startswith("no entry named zzzzqqq")
+
+
+def test_recent_with_an_overlong_topic_is_not_echoed(capsys, db_path):
+    # As search, org and author say it (was "unknown topic '<the whole 100 KB>'").
+    big = "a" * 100_000
+    for command in ("recent", "top"):
+        assert run(capsys, db_path, command, big) == (
+            2,
+            "",
+            "ptm-bot: That topic is too long (at most 200 characters).\n",
+        )
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (
+            "/ptm recent {big}",
+            "topic: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...' is not one of the choices: ",
+        ),
+        (
+            "/ptm recent speech count=x{big}",
+            "count: 'xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...' is not a whole number",
+        ),
+        (
+            "/ptm stats {big}",
+            "/ptm stats takes: (no options); too many values: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...'",
+        ),
+        ("/ptm {big}", "/ptm has no subcommand 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...'; subcommands: "),
+        ("/{big}", "no command /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...; commands: "),
+    ],
+)
+def test_ask_does_not_echo_an_overlong_value(capsys, db_path, line, message):
+    code, out, err = run(capsys, db_path, "ask", line.format(big="a" * 100_000))
+    assert code == 2 and out == ""
+    assert err.startswith(f"ptm-bot: {message}") and err.count("\n") == 1 and len(err) < 500

@@ -143,3 +143,13 @@ def test_one_vote_per_member_and_entry_and_gone_with_the_entry(db_path: Path) ->
             await db.close()
 
     asyncio.run(go())
+
+
+@pytest.mark.parametrize("topic", ["", "   "])
+def test_top_with_an_empty_topic_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], db_path: Path, topic: str
+) -> None:
+    # As recent says it (was exit 0: every topic); no topic at all is still every topic.
+    assert run(capsys, db_path, "top", topic) == (2, "", "ptm-bot: Please give a topic.\n")
+    assert run(capsys, db_path, "recent", topic) == (2, "", "ptm-bot: Please give a topic.\n")
+    assert run(capsys, db_path, "top") == (0, "no votes in the last week\n", "")
