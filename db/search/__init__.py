@@ -59,7 +59,15 @@ from db.search.schema import (
     READ_CACHE,
     WEIGHTS,
 )
-from db.search.syntax import STOP_WORDS, fts_query, index_text, pg_text, pg_tsquery, query_terms
+from db.search.syntax import (
+    STOP_WORDS,
+    fts_query,
+    index_text,
+    normalise_query,
+    pg_text,
+    pg_tsquery,
+    query_terms,
+)
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +144,7 @@ async def search(
     computed (the second number is only ``len(ids)``), for callers that want the first few ids
     only. Without ``any_term`` there is no any-term fallback: every term must match.
     """
+    query = normalise_query(query)
     ids, total = await _search(
         session,
         query,

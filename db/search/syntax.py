@@ -16,12 +16,22 @@ folded, space-separated).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 
 from db.normalize import fold
 from db.search.schema import COLUMNS, PG_LABELS
 
-__all__ = ["STOP_WORDS", "fts_query", "index_text", "pg_text", "pg_tsquery", "query_terms", "search_terms"]
+__all__ = [
+    "STOP_WORDS",
+    "fts_query",
+    "index_text",
+    "normalise_query",
+    "pg_text",
+    "pg_tsquery",
+    "query_terms",
+    "search_terms",
+]
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 _CJK_CHAR = re.compile(f"([{_CJK}])")
@@ -33,6 +43,15 @@ def index_text(text: str | None) -> str:
     if not text:
         return ""
     return " ".join(_CJK_CHAR.sub(r" \1 ", text).split())
+
+
+def normalise_query(query: str) -> str:
+    """The user's text as a name lookup reads it (db.normalize.fold): compatibility forms folded
+    (NFKC: full-width ``ＢＥＲＴ`` is ``BERT``) and format characters gone (a zero-width space or a
+    soft hyphen inside ``BE\u200bRT``), which would otherwise cut or change a term."""
+    if query.isascii():
+        return query
+    return "".join(c for c in unicodedata.normalize("NFKC", query) if unicodedata.category(c) != "Cf")
 
 
 def query_terms(query: str) -> list[str]:

@@ -223,3 +223,11 @@ def test_ask_does_not_echo_an_overlong_value(capsys, db_path, line, message):
     code, out, err = run(capsys, db_path, "ask", line.format(big="a" * 100_000))
     assert code == 2 and out == ""
     assert err.startswith(f"ptm-bot: {message}") and err.count("\n") == 1 and len(err) < 500
+
+
+@pytest.mark.parametrize("query", ["BE\u200bRT", "\uff22\uff25\uff32\uff34", "B\u00adERT\ufeff"])
+def test_search_normalises_the_query_as_model_does(capsys, db_path, query):
+    # A zero-width space, full-width letters, a soft hyphen: model found BERT, search found nothing.
+    code, out, _ = run(capsys, db_path, "search", query, "--json")
+    plain = json.loads(run(capsys, db_path, "search", "BERT", "--json")[1])["entries"]
+    assert code == 0 and json.loads(out)["entries"] == plain != []
