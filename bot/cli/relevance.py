@@ -17,6 +17,7 @@ import textwrap
 from pathlib import Path
 
 from bot.cli.examples import examples_epilog
+from bot.cli.numbers import whole_number
 from bot.cli.options import common_options
 from bot.config import Config
 
@@ -31,16 +32,6 @@ def _probability(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if not 0.0 <= value <= 1.0:  # nan fails both comparisons
         raise argparse.ArgumentTypeError(f"must be a probability from 0 to 1, got {text}")
-    return value
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 0 <= value <= 10_000:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to 10000, got {text}")
     return value
 
 
@@ -124,7 +115,7 @@ def _configure(p: argparse.ArgumentParser) -> None:
     ev.add_argument("--model", type=Path, metavar="FILE", help="a model file (default: the shipped model)")
     ev.add_argument(
         "--cards",
-        type=_count,
+        type=whole_number(0, 10_000),
         default=None,
         metavar="N",
         help="cards per poll for the card precision (default: review.cards_per_poll, 8)",
@@ -133,7 +124,11 @@ def _configure(p: argparse.ArgumentParser) -> None:
         "--threshold", type=_probability, default=None, metavar="P", help="override the model's line (0 to 1)"
     )
     ev.add_argument(
-        "--mistakes", type=_count, default=5, metavar="N", help="worst mistakes to list (default 5)"
+        "--mistakes",
+        type=whole_number(0, 10_000),
+        default=5,
+        metavar="N",
+        help="worst mistakes to list (default 5)",
     )
     ev.add_argument("--json", action="store_true", help="print the figures as JSON")
     common_options(ev)
