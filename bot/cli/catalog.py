@@ -172,12 +172,13 @@ async def cmd_revert(args: argparse.Namespace, config: Config) -> int:
 
 async def cmd_export(args: argparse.Namespace, config: Config) -> int:
     from bot.catalog import actions
-    from bot.cli.outfile import check_output_path, is_stdout, write_output
+    from bot.cli.outfile import check_output_path, database_file, is_stdout, write_output
 
     # `-o /dev/stdout` (into a pipe, a terminal or a redirected file) is stdout, not a file to replace.
     to_file = args.output is not None and args.output != "-" and not is_stdout(args.output)
+    catalog_file = database_file(config.database.url)
     if to_file:
-        check_output_path(args.output)  # refused before the database is opened
+        check_output_path(args.output, database=catalog_file)  # refused before the database is opened
     db = await open_catalog(config)
     try:
         text = await actions.export(db, args.format)
@@ -186,7 +187,7 @@ async def cmd_export(args: argparse.Namespace, config: Config) -> int:
     if to_file:
         # atomic: a failed export never leaves half a list (nor a temporary file) behind
         data = text.encode("utf-8")
-        write_output(args.output, data)
+        write_output(args.output, data, database=catalog_file)
         print(
             f"wrote {args.output} ({args.format}, {len(text.splitlines())} lines, {len(data)} bytes)",
             file=sys.stderr,
@@ -201,10 +202,10 @@ async def cmd_stats(args: argparse.Namespace, config: Config) -> int:
 
     fmt = None
     if args.chart is not None:
-        from bot.cli.outfile import check_output_path
+        from bot.cli.outfile import check_output_path, database_file
 
         fmt = _chart_format(args.chart)
-        check_output_path(args.chart)  # refused before the database is opened
+        check_output_path(args.chart, database=database_file(config.database.url))  # before opening it
     db = await open_catalog(config)
     try:
         found = await db.read(read_stats, chart=bool(args.chart))
@@ -212,10 +213,11 @@ async def cmd_stats(args: argparse.Namespace, config: Config) -> int:
         await db.close()
     stats, chart_data = found.numbers, found.chart
     if chart_data is not None and fmt is not None:
-        from bot.cli.outfile import write_output
+        from bot.cli.outfile import database_file, write_output
         from bot.present.charts import render_chart_png
 
-        write_output(args.chart, await render_chart_png(chart_data, fmt, undated=stats["undated"]))
+        png = await render_chart_png(chart_data, fmt, undated=stats["undated"])
+        write_output(args.chart, png, database=database_file(config.database.url))
     if args.json:
         print(json.dumps(stats, ensure_ascii=False, indent=2))
     else:

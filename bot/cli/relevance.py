@@ -178,10 +178,13 @@ def _eval_days(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
-async def _train_to_file(args: argparse.Namespace) -> int:
+async def _train_to_file(args: argparse.Namespace, config: Config) -> int:
     from bot.cli.errors import CLIError
+    from bot.cli.outfile import check_output_path, database_file, write_output
     from bot.relevance.train import frozen_test, load_corpus, train_model
 
+    catalog_file = database_file(config.database.url)
+    check_output_path(str(args.output), database=catalog_file)  # refused before training
     try:
         corpus = await asyncio.to_thread(load_corpus, args.corpus)
     except (OSError, ValueError, KeyError) as exc:
@@ -192,10 +195,7 @@ async def _train_to_file(args: argparse.Namespace) -> int:
     data = model.dumps().encode()
     if args.output.suffix == ".gz":
         data = gzip.compress(data, mtime=0)
-    try:
-        args.output.write_bytes(data)
-    except OSError as exc:
-        raise CLIError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
+    write_output(str(args.output), data, database=catalog_file)  # atomic; never the catalog's file
     if args.json:
         print(
             json.dumps({"version": model.version, "metrics": model.metrics, "trained_on": model.trained_on})
@@ -217,7 +217,7 @@ async def cmd_relevance(args: argparse.Namespace, config: Config) -> int:
     if args.relevance_command == "eval":
         return await asyncio.to_thread(_eval_days, args, config)
     if args.relevance_command == "train" and args.output is not None:
-        return await _train_to_file(args)
+        return await _train_to_file(args, config)
     db = await open_catalog(config)
     try:
         if args.relevance_command == "show":

@@ -271,6 +271,44 @@ def test_export_writes_through_a_symlink(db_path, tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link.md", "real.md", "t.sqlite3"]
 
 
+@pytest.mark.parametrize("name", ["same", "symlink", "hardlink", "-wal", "-shm", "-journal", "relative"])
+def test_export_never_overwrites_the_catalog(db_path, tmp_path, capsys, monkeypatch, name):
+    """`export -o` onto the catalog's own file (by any name) or its companions would replace the catalog."""
+    assert main(["export", "--db", str(db_path), "-o", str(tmp_path / "before.md")]) == 0
+    capsys.readouterr()
+    out = str(db_path)
+    if name == "symlink":
+        (tmp_path / "link.md").symlink_to(db_path)
+        out = str(tmp_path / "link.md")
+    elif name == "hardlink":
+        os.link(db_path, tmp_path / "hard.md")
+        out = str(tmp_path / "hard.md")
+    elif name.startswith("-"):
+        out = f"{db_path}{name}"
+    elif name == "relative":
+        monkeypatch.chdir(tmp_path)
+        out = f"./{db_path.name}"
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    assert main(["export", "--db", str(db_path), "-o", out]) == 2
+    assert one_line(capsys) == f"cannot write {out}: it is the catalog's database; name another file"
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == before
+    assert main(["export", "--db", str(db_path), "-o", str(tmp_path / "after.md")]) == 0
+    assert (tmp_path / "after.md").read_bytes() == (tmp_path / "before.md").read_bytes()
+
+
+def test_chart_and_model_files_never_overwrite_the_catalog(db_path, tmp_path, capsys):
+    size = db_path.stat().st_size
+    link = tmp_path / "chart.png"
+    link.symlink_to(db_path)
+    assert main(["stats", "--db", str(db_path), "--chart", str(link)]) == 2
+    assert one_line(capsys) == f"cannot write {link}: it is the catalog's database; name another file"
+    model = tmp_path / "model.json"
+    model.symlink_to(db_path)
+    assert main(["relevance", "train", "--db", str(db_path), "--output", str(model)]) == 2
+    assert one_line(capsys) == f"cannot write {model}: it is the catalog's database; name another file"
+    assert db_path.stat().st_size == size and main(["stats", "--db", str(db_path)]) == 0
+
+
 def test_failed_write_leaves_no_temporary_file(db_path, tmp_path, monkeypatch, capsys):
     out = tmp_path / "list.md"
     out.write_text("old")
