@@ -4,6 +4,8 @@ A list file (or a file name) can carry terminal control bytes: an ESC sequence t
 operator's terminal, clears the screen or hides a line. :func:`strip_controls` removes them from a
 line of text to be stored (whole escape sequences, then any other control character but the tab);
 :func:`escape_controls` shows them escaped (``\\x1b``) in a line printed as it is (a path, a message).
+The bidirectional controls (U+202E RIGHT-TO-LEFT OVERRIDE and its kin) count as control characters:
+they reorder what a terminal or Discord shows ("Trojan Source"), so a name could read as another.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ import re
 
 __all__ = ["escape_controls", "has_controls", "strip_controls"]
 
-# C0 (but the tab), DEL and C1: Unicode's "Cc" category, what a terminal acts on.
-_CONTROL = "\x00-\x08\x0a-\x1f\x7f-\x9f"
+# C0 (but the tab), DEL and C1: Unicode's "Cc" category, what a terminal acts on; and the bidi
+# controls (ALM, LRM, RLM, the embeddings and overrides LRE..RLO, the isolates LRI..PDI), which reorder
+# the text shown. Other format characters stay: the zero-width joiners are part of scripts and emoji.
+_CONTROL = "\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _CONTROL_RE = re.compile(f"[{_CONTROL}]")
 # Whole escape sequences first, so that no printable remainder ("[31m", "]0;title") is left behind:
 # CSI (ESC [ or U+009B ... final byte), OSC / DCS / SOS / PM / APC up to their terminator, else ESC and

@@ -12,9 +12,9 @@ Review decisions that add entries have their own door (:mod:`bot.review.actions`
 
 from __future__ import annotations
 
+import copy
 import functools
 import logging
-import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,8 +23,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.actor import SYSTEM, Actor
-from bot.catalog import importer, queries, revisions
+from bot.catalog import edit_checks, importer, queries, revisions
 from bot.catalog import service as catalog
+from bot.catalog.arxiv_ids import arxiv_id_from_url
 from bot.catalog.importer import ImportOptions, ImportReport, Plan, Progress
 from bot.catalog.listformat import ParseProblem, render_entry
 from bot.catalog.model import DateStyle, Entry, EntryHit, Link, format_date
@@ -135,17 +136,18 @@ async def edit(db: Database, name: str, field: str, value: str, actor: Actor) ->
     if field not in EDITABLE:
         hint = did_you_mean(field, EDITABLE, quote=True)
         raise UserFacingError(f"Unknown field {field!r}{hint}; one of: {', '.join(EDITABLE)}.")
-    value = value.strip()
+    value = edit_checks.clean_value(value)  # never an escape sequence or a bidi override stored
+    date = edit_checks.parse_edit_date(value) if field == "date" else None
+    if field in ("docs_url", "paper_url") and value:
+        edit_checks.check_url(field, value)
 
     async def work(session: AsyncSession) -> str:
         row = await _entry_row(session, name)
         entry = catalog.to_domain(row)
+        before = copy.deepcopy(entry)
         old = _field_value(entry, field)
-        if field == "date":
-            dm = re.fullmatch(r"(\d{4})(?:-(\d{2}))?", value)
-            if dm is None or (dm.group(2) and not 1 <= int(dm.group(2)) <= 12):
-                raise UserFacingError("date must be YYYY-MM or YYYY, e.g. 2021-06.")
-            entry.year, entry.month = int(dm.group(1)), int(dm.group(2)) if dm.group(2) else None
+        if date is not None:
+            entry.year, entry.month = date
             entry.date_style = DateStyle.YYMM if entry.month else DateStyle.YEAR
         elif field == "authors":
             entry.authors = [a.strip() for a in value.split(",") if a.strip()]
@@ -161,6 +163,9 @@ async def edit(db: Database, name: str, field: str, value: str, actor: Actor) ->
             entry.aliases = []
         else:
             setattr(entry, field, value or None)
+            if field == "paper_url":  # what the list's reader takes from the URL
+                entry.arxiv_id = arxiv_id_from_url(entry.paper_url)
+        edit_checks.check_line_reads_back(before, entry, field, value)
         await catalog.update_entry(session, row, entry)
         new = _field_value(entry, field)
         await _record(
@@ -198,9 +203,10 @@ async def replace_link(db: Database, entry_id: int, old_url: str, new_url: str, 
     """Point the entry *entry_id*'s link *old_url* (its docs or paper URL, or an extra link) at
     *new_url*: a moderator's edit (a revision, audited), e.g. a link check's permanent move. Only
     if the entry still holds *old_url*: someone who changed it since wins. Returns the entry's name."""
-    new_url = new_url.strip()
+    new_url = edit_checks.clean_value(new_url)
     if not new_url or new_url == old_url:
         raise UserFacingError("The new URL is empty or the same as the old one.")
+    edit_checks.check_url("The new URL", new_url)
 
     async def work(session: AsyncSession) -> str:
         row = await session.scalar(

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.errors import UserFacingError
+from bot.textsafe import strip_controls
 from db.normalize import fold, norm_title
 
 __all__ = [
@@ -90,7 +91,9 @@ def normalise(kind: str, value: str) -> tuple[str, str]:
     """(value as shown, match key) of a gate as typed; :class:`GateError` when it cannot be a gate:
     empty, too long, not an arXiv category, or so common that it would match almost every paper."""
     kind = parse_kind(kind)
-    shown = " ".join(value.split())
+    # Line breaks and tabs are spaces; terminal escape sequences and bidi overrides are never stored
+    # (they would reach `gate list`, the review cards and the log).
+    shown = " ".join(strip_controls(" ".join(value.split())).split())
     if not shown:
         raise GateError(f"a {kind} gate needs a value: the {_WHAT[kind]} to match")
     if len(shown) > MAX_VALUE:

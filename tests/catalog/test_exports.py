@@ -12,6 +12,8 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.actor import Actor
 from bot.catalog import actions
@@ -21,8 +23,10 @@ from bot.catalog.service import shipped_list_text
 from bot.cli.main import main
 from bot.cli.parser import EXPORT_FORMATS
 from bot.database import Database, open_database
+from bot.errors import UserFacingError
 from bot.review import actions as review
 from bot.review.service import Decision
+from db import models as m
 from tests.plugins.database import XLSR_TITLE, add_pending
 
 MOD = Actor(7, "mod", via="command")
@@ -175,7 +179,15 @@ async def test_html_escapes_every_text_and_drops_unsafe_links(db):
     hostile = "XLS-R <script>alert(\"x\")</script> & 'quotes'"
     await actions.edit(db, "XLS-R 2", "paper_title", hostile, MOD)
     await actions.edit(db, "XLS-R 2", "org", 'Meta" onmouseover="alert(1)', MOD)
-    await actions.edit(db, "XLS-R 2", "docs_url", "javascript:alert(1)", MOD)
+    with pytest.raises(UserFacingError, match="must be an http"):  # the edit door refuses it ...
+        await actions.edit(db, "XLS-R 2", "docs_url", "javascript:alert(1)", MOD)
+
+    async def stored_before_the_door_checked(session: AsyncSession) -> None:  # ... an older catalog
+        entry = m.Entry
+        stmt = update(entry).where(entry.name == "XLS-R 2").values(docs_url="javascript:alert(1)")
+        await session.execute(stmt)
+
+    await db.run(stored_before_the_door_checked)
     page = await actions.export(db, "html")
     assert "<script>alert" not in page and "javascript:" not in page
     assert "XLS-R &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#x27;quotes&#x27;" in page

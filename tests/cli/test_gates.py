@@ -115,6 +115,20 @@ def test_ask_runs_the_same_gate_commands(capsys, db_path) -> None:
     assert code == 0 and "term 'survey of' — cli:" in out
 
 
+def test_a_gate_stores_no_escape_sequence_nor_bidi_override(capsys, db_path) -> None:
+    db = ("--db", str(db_path))
+    code, out, _ = run(capsys, "gate", "add", "never", "term", "\x1b[31mred\x1b[0m team\u202e", *db)
+    assert code == 0 and out.startswith("Gate added: never term 'red team'")
+    code, out, _ = run(capsys, "ask", "/ptm-admin gate add always author Ada\u202e\x1b]0;x\x07 Lovelace", *db)
+    assert code == 0 and out.startswith("Gate added: always author 'Ada Lovelace'")
+    code, out, _ = run(capsys, "gate", "list", "--json", *db)
+    assert [g["value"] for g in json.loads(out)["gates"]] == ["red team", "Ada Lovelace"]
+    code, out, _ = run(capsys, "gate", "list", *db)
+    assert code == 0 and "term 'red team'" in out and "\x1b" not in out and "\u202e" not in out
+    # Removed as typed, escape sequences and all: the same gate.
+    assert run(capsys, "gate", "remove", "never", "term", "\x1b[1mred team", *db)[0] == 0
+
+
 @pytest.mark.slow
 def test_retraining_uses_every_decision_whatever_the_gates(capsys, tmp_path) -> None:
     db = str(tmp_path / "c.sqlite3")

@@ -54,6 +54,16 @@ def test_control_bytes_are_stripped_from_names_and_reported(db_path, tmp_path, c
     )
 
 
+def test_bidi_overrides_are_stripped_like_control_bytes(db_path, tmp_path, capsys):
+    path = tmp_path / "bidi.md"
+    path.write_text(CONTENTS.replace("[NewNet]", "[New\u202eteNweN\u202c]"), encoding="utf-8")
+    assert main(["import", str(path), "--db", str(db_path)]) == 0
+    out = capsys.readouterr().out
+    assert "control characters (terminal escape sequences) removed" in out and "\u202e" not in out
+    entry = stored(capsys, db_path, "NewteNweN")
+    assert entry is not None and entry["name"] == "NewteNweN"
+
+
 def test_a_file_name_with_control_bytes_is_shown_escaped(db_path, tmp_path, capsys):
     path = tmp_path / "list\x1b]0;pwned\x07.md"
     path.write_text(CONTENTS.replace("Awesome things", "L"), encoding="utf-8")
