@@ -66,15 +66,24 @@ class _Progress:
             self.shown = False
 
 
-def _print_plan(args: argparse.Namespace, plan: Any, *, dry_run: bool) -> None:
+def _diff(args: argparse.Namespace, plan: Any) -> dict[str, str]:
+    """``{"diff": ...}`` with ``--diff`` (the export's unified diff), else nothing: a field of the JSON
+    document with ``--json`` (stdout stays one JSON document), printed ahead of the report without."""
     from bot.catalog.importer import unified_diff
 
+    if not getattr(args, "diff", False):
+        return {}
+    return {"diff": unified_diff(plan.before, plan.after, source=plan.report.source)}
+
+
+def _print_plan(args: argparse.Namespace, plan: Any, *, dry_run: bool) -> None:
     report = plan.report
-    if getattr(args, "diff", False):
-        sys.stdout.write(unified_diff(plan.before, plan.after, source=report.source))
+    diff = _diff(args, plan)
     if args.json:
-        print(json.dumps({**report.as_dict(), "dry_run": dry_run}, ensure_ascii=False, indent=2))
+        print(json.dumps({**report.as_dict(), "dry_run": dry_run, **diff}, ensure_ascii=False, indent=2))
         return
+    if diff:
+        sys.stdout.write(diff["diff"])
     lines = report.lines()
     for line in lines[-1:] if args.quiet else lines:
         print(escape_controls(line))  # the names are clean already (the importer strips them)
@@ -160,7 +169,12 @@ async def cmd_revert(args: argparse.Namespace, config: Config) -> int:
     finally:
         await db.close()
     if args.json:
-        report = {**done.plan.report.as_dict(), "dry_run": args.dry_run, "undoes": done.later.as_dict()}
+        report = {
+            **done.plan.report.as_dict(),
+            "dry_run": args.dry_run,
+            "undoes": done.later.as_dict(),
+            **_diff(args, done.plan),
+        }
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return 0
     if not args.quiet:

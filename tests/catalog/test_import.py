@@ -434,6 +434,21 @@ def test_dry_run_diff_prints_the_exports_diff_and_writes_nothing(shipped, capsys
     assert diff.rstrip("\n") == expected.rstrip("\n")
 
 
+def test_json_diff_keeps_stdout_one_json_document_with_the_diff_in_it(shipped, capsys, tmp_path):
+    code, text_out, _ = run(capsys, "import", str(HF), "--db", shipped, "--dry-run", "--diff", "--quiet")
+    assert code == 0
+    diff = text_out[: text_out.rindex("\n", 0, text_out.rindex(f"{HF}: ")) + 1]
+    doc = run_json(capsys, "import", str(HF), "--db", shipped, "--dry-run", "--diff")  # json.loads: all of it
+    assert doc["dry_run"] is True and doc["diff"] == diff
+    assert doc["diff"].startswith("--- catalog (export now)\n+++ catalog after importing")
+    assert "diff" not in run_json(capsys, "import", str(HF), "--db", shipped, "--dry-run")
+    # revert --json --diff: the diff is in the document too (it was dropped).
+    rev = run_json(capsys, "import", str(HF), "--db", shipped)["revision"]
+    undo = run_json(capsys, "revert", str(rev), "--db", shipped, "--dry-run", "--diff")
+    assert undo["dry_run"] is True and undo["diff"].startswith("--- catalog (export now)\n")
+    assert "\n-" in undo["diff"] and "undoes" in undo
+
+
 # --------------------------------------------------------------------------------------------
 # 4. Real lists, read completely
 
