@@ -39,6 +39,7 @@ from bot.suggest import did_you_mean
 from bot.watch import actions as watch_actions
 from bot.watch.arxiv import FeedError, FeedPaper, parse_feed
 from bot.watch.fetch import FetchOutcome, PoliteFetcher
+from db.enums import SuggestionStatus
 
 __all__ = [
     "EDITABLE",
@@ -90,7 +91,13 @@ async def decide(
 
 
 async def undo(db: Database, ref: str, actor: Actor) -> tuple[MessagePayload, SuggestionView]:
-    view = await actions.undo(db, ref, actor)
+    done = await actions.undo(db, ref, actor)
+    view = done.suggestion
+    if done.was == SuggestionStatus.REJECTED:
+        return render_message(
+            f"arXiv {view.arxiv_id} is pending again; its rejection is undone (a rejection never "
+            "changed the catalog)."
+        ), view
     return render_message(
         f"arXiv {view.arxiv_id} is pending again; the catalog is as it was before the approval."
     ), view

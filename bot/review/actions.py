@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "Actor",
+    "Undone",
     "add",
     "arxiv_ref",
     "claim_member_notice",
@@ -306,11 +307,23 @@ async def decide_on_message(
     return await db.run(work)
 
 
-async def undo(db: Database, ref: str, actor: Actor) -> SuggestionView:
+@dataclasses.dataclass(frozen=True, slots=True)
+class Undone:
+    """A decision undone: the suggestion, pending again, and the decision it had (``approved`` or
+    ``rejected``: only an approval changed the catalog, so only its undo changes it back)."""
+
+    suggestion: SuggestionView
+    was: str
+
+
+async def undo(db: Database, ref: str, actor: Actor) -> Undone:
     """Return a decided suggestion to pending; an approved paper leaves the catalog."""
     arxiv_id = arxiv_ref(ref)
     async with db.begin() as session:
-        return await review.undo(session, arxiv_id, actor_id=actor.id, actor_name=actor.name, via=actor.via)
+        before = await review.get_suggestion(session, arxiv_id)
+        view = await review.undo(session, arxiv_id, actor_id=actor.id, actor_name=actor.name, via=actor.via)
+    assert before is not None  # review.undo refuses a paper it does not know
+    return Undone(view, before.status)
 
 
 async def stored_paper(db: Database, ref: str) -> FeedPaper | None:

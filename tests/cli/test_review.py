@@ -41,9 +41,21 @@ def test_poll_then_approve_reject_undo_from_the_terminal(tmp_path, capsys):
     assert "already approved" in out
 
     code, out = ask(capsys, db, f"/ptm-admin undo {first}")
-    assert code == 0 and "pending again" in out
+    assert code == 0 and "pending again; the catalog is as it was before the approval." in out
     assert main(["export", "--db", db]) == 0
-    assert "TerminalModel" not in capsys.readouterr().out
+    before = capsys.readouterr().out
+    assert "TerminalModel" not in before
+
+    # An undone rejection says so: there was no approval, and the catalog never changed.
+    code, out = ask(capsys, db, f"/ptm-admin reject {first}")
+    assert code == 0 and "rejected" in out.lower()
+    code, out = ask(capsys, db, f"/ptm-admin undo {first}")
+    assert code == 0 and out.startswith(
+        f"arXiv {first} is pending again; its rejection is undone (a rejection never changed the catalog)."
+    )
+    assert "approval" not in out
+    assert main(["export", "--db", db]) == 0
+    assert capsys.readouterr().out == before
 
     code, out = ask(capsys, db, "/ptm-admin reject nonsense")
     assert code == 1 and "not an arXiv id" in out

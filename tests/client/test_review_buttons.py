@@ -227,7 +227,7 @@ async def test_undo_puts_the_buttons_back(simcord_env, world, db):
     await world.mod.click(world.channel.last_message, label="Approve")
     from bot.client.review_messages import refresh_message
 
-    view = await actions.undo(db, "2111.09296", actions.Actor(world.mod.id, "mod"))
+    view = (await actions.undo(db, "2111.09296", actions.Actor(world.mod.id, "mod"))).suggestion
     await refresh_message(simcord_env.bot, view)
     assert (await row(db, sid)).status == "pending"
     assert labels(world.channel.last_message) == [

@@ -42,7 +42,7 @@ async def test_undo_and_pending_through_the_door(db):
     items, total = await actions.pending(db)
     assert total == 1 and items[0].id == sid
     await actions.decide(db, "2111.09296", Decision.APPROVE, MOD)
-    view = await actions.undo(db, "arXiv:2111.09296", Actor(None, "terminal", via="cli"))
+    view = (await actions.undo(db, "arXiv:2111.09296", Actor(None, "terminal", via="cli"))).suggestion
     assert view.status == "pending" and view.entry_id is None
     assert await audit(db, sid) == [("approve", "reaction", 7), ("undo", "cli", None)]
 
