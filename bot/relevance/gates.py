@@ -26,7 +26,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.errors import UserFacingError
+from bot.suggest import did_you_mean
 from bot.textsafe import strip_controls
+from bot.watch.categories import ARXIV_CATEGORIES, canonical_category
 from db.normalize import fold, norm_title
 
 __all__ = [
@@ -101,7 +103,11 @@ def normalise(kind: str, value: str) -> tuple[str, str]:
     if kind == "category":
         if not _CATEGORY_RE.match(shown):
             raise GateError(f"{shown!r} is not an arXiv category (like cs.CL or eess.AS)")
-        return shown, shown.casefold()
+        category = canonical_category(shown)
+        if category is None:  # the syntax of one, but arXiv has no such category: it never matches
+            hint = did_you_mean(shown, ARXIV_CATEGORIES)
+            raise GateError(f"arXiv has no category {shown!r}{hint}; see https://arxiv.org/category_taxonomy")
+        return category, category.casefold()
     if kind == "author":
         key = norm_title(shown)
     else:  # term, org: matched as words of the text

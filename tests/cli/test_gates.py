@@ -94,12 +94,28 @@ def test_list_json_shows_config_and_stored_gates_with_their_origin(capsys, db_pa
         (("add", "never", "term", " "), "a term gate needs a value"),
         (("add", "never", "term", "of", "the"), "would match almost every paper"),
         (("remove", "never", "term", "survey"), "there is no gate never term 'survey'"),
+        (("add", "never", "category", "cs.XX"), "arXiv has no category 'cs.XX'"),
+        (("add", "never", "category", "cs.CLL"), "arXiv has no category 'cs.CLL' (did you mean cs.CL?)"),
+        (("add", "always", "category", "foo.BAR"), "arXiv has no category 'foo.BAR'; see https://arxiv.org/"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(capsys, db_path, argv, message) -> None:
     code, out, err = run(capsys, "gate", *argv, "--db", str(db_path))
     assert code == 2 and not out
     assert err == f"ptm-bot: {message}\n" or (err.startswith("ptm-bot: ") and message in err)
+
+
+def test_category_gates_name_a_real_arxiv_category(capsys, db_path) -> None:
+    db = ("--db", str(db_path))
+    code, out, _ = run(capsys, "ask", "/ptm-admin gate add never category cs.XX", *db)
+    assert code == 1 and "arXiv has no category 'cs.XX'" in out
+    for category in ("q-bio.NC", "hep-th", "stat.ML"):
+        assert run(capsys, "gate", "add", "never", "category", category, *db)[0] == 0
+    code, out, _ = run(capsys, "gate", "add", "always", "category", "eess.as", *db)
+    assert code == 0 and out.startswith("Gate added: always category 'eess.AS'")  # as arXiv spells it
+    code, out, _ = run(capsys, "gate", "list", "--json", *db)
+    values = [g["value"] for g in json.loads(out)["gates"] if g["kind"] == "category"]
+    assert sorted(values) == ["eess.AS", "hep-th", "q-bio.NC", "stat.ML"]
 
 
 def test_a_duplicate_is_refused(capsys, db_path) -> None:
