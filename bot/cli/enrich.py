@@ -51,7 +51,7 @@ async def cmd_enrich(args: argparse.Namespace, config: Config) -> int:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
         print(
-            f"{report.checked} papers asked about: {report.found} on the Hub ({report.with_weights} with "
+            f"{report.checked} paper{'' if report.checked == 1 else 's'} asked about: {report.found} on the Hub ({report.with_weights} with "
             f"weights, {len(report.new_weights)} new), {report.absent} not on the Hub, "
             f"{report.not_modified} unchanged, {len(report.failed)} failed"
             + (f"; {len(report.woken)} snoozed paper(s) back in the review queue" if report.woken else "")

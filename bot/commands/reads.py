@@ -70,7 +70,8 @@ def clean_text(value: str | None, what: str, *, required: bool = True) -> str:
     or longer than :data:`MAX_QUERY`."""
     text = " ".join((value or "").split())
     if required and not text:
-        raise UserFacingError(f"Please give a {what}.")
+        article = "an" if what[:1].lower() in "aeiou" else "a"  # an organisation, an author name
+        raise UserFacingError(f"Please give {article} {what}.")
     if len(text) > MAX_QUERY:
         raise UserFacingError(f"That {what} is too long (at most {MAX_QUERY} characters).")
     return text

@@ -101,6 +101,11 @@ def last_due_poll(config: Config, now: datetime) -> datetime | None:
         probe = fire + timedelta(seconds=1)
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 suggestion``, ``2 suggestions``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _is_file(path: str) -> bool:
     return Path(path).is_file()  # one stat: not worth a thread
 
@@ -237,9 +242,9 @@ async def _check_catalog(report: HealthReport, reads: Reads) -> None:
         select(m.Suggestion.status, func.count().label("n")).group_by(m.Suggestion.status)
     )
     statuses = {row["status"]: row["n"] for row in status_rows}
-    counts = ", ".join(f"{kinds.get(k, 0)} {k}s" for k in ("survey", "model", "resource"))
+    counts = ", ".join(_count(kinds.get(k, 0), k) for k in ("survey", "model", "resource"))
     pending = statuses.get("pending", 0)
-    detail = f"{counts}; {pending} suggestions pending"
+    detail = f"{counts}; {_count(pending, 'suggestion')} pending"
     if not kinds:
         detail = f"empty ({detail}; 'ptm-bot import LIST' fills it)"
     report.add("catalog", True, detail, entries=kinds, suggestions=statuses)

@@ -96,7 +96,7 @@ async def test_card_reasons_decision_label_show_and_retrain(simcord_env, world):
     r = await world.mod.slash(world.channel, "ptm-admin relevance show")
     assert r.ephemeral
     shown = r.response.embeds[0]
-    assert "1 moderator decisions stored" in shown.description
+    assert "1 moderator decision stored" in shown.description
     assert shown.title.startswith("Relevance model ")
     assert any(f.name == "Frozen test split" and "recall" in f.value for f in shown.fields)
 

@@ -117,7 +117,7 @@ def test_a_failing_hub_is_one_line_and_exit_1(tmp_path, db_path, capsys):
                 run, capsys, "enrich", HUBERT, "--db", str(db_path), "--config", config_for(tmp_path, server)
             )
             assert code == 1
-            assert "1 papers asked about: 0 on the Hub" in out
+            assert "1 paper asked about: 0 on the Hub" in out
             assert (
                 f"ptm-bot: arXiv {HUBERT}: the Hub's answer for {HUBERT} could not be read: not JSON" in err
             )

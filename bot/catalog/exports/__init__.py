@@ -42,7 +42,7 @@ FORMATS: dict[str, ExportFormat] = {
     f.name: f
     for f in (
         ExportFormat("md", "the list's markdown", ".md", "text/markdown", render_markdown),
-        ExportFormat("json", "the catalog as data", ".json", "application/json", render_json),
+        ExportFormat("json", "JSON data", ".json", "application/json", render_json),
         ExportFormat(
             "atom", "an Atom feed of the newest entries", ".atom", "application/atom+xml", render_atom
         ),

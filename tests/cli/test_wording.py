@@ -1,0 +1,48 @@
+"""The answers read as English (the sweep's findings): no "the catalog as the catalog as data", "an"
+before a vowel, and a singular count in the singular."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+from bot.database import open_database
+from tests.plugins.database import add_pending
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_the_json_export_says_what_it_attaches(capsys, db_path) -> None:
+    code, out, _ = run(capsys, "ask", "--db", str(db_path), "/ptm-admin export json", "--json")
+    assert code == 0
+    content = json.loads(out)["content"]
+    assert content.startswith("The catalog as JSON data (") and content.endswith(" bytes).")
+    assert "as the catalog" not in content
+
+
+@pytest.mark.parametrize(("command", "says"), [("org", "an organisation"), ("author", "an author name")])
+def test_an_empty_name_asks_for_an_organisation(capsys, db_path, command, says) -> None:
+    code, out, _ = run(capsys, "ask", "--db", str(db_path), f"/ptm {command} ' '")
+    assert code == 1 and out.startswith(f"Please give {says}.")
+
+
+def test_one_pending_suggestion_is_singular_in_health(capsys, db_path: Path) -> None:
+    async def one_pending() -> None:
+        db = await open_database(f"sqlite+aiosqlite:///{db_path}")
+        try:
+            await add_pending(db)
+        finally:
+            await db.close()
+
+    asyncio.run(one_pending())
+    _, out, _ = run(capsys, "health", "--db", str(db_path), "--json")  # exit 1: no poller runs
+    checks = {c["name"]: c for c in json.loads(out)["checks"]}
+    assert checks["catalog"]["detail"] == "17 surveys, 102 models, 34 resources; 1 suggestion pending"
