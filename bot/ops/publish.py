@@ -198,7 +198,9 @@ def _prepare_and_push(
     with tempfile.TemporaryDirectory(prefix="ptm-bot-publish-") as tmp:
         work = Path(tmp) / "list"
         _clone(settings, work)
-        target = work / settings.path
+        target = _inside(work, settings.path)
+        if settings.page_path:
+            _inside(work, settings.page_path)
         current = target.read_text(encoding="utf-8") if target.is_file() else None
         if current == export:
             return _Prepared(current)
@@ -208,6 +210,9 @@ def _prepare_and_push(
             return _Prepared(current, branch=onto or branch)
         if onto is not None:
             _checkout_existing(settings, work, onto)
+            for path in (settings.path, settings.page_path):  # that branch's files, checked again
+                if path:
+                    _inside(work, path)
             if target.is_file() and target.read_text(encoding="utf-8") == export:
                 return _Prepared(current)  # the pull request's branch already has it
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -219,6 +224,18 @@ def _prepare_and_push(
             settings, work, message, onto or branch, auto_name=auto_name, onto=onto
         )
         return _Prepared(current, branch=branch, commit=commit)
+
+
+def _inside(work: Path, path: str) -> Path:
+    """*path* in the clone *work*; :class:`PublishError` when the repository makes it a symlink out of
+    the clone (to the catalog's own database, say): writing the export there would replace that file."""
+    target = work / path
+    if not target.resolve().is_relative_to(work.resolve()):
+        raise PublishError(
+            f"{path} in the repository is a symlink to {target.resolve()}, outside the repository; "
+            "nothing was written or published"
+        )
+    return target
 
 
 def _checkout_existing(settings: PublishConfig, work: Path, branch: str) -> None:

@@ -206,6 +206,27 @@ def test_dry_run_and_unreachable_repository(db_path: Path, remote: Path, capsys,
     assert code == 1 and "publishing is off: set publish.repository" in err
 
 
+def test_a_list_file_symlinked_out_of_the_repository_is_never_written(
+    db_path: Path, remote: Path, capsys, tmp_path: Path
+) -> None:
+    """A README.md made a symlink to the catalog's database (merged in the list's repository): the
+    export written through it would replace the whole catalog."""
+    work = tmp_path / "hostile"
+    git("clone", "--quiet", str(remote), str(work))
+    git("rm", "--quiet", "README.md", cwd=work)
+    (work / "README.md").symlink_to(db_path)
+    git("add", "README.md", cwd=work)
+    git("-c", "user.name=t", "-c", "user.email=t@x", "commit", "--quiet", "-m", "link", cwd=work)
+    git("push", "--quiet", "origin", "HEAD:main", cwd=work)
+    database = db_path.read_bytes()
+    code, out, err = cli(capsys, db_path, remote, "--branch", "b")
+    assert code == 1 and out == ""
+    assert err.startswith("ptm-bot: publish: README.md in the repository is a symlink to ")
+    assert err.rstrip().endswith("outside the repository; nothing was written or published")
+    assert db_path.read_bytes() == database
+    assert "b" not in git("--git-dir", str(remote), "branch", "--list").split()
+
+
 def test_diff_lists_names_added_changed_removed() -> None:
     before = (
         "# T\n## PTM\n\n"
