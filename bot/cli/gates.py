@@ -10,8 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from bot.cli.examples import examples_epilog
-from bot.cli.options import common_options
+from bot.cli.options import add_subcommand, common_options
 from bot.config import Config
 
 __all__ = ["COMMANDS"]
@@ -39,31 +38,34 @@ def _configure(p: argparse.ArgumentParser) -> None:
         "[relevance.gates] in the config file count too. Example: ptm-bot gate add always author 'Kaiming He'"
     )
     sub = p.add_subparsers(dest="gate_command", metavar="{add,remove,list}", required=True)
-    add = sub.add_parser(
+    add = add_subcommand(
+        sub,
+        "gate",
         "add",
-        help="add a gate (audited as cli:<your login>)",
-        description="Add a gate, stored in the database (audited as cli:<your login>) and applied by every "
+        "add a gate (audited as cli:<your login>)",
+        "Add a gate, stored in the database (audited as cli:<your login>) and applied by every "
         "poll from then on, before the relevance model: MODE always suggests what it matches whatever the "
         "score, never keeps it off the review channel (never wins when both match). A term matches whole "
         "words of the title or abstract, an author a full name among the paper's authors, an organisation "
         "the abstract and author comments (feeds carry no affiliations), a category an arXiv category.",
-        epilog=examples_epilog("gate add"),
     )
     _gate_arguments(add)
-    remove = sub.add_parser(
+    remove = add_subcommand(
+        sub,
+        "gate",
         "remove",
-        help="remove a gate set with add or /ptm-admin gate add",
-        description="Remove a stored gate (one set with 'gate add' or /ptm-admin gate add); a gate of the "
+        "remove a gate set with add or /ptm-admin gate add",
+        "Remove a stored gate (one set with 'gate add' or /ptm-admin gate add); a gate of the "
         "config file's [relevance.gates] is removed there.",
-        epilog=examples_epilog("gate remove"),
     )
     _gate_arguments(remove)
-    show = sub.add_parser(
+    show = add_subcommand(
+        sub,
+        "gate",
         "list",
-        help="every gate in force, from the config file and the database",
-        description="Every gate in force: those of the config file's [relevance.gates] and those stored in "
+        "every gate in force, from the config file and the database",
+        "Every gate in force: those of the config file's [relevance.gates] and those stored in "
         "the database, with who set them and when.",
-        epilog=examples_epilog("gate list"),
     )
     show.add_argument("--json", action="store_true", help='print {"gates": [...]}')
     common_options(show)

@@ -12,8 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from bot.cli.examples import examples_epilog
-from bot.cli.options import common_options
+from bot.cli.options import add_subcommand, common_options
 from bot.config import Config
 
 __all__ = ["COMMANDS"]
@@ -27,12 +26,13 @@ def _configure(p: argparse.ArgumentParser) -> None:
         "least links.dead_after_hours apart. The bot checks them every links.interval_days days."
     )
     sub = p.add_subparsers(dest="links_command", metavar="{check}", required=True)
-    check = sub.add_parser(
+    check = add_subcommand(
+        sub,
+        "links",
         "check",
-        help="check every link now and store the results",
-        description="Check every link of the catalog now (the bot does it every links.interval_days) and "
+        "check every link now and store the results",
+        "Check every link of the catalog now (the bot does it every links.interval_days) and "
         "store the results for /ptm-admin links; print each failing or moved link and the counts.",
-        epilog=examples_epilog("links check"),
     )
     check.add_argument("--json", action="store_true", help='print {"links": [...], "counts": {...}}')
     common_options(check)

@@ -8,8 +8,7 @@ import json
 import os
 from typing import Any
 
-from bot.cli.examples import examples_epilog
-from bot.cli.options import common_options
+from bot.cli.options import add_subcommand, common_options
 from bot.config import Config, discord_token
 from bot.config.env import env_name
 from bot.config.schema import TABLES
@@ -180,19 +179,21 @@ def _configure_config(p: argparse.ArgumentParser) -> None:
         "file, or the environment variable PTM_BOT_<SECTION>_<KEY>); secrets are masked."
     )
     sub = p.add_subparsers(dest="config_command", metavar="{show,example}", required=True)
-    sub.add_parser(
+    add_subcommand(
+        sub,
+        "config",
         "example",
-        help="print the documented example config (every key, its default and what it does)",
-        description="Print config.example.toml, shipped with the package: 'ptm-bot config example > "
+        "print the documented example config (every key, its default and what it does)",
+        "Print config.example.toml, shipped with the package: 'ptm-bot config example > "
         "config.toml' starts a config file. Every key is documented there; the defaults need no file.",
-        epilog=examples_epilog("config example"),
     )
-    show = sub.add_parser(
+    show = add_subcommand(
+        sub,
+        "config",
         "show",
-        help="print the effective configuration and each value's origin",
-        description="Every key with its value and where it came from (default, the file, the environment "
+        "print the effective configuration and each value's origin",
+        "Every key with its value and where it came from (default, the file, the environment "
         "variable PTM_BOT_<SECTION>_<KEY>, the command line); secrets are masked.",
-        epilog=examples_epilog("config show"),
     )
     show.add_argument("--json", action="store_true", help="print JSON")
     common_options(show)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
-__all__ = ["common_options"]
+from bot.cli.examples import examples_epilog
+
+__all__ = ["add_subcommand", "common_options"]
 
 
 def common_options(p: argparse.ArgumentParser) -> None:
@@ -17,3 +20,14 @@ def common_options(p: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--log-format", choices=("text", "json"), default=argparse.SUPPRESS, help="log lines as text or JSON"
     )
+
+
+def add_subcommand(
+    sub: Any, command: str, name: str, help_: str, description: str
+) -> argparse.ArgumentParser:
+    """``ptm-bot COMMAND NAME``'s parser: its help line, its description and the examples kept for it
+    in :data:`bot.cli.examples.EXAMPLES` under ``"COMMAND NAME"``."""
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name, help=help_, description=description, epilog=examples_epilog(f"{command} {name}")
+    )
+    return parser

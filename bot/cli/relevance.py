@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bot.cli.examples import examples_epilog
 from bot.cli.numbers import whole_number
-from bot.cli.options import common_options
+from bot.cli.options import add_subcommand, common_options
 from bot.config import Config
 
 __all__ = ["COMMANDS"]
@@ -44,26 +44,28 @@ def _configure(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(
         dest="relevance_command", metavar="{show,train,eval,activate,rollback}", required=True
     )
-    show = sub.add_parser(
+    show = add_subcommand(
+        sub,
+        "relevance",
         "show",
-        help="the current model's figures, strongest features and versions",
-        description="The active relevance model: its figures per slice on the frozen test split, its "
+        "the current model's figures, strongest features and versions",
+        "The active relevance model: its figures per slice on the frozen test split, its "
         "strongest features with and without an abstract, and every stored version with its status (the "
         "check that kept a version aside) and the last change (who, through which door).",
-        epilog=examples_epilog("relevance show"),
     )
     show.add_argument("--json", action="store_true", help="print the summary as JSON")
     common_options(show)
-    train = sub.add_parser(
+    train = add_subcommand(
+        sub,
+        "relevance",
         "train",
-        help="retrain deterministically; the new model replaces the current one only when no worse",
-        description="Retrain from the shipped corpus (its training part) plus every moderator decision "
+        "retrain deterministically; the new model replaces the current one only when no worse",
+        "Retrain from the shipped corpus (its training part) plus every moderator decision "
         "stored in the database (approve = relevant, as core or borderline-keep; reject = not; undone "
         "decisions do not count). The new model becomes active only when it is no worse beyond the noise, "
         "per whole day of the frozen test split and forward in time on the newer decisions; otherwise it "
         "is stored aside with the failed check. With nothing new since the latest version nothing is "
         "trained or stored.",
-        epilog=examples_epilog("relevance train"),
     )
     train.add_argument(
         "--corpus", type=Path, metavar="JSONL", help="another labelled corpus (.jsonl or .jsonl.gz)"
@@ -77,21 +79,23 @@ def _configure(p: argparse.ArgumentParser) -> None:
     train.add_argument("--dry-run", action="store_true", help="train and compare, store nothing")
     train.add_argument("--json", action="store_true", help="print the result as JSON")
     common_options(train)
-    activate = sub.add_parser(
+    activate = add_subcommand(
+        sub,
+        "relevance",
         "activate",
-        help="score with a stored version (e.g. one kept aside); the current one is retired",
-        description="Make a stored version the active one (kept aside or retired; `relevance show` lists "
+        "score with a stored version (e.g. one kept aside); the current one is retired",
+        "Make a stored version the active one (kept aside or retired; `relevance show` lists "
         "them, with the check that kept a version aside). Audited as done from the terminal.",
-        epilog=examples_epilog("relevance activate"),
     )
     activate.add_argument("version", help="the version, as `relevance show` prints it")
     common_options(activate)
-    rollback = sub.add_parser(
+    rollback = add_subcommand(
+        sub,
+        "relevance",
         "rollback",
-        help="go back to the version active before the current one (or the shipped model)",
-        description="Go back to the version that was active before the current one; the shipped model "
+        "go back to the version active before the current one (or the shipped model)",
+        "Go back to the version that was active before the current one; the shipped model "
         "when there was none. Audited as done from the terminal.",
-        epilog=examples_epilog("relevance rollback"),
     )
     common_options(rollback)
     ev = sub.add_parser(

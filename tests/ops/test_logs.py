@@ -74,6 +74,24 @@ def test_runner_logging_in_json(monkeypatch: pytest.MonkeyPatch) -> None:
         root.setLevel(saved[1])
 
 
+def _main_logging_to_stderr(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str]:
+    """``main(argv)`` with the CLI's own stderr handler (pytest's handlers set aside), and its stderr."""
+    root = logging.getLogger()
+    saved = list(root.handlers), root.level
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    try:
+        code = main(argv)
+        return code, capsys.readouterr().err
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in saved[0]:
+            root.addHandler(handler)
+        root.setLevel(saved[1])
+        say_errors_as_json(False)
+
+
 @pytest.mark.parametrize(
     ("command", "existing_catalog"),
     [
@@ -94,20 +112,8 @@ def test_cli_log_format_json(
         assert main(["init", "--db", db]) == 0
         capsys.readouterr()
     command = [db if part == "{db}" else part for part in command]
-    root = logging.getLogger()
-    saved = list(root.handlers), root.level
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    try:
-        # -v logs debug lines from opening the database; every stderr line must be JSON.
-        code = main(command)
-        err = capsys.readouterr().err
-    finally:
-        for handler in list(root.handlers):
-            root.removeHandler(handler)
-        for handler in saved[0]:
-            root.addHandler(handler)
-        root.setLevel(saved[1])
+    # -v logs debug lines from opening the database; every stderr line must be JSON.
+    code, err = _main_logging_to_stderr(capsys, command)
     assert code == 0
     lines = [line for line in err.splitlines() if line.strip()]
     assert lines, err
@@ -120,20 +126,9 @@ def test_cli_log_format_json_says_the_failure_as_json_too(tmp_path, capsys, monk
     """Session 8: the final "ptm-bot: ..." line of a failed command was plain text in JSON mode."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv(CONFIG_PATH_ENV, raising=False)
-    root = logging.getLogger()
-    saved = list(root.handlers), root.level
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    try:
-        code = main(["stats", "--db", str(tmp_path / "none.sqlite3"), "--log-format", "json"])
-        err = capsys.readouterr().err
-    finally:
-        for handler in list(root.handlers):
-            root.removeHandler(handler)
-        for handler in saved[0]:
-            root.addHandler(handler)
-        root.setLevel(saved[1])
-        say_errors_as_json(False)
+    code, err = _main_logging_to_stderr(
+        capsys, ["stats", "--db", str(tmp_path / "none.sqlite3"), "--log-format", "json"]
+    )
     assert code == 2
     records = [json.loads(line) for line in err.splitlines() if line.strip()]
     assert records[-1]["level"] == "ERROR"
