@@ -10,6 +10,7 @@ import sys
 
 from bot.config import Config
 from bot.redact import redact
+from bot.words import counted
 
 # aiohttp, SQLAlchemy and the door are imported inside the command: this module is loaded for every
 # ``ptm-bot`` call (issue 11: fast start-up).
@@ -51,7 +52,7 @@ async def cmd_enrich(args: argparse.Namespace, config: Config) -> int:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
         print(
-            f"{report.checked} paper{'' if report.checked == 1 else 's'} asked about: {report.found} on the Hub ({report.with_weights} with "
+            f"{counted(report.checked, 'paper')} asked about: {report.found} on the Hub ({report.with_weights} with "
             f"weights, {len(report.new_weights)} new), {report.absent} not on the Hub, "
             f"{report.not_modified} unchanged, {len(report.failed)} failed"
             + (f"; {len(report.woken)} snoozed paper(s) back in the review queue" if report.woken else "")

@@ -27,6 +27,7 @@ from sqlalchemy.engine import make_url
 
 from bot.config import Config
 from bot.redact import redact
+from bot.words import counted
 
 if TYPE_CHECKING:
     from db.reads import Reads
@@ -99,11 +100,6 @@ def last_due_poll(config: Config, now: datetime) -> datetime | None:
             return last
         last = previous = fire
         probe = fire + timedelta(seconds=1)
-
-
-def _count(n: int, noun: str) -> str:
-    """``1 suggestion``, ``2 suggestions``."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _is_file(path: str) -> bool:
@@ -242,9 +238,9 @@ async def _check_catalog(report: HealthReport, reads: Reads) -> None:
         select(m.Suggestion.status, func.count().label("n")).group_by(m.Suggestion.status)
     )
     statuses = {row["status"]: row["n"] for row in status_rows}
-    counts = ", ".join(_count(kinds.get(k, 0), k) for k in ("survey", "model", "resource"))
+    counts = ", ".join(counted(kinds.get(k, 0), k) for k in ("survey", "model", "resource"))
     pending = statuses.get("pending", 0)
-    detail = f"{counts}; {_count(pending, 'suggestion')} pending"
+    detail = f"{counts}; {counted(pending, 'suggestion')} pending"
     if not kinds:
         detail = f"empty ({detail}; 'ptm-bot import LIST' fills it)"
     report.add("catalog", True, detail, entries=kinds, suggestions=statuses)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from bot.catalog.topics import topic_label
+from bot.words import counted
 
 __all__ = [
     "CHART_FORMATS",
@@ -98,7 +99,7 @@ def chart_layout(stats_by_year_topic: Mapping[Year, Mapping[str, int]], *, undat
         "(the counts by topic count every topic of an entry)",
     ]
     if undated:
-        notes.append(f"{undated} undated {'entry' if undated == 1 else 'entries'} not shown")
+        notes.append(f"{counted(undated, 'undated entry', 'undated entries')} not shown")
     return ChartLayout(years, series, totals, notes)
 
 

@@ -11,6 +11,7 @@ import discord
 from bot.catalog.listformat import render_entry
 from bot.catalog.model import Entry
 from bot.present.render import MessagePayload, make_payload, safe, truncate_lines
+from bot.words import counted
 
 if TYPE_CHECKING:
     from bot.digest.follows import FollowView
@@ -56,7 +57,7 @@ def render_digest(digest: Digest, *, period: str, role_id: int | None = None) ->
         return make_payload(f"Nothing was added to the catalog in the last {period}.", ephemeral=True)
     count = len(digest.entries)
     embed = discord.Embed(
-        title=f"{count} new {'entry' if count == 1 else 'entries'} in the catalog",
+        title=f"{counted(count, 'new entry', 'new entries')} in the catalog",
         description=_lines(digest.entries),
         colour=DIGEST_COLOUR,
     )

@@ -6,14 +6,11 @@ from urllib.parse import urlsplit
 
 from bot.enrich.paper import HubPaper
 from bot.present.render.markup import safe
+from bot.words import counted
 
 __all__ = ["HUB_FIELD", "hub_buttons", "hub_text"]
 
 HUB_FIELD = "🤗 Hugging Face Hub"
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _repo_id(url: str) -> str:
@@ -26,13 +23,13 @@ def hub_text(hub: HubPaper) -> str:
     parts = []
     if hub.models:
         top = f" (top: {safe(_repo_id(hub.top_models[0]))})" if hub.top_models else ""
-        parts.append(f"**Weights released**: {_plural(hub.models, 'model')}{top}")
+        parts.append(f"**Weights released**: {counted(hub.models, 'model')}{top}")
     else:
         parts.append("no model on the Hub yet")
     if hub.datasets:
-        parts.append(_plural(hub.datasets, "dataset"))
+        parts.append(counted(hub.datasets, "dataset"))
     if hub.spaces:
-        parts.append(_plural(hub.spaces, "Space"))
+        parts.append(counted(hub.spaces, "Space"))
     if hub.github_repo:
         parts.append("code on GitHub")
     return " · ".join(parts)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.present.render import MessagePayload, fit_embed, safe, truncate
+from bot.words import counted
 
 if TYPE_CHECKING:
     from bot.relevance.store import ModelSummary, RetrainResult, VersionChange
@@ -54,9 +55,7 @@ def _features(pairs: list[tuple[str, float]] | list[list[Any]]) -> str:
 
 def summary_text(s: ModelSummary) -> str:
     """The terminal form of ``ptm-bot relevance show``."""
-    out = [
-        f"relevance model {s.version} ({s.source}); {s.decisions} moderator decision{'' if s.decisions == 1 else 's'} stored"
-    ]
+    out = [f"relevance model {s.version} ({s.source}); {counted(s.decisions, 'moderator decision')} stored"]
     lines = metrics_lines(s.metrics)
     out.append("frozen test split:" if lines else "frozen test split: no figures stored with this model")
     out.extend(f"  {line}" for line in lines)
@@ -74,7 +73,7 @@ def render_relevance_summary(s: ModelSummary) -> MessagePayload:
     embed = discord.Embed(
         title=truncate(f"Relevance model {s.version}", 256),
         description=f"{'stored in the database' if s.source == 'database' else 'shipped with the bot'}; "
-        f"{s.decisions} moderator decision{'' if s.decisions == 1 else 's'} stored",
+        f"{counted(s.decisions, 'moderator decision')} stored",
     )
     lines = metrics_lines(s.metrics)
     embed.add_field(

@@ -21,6 +21,7 @@ from bot.present.render import (
     short_authors,
     truncate,
 )
+from bot.words import counted
 from db.enums import SuggestionStatus
 
 if TYPE_CHECKING:
@@ -155,7 +156,7 @@ def render_listing(items: Sequence[SuggestionView]) -> discord.Embed:
         lines.append(tail)
     waiting = sum(s.status == SuggestionStatus.PENDING and s.listed for s in items)
     embed = discord.Embed(
-        title=f"Also above the line: {len(items)} more paper{'s' if len(items) != 1 else ''} from this poll",
+        title=f"Also above the line: {counted(len(items), 'more paper')} from this poll",
         description="\n".join(lines),
         colour=_LISTING_COLOUR,
     )

@@ -14,6 +14,7 @@ from bot.present.render.entries import entry_line
 from bot.present.render.limits import DESCRIPTION_LIMIT, fit_lines
 from bot.present.render.lists import page_count
 from bot.present.render.markup import COLOUR
+from bot.words import counted
 
 if TYPE_CHECKING:
     from bot.votes.queries import VotedHit
@@ -26,7 +27,7 @@ PERIOD_WORDS = {"week": "the last 7 days", "month": "the last 30 days"}
 
 
 def votes_word(count: int) -> str:
-    return f"{count} vote" if count == 1 else f"{count} votes"
+    return counted(count, "vote")
 
 
 def render_vote(outcome: VoteOutcome | None) -> MessagePayload:

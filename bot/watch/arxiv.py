@@ -35,6 +35,7 @@ import feedparser
 
 from bot.catalog.arxiv_ids import split_version
 from bot.errors import PTMError
+from bot.words import counted
 
 __all__ = ["ANNOUNCE_TYPES", "FeedError", "FeedPaper", "ParsedFeed", "parse_feed", "strip_tags"]
 
@@ -96,9 +97,7 @@ class ParsedFeed:
         """What this document lost, for the poll's ``partial`` outcome; ``None`` when nothing was."""
         parts = []
         if self.skipped:
-            parts.append(
-                f"{len(self.skipped)} entr{'y' if len(self.skipped) == 1 else 'ies'} without an arXiv id skipped"
-            )
+            parts.append(f"{counted(len(self.skipped), 'entry', 'entries')} without an arXiv id skipped")
         if self.broken:
             parts.append(f"document broken off after {len(self.papers)} paper(s): {self.broken}")
         return "; ".join(parts) or None

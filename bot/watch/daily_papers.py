@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.catalog.arxiv_ids import normalise_arxiv_id
 from bot.watch.arxiv import FeedError, FeedPaper, ParsedFeed
+from bot.words import counted
 
 __all__ = ["SOURCE", "looks_like_json", "parse_daily_papers", "upvotes_text"]
 
@@ -69,7 +70,7 @@ def _paper(item: Any) -> FeedPaper | None:
 
 def upvotes_text(upvotes: int) -> str:
     """``"42 upvotes"``, ``"1 upvote"``: how a card's reason and a stored row say it."""
-    return f"{upvotes} upvote{'s' if upvotes != 1 else ''}"
+    return counted(upvotes, "upvote")
 
 
 def parse_daily_papers(data: bytes) -> ParsedFeed:

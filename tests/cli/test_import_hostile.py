@@ -70,7 +70,7 @@ def test_a_file_name_with_control_bytes_is_shown_escaped(db_path, tmp_path, caps
     assert main(["import", str(path), "--db", str(db_path)]) == 0
     out = capsys.readouterr().out
     assert not any(CONTROL.search(line) for line in printed_lines(out)), out
-    assert "list\\x1b]0;pwned\\x07.md: 0 surveys, 1 models" in out, out
+    assert "list\\x1b]0;pwned\\x07.md: 0 surveys, 1 model," in out, out
     assert main(["history", "--db", str(db_path)]) == 0
     out = capsys.readouterr().out
     assert "list\\x1b]0;pwned\\x07.md" in out and not CONTROL.search(out.replace("\n", ""))

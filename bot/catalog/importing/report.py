@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.catalog.listformat import ParseProblem
+from bot.words import counted
 
 __all__ = ["Conflict", "ImportReport", "unified_diff"]
 
@@ -112,14 +113,16 @@ class ImportReport:
     def _problem_lines(self, not_read: list[ParseProblem]) -> list[str]:
         out: list[str] = []
         if not_read:
-            out.append(f"{len(not_read)} line(s) not fully read (never used to change a stored field):")
+            out.append(
+                f"{counted(len(not_read), 'line')} not fully read (never used to change a stored field):"
+            )
             out += [f"  {p}" for p in not_read]
         notes = [p for p in self.problems if p.benign and p.line not in self.not_fully_read]
         if notes:
             out.append(f"{len(notes)} line(s) read with a note:")
             out += [f"  {p}" for p in notes]
         if self.skipped:
-            out.append(f"{len(self.skipped)} entr{'y' if len(self.skipped) == 1 else 'ies'} not imported:")
+            out.append(f"{counted(len(self.skipped), 'entry', 'entries')} not imported:")
             out += [f"  line {ln}: {k} {n!r}: {w}" for ln, k, n, w in self.skipped]
         return out
 
@@ -130,7 +133,7 @@ class ImportReport:
         if self.possible_duplicates:
             n = len(self.possible_duplicates)
             out.append(
-                f"{n} added entr{'y' if n == 1 else 'ies'} may repeat a stored one (added all the same):"
+                f"{counted(n, 'added entry', 'added entries')} may repeat a stored one (added all the same):"
             )
             out += [f"  line {ln}: {k} {name!r}: {w}" for ln, k, name, w in self.possible_duplicates]
         if self.overwritten:
@@ -164,10 +167,10 @@ class ImportReport:
     def _summary(self, not_read_lines: int) -> str:
         c = self.counts
         return (
-            f"{self.source}: {c.get('survey', 0)} surveys, {c.get('model', 0)} models, {c.get('resource', 0)} "
-            f"resources read ({self.fully_read} lines fully read); {len(self.added)} added, {len(self.updated)} "
-            f"updated, {self.unchanged} unchanged, {len(self.conflicts)} conflicts, "
-            f"{not_read_lines} lines not fully "
+            f"{self.source}: {counted(c.get('survey', 0), 'survey')}, {counted(c.get('model', 0), 'model')}, "
+            f"{counted(c.get('resource', 0), 'resource')} read ({counted(self.fully_read, 'line')} fully read); "
+            f"{len(self.added)} added, {len(self.updated)} updated, {self.unchanged} unchanged, "
+            f"{counted(len(self.conflicts), 'conflict')}, {counted(not_read_lines, 'line')} not fully "
             f"read" + (f", {len(self.deleted)} deleted" if self.deleted else "")
         )
 

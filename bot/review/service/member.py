@@ -16,6 +16,7 @@ from bot.relevance.active import active_model
 from bot.relevance.model import score_paper
 from bot.review.service.model import ReviewError, SuggestionView
 from bot.watch.arxiv import FeedPaper
+from bot.words import counted
 from db import models as m
 from db.dml import rowcount
 from db.models import SuggestionStatus
@@ -81,7 +82,7 @@ async def _check_limit(session: AsyncSession, member_id: int | None, per_day: in
     )
     if (recent or 0) >= per_day:
         raise ReviewError(
-            f"You have suggested {recent} paper{'s' if recent != 1 else ''} in the last 24 hours, the most "
+            f"You have suggested {counted(recent or 0, 'paper')} in the last 24 hours, the most "
             f"this server allows ({per_day}); try again later."
         )
 
