@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 from bot.catalog.listformat import parse_list, render_entry
 from bot.catalog.model import Entry, EntryKind, format_date
 from bot.errors import UserFacingError
 from bot.textsafe import strip_controls
+from bot.urls import http_url_problem
 
 __all__ = [
     "EARLIEST_YEAR",
@@ -61,13 +61,9 @@ def clean_value(value: str) -> str:
 
 
 def check_url(field: str, value: str) -> None:
-    """:class:`UserFacingError` unless *value* is an http(s) URL with a host and no whitespace."""
-    try:
-        parts = urlsplit(value)
-        host = parts.hostname
-    except ValueError:  # a malformed port or IPv6 address
-        host = None
-    if parts.scheme.lower() not in ("http", "https") or not host or any(c.isspace() for c in value):
+    """:class:`UserFacingError` unless *value* is an http(s) URL with a host (:mod:`bot.urls`) and no
+    whitespace."""
+    if http_url_problem(value) is not None or any(c.isspace() for c in value):
         raise UserFacingError(
             f"{field} must be an http(s) URL with a host, like https://example.org/page "
             f"(got {value[:80]!r}); nothing changed."

@@ -215,11 +215,13 @@ async def cmd_stats(args: argparse.Namespace, config: Config) -> int:
     from bot.catalog.queries.stats import stats as read_stats
 
     fmt = None
+    catalog_file = None
     if args.chart is not None:
         from bot.cli.outfile import check_output_path, database_file
 
         fmt = _chart_format(args.chart)
-        check_output_path(args.chart, database=database_file(config.database.url))  # before opening it
+        catalog_file = database_file(config.database.url)
+        check_output_path(args.chart, database=catalog_file)  # refused before the database is opened
     db = await open_catalog(config)
     try:
         found = await db.read(read_stats, chart=bool(args.chart))
@@ -227,11 +229,11 @@ async def cmd_stats(args: argparse.Namespace, config: Config) -> int:
         await db.close()
     stats, chart_data = found.numbers, found.chart
     if chart_data is not None and fmt is not None:
-        from bot.cli.outfile import database_file, write_output
+        from bot.cli.outfile import write_output
         from bot.present.charts import render_chart_png
 
         png = await render_chart_png(chart_data, fmt, undated=stats["undated"])
-        write_output(args.chart, png, database=database_file(config.database.url))
+        write_output(args.chart, png, database=catalog_file)
     if args.json:
         print(json.dumps(stats, ensure_ascii=False, indent=2))
     else:

@@ -12,11 +12,11 @@ import re
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from bot.cli.cells import cells, fit, pad
 from bot.config import Config
 from bot.redact import redact
+from bot.urls import http_url_problem
 
 if TYPE_CHECKING:
     from bot.database import Database
@@ -48,13 +48,9 @@ def feed_source(text: str) -> str:
         raise argparse.ArgumentTypeError(
             f"{shown}: {m.group(1)}:// is not supported; give a feed file or an http(s) URL"
         )
-    try:
-        parts = urlsplit(text)
-        parts.port  # noqa: B018 (parsed on access: out of range raises)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{shown} is not a valid URL ({exc})") from None
-    if not parts.hostname:
-        raise argparse.ArgumentTypeError(f"{shown} is not a valid URL (no host)")
+    problem = http_url_problem(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(f"{shown} is not a valid URL ({problem})")
     return text
 
 

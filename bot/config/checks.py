@@ -10,10 +10,10 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config.schema import ARXIV_MIN_INTERVAL_SECONDS
+from bot.urls import NOT_HTTP, http_url_problem
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS = ("text", "json")
@@ -239,15 +239,11 @@ def api_url_template(value: str) -> str:
 def _check_http_url(url: str, value: str) -> None:
     """*url* (*value* as written) is an http(s) URL with a host that the fetcher can parse: a
     malformed one (``http://[::1``) would otherwise fail at every poll, or stop it with a traceback."""
-    if not url.lower().startswith(("http://", "https://")):
+    problem = http_url_problem(url)
+    if problem == NOT_HTTP:
         raise Invalid(f"must be an http(s) URL, got {describe(value)}")
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 (parsed on access: out of range raises)
-    except ValueError as exc:
-        raise Invalid(f"is not a valid URL ({exc}), got {describe(value)}") from None
-    if not parts.hostname:
-        raise Invalid(f"is not a valid URL (no host), got {describe(value)}")
+    if problem is not None:
+        raise Invalid(f"is not a valid URL ({problem}), got {describe(value)}")
 
 
 def contact(value: str) -> str:

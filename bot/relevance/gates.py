@@ -25,10 +25,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.arxiv_categories import ARXIV_CATEGORIES, canonical_category
 from bot.errors import UserFacingError
 from bot.suggest import did_you_mean
 from bot.textsafe import strip_controls
-from bot.watch.categories import ARXIV_CATEGORIES, canonical_category
 from db.normalize import fold, norm_title
 
 __all__ = [

@@ -67,6 +67,9 @@ class FeedError(PTMError):
     entries, wrong content)."""
 
 
+ARXIV = "arXiv"  # FeedPaper.sources of a paper read from an arXiv feed
+
+
 @dataclass(frozen=True, slots=True)
 class FeedPaper:
     arxiv_id: str  # normalised, no version
@@ -81,7 +84,7 @@ class FeedPaper:
     published: datetime | None  # tz-aware UTC
     comment: str | None = None
     # Where the paper was seen ("arXiv", "Hugging Face Daily Papers"), and its upvotes there.
-    sources: tuple[str, ...] = ("arXiv",)
+    sources: tuple[str, ...] = (ARXIV,)
     upvotes: int | None = None
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog.duplicates import Known
 from bot.catalog.related_rows import load_related_index
-from bot.watch.arxiv import FeedPaper
+from bot.watch.arxiv import ARXIV, FeedPaper
 from bot.watch.report import Candidate, CandidateStatus
 from db import models as m
 from db.normalize import norm_title
@@ -41,7 +41,6 @@ _IN_CHUNK = 500  # ids per IN (...) query: well under every backend's bound-para
 # When one paper comes from several feeds with different announce types, the most "new" one wins.
 _TYPE_RANK = {"new": 0, "cross": 1, "replace": 2, "replace-cross": 3}
 _REPLACEMENTS = frozenset({"replace", "replace-cross"})
-ARXIV = "arXiv"  # FeedPaper.sources of a paper read from an arXiv feed
 
 
 def _rank(paper: FeedPaper) -> tuple[int, int]:

@@ -21,7 +21,7 @@ from bot.relevance.gates import GateMatch, GateSet
 from bot.relevance.model import Relevance, RelevanceModel, score_paper
 from bot.relevance.propose import propose_topics
 from bot.relevance.upvotes import with_upvotes
-from bot.watch.arxiv import FeedPaper
+from bot.watch.arxiv import ARXIV, FeedPaper
 from bot.watch.daily_papers import upvotes_text
 from bot.watch.dedup import Catalog, dedup_status
 from bot.watch.report import Candidate, CandidateStatus, excerpt
@@ -165,11 +165,11 @@ def _candidate(
 def _source_reasons(paper: FeedPaper, shift: float = 0.0) -> list[str]:
     """Where else the paper was seen: "on Hugging Face Daily Papers: 42 upvotes", and "+1.5" when
     ``relevance.daily_papers_weight`` scores them (shown only, by default)."""
-    others = [s for s in paper.sources if s != "arXiv"]
+    others = [s for s in paper.sources if s != ARXIV]
     if not others:
         return []
     votes = f": {upvotes_text(paper.upvotes)}" if paper.upvotes is not None else ""
-    also = "also " if "arXiv" in paper.sources else ""
+    also = "also " if ARXIV in paper.sources else ""
     scored = f" {shift:+.1f}" if shift else ""
     return [f"{also}on {', '.join(others)}{votes}{scored}"]
 
